@@ -1,0 +1,201 @@
+#include "app/appliance.hpp"
+
+#include <signal.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "common/log.hpp"
+#include "dataplane/eal.hpp"
+#include "dataplane/eal_args.hpp"
+#include "dataplane/telemetry.hpp"
+
+namespace edgelease::app {
+
+Appliance::Appliance(const config::Config& cfg) : cfg_(cfg) {
+    const unsigned nworkers = cfg_.dpdk.workers;
+    std::vector<unsigned> lcores;
+    unsigned id;
+    RTE_LCORE_FOREACH_WORKER(id) { lcores.push_back(id); }
+    if (lcores.size() < nworkers + 2)
+        throw std::runtime_error(
+            "EAL has " + std::to_string(lcores.size() + 1) + " lcore(s); edgelease needs " +
+            std::to_string(dataplane::lcores_needed(nworkers)) + " (main, " +
+            std::to_string(nworkers) +
+            " worker(s), control, sweeper): widen -l/--lcores or lower [dpdk].workers");
+    worker_lcores_.assign(lcores.begin(), lcores.begin() + nworkers);
+    control_lcore_ = lcores[nworkers];
+    sweeper_lcore_ = lcores[nworkers + 1];
+
+    ports_ = std::make_unique<dataplane::Ports>(cfg_, nworkers);
+
+    // Readers of RCU-published data: every worker, and the sweeper (id = nworkers).
+    const unsigned rcu_threads = nworkers + 1;
+    qsbr_ = static_cast<rte_rcu_qsbr*>(
+        rte_zmalloc("edgelease_qsbr", rte_rcu_qsbr_get_memsize(rcu_threads), RTE_CACHE_LINE_SIZE));
+    if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, rcu_threads) != 0)
+        throw std::runtime_error("cannot allocate the RCU quiescent-state variable");
+
+    for (unsigned w = 0; w < nworkers; ++w) {
+        auto ctx = std::make_unique<dataplane::WorkerContext>();
+        ctx->index = w;
+        ctx->qsbr = qsbr_;
+        ctx->stop = &stop_;
+        ctx->idle_sleep_us = cfg_.dpdk.idle_sleep_us;
+        for (const auto& p : ports_->ports())
+            if (w < p.queues) ctx->queues.push_back({p.port_id, static_cast<uint16_t>(w), &p.ctx});
+        rte_rcu_qsbr_thread_register(qsbr_, w);
+        registry_.lcores.push_back({"worker", w, worker_lcores_[w], &ctx->stats});
+        workers_.push_back(std::move(ctx));
+    }
+    auto make_service = [&](unsigned lcore, bool rcu_reader) {
+        auto c = std::make_unique<control::ServiceContext>();
+        c->lcore_id = lcore;
+        c->stop = &stop_;
+        c->idle_sleep_us = cfg_.dpdk.idle_sleep_us;
+        if (rcu_reader) {
+            c->qsbr = qsbr_;
+            c->rcu_id = nworkers;
+            rte_rcu_qsbr_thread_register(qsbr_, nworkers);
+        }
+        return c;
+    };
+    control_ = make_service(control_lcore_, false);
+    sweeper_ = make_service(sweeper_lcore_, true);
+    registry_.lcores.push_back({"control", 0, control_lcore_, &control_->stats});
+    registry_.lcores.push_back({"sweeper", 0, sweeper_lcore_, &sweeper_->stats});
+}
+
+Appliance::~Appliance() {
+    stop();
+    ports_.reset();
+    rte_free(qsbr_);
+}
+
+void Appliance::start() {
+    if (running_) return;
+    stop_.store(false);
+    for (unsigned w = 0; w < workers_.size(); ++w) {
+        if (int rc = rte_eal_remote_launch(dataplane::worker_main, workers_[w].get(), worker_lcores_[w]); rc != 0)
+            throw std::runtime_error("cannot launch worker on lcore " + std::to_string(worker_lcores_[w]));
+    }
+    if (rte_eal_remote_launch(control::control_main, control_.get(), control_lcore_) != 0 ||
+        rte_eal_remote_launch(control::sweeper_main, sweeper_.get(), sweeper_lcore_) != 0) {
+        stop_.store(true);
+        rte_eal_mp_wait_lcore();
+        throw std::runtime_error("cannot launch control/sweeper lcores");
+    }
+    running_ = true;
+    std::string wl;
+    for (unsigned l : worker_lcores_) wl += (wl.empty() ? "" : ",") + std::to_string(l);
+    LOG_INFO("lcores running: workers on %s, control on %u, sweeper on %u", wl.c_str(),
+             control_lcore_, sweeper_lcore_);
+}
+
+void Appliance::stop() {
+    if (!running_) return;
+    stop_.store(true);
+    rte_eal_mp_wait_lcore();
+    running_ = false;
+    LOG_INFO("lcores stopped");
+}
+
+namespace {
+
+log::Level to_log_level(config::LogLevel l) {
+    switch (l) {
+        case config::LogLevel::Error: return log::Level::Error;
+        case config::LogLevel::Warning: return log::Level::Warning;
+        case config::LogLevel::Info: return log::Level::Info;
+        case config::LogLevel::Debug: return log::Level::Debug;
+    }
+    return log::Level::Info;
+}
+
+/// Logs a port's link whenever its up/down state changes.
+class LinkWatch {
+public:
+    explicit LinkWatch(const dataplane::Ports& ports) : ports_(ports), up_(ports.ports().size(), -1) {}
+    void poll() {
+        const auto& ps = ports_.ports();
+        for (size_t i = 0; i < ps.size(); ++i) {
+            rte_eth_link link{};
+            if (rte_eth_link_get_nowait(ps[i].port_id, &link) != 0) continue;
+            if (up_[i] == link.link_status) continue;
+            up_[i] = link.link_status;
+            LOG_INFO("port '%s': %s", ps[i].name.c_str(), dataplane::describe_link(ps[i].port_id).c_str());
+        }
+    }
+
+private:
+    const dataplane::Ports& ports_;
+    std::vector<int> up_;
+};
+
+}  // namespace
+
+void block_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
+    log::set_level(to_log_level(cfg.appliance.log_level));
+    try {
+        dataplane::Eal eal(dataplane::build_eal_args(cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers,
+                                                     dataplane::allowed_cpus()));
+        {
+            Appliance app(cfg);
+            // Detached before `app` (and its counters) is destroyed, on every exit path.
+            struct TelemetryGuard {
+                explicit TelemetryGuard(const dataplane::StatsRegistry* r) { dataplane::attach_telemetry(r); }
+                ~TelemetryGuard() { dataplane::detach_telemetry(); }
+            } telemetry(&app.stats());
+            app.start();
+            LOG_INFO("edgelease running (config %s)", cfg.source_file.c_str());
+
+            sigset_t set;
+            sigemptyset(&set);
+            sigaddset(&set, SIGINT);
+            sigaddset(&set, SIGTERM);
+            sigaddset(&set, SIGHUP);
+            LinkWatch links(app.ports());
+            auto next_stats = std::chrono::steady_clock::now() + cfg.appliance.stats_interval;
+            for (;;) {
+                links.poll();
+                timespec tick{1, 0};
+                int sig = sigtimedwait(&set, nullptr, &tick);
+                if (sig == SIGINT || sig == SIGTERM) {
+                    LOG_INFO("%s received: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+                    break;
+                }
+                if (sig == SIGHUP) LOG_INFO("SIGHUP received: nothing to reload yet");
+                auto now = std::chrono::steady_clock::now();
+                if (cfg.appliance.stats_interval.count() > 0 && now >= next_stats) {
+                    LOG_INFO("stats: %s", dataplane::format_totals(app.stats().sum()).c_str());
+                    next_stats = now + cfg.appliance.stats_interval;
+                }
+            }
+            app.stop();
+            LOG_INFO("final stats: %s", dataplane::format_totals(app.stats().sum()).c_str());
+        }
+        LOG_INFO("ports closed, EAL cleaned up; bye");
+        return 0;
+    } catch (const std::exception& e) {
+        LOG_ERROR("%s", e.what());
+        return 1;
+    }
+}
+
+}  // namespace edgelease::app

@@ -1,0 +1,60 @@
+#pragma once
+// The composition root: ports, lcore contexts and their launch/stop. Needs an initialised
+// EAL (see dataplane::Eal). Used by the edgelease binary and by the integration tests.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "control/service_lcore.hpp"
+#include "dataplane/ports.hpp"
+#include "dataplane/stats_registry.hpp"
+#include "dataplane/worker.hpp"
+
+struct rte_rcu_qsbr;
+
+namespace edgelease::app {
+
+class Appliance {
+public:
+    /// Brings up mempool and ports and assigns lcores. Throws std::runtime_error with an
+    /// operator-readable cause (missing port, too few lcores, no memory).
+    explicit Appliance(const config::Config& cfg);
+    ~Appliance();
+    Appliance(const Appliance&) = delete;
+    Appliance& operator=(const Appliance&) = delete;
+
+    /// Launches workers, control and sweeper on their lcores.
+    void start();
+    /// Signals every lcore to stop and waits for them. Idempotent.
+    void stop();
+
+    const dataplane::StatsRegistry& stats() const { return registry_; }
+    const dataplane::Ports& ports() const { return *ports_; }
+
+private:
+    config::Config cfg_;
+    std::atomic<bool> stop_{false};
+    bool running_ = false;
+    std::unique_ptr<dataplane::Ports> ports_;
+    rte_rcu_qsbr* qsbr_ = nullptr;
+    std::vector<std::unique_ptr<dataplane::WorkerContext>> workers_;
+    std::unique_ptr<control::ServiceContext> control_;
+    std::unique_ptr<control::ServiceContext> sweeper_;
+    std::vector<unsigned> worker_lcores_;
+    unsigned control_lcore_ = 0, sweeper_lcore_ = 0;
+    dataplane::StatsRegistry registry_;
+};
+
+/// Runs the appliance until SIGINT/SIGTERM: EAL (argument vector from config, replaced by
+/// `eal_cli` when non-empty), ports, lcores, periodic stats, clean shutdown. Returns the
+/// process exit status. Expects SIGINT, SIGTERM and SIGHUP to be blocked in every thread
+/// (see block_signals) so that they are taken here with sigtimedwait.
+int run(const config::Config& cfg, const std::vector<std::string>& eal_cli);
+
+/// Blocks SIGINT/SIGTERM/SIGHUP in the calling thread; threads created afterwards (EAL's
+/// included) inherit the mask. Call first thing in main().
+void block_signals();
+
+}  // namespace edgelease::app

@@ -1,0 +1,156 @@
+#pragma once
+// Typed, validated appliance configuration. Loaded once at start-up (and on reload) from
+// TOML; nothing in here is touched by worker lcores except through structures the
+// data plane builds from it.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/net.hpp"
+
+namespace edgelease::config {
+
+/// Where a value came from, for error messages raised after loading (zone data, reload).
+struct SourceLoc {
+    std::string file;
+    uint32_t line = 0;
+    uint32_t column = 0;
+};
+
+/// One problem found in a configuration: file:line:col, the dotted key path, and why.
+struct ConfigError {
+    std::string file;
+    uint32_t line = 0;    // 0 when the problem has no single place (e.g. a missing section)
+    uint32_t column = 0;
+    std::string key;      // e.g. "dhcp.scopes[1].pools[0]"
+    std::string why;
+    /// "file:line:col: key: why" (line/col omitted when 0).
+    std::string to_string() const;
+};
+
+enum class Durability : uint8_t { Fsync, Os };
+enum class LogLevel : uint8_t { Error, Warning, Info, Debug };
+
+struct ApplianceConfig {
+    std::string state_dir = "/var/lib/edgelease";
+    Durability durability = Durability::Fsync;
+    LogLevel log_level = LogLevel::Info;
+    std::chrono::seconds stats_interval{60};  // periodic counter log line; 0 = off
+};
+
+struct DpdkConfig {
+    std::vector<std::string> eal_args;
+    uint32_t workers = 1;           // worker lcores; control and sweeper get their own
+    uint32_t idle_sleep_us = 100;   // longest back-off sleep of an idle lcore; 0 = busy poll
+    uint32_t mbufs = 8191;          // mbufs in the packet pool (per NUMA socket)
+    uint32_t rx_descriptors = 1024;
+    uint32_t tx_descriptors = 1024;
+};
+
+struct InterfaceConfig {
+    std::string port;                       // DPDK port name (vdev name or PCI address)
+    std::vector<net::IfAddress> addresses;  // host address + prefix length
+    uint16_t vlan = 0;                      // outer 802.1Q/802.1ad tag, 0 = untagged
+    uint16_t inner_vlan = 0;                // inner tag for QinQ, 0 = none
+    SourceLoc where;
+};
+
+struct ApiConfig {
+    std::string listen = "127.0.0.1:8053";  // host:port; [v6]:port for IPv6
+    std::string token_file;                 // required when listen is not loopback
+};
+
+struct RecordConfig {
+    std::string name;  // relative to the zone or absolute (ending in '.')
+    std::string type;  // upper-cased mnemonic, e.g. "A", "TYPE65534"
+    std::string data;  // presentation-format RDATA, parsed by the DNS module
+    uint32_t ttl = 0;  // 0 = zone default
+    SourceLoc where;
+};
+
+struct ZoneConfig {
+    std::string name;   // absolute, lower-case, ending in '.'
+    std::string file;   // RFC 1035 zone file, resolved relative to the TOML file; may be empty
+    uint32_t default_ttl = 3600;
+    std::vector<RecordConfig> records;
+    SourceLoc where;
+};
+
+struct DnsConfig {
+    std::vector<ZoneConfig> zones;
+    uint16_t udp_payload_size = 1232;  // EDNS0 size we advertise (RFC 6891 / DNS flag day 2020)
+};
+
+enum class ReservationRecords : uint8_t { Permanent, FollowLease };
+enum class OnConflict : uint8_t { Skip, Overwrite };
+
+struct ScopeDnsPolicy {
+    bool update = true;
+    bool delete_on_release = true;
+    bool delete_on_expiry = false;
+    bool ptr_delete_on_release = true;
+    bool ptr_delete_on_expiry = false;
+    ReservationRecords reservation_records = ReservationRecords::Permanent;
+    std::optional<std::chrono::seconds> stale_after;  // nullopt = "off"
+    OnConflict on_conflict = OnConflict::Skip;
+};
+
+struct ReservationConfig {
+    std::optional<net::MacAddr> hw_address;
+    std::vector<uint8_t> client_id;   // empty = not matched on
+    std::vector<uint8_t> circuit_id;  // option 82 sub-option 1
+    std::vector<uint8_t> remote_id;   // option 82 sub-option 2
+    net::Ipv4Addr ip;
+    std::string hostname;  // single label, may be empty
+    SourceLoc where;
+};
+
+struct PoolRange {
+    net::Ipv4Addr first;
+    net::Ipv4Addr last;  // inclusive
+};
+
+struct ScopeConfig {
+    std::string name;
+    net::Prefix subnet;  // IPv4, no host bits
+    std::vector<PoolRange> pools;
+    std::chrono::seconds lease_time{3600};
+    std::vector<net::Ipv4Addr> routers;
+    std::vector<net::Ipv4Addr> dns_servers;
+    std::string domain;  // absolute, lower-case, ending in '.'; empty = no lease names
+    ScopeDnsPolicy dns;
+    std::vector<ReservationConfig> reservations;
+    SourceLoc where;
+};
+
+struct DhcpConfig {
+    std::vector<ScopeConfig> scopes;
+};
+
+struct Config {
+    std::string source_file;  // path the config was loaded from
+    ApplianceConfig appliance;
+    DpdkConfig dpdk;
+    std::vector<InterfaceConfig> interfaces;
+    ApiConfig api;
+    DnsConfig dns;
+    DhcpConfig dhcp;
+};
+
+struct LoadResult {
+    std::optional<Config> config;     // set only when errors is empty
+    std::vector<ConfigError> errors;  // every problem found, in file order
+};
+
+/// Reads and validates a TOML file. Never throws; all problems are in errors.
+LoadResult load_config_file(const std::string& path);
+/// Same, from text; `name` is used as the file name in errors and for relative paths.
+LoadResult load_config_string(std::string_view toml_text, std::string_view name);
+
+/// Parses "90", "90s", "30m", "1h", "7d", "1h30m". nullopt on error.
+std::optional<std::chrono::seconds> parse_duration(std::string_view text);
+
+}  // namespace edgelease::config

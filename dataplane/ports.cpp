@@ -1,0 +1,141 @@
+#include "dataplane/ports.hpp"
+
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "common/log.hpp"
+#include "dataplane/port_context.hpp"
+
+namespace edgelease::dataplane {
+
+namespace {
+std::string available_ports() {
+    std::string out;
+    uint16_t id;
+    RTE_ETH_FOREACH_DEV(id) {
+        char name[RTE_ETH_NAME_MAX_LEN];
+        if (rte_eth_dev_get_name_by_port(id, name) == 0) out += (out.empty() ? "" : ", ") + std::string(name);
+    }
+    return out.empty() ? "none" : out;
+}
+
+[[noreturn]] void fail(const std::string& port, const std::string& what, int rc) {
+    throw std::runtime_error("port '" + port + "': " + what + ": " + rte_strerror(rc < 0 ? -rc : rc));
+}
+}  // namespace
+
+Ports::Ports(const config::Config& cfg, unsigned workers) {
+    // One pool serves every port: replies are written into the received mbuf, so the pool
+    // only has to cover descriptors in flight plus per-lcore caches.
+    pool_ = rte_pktmbuf_pool_create("edgelease_pkt", cfg.dpdk.mbufs, 256, 0,
+                                    RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
+    if (pool_ == nullptr)
+        throw std::runtime_error(std::string("cannot create packet mempool of ") +
+                                 std::to_string(cfg.dpdk.mbufs) + " mbufs: " + rte_strerror(rte_errno) +
+                                 " (lower [dpdk].mbufs or give EAL more memory with -m)");
+    try {
+        for (const auto& ifc : cfg.interfaces) {
+            bool seen = std::any_of(ports_.begin(), ports_.end(),
+                                    [&](const PortState& p) { return p.name == ifc.port; });
+            if (!seen) start_port(cfg, ifc.port, workers);
+        }
+    } catch (...) {
+        close_all();
+        throw;
+    }
+}
+
+Ports::~Ports() { close_all(); }
+
+void Ports::start_port(const config::Config& cfg, const std::string& name, unsigned workers) {
+    uint16_t id = 0;
+    if (rte_eth_dev_get_port_by_name(name.c_str(), &id) != 0)
+        throw std::runtime_error("port '" + name +
+                                 "' not found: no DPDK device has that name (add it with --vdev "
+                                 "or its PCI address in [dpdk].eal_args); devices present: " +
+                                 available_ports());
+    rte_eth_dev_info info{};
+    if (int rc = rte_eth_dev_info_get(id, &info); rc != 0) fail(name, "cannot read device info", rc);
+
+    uint16_t queues = static_cast<uint16_t>(
+        std::min<unsigned>({workers, info.max_rx_queues, info.max_tx_queues}));
+    if (queues == 0) throw std::runtime_error("port '" + name + "' offers no RX/TX queues");
+    if (queues < workers)
+        LOG_WARN("port '%s' supports %u queue pairs; workers %u..%u will not poll it", name.c_str(),
+                 queues, queues, workers - 1);
+
+    rte_eth_conf conf{};
+    if (queues > 1) {
+        uint64_t want = RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP;
+        uint64_t have = info.flow_type_rss_offloads & want;
+        if (have != 0) {
+            conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+            conf.rx_adv_conf.rss_conf.rss_hf = have;
+        } else {
+            LOG_WARN("port '%s' has no RSS; traffic arrives on queue 0 only", name.c_str());
+        }
+    }
+    if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0)
+        fail(name, "cannot configure " + std::to_string(queues) + " queue pairs", rc);
+
+    uint16_t rxd = static_cast<uint16_t>(cfg.dpdk.rx_descriptors);
+    uint16_t txd = static_cast<uint16_t>(cfg.dpdk.tx_descriptors);
+    if (int rc = rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd); rc != 0)
+        fail(name, "cannot adjust descriptor counts", rc);
+    int socket = rte_eth_dev_socket_id(id);
+    if (socket < 0) socket = static_cast<int>(rte_socket_id());
+    for (uint16_t q = 0; q < queues; ++q) {
+        if (int rc = rte_eth_rx_queue_setup(id, q, rxd, static_cast<unsigned>(socket), nullptr, pool_); rc != 0)
+            fail(name, "cannot set up RX queue " + std::to_string(q), rc);
+        if (int rc = rte_eth_tx_queue_setup(id, q, txd, static_cast<unsigned>(socket), nullptr); rc != 0)
+            fail(name, "cannot set up TX queue " + std::to_string(q), rc);
+    }
+    if (int rc = rte_eth_dev_start(id); rc != 0) fail(name, "cannot start", rc);
+    // ND needs the solicited-node multicast groups; accept all multicast and filter in
+    // software (handle_frame checks the destination).
+    if (int rc = rte_eth_allmulticast_enable(id); rc != 0 && rc != -ENOTSUP)
+        LOG_WARN("port '%s': cannot enable all-multicast: %s", name.c_str(), rte_strerror(-rc));
+
+    rte_ether_addr mac{};
+    rte_eth_macaddr_get(id, &mac);
+    net::MacAddr m;
+    std::copy(std::begin(mac.addr_bytes), std::end(mac.addr_bytes), m.bytes.begin());
+
+    PortState st;
+    st.name = name;
+    st.port_id = id;
+    st.queues = queues;
+    st.ctx = make_port_context(cfg, name, id, m);
+    LOG_INFO("port '%s' (id %u, driver %s) started: mac %s, %u queue pair(s), %u/%u descriptors",
+             name.c_str(), id, info.driver_name, net::to_string(m).c_str(), queues, rxd, txd);
+    ports_.push_back(std::move(st));
+}
+
+std::string describe_link(uint16_t port_id) {
+    rte_eth_link link{};
+    if (rte_eth_link_get_nowait(port_id, &link) != 0) return "link state unknown";
+    if (link.link_status == RTE_ETH_LINK_DOWN) return "link down";
+    std::string speed = link.link_speed == RTE_ETH_SPEED_NUM_NONE || link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN
+                            ? "unknown speed"
+                            : std::to_string(link.link_speed) + " Mbps";
+    return "link up, " + speed + (link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? ", full duplex" : ", half duplex");
+}
+
+void Ports::close_all() noexcept {
+    for (auto it = ports_.rbegin(); it != ports_.rend(); ++it) {
+        if (int rc = rte_eth_dev_stop(it->port_id); rc != 0)
+            LOG_WARN("port '%s': stop failed: %s", it->name.c_str(), rte_strerror(-rc));
+        rte_eth_dev_close(it->port_id);
+    }
+    ports_.clear();
+    if (pool_ != nullptr) {
+        rte_mempool_free(pool_);
+        pool_ = nullptr;
+    }
+}
+
+}  // namespace edgelease::dataplane

@@ -1,0 +1,46 @@
+#pragma once
+// Port bring-up: one packet mempool, and each configured DPDK port started with one RX/TX
+// queue pair per worker (RSS across them where the PMD supports it).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "dataplane/packet.hpp"
+
+struct rte_mempool;
+
+namespace edgelease::dataplane {
+
+struct PortState {
+    std::string name;
+    uint16_t port_id = 0;
+    uint16_t queues = 0;  // RX/TX queue pairs; worker i polls queue i when i < queues
+    PortContext ctx;      // addresses and MAC as seen by the packet path
+};
+
+/// "link up, 10000 Mbps, full duplex" / "link down", for logs.
+std::string describe_link(uint16_t port_id);
+
+/// Creates the mempool and starts every port named in cfg.interfaces. Throws
+/// std::runtime_error naming the port and the cause on any failure, after undoing what it
+/// had done. The destructor stops and closes the ports and frees the mempool.
+class Ports {
+public:
+    Ports(const config::Config& cfg, unsigned workers);
+    ~Ports();
+    Ports(const Ports&) = delete;
+    Ports& operator=(const Ports&) = delete;
+
+    const std::vector<PortState>& ports() const { return ports_; }
+    rte_mempool* pool() const { return pool_; }
+
+private:
+    void start_port(const config::Config& cfg, const std::string& name, unsigned workers);
+    void close_all() noexcept;
+
+    rte_mempool* pool_ = nullptr;
+    std::vector<PortState> ports_;
+};
+
+}  // namespace edgelease::dataplane

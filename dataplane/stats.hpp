@@ -1,0 +1,87 @@
+#pragma once
+// Per-lcore packet counters. Each lcore owns one LcoreStats and is its only writer;
+// readers (telemetry, the periodic log line, later the API) sum them across lcores.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+namespace edgelease::dataplane {
+
+/// Why a frame was not answered. Every received frame ends as exactly one of: a reply,
+/// a hand-off to a service, or a drop with one of these reasons.
+enum class DropReason : uint8_t {
+    Runt,              // shorter than the headers it claims
+    NotForUs,          // unicast destination MAC is not the port's
+    VlanTooDeep,       // more than two VLAN tags
+    VlanUnknown,       // no [[interfaces]] entry for this port and VLAN tags
+    EtherTypeUnknown,  // not ARP, IPv4 or IPv6
+    ArpMalformed,      // not Ethernet/IPv4 ARP, or truncated
+    ArpIgnored,        // a reply, or a request for an address that is not ours
+    Ipv4Malformed,     // bad version, IHL or total length
+    Ipv4BadChecksum,   // header checksum wrong (RFC 791)
+    Ipv4Fragment,      // MF set or fragment offset non-zero
+    Ipv4NotForUs,      // destination is none of the interface's addresses
+    Ipv6Malformed,     // bad version or payload length, truncated extension header
+    Ipv6Fragment,      // carries a fragment header
+    Ipv6NotForUs,      // destination is neither our unicast nor our solicited-node group
+    IcmpMalformed,     // truncated ICMP/ICMPv6
+    IcmpBadChecksum,
+    IcmpUnhandled,     // ICMP type we do not answer (anything but echo request)
+    NdInvalid,         // Neighbor Solicitation failing RFC 4861 §7.1.1 validation
+    ProtoUnhandled,    // IP protocol other than ICMP/ICMPv6/UDP (e.g. TCP)
+    UdpMalformed,      // UDP length wrong or truncated
+    UdpBadChecksum,
+    UdpNoService,      // UDP to a port we do not serve
+    NoRoom,            // reply would not fit in the buffer
+    MultiSegment,      // chained mbuf; the appliance only handles single-segment frames
+    TxFull,            // the TX queue did not take the reply
+    Count
+};
+
+inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::Count)>
+    kDropReasonNames = {
+        "runt",           "not_for_us",       "vlan_too_deep",    "vlan_unknown",
+        "ethertype_unknown", "arp_malformed", "arp_ignored",      "ipv4_malformed",
+        "ipv4_bad_checksum", "ipv4_fragment", "ipv4_not_for_us",  "ipv6_malformed",
+        "ipv6_fragment",  "ipv6_not_for_us",  "icmp_malformed",   "icmp_bad_checksum",
+        "icmp_unhandled", "nd_invalid",       "proto_unhandled",  "udp_malformed",
+        "udp_bad_checksum", "udp_no_service", "no_room",          "multi_segment",
+        "tx_full",
+};
+
+constexpr std::string_view drop_reason_name(DropReason r) {
+    return kDropReasonNames[static_cast<size_t>(r)];
+}
+
+/// A counter with one writer: a relaxed load+store compiles to a plain add, and readers on
+/// other threads still see a whole value (no torn reads, no data race).
+class Counter {
+public:
+    void add(uint64_t n = 1) noexcept {
+        v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
+    uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
+
+private:
+    std::atomic<uint64_t> v_{0};
+};
+
+/// Counters of one lcore. Cache-aligned so that lcores never share a line.
+struct alignas(64) LcoreStats {
+    Counter rx_packets;
+    Counter rx_bytes;
+    Counter tx_packets;
+    Counter tx_bytes;
+    Counter arp_replies;
+    Counter icmp_echo_replies;
+    Counter nd_adverts;
+    Counter icmp6_echo_replies;
+    std::array<Counter, static_cast<size_t>(DropReason::Count)> drops;
+    Counter loops;       // poll-loop iterations
+    Counter idle_sleeps; // back-off sleeps taken
+
+    void drop(DropReason r) noexcept { drops[static_cast<size_t>(r)].add(); }
+};
+
+}  // namespace edgelease::dataplane

@@ -1,0 +1,35 @@
+#pragma once
+// Where every lcore's counters can be found, and their sum. Readers: telemetry, the periodic
+// log line, the management API. Pure: no DPDK.
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataplane/stats.hpp"
+
+namespace edgelease::dataplane {
+
+struct LcoreEntry {
+    std::string role;  // "worker", "control", "sweeper"
+    unsigned index = 0;    // worker number (0 for the single control/sweeper)
+    unsigned lcore_id = 0; // EAL lcore id
+    const LcoreStats* stats = nullptr;
+};
+
+struct StatsTotals {
+    uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0;
+    uint64_t arp_replies = 0, icmp_echo_replies = 0, nd_adverts = 0, icmp6_echo_replies = 0;
+    std::array<uint64_t, static_cast<size_t>(DropReason::Count)> drops{};
+    uint64_t drops_total() const;
+};
+
+struct StatsRegistry {
+    std::vector<LcoreEntry> lcores;
+    StatsTotals sum() const;
+};
+
+/// "rx=… tx=… arp=… … drops: reason=n …" with only non-zero drop reasons.
+std::string format_totals(const StatsTotals& t);
+
+}  // namespace edgelease::dataplane

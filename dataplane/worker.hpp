@@ -1,0 +1,39 @@
+#pragma once
+// The worker lcore: poll its RX queues, run each burst through the packet path, transmit
+// the answers. One WorkerContext per worker, owned by the appliance, cache-aligned.
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "dataplane/packet.hpp"
+#include "dataplane/stats.hpp"
+
+struct rte_rcu_qsbr;
+struct rte_mbuf;
+
+namespace edgelease::dataplane {
+
+struct WorkerQueue {
+    uint16_t port_id = 0;
+    uint16_t queue = 0;
+    const PortContext* port = nullptr;
+};
+
+struct alignas(64) WorkerContext {
+    unsigned index = 0;                // worker number, also its RCU thread id
+    std::vector<WorkerQueue> queues;   // fixed before launch
+    rte_rcu_qsbr* qsbr = nullptr;      // readers report quiescence here every loop
+    const std::atomic<bool>* stop = nullptr;
+    uint32_t idle_sleep_us = 100;
+    LcoreStats stats;
+};
+
+/// lcore entry point (rte_eal_remote_launch); arg is a WorkerContext*. Returns 0.
+int worker_main(void* arg);
+
+/// Handles one received burst in place: answers go out through tx_burst on (port, queue),
+/// everything else is freed. Exposed for the integration tests. Never blocks.
+void process_burst(WorkerContext& w, const WorkerQueue& q, rte_mbuf** pkts,
+                   uint16_t n) noexcept;
+
+}  // namespace edgelease::dataplane

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian package the build, the tests and the demo need, then builds
+# Release into build/. Idempotent: safe to run again; it only installs what is missing.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+
+# Build dependencies.
+build_pkgs=(
+  build-essential cmake ninja-build pkg-config git
+  libdpdk-dev dpdk dpdk-dev libboost-dev libtomlplusplus-dev liblmdb-dev lmdb-utils
+  libcpp-httplib-dev nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+)
+# Test peers and network tooling: real clients in namespaces.
+test_pkgs=(
+  iproute2 iputils-ping iputils-arping ethtool procps psmisc tcpdump
+  isc-dhcp-client udhcpc dhcpcd knot-dnsutils bind9-dnsutils dnsperf
+  kea-admin python3 python3-scapy
+)
+
+missing=()
+for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  # Packages with daemons (dhcpcd) must not start services inside a container.
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${EDGELEASE_SETUP_NO_BUILD:-0}" != 1 ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+  cmake --build build
+fi

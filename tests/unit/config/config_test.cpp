@@ -1,0 +1,283 @@
+// Loading valid configurations: the shipped examples, defaults, relative paths, files.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "config/config.hpp"
+
+using namespace edgelease;
+using namespace edgelease::config;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string kRoot = EDGELEASE_SOURCE_DIR;
+
+std::string dump(const LoadResult& r) {
+    std::string out;
+    for (const auto& e : r.errors) out += e.to_string() + "\n";
+    return out;
+}
+
+net::Ipv4Addr v4(const char* s) {
+    return *net::parse_ipv4(s);
+}
+
+}  // namespace
+
+TEST(ConfigExamples, QuickstartLoads) {
+    auto r = load_config_file(kRoot + "/config/examples/quickstart.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    ASSERT_TRUE(r.config);
+    const Config& c = *r.config;
+    EXPECT_EQ(c.source_file, kRoot + "/config/examples/quickstart.toml");
+    EXPECT_EQ(c.appliance.state_dir, "/var/lib/edgelease");
+    EXPECT_EQ(c.dpdk.workers, 1u);
+    ASSERT_EQ(c.dpdk.eal_args.size(), 4u);
+    EXPECT_EQ(c.dpdk.eal_args[3], "--vdev=net_tap0,iface=edge0");
+
+    ASSERT_EQ(c.interfaces.size(), 1u);
+    const auto& ifc = c.interfaces[0];
+    EXPECT_EQ(ifc.port, "net_tap0");
+    EXPECT_EQ(ifc.vlan, 0);
+    ASSERT_EQ(ifc.addresses.size(), 2u);
+    EXPECT_FALSE(ifc.addresses[0].is_v6);
+    EXPECT_EQ(ifc.addresses[0].v4, v4("198.18.0.1"));
+    EXPECT_EQ(ifc.addresses[0].prefix_len, 24);
+    EXPECT_TRUE(ifc.addresses[1].is_v6);
+    EXPECT_EQ(net::to_string(ifc.addresses[1]), "2001:db8::1/64");
+    EXPECT_GT(ifc.where.line, 0u);
+
+    EXPECT_EQ(c.api.listen, "127.0.0.1:8053");
+    EXPECT_TRUE(c.api.token_file.empty());
+
+    ASSERT_EQ(c.dns.zones.size(), 2u);
+    EXPECT_EQ(c.dns.zones[0].name, "lan.");
+    ASSERT_EQ(c.dns.zones[0].records.size(), 1u);
+    const auto& rec = c.dns.zones[0].records[0];
+    EXPECT_EQ(rec.name, "my-server");
+    EXPECT_EQ(rec.type, "A");
+    EXPECT_EQ(rec.data, "198.18.0.50");
+    EXPECT_EQ(rec.ttl, 300u);
+    EXPECT_EQ(c.dns.zones[1].name, "0.18.198.in-addr.arpa.");
+    EXPECT_TRUE(c.dns.zones[1].file.empty());
+
+    ASSERT_EQ(c.dhcp.scopes.size(), 1u);
+    const auto& s = c.dhcp.scopes[0];
+    EXPECT_EQ(s.name, "lan");
+    EXPECT_EQ(s.subnet.v4, v4("198.18.0.0"));
+    EXPECT_EQ(s.subnet.prefix_len, 24);
+    ASSERT_EQ(s.pools.size(), 1u);
+    EXPECT_EQ(s.pools[0].first, v4("198.18.0.100"));
+    EXPECT_EQ(s.pools[0].last, v4("198.18.0.199"));
+    EXPECT_EQ(s.lease_time, 1h);
+    ASSERT_EQ(s.routers.size(), 1u);
+    EXPECT_EQ(s.routers[0], v4("198.18.0.1"));
+    ASSERT_EQ(s.dns_servers.size(), 1u);
+    EXPECT_EQ(s.domain, "lan.");
+    EXPECT_TRUE(s.dns.update);
+    EXPECT_TRUE(s.dns.delete_on_release);
+    EXPECT_FALSE(s.dns.delete_on_expiry);
+    EXPECT_TRUE(s.dns.ptr_delete_on_release);
+    EXPECT_FALSE(s.dns.ptr_delete_on_expiry);
+    EXPECT_EQ(s.dns.reservation_records, ReservationRecords::Permanent);
+    EXPECT_FALSE(s.dns.stale_after.has_value());
+    EXPECT_EQ(s.dns.on_conflict, OnConflict::Skip);
+    ASSERT_EQ(s.reservations.size(), 1u);
+    const auto& res = s.reservations[0];
+    ASSERT_TRUE(res.hw_address);
+    EXPECT_EQ(net::to_string(*res.hw_address), "02:00:00:00:00:50");
+    EXPECT_EQ(res.ip, v4("198.18.0.50"));
+    EXPECT_EQ(res.hostname, "my-server");
+    EXPECT_TRUE(res.client_id.empty());
+}
+
+TEST(ConfigExamples, FullLoadsWithEveryKey) {
+    const std::string path = kRoot + "/config/examples/full.toml";
+    auto r = load_config_file(path);
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    const Config& c = *r.config;
+    EXPECT_EQ(c.appliance.durability, Durability::Fsync);
+    EXPECT_EQ(c.appliance.log_level, LogLevel::Info);
+    EXPECT_EQ(c.appliance.stats_interval, 60s);
+    EXPECT_EQ(c.dpdk.eal_args.size(), 5u);
+    EXPECT_EQ(c.dpdk.mbufs, 8191u);
+    EXPECT_EQ(c.dpdk.rx_descriptors, 1024u);
+    ASSERT_EQ(c.interfaces.size(), 2u);
+    EXPECT_EQ(c.interfaces[1].vlan, 100);
+    EXPECT_EQ(c.interfaces[1].inner_vlan, 7);
+    EXPECT_EQ(c.api.token_file, kRoot + "/config/examples/api.token");
+    EXPECT_EQ(c.dns.udp_payload_size, 1232);
+    ASSERT_EQ(c.dns.zones.size(), 3u);
+    EXPECT_EQ(c.dns.zones[0].file, kRoot + "/config/examples/zones/lan.zone");
+    ASSERT_EQ(c.dns.zones[0].records.size(), 7u);
+    EXPECT_EQ(c.dns.zones[0].records[5].type, "CNAME");
+    EXPECT_EQ(c.dns.zones[0].records[6].type, "TYPE65534");
+    EXPECT_EQ(c.dns.zones[0].records[2].ttl, 300u);
+    EXPECT_EQ(c.dns.zones[0].records[3].ttl, 0u);
+
+    ASSERT_EQ(c.dhcp.scopes.size(), 2u);
+    const auto& lan = c.dhcp.scopes[0];
+    EXPECT_EQ(lan.pools.size(), 2u);
+    ASSERT_TRUE(lan.dns.stale_after);
+    EXPECT_EQ(*lan.dns.stale_after, std::chrono::hours(24 * 7));
+    ASSERT_EQ(lan.reservations.size(), 3u);
+    EXPECT_EQ(lan.reservations[1].client_id,
+              (std::vector<uint8_t>{0x01, 0x02, 0, 0, 0, 0, 0, 0x51}));
+    EXPECT_FALSE(lan.reservations[1].hw_address);
+    EXPECT_EQ(
+        std::string(lan.reservations[2].circuit_id.begin(), lan.reservations[2].circuit_id.end()),
+        "eth0/1/3");
+    EXPECT_EQ(lan.reservations[2].remote_id, (std::vector<uint8_t>{0x0a, 0x0b, 0x0c, 0x0d}));
+    EXPECT_TRUE(lan.reservations[2].hostname.empty());
+    const auto& tagged = c.dhcp.scopes[1];
+    EXPECT_EQ(tagged.lease_time, 24h);
+    EXPECT_TRUE(tagged.domain.empty());
+    EXPECT_EQ(tagged.dns_servers.size(), 2u);
+}
+
+TEST(ConfigLoad, MinimalConfigGetsDefaults) {
+    auto r = load_config_string("[[interfaces]]\nport = \"net_ring0\"\n", "min.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    const Config& c = *r.config;
+    EXPECT_EQ(c.source_file, "min.toml");
+    EXPECT_EQ(c.appliance.state_dir, "/var/lib/edgelease");
+    EXPECT_EQ(c.appliance.durability, Durability::Fsync);
+    EXPECT_EQ(c.appliance.stats_interval, 60s);
+    EXPECT_EQ(c.dpdk.workers, 1u);
+    EXPECT_EQ(c.dpdk.idle_sleep_us, 100u);
+    EXPECT_TRUE(c.interfaces[0].addresses.empty());
+    EXPECT_EQ(c.api.listen, "127.0.0.1:8053");
+    EXPECT_EQ(c.dns.udp_payload_size, 1232);
+    EXPECT_TRUE(c.dns.zones.empty());
+    EXPECT_TRUE(c.dhcp.scopes.empty());
+}
+
+TEST(ConfigLoad, AcceptsAlternativeSpellings) {
+    auto r = load_config_string(R"(
+[appliance]
+durability = "os"
+log_level = "debug"
+stats_interval = 0
+[dpdk]
+workers = 64
+idle_sleep_us = 0
+rx_descriptors = 16384
+tx_descriptors = 64
+[[interfaces]]
+port = "0000:03:00.0"
+vlan = 10
+inner_vlan = 20
+[[interfaces]]
+port = "0000:03:00.0"
+vlan = 10
+inner_vlan = 21
+[api]
+listen = "[::1]:9000"
+[[dhcp.scopes]]
+name = "s"
+subnet = "198.18.4.0/22"
+lease_time = "1h30m"
+[dhcp.scopes.dns]
+reservation_records = "follow-lease"
+on_conflict = "overwrite"
+stale_after = 3600
+[[dhcp.scopes.reservations]]
+client_id = "0102aabbccddee"
+ip = "198.18.7.254"
+hostname = "Host-1"
+[[dhcp.scopes.reservations]]
+hw_address = "02-00-00-00-00-51"
+ip = "198.18.4.1"
+)",
+                                "alt.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    const Config& c = *r.config;
+    EXPECT_EQ(c.appliance.durability, Durability::Os);
+    EXPECT_EQ(c.appliance.log_level, LogLevel::Debug);
+    EXPECT_EQ(c.appliance.stats_interval, 0s);
+    EXPECT_EQ(c.dpdk.workers, 64u);
+    EXPECT_EQ(c.dpdk.rx_descriptors, 16384u);
+    EXPECT_EQ(c.dpdk.tx_descriptors, 64u);
+    EXPECT_EQ(c.interfaces[1].inner_vlan, 21);
+    EXPECT_EQ(c.api.listen, "[::1]:9000");
+    const auto& s = c.dhcp.scopes[0];
+    EXPECT_EQ(s.lease_time, 90min);
+    EXPECT_EQ(s.dns.reservation_records, ReservationRecords::FollowLease);
+    EXPECT_EQ(s.dns.on_conflict, OnConflict::Overwrite);
+    EXPECT_EQ(s.dns.stale_after, std::optional(3600s));
+    EXPECT_EQ(s.reservations[0].client_id.size(), 7u);
+    EXPECT_EQ(s.reservations[0].hostname, "host-1");  // DNS names are case-insensitive
+    EXPECT_EQ(s.reservations[1].hw_address, net::parse_mac("02:00:00:00:00:51"));
+}
+
+TEST(ConfigLoad, RelativePathsResolveAgainstTheFile) {
+    const std::string dir = kRoot + "/tests/data/config";
+    auto r = load_config_file(dir + "/relative.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    EXPECT_EQ(r.config->appliance.state_dir, dir + "/state");
+    EXPECT_EQ(r.config->api.token_file, dir + "/secrets/api.token");
+    ASSERT_EQ(r.config->dns.zones.size(), 1u);
+    EXPECT_EQ(r.config->dns.zones[0].name, "example.test.");
+    EXPECT_EQ(r.config->dns.zones[0].file, dir + "/zones/example.zone");  // not opened
+}
+
+TEST(ConfigLoad, ErrorsFromAFileNameTheFile) {
+    const std::string path = kRoot + "/tests/data/config/bad.toml";
+    auto r = load_config_file(path);
+    EXPECT_FALSE(r.config);
+    ASSERT_EQ(r.errors.size(), 2u) << dump(r);
+    EXPECT_EQ(r.errors[0].to_string(),
+              path + ":4:8: interfaces[0].vlan: must be between 0 and 4094, got 5000");
+    EXPECT_EQ(r.errors[1].to_string(),
+              path + ":7:11: dpdk.workers: must be between 1 and 64, got 0");
+}
+
+TEST(ConfigLoad, MissingFileIsAClearError) {
+    auto r = load_config_file("/nonexistent/edgelease.toml");
+    EXPECT_FALSE(r.config);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].file, "/nonexistent/edgelease.toml");
+    EXPECT_EQ(r.errors[0].line, 0u);
+    EXPECT_EQ(r.errors[0].to_string(),
+              "/nonexistent/edgelease.toml: cannot read configuration: No such file or directory");
+}
+
+TEST(ConfigLoad, DirectoryIsAClearError) {
+    auto r = load_config_file(kRoot + "/tests/data/config");
+    EXPECT_FALSE(r.config);
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_NE(r.errors[0].why.find("is a directory"), std::string::npos);
+}
+
+TEST(ConfigError, ToStringOmitsMissingParts) {
+    EXPECT_EQ((ConfigError{"f.toml", 3, 7, "dpdk.workers", "bad"}).to_string(),
+              "f.toml:3:7: dpdk.workers: bad");
+    EXPECT_EQ((ConfigError{"f.toml", 3, 0, "k", "bad"}).to_string(), "f.toml:3: k: bad");
+    EXPECT_EQ((ConfigError{"f.toml", 0, 0, "interfaces", "none"}).to_string(),
+              "f.toml: interfaces: none");
+    EXPECT_EQ((ConfigError{"f.toml", 2, 1, "", "syntax"}).to_string(), "f.toml:2:1: syntax");
+}
+
+TEST(ParseDuration, AcceptsUnitsAndCombinations) {
+    EXPECT_EQ(parse_duration("90"), 90s);
+    EXPECT_EQ(parse_duration("0"), 0s);
+    EXPECT_EQ(parse_duration("0s"), 0s);
+    EXPECT_EQ(parse_duration("90s"), 90s);
+    EXPECT_EQ(parse_duration("30m"), 30min);
+    EXPECT_EQ(parse_duration("1h"), 1h);
+    EXPECT_EQ(parse_duration("7d"), std::chrono::hours(7 * 24));
+    EXPECT_EQ(parse_duration("2w"), std::chrono::hours(14 * 24));
+    EXPECT_EQ(parse_duration("1h30m"), 90min);
+    EXPECT_EQ(parse_duration("1w2d3h4m5s"),
+              std::chrono::seconds(604800 + 2 * 86400 + 3 * 3600 + 245));
+    EXPECT_EQ(parse_duration("4294967295s"), std::chrono::seconds(4294967295));
+}
+
+TEST(ParseDuration, RejectsMalformed) {
+    for (const char* bad :
+         {"", "-5", "-5s", "+5s", "5x", "h", "1.5h", "1h30", "30m1h", "1h1h", "1H", " 5s", "5s ",
+          "1h 30m", "99999999999999999999", "4294967296", "7102w", "s5"}) {
+        EXPECT_FALSE(parse_duration(bad)) << "'" << bad << "'";
+    }
+}
