@@ -10,16 +10,18 @@
 #include <rte_rcu_qsbr.h>
 
 #include <chrono>
+#include <ctime>
 #include <stdexcept>
 
 #include "common/log.hpp"
+#include "control/zone/zone_builder.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/eal_args.hpp"
 #include "dataplane/telemetry.hpp"
 
 namespace edgelease::app {
 
-Appliance::Appliance(const config::Config& cfg) : cfg_(cfg) {
+Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> zones) : cfg_(cfg) {
     const unsigned nworkers = cfg_.dpdk.workers;
     std::vector<unsigned> lcores;
     unsigned id;
@@ -42,6 +44,8 @@ Appliance::Appliance(const config::Config& cfg) : cfg_(cfg) {
         rte_zmalloc("edgelease_qsbr", rte_rcu_qsbr_get_memsize(rcu_threads), RTE_CACHE_LINE_SIZE));
     if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, rcu_threads) != 0)
         throw std::runtime_error("cannot allocate the RCU quiescent-state variable");
+    plane_ = std::make_unique<control::ControlPlane>(zones_, qsbr_);
+    if (zones) plane_->publish_initial(std::move(zones));
 
     for (unsigned w = 0; w < nworkers; ++w) {
         auto ctx = std::make_unique<dataplane::WorkerContext>();
@@ -49,10 +53,12 @@ Appliance::Appliance(const config::Config& cfg) : cfg_(cfg) {
         ctx->qsbr = qsbr_;
         ctx->stop = &stop_;
         ctx->idle_sleep_us = cfg_.dpdk.idle_sleep_us;
+        ctx->zones = &zones_;
+        ctx->dns.udp_payload_size = cfg_.dns.udp_payload_size;
         for (const auto& p : ports_->ports())
             if (w < p.queues) ctx->queues.push_back({p.port_id, static_cast<uint16_t>(w), &p.ctx});
         rte_rcu_qsbr_thread_register(qsbr_, w);
-        registry_.lcores.push_back({"worker", w, worker_lcores_[w], &ctx->stats});
+        registry_.lcores.push_back({"worker", w, worker_lcores_[w], &ctx->stats, &ctx->dns_stats});
         workers_.push_back(std::move(ctx));
     }
     auto make_service = [&](unsigned lcore, bool rcu_reader) {
@@ -68,13 +74,15 @@ Appliance::Appliance(const config::Config& cfg) : cfg_(cfg) {
         return c;
     };
     control_ = make_service(control_lcore_, false);
+    control_->plane = plane_.get();
     sweeper_ = make_service(sweeper_lcore_, true);
-    registry_.lcores.push_back({"control", 0, control_lcore_, &control_->stats});
-    registry_.lcores.push_back({"sweeper", 0, sweeper_lcore_, &sweeper_->stats});
+    registry_.lcores.push_back({"control", 0, control_lcore_, &control_->stats, nullptr});
+    registry_.lcores.push_back({"sweeper", 0, sweeper_lcore_, &sweeper_->stats, nullptr});
 }
 
 Appliance::~Appliance() {
     stop();
+    plane_.reset();  // frees zone views: no reader is left
     ports_.reset();
     rte_free(qsbr_);
 }
@@ -97,6 +105,22 @@ void Appliance::start() {
     for (unsigned l : worker_lcores_) wl += (wl.empty() ? "" : ",") + std::to_string(l);
     LOG_INFO("lcores running: workers on %s, control on %u, sweeper on %u", wl.c_str(),
              control_lcore_, sweeper_lcore_);
+}
+
+bool Appliance::publish_zones(std::unique_ptr<dns::ZoneView> view, std::chrono::milliseconds timeout) {
+    const uint64_t before = plane_->generation();
+    if (!running_) {
+        plane_->publish_initial(std::move(view));
+        return true;
+    }
+    if (!plane_->submit(view)) return false;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (plane_->generation() == before) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        timespec ts{0, 200000};
+        nanosleep(&ts, nullptr);
+    }
+    return true;
 }
 
 void Appliance::stop() {
@@ -150,13 +174,66 @@ void block_signals() {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+namespace {
+
+/// Zone data from config, or nullptr with every problem logged.
+std::unique_ptr<dns::ZoneView> build_zones(const config::Config& cfg, uint32_t& serial) {
+    // SOA serials of generated SOAs: seconds since the epoch, strictly increasing per load.
+    uint32_t now = static_cast<uint32_t>(std::time(nullptr));
+    serial = now > serial ? now : serial + 1;
+    auto loaded = zone::load_zones(cfg, serial);
+    if (!loaded.errors.empty()) {
+        for (const auto& e : loaded.errors) LOG_ERROR("%s", e.to_string().c_str());
+        LOG_ERROR("%zu error(s) in zone data", loaded.errors.size());
+        return nullptr;
+    }
+    auto view = std::make_unique<dns::ZoneView>(loaded.zones);
+    LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB", view->zone_count(),
+             view->record_count(), view->node_count(), view->memory_bytes() / 1048576.0);
+    return view;
+}
+
+/// SIGHUP: re-read the configuration file and publish its zones. Anything invalid is refused
+/// with its errors and the running data keeps serving.
+void reload(Appliance& app, const config::Config& running, uint32_t& serial) {
+    LOG_INFO("SIGHUP: reloading zones from %s", running.source_file.c_str());
+    auto r = config::load_config_file(running.source_file);
+    if (!r.errors.empty()) {
+        for (const auto& e : r.errors) LOG_ERROR("%s", e.to_string().c_str());
+        LOG_ERROR("reload refused: %zu configuration error(s); the running zones stay", r.errors.size());
+        return;
+    }
+    uint32_t next_serial = serial;
+    auto view = build_zones(*r.config, next_serial);
+    if (!view) {
+        LOG_ERROR("reload refused: zone errors; the running zones stay");
+        return;
+    }
+    const size_t zones = view->zone_count(), records = view->record_count();
+    if (!app.publish_zones(std::move(view), std::chrono::seconds(5))) {
+        LOG_ERROR("reload failed: the control lcore did not take the new zones within 5 s");
+        return;
+    }
+    serial = next_serial;
+    LOG_INFO("reload: zones published (%zu zone(s), %zu record(s)); changes outside [dns] need a restart",
+             zones, records);
+}
+
+}  // namespace
+
 int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
     log::set_level(to_log_level(cfg.appliance.log_level));
     try {
+        uint32_t serial = 0;
+        std::unique_ptr<dns::ZoneView> zones;
+        if (!cfg.dns.zones.empty()) {
+            zones = build_zones(cfg, serial);
+            if (!zones) return 1;
+        }
         dataplane::Eal eal(dataplane::build_eal_args(cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers,
                                                      dataplane::allowed_cpus()));
         {
-            Appliance app(cfg);
+            Appliance app(cfg, std::move(zones));
             // Detached before `app` (and its counters) is destroyed, on every exit path.
             struct TelemetryGuard {
                 explicit TelemetryGuard(const dataplane::StatsRegistry* r) { dataplane::attach_telemetry(r); }
@@ -180,7 +257,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
                     LOG_INFO("%s received: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
                     break;
                 }
-                if (sig == SIGHUP) LOG_INFO("SIGHUP received: nothing to reload yet");
+                if (sig == SIGHUP) reload(app, cfg, serial);
                 auto now = std::chrono::steady_clock::now();
                 if (cfg.appliance.stats_interval.count() > 0 && now >= next_stats) {
                     LOG_INFO("stats: %s", dataplane::format_totals(app.stats().sum()).c_str());

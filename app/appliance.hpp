@@ -2,11 +2,13 @@
 // The composition root: ports, lcore contexts and their launch/stop. Needs an initialised
 // EAL (see dataplane::Eal). Used by the edgelease binary and by the integration tests.
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
+#include "control/control_plane.hpp"
 #include "control/service_lcore.hpp"
 #include "dataplane/ports.hpp"
 #include "dataplane/stats_registry.hpp"
@@ -18,9 +20,10 @@ namespace edgelease::app {
 
 class Appliance {
 public:
-    /// Brings up mempool and ports and assigns lcores. Throws std::runtime_error with an
-    /// operator-readable cause (missing port, too few lcores, no memory).
-    explicit Appliance(const config::Config& cfg);
+    /// Brings up mempool and ports, assigns lcores and publishes the initial zone data
+    /// (nullptr: no zones). Throws std::runtime_error with an operator-readable cause
+    /// (missing port, too few lcores, no memory).
+    Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> zones);
     ~Appliance();
     Appliance(const Appliance&) = delete;
     Appliance& operator=(const Appliance&) = delete;
@@ -30,7 +33,12 @@ public:
     /// Signals every lcore to stop and waits for them. Idempotent.
     void stop();
 
+    /// Hands new zone data to the control lcore and waits (bounded) until it is published.
+    /// False if it was not published within `timeout`.
+    bool publish_zones(std::unique_ptr<dns::ZoneView> view, std::chrono::milliseconds timeout);
+
     const dataplane::StatsRegistry& stats() const { return registry_; }
+    const control::ControlPlane& control_plane() const { return *plane_; }
     const dataplane::Ports& ports() const { return *ports_; }
 
 private:
@@ -39,6 +47,8 @@ private:
     bool running_ = false;
     std::unique_ptr<dataplane::Ports> ports_;
     rte_rcu_qsbr* qsbr_ = nullptr;
+    dns::ZoneViewSlot zones_;
+    std::unique_ptr<control::ControlPlane> plane_;
     std::vector<std::unique_ptr<dataplane::WorkerContext>> workers_;
     std::unique_ptr<control::ServiceContext> control_;
     std::unique_ptr<control::ServiceContext> sweeper_;
@@ -47,9 +57,9 @@ private:
     dataplane::StatsRegistry registry_;
 };
 
-/// Runs the appliance until SIGINT/SIGTERM: EAL (argument vector from config, replaced by
-/// `eal_cli` when non-empty), ports, lcores, periodic stats, clean shutdown. Returns the
-/// process exit status. Expects SIGINT, SIGTERM and SIGHUP to be blocked in every thread
+/// Runs the appliance until SIGINT/SIGTERM: zones, EAL (argument vector from config, replaced
+/// by `eal_cli` when non-empty), ports, lcores, periodic stats, SIGHUP zone reload, clean
+/// shutdown. Returns the process exit status. Expects SIGINT, SIGTERM and SIGHUP to be blocked in every thread
 /// (see block_signals) so that they are taken here with sigtimedwait.
 int run(const config::Config& cfg, const std::vector<std::string>& eal_cli);
 

@@ -82,6 +82,7 @@ struct ZoneConfig {
 struct DnsConfig {
     std::vector<ZoneConfig> zones;
     uint16_t udp_payload_size = 1232;  // EDNS0 size we advertise (RFC 6891 / DNS flag day 2020)
+    std::string server_name;  // our name in generated SOA MNAME / NS; empty = "ns.<zone>"
 };
 
 enum class ReservationRecords : uint8_t { Permanent, FollowLease };

@@ -5,6 +5,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "common/idle.hpp"
+#include "control/control_plane.hpp"
 
 namespace edgelease::control {
 
@@ -33,9 +34,8 @@ int service_loop(ServiceContext& c, Step step) {
 
 int control_main(void* arg) {
     auto& c = *static_cast<ServiceContext*>(arg);
-    // The control lcore is the RCU writer; it never reports quiescence itself. Its work
-    // (DHCP requests, management commands, zone publication) attaches here.
-    return service_loop(c, [] { return 0u; });
+    // The control lcore is the RCU writer; it never reports quiescence itself.
+    return service_loop(c, [&c] { return c.plane->poll(); });
 }
 
 int sweeper_main(void* arg) {

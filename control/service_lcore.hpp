@@ -11,6 +11,8 @@ struct rte_rcu_qsbr;
 
 namespace edgelease::control {
 
+class ControlPlane;
+
 struct alignas(64) ServiceContext {
     unsigned lcore_id = 0;
     rte_rcu_qsbr* qsbr = nullptr;  // nullptr: this lcore reads no RCU-published data
@@ -18,6 +20,7 @@ struct alignas(64) ServiceContext {
     const std::atomic<bool>* stop = nullptr;
     uint32_t idle_sleep_us = 100;
     dataplane::LcoreStats stats;  // loops and idle_sleeps; packet fields stay zero
+    ControlPlane* plane = nullptr;  // control lcore only
 };
 
 /// Entry points for rte_eal_remote_launch; arg is a ServiceContext*. Return 0.

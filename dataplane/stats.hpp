@@ -33,6 +33,7 @@ enum class DropReason : uint8_t {
     UdpMalformed,      // UDP length wrong or truncated
     UdpBadChecksum,
     UdpNoService,      // UDP to a port we do not serve
+    DnsUnanswerable,   // to port 53 but not a query we answer (too short, QR set)
     NoRoom,            // reply would not fit in the buffer
     MultiSegment,      // chained mbuf; the appliance only handles single-segment frames
     TxFull,            // the TX queue did not take the reply
@@ -46,8 +47,8 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::Co
         "ipv4_bad_checksum", "ipv4_fragment", "ipv4_not_for_us",  "ipv6_malformed",
         "ipv6_fragment",  "ipv6_not_for_us",  "icmp_malformed",   "icmp_bad_checksum",
         "icmp_unhandled", "nd_invalid",       "proto_unhandled",  "udp_malformed",
-        "udp_bad_checksum", "udp_no_service", "no_room",          "multi_segment",
-        "tx_full",
+        "udp_bad_checksum", "udp_no_service", "dns_unanswerable", "no_room",
+        "multi_segment",  "tx_full",
 };
 
 constexpr std::string_view drop_reason_name(DropReason r) {

@@ -24,6 +24,16 @@ StatsTotals StatsRegistry::sum() const {
         t.nd_adverts += s.nd_adverts.get();
         t.icmp6_echo_replies += s.icmp6_echo_replies.get();
         for (size_t i = 0; i < t.drops.size(); ++i) t.drops[i] += s.drops[i].get();
+        if (l.dns != nullptr) {
+            const dns::DnsStats& d = *l.dns;
+            t.dns.queries += d.queries.get();
+            t.dns.responses += d.responses.get();
+            t.dns.dropped += d.dropped.get();
+            t.dns.truncated += d.truncated.get();
+            t.dns.referrals += d.referrals.get();
+            for (size_t i = 0; i < t.dns.rcode.size(); ++i) t.dns.rcode[i] += d.rcode[i].get();
+            for (size_t i = 0; i < t.dns.qtype.size(); ++i) t.dns.qtype[i] += d.qtype[i].get();
+        }
     }
     return t;
 }
@@ -32,9 +42,10 @@ std::string format_totals(const StatsTotals& t) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   "rx=%" PRIu64 " tx=%" PRIu64 " arp=%" PRIu64 " icmp_echo=%" PRIu64
-                  " nd=%" PRIu64 " icmp6_echo=%" PRIu64 " dropped=%" PRIu64,
+                  " nd=%" PRIu64 " icmp6_echo=%" PRIu64 " dns=%" PRIu64 "/%" PRIu64
+                  " dropped=%" PRIu64,
                   t.rx_packets, t.tx_packets, t.arp_replies, t.icmp_echo_replies, t.nd_adverts,
-                  t.icmp6_echo_replies, t.drops_total());
+                  t.icmp6_echo_replies, t.dns.queries, t.dns.responses, t.drops_total());
     std::string out = buf;
     bool first = true;
     for (size_t i = 0; i < t.drops.size(); ++i) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "dataplane/dns/answer.hpp"
 #include "dataplane/stats.hpp"
 
 namespace edgelease::dataplane {
@@ -15,12 +16,20 @@ struct LcoreEntry {
     unsigned index = 0;    // worker number (0 for the single control/sweeper)
     unsigned lcore_id = 0; // EAL lcore id
     const LcoreStats* stats = nullptr;
+    const dns::DnsStats* dns = nullptr;  // workers only
+};
+
+struct DnsTotals {
+    uint64_t queries = 0, responses = 0, dropped = 0, truncated = 0, referrals = 0;
+    std::array<uint64_t, dns::kRcodeSlotNames.size()> rcode{};
+    std::array<uint64_t, dns::kQtypeSlotNames.size()> qtype{};
 };
 
 struct StatsTotals {
     uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0;
     uint64_t arp_replies = 0, icmp_echo_replies = 0, nd_adverts = 0, icmp6_echo_replies = 0;
     std::array<uint64_t, static_cast<size_t>(DropReason::Count)> drops{};
+    DnsTotals dns;
     uint64_t drops_total() const;
 };
 
@@ -29,7 +38,7 @@ struct StatsRegistry {
     StatsTotals sum() const;
 };
 
-/// "rx=… tx=… arp=… … drops: reason=n …" with only non-zero drop reasons.
+/// "rx=… tx=… arp=… … dns=q/r dropped=n (reason=n …)" with only non-zero drop reasons.
 std::string format_totals(const StatsTotals& t);
 
 }  // namespace edgelease::dataplane

@@ -34,6 +34,23 @@ int cmd_stats(const char*, const char*, rte_tel_data* d) {
     return 0;
 }
 
+int cmd_dns(const char*, const char*, rte_tel_data* d) {
+    std::lock_guard lock(g_mu);
+    if (g_registry == nullptr) return -1;
+    const DnsTotals t = g_registry->sum().dns;
+    rte_tel_data_start_dict(d);
+    add_u64(d, "queries", t.queries);
+    add_u64(d, "responses", t.responses);
+    add_u64(d, "dropped", t.dropped);
+    add_u64(d, "truncated", t.truncated);
+    add_u64(d, "referrals", t.referrals);
+    for (size_t i = 0; i < t.rcode.size(); ++i)
+        add_u64(d, (std::string("rcode_") + dns::kRcodeSlotNames[i]).c_str(), t.rcode[i]);
+    for (size_t i = 0; i < t.qtype.size(); ++i)
+        add_u64(d, (std::string("qtype_") + dns::kQtypeSlotNames[i]).c_str(), t.qtype[i]);
+    return 0;
+}
+
 int cmd_lcores(const char*, const char*, rte_tel_data* d) {
     std::lock_guard lock(g_mu);
     if (g_registry == nullptr) return -1;
@@ -61,6 +78,8 @@ void attach_telemetry(const StatsRegistry* registry) {
     if (!g_registered) {
         rte_telemetry_register_cmd("/edgelease/stats", cmd_stats,
                                    "Packet counters and drops by reason, summed over lcores");
+        rte_telemetry_register_cmd("/edgelease/dns", cmd_dns,
+                                   "DNS queries, answers by rcode and queries by type");
         rte_telemetry_register_cmd("/edgelease/lcores", cmd_lcores,
                                    "Per-lcore role, loop and idle counters");
         g_registered = true;

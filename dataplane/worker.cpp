@@ -13,9 +13,30 @@ namespace edgelease::dataplane {
 
 namespace {
 constexpr uint16_t kBurst = 32;
-}
+constexpr uint16_t kUdpDns = 53;
+constexpr uint16_t kMtu = 1500;
 
-void process_burst(WorkerContext& w, const WorkerQueue& q, rte_mbuf** pkts, uint16_t n) noexcept {
+/// Answers a DNS query in place. Verdict::Reply when the frame now holds the answer.
+Verdict handle_dns(WorkerContext& w, const PortContext& port, const dns::ZoneView* zones,
+                   PacketView& v, DropReason& why) noexcept {
+    // Largest answer that still fits the link MTU once the IP and UDP headers are rebuilt
+    // (without IP options or IPv6 extension headers), and the buffer.
+    const uint16_t ip_hdr = v.is_v6 ? 40 : 20;
+    uint16_t cap = static_cast<uint16_t>(kMtu - ip_hdr - 8);
+    const uint16_t room = static_cast<uint16_t>(v.cap - v.payload_off);
+    if (room < cap) cap = room;
+    uint16_t n = dns::answer_query(zones, w.dns, v.data + v.payload_off, v.payload_len, cap,
+                                   w.dns_stats);
+    if (n == 0) {
+        why = DropReason::DnsUnanswerable;
+        return Verdict::Drop;
+    }
+    return turn_around_udp(port, v, n, why) ? Verdict::Reply : Verdict::Drop;
+}
+}  // namespace
+
+void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* zones,
+                   rte_mbuf** pkts, uint16_t n) noexcept {
     rte_mbuf* out[kBurst];
     uint16_t nout = 0;
     uint64_t rx_bytes = 0;
@@ -35,9 +56,12 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, rte_mbuf** pkts, uint
         DropReason why = DropReason::Runt;
         Verdict verdict = handle_frame(*q.port, v, why, w.stats);
         if (verdict == Verdict::Udp) {
-            // No UDP service is attached to the worker yet: DNS and DHCP hook in here.
-            why = DropReason::UdpNoService;
-            verdict = Verdict::Drop;
+            if (udp_dst_port(v) == kUdpDns) {
+                verdict = handle_dns(w, *q.port, zones, v, why);
+            } else {
+                why = DropReason::UdpNoService;
+                verdict = Verdict::Drop;
+            }
         }
         if (verdict == Verdict::Reply) {
             m->data_len = v.len;
@@ -72,11 +96,14 @@ int worker_main(void* arg) {
     rte_rcu_qsbr_thread_online(w.qsbr, w.index);
     while (!w.stop->load(std::memory_order_relaxed)) {
         uint32_t got = 0;
+        // Valid until the quiescent report below: the control lcore frees a replaced view
+        // only after every worker has reported once since the swap.
+        const dns::ZoneView* zones = w.zones != nullptr ? w.zones->current() : nullptr;
         for (const auto& q : w.queues) {
             uint16_t n = rte_eth_rx_burst(q.port_id, q.queue, pkts, kBurst);
             if (n == 0) continue;
             got += n;
-            process_burst(w, q, pkts, n);
+            process_burst(w, q, zones, pkts, n);
         }
         rte_rcu_qsbr_quiescent(w.qsbr, w.index);
         w.stats.loops.add();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "dataplane/dns/answer.hpp"
 #include "dataplane/packet.hpp"
 #include "dataplane/stats.hpp"
 
@@ -25,7 +26,10 @@ struct alignas(64) WorkerContext {
     rte_rcu_qsbr* qsbr = nullptr;      // readers report quiescence here every loop
     const std::atomic<bool>* stop = nullptr;
     uint32_t idle_sleep_us = 100;
+    const dns::ZoneViewSlot* zones = nullptr;  // read once per loop, RCU-protected
+    dns::DnsSettings dns;
     LcoreStats stats;
+    dns::DnsStats dns_stats;
 };
 
 /// lcore entry point (rte_eal_remote_launch); arg is a WorkerContext*. Returns 0.
@@ -33,7 +37,7 @@ int worker_main(void* arg);
 
 /// Handles one received burst in place: answers go out through tx_burst on (port, queue),
 /// everything else is freed. Exposed for the integration tests. Never blocks.
-void process_burst(WorkerContext& w, const WorkerQueue& q, rte_mbuf** pkts,
-                   uint16_t n) noexcept;
+void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* zones,
+                   rte_mbuf** pkts, uint16_t n) noexcept;
 
 }  // namespace edgelease::dataplane

@@ -1,0 +1,43 @@
+#pragma once
+// The DNS fast path: one query in, its answer written over it, in place. Runs on worker
+// lcores: noexcept, no allocation, no locks, no logging; outcomes are counters.
+#include <array>
+#include <cstdint>
+
+#include "dataplane/dns/zone_view.hpp"
+#include "dataplane/stats.hpp"
+
+namespace edgelease::dns {
+
+/// Query types counted on their own; everything else is "other".
+inline constexpr std::array<uint16_t, 11> kCountedQtypes{
+    rrtype::A,  rrtype::AAAA, rrtype::PTR, rrtype::CNAME, rrtype::NS, rrtype::SOA,
+    rrtype::MX, rrtype::TXT,  rrtype::SRV, rrtype::CAA,   rrtype::ANY};
+inline constexpr std::array<const char*, 12> kQtypeSlotNames{
+    "A", "AAAA", "PTR", "CNAME", "NS", "SOA", "MX", "TXT", "SRV", "CAA", "ANY", "other"};
+/// Response codes counted: 0..5 as themselves, slot 6 = BADVERS (16).
+inline constexpr std::array<const char*, 7> kRcodeSlotNames{
+    "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "BADVERS"};
+
+struct alignas(64) DnsStats {
+    dataplane::Counter queries;    // DNS messages received on port 53
+    dataplane::Counter responses;  // answers sent
+    dataplane::Counter dropped;    // not answerable: shorter than a header, or a response
+    dataplane::Counter truncated;  // answers sent with TC set
+    dataplane::Counter referrals;
+    std::array<dataplane::Counter, kRcodeSlotNames.size()> rcode;
+    std::array<dataplane::Counter, kQtypeSlotNames.size()> qtype;
+};
+
+struct DnsSettings {
+    uint16_t udp_payload_size = 1232;  // advertised in our OPT; largest UDP answer we send
+};
+
+/// Answers the DNS message msg[0..len) in place. `cap` is how many bytes may be written from
+/// msg (the caller has already limited it to what fits the link MTU). Returns the length of
+/// the answer, or 0 when the message must be dropped. `zones` may be nullptr (no zones: every
+/// query is REFUSED).
+uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_t* msg,
+                      uint16_t len, uint16_t cap, DnsStats& stats) noexcept;
+
+}  // namespace edgelease::dns
