@@ -62,6 +62,11 @@ step "ping -6 2001:db8::1 (neighbour discovery, then ICMPv6 echo)"
 ip netns exec "$ns" ping -6 -c 3 -i 0.2 -W 2 2001:db8::1
 ip netns exec "$ns" ip -6 neigh show dev edge0
 
+step "dig @198.18.0.1 my-server.lan (answered on the worker lcore from the zone view)"
+ip netns exec "$ns" dig @198.18.0.1 +norec my-server.lan A
+step "dig @2001:db8::1 nothere.lan (NXDOMAIN with the zone's SOA, over IPv6)"
+ip netns exec "$ns" dig @2001:db8::1 +norec +noall +comments +authority nothere.lan A
+
 if [ "${DEMO_KEEP:-0}" = 1 ]; then
     step "appliance left running in namespace $ns; press Enter to stop"
     read -r _

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "app/appliance.hpp"
+#include "control/zone/zone_file.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/eal_args.hpp"
 
@@ -126,6 +127,58 @@ std::optional<Bytes> receive(std::chrono::milliseconds timeout = std::chrono::mi
         std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
     return std::nullopt;
+}
+
+/// IPv4/UDP DNS query for `name` (dotted, no trailing dot) type A, with a UDP checksum.
+Bytes dns_query(const net::MacAddr& dst, uint32_t src, uint32_t dst_ip, uint16_t id,
+                const std::string& name) {
+    Bytes dnsmsg;
+    put16(dnsmsg, id); put16(dnsmsg, 0); put16(dnsmsg, 1); put16(dnsmsg, 0); put16(dnsmsg, 0); put16(dnsmsg, 0);
+    size_t start = 0;
+    while (start <= name.size()) {
+        size_t dot = name.find('.', start);
+        if (dot == std::string::npos) dot = name.size();
+        dnsmsg.push_back(static_cast<uint8_t>(dot - start));
+        for (size_t i = start; i < dot; ++i) dnsmsg.push_back(static_cast<uint8_t>(name[i]));
+        start = dot + 1;
+    }
+    dnsmsg.push_back(0);
+    put16(dnsmsg, 1); put16(dnsmsg, 1);
+    Bytes b = eth(dst, 0x0800);
+    size_t ip = b.size();
+    uint16_t udp_len = static_cast<uint16_t>(8 + dnsmsg.size());
+    b.push_back(0x45); b.push_back(0); put16(b, static_cast<uint16_t>(20 + udp_len));
+    put16(b, 0x4321); put16(b, 0); b.push_back(64); b.push_back(17); put16(b, 0);
+    put32(b, src); put32(b, dst_ip);
+    uint16_t c = csum(&b[ip], 20); b[ip + 10] = c >> 8; b[ip + 11] = c & 0xff;
+    size_t udp = b.size();
+    put16(b, 40000); put16(b, 53); put16(b, udp_len); put16(b, 0);
+    b.insert(b.end(), dnsmsg.begin(), dnsmsg.end());
+    uint32_t sum = 0;
+    for (size_t i = 0; i < 8; i += 2) sum += static_cast<uint32_t>(b[ip + 12 + i] << 8 | b[ip + 13 + i]);
+    sum += 17 + udp_len;
+    c = csum(&b[udp], udp_len, sum);
+    if (c == 0) c = 0xffff;
+    b[udp + 6] = c >> 8; b[udp + 7] = c & 0xff;
+    return b;
+}
+
+std::unique_ptr<dns::ZoneView> zone_with(const std::string& www_address) {
+    std::string why;
+    auto origin = *dns::name_from_text("lan.", dns::WireName{0}, why);
+    auto parsed = zone::parse_zone_text("@ 300 SOA ns.lan. hostmaster.lan. 1 3600 600 86400 60\n"
+                                        "@ 300 NS ns\nns 300 A 198.18.0.1\nwww 300 A " + www_address + "\n",
+                                        "inline", origin, 300);
+    EXPECT_TRUE(parsed.errors.empty());
+    return std::make_unique<dns::ZoneView>(std::vector<dns::ZoneInput>{{origin, parsed.records}});
+}
+
+/// The A address in a one-answer response (last 4 bytes), or 0.
+uint32_t answered_address(const Bytes& r) {
+    if (r.size() < 42 + 16) return 0;
+    const size_t dnsoff = 42;
+    if (get16(r, dnsoff + 6) != 1) return 0;  // ANCOUNT
+    return static_cast<uint32_t>(get16(r, r.size() - 4)) << 16 | get16(r, r.size() - 2);
 }
 
 config::Config ring_config() {
@@ -255,6 +308,58 @@ TEST_F(WorkerRing, CountsWhatItDrops) {
     EXPECT_EQ(now.drops_total(), before.drops_total() + 3);
     EXPECT_EQ(now.tx_packets, before.tx_packets);
     EXPECT_FALSE(receive(std::chrono::milliseconds(50)));
+}
+
+TEST_F(WorkerRing, AnswersDnsQueryInPlace) {
+    ASSERT_TRUE(app_->publish_zones(zone_with("198.18.0.10"), std::chrono::seconds(5)));
+    Bytes q = dns_query(mac(), kPeerIp, kOurIp, 0xbeef, "www.lan");
+    inject(pool(), q);
+    auto r = receive();
+    ASSERT_TRUE(r);
+    EXPECT_TRUE(std::equal(kPeerMac.bytes.begin(), kPeerMac.bytes.end(), r->begin()));
+    EXPECT_EQ(get16(*r, 26) << 16 | get16(*r, 28), kOurIp);
+    EXPECT_EQ(get16(*r, 30) << 16 | get16(*r, 32), kPeerIp);
+    EXPECT_EQ(csum(r->data() + 14, 20), 0);
+    EXPECT_EQ(get16(*r, 34), 53);     // source port
+    EXPECT_EQ(get16(*r, 36), 40000);  // destination port
+    EXPECT_EQ(get16(*r, 38), r->size() - 34);  // UDP length
+    uint32_t sum = 0;                           // UDP checksum verifies over the pseudo-header
+    for (size_t i = 0; i < 8; i += 2) sum += static_cast<uint32_t>((*r)[26 + i] << 8 | (*r)[27 + i]);
+    sum += 17 + static_cast<uint32_t>(r->size() - 34);
+    EXPECT_EQ(csum(r->data() + 34, r->size() - 34, sum), 0);
+    EXPECT_EQ(get16(*r, 42), 0xbeef);
+    EXPECT_EQ(get16(*r, 44) & 0x8000, 0x8000);  // QR
+    EXPECT_EQ(get16(*r, 44) & 0x0400, 0x0400);  // AA
+    EXPECT_EQ(get16(*r, 44) & 0x000f, 0);       // NOERROR
+    EXPECT_EQ(answered_address(*r), 0xC612000Au);
+}
+
+TEST_F(WorkerRing, PublishedZoneChangeIsServedWithoutLosingQueries) {
+    ASSERT_TRUE(app_->publish_zones(zone_with("198.18.0.10"), std::chrono::seconds(5)));
+    // Queries keep flowing while new views are published; every one is answered, and once
+    // publish_zones returns, the next answer carries the new data.
+    unsigned sent = 0, answered = 0;
+    for (unsigned round = 0; round < 20; ++round) {
+        std::string addr = "198.18.1." + std::to_string(round + 1);
+        auto t0 = std::chrono::steady_clock::now();
+        ASSERT_TRUE(app_->publish_zones(zone_with(addr), std::chrono::seconds(5)));
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+        if (round == 0) std::printf("publish to visible: %lld us\n", static_cast<long long>(us));
+        for (unsigned i = 0; i < 25; ++i) {
+            inject(pool(), dns_query(mac(), kPeerIp, kOurIp, static_cast<uint16_t>(sent), "www.lan"));
+            ++sent;
+            auto r = receive();
+            if (!r) continue;
+            ++answered;
+            EXPECT_EQ(answered_address(*r), 0xC6120100u + round + 1) << "round " << round;
+        }
+    }
+    EXPECT_EQ(answered, sent);
+    // Old views are freed once every reader has passed a quiescent point.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (app_->control_plane().retired_pending() != 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    EXPECT_EQ(app_->control_plane().retired_pending(), 0u);
 }
 
 }  // namespace

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `edgelease --check-config`: exit 0 and a confirmation for the shipped examples; for a typo'd
+# key, exit non-zero with file:line:col, the key path and a suggestion.
+set -u
+bin=$EDGELEASE_BIN
+src=$EDGELEASE_SOURCE_DIR
+pass=0 fail=0
+ok() { echo "ok: $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL: $1"; fail=$((fail + 1)); }
+
+for f in "$src"/config/examples/*.toml; do
+    out=$("$bin" --check-config "$f" 2>&1); rc=$?
+    [ $rc -eq 0 ] && grep -q "configuration valid" <<<"$out" && ok "$(basename "$f") is valid" || { bad "$(basename "$f"): rc=$rc"; echo "$out"; }
+done
+
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+cat >"$tmp/typo.toml" <<'TOML'
+[dpdk]
+eal_args = ["--no-huge"]
+
+[[interfaces]]
+port = "net_tap0"
+adresses = ["198.18.0.1/24"]
+TOML
+out=$("$bin" --check-config "$tmp/typo.toml" 2>&1); rc=$?
+echo "$out"
+[ $rc -ne 0 ] && ok "typo: non-zero exit ($rc)" || bad "typo: exit 0"
+grep -qE "typo\.toml:6:1: interfaces\[0\]\.adresses: unknown key 'adresses' \(did you mean 'addresses'\?\)" <<<"$out" \
+    && ok "typo: file:line:col, key path and suggestion" || bad "typo: message"
+
+out=$("$bin" --check-config "$tmp/missing.toml" 2>&1); rc=$?
+[ $rc -ne 0 ] && grep -q "missing.toml" <<<"$out" && ok "missing file: named, non-zero exit" || bad "missing file"
+
+out=$("$bin" --config "$tmp/typo.toml" 2>&1); rc=$?
+[ $rc -ne 0 ] && grep -q "adresses" <<<"$out" && ok "--config refuses to start half-configured" || bad "--config with errors"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
