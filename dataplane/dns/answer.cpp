@@ -72,12 +72,19 @@ public:
         name.len = q_.qname_len;
         name.labels = q_.label_count;
         std::memcpy(name.off, q_.label_off, q_.label_count);
+        unsigned visited = 0;
         for (unsigned hop = 0;; ++hop) {
             Step s = resolve(name, hop == 0);
             if (s.kind != Step::Cname) return s.rcode;
-            if (hop + 1 >= kMaxCnameChain) return 0;  // NOERROR with the chain so far
+            // An overlong chain or a loop (the target was already answered) ends here with
+            // NOERROR and the chain so far.
+            if (hop >= kMaxCnameChain) return 0;
+            std::memcpy(visited_[visited], name.wire, name.len);
+            visited_len_[visited++] = name.len;
             NameBuf next;
             if (!next.assign(s.target, s.target_max)) return 0;
+            for (unsigned i = 0; i < visited; ++i)
+                if (visited_len_[i] == next.len && std::memcmp(visited_[i], next.wire, next.len) == 0) return 0;
             name = next;
         }
     }
@@ -213,6 +220,9 @@ private:
     }
 
     const ZoneView& zv_;
+    // Names already answered in this CNAME chain (loop detection); stack only.
+    uint8_t visited_[kMaxCnameChain + 1][kMaxNameWire];
+    uint8_t visited_len_[kMaxCnameChain + 1];
     DnsWriter& w_;
     const Query& q_;
     bool aa_ = false;

@@ -105,7 +105,9 @@ ZoneView::ZoneView(const std::vector<ZoneInput>& inputs) {
         }
         names[zone_keys[zi]].zone = zi;  // the apex exists even if (invalidly) empty
     }
-    // Empty non-terminals: every ancestor between an owner and its zone apex is a node.
+    // Empty non-terminals: every ancestor between an owner and its zone apex is a node. A
+    // hosted zone's apex also needs the names between it and the apex of the hosted zone
+    // above it (those belong to the parent zone).
     std::vector<Key> owners;
     owners.reserve(names.size());
     for (const auto& [k, p] : names) owners.push_back(k);
@@ -115,6 +117,15 @@ ZoneView::ZoneView(const std::vector<ZoneInput>& inputs) {
             auto [it, inserted] = names.try_emplace(a);
             if (!inserted) break;  // its ancestors are already there
             it->second.zone = zi;
+        }
+    }
+    for (size_t zi = 0; zi < inputs.size(); ++zi) {
+        for (Key a = parent_of(zone_keys[zi]); !a.empty(); a = parent_of(a)) {
+            long owner = owning_zone(a);
+            if (owner < 0) break;  // nothing hosted above this zone
+            auto [it, inserted] = names.try_emplace(a);
+            if (!inserted) break;
+            it->second.zone = static_cast<size_t>(owner);
         }
     }
 
@@ -142,14 +153,22 @@ ZoneView::ZoneView(const std::vector<ZoneInput>& inputs) {
         const Key& k = *kp;
         Pending& p = names[k];
         // Group this owner's records by type, dropping exact duplicates.
-        std::vector<const Record*> recs = p.records;
-        std::stable_sort(recs.begin(), recs.end(),
-                         [](const Record* a, const Record* b) { return a->type < b->type; });
-        recs.erase(std::unique(recs.begin(), recs.end(),
-                               [](const Record* a, const Record* b) {
-                                   return a->type == b->type && a->rdata == b->rdata;
-                               }),
-                   recs.end());
+        // Group by type (keeping the configured order inside an RRset) and drop repeated
+        // records anywhere in a set (RFC 2181 §5: an RRset holds no duplicates).
+        std::vector<const Record*> recs;
+        recs.reserve(p.records.size());
+        {
+            std::vector<const Record*> sorted = p.records;
+            std::stable_sort(sorted.begin(), sorted.end(),
+                             [](const Record* a, const Record* b) { return a->type < b->type; });
+            size_t set_begin = 0;
+            for (const Record* r : sorted) {
+                if (!recs.empty() && recs.back()->type != r->type) set_begin = recs.size();
+                bool dup = false;
+                for (size_t j = set_begin; j < recs.size() && !dup; ++j) dup = recs[j]->rdata == r->rdata;
+                if (!dup) recs.push_back(r);
+            }
+        }
         size_t nsets = 0, data = 0;
         for (size_t i = 0; i < recs.size(); ++i) {
             if (i == 0 || recs[i]->type != recs[i - 1]->type) ++nsets;

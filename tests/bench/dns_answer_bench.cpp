@@ -1,0 +1,219 @@
+// Micro-benchmarks of the DNS fast path without DPDK: answer_query() on a prepared query
+// buffer (the query is copied in each iteration, as a worker answers in the received
+// mbuf), for zones of 1k, 100k and 1M A records, and ZoneView construction. Figures are
+// printed, never asserted (DESIGN.md: performance targets are benchmarks, not tests).
+//
+// Run: scripts/bench.sh, or build target edgelease_bench_dns and run it.
+// Short runs (a minute or less on 2 cores):
+//   edgelease_bench_dns --benchmark_filter='/1000000'            # everything at 1M records
+//   edgelease_bench_dns --benchmark_filter='BM_Answer/.*/1000$'  # answers at 1k only
+//   edgelease_bench_dns --benchmark_filter='BM_ZoneViewBuild'   # construction only
+// Per-answer counters: items_per_second = queries/s; zone_bytes = ZoneView::memory_bytes();
+// build_s = how long that ZoneView took to build; nodes = owner names + empty non-terminals.
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/dns_types.hpp"
+#include "dataplane/dns/answer.hpp"
+#include "dataplane/dns/zone_view.hpp"
+
+namespace {
+
+using edgelease::dns::DnsSettings;
+using edgelease::dns::DnsStats;
+using edgelease::dns::Record;
+using edgelease::dns::WireName;
+using edgelease::dns::ZoneInput;
+using edgelease::dns::ZoneView;
+namespace rrtype = edgelease::dns::rrtype;
+namespace rrclass = edgelease::dns::rrclass;
+
+WireName wire(const std::string& dotted) {
+    WireName out;
+    size_t start = 0;
+    while (start < dotted.size()) {
+        size_t dot = dotted.find('.', start);
+        if (dot == std::string::npos) dot = dotted.size();
+        out.push_back(static_cast<uint8_t>(dot - start));
+        out.insert(out.end(), dotted.begin() + static_cast<long>(start),
+                   dotted.begin() + static_cast<long>(dot));
+        start = dot + 1;
+    }
+    out.push_back(0);
+    return out;
+}
+
+void put32(std::vector<uint8_t>& b, uint32_t v) {
+    for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
+}
+
+std::string host(size_t i) {
+    return "h" + std::to_string(i) + ".bench.";
+}
+
+/// bench. with SOA, NS, `n` A records h0..h<n-1>, a wildcard and a CNAME.
+std::vector<ZoneInput> make_zone(size_t n) {
+    ZoneInput z;
+    z.name = wire("bench.");
+    z.records.reserve(n + 8);
+    Record soa{z.name, rrtype::SOA, rrclass::IN, 3600, {}};
+    for (const char* nm : {"ns.bench.", "hostmaster.bench."}) {
+        WireName w = wire(nm);
+        soa.rdata.insert(soa.rdata.end(), w.begin(), w.end());
+    }
+    for (uint32_t v : {1u, 3600u, 600u, 1209600u, 300u}) put32(soa.rdata, v);
+    z.records.push_back(std::move(soa));
+    z.records.push_back(Record{z.name, rrtype::NS, rrclass::IN, 3600, wire("ns.bench.")});
+    z.records.push_back(Record{wire("ns.bench."), rrtype::A, rrclass::IN, 3600, {198, 18, 0, 1}});
+    z.records.push_back(
+        Record{wire("*.wild.bench."), rrtype::A, rrclass::IN, 300, {198, 18, 0, 2}});
+    z.records.push_back(
+        Record{wire("alias.bench."), rrtype::CNAME, rrclass::IN, 300, wire("h0.bench.")});
+    for (size_t i = 0; i < n; ++i) {
+        const uint32_t addr = 0xC6120000u + static_cast<uint32_t>(i % 0x20000);  // 198.18.0.0/15
+        Record r{wire(host(i)), rrtype::A, rrclass::IN, 300, {}};
+        put32(r.rdata, addr);
+        z.records.push_back(std::move(r));
+    }
+    std::vector<ZoneInput> out;
+    out.push_back(std::move(z));
+    return out;
+}
+
+struct Built {
+    std::unique_ptr<ZoneView> view;
+    double build_s = 0;
+};
+
+/// One view per record count, built on first use and kept for the answer benchmarks.
+const Built& zone_for(size_t n) {
+    static std::map<size_t, Built> cache;
+    auto it = cache.find(n);
+    if (it != cache.end()) return it->second;
+    std::vector<ZoneInput> input = make_zone(n);
+    const auto t0 = std::chrono::steady_clock::now();
+    Built b;
+    b.view = std::make_unique<ZoneView>(input);
+    b.build_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return cache.emplace(n, std::move(b)).first->second;
+}
+
+/// A plain query (RD set, no OPT) for `dotted`, type A.
+std::vector<uint8_t> query(const std::string& dotted, uint16_t id) {
+    std::vector<uint8_t> q = {static_cast<uint8_t>(id >> 8),
+                              static_cast<uint8_t>(id),
+                              0x01,
+                              0x00,
+                              0,
+                              1,
+                              0,
+                              0,
+                              0,
+                              0,
+                              0,
+                              0};
+    WireName n = wire(dotted);
+    q.insert(q.end(), n.begin(), n.end());
+    q.insert(q.end(), {0, rrtype::A, 0, rrclass::IN});
+    return q;
+}
+
+enum Kind : int64_t { kHit, kMiss, kWildcard, kCname };
+
+/// A pool of distinct queries so that a large zone is not answered from one hot cache line.
+std::vector<std::vector<uint8_t>> query_pool(Kind kind, size_t n) {
+    constexpr size_t kPool = 4096;
+    std::mt19937_64 rng(42);
+    std::vector<std::vector<uint8_t>> pool;
+    pool.reserve(kPool);
+    for (size_t i = 0; i < kPool; ++i) {
+        const uint16_t id = static_cast<uint16_t>(i);
+        switch (kind) {
+            case kHit:
+                pool.push_back(query(host(rng() % n), id));
+                break;
+            case kMiss:
+                pool.push_back(query("m" + std::to_string(rng() % n) + ".bench.", id));
+                break;
+            case kWildcard:
+                pool.push_back(query("w" + std::to_string(rng() % n) + ".wild.bench.", id));
+                break;
+            case kCname:
+                pool.push_back(query("alias.bench.", id));
+                break;
+        }
+    }
+    return pool;
+}
+
+void BM_Answer(benchmark::State& state, Kind kind) {
+    const size_t n = static_cast<size_t>(state.range(0));
+    const Built& z = zone_for(n);
+    const auto pool = query_pool(kind, n);
+    const DnsSettings settings;
+    DnsStats stats;
+    alignas(64) uint8_t buf[1500];
+    size_t i = 0;
+    uint64_t bytes = 0;
+    for (auto _ : state) {
+        const auto& q = pool[i++ & (pool.size() - 1)];
+        std::memcpy(buf, q.data(), q.size());
+        const uint16_t len = edgelease::dns::answer_query(
+            z.view.get(), settings, buf, static_cast<uint16_t>(q.size()), sizeof buf, stats);
+        benchmark::DoNotOptimize(len);
+        benchmark::ClobberMemory();
+        bytes += len;
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+    state.counters["zone_bytes"] =
+        benchmark::Counter(static_cast<double>(z.view->memory_bytes()),
+                           benchmark::Counter::kDefaults, benchmark::Counter::kIs1024);
+    state.counters["build_s"] = z.build_s;
+    state.counters["nodes"] = static_cast<double>(z.view->node_count());
+    state.counters["resp_bytes"] =
+        state.iterations() ? static_cast<double>(bytes) / state.iterations() : 0;
+    // A sanity figure, not an assertion: the kinds should answer as their names say.
+    state.counters["nxdomain_share"] =
+        state.iterations()
+            ? static_cast<double>(stats.rcode[3].get()) / static_cast<double>(stats.queries.get())
+            : 0;
+}
+
+void BM_ZoneViewBuild(benchmark::State& state) {
+    const size_t n = static_cast<size_t>(state.range(0));
+    const std::vector<ZoneInput> input = make_zone(n);
+    size_t bytes = 0;
+    for (auto _ : state) {
+        ZoneView v(input);
+        bytes = v.memory_bytes();
+        benchmark::DoNotOptimize(bytes);
+    }
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));  // records/s
+    state.counters["zone_bytes"] = benchmark::Counter(
+        static_cast<double>(bytes), benchmark::Counter::kDefaults, benchmark::Counter::kIs1024);
+    state.counters["bytes_per_record"] = static_cast<double>(bytes) / static_cast<double>(n);
+}
+
+// Zone sizes; the 1M zone is built once (about a second or two) and shared by the kinds.
+void sizes(benchmark::internal::Benchmark* b) {
+    for (int64_t n : {1000, 100000, 1000000}) b->Arg(n);
+}
+
+BENCHMARK_CAPTURE(BM_Answer, hit, kHit)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Answer, nxdomain, kMiss)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Answer, wildcard, kWildcard)->Apply(sizes);
+BENCHMARK_CAPTURE(BM_Answer, cname, kCname)->Apply(sizes);
+BENCHMARK(BM_ZoneViewBuild)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ZoneViewBuild)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(2);
+
+}  // namespace
+
+BENCHMARK_MAIN();
