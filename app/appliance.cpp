@@ -47,6 +47,20 @@ Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> z
     plane_ = std::make_unique<control::ControlPlane>(zones_, qsbr_);
     if (zones) plane_->publish_initial(std::move(zones));
 
+    if (!cfg_.dhcp.scopes.empty()) {
+        store_ = std::make_unique<store::LeaseStore>(cfg_.appliance.state_dir,
+                                                     cfg_.appliance.durability == config::Durability::Fsync);
+        store_->start();
+        std::vector<dhcp::DhcpChannel*> raw;
+        for (unsigned w = 0; w < nworkers; ++w) {
+            channels_.push_back(std::make_unique<dhcp::DhcpChannel>());
+            raw.push_back(channels_.back().get());
+        }
+        dhcp_ = std::make_unique<control::DhcpService>(cfg_, raw, *store_);
+        dhcp_->restore(static_cast<int64_t>(std::time(nullptr)));
+        plane_->attach_dhcp(dhcp_.get());
+    }
+
     for (unsigned w = 0; w < nworkers; ++w) {
         auto ctx = std::make_unique<dataplane::WorkerContext>();
         ctx->index = w;
@@ -54,6 +68,8 @@ Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> z
         ctx->stop = &stop_;
         ctx->idle_sleep_us = cfg_.dpdk.idle_sleep_us;
         ctx->zones = &zones_;
+        ctx->dhcp = channels_.empty() ? nullptr : channels_[w].get();
+        ctx->pool = ports_->pool();
         ctx->dns.udp_payload_size = cfg_.dns.udp_payload_size;
         for (const auto& p : ports_->ports())
             if (w < p.queues) ctx->queues.push_back({p.port_id, static_cast<uint16_t>(w), &p.ctx});
@@ -83,6 +99,8 @@ Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> z
 Appliance::~Appliance() {
     stop();
     plane_.reset();  // frees zone views: no reader is left
+    dhcp_.reset();
+    store_.reset();  // drains and commits what is queued
     ports_.reset();
     rte_free(qsbr_);
 }

@@ -9,6 +9,8 @@
 
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
+#include "control/dhcp_service.hpp"
+#include "control/store/lease_store.hpp"
 #include "control/service_lcore.hpp"
 #include "dataplane/ports.hpp"
 #include "dataplane/stats_registry.hpp"
@@ -39,6 +41,9 @@ public:
 
     const dataplane::StatsRegistry& stats() const { return registry_; }
     const control::ControlPlane& control_plane() const { return *plane_; }
+    /// nullptr when no DHCP scope is configured.
+    const control::DhcpService* dhcp() const { return dhcp_.get(); }
+    const store::LeaseStore* lease_store() const { return store_.get(); }
     const dataplane::Ports& ports() const { return *ports_; }
 
 private:
@@ -49,6 +54,9 @@ private:
     rte_rcu_qsbr* qsbr_ = nullptr;
     dns::ZoneViewSlot zones_;
     std::unique_ptr<control::ControlPlane> plane_;
+    std::unique_ptr<store::LeaseStore> store_;
+    std::vector<std::unique_ptr<dhcp::DhcpChannel>> channels_;
+    std::unique_ptr<control::DhcpService> dhcp_;
     std::vector<std::unique_ptr<dataplane::WorkerContext>> workers_;
     std::unique_ptr<control::ServiceContext> control_;
     std::unique_ptr<control::ServiceContext> sweeper_;

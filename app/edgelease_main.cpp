@@ -5,14 +5,76 @@
 #include <string>
 #include <vector>
 
+#include <ctime>
+
 #include "app/appliance.hpp"
 #include "config/config.hpp"
+#include "control/store/lease_store.hpp"
 
 namespace {
 int report_errors(const edgelease::config::LoadResult& r) {
     for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     std::fprintf(stderr, "%zu error(s); configuration not valid\n", r.errors.size());
     return 2;
+}
+std::string iso_time(int64_t t) {
+    char buf[32];
+    time_t tt = static_cast<time_t>(t);
+    tm utc{};
+    gmtime_r(&tt, &utc);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buf;
+}
+
+std::string json_escape(const std::string& in) {
+    std::string out;
+    for (unsigned char c : in) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20 || c >= 0x7f) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+/// Offline (or live, read-only) view of the lease database.
+int show_leases(const std::string& dir, bool json) {
+    size_t skipped = 0;
+    std::vector<edgelease::dhcp::Lease> leases;
+    try {
+        leases = edgelease::store::read_leases(dir, skipped);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s\n", e.what());
+        return 1;
+    }
+    if (json) std::printf("[");
+    else std::printf("%-15s %-9s %-20s %-17s %-16s %-5s %s\n", "ADDRESS", "STATE", "EXPIRES", "HW-ADDRESS",
+                     "HOSTNAME", "SCOPE", "CLIENT");
+    for (size_t i = 0; i < leases.size(); ++i) {
+        const auto& l = leases[i];
+        std::string ip = edgelease::net::to_string(edgelease::net::Ipv4Addr{l.ip});
+        std::string hw = edgelease::net::to_string(l.hw);
+        if (json) {
+            std::printf("%s\n {\"address\": \"%s\", \"state\": \"%s\", \"expires\": \"%s\", \"hw_address\": \"%s\", "
+                        "\"hostname\": \"%s\", \"scope\": %u, \"client\": \"%s\", \"generation\": %llu}",
+                        i == 0 ? "" : ",", ip.c_str(), edgelease::dhcp::to_string(l.state), iso_time(l.expires).c_str(),
+                        hw.c_str(), json_escape(l.hostname).c_str(), l.scope, l.client.to_string().c_str(),
+                        static_cast<unsigned long long>(l.generation));
+        } else {
+            std::printf("%-15s %-9s %-20s %-17s %-16s %-5u %s\n", ip.c_str(), edgelease::dhcp::to_string(l.state),
+                        iso_time(l.expires).c_str(), hw.c_str(), l.hostname.empty() ? "-" : l.hostname.c_str(), l.scope,
+                        l.client.to_string().c_str());
+        }
+    }
+    if (json) std::printf("\n]\n");
+    if (skipped != 0) std::fprintf(stderr, "%zu unreadable record(s) skipped\n", skipped);
+    return 0;
 }
 }  // namespace
 
@@ -34,7 +96,13 @@ int main(int argc, char** argv) {
     auto* run_opt = cli.add_option("-c,--config", config_path, "Run the appliance with this TOML file");
     auto* check_opt = cli.add_option("--check-config", check_path,
                                      "Validate a TOML file and exit (0 when valid)");
+    std::string leases_dir;
+    bool json = false;
+    auto* leases_opt = cli.add_option("--show-leases", leases_dir,
+                                      "Print the leases stored in this state directory (read-only) and exit");
+    cli.add_flag("--json", json, "With --show-leases: JSON instead of a table");
     run_opt->excludes(check_opt);
+    leases_opt->excludes(run_opt);
     cli.set_version_flag("--version", "edgelease 0.1.0");
     cli.footer("EAL arguments after `--` replace [dpdk].eal_args, e.g.\n"
                "  edgelease --config edge.toml -- --no-huge --no-pci --vdev=net_tap0");
@@ -44,6 +112,7 @@ int main(int argc, char** argv) {
         return cli.exit(e);
     }
 
+    if (!leases_dir.empty()) return show_leases(leases_dir, json);
     if (!check_path.empty()) {
         auto r = edgelease::config::load_config_file(check_path);
         if (!r.errors.empty()) return report_errors(r);

@@ -114,6 +114,26 @@ struct PoolRange {
     net::Ipv4Addr last;  // inclusive
 };
 
+/// A classless static route for option 121 (RFC 3442).
+struct StaticRouteConfig {
+    net::Ipv4Addr destination;  // no host bits
+    uint8_t prefix_len = 0;     // 0..32
+    net::Ipv4Addr router;       // 0.0.0.0 = on-link
+    SourceLoc where;
+};
+
+/// How an `options` entry's value is written in TOML and encoded on the wire.
+enum class DhcpOptionType : uint8_t { Ipv4, Ipv4List, U8, U16, U32, String, Hex, Bool };
+
+/// An option sent by code (RFC 2132 and later), value already in wire form.
+struct DhcpOptionConfig {
+    uint8_t code = 0;  // 1..254, never one the server manages itself
+    DhcpOptionType type = DhcpOptionType::Hex;
+    std::vector<uint8_t> data;  // 1..255 bytes, wire form of the value
+    bool always = false;        // send even when the client did not list it in option 55
+    SourceLoc where;
+};
+
 struct ScopeConfig {
     std::string name;
     net::Prefix subnet;  // IPv4, no host bits
@@ -125,6 +145,15 @@ struct ScopeConfig {
     ScopeDnsPolicy dns;
     std::vector<ReservationConfig> reservations;
     SourceLoc where;
+    // Appended for the lease engine (all optional in TOML).
+    std::optional<std::chrono::seconds> t1;  // renewal time (58); nullopt = 50% of lease_time
+    std::optional<std::chrono::seconds> t2;  // rebinding time (59); nullopt = 87.5%
+    std::chrono::seconds offer_hold{30};     // how long an OFFER keeps its address for the client
+    std::chrono::seconds decline_probation{600};   // a DECLINEd address stays out of use this long
+    std::vector<net::Ipv4Addr> ntp_servers;        // option 42
+    std::vector<std::string> domain_search;        // option 119; absolute, lower-case, ending '.'
+    std::vector<StaticRouteConfig> static_routes;  // option 121
+    std::vector<DhcpOptionConfig> options;         // any other option by code
 };
 
 struct DhcpConfig {

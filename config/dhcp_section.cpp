@@ -224,12 +224,242 @@ void load_pools(Reader& r, const toml::table& t, const std::string& path,
         });
 }
 
+// Optional so that an unknown spelling leaves "no type" (and skips the value check).
+constexpr Choice<std::optional<DhcpOptionType>> kOptionTypes[] = {
+    {"ipv4", DhcpOptionType::Ipv4}, {"ipv4-list", DhcpOptionType::Ipv4List},
+    {"u8", DhcpOptionType::U8},     {"u16", DhcpOptionType::U16},
+    {"u32", DhcpOptionType::U32},   {"string", DhcpOptionType::String},
+    {"hex", DhcpOptionType::Hex},   {"bool", DhcpOptionType::Bool}};
+
+// An offer only has to outlive the client's DHCPREQUEST retransmissions (RFC 2131 §4.1:
+// about a minute in all); holding it for hours would let a DISCOVER flood drain a pool.
+constexpr int64_t kMaxOfferHold = 3600;
+// One option's value must fit its one-octet length field: RFC 3396 splitting is not used for
+// configured values.
+constexpr size_t kMaxOptionLen = 255;
+
+/// Options the server sets or answers itself, so the `options` list may not carry them.
+struct ManagedOption {
+    uint8_t code;
+    const char* why;
+};
+constexpr ManagedOption kManagedOptions[] = {
+    {50, "the requested address comes from the client"},
+    {51, "lease time is set by lease_time"},
+    {52, "option overload is decided by the encoder"},
+    {53, "the message type is set by the server"},
+    {54, "the server identifier is the receiving interface's address"},
+    {55, "the parameter request list comes from the client"},
+    {56, "messages are set by the server"},
+    {57, "the maximum message size comes from the client"},
+    {58, "renewal time is set by t1"},
+    {59, "rebinding time is set by t2"},
+    {60, "the vendor class comes from the client"},
+    {61, "the client identifier comes from the client"},
+    {81, "the client FQDN is answered by the server (RFC 4702)"},
+    {82, "relay agent information is echoed from the request (RFC 3046)"},
+};
+
+/// Why the server refuses to take `code` from the `options` list, or nullptr if it may.
+const char* managed_option(int64_t code) {
+    for (const ManagedOption& m : kManagedOptions)
+        if (m.code == code) return m.why;
+    return nullptr;
+}
+
+void append_be(std::vector<uint8_t>& out, uint32_t v, int bytes) {
+    for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+/// One [[dhcp.scopes.options]] entry: code, type and a value of that type, in wire form.
+void load_option(Reader& r, const toml::table& t, const std::string& path,
+                 std::map<int64_t, First>& seen, std::vector<DhcpOptionConfig>& out) {
+    r.check_keys(t, path, {"code", "type", "value", "always"});
+    DhcpOptionConfig oc;
+    oc.where = r.loc(t);
+    bool ok = true;
+    if (auto code = r.integer(t, "code", path, 1, 254, Need::Required)) {
+        const toml::node& node = *t.get("code");
+        if (const char* why = managed_option(*code)) {
+            r.error(node, path + ".code",
+                    "option " + std::to_string(*code) + " is managed by the server: " + why);
+            ok = false;
+        } else if (auto [it, inserted] = seen.emplace(*code, First{path, oc.where.line});
+                   !inserted) {
+            r.error(node, path + ".code",
+                    "option " + std::to_string(*code) + " is already set by " + it->second.said());
+            ok = false;
+        }
+        oc.code = static_cast<uint8_t>(*code);
+    } else {
+        ok = false;
+    }
+    std::optional<DhcpOptionType> type;
+    if (r.get(t, "type", path, Need::Required)) r.choice_into(t, "type", path, kOptionTypes, type);
+    r.boolean_into(t, "always", path, oc.always);
+    const toml::node* value = r.get(t, "value", path, Need::Required);
+    if (!type || !value) return;  // nothing to check the value against (already reported)
+    oc.type = *type;
+    const std::string vpath = path + ".value";
+    auto string_value = [&]() -> const std::string* { return r.as_string(*value, vpath); };
+    switch (*type) {
+        case DhcpOptionType::Ipv4: {
+            const std::string* s = string_value();
+            if (!s) return;
+            std::string why;
+            auto a = parse_ipv4_addr(*s, why);
+            if (!a) {
+                r.error(*value, vpath, why);
+                return;
+            }
+            append_be(oc.data, a->value, 4);
+            break;
+        }
+        case DhcpOptionType::Ipv4List: {
+            const toml::array* arr = value->as_array();
+            if (!arr) {
+                r.error(*value, vpath,
+                        std::string("expected an array of IPv4 addresses for type \"ipv4-list\", "
+                                    "got ") +
+                            std::string(type_name(*value)));
+                return;
+            }
+            if (arr->empty()) {
+                r.error(*value, vpath, "an \"ipv4-list\" needs at least one address");
+                return;
+            }
+            for (size_t i = 0; i < arr->size(); ++i) {
+                const std::string ep = index(vpath, i);
+                const std::string* s = r.as_string(*arr->get(i), ep);
+                if (!s) return;
+                std::string why;
+                auto a = parse_ipv4_addr(*s, why);
+                if (!a) {
+                    r.error(*arr->get(i), ep, why);
+                    return;
+                }
+                append_be(oc.data, a->value, 4);
+            }
+            if (oc.data.size() > kMaxOptionLen) {
+                r.error(*value, vpath,
+                        std::to_string(arr->size()) + " addresses make " +
+                            std::to_string(oc.data.size()) +
+                            " bytes; an option holds at most 255 (63 addresses)");
+                return;
+            }
+            break;
+        }
+        case DhcpOptionType::U8:
+        case DhcpOptionType::U16:
+        case DhcpOptionType::U32: {
+            const int width = *type == DhcpOptionType::U8    ? 1
+                              : *type == DhcpOptionType::U16 ? 2
+                                                             : 4;
+            const int64_t hi = width == 4 ? int64_t{0xFFFFFFFF} : (int64_t{1} << (8 * width)) - 1;
+            auto v = r.integer(t, "value", path, 0, hi);
+            if (!v) return;
+            append_be(oc.data, static_cast<uint32_t>(*v), width);
+            break;
+        }
+        case DhcpOptionType::String: {
+            const std::string* s = string_value();
+            if (!s) return;
+            if (s->empty() || s->size() > kMaxOptionLen) {
+                r.error(*value, vpath,
+                        "a \"string\" value is 1 to 255 bytes, got " + std::to_string(s->size()));
+                return;
+            }
+            oc.data.assign(s->begin(), s->end());
+            break;
+        }
+        case DhcpOptionType::Hex: {
+            const std::string* s = string_value();
+            if (!s) return;
+            std::string why;
+            auto bytes = parse_hex_bytes(*s, why);
+            if (!bytes) {
+                r.error(*value, vpath, why);
+                return;
+            }
+            if (bytes->size() > kMaxOptionLen) {
+                r.error(*value, vpath,
+                        "a \"hex\" value is 1 to 255 bytes, got " + std::to_string(bytes->size()));
+                return;
+            }
+            oc.data = std::move(*bytes);
+            break;
+        }
+        case DhcpOptionType::Bool: {
+            auto b = r.boolean(t, "value", path);
+            if (!b) return;
+            oc.data.push_back(*b ? 1 : 0);
+            break;
+        }
+    }
+    if (ok) out.push_back(std::move(oc));
+}
+
+/// One static_routes entry: { destination = "198.19.0.0/16", router = "198.18.0.1" }.
+void load_route(Reader& r, const toml::table& t, const std::string& path,
+                std::vector<StaticRouteConfig>& out) {
+    r.check_keys(t, path, {"destination", "router"});
+    StaticRouteConfig rc;
+    rc.where = r.loc(t);
+    bool ok = true;
+    if (auto s = r.string(t, "destination", path, Need::Required)) {
+        std::string why;
+        if (auto p = parse_ipv4_subnet(*s, why)) {
+            rc.destination = p->v4;
+            rc.prefix_len = p->prefix_len;
+        } else {
+            r.error(*t.get("destination"), path + ".destination", why);
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    if (auto s = r.string(t, "router", path, Need::Required)) {
+        std::string why;
+        if (auto a = parse_ipv4_addr(*s, why))
+            rc.router = *a;
+        else {
+            r.error(*t.get("router"), path + ".router", why);
+            ok = false;
+        }
+    } else {
+        ok = false;
+    }
+    if (ok) out.push_back(rc);
+}
+
+/// t1 < t2 < lease_time (RFC 2131 §4.4.5), with the defaults filled in for the one not given.
+void check_timers(Reader& r, const toml::table& t, const std::string& path, const ScopeConfig& sc) {
+    const int64_t lease = sc.lease_time.count();
+    const int64_t t1 = sc.t1 ? sc.t1->count() : lease / 2;
+    const int64_t t2 = sc.t2 ? sc.t2->count() : lease * 7 / 8;
+    auto secs = [](int64_t v) { return std::to_string(v) + "s"; };
+    if (sc.t2 && t2 >= lease) {
+        r.error(*t.get("t2"), path + ".t2",
+                "t2 (" + secs(t2) + ") must be shorter than lease_time (" + secs(lease) + ")");
+    } else if (sc.t1 && t1 >= lease) {
+        r.error(*t.get("t1"), path + ".t1",
+                "t1 (" + secs(t1) + ") must be shorter than lease_time (" + secs(lease) + ")");
+    } else if ((sc.t1 || sc.t2) && t1 >= t2) {
+        const char* key = sc.t1 ? "t1" : "t2";
+        r.error(*t.get(key), path + "." + key,
+                "t1 (" + secs(t1) + (sc.t1 ? "" : ", the default 50% of lease_time") +
+                    ") must be shorter than t2 (" + secs(t2) +
+                    (sc.t2 ? "" : ", the default 87.5% of lease_time") + ")");
+    }
+}
+
 /// Loads one scope; returns its subnet when that parsed, for the cross-scope checks.
 std::optional<Subnet> load_scope(Reader& r, const toml::table& t, const std::string& path,
                                  ScopeConfig& sc) {
     r.check_keys(t, path,
                  {"name", "subnet", "pools", "lease_time", "routers", "dns_servers", "domain",
-                  "dns", "reservations"});
+                  "dns", "reservations", "t1", "t2", "offer_hold", "decline_probation",
+                  "ntp_servers", "domain_search", "static_routes", "options"});
     sc.where = r.loc(t);
     if (auto name = r.string(t, "name", path, Need::Required)) {
         if (name->empty()) r.error(*t.get("name"), path + ".name", "must not be empty");
@@ -249,8 +479,11 @@ std::optional<Subnet> load_scope(Reader& r, const toml::table& t, const std::str
         }
     }
     load_pools(r, t, path, subnet, sc.pools);
+    bool lease_ok = true;  // t1/t2 are not checked against a lease_time that did not parse
     if (auto d = r.duration(t, "lease_time", path, kMinLeaseTime, kMaxLeaseTime))
         sc.lease_time = *d;
+    else
+        lease_ok = !t.contains("lease_time");
     r.each_string(t, "routers", path,
                   [&](const std::string& s, const toml::node& node, const std::string& ep) {
                       std::string why;
@@ -282,6 +515,52 @@ std::optional<Subnet> load_scope(Reader& r, const toml::table& t, const std::str
     }
     if (const toml::table* dns = r.table(t, "dns", path))
         load_policy(r, *dns, path + ".dns", sc.dns);
+
+    sc.t1 = r.duration(t, "t1", path, 1, kMaxLeaseTime);
+    sc.t2 = r.duration(t, "t2", path, 1, kMaxLeaseTime);
+    if (lease_ok && (!t.contains("t1") || sc.t1) && (!t.contains("t2") || sc.t2))
+        check_timers(r, t, path, sc);
+    if (auto d = r.duration(t, "offer_hold", path, 1, kMaxOfferHold)) sc.offer_hold = *d;
+    if (auto d = r.duration(t, "decline_probation", path, 1, kMaxDurationSeconds))
+        sc.decline_probation = *d;
+    r.each_string(t, "ntp_servers", path,
+                  [&](const std::string& s, const toml::node& node, const std::string& ep) {
+                      std::string why;
+                      if (auto a = parse_ipv4_addr(s, why))
+                          sc.ntp_servers.push_back(*a);
+                      else
+                          r.error(node, ep, why);
+                  });
+    size_t search_wire = 0;  // RFC 3397 without compression: each name in wire form
+    r.each_string(t, "domain_search", path,
+                  [&](const std::string& s, const toml::node& node, const std::string& ep) {
+                      std::string why;
+                      if (auto d = parse_domain_name(s, why)) {
+                          search_wire += d->size() + 1;
+                          sc.domain_search.push_back(std::move(*d));
+                      } else {
+                          r.error(node, ep, why);
+                      }
+                  });
+    if (search_wire > kMaxOptionLen)
+        r.error(*t.get("domain_search"), path + ".domain_search",
+                "the names take " + std::to_string(search_wire) +
+                    " bytes in wire form; option 119 is sent as one option of at most 255");
+    auto routes = r.tables(t, "static_routes", path);
+    for (size_t i = 0; i < routes.size(); ++i)
+        if (routes[i])
+            load_route(r, *routes[i], index(path + ".static_routes", i), sc.static_routes);
+    size_t route_wire = 0;  // RFC 3442: width, significant octets, router
+    for (const auto& rt : sc.static_routes) route_wire += 1 + (rt.prefix_len + 7) / 8 + 4;
+    if (route_wire > kMaxOptionLen)
+        r.error(*t.get("static_routes"), path + ".static_routes",
+                std::to_string(sc.static_routes.size()) + " routes take " +
+                    std::to_string(route_wire) + " bytes; option 121 holds at most 255");
+    std::map<int64_t, First> option_codes;
+    auto options = r.tables(t, "options", path);
+    for (size_t i = 0; i < options.size(); ++i)
+        if (options[i])
+            load_option(r, *options[i], index(path + ".options", i), option_codes, sc.options);
 
     ReservedIds ids;
     auto reservations = r.tables(t, "reservations", path);

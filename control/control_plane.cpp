@@ -2,6 +2,10 @@
 
 #include <rte_rcu_qsbr.h>
 
+#include <ctime>
+
+#include "control/dhcp_service.hpp"
+
 namespace edgelease::control {
 
 ControlPlane::ControlPlane(dns::ZoneViewSlot& slot, rte_rcu_qsbr* qsbr) : slot_(slot), qsbr_(qsbr) {
@@ -32,6 +36,11 @@ bool ControlPlane::submit(std::unique_ptr<dns::ZoneView>& view) {
 
 unsigned ControlPlane::poll() noexcept {
     unsigned done = 0;
+    if (dhcp_ != nullptr) {
+        timespec ts;
+        clock_gettime(CLOCK_REALTIME_COARSE, &ts);  // vDSO: no syscall
+        done += dhcp_->poll(ts.tv_sec);
+    }
     dns::ZoneView* next = nullptr;
     // One view per poll is plenty: reloads are rare, and the grace period does the waiting.
     if (inbox_.pop(next)) {

@@ -16,6 +16,8 @@ struct rte_rcu_qsbr;
 
 namespace edgelease::control {
 
+class DhcpService;
+
 class ControlPlane {
 public:
     /// `qsbr` tracks the readers (workers); `slot` is what they read.
@@ -36,6 +38,9 @@ public:
     /// ended. Bounded work per call. Returns the number of items handled.
     unsigned poll() noexcept;
 
+    /// DHCP, when scopes are configured: polled on every loop. Set before the lcores start.
+    void attach_dhcp(DhcpService* dhcp) { dhcp_ = dhcp; }
+
     /// Number of views published so far (start-up counts as 1). Any thread.
     uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
     /// Views published but not yet freed (waiting for readers).
@@ -48,6 +53,7 @@ private:
     };
 
     dns::ZoneViewSlot& slot_;
+    DhcpService* dhcp_ = nullptr;
     rte_rcu_qsbr* qsbr_;
     const dns::ZoneView* current_ = nullptr;  // owned
     boost::lockfree::spsc_queue<dns::ZoneView*, boost::lockfree::capacity<8>> inbox_;

@@ -34,6 +34,8 @@ enum class DropReason : uint8_t {
     UdpBadChecksum,
     UdpNoService,      // UDP to a port we do not serve
     DnsUnanswerable,   // to port 53 but not a query we answer (too short, QR set)
+    DhcpMalformed,     // to port 67 but not a DHCPv4 request we accept (see dhcp parse errors)
+    DhcpQueueFull,     // the queue to the control lcore was full
     NoRoom,            // reply would not fit in the buffer
     MultiSegment,      // chained mbuf; the appliance only handles single-segment frames
     TxFull,            // the TX queue did not take the reply
@@ -47,9 +49,12 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::Co
         "ipv4_bad_checksum", "ipv4_fragment", "ipv4_not_for_us",  "ipv6_malformed",
         "ipv6_fragment",  "ipv6_not_for_us",  "icmp_malformed",   "icmp_bad_checksum",
         "icmp_unhandled", "nd_invalid",       "proto_unhandled",  "udp_malformed",
-        "udp_bad_checksum", "udp_no_service", "dns_unanswerable", "no_room",
+        "udp_bad_checksum", "udp_no_service", "dns_unanswerable", "dhcp_malformed",
+        "dhcp_queue_full", "no_room",
         "multi_segment",  "tx_full",
 };
+
+static_assert(!kDropReasonNames.back().empty(), "a DropReason has no name");
 
 constexpr std::string_view drop_reason_name(DropReason r) {
     return kDropReasonNames[static_cast<size_t>(r)];

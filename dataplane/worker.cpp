@@ -7,13 +7,18 @@
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
+#include <cstring>
+
 #include "common/idle.hpp"
+#include "dataplane/wire/cursor.hpp"
+#include "dataplane/wire/dhcp.hpp"
 
 namespace edgelease::dataplane {
 
 namespace {
 constexpr uint16_t kBurst = 32;
 constexpr uint16_t kUdpDns = 53;
+constexpr uint16_t kUdpDhcp = 67;
 constexpr uint16_t kMtu = 1500;
 
 /// Answers a DNS query in place. Verdict::Reply when the frame now holds the answer.
@@ -33,7 +38,93 @@ Verdict handle_dns(WorkerContext& w, const PortContext& port, const dns::ZoneVie
     }
     return turn_around_udp(port, v, n, why) ? Verdict::Reply : Verdict::Drop;
 }
+/// Parses a DHCPv4 request and hands it to the control lcore. True when queued (the mbuf is
+/// then done with); false with `why` set otherwise.
+bool handle_dhcp(WorkerContext& w, const WorkerQueue& q, const PacketView& v, DropReason& why) noexcept {
+    if (w.dhcp == nullptr || v.is_v6) {
+        why = DropReason::UdpNoService;
+        return false;
+    }
+    // Build in place in the queue's next slot would save a copy; requests are rare next to
+    // DNS, so parse into a stack struct and push.
+    dhcp::DhcpRequest req;
+    auto err = wire::dhcp::parse_request(v.data + v.payload_off, v.payload_len, req);
+    if (err != wire::dhcp::ParseError::None) {
+        w.dhcp_stats.malformed.add();
+        w.dhcp_stats.parse_errors[static_cast<size_t>(err)].add();
+        why = DropReason::DhcpMalformed;
+        return false;
+    }
+    dhcp::ReplyPath& p = req.path;
+    p.port_id = q.port_id;
+    p.worker = static_cast<uint16_t>(w.index);
+    p.iface_index = v.iface->index;
+    p.vlan_count = v.vlan_count;
+    for (uint8_t i = 0; i < v.vlan_count && i < 2; ++i) {
+        p.vlan_tpid[i] = wire::load_be16(v.data + 12 + 4 * i);
+        p.vlan_tci[i] = wire::load_be16(v.data + 14 + 4 * i);
+    }
+    std::memcpy(p.src_mac.bytes.data(), v.data + 6, 6);
+    p.src_ip = wire::load_be32(v.data + v.l3_off + 12);
+    p.dst_ip = wire::load_be32(v.data + v.l3_off + 16);
+    p.src_port = wire::load_be16(v.data + v.l4_off);
+    if (!w.dhcp->requests.push(req)) {
+        w.dhcp_stats.queue_full.add();
+        why = DropReason::DhcpQueueFull;
+        return false;
+    }
+    w.dhcp_stats.received.add();
+    w.dhcp_stats.by_type[static_cast<size_t>(req.msg_type)].add();
+    return true;
+}
+
 }  // namespace
+
+unsigned send_dhcp_replies(WorkerContext& w) noexcept {
+    if (w.dhcp == nullptr || w.dhcp->replies.read_available() == 0) return 0;
+    rte_mbuf* out[kBurst];
+    uint16_t n = 0, port = 0;
+    auto flush = [&] {
+        if (n == 0) return;
+        uint16_t sent = rte_eth_tx_burst(port, static_cast<uint16_t>(w.index), out, n);
+        w.stats.tx_packets.add(sent);
+        w.dhcp_stats.replies_sent.add(sent);
+        for (uint16_t i = sent; i < n; ++i) {
+            w.stats.drop(DropReason::TxFull);
+            rte_pktmbuf_free(out[i]);
+        }
+        n = 0;
+    };
+    unsigned handled = 0;
+    while (handled < kBurst) {
+        bool got = w.dhcp->replies.consume_one([&](const dhcp::DhcpReply& r) {
+            const PortContext* ctx = nullptr;
+            for (const auto& q : w.queues)
+                if (q.port_id == r.path.port_id) ctx = q.port;
+            rte_mbuf* m = ctx != nullptr ? rte_pktmbuf_alloc(w.pool) : nullptr;
+            if (m == nullptr) {
+                w.dhcp_stats.reply_alloc_failed.add();
+                return;
+            }
+            uint16_t room = static_cast<uint16_t>(rte_pktmbuf_tailroom(m));
+            uint16_t len = wire::dhcp::build_reply_frame(ctx->mac, r, rte_pktmbuf_mtod(m, uint8_t*), room);
+            if (len == 0) {
+                w.stats.drop(DropReason::NoRoom);
+                rte_pktmbuf_free(m);
+                return;
+            }
+            m->data_len = len;
+            m->pkt_len = len;
+            if (n != 0 && port != r.path.port_id) flush();
+            port = r.path.port_id;
+            out[n++] = m;
+        });
+        if (!got) break;
+        ++handled;
+    }
+    flush();
+    return handled;
+}
 
 void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* zones,
                    rte_mbuf** pkts, uint16_t n) noexcept {
@@ -56,8 +147,15 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
         DropReason why = DropReason::Runt;
         Verdict verdict = handle_frame(*q.port, v, why, w.stats);
         if (verdict == Verdict::Udp) {
-            if (udp_dst_port(v) == kUdpDns) {
+            const uint16_t dport = udp_dst_port(v);
+            if (dport == kUdpDns) {
                 verdict = handle_dns(w, *q.port, zones, v, why);
+            } else if (dport == kUdpDhcp) {
+                if (handle_dhcp(w, q, v, why)) {
+                    rte_pktmbuf_free(m);  // handed over as a DhcpRequest
+                    continue;
+                }
+                verdict = Verdict::Drop;
             } else {
                 why = DropReason::UdpNoService;
                 verdict = Verdict::Drop;
@@ -105,6 +203,7 @@ int worker_main(void* arg) {
             got += n;
             process_burst(w, q, zones, pkts, n);
         }
+        got += send_dhcp_replies(w);
         rte_rcu_qsbr_quiescent(w.qsbr, w.index);
         w.stats.loops.add();
         if (got != 0) {

@@ -5,12 +5,14 @@
 #include <cstdint>
 #include <vector>
 
+#include "dataplane/dhcp/channel.hpp"
 #include "dataplane/dns/answer.hpp"
 #include "dataplane/packet.hpp"
 #include "dataplane/stats.hpp"
 
 struct rte_rcu_qsbr;
 struct rte_mbuf;
+struct rte_mempool;
 
 namespace edgelease::dataplane {
 
@@ -28,9 +30,15 @@ struct alignas(64) WorkerContext {
     uint32_t idle_sleep_us = 100;
     const dns::ZoneViewSlot* zones = nullptr;  // read once per loop, RCU-protected
     dns::DnsSettings dns;
+    dhcp::DhcpChannel* dhcp = nullptr;         // nullptr: no DHCP scopes configured
+    rte_mempool* pool = nullptr;               // for reply frames built from DhcpReply
     LcoreStats stats;
     dns::DnsStats dns_stats;
+    dhcp::DhcpWorkerStats dhcp_stats;
 };
+
+/// Sends up to one burst of DHCP replies queued by the control lcore. Returns how many.
+unsigned send_dhcp_replies(WorkerContext& w) noexcept;
 
 /// lcore entry point (rte_eal_remote_launch); arg is a WorkerContext*. Returns 0.
 int worker_main(void* arg);

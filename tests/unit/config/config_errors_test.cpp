@@ -454,6 +454,281 @@ ip = "198.18.0.50"
 hostname = "my.server"
 )",
      "dhcp.scopes[0].reservations[0].hostname", 9, 12, "must be a single label"},
+    {"t1_not_below_t2", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+lease_time = "1h"
+t1 = "50m"
+t2 = "40m"
+)",
+     "dhcp.scopes[0].t1", 7, 6, "t1 (3000s) must be shorter than t2 (2400s)"},
+    {"t1_not_below_default_t2", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+lease_time = "1h"
+t1 = "55m"
+)",
+     "dhcp.scopes[0].t1", 7, 6, "must be shorter than t2 (3150s, the default 87.5% of lease_time)"},
+    {"t2_not_below_lease_time", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+lease_time = "1h"
+t2 = "2h"
+)",
+     "dhcp.scopes[0].t2", 7, 6, "t2 (7200s) must be shorter than lease_time (3600s)"},
+    {"t2_not_above_default_t1", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+t2 = "20m"
+)",
+     "dhcp.scopes[0].t2", 6, 6,
+     "t1 (1800s, the default 50% of lease_time) must be shorter than t2 (1200s)"},
+    {"t1_zero", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+t1 = 0
+)",
+     "dhcp.scopes[0].t1", 6, 6, "is shorter than the minimum of 1s"},
+    {"offer_hold_too_long", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+offer_hold = "2h"
+)",
+     "dhcp.scopes[0].offer_hold", 6, 14, "'2h' is longer than the maximum of 3600s"},
+    {"decline_probation_bad", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+decline_probation = "10x"
+)",
+     "dhcp.scopes[0].decline_probation", 6, 21, "unknown unit 'x'"},
+    {"ntp_server_not_ipv4", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+ntp_servers = ["198.18.0.1", "ntp.example"]
+)",
+     "dhcp.scopes[0].ntp_servers[1]", 6, 30, "'ntp.example' is not an IPv4 address"},
+    {"domain_search_bad_name", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+domain_search = ["lan", "a..b"]
+)",
+     "dhcp.scopes[0].domain_search[1]", 6, 25, "has an empty label"},
+    {"domain_search_too_long", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+domain_search = ["xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx0.example.test.", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx1.example.test.", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx2.example.test.", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx3.example.test.", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx4.example.test."]
+)",
+     "dhcp.scopes[0].domain_search", 6, 17, "option 119 is sent as one option of at most 255"},
+    {"static_route_host_bits", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+static_routes = [ { destination = "198.19.0.1/16", router = "198.18.0.1" } ]
+)",
+     "dhcp.scopes[0].static_routes[0].destination", 6, 35, "has host bits set"},
+    {"static_route_missing_router", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+static_routes = [ { destination = "198.19.0.0/16" } ]
+)",
+     "dhcp.scopes[0].static_routes[0].router", 6, 19, "missing required key 'router'"},
+    {"static_route_typo", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+static_routes = [ { destination = "198.19.0.0/16", gateway = "198.18.0.1" } ]
+)",
+     "dhcp.scopes[0].static_routes[0].gateway", 6, 0, "unknown key 'gateway'", 2},
+    {"static_route_bad_router", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+static_routes = [ { destination = "0.0.0.0/0", router = "gw" } ]
+)",
+     "dhcp.scopes[0].static_routes[0].router", 6, 0, "'gw' is not an IPv4 address"},
+    {"option_managed_code", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 51, type = "u32", value = 60 } ]
+)",
+     "dhcp.scopes[0].options[0].code", 6, 22,
+     "option 51 is managed by the server: lease time is set by lease_time"},
+    {"option_relay_agent_code", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 82, type = "hex", value = "0102" } ]
+)",
+     "dhcp.scopes[0].options[0].code", 6, 22, "option 82 is managed by the server"},
+    {"option_code_out_of_range", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 255, type = "u8", value = 1 } ]
+)",
+     "dhcp.scopes[0].options[0].code", 6, 22, "must be between 1 and 254, got 255"},
+    {"option_code_zero", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 0, type = "u8", value = 1 } ]
+)",
+     "dhcp.scopes[0].options[0].code", 6, 22, "must be between 1 and 254, got 0"},
+    {"option_duplicate_code", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [
+  { code = 150, type = "ipv4", value = "198.18.0.5" },
+  { code = 150, type = "ipv4", value = "198.18.0.6" },
+]
+)",
+     "dhcp.scopes[0].options[1].code", 8, 12,
+     "option 150 is already set by dhcp.scopes[0].options[0] (line 7)"},
+    {"option_unknown_type", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 66, type = "strng", value = "tftp" } ]
+)",
+     "dhcp.scopes[0].options[0].type", 6, 33, "got 'strng' (did you mean 'string'?)"},
+    {"option_missing_type", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 150, value = "198.18.0.5" } ]
+)",
+     "dhcp.scopes[0].options[0].type", 6, 13, "missing required key 'type'"},
+    {"option_missing_value", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 150, type = "ipv4" } ]
+)",
+     "dhcp.scopes[0].options[0].value", 6, 13, "missing required key 'value'"},
+    {"option_u8_out_of_range", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 37, type = "u8", value = 300 } ]
+)",
+     "dhcp.scopes[0].options[0].value", 6, 47, "must be between 0 and 255, got 300"},
+    {"option_u16_negative", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 26, type = "u16", value = -1 } ]
+)",
+     "dhcp.scopes[0].options[0].value", 6, 0, "must be between 0 and 65535, got -1"},
+    {"option_ipv4_wrong_toml_type", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 150, type = "ipv4", value = 5 } ]
+)",
+     "dhcp.scopes[0].options[0].value", 6, 50, "expected a string, got an integer"},
+    {"option_ipv4_bad_address", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 150, type = "ipv4", value = "198.18.0" } ]
+)",
+     "dhcp.scopes[0].options[0].value", 6, 0, "'198.18.0' is not an IPv4 address"},
+    {"option_ipv4_list_not_array", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 44, type = "ipv4-list", value = "198.18.0.1" } ]
+)",
+     "dhcp.scopes[0].options[0].value", 6, 0,
+     "expected an array of IPv4 addresses for type \"ipv4-list\", got a string"},
+    {"option_ipv4_list_bad_element", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 44, type = "ipv4-list", value = ["198.18.0.1", "x"] } ]
+)",
+     "dhcp.scopes[0].options[0].value[1]", 6, 0, "'x' is not an IPv4 address"},
+    {"option_hex_bad", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 43, type = "hex", value = "zz" } ]
+)",
+     "dhcp.scopes[0].options[0].value", 6, 0, "is not hex bytes"},
+    {"option_bool_as_string", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 19, type = "bool", value = "yes" } ]
+)",
+     "dhcp.scopes[0].options[0].value", 6, 0, "expected a boolean (true or false), got a string"},
+    {"option_string_empty", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 66, type = "string", value = "" } ]
+)",
+     "dhcp.scopes[0].options[0].value", 6, 0, "a \"string\" value is 1 to 255 bytes, got 0"},
+    {"option_typo_key", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ { code = 66, type = "string", vaule = "x" } ]
+)",
+     "dhcp.scopes[0].options[0].vaule", 6, 0, "unknown key 'vaule' (did you mean 'value'?)", 2},
+    {"options_not_tables", R"([[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+options = [ 150 ]
+)",
+     "dhcp.scopes[0].options[0]", 6, 0, "expected a table, got an integer"},
     {"duplicate_zone_name", R"([[interfaces]]
 port = "p0"
 [[dns.zones]]

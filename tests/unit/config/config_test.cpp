@@ -134,6 +134,90 @@ TEST(ConfigExamples, FullLoadsWithEveryKey) {
     EXPECT_EQ(tagged.lease_time, 24h);
     EXPECT_TRUE(tagged.domain.empty());
     EXPECT_EQ(tagged.dns_servers.size(), 2u);
+
+    // Lease engine keys.
+    EXPECT_EQ(lan.t1, std::optional(30min));
+    EXPECT_EQ(lan.t2, std::optional(52min + 30s));
+    EXPECT_EQ(lan.offer_hold, 30s);
+    EXPECT_EQ(lan.decline_probation, 10min);
+    EXPECT_EQ(lan.ntp_servers, std::vector{v4("198.18.0.1")});
+    EXPECT_EQ(lan.domain_search, (std::vector<std::string>{"lan.", "example.test."}));
+    ASSERT_EQ(lan.static_routes.size(), 2u);
+    EXPECT_EQ(lan.static_routes[0].destination, v4("198.19.0.0"));
+    EXPECT_EQ(lan.static_routes[0].prefix_len, 16);
+    EXPECT_EQ(lan.static_routes[0].router, v4("198.18.0.1"));
+    EXPECT_EQ(lan.static_routes[1].prefix_len, 0);
+    ASSERT_EQ(lan.options.size(), 9u);
+    auto opt = [&](size_t i) -> const DhcpOptionConfig& { return lan.options[i]; };
+    EXPECT_EQ(opt(0).code, 150);
+    EXPECT_EQ(opt(0).type, DhcpOptionType::Ipv4);
+    EXPECT_EQ(opt(0).data, (std::vector<uint8_t>{198, 18, 0, 5}));
+    EXPECT_FALSE(opt(0).always);
+    EXPECT_EQ(opt(1).type, DhcpOptionType::String);
+    EXPECT_TRUE(opt(1).always);
+    EXPECT_EQ(std::string(opt(1).data.begin(), opt(1).data.end()), "http://wpad.lan/wpad.dat");
+    EXPECT_EQ(opt(3).type, DhcpOptionType::Hex);
+    EXPECT_EQ(opt(3).data, (std::vector<uint8_t>{1, 4, 0xc6, 0x12, 0, 5}));
+    EXPECT_EQ(opt(4).type, DhcpOptionType::U16);
+    EXPECT_EQ(opt(4).data, (std::vector<uint8_t>{0x05, 0xdc}));
+    EXPECT_EQ(opt(5).type, DhcpOptionType::Bool);
+    EXPECT_EQ(opt(5).data, std::vector<uint8_t>{0});
+    EXPECT_EQ(opt(6).type, DhcpOptionType::Ipv4List);
+    EXPECT_EQ(opt(6).data, (std::vector<uint8_t>{198, 18, 0, 1, 198, 18, 0, 2}));
+    EXPECT_EQ(opt(7).type, DhcpOptionType::U32);
+    EXPECT_EQ(opt(7).data, (std::vector<uint8_t>{0, 0, 0x0e, 0x10}));
+    EXPECT_EQ(opt(8).type, DhcpOptionType::U8);
+    EXPECT_EQ(opt(8).data, std::vector<uint8_t>{64});
+    EXPECT_GT(opt(8).where.line, 0u);
+}
+
+TEST(ConfigLoad, ScopeLeaseEngineDefaults) {
+    auto r = load_config_string(R"(
+[[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "s"
+subnet = "198.18.0.0/24"
+)",
+                                "defaults.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    const auto& s = r.config->dhcp.scopes[0];
+    EXPECT_FALSE(s.t1);
+    EXPECT_FALSE(s.t2);
+    EXPECT_EQ(s.offer_hold, 30s);
+    EXPECT_EQ(s.decline_probation, 10min);
+    EXPECT_TRUE(s.ntp_servers.empty());
+    EXPECT_TRUE(s.domain_search.empty());
+    EXPECT_TRUE(s.static_routes.empty());
+    EXPECT_TRUE(s.options.empty());
+}
+
+TEST(ConfigLoad, OptionValueLimitsAndOnlyOneTimer) {
+    auto r = load_config_string(R"(
+[[interfaces]]
+port = "p0"
+[[dhcp.scopes]]
+name = "s"
+subnet = "198.18.0.0/24"
+lease_time = "2h"
+t2 = "90m"
+domain_search = ["Example.TEST"]
+options = [
+  { code = 1, type = "ipv4", value = "255.255.255.0" },
+  { code = 254, type = "u32", value = 4294967295 },
+  { code = 128, type = "u16", value = 0 },
+  { code = 129, type = "bool", value = true },
+]
+)",
+                                "limits.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    const auto& s = r.config->dhcp.scopes[0];
+    EXPECT_FALSE(s.t1);  // 50% of 2h = 1h < t2 = 90m
+    EXPECT_EQ(s.t2, std::optional(90min));
+    EXPECT_EQ(s.domain_search, std::vector<std::string>{"example.test."});
+    EXPECT_EQ(s.options[1].data, (std::vector<uint8_t>{0xff, 0xff, 0xff, 0xff}));
+    EXPECT_EQ(s.options[2].data, (std::vector<uint8_t>{0, 0}));
+    EXPECT_EQ(s.options[3].data, std::vector<uint8_t>{1});
 }
 
 TEST(ConfigLoad, MinimalConfigGetsDefaults) {

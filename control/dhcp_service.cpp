@@ -1,0 +1,133 @@
+#include "control/dhcp_service.hpp"
+
+#include "common/log.hpp"
+
+namespace edgelease::control {
+
+namespace {
+/// Message type of an encoded reply (option 53 is always first after the cookie).
+size_t reply_type(const dhcp::DhcpReply& r) {
+    return r.len > 242 && r.payload[240] == 53 ? r.payload[242] % 9 : 0;
+}
+}  // namespace
+
+DhcpService::DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
+                         store::LeaseStore& store)
+    : engine_(cfg), channels_(std::move(channels)), store_(store) {
+    result_.changed.reserve(4);
+    expired_.reserve(1024);
+}
+
+size_t DhcpService::restore(int64_t now) {
+    size_t skipped = 0;
+    auto leases = store_.load(skipped);
+    size_t restored = 0;
+    for (const auto& l : leases) restored += engine_.restore(l) ? 1 : 0;
+    if (skipped != 0) LOG_WARN("lease store: %zu unreadable record(s) skipped", skipped);
+    if (restored != leases.size())
+        LOG_WARN("lease store: %zu lease(s) no longer fit the configuration and were dropped",
+                 leases.size() - restored);
+    // Leases that lapsed while we were down go through expiry now, and are written back.
+    size_t total_expired = 0;
+    for (;;) {
+        expired_.clear();
+        size_t n = engine_.expire_due(now, 4096, expired_);
+        if (n == 0) break;
+        total_expired += n;
+        for (const auto& l : expired_) {
+            while (!store_.enqueue(l, next_seq_)) {
+                timespec ts{0, 1000000};
+                nanosleep(&ts, nullptr);  // start-up only: the writer is draining
+            }
+            ++next_seq_;
+        }
+    }
+    LOG_INFO("lease store %s: %zu lease(s) restored, %zu expired while down", store_.path().c_str(),
+             restored, total_expired);
+    return restored;
+}
+
+bool DhcpService::persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept {
+    seq = 0;
+    for (const auto& l : changed) {
+        // An offer is a promise held in memory for a few seconds, not a lease: not written.
+        if (l.state == dhcp::LeaseState::Offered) continue;
+        seq = next_seq_++;
+        if (!store_.enqueue(l, seq)) return false;
+    }
+    return true;
+}
+
+void DhcpService::send(const dhcp::DhcpReply& r) noexcept {
+    if (r.path.worker >= channels_.size() || !channels_[r.path.worker]->replies.push(r)) {
+        stats_.reply_queue_full.add();
+        return;
+    }
+    stats_.replies[reply_type(r)].add();
+}
+
+unsigned DhcpService::release_durable() noexcept {
+    unsigned n = 0;
+    const uint64_t done = store_.done_seq();
+    while (!held_.empty() && held_.front().seq <= done) {
+        if (store_.failed(held_.front().seq)) {
+            stats_.storage_failed.add();  // never ACK what is not on disk; the client retries
+        } else {
+            send(held_.front().reply);
+        }
+        held_.pop_front();
+        ++n;
+    }
+    return n;
+}
+
+unsigned DhcpService::poll(int64_t now) noexcept {
+    unsigned done = release_durable();
+    // Each request changes at most a few leases; stop early rather than fail to queue them.
+    for (unsigned handled = 0; handled < kMaxPerPoll;) {
+        bool any = false;
+        for (auto* ch : channels_) {
+            if (store_.write_available() < 4) {
+                stats_.store_backpressure.add();
+                handled = kMaxPerPoll;
+                break;
+            }
+            dhcp::DhcpRequest req;
+            if (!ch->requests.pop(req)) continue;
+            any = true;
+            ++handled;
+            stats_.requests[static_cast<size_t>(req.msg_type) % 9].add();
+            engine_.handle(req, now, result_);
+            stats_.outcomes[static_cast<size_t>(result_.outcome) % 6].add();
+            uint64_t seq = 0;
+            if (!result_.changed.empty() && !persist(result_.changed, seq)) {
+                stats_.storage_failed.add();
+                continue;
+            }
+            if (!result_.has_reply) continue;
+            if (seq != 0 && reply_type(result_.reply) == static_cast<size_t>(dhcp::MsgType::Ack)) {
+                held_.push_back(Held{seq, result_.reply});
+                stats_.held.add();
+            } else {
+                send(result_.reply);
+            }
+        }
+        done += any ? 1 : 0;
+        if (!any) break;
+    }
+    // Expiry: at most once a second, bounded (the sweeper lcore takes this over).
+    if (now != last_expiry_run_) {
+        last_expiry_run_ = now;
+        expired_.clear();
+        size_t n = engine_.expire_due(now, 4096, expired_);
+        uint64_t seq = 0;
+        if (n != 0) {
+            persist(expired_, seq);
+            stats_.expired.add(n);
+            done += static_cast<unsigned>(n);
+        }
+    }
+    return done + release_durable();
+}
+
+}  // namespace edgelease::control

@@ -1,0 +1,69 @@
+#pragma once
+// DHCP on the control lcore: drains every worker's request queue, runs the lease engine,
+// queues changed leases for the LMDB writer and holds each DHCPACK until its lease change is
+// durable; OFFERs, NAKs and INFORM answers (no lease written) go out at once.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "control/dhcp/lease_engine.hpp"
+#include "control/store/lease_store.hpp"
+#include "dataplane/dhcp/channel.hpp"
+#include "dataplane/stats.hpp"
+
+namespace edgelease::control {
+
+struct alignas(64) DhcpServiceStats {
+    std::array<dataplane::Counter, 9> requests;  // by MsgType
+    std::array<dataplane::Counter, 9> replies;   // by MsgType
+    std::array<dataplane::Counter, 6> outcomes;  // by dhcp::Outcome
+    dataplane::Counter reply_queue_full;         // a worker's reply queue was full
+    dataplane::Counter held;                     // ACKs that waited for their commit
+    dataplane::Counter storage_failed;           // ACKs dropped: their commit failed
+    dataplane::Counter expired;                  // leases expired by the engine
+    dataplane::Counter store_backpressure;       // polls that stopped early: writer queue full
+};
+
+class DhcpService {
+public:
+    /// `channels[i]` belongs to worker i. `store` must outlive the service.
+    DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
+                store::LeaseStore& store);
+
+    /// Start-up, before the lcores run: restores stored leases and expires those that lapsed
+    /// while the appliance was down. Returns the number restored.
+    size_t restore(int64_t now);
+
+    /// Control lcore: bounded work (at most kMaxPerPoll requests). Returns items handled.
+    unsigned poll(int64_t now) noexcept;
+
+    const DhcpServiceStats& stats() const { return stats_; }
+    /// Read by the main thread for status lines; approximate while running.
+    std::vector<dhcp::LeaseEngine::ScopeUse> scope_use() const { return engine_.scope_use(); }
+    dhcp::LeaseEngine& engine() { return engine_; }
+
+private:
+    static constexpr unsigned kMaxPerPoll = 256;
+    struct Held {
+        uint64_t seq;
+        dhcp::DhcpReply reply;
+    };
+    bool persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept;
+    void send(const dhcp::DhcpReply& r) noexcept;
+    unsigned release_durable() noexcept;
+
+    dhcp::LeaseEngine engine_;
+    std::vector<dhcp::DhcpChannel*> channels_;
+    store::LeaseStore& store_;
+    std::deque<Held> held_;
+    uint64_t next_seq_ = 1;
+    dhcp::Result result_;        // reused: no allocation per request once warmed up
+    std::vector<dhcp::Lease> expired_;
+    int64_t last_expiry_run_ = 0;
+    DhcpServiceStats stats_;
+};
+
+}  // namespace edgelease::control

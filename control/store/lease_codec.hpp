@@ -1,0 +1,21 @@
+#pragma once
+// Binary form of a Lease in LMDB: versioned, explicit little-endian-free (big-endian) layout,
+// no padding, so files survive compiler and struct changes.
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "control/dhcp/lease.hpp"
+
+namespace edgelease::store {
+
+inline constexpr size_t kMaxEncodedLease = 600;
+
+/// Appends the encoding of `l` to `out` (at most kMaxEncodedLease bytes).
+void encode_lease(const dhcp::Lease& l, std::vector<uint8_t>& out);
+/// Encodes into a fixed buffer; returns the length (0 if it does not fit).
+size_t encode_lease(const dhcp::Lease& l, uint8_t* out, size_t cap);
+/// nullopt when the bytes are not a lease of a version we read.
+std::optional<dhcp::Lease> decode_lease(const uint8_t* p, size_t len);
+
+}  // namespace edgelease::store

@@ -1,0 +1,204 @@
+#include "control/store/lease_store.hpp"
+
+#include <lmdb.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "common/log.hpp"
+
+namespace edgelease::store {
+
+namespace {
+constexpr size_t kInitialMapSize = size_t{1} << 30;  // 1 GiB, sparse; grows on MDB_MAP_FULL
+constexpr size_t kMaxMapSize = size_t{64} << 30;
+constexpr size_t kBatch = 8192;
+
+[[noreturn]] void fail(const std::string& dir, const char* what, int rc) {
+    throw std::runtime_error("lease store " + dir + ": " + what + ": " + mdb_strerror(rc));
+}
+
+void key_of(uint32_t ip, uint8_t out[4]) {
+    out[0] = static_cast<uint8_t>(ip >> 24);
+    out[1] = static_cast<uint8_t>(ip >> 16);
+    out[2] = static_cast<uint8_t>(ip >> 8);
+    out[3] = static_cast<uint8_t>(ip);
+}
+}  // namespace
+
+LeaseStore::LeaseStore(const std::string& dir, bool fsync) : dir_(dir), map_size_(kInitialMapSize) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw std::runtime_error("lease store " + dir + ": cannot create directory: " + ec.message());
+    if (int rc = mdb_env_create(&env_); rc != 0) fail(dir, "mdb_env_create", rc);
+    mdb_env_set_maxdbs(env_, 8);
+    mdb_env_set_mapsize(env_, map_size_);
+    // MDB_NOSYNC for durability "os": the kernel flushes; a power cut may lose recent ACKs.
+    unsigned flags = MDB_NOTLS | (fsync ? 0u : MDB_NOSYNC);
+    if (int rc = mdb_env_open(env_, dir.c_str(), flags, 0640); rc != 0) {
+        mdb_env_close(env_);
+        env_ = nullptr;
+        fail(dir, "cannot open the LMDB environment", rc);
+    }
+    MDB_txn* txn = nullptr;
+    if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn); rc != 0) fail(dir, "mdb_txn_begin", rc);
+    MDB_dbi dbi;
+    if (int rc = mdb_dbi_open(txn, "leases", MDB_CREATE, &dbi); rc != 0) {
+        mdb_txn_abort(txn);
+        fail(dir, "cannot open the leases database", rc);
+    }
+    if (int rc = mdb_txn_commit(txn); rc != 0) fail(dir, "mdb_txn_commit", rc);
+    dbi_ = dbi;
+}
+
+LeaseStore::~LeaseStore() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+    if (env_ != nullptr) mdb_env_close(env_);
+}
+
+std::vector<dhcp::Lease> LeaseStore::load(size_t& skipped) {
+    std::vector<dhcp::Lease> out;
+    skipped = 0;
+    MDB_txn* txn = nullptr;
+    if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0) fail(dir_, "read txn", rc);
+    MDB_cursor* cur = nullptr;
+    if (int rc = mdb_cursor_open(txn, dbi_, &cur); rc != 0) {
+        mdb_txn_abort(txn);
+        fail(dir_, "cursor", rc);
+    }
+    MDB_val k, v;
+    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        auto l = decode_lease(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
+        if (l) out.push_back(std::move(*l));
+        else ++skipped;
+    }
+    mdb_cursor_close(cur);
+    mdb_txn_abort(txn);
+    return out;
+}
+
+std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped) {
+    MDB_env* env = nullptr;
+    if (int rc = mdb_env_create(&env); rc != 0) fail(dir, "mdb_env_create", rc);
+    mdb_env_set_maxdbs(env, 8);
+    if (int rc = mdb_env_open(env, dir.c_str(), MDB_RDONLY | MDB_NOTLS, 0640); rc != 0) {
+        mdb_env_close(env);
+        fail(dir, "cannot open the LMDB environment", rc);
+    }
+    std::vector<dhcp::Lease> out;
+    skipped = 0;
+    MDB_txn* txn = nullptr;
+    MDB_dbi dbi;
+    int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
+    if (rc == 0) rc = mdb_dbi_open(txn, "leases", 0, &dbi);
+    if (rc == 0) {
+        MDB_cursor* cur = nullptr;
+        rc = mdb_cursor_open(txn, dbi, &cur);
+        MDB_val k, v;
+        for (int r = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : rc; r == 0;
+             r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            auto l = decode_lease(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
+            if (l) out.push_back(std::move(*l));
+            else ++skipped;
+        }
+        if (cur != nullptr) mdb_cursor_close(cur);
+    }
+    if (txn != nullptr) mdb_txn_abort(txn);
+    mdb_env_close(env);
+    if (rc != 0 && rc != MDB_NOTFOUND) fail(dir, "cannot read leases", rc);
+    return out;
+}
+
+void LeaseStore::start() {
+    thread_ = std::thread([this] { writer(); });
+}
+
+bool LeaseStore::enqueue(const dhcp::Lease& lease, uint64_t seq) noexcept {
+    PendingWrite w;
+    w.seq = seq;
+    w.ip = lease.ip;
+    if (lease.state == dhcp::LeaseState::Free) {
+        w.len = 0;  // the binding is gone: delete the record
+    } else {
+        w.len = static_cast<uint16_t>(encode_lease(lease, w.bytes, sizeof w.bytes));
+        if (w.len == 0) return false;
+    }
+    return queue_.push(w);
+}
+
+bool LeaseStore::commit(const std::vector<PendingWrite>& batch) {
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        MDB_txn* txn = nullptr;
+        int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
+        for (size_t i = 0; rc == 0 && i < batch.size(); ++i) {
+            uint8_t key[4];
+            key_of(batch[i].ip, key);
+            MDB_val k{4, key};
+            if (batch[i].len == 0) {
+                rc = mdb_del(txn, dbi_, &k, nullptr);
+                if (rc == MDB_NOTFOUND) rc = 0;
+            } else {
+                MDB_val v{batch[i].len, const_cast<uint8_t*>(batch[i].bytes)};
+                rc = mdb_put(txn, dbi_, &k, &v, 0);
+            }
+        }
+        if (rc == 0) {
+            rc = mdb_txn_commit(txn);  // fsync happens here unless MDB_NOSYNC
+            txn = nullptr;
+        }
+        if (txn != nullptr) mdb_txn_abort(txn);
+        if (rc == 0) return true;
+        if (rc == MDB_MAP_FULL && map_size_ < kMaxMapSize) {
+            // No transaction is open in this process (the writer is the only user), so the
+            // map may grow (mdb_env_set_mapsize).
+            map_size_ *= 2;
+            mdb_env_set_mapsize(env_, map_size_);
+            stats_.map_resizes.fetch_add(1);
+            LOG_WARN("lease store %s: map full, grown to %zu MiB", dir_.c_str(), map_size_ >> 20);
+            continue;
+        }
+        LOG_ERROR("lease store %s: commit of %zu lease(s) failed: %s", dir_.c_str(), batch.size(),
+                  mdb_strerror(rc));
+        return false;
+    }
+    return false;
+}
+
+void LeaseStore::writer() {
+    std::vector<PendingWrite> batch;
+    batch.reserve(kBatch);
+    for (;;) {
+        batch.clear();
+        PendingWrite w;
+        while (batch.size() < kBatch && queue_.pop(w)) batch.push_back(w);
+        if (batch.empty()) {
+            if (stop_.load()) return;
+            timespec ts{0, 50000};  // idle: the control lcore never waits on this thread
+            nanosleep(&ts, nullptr);
+            continue;
+        }
+        auto t0 = std::chrono::steady_clock::now();
+        bool ok = commit(batch);
+        uint64_t ns = static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+        if (ok) {
+            stats_.commits.fetch_add(1);
+            stats_.records.fetch_add(batch.size());
+            stats_.commit_ns_total.fetch_add(ns);
+            if (ns > stats_.commit_ns_max.load()) stats_.commit_ns_max.store(ns);
+        } else {
+            stats_.failures.fetch_add(1);
+            // from first: in between, the range is empty (from > old to), never too wide.
+            failed_from_.store(batch.front().seq, std::memory_order_release);
+            failed_to_.store(batch.back().seq, std::memory_order_release);
+        }
+        done_seq_.store(batch.back().seq, std::memory_order_release);
+    }
+}
+
+}  // namespace edgelease::store

@@ -1,0 +1,141 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "control/store/lease_codec.hpp"
+#include "control/store/lease_store.hpp"
+
+using namespace edgelease;
+
+namespace {
+
+dhcp::Lease sample(uint32_t ip) {
+    dhcp::Lease l;
+    l.ip = ip;
+    l.scope = 2;
+    l.client.kind = dhcp::ClientKey::ClientId;
+    l.client.len = 7;
+    for (uint8_t i = 0; i < 7; ++i) l.client.bytes[i] = static_cast<uint8_t>(i + 1);
+    l.hw = net::MacAddr{{0x02, 0, 0, 0, 0x12, static_cast<uint8_t>(ip)}};
+    l.hostname = "host-" + std::to_string(ip & 0xff);
+    l.state = dhcp::LeaseState::Bound;
+    l.start = 1795000000;
+    l.expires = 1795003600;
+    l.generation = 42;
+    l.reservation = -1;
+    l.circuit_id = {'p', 'o', 'r', 't'};
+    return l;
+}
+
+void expect_same(const dhcp::Lease& a, const dhcp::Lease& b) {
+    EXPECT_EQ(a.ip, b.ip);
+    EXPECT_EQ(a.scope, b.scope);
+    EXPECT_TRUE(a.client == b.client);
+    EXPECT_EQ(a.hw, b.hw);
+    EXPECT_EQ(a.hostname, b.hostname);
+    EXPECT_EQ(a.state, b.state);
+    EXPECT_EQ(a.start, b.start);
+    EXPECT_EQ(a.expires, b.expires);
+    EXPECT_EQ(a.generation, b.generation);
+    EXPECT_EQ(a.reservation, b.reservation);
+    EXPECT_EQ(a.circuit_id, b.circuit_id);
+    EXPECT_EQ(a.remote_id, b.remote_id);
+}
+
+class TempDir {
+public:
+    TempDir() {
+        path_ = std::filesystem::temp_directory_path() / ("edgelease-store-" + std::to_string(getpid()) + "-" +
+                                                          std::to_string(counter_++));
+        std::filesystem::remove_all(path_);
+    }
+    ~TempDir() { std::filesystem::remove_all(path_); }
+    std::string str() const { return path_.string(); }
+
+private:
+    static inline int counter_ = 0;
+    std::filesystem::path path_;
+};
+
+}  // namespace
+
+TEST(LeaseCodec, RoundTrips) {
+    auto l = sample(0xC6120064);
+    std::vector<uint8_t> bytes;
+    store::encode_lease(l, bytes);
+    auto back = store::decode_lease(bytes.data(), bytes.size());
+    ASSERT_TRUE(back);
+    expect_same(l, *back);
+}
+
+TEST(LeaseCodec, RejectsTruncatedTrailingAndUnknownVersions) {
+    std::vector<uint8_t> bytes;
+    store::encode_lease(sample(1), bytes);
+    for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(store::decode_lease(bytes.data(), n)) << n;
+    auto longer = bytes;
+    longer.push_back(0);
+    EXPECT_FALSE(store::decode_lease(longer.data(), longer.size()));
+    auto other = bytes;
+    other[0] = 99;
+    EXPECT_FALSE(store::decode_lease(other.data(), other.size()));
+}
+
+TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
+    TempDir dir;
+    const uint32_t n = 5000;
+    {
+        store::LeaseStore s(dir.str(), true);
+        s.start();
+        uint64_t seq = 0;
+        for (uint32_t i = 0; i < n; ++i) {
+            while (!s.enqueue(sample(0xC6120000 + i), ++seq)) std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (s.done_seq() < n && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        EXPECT_EQ(s.done_seq(), n);
+        EXPECT_FALSE(s.failed(n));
+        EXPECT_EQ(s.stats().records.load(), n);
+        // Grouped: far fewer commits than records.
+        EXPECT_LT(s.stats().commits.load(), n);
+        std::printf("%llu records in %llu commits\n", static_cast<unsigned long long>(s.stats().records.load()),
+                    static_cast<unsigned long long>(s.stats().commits.load()));
+    }
+    size_t skipped = 99;
+    auto leases = store::read_leases(dir.str(), skipped);
+    EXPECT_EQ(skipped, 0u);
+    ASSERT_EQ(leases.size(), n);
+    expect_same(leases[7], sample(0xC6120007));  // keys are big-endian addresses: sorted
+    store::LeaseStore again(dir.str(), true);
+    EXPECT_EQ(again.load(skipped).size(), n);
+}
+
+TEST(LeaseStore, LaterWriteOfTheSameAddressWins) {
+    TempDir dir;
+    {
+        store::LeaseStore s(dir.str(), false);
+        s.start();
+        auto l = sample(0xC6120010);
+        ASSERT_TRUE(s.enqueue(l, 1));
+        l.state = dhcp::LeaseState::Released;
+        l.generation = 43;
+        ASSERT_TRUE(s.enqueue(l, 2));
+    }  // the destructor drains and commits
+    size_t skipped = 0;
+    auto leases = store::read_leases(dir.str(), skipped);
+    ASSERT_EQ(leases.size(), 1u);
+    EXPECT_EQ(leases[0].state, dhcp::LeaseState::Released);
+    EXPECT_EQ(leases[0].generation, 43u);
+}
+
+TEST(LeaseStore, UnwritableDirectoryIsAClearError) {
+    try {
+        store::LeaseStore s("/proc/edgelease-cannot-be-here", true);
+        FAIL() << "expected an error";
+    } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("/proc/edgelease-cannot-be-here"), std::string::npos) << e.what();
+    }
+}
