@@ -74,7 +74,7 @@ Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> z
         for (const auto& p : ports_->ports())
             if (w < p.queues) ctx->queues.push_back({p.port_id, static_cast<uint16_t>(w), &p.ctx});
         rte_rcu_qsbr_thread_register(qsbr_, w);
-        registry_.lcores.push_back({"worker", w, worker_lcores_[w], &ctx->stats, &ctx->dns_stats});
+        registry_.lcores.push_back({"worker", w, worker_lcores_[w], &ctx->stats, &ctx->dns_stats, &ctx->dhcp_stats});
         workers_.push_back(std::move(ctx));
     }
     auto make_service = [&](unsigned lcore, bool rcu_reader) {
@@ -92,8 +92,29 @@ Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> z
     control_ = make_service(control_lcore_, false);
     control_->plane = plane_.get();
     sweeper_ = make_service(sweeper_lcore_, true);
-    registry_.lcores.push_back({"control", 0, control_lcore_, &control_->stats, nullptr});
-    registry_.lcores.push_back({"sweeper", 0, sweeper_lcore_, &sweeper_->stats, nullptr});
+    registry_.lcores.push_back({"control", 0, control_lcore_, &control_->stats, nullptr, nullptr});
+    registry_.lcores.push_back({"sweeper", 0, sweeper_lcore_, &sweeper_->stats, nullptr, nullptr});
+    if (dhcp_) {
+        registry_.control_counters = [this](dataplane::NamedCounters& out) {
+            static constexpr const char* kTypes[] = {"none", "discover", "offer", "request", "decline",
+                                                     "ack",  "nak",      "release", "inform"};
+            static constexpr const char* kOutcomes[] = {"answered", "no_scope", "pool_exhausted",
+                                                        "not_for_us", "nak", "invalid"};
+            const auto& s = dhcp_->stats();
+            for (size_t i = 1; i < 9; ++i) out.emplace_back(std::string("sent_") + kTypes[i], s.replies[i].get());
+            for (size_t i = 0; i < 6; ++i) out.emplace_back(std::string("outcome_") + kOutcomes[i], s.outcomes[i].get());
+            out.emplace_back("acks_held_for_commit", s.held.get());
+            out.emplace_back("acks_dropped_storage_error", s.storage_failed.get());
+            out.emplace_back("reply_queue_full", s.reply_queue_full.get());
+            out.emplace_back("leases_expired", s.expired.get());
+            const auto& st = store_->stats();
+            out.emplace_back("store_commits", st.commits.load());
+            out.emplace_back("store_records", st.records.load());
+            out.emplace_back("store_failures", st.failures.load());
+            out.emplace_back("store_commit_ns_total", st.commit_ns_total.load());
+            out.emplace_back("store_commit_ns_max", st.commit_ns_max.load());
+        };
+    }
 }
 
 Appliance::~Appliance() {

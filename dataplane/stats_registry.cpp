@@ -38,6 +38,30 @@ StatsTotals StatsRegistry::sum() const {
     return t;
 }
 
+NamedCounters StatsRegistry::dhcp() const {
+    uint64_t received = 0, malformed = 0, queue_full = 0, sent = 0, alloc_failed = 0;
+    std::array<uint64_t, 9> by_type{};
+    for (const auto& l : lcores) {
+        if (l.dhcp == nullptr) continue;
+        received += l.dhcp->received.get();
+        malformed += l.dhcp->malformed.get();
+        queue_full += l.dhcp->queue_full.get();
+        sent += l.dhcp->replies_sent.get();
+        alloc_failed += l.dhcp->reply_alloc_failed.get();
+        for (size_t i = 0; i < by_type.size(); ++i) by_type[i] += l.dhcp->by_type[i].get();
+    }
+    static constexpr const char* kTypes[] = {"none",    "discover", "offer",   "request", "decline",
+                                             "ack",     "nak",      "release", "inform"};
+    NamedCounters out{{"rx_requests", received},
+                      {"rx_malformed", malformed},
+                      {"rx_queue_full", queue_full},
+                      {"tx_replies", sent},
+                      {"tx_no_mbuf", alloc_failed}};
+    for (size_t i = 1; i < by_type.size(); ++i) out.emplace_back(std::string("rx_") + kTypes[i], by_type[i]);
+    if (control_counters) control_counters(out);
+    return out;
+}
+
 std::string format_totals(const StatsTotals& t) {
     char buf[256];
     std::snprintf(buf, sizeof buf,

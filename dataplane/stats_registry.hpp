@@ -2,10 +2,13 @@
 // Where every lcore's counters can be found, and their sum. Readers: telemetry, the periodic
 // log line, the management API. Pure: no DPDK.
 #include <array>
+#include <functional>
+#include <utility>
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "dataplane/dhcp/channel.hpp"
 #include "dataplane/dns/answer.hpp"
 #include "dataplane/stats.hpp"
 
@@ -17,7 +20,10 @@ struct LcoreEntry {
     unsigned lcore_id = 0; // EAL lcore id
     const LcoreStats* stats = nullptr;
     const dns::DnsStats* dns = nullptr;  // workers only
+    const dhcp::DhcpWorkerStats* dhcp = nullptr;  // workers only
 };
+
+using NamedCounters = std::vector<std::pair<std::string, uint64_t>>;
 
 struct DnsTotals {
     uint64_t queries = 0, responses = 0, dropped = 0, truncated = 0, referrals = 0;
@@ -35,7 +41,12 @@ struct StatsTotals {
 
 struct StatsRegistry {
     std::vector<LcoreEntry> lcores;
+    /// Counters kept outside the lcores' packet stats (the control plane's DHCP service, the
+    /// lease store), appended as name/value pairs. Set before telemetry is attached.
+    std::function<void(NamedCounters&)> control_counters;
     StatsTotals sum() const;
+    /// Worker-side DHCP counters summed, then control_counters.
+    NamedCounters dhcp() const;
 };
 
 /// "rx=… tx=… arp=… … dns=q/r dropped=n (reason=n …)" with only non-zero drop reasons.

@@ -51,6 +51,14 @@ int cmd_dns(const char*, const char*, rte_tel_data* d) {
     return 0;
 }
 
+int cmd_dhcp(const char*, const char*, rte_tel_data* d) {
+    std::lock_guard lock(g_mu);
+    if (g_registry == nullptr) return -1;
+    rte_tel_data_start_dict(d);
+    for (const auto& [name, value] : g_registry->dhcp()) add_u64(d, name.c_str(), value);
+    return 0;
+}
+
 int cmd_lcores(const char*, const char*, rte_tel_data* d) {
     std::lock_guard lock(g_mu);
     if (g_registry == nullptr) return -1;
@@ -80,6 +88,8 @@ void attach_telemetry(const StatsRegistry* registry) {
                                    "Packet counters and drops by reason, summed over lcores");
         rte_telemetry_register_cmd("/edgelease/dns", cmd_dns,
                                    "DNS queries, answers by rcode and queries by type");
+        rte_telemetry_register_cmd("/edgelease/dhcp", cmd_dhcp,
+                                   "DHCP requests and replies by type, engine outcomes, lease store");
         rte_telemetry_register_cmd("/edgelease/lcores", cmd_lcores,
                                    "Per-lcore role, loop and idle counters");
         g_registered = true;

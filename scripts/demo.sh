@@ -18,6 +18,7 @@ cleanup() {
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
         kill -TERM "$pid"; wait "$pid"; echo "appliance exited with status $?"
     fi
+    [ -f "$work/dhclient.pid" ] && kill "$(cat "$work/dhclient.pid")" 2>/dev/null
     for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     ip netns del "$ns" 2>/dev/null
     rm -rf "$work"
@@ -61,6 +62,17 @@ ip netns exec "$ns" ping -c 3 -i 0.2 -W 2 198.18.0.1
 step "ping -6 2001:db8::1 (neighbour discovery, then ICMPv6 echo)"
 ip netns exec "$ns" ping -6 -c 3 -i 0.2 -W 2 2001:db8::1
 ip netns exec "$ns" ip -6 neigh show dev edge0
+
+step "dhclient gets a lease (DORA through the control lcore; the ACK leaves after the LMDB commit)"
+cat >"$work/dhclient-script" <<SCRIPT
+#!/bin/sh
+case "\$reason" in BOUND|RENEW|REBIND) echo "  dhclient \$reason: address \$new_ip_address/\$new_subnet_mask router \$new_routers dns \$new_domain_name_servers domain \$new_domain_name lease \$new_dhcp_lease_time s" ;; esac
+exit 0
+SCRIPT
+chmod +x "$work/dhclient-script"
+ip netns exec "$ns" timeout 30 dhclient -4 -1 -v -lf "$work/dhclient.leases" -pf "$work/dhclient.pid" \
+    -sf "$work/dhclient-script" edge0 2>&1 | grep -E "DHCP(DISCOVER|OFFER|REQUEST|ACK)|dhclient (BOUND|RENEW)"
+build/app/edgelease --show-leases "$work/state"
 
 step "dig @198.18.0.1 my-server.lan (answered on the worker lcore from the zone view)"
 ip netns exec "$ns" dig @198.18.0.1 +norec my-server.lan A

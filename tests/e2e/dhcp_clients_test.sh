@@ -151,6 +151,15 @@ check "relayed DISCOVER: OFFER from the relay's scope" grep -qE 'yiaddr=198\.18\
 check "relayed: sent to the relay (giaddr) at the relay's MAC" grep -qE "dst=198\.18\.5\.1 ethdst=02:00:00:00:00:02 type=2 " <<<"$out"
 check "relayed: option 82 echoed" grep -q "opt82=$(printf 'port-7' | od -An -tx1 | tr -d ' \n' | sed 's/^/0106/')" <<<"$out"
 
+# --- counters through DPDK telemetry ---------------------------------------------------------
+stats=$(echo /edgelease/dhcp | in_ns dpdk-telemetry.py -f "$prefix" 2>/dev/null || true)
+echo "telemetry: $stats"
+check "telemetry: DHCP requests, ACKs and group commits counted" python3 -c "
+import json,sys; d=json.loads(sys.argv[1])['/edgelease/dhcp']
+assert d['rx_discover']>=4 and d['rx_request']>=3 and d['rx_release']>=1, d
+assert d['sent_offer']>=4 and d['sent_ack']>=3 and d['acks_held_for_commit']>=3, d
+assert d['store_commits']>=1 and d['store_failures']==0 and d['rx_malformed']==0, d" "$stats"
+
 # --- restart: the lease survives and the client gets the same address -------------------
 new_mac 02:00:00:00:00:03
 rc=0; stop_appliance || rc=$?
