@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Kea's perfdhcp (it always acts as a relay agent) against the appliance on a veth pair:
+# edgelease holds one end through DPDK's net_af_packet PMD, perfdhcp sends from the other.
+# Every DORA exchange it starts must complete.
+source "$(dirname "$0")/lib.sh"
+e2e_setup perfdhcp
+
+prefix="edgelease-e2e-perfdhcp-$$"
+in_ns ip link add el-veth0 type veth peer name el-veth1
+# A veth carries partial UDP checksums unless transmit offload is off on both ends.
+in_ns ethtool -K el-veth0 tx off >/dev/null
+in_ns ethtool -K el-veth1 tx off >/dev/null
+in_ns ip link set el-veth0 up
+in_ns ip link set el-veth1 up
+in_ns ip addr add 198.18.0.2/24 dev el-veth1
+
+cat >"$E2E_DIR/edge.toml" <<TOML
+[appliance]
+state_dir = "$E2E_DIR/state"
+
+[dpdk]
+eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$prefix",
+            "--vdev=net_af_packet0,iface=el-veth0"]
+
+[[interfaces]]
+port = "net_af_packet0"
+addresses = ["198.18.0.1/24"]
+
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+pools = ["198.18.0.10-198.18.0.250"]
+lease_time = "1h"
+routers = ["198.18.0.1"]
+dns_servers = ["198.18.0.1"]
+TOML
+start_appliance "$E2E_DIR/edge.toml" el-veth0
+check "the appliance answers ARP on the veth" wait_for 10 in_ns ping -c 1 -W 1 198.18.0.1
+
+in_ns timeout 120 perfdhcp -4 -l el-veth1 -r 50 -R 200 -n 200 -W 2000000 198.18.0.1 >"$E2E_DIR/perfdhcp.out" 2>&1
+rc=$?
+cat "$E2E_DIR/perfdhcp.out"
+check "perfdhcp finished (status $rc)" test "$rc" -eq 0
+# Two blocks: DISCOVER-OFFER and REQUEST-ACK.
+sent=$(awk '/^sent packets:/ {s+=$3} END {print s+0}' "$E2E_DIR/perfdhcp.out")
+recv=$(awk '/^received packets:/ {s+=$3} END {print s+0}' "$E2E_DIR/perfdhcp.out")
+drops=$(awk '/^drops:/ {s+=$2} END {print s+0}' "$E2E_DIR/perfdhcp.out")
+check "perfdhcp sent 200 DISCOVERs and 200 REQUESTs (sent $sent)" test "$sent" -eq 400
+check "every packet answered (sent $sent, received $recv, drops $drops)" test "$recv" -eq "$sent"
+check "no drops" test "$drops" -eq 0
+bound=$("$E2E_BIN" --show-leases "$E2E_DIR/state" | grep -c ' bound ' || true)
+check "200 leases bound in the database (found $bound)" test "$bound" -eq 200
+
+rc=0; stop_appliance || rc=$?
+check "clean exit (status $rc)" test "$rc" -eq 0
+e2e_finish
