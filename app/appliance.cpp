@@ -107,6 +107,13 @@ Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> z
             out.emplace_back("acks_dropped_storage_error", s.storage_failed.get());
             out.emplace_back("reply_queue_full", s.reply_queue_full.get());
             out.emplace_back("leases_expired", s.expired.get());
+            for (const auto& g : dhcp_->scope_gauges()) {
+                const std::string p = "scope_" + g->name + "_";
+                out.emplace_back(p + "pool_size", g->pool_size.load(std::memory_order_relaxed));
+                out.emplace_back(p + "bound", g->bound.load(std::memory_order_relaxed));
+                out.emplace_back(p + "offered", g->offered.load(std::memory_order_relaxed));
+                out.emplace_back(p + "declined", g->declined.load(std::memory_order_relaxed));
+            }
             const auto& st = store_->stats();
             out.emplace_back("store_commits", st.commits.load());
             out.emplace_back("store_records", st.records.load());

@@ -16,6 +16,21 @@ DhcpService::DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChanne
     : engine_(cfg), channels_(std::move(channels)), store_(store) {
     result_.changed.reserve(4);
     expired_.reserve(1024);
+    for (const auto& sc : engine_.scope_use()) {
+        gauges_.push_back(std::make_unique<ScopeGauge>());
+        gauges_.back()->name = sc.name;
+    }
+    refresh_gauges();
+}
+
+void DhcpService::refresh_gauges() {
+    auto use = engine_.scope_use();
+    for (size_t i = 0; i < use.size() && i < gauges_.size(); ++i) {
+        gauges_[i]->pool_size.store(use[i].pool_size, std::memory_order_relaxed);
+        gauges_[i]->bound.store(use[i].bound, std::memory_order_relaxed);
+        gauges_[i]->offered.store(use[i].offered, std::memory_order_relaxed);
+        gauges_[i]->declined.store(use[i].declined, std::memory_order_relaxed);
+    }
 }
 
 size_t DhcpService::restore(int64_t now) {
@@ -42,6 +57,7 @@ size_t DhcpService::restore(int64_t now) {
             ++next_seq_;
         }
     }
+    refresh_gauges();
     LOG_INFO("lease store %s: %zu lease(s) restored, %zu expired while down", store_.path().c_str(),
              restored, total_expired);
     return restored;
@@ -118,6 +134,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
     // Expiry: at most once a second, bounded (the sweeper lcore takes this over).
     if (now != last_expiry_run_) {
         last_expiry_run_ = now;
+        refresh_gauges();
         expired_.clear();
         size_t n = engine_.expire_due(now, 4096, expired_);
         uint64_t seq = 0;

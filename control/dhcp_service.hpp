@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "control/dhcp/lease_engine.hpp"
@@ -41,8 +42,13 @@ public:
     unsigned poll(int64_t now) noexcept;
 
     const DhcpServiceStats& stats() const { return stats_; }
-    /// Read by the main thread for status lines; approximate while running.
-    std::vector<dhcp::LeaseEngine::ScopeUse> scope_use() const { return engine_.scope_use(); }
+
+    /// Per-scope pool use, refreshed by the control lcore once a second; any thread may read.
+    struct ScopeGauge {
+        std::string name;
+        std::atomic<uint32_t> pool_size{0}, bound{0}, offered{0}, declined{0};
+    };
+    const std::vector<std::unique_ptr<ScopeGauge>>& scope_gauges() const { return gauges_; }
     dhcp::LeaseEngine& engine() { return engine_; }
 
 private:
@@ -64,6 +70,8 @@ private:
     std::vector<dhcp::Lease> expired_;
     int64_t last_expiry_run_ = 0;
     DhcpServiceStats stats_;
+    std::vector<std::unique_ptr<ScopeGauge>> gauges_;
+    void refresh_gauges();
 };
 
 }  // namespace edgelease::control

@@ -1,57 +1,12 @@
 // The real worker loop on lcores, fed through a net_ring port: frames go into the port's RX
 // ring, answers are read back from its TX ring and checked field by field.
-#include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <rte_eal.h>
-#include <rte_eth_ring.h>
-#include <rte_mbuf.h>
-#include <rte_ring.h>
-
-#include <chrono>
-#include <cstring>
-#include <optional>
-#include <thread>
-#include <vector>
-
-#include "app/appliance.hpp"
 #include "control/zone/zone_file.hpp"
-#include "dataplane/eal.hpp"
-#include "dataplane/eal_args.hpp"
+#include "tests/integration/ring_harness.hpp"
 
 using namespace edgelease;
-using Bytes = std::vector<uint8_t>;
+using namespace edgelease::ring_test;
 
 namespace {
-
-rte_ring* g_rx = nullptr;  // what the appliance receives
-rte_ring* g_tx = nullptr;  // what it sends
-
-const net::MacAddr kPeerMac{{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}};
-
-void put16(Bytes& b, uint16_t v) { b.push_back(v >> 8); b.push_back(v & 0xff); }
-void put32(Bytes& b, uint32_t v) { put16(b, v >> 16); put16(b, v & 0xffff); }
-void put_bytes(Bytes& b, const uint8_t* p, size_t n) { b.insert(b.end(), p, p + n); }
-uint16_t get16(const Bytes& b, size_t o) { return static_cast<uint16_t>(b[o] << 8 | b[o + 1]); }
-
-uint16_t csum(const uint8_t* p, size_t n, uint32_t sum = 0) {
-    for (size_t i = 0; i + 1 < n; i += 2) sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
-    if (n & 1) sum += static_cast<uint32_t>(p[n - 1] << 8);
-    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-    return static_cast<uint16_t>(~sum);
-}
-
-Bytes eth(const net::MacAddr& dst, uint16_t type, std::vector<uint16_t> vlans = {}) {
-    Bytes b;
-    put_bytes(b, dst.bytes.data(), 6);
-    put_bytes(b, kPeerMac.bytes.data(), 6);
-    for (size_t i = 0; i < vlans.size(); ++i) {
-        put16(b, vlans.size() == 2 && i == 0 ? 0x88a8 : 0x8100);
-        put16(b, vlans[i]);
-    }
-    put16(b, type);
-    return b;
-}
 
 Bytes arp_request(uint32_t sender_ip, uint32_t target_ip, std::vector<uint16_t> vlans = {}) {
     Bytes b = eth(net::MacAddr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, 0x0806, vlans);
@@ -97,38 +52,6 @@ Bytes neighbor_solicitation(const net::Ipv6Addr& src, const net::Ipv6Addr& targe
     return b;
 }
 
-void fix_ipv4_checksum(Bytes& b, size_t ip = 14) {
-    b[ip + 10] = b[ip + 11] = 0;
-    uint16_t c = csum(&b[ip], 20);
-    b[ip + 10] = c >> 8;
-    b[ip + 11] = c & 0xff;
-}
-
-void inject(rte_mempool* pool, const Bytes& frame) {
-    rte_mbuf* m = rte_pktmbuf_alloc(pool);
-    ASSERT_NE(m, nullptr);
-    char* p = rte_pktmbuf_append(m, static_cast<uint16_t>(frame.size()));
-    ASSERT_NE(p, nullptr);
-    std::memcpy(p, frame.data(), frame.size());
-    ASSERT_EQ(rte_ring_enqueue(g_rx, m), 0);
-}
-
-/// Waits (bounded) for the appliance to transmit one frame.
-std::optional<Bytes> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        void* obj = nullptr;
-        if (rte_ring_dequeue(g_tx, &obj) == 0) {
-            auto* m = static_cast<rte_mbuf*>(obj);
-            Bytes out(rte_pktmbuf_mtod(m, uint8_t*), rte_pktmbuf_mtod(m, uint8_t*) + m->data_len);
-            rte_pktmbuf_free(m);
-            return out;
-        }
-        std::this_thread::sleep_for(std::chrono::microseconds(200));
-    }
-    return std::nullopt;
-}
-
 /// IPv4/UDP DNS query for `name` (dotted, no trailing dot) type A, with a UDP checksum.
 Bytes dns_query(const net::MacAddr& dst, uint32_t src, uint32_t dst_ip, uint16_t id,
                 const std::string& name) {
@@ -144,23 +67,7 @@ Bytes dns_query(const net::MacAddr& dst, uint32_t src, uint32_t dst_ip, uint16_t
     }
     dnsmsg.push_back(0);
     put16(dnsmsg, 1); put16(dnsmsg, 1);
-    Bytes b = eth(dst, 0x0800);
-    size_t ip = b.size();
-    uint16_t udp_len = static_cast<uint16_t>(8 + dnsmsg.size());
-    b.push_back(0x45); b.push_back(0); put16(b, static_cast<uint16_t>(20 + udp_len));
-    put16(b, 0x4321); put16(b, 0); b.push_back(64); b.push_back(17); put16(b, 0);
-    put32(b, src); put32(b, dst_ip);
-    uint16_t c = csum(&b[ip], 20); b[ip + 10] = c >> 8; b[ip + 11] = c & 0xff;
-    size_t udp = b.size();
-    put16(b, 40000); put16(b, 53); put16(b, udp_len); put16(b, 0);
-    b.insert(b.end(), dnsmsg.begin(), dnsmsg.end());
-    uint32_t sum = 0;
-    for (size_t i = 0; i < 8; i += 2) sum += static_cast<uint32_t>(b[ip + 12 + i] << 8 | b[ip + 13 + i]);
-    sum += 17 + udp_len;
-    c = csum(&b[udp], udp_len, sum);
-    if (c == 0) c = 0xffff;
-    b[udp + 6] = c >> 8; b[udp + 7] = c & 0xff;
-    return b;
+    return udp4(dst, src, dst_ip, 40000, 53, dnsmsg);
 }
 
 std::unique_ptr<dns::ZoneView> zone_with(const std::string& www_address) {
@@ -186,7 +93,7 @@ config::Config ring_config() {
     cfg.dpdk.workers = 1;
     cfg.dpdk.idle_sleep_us = 50;
     config::InterfaceConfig untagged;
-    untagged.port = "net_ring_ring0";  // rte_eth_from_rings prefixes the name
+    untagged.port = kRingPort;
     untagged.addresses = {*net::parse_if_address("198.18.0.1/24"),
                           *net::parse_if_address("2001:db8::1/64")};
     config::InterfaceConfig tagged = untagged;
@@ -323,10 +230,7 @@ TEST_F(WorkerRing, AnswersDnsQueryInPlace) {
     EXPECT_EQ(get16(*r, 34), 53);     // source port
     EXPECT_EQ(get16(*r, 36), 40000);  // destination port
     EXPECT_EQ(get16(*r, 38), r->size() - 34);  // UDP length
-    uint32_t sum = 0;                           // UDP checksum verifies over the pseudo-header
-    for (size_t i = 0; i < 8; i += 2) sum += static_cast<uint32_t>((*r)[26 + i] << 8 | (*r)[27 + i]);
-    sum += 17 + static_cast<uint32_t>(r->size() - 34);
-    EXPECT_EQ(csum(r->data() + 34, r->size() - 34, sum), 0);
+    EXPECT_TRUE(udp4_checksums_ok(*r));
     EXPECT_EQ(get16(*r, 42), 0xbeef);
     EXPECT_EQ(get16(*r, 44) & 0x8000, 0x8000);  // QR
     EXPECT_EQ(get16(*r, 44) & 0x0400, 0x0400);  // AA
@@ -366,16 +270,7 @@ TEST_F(WorkerRing, PublishedZoneChangeIsServedWithoutLosingQueries) {
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    edgelease::app::block_signals();
-    std::string prefix = "--file-prefix=edgelease-ring-" + std::to_string(getpid());
-    auto args = dataplane::build_eal_args({"--no-huge", "--no-pci", "--no-shconf", prefix, "--log-level=lib.eal:error"}, {}, 1,
-                                          dataplane::allowed_cpus());
-    dataplane::Eal eal(args);
-    g_rx = rte_ring_create("rx0", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    g_tx = rte_ring_create("tx0", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (g_rx == nullptr || g_tx == nullptr || rte_eth_from_rings("ring0", &g_rx, 1, &g_tx, 1, 0) < 0) {
-        std::fprintf(stderr, "cannot create the ring port\n");
-        return 1;
-    }
+    std::unique_ptr<dataplane::Eal> eal;
+    if (init_ring_eal(eal, "edgelease-ring") != 0) return 1;
     return RUN_ALL_TESTS();
 }
