@@ -13,6 +13,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "app/api_server.hpp"
 #include "common/log.hpp"
 #include "control/zone/zone_builder.hpp"
 #include "dataplane/eal.hpp"
@@ -21,7 +22,33 @@
 
 namespace edgelease::app {
 
-Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> zones) : cfg_(cfg) {
+namespace {
+
+/// Zone data from config, or nullptr with every problem logged.
+std::unique_ptr<dns::ZoneView> build_zones(const config::Config& cfg, uint32_t& serial,
+                                           std::vector<std::string>* errors = nullptr) {
+    // SOA serials of generated SOAs: seconds since the epoch, strictly increasing per load.
+    uint32_t now = static_cast<uint32_t>(std::time(nullptr));
+    serial = now > serial ? now : serial + 1;
+    auto loaded = zone::load_zones(cfg, serial);
+    if (!loaded.errors.empty()) {
+        for (const auto& e : loaded.errors) {
+            LOG_ERROR("%s", e.to_string().c_str());
+            if (errors != nullptr) errors->push_back(e.to_string());
+        }
+        LOG_ERROR("%zu error(s) in zone data", loaded.errors.size());
+        return nullptr;
+    }
+    auto view = std::make_unique<dns::ZoneView>(loaded.zones);
+    LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB", view->zone_count(),
+             view->record_count(), view->node_count(), view->memory_bytes() / 1048576.0);
+    return view;
+}
+
+}  // namespace
+
+Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> zones, uint32_t serial)
+    : cfg_(cfg), serial_(serial) {
     const unsigned nworkers = cfg_.dpdk.workers;
     std::vector<unsigned> lcores;
     unsigned id;
@@ -169,6 +196,39 @@ bool Appliance::publish_zones(std::unique_ptr<dns::ZoneView> view, std::chrono::
     return true;
 }
 
+Appliance::ReloadResult Appliance::reload(const std::string& path) {
+    std::lock_guard lock(reload_mu_);
+    ReloadResult out;
+    LOG_INFO("reloading zones from %s", path.c_str());
+    auto r = config::load_config_file(path);
+    if (!r.errors.empty()) {
+        for (const auto& e : r.errors) {
+            LOG_ERROR("%s", e.to_string().c_str());
+            out.errors.push_back(e.to_string());
+        }
+        LOG_ERROR("reload refused: %zu configuration error(s); the running zones stay", r.errors.size());
+        return out;
+    }
+    uint32_t next_serial = serial_;
+    auto view = build_zones(*r.config, next_serial, &out.errors);
+    if (!view) {
+        LOG_ERROR("reload refused: zone errors; the running zones stay");
+        return out;
+    }
+    out.zones = view->zone_count();
+    out.records = view->record_count();
+    if (!publish_zones(std::move(view), std::chrono::seconds(5))) {
+        out.errors.push_back("the control lcore did not take the new zones within 5 s");
+        LOG_ERROR("reload failed: the control lcore did not take the new zones within 5 s");
+        return out;
+    }
+    serial_ = next_serial;
+    out.ok = true;
+    LOG_INFO("reload: zones published (%zu zone(s), %zu record(s)); changes outside [dns] need a restart",
+             out.zones, out.records);
+    return out;
+}
+
 void Appliance::stop() {
     if (!running_) return;
     stop_.store(true);
@@ -220,53 +280,6 @@ void block_signals() {
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-namespace {
-
-/// Zone data from config, or nullptr with every problem logged.
-std::unique_ptr<dns::ZoneView> build_zones(const config::Config& cfg, uint32_t& serial) {
-    // SOA serials of generated SOAs: seconds since the epoch, strictly increasing per load.
-    uint32_t now = static_cast<uint32_t>(std::time(nullptr));
-    serial = now > serial ? now : serial + 1;
-    auto loaded = zone::load_zones(cfg, serial);
-    if (!loaded.errors.empty()) {
-        for (const auto& e : loaded.errors) LOG_ERROR("%s", e.to_string().c_str());
-        LOG_ERROR("%zu error(s) in zone data", loaded.errors.size());
-        return nullptr;
-    }
-    auto view = std::make_unique<dns::ZoneView>(loaded.zones);
-    LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB", view->zone_count(),
-             view->record_count(), view->node_count(), view->memory_bytes() / 1048576.0);
-    return view;
-}
-
-/// SIGHUP: re-read the configuration file and publish its zones. Anything invalid is refused
-/// with its errors and the running data keeps serving.
-void reload(Appliance& app, const config::Config& running, uint32_t& serial) {
-    LOG_INFO("SIGHUP: reloading zones from %s", running.source_file.c_str());
-    auto r = config::load_config_file(running.source_file);
-    if (!r.errors.empty()) {
-        for (const auto& e : r.errors) LOG_ERROR("%s", e.to_string().c_str());
-        LOG_ERROR("reload refused: %zu configuration error(s); the running zones stay", r.errors.size());
-        return;
-    }
-    uint32_t next_serial = serial;
-    auto view = build_zones(*r.config, next_serial);
-    if (!view) {
-        LOG_ERROR("reload refused: zone errors; the running zones stay");
-        return;
-    }
-    const size_t zones = view->zone_count(), records = view->record_count();
-    if (!app.publish_zones(std::move(view), std::chrono::seconds(5))) {
-        LOG_ERROR("reload failed: the control lcore did not take the new zones within 5 s");
-        return;
-    }
-    serial = next_serial;
-    LOG_INFO("reload: zones published (%zu zone(s), %zu record(s)); changes outside [dns] need a restart",
-             zones, records);
-}
-
-}  // namespace
-
 int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
     log::set_level(to_log_level(cfg.appliance.log_level));
     try {
@@ -279,13 +292,15 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
         dataplane::Eal eal(dataplane::build_eal_args(cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers,
                                                      dataplane::allowed_cpus()));
         {
-            Appliance app(cfg, std::move(zones));
+            Appliance app(cfg, std::move(zones), serial);
             // Detached before `app` (and its counters) is destroyed, on every exit path.
             struct TelemetryGuard {
                 explicit TelemetryGuard(const dataplane::StatsRegistry* r) { dataplane::attach_telemetry(r); }
                 ~TelemetryGuard() { dataplane::detach_telemetry(); }
             } telemetry(&app.stats());
+            ApiServer api(app, cfg.api);  // binds now: a bad address fails before serving
             app.start();
+            api.start();
             LOG_INFO("edgelease running (config %s)", cfg.source_file.c_str());
 
             sigset_t set;
@@ -303,7 +318,10 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
                     LOG_INFO("%s received: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
                     break;
                 }
-                if (sig == SIGHUP) reload(app, cfg, serial);
+                if (sig == SIGHUP) {
+                    LOG_INFO("SIGHUP received");
+                    app.reload(cfg.source_file);
+                }
                 auto now = std::chrono::steady_clock::now();
                 if (cfg.appliance.stats_interval.count() > 0 && now >= next_stats) {
                     LOG_INFO("stats: %s", dataplane::format_totals(app.stats().sum()).c_str());

@@ -3,6 +3,7 @@
 // EAL (see dataplane::Eal). Used by the edgelease binary and by the integration tests.
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,7 +26,7 @@ public:
     /// Brings up mempool and ports, assigns lcores and publishes the initial zone data
     /// (nullptr: no zones). Throws std::runtime_error with an operator-readable cause
     /// (missing port, too few lcores, no memory).
-    Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> zones);
+    Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> zones, uint32_t serial = 0);
     ~Appliance();
     Appliance(const Appliance&) = delete;
     Appliance& operator=(const Appliance&) = delete;
@@ -39,6 +40,18 @@ public:
     /// False if it was not published within `timeout`.
     bool publish_zones(std::unique_ptr<dns::ZoneView> view, std::chrono::milliseconds timeout);
 
+    /// Re-reads `path` and publishes its zones (SIGHUP and POST /api/v1/reload). On any
+    /// error returns false with the messages in `errors`; the running data stays.
+    struct ReloadResult {
+        bool ok = false;
+        std::vector<std::string> errors;
+        size_t zones = 0, records = 0;
+    };
+    ReloadResult reload(const std::string& path);
+
+    const config::Config& config() const { return cfg_; }
+    control::ControlPlane& control_plane() { return *plane_; }
+    control::DhcpService* dhcp() { return dhcp_.get(); }
     const dataplane::StatsRegistry& stats() const { return registry_; }
     const control::ControlPlane& control_plane() const { return *plane_; }
     /// nullptr when no DHCP scope is configured.
@@ -63,6 +76,8 @@ private:
     std::vector<unsigned> worker_lcores_;
     unsigned control_lcore_ = 0, sweeper_lcore_ = 0;
     dataplane::StatsRegistry registry_;
+    uint32_t serial_ = 0;  // last generated SOA serial
+    std::mutex reload_mu_; // SIGHUP and the API may reload at the same time
 };
 
 /// Runs the appliance until SIGINT/SIGTERM: zones, EAL (argument vector from config, replaced

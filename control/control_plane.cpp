@@ -35,7 +35,7 @@ bool ControlPlane::submit(std::unique_ptr<dns::ZoneView>& view) {
 }
 
 unsigned ControlPlane::poll() noexcept {
-    unsigned done = 0;
+    unsigned done = commands_.drain(4);
     if (dhcp_ != nullptr) {
         timespec ts;
         clock_gettime(CLOCK_REALTIME_COARSE, &ts);  // vDSO: no syscall

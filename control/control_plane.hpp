@@ -10,6 +10,7 @@
 
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include "control/command.hpp"
 #include "dataplane/dns/zone_view.hpp"
 
 struct rte_rcu_qsbr;
@@ -41,6 +42,9 @@ public:
     /// DHCP, when scopes are configured: polled on every loop. Set before the lcores start.
     void attach_dhcp(DhcpService* dhcp) { dhcp_ = dhcp; }
 
+    /// Work from other threads (the management API), run on the control lcore.
+    CommandQueue& commands() { return commands_; }
+
     /// Number of views published so far (start-up counts as 1). Any thread.
     uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
     /// Views published but not yet freed (waiting for readers).
@@ -54,6 +58,7 @@ private:
 
     dns::ZoneViewSlot& slot_;
     DhcpService* dhcp_ = nullptr;
+    CommandQueue commands_;
     rte_rcu_qsbr* qsbr_;
     const dns::ZoneView* current_ = nullptr;  // owned
     boost::lockfree::spsc_queue<dns::ZoneView*, boost::lockfree::capacity<8>> inbox_;

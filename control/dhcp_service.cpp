@@ -82,6 +82,25 @@ void DhcpService::send(const dhcp::DhcpReply& r) noexcept {
     stats_.replies[reply_type(r)].add();
 }
 
+bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
+    if (!engine_.release(ip, now, out)) return false;
+    uint64_t seq = 0;
+    expired_.assign(1, out);
+    persist(expired_, seq);
+    refresh_gauges();
+    return true;
+}
+
+bool DhcpService::admin_expire(uint32_t ip, int64_t now, dhcp::Lease& out) {
+    if (!engine_.expire(ip, now, out)) return false;
+    uint64_t seq = 0;
+    expired_.assign(1, out);
+    persist(expired_, seq);
+    stats_.expired.add();
+    refresh_gauges();
+    return true;
+}
+
 unsigned DhcpService::release_durable() noexcept {
     unsigned n = 0;
     const uint64_t done = store_.done_seq();

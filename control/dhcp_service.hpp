@@ -43,6 +43,11 @@ public:
 
     const DhcpServiceStats& stats() const { return stats_; }
 
+    /// Control lcore (management commands): operator release / expiry of a bound lease,
+    /// persisted like the client's own. False when there is no bound lease at `ip`.
+    bool admin_release(uint32_t ip, int64_t now, dhcp::Lease& out);
+    bool admin_expire(uint32_t ip, int64_t now, dhcp::Lease& out);
+
     /// Per-scope pool use, refreshed by the control lcore once a second; any thread may read.
     struct ScopeGauge {
         std::string name;

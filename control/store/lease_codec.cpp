@@ -25,6 +25,7 @@ public:
         put(b, n);
     }
     void put(const void* b, size_t n) {
+        if (n == 0) return;  // b may be null (an empty vector's data())
         if (!ok_ || pos_ + n > cap_) { ok_ = false; return; }
         std::memcpy(p_ + pos_, b, n);
         pos_ += n;

@@ -191,6 +191,10 @@ void LeaseStore::writer() {
             stats_.records.fetch_add(batch.size());
             stats_.commit_ns_total.fetch_add(ns);
             if (ns > stats_.commit_ns_max.load()) stats_.commit_ns_max.store(ns);
+            const double secs = static_cast<double>(ns) / 1e9;
+            for (size_t i = 0; i < kCommitBuckets.size(); ++i)
+                if (secs <= kCommitBuckets[i]) stats_.commit_buckets[i].fetch_add(1);
+            stats_.commit_buckets.back().fetch_add(1);
         } else {
             stats_.failures.fetch_add(1);
             // from first: in between, the range is empty (from > old to), never too wide.

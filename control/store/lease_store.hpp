@@ -4,6 +4,7 @@
 // each batch in one LMDB transaction and commits it (fsync unless durability = "os"), then
 // publishes how far it got. The control lcore releases a held DHCPACK only once the sequence
 // number of its lease change is durable.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -28,7 +29,14 @@ struct PendingWrite {
 };
 static_assert(std::is_trivially_copyable_v<PendingWrite>);
 
+/// Upper bounds (seconds) of the commit-latency histogram buckets; the last bucket is +Inf.
+inline constexpr std::array<double, 11> kCommitBuckets{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
+                                                        0.05,   0.1,   0.25,  0.5,   1.0};
+
 struct StoreStats {
+    /// commit_buckets[i] counts commits that took <= kCommitBuckets[i] (cumulative, as
+    /// Prometheus histograms are); commit_buckets.back() counts all (+Inf).
+    std::array<std::atomic<uint64_t>, kCommitBuckets.size() + 1> commit_buckets{};
     std::atomic<uint64_t> commits{0};
     std::atomic<uint64_t> records{0};
     std::atomic<uint64_t> failures{0};

@@ -1,0 +1,238 @@
+#include "app/api_server.hpp"
+
+#include <httplib.h>
+
+#include <ctime>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "app/appliance.hpp"
+#include "common/log.hpp"
+#include "control/dhcp_service.hpp"
+
+namespace edgelease::app {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr auto kControlTimeout = std::chrono::seconds(2);
+
+std::string iso_time(int64_t t) {
+    char buf[32];
+    time_t tt = static_cast<time_t>(t);
+    tm utc{};
+    gmtime_r(&tt, &utc);
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buf;
+}
+
+std::string hex(const std::vector<uint8_t>& b) {
+    std::string out;
+    char buf[4];
+    for (size_t i = 0; i < b.size(); ++i) {
+        std::snprintf(buf, sizeof buf, i == 0 ? "%02x" : ":%02x", b[i]);
+        out += buf;
+    }
+    return out;
+}
+
+json lease_json(const dhcp::Lease& l, const config::Config& cfg) {
+    return json{{"address", net::to_string(net::Ipv4Addr{l.ip})},
+                {"state", dhcp::to_string(l.state)},
+                {"scope", l.scope < cfg.dhcp.scopes.size() ? cfg.dhcp.scopes[l.scope].name : std::to_string(l.scope)},
+                {"client", l.client.to_string()},
+                {"hw_address", net::to_string(l.hw)},
+                {"hostname", l.hostname},
+                {"start", iso_time(l.start)},
+                {"expires", iso_time(l.expires)},
+                {"reservation", l.reservation >= 0},
+                {"circuit_id", hex(l.circuit_id)},
+                {"remote_id", hex(l.remote_id)}};
+}
+
+void reply(httplib::Response& res, int status, const json& body) {
+    res.status = status;
+    res.set_content(body.dump(2) + "\n", "application/json");
+}
+
+void error(httplib::Response& res, int status, const std::string& why, const std::string& field = "") {
+    json body{{"error", why}};
+    if (!field.empty()) body["field"] = field;
+    reply(res, status, body);
+}
+
+/// Runs `fn` on the control lcore and waits. State shared with `fn` must be owned by the
+/// closure (shared_ptr): after a timeout the handler returns while the command may still run.
+bool on_control(Appliance& app, std::function<void()> fn) {
+    auto cmd = std::make_shared<control::Command>(std::move(fn));
+    if (!app.control_plane().commands().submit(cmd)) return false;
+    return cmd->wait(kControlTimeout) && !cmd->failed();
+}
+
+json stats_json(const Appliance& app) {
+    const auto t = app.stats().sum();
+    json drops = json::object();
+    for (size_t i = 0; i < t.drops.size(); ++i) drops[std::string(dataplane::kDropReasonNames[i])] = t.drops[i];
+    json rcode = json::object(), qtype = json::object();
+    for (size_t i = 0; i < t.dns.rcode.size(); ++i) rcode[dns::kRcodeSlotNames[i]] = t.dns.rcode[i];
+    for (size_t i = 0; i < t.dns.qtype.size(); ++i) qtype[dns::kQtypeSlotNames[i]] = t.dns.qtype[i];
+    json dhcp = json::object();
+    for (const auto& [name, v] : app.stats().dhcp()) dhcp[name] = v;
+    json lcores = json::array();
+    for (const auto& l : app.stats().lcores)
+        lcores.push_back({{"role", l.role}, {"index", l.index}, {"lcore_id", l.lcore_id},
+                          {"loops", l.stats->loops.get()}, {"idle_sleeps", l.stats->idle_sleeps.get()},
+                          {"rx_packets", l.stats->rx_packets.get()}, {"tx_packets", l.stats->tx_packets.get()}});
+    return json{{"packets",
+                 {{"rx_packets", t.rx_packets}, {"rx_bytes", t.rx_bytes}, {"tx_packets", t.tx_packets},
+                  {"tx_bytes", t.tx_bytes}, {"arp_replies", t.arp_replies},
+                  {"icmp_echo_replies", t.icmp_echo_replies}, {"nd_adverts", t.nd_adverts},
+                  {"icmp6_echo_replies", t.icmp6_echo_replies}, {"dropped", t.drops_total()},
+                  {"drops", drops}}},
+                {"dns",
+                 {{"queries", t.dns.queries}, {"responses", t.dns.responses}, {"dropped", t.dns.dropped},
+                  {"truncated", t.dns.truncated}, {"referrals", t.dns.referrals}, {"rcode", rcode},
+                  {"qtype", qtype}}},
+                {"dhcp", dhcp},
+                {"lcores", lcores}};
+}
+
+}  // namespace
+
+bool split_listen(const std::string& listen, std::string& host, int& port) {
+    size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) return false;
+    host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    try {
+        port = std::stoi(listen.substr(colon + 1));
+    } catch (...) {
+        return false;
+    }
+    return port > 0 && port < 65536;
+}
+
+ApiServer::ApiServer(Appliance& app, const config::ApiConfig& cfg)
+    : app_(app), srv_(std::make_unique<httplib::Server>()) {
+    if (!split_listen(cfg.listen, host_, port_))
+        throw std::runtime_error("[api].listen '" + cfg.listen + "' is not host:port");
+    if (!cfg.token_file.empty()) {
+        std::ifstream in(cfg.token_file);
+        if (!in) throw std::runtime_error("[api].token_file " + cfg.token_file + ": cannot read it");
+        std::getline(in, token_);
+        while (!token_.empty() && (token_.back() == '\r' || token_.back() == ' ')) token_.pop_back();
+        if (token_.size() < 16)
+            throw std::runtime_error("[api].token_file " + cfg.token_file + ": the token must be at least 16 characters");
+    }
+    // Few threads: management traffic is light, and the machine belongs to the lcores.
+    srv_->new_task_queue = [] { return new httplib::ThreadPool(2); };
+    srv_->set_read_timeout(5, 0);
+    srv_->set_write_timeout(5, 0);
+    routes();
+    if (!srv_->bind_to_port(host_, port_))
+        throw std::runtime_error("management API: cannot listen on " + cfg.listen + " (address in use or not local?)");
+}
+
+ApiServer::~ApiServer() {
+    srv_->stop();
+    if (thread_.joinable()) thread_.join();
+}
+
+void ApiServer::start() {
+    thread_ = std::thread([this] { srv_->listen_after_bind(); });
+    LOG_INFO("management API listening on %s:%d%s", host_.c_str(), port_,
+             token_.empty() ? "" : " (bearer token required)");
+}
+
+void ApiServer::routes() {
+    auto& s = *srv_;
+    s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+        if (token_.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        if (req.get_header_value("Authorization") == "Bearer " + token_)
+            return httplib::Server::HandlerResponse::Unhandled;
+        res.set_header("WWW-Authenticate", "Bearer");
+        error(res, 401, "missing or wrong bearer token");
+        return httplib::Server::HandlerResponse::Handled;
+    });
+    s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        error(res, 500, "internal error");
+    });
+    s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+        if (res.body.empty()) error(res, res.status, res.status == 404 ? "no such endpoint: " + req.path : "error");
+    });
+
+    s.Get("/api/v1/stats", [this](const httplib::Request&, httplib::Response& res) { reply(res, 200, stats_json(app_)); });
+
+    s.Get("/api/v1/leases", [this](const httplib::Request& req, httplib::Response& res) {
+        if (app_.dhcp() == nullptr) return reply(res, 200, json::array());
+        std::string scope = req.get_param_value("scope"), state = req.get_param_value("state");
+        auto leases = std::make_shared<std::vector<dhcp::Lease>>();
+        auto* service = app_.dhcp();
+        if (!on_control(app_, [service, leases] { *leases = service->engine().leases(); }))
+            return error(res, 503, "the control plane did not answer in time");
+        json out = json::array();
+        for (const auto& l : *leases) {
+            json j = lease_json(l, app_.config());
+            if (!scope.empty() && j["scope"] != scope) continue;
+            if (!state.empty() && j["state"] != state) continue;
+            out.push_back(std::move(j));
+        }
+        reply(res, 200, out);
+    });
+
+    s.Get(R"(/api/v1/leases/([0-9.]+))", [this](const httplib::Request& req, httplib::Response& res) {
+        auto ip = net::parse_ipv4(req.matches[1].str());
+        if (!ip) return error(res, 400, "not an IPv4 address", "address");
+        if (app_.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
+        auto found = std::make_shared<std::optional<dhcp::Lease>>();
+        auto* service = app_.dhcp();
+        uint32_t addr = ip->value;
+        if (!on_control(app_, [service, found, addr] {
+                if (const dhcp::Lease* l = service->engine().find(addr)) *found = *l;
+            }))
+            return error(res, 503, "the control plane did not answer in time");
+        if (!*found || (*found)->state == dhcp::LeaseState::Free)
+            return error(res, 404, "no lease for " + req.matches[1].str());
+        reply(res, 200, lease_json(**found, app_.config()));
+    });
+
+    auto lease_action = [this](bool release) {
+        return [this, release](const httplib::Request& req, httplib::Response& res) {
+            auto ip = net::parse_ipv4(req.matches[1].str());
+            if (!ip) return error(res, 400, "not an IPv4 address", "address");
+            if (app_.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
+            struct Out {
+                bool ok = false;
+                bool exists = false;
+                dhcp::Lease lease;
+            };
+            auto out = std::make_shared<Out>();
+            auto* service = app_.dhcp();
+            uint32_t addr = ip->value;
+            if (!on_control(app_, [service, out, addr, release] {
+                    const dhcp::Lease* l = service->engine().find(addr);
+                    out->exists = l != nullptr && l->state != dhcp::LeaseState::Free;
+                    int64_t now = static_cast<int64_t>(std::time(nullptr));
+                    out->ok = release ? service->admin_release(addr, now, out->lease)
+                                      : service->admin_expire(addr, now, out->lease);
+                }))
+                return error(res, 503, "the control plane did not answer in time");
+            if (!out->exists) return error(res, 404, "no lease for " + req.matches[1].str());
+            if (!out->ok) return error(res, 409, "the lease at " + req.matches[1].str() + " is not bound");
+            LOG_INFO("API: lease %s %s", req.matches[1].str().c_str(), release ? "released" : "expired");
+            reply(res, 200, lease_json(out->lease, app_.config()));
+        };
+    };
+    s.Post(R"(/api/v1/leases/([0-9.]+)/release)", lease_action(true));
+    s.Post(R"(/api/v1/leases/([0-9.]+)/expire)", lease_action(false));
+
+    s.Post("/api/v1/reload", [this](const httplib::Request&, httplib::Response& res) {
+        auto r = app_.reload(app_.config().source_file);
+        if (!r.ok) return reply(res, 400, json{{"error", "configuration not valid"}, {"errors", r.errors}});
+        reply(res, 200, json{{"zones", r.zones}, {"records", r.records}});
+    });
+}
+
+}  // namespace edgelease::app

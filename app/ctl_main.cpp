@@ -1,0 +1,169 @@
+// edgelease-ctl: the management CLI. Talks to the appliance's HTTP API (docs/api.md).
+// Exit status: 0 success, 1 the API refused (4xx/5xx; its error is printed), 2 usage,
+// 3 the API could not be reached.
+#include <CLI/CLI.hpp>
+#include <httplib.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+
+using nlohmann::json;
+
+namespace {
+
+struct Options {
+    std::string api = "http://127.0.0.1:8053";
+    std::string token_file;
+    bool json = false;
+};
+
+struct Response {
+    int status = 0;  // 0 = no connection
+    json body;
+    std::string error;
+};
+
+Response call(const Options& o, const std::string& method, const std::string& path) {
+    httplib::Client cli(o.api);
+    cli.set_connection_timeout(3, 0);
+    cli.set_read_timeout(10, 0);
+    httplib::Headers headers;
+    if (!o.token_file.empty()) {
+        std::ifstream in(o.token_file);
+        std::string token;
+        std::getline(in, token);
+        headers.emplace("Authorization", "Bearer " + token);
+    }
+    httplib::Result r = method == "GET" ? cli.Get(path, headers) : cli.Post(path, headers, "", "application/json");
+    Response out;
+    if (!r) {
+        out.error = "cannot reach the API at " + o.api + ": " + httplib::to_string(r.error());
+        return out;
+    }
+    out.status = r->status;
+    out.body = json::parse(r->body, nullptr, false);
+    if (out.status >= 400)
+        out.error = out.body.is_object() && out.body.contains("error") ? out.body["error"].get<std::string>()
+                                                                      : "HTTP " + std::to_string(out.status);
+    return out;
+}
+
+/// Prints the error and returns the exit status, or 0 when the call succeeded.
+int failed(const Response& r, const Options& o) {
+    if (r.status == 0) {
+        std::fprintf(stderr, "edgelease-ctl: %s\n", r.error.c_str());
+        return 3;
+    }
+    if (r.status >= 400) {
+        if (o.json) {
+            std::printf("%s\n", r.body.dump(2).c_str());
+        } else {
+            std::fprintf(stderr, "edgelease-ctl: %s (HTTP %d)\n", r.error.c_str(), r.status);
+            if (r.body.is_object() && r.body.contains("errors"))
+                for (const auto& e : r.body["errors"]) std::fprintf(stderr, "  %s\n", e.get<std::string>().c_str());
+        }
+        return 1;
+    }
+    return 0;
+}
+
+std::string str(const json& j, const char* key) {
+    if (!j.contains(key)) return "-";
+    const json& v = j[key];
+    if (v.is_string()) return v.get<std::string>().empty() ? "-" : v.get<std::string>();
+    return v.dump();
+}
+
+void print_leases(const json& leases) {
+    std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", "ADDRESS", "STATE", "SCOPE", "EXPIRES", "HW-ADDRESS",
+                "HOSTNAME", "CLIENT");
+    for (const auto& l : leases)
+        std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", str(l, "address").c_str(), str(l, "state").c_str(),
+                    str(l, "scope").c_str(), str(l, "expires").c_str(), str(l, "hw_address").c_str(),
+                    str(l, "hostname").c_str(), str(l, "client").c_str());
+}
+
+void print_stats(const json& s) {
+    const json& p = s["packets"];
+    std::printf("packets   rx %s  tx %s  dropped %s\n", str(p, "rx_packets").c_str(), str(p, "tx_packets").c_str(),
+                str(p, "dropped").c_str());
+    std::printf("answered  arp %s  icmp echo %s  nd %s  icmp6 echo %s\n", str(p, "arp_replies").c_str(),
+                str(p, "icmp_echo_replies").c_str(), str(p, "nd_adverts").c_str(),
+                str(p, "icmp6_echo_replies").c_str());
+    for (const auto& [reason, n] : p["drops"].items())
+        if (n.get<uint64_t>() != 0) std::printf("  drop %-20s %s\n", reason.c_str(), n.dump().c_str());
+    const json& d = s["dns"];
+    std::printf("dns       queries %s  responses %s  truncated %s  referrals %s\n", str(d, "queries").c_str(),
+                str(d, "responses").c_str(), str(d, "truncated").c_str(), str(d, "referrals").c_str());
+    for (const auto& [rcode, n] : d["rcode"].items())
+        if (n.get<uint64_t>() != 0) std::printf("  rcode %-10s %s\n", rcode.c_str(), n.dump().c_str());
+    std::printf("dhcp\n");
+    for (const auto& [name, n] : s["dhcp"].items())
+        if (n.get<uint64_t>() != 0) std::printf("  %-32s %s\n", name.c_str(), n.dump().c_str());
+    std::printf("lcores\n");
+    for (const auto& l : s["lcores"])
+        std::printf("  %-8s %s (lcore %s): loops %s, idle sleeps %s\n", str(l, "role").c_str(), str(l, "index").c_str(),
+                    str(l, "lcore_id").c_str(), str(l, "loops").c_str(), str(l, "idle_sleeps").c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"edgelease-ctl: manage an edgelease appliance through its HTTP API"};
+    Options o;
+    app.add_option("--api", o.api, "API base URL")->capture_default_str();
+    app.add_option("--token-file", o.token_file, "File holding the bearer token");
+    app.add_flag("--json", o.json, "Print the API's JSON instead of tables");
+    app.require_subcommand(1);
+
+    auto* stats = app.add_subcommand("stats", "Packet, DNS, DHCP and lcore counters");
+    auto* reload = app.add_subcommand("reload", "Re-read the configuration and publish its zones");
+    auto* leases = app.add_subcommand("leases", "DHCP leases");
+    leases->require_subcommand(1);
+    std::string scope, state, ip;
+    auto* list = leases->add_subcommand("list", "List leases");
+    list->add_option("--scope", scope, "Only this scope");
+    list->add_option("--state", state, "Only this state (bound, released, expired, declined, offered)");
+    auto* show = leases->add_subcommand("show", "Show one lease");
+    auto* release = leases->add_subcommand("release", "Release a lease, as the client's DHCPRELEASE");
+    auto* expire = leases->add_subcommand("expire", "Expire a lease, as if it had lapsed");
+    for (auto* c : {show, release, expire}) c->add_option("address", ip, "Lease address")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int rc = app.exit(e);
+        return rc == 0 ? 0 : 2;
+    }
+
+    Response r;
+    if (*stats) {
+        r = call(o, "GET", "/api/v1/stats");
+        if (int rc = failed(r, o)) return rc;
+        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        else print_stats(r.body);
+    } else if (*reload) {
+        r = call(o, "POST", "/api/v1/reload");
+        if (int rc = failed(r, o)) return rc;
+        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        else std::printf("reloaded: %s zone(s), %s record(s)\n", str(r.body, "zones").c_str(), str(r.body, "records").c_str());
+    } else if (*list) {
+        std::string path = "/api/v1/leases";
+        std::string q;
+        if (!scope.empty()) q += "scope=" + httplib::detail::encode_query_param(scope);
+        if (!state.empty()) q += std::string(q.empty() ? "" : "&") + "state=" + httplib::detail::encode_query_param(state);
+        r = call(o, "GET", q.empty() ? path : path + "?" + q);
+        if (int rc = failed(r, o)) return rc;
+        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        else print_leases(r.body);
+    } else {
+        const char* action = *show ? "" : *release ? "/release" : "/expire";
+        r = call(o, *show ? "GET" : "POST", "/api/v1/leases/" + ip + action);
+        if (int rc = failed(r, o)) return rc;
+        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        else print_leases(json::array({r.body}));
+    }
+    return 0;
+}

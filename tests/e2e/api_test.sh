@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# The management API and edgelease-ctl against a running appliance: stats, leases (list, show,
+# release, expire), reload good and bad, every error class, token auth, and both output forms.
+source "$(dirname "$0")/lib.sh"
+e2e_setup api
+CTL="$(dirname "$E2E_BIN")/edgelease-ctl"
+API_PORT=18053
+
+prefix="edgelease-e2e-api-$$"
+write_config() {  # write_config EXTRA_API_LINES
+    cat >"$E2E_DIR/edge.toml" <<TOML
+[appliance]
+state_dir = "$E2E_DIR/state"
+
+[dpdk]
+eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$prefix",
+            "--vdev=net_tap0,iface=edge0"]
+
+[[interfaces]]
+port = "net_tap0"
+addresses = ["198.18.0.1/24"]
+
+[api]
+listen = "127.0.0.1:$API_PORT"
+$1
+
+[[dns.zones]]
+name = "lan."
+records = [ { name = "www", type = "A", data = "198.18.0.10" } ]
+
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+pools = ["198.18.0.100-198.18.0.199"]
+lease_time = "1h"
+routers = ["198.18.0.1"]
+TOML
+}
+ctl() { in_ns "$CTL" --api "http://127.0.0.1:$API_PORT" "$@"; }
+status_of() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
+has() { grep -qE "$2" <<<"$1" || { echo "--- expected /$2/ in:"; echo "$1"; return 1; }; }
+
+write_config ""
+start_appliance "$E2E_DIR/edge.toml"
+client_side edge0 02:00:00:00:00:02
+check "the API is up" wait_for 10 in_ns "$CTL" --api "http://127.0.0.1:$API_PORT" stats
+
+out=$(ctl stats)
+check "ctl stats: packet counters" has "$out" "^packets +rx [0-9]+ +tx [0-9]+"
+check "ctl stats: DNS counters" has "$out" "^dns +queries [0-9]+"
+check "ctl stats: lcores listed" has "$out" "worker +0 \(lcore [0-9]+\)"
+out=$(ctl --json stats)
+check "ctl --json stats: valid JSON with the sections" python3 -c "
+import json,sys; d=json.loads(sys.argv[1]); assert {'packets','dns','dhcp','lcores'} <= set(d), d
+assert len(d['lcores']) == 3 and d['packets']['rx_packets'] >= 0" "$out"
+
+out=$(ctl leases list); check "no leases yet: header only" test "$(wc -l <<<"$out")" -eq 1
+
+# A real client takes a lease.
+cat >"$E2E_DIR/udhcpc-script" <<'SCRIPT'
+#!/bin/sh
+exit 0
+SCRIPT
+chmod +x "$E2E_DIR/udhcpc-script"
+in_ns timeout 30 udhcpc -i edge0 -f -q -n -t 5 -T 2 -s "$E2E_DIR/udhcpc-script" >"$E2E_DIR/udhcpc.log" 2>&1 || true
+out=$(ctl leases list)
+echo "$out"
+check "ctl leases list: the client's lease, bound" has "$out" "^198\.18\.0\.1[0-9][0-9] +bound +lan "
+ip=$(awk 'NR==2 {print $1}' <<<"$out")
+out=$(ctl --json leases show "$ip")
+check "ctl --json leases show: the lease as JSON" python3 -c "
+import json,sys; d=json.loads(sys.argv[1]); assert d['address']=='$ip' and d['state']=='bound' and d['scope']=='lan', d
+assert d['hw_address']=='02:00:00:00:00:02', d" "$out"
+out=$(ctl --json leases list --state bound --scope lan)
+check "list filters by state and scope" python3 -c "import json,sys; assert len(json.loads(sys.argv[1]))==1" "$out"
+out=$(ctl --json leases list --state released)
+check "list filter that matches nothing" python3 -c "import json,sys; assert json.loads(sys.argv[1])==[]" "$out"
+out=$(ctl leases release "$ip"); check "ctl leases release: now released" has "$out" "^$ip +released"
+check "release of a lease that is not bound: exit 1 (409)" test "$(status_of ctl leases release "$ip")" -eq 1
+out=$(ctl leases release "$ip" 2>&1 || true); check "409 explains itself" has "$out" "not bound \(HTTP 409\)"
+check "show of an unknown lease: exit 1 (404)" test "$(status_of ctl leases show 198.18.0.250)" -eq 1
+out=$(ctl leases show 198.18.0.250 2>&1 || true); check "404 explains itself" has "$out" "no lease for 198\.18\.0\.250 \(HTTP 404\)"
+check "bad address: exit 1 (400)" test "$(status_of ctl leases show 198.18.0)" -eq 1
+check "the release reached the lease database" bash -c "'$E2E_BIN' --show-leases '$E2E_DIR/state' | grep -qE '^$ip +released'"
+
+# Expire: a fresh lease (the same client gets its address back by affinity) is expired by hand.
+in_ns timeout 30 udhcpc -i edge0 -f -q -n -t 5 -T 2 -s "$E2E_DIR/udhcpc-script" >>"$E2E_DIR/udhcpc.log" 2>&1 || true
+out=$(ctl leases show "$ip"); check "the client got the same address again" has "$out" "^$ip +bound"
+out=$(ctl leases expire "$ip"); check "ctl leases expire: now expired" has "$out" "^$ip +expired"
+
+# Raw HTTP: JSON errors and status codes.
+code=$(in_ns curl -s -o "$E2E_DIR/body" -w '%{http_code}' "http://127.0.0.1:$API_PORT/api/v1/nothing")
+check "unknown endpoint: 404 with a JSON error" bash -c "[ $code = 404 ] && grep -q '\"error\"' '$E2E_DIR/body'"
+
+# Reload: good, then bad (refused with file:line:col, old data stays).
+out=$(ctl reload); check "ctl reload: zones published" has "$out" "reloaded: 1 zone\(s\)"
+echo "bogus_key = 1" >>"$E2E_DIR/edge.toml"
+rc=$(status_of ctl reload); check "bad reload: exit 1 (400)" test "$rc" -eq 1
+out=$(ctl reload 2>&1 || true); check "bad reload lists file:line:col and the key" has "$out" "edge\.toml:[0-9]+:[0-9]+: .*bogus_key"
+in_ns ip addr add 198.18.0.2/24 dev edge0
+out=$(in_ns dig @198.18.0.1 +short +time=2 www.lan A || true); check "the running zones still serve" has "$out" "198\.18\.0\.10"
+
+check "unreachable API: exit 3" test "$(status_of in_ns "$CTL" --api http://127.0.0.1:1 stats)" -eq 3
+check "usage error: exit 2" test "$(status_of in_ns "$CTL" leases frobnicate)" -eq 2
+
+rc=0; stop_appliance || rc=$?
+check "clean exit (status $rc)" test "$rc" -eq 0
+
+# Token auth on.
+head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$E2E_DIR/token"
+write_config "token_file = \"$E2E_DIR/token\""
+start_appliance "$E2E_DIR/edge.toml"
+check "with a token: the API is up" wait_for 10 in_ns "$CTL" --api "http://127.0.0.1:$API_PORT" --token-file "$E2E_DIR/token" stats
+check "no token: exit 1 (401)" test "$(status_of ctl stats)" -eq 1
+out=$(ctl stats 2>&1 || true); check "401 explains itself" has "$out" "bearer token \(HTTP 401\)"
+echo wrong-token-wrong-token >"$E2E_DIR/wrong"
+check "wrong token: refused" test "$(status_of ctl --token-file "$E2E_DIR/wrong" stats)" -eq 1
+check "right token: accepted" test "$(status_of ctl --token-file "$E2E_DIR/token" leases list)" -eq 0
+rc=0; stop_appliance || rc=$?
+check "clean exit (status $rc)" test "$rc" -eq 0
+e2e_finish
