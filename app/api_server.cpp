@@ -1,3 +1,4 @@
+#include "common/time_text.hpp"
 #include "app/api_server.hpp"
 
 #include <httplib.h>
@@ -18,15 +19,6 @@ using nlohmann::json;
 namespace {
 
 constexpr auto kControlTimeout = std::chrono::seconds(2);
-
-std::string iso_time(int64_t t) {
-    char buf[32];
-    time_t tt = static_cast<time_t>(t);
-    tm utc{};
-    gmtime_r(&tt, &utc);
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buf;
-}
 
 std::string hex(const std::vector<uint8_t>& b) {
     std::string out;

@@ -7,25 +7,18 @@
 
 #include <ctime>
 
+#include "common/time_text.hpp"
 #include "app/appliance.hpp"
 #include "config/config.hpp"
 #include "control/store/lease_store.hpp"
 
 namespace {
+using edgelease::iso_time;
 int report_errors(const edgelease::config::LoadResult& r) {
     for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     std::fprintf(stderr, "%zu error(s); configuration not valid\n", r.errors.size());
     return 2;
 }
-std::string iso_time(int64_t t) {
-    char buf[32];
-    time_t tt = static_cast<time_t>(t);
-    tm utc{};
-    gmtime_r(&tt, &utc);
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return buf;
-}
-
 std::string json_escape(const std::string& in) {
     std::string out;
     for (unsigned char c : in) {

@@ -8,17 +8,7 @@ API_PORT=18053
 
 prefix="edgelease-e2e-api-$$"
 write_config() {  # write_config EXTRA_API_LINES
-    cat >"$E2E_DIR/edge.toml" <<TOML
-[appliance]
-state_dir = "$E2E_DIR/state"
-
-[dpdk]
-eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$prefix",
-            "--vdev=net_tap0,iface=edge0"]
-
-[[interfaces]]
-port = "net_tap0"
-addresses = ["198.18.0.1/24"]
+    { base_config "$prefix" '"198.18.0.1/24"'; cat <<TOML
 
 [api]
 listen = "127.0.0.1:$API_PORT"
@@ -35,6 +25,7 @@ pools = ["198.18.0.100-198.18.0.199"]
 lease_time = "1h"
 routers = ["198.18.0.1"]
 TOML
+    } >"$E2E_DIR/edge.toml"
 }
 ctl() { in_ns "$CTL" --api "http://127.0.0.1:$API_PORT" "$@"; }
 status_of() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }

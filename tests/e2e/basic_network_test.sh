@@ -6,20 +6,8 @@ source "$(dirname "$0")/lib.sh"
 e2e_setup basic
 
 prefix="edgelease-e2e-basic-$$"
-cat >"$E2E_DIR/edge.toml" <<TOML
-[appliance]
-state_dir = "$E2E_DIR/state"
-stats_interval = "1s"
-
-[dpdk]
-eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$prefix",
-            "--vdev=net_tap0,iface=edge0"]
-workers = 1
-
-[[interfaces]]
-port = "net_tap0"
-addresses = ["198.18.0.1/24", "2001:db8::1/64"]
-TOML
+base_config "$prefix" '"198.18.0.1/24", "2001:db8::1/64"' net_tap0,iface=edge0 'stats_interval = "1s"' \
+    >"$E2E_DIR/edge.toml"
 
 start_appliance "$E2E_DIR/edge.toml"
 client_side edge0 02:00:00:00:00:02

@@ -9,17 +9,7 @@ e2e_setup dhcp
 PY=/usr/bin/python3   # Debian's python, which has scapy
 
 prefix="edgelease-e2e-dhcp-$$"
-cat >"$E2E_DIR/edge.toml" <<TOML
-[appliance]
-state_dir = "$E2E_DIR/state"
-
-[dpdk]
-eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$prefix",
-            "--vdev=net_tap0,iface=edge0"]
-
-[[interfaces]]
-port = "net_tap0"
-addresses = ["198.18.0.1/24"]
+{ base_config "$prefix" '"198.18.0.1/24"'; cat <<TOML
 
 [[dhcp.scopes]]
 name = "lan"
@@ -38,11 +28,11 @@ lease_time = "1h"
 routers = ["198.18.5.1"]
 dns_servers = ["198.18.0.1"]
 TOML
+} >"$E2E_DIR/edge.toml"
 
 start_appliance "$E2E_DIR/edge.toml"
 client_side edge0 02:00:00:00:00:02
 
-leases() { "$E2E_BIN" --show-leases "$E2E_DIR/state" 2>/dev/null; }
 new_mac() { in_ns ip link set edge0 down; in_ns ip link set edge0 address "$1"; in_ns ip link set edge0 up; }
 
 # --- ISC dhclient: lease, options, renewal, release ---------------------------------------

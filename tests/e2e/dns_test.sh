@@ -7,17 +7,7 @@ e2e_setup dns
 prefix="edgelease-e2e-dns-$$"
 cp "$EDGELEASE_SOURCE_DIR/tests/data/e2e/lan.zone" "$E2E_DIR/lan.zone"
 write_config() {
-    cat >"$E2E_DIR/edge.toml" <<TOML
-[appliance]
-state_dir = "$E2E_DIR/state"
-
-[dpdk]
-eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$prefix",
-            "--vdev=net_tap0,iface=edge0"]
-
-[[interfaces]]
-port = "net_tap0"
-addresses = ["198.18.0.1/24", "2001:db8::1/64"]
+    { base_config "$prefix" '"198.18.0.1/24", "2001:db8::1/64"'; cat <<TOML
 
 [[dns.zones]]
 name = "lan."
@@ -28,6 +18,7 @@ records = [ { name = "my-server", type = "A", data = "198.18.0.50", ttl = 120 } 
 name = "0.18.198.in-addr.arpa."
 records = [ { name = "50", type = "PTR", data = "my-server.lan." } ]
 TOML
+    } >"$E2E_DIR/edge.toml"
 }
 write_config ""
 start_appliance "$E2E_DIR/edge.toml"

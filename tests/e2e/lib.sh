@@ -73,6 +73,25 @@ e2e_setup() {
     ip -n "$E2E_NS" link set lo up
 }
 
+# base_config PREFIX ADDRESSES [VDEV] [APPLIANCE_LINES] : the [appliance], [dpdk] and
+# [[interfaces]] part of a test configuration (state in the scratch directory, one port), on
+# standard output.
+base_config() {
+    local prefix=$1 addresses=$2 vdev=${3:-net_tap0,iface=edge0} extra=${4:-}
+    cat <<TOML
+[appliance]
+state_dir = "$E2E_DIR/state"
+$extra
+
+[dpdk]
+eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$prefix", "--vdev=$vdev"]
+
+[[interfaces]]
+port = "${vdev%%,*}"
+addresses = [$addresses]
+TOML
+}
+
 # in_ns COMMAND... : run inside the test namespace.
 in_ns() { ip netns exec "$E2E_NS" "$@"; }
 

@@ -14,17 +14,7 @@ in_ns ip link set el-veth0 up
 in_ns ip link set el-veth1 up
 in_ns ip addr add 198.18.0.2/24 dev el-veth1
 
-cat >"$E2E_DIR/edge.toml" <<TOML
-[appliance]
-state_dir = "$E2E_DIR/state"
-
-[dpdk]
-eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$prefix",
-            "--vdev=net_af_packet0,iface=el-veth0"]
-
-[[interfaces]]
-port = "net_af_packet0"
-addresses = ["198.18.0.1/24"]
+{ base_config "$prefix" '"198.18.0.1/24"' net_af_packet0,iface=el-veth0; cat <<TOML
 
 [[dhcp.scopes]]
 name = "lan"
@@ -34,6 +24,7 @@ lease_time = "1h"
 routers = ["198.18.0.1"]
 dns_servers = ["198.18.0.1"]
 TOML
+} >"$E2E_DIR/edge.toml"
 start_appliance "$E2E_DIR/edge.toml" el-veth0
 check "the appliance answers ARP on the veth" wait_for 10 in_ns ping -c 1 -W 1 198.18.0.1
 
