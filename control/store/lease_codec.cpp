@@ -111,7 +111,7 @@ std::optional<dhcp::Lease> decode_lease(const uint8_t* p, size_t len) {
     std::vector<uint8_t> key;
     in.blob(key, dhcp::kMaxClientId);
     l.client.len = static_cast<uint8_t>(key.size());
-    std::memcpy(l.client.bytes, key.data(), key.size());
+    if (!key.empty()) std::memcpy(l.client.bytes, key.data(), key.size());
     in.get(l.hw.bytes.data(), 6);
     l.start = static_cast<int64_t>(in.u64());
     l.expires = static_cast<int64_t>(in.u64());
