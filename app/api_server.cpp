@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "app/appliance.hpp"
+#include "app/metrics.hpp"
 #include "common/log.hpp"
 #include "control/dhcp_service.hpp"
 
@@ -153,6 +154,10 @@ void ApiServer::routes() {
     });
     s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
         if (res.body.empty()) error(res, res.status, res.status == 404 ? "no such endpoint: " + req.path : "error");
+    });
+
+    s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+        res.set_content(render_metrics(app_), "text/plain; version=0.0.4; charset=utf-8");
     });
 
     s.Get("/api/v1/stats", [this](const httplib::Request&, httplib::Response& res) { reply(res, 200, stats_json(app_)); });

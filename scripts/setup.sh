@@ -17,7 +17,7 @@ build_pkgs=(
 test_pkgs=(
   iproute2 iputils-ping iputils-arping ethtool procps psmisc tcpdump
   isc-dhcp-client udhcpc dhcpcd knot-dnsutils bind9-dnsutils dnsperf
-  kea-admin python3 python3-scapy curl
+  kea-admin python3 python3-scapy curl prometheus
 )
 
 missing=()

@@ -79,6 +79,15 @@ in_ns timeout 30 udhcpc -i edge0 -f -q -n -t 5 -T 2 -s "$E2E_DIR/udhcpc-script" 
 out=$(ctl leases show "$ip"); check "the client got the same address again" has "$out" "^$ip +bound"
 out=$(ctl leases expire "$ip"); check "ctl leases expire: now expired" has "$out" "^$ip +expired"
 
+# Prometheus metrics: valid for promtool, with the series operators graph.
+in_ns curl -s -D "$E2E_DIR/metrics.headers" "http://127.0.0.1:$API_PORT/metrics" >"$E2E_DIR/metrics.txt"
+check "/metrics passes promtool check metrics" bash -c "promtool check metrics <'$E2E_DIR/metrics.txt'"
+check "/metrics: Prometheus text content type" grep -qi "content-type: text/plain; version=0.0.4" "$E2E_DIR/metrics.headers"
+check "/metrics: DHCP replies by type" grep -qE '^edgelease_dhcp_replies_total\{type="ack"\} [1-9]' "$E2E_DIR/metrics.txt"
+check "/metrics: pool utilisation per scope" grep -qE '^edgelease_dhcp_pool_utilisation\{scope="lan"\} ' "$E2E_DIR/metrics.txt"
+check "/metrics: commit latency histogram" grep -qE '^edgelease_lease_store_commit_duration_seconds_count [1-9]' "$E2E_DIR/metrics.txt"
+check "/metrics: drops by reason per lcore" grep -qE '^edgelease_drops_total\{lcore="worker_0",reason="udp_no_service"\} ' "$E2E_DIR/metrics.txt"
+
 # Raw HTTP: JSON errors and status codes.
 code=$(in_ns curl -s -o "$E2E_DIR/body" -w '%{http_code}' "http://127.0.0.1:$API_PORT/api/v1/nothing")
 check "unknown endpoint: 404 with a JSON error" bash -c "[ $code = 404 ] && grep -q '\"error\"' '$E2E_DIR/body'"

@@ -1,0 +1,354 @@
+#include "app/metrics.hpp"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string_view>
+
+#include "app/appliance.hpp"
+#include "app/metrics_writer.hpp"
+#include "control/dhcp/lease_engine.hpp"
+#include "dataplane/dhcp/messages.hpp"
+#include "dataplane/wire/dhcp.hpp"
+
+#ifndef EDGELEASE_VERSION
+#define EDGELEASE_VERSION "0.1.0"
+#endif
+
+namespace edgelease::app {
+
+namespace {
+
+using dataplane::LcoreEntry;
+
+// Label values for enums that have no name table of their own, indexed by the enum value.
+constexpr std::array<std::string_view, 9> kMsgTypeNames{
+    "none", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform"};
+static_assert(static_cast<size_t>(dhcp::MsgType::Inform) + 1 == kMsgTypeNames.size());
+static_assert(kMsgTypeNames.size() == std::tuple_size_v<decltype(dhcp::DhcpWorkerStats::by_type)>);
+static_assert(kMsgTypeNames.size() ==
+              std::tuple_size_v<decltype(control::DhcpServiceStats::replies)>);
+
+constexpr std::array<std::string_view, 6> kOutcomeNames{"answered",   "no_scope", "pool_exhausted",
+                                                        "not_for_us", "nak",      "invalid"};
+static_assert(static_cast<size_t>(dhcp::Outcome::Invalid) + 1 == kOutcomeNames.size());
+static_assert(kOutcomeNames.size() ==
+              std::tuple_size_v<decltype(control::DhcpServiceStats::outcomes)>);
+
+using ParseError = dataplane::wire::dhcp::ParseError;
+constexpr std::array<std::string_view, 10> kParseErrorNames{
+    "none",           "truncated",  "not_request",     "bad_hardware",     "no_cookie",
+    "option_overrun", "bad_option", "no_message_type", "bad_message_type", "client_id_too_long"};
+static_assert(static_cast<size_t>(ParseError::ClientIdTooLong) + 1 == kParseErrorNames.size());
+static_assert(kParseErrorNames.size() ==
+              std::tuple_size_v<decltype(dhcp::DhcpWorkerStats::parse_errors)>);
+
+/// An lcore and its label value: "worker_0", "control_0", "sweeper_0".
+struct Lcore {
+    const LcoreEntry* entry;
+    std::string label;
+};
+
+std::vector<Lcore> lcores_of(const dataplane::StatsRegistry& reg) {
+    std::vector<Lcore> out;
+    out.reserve(reg.lcores.size());
+    for (const LcoreEntry& e : reg.lcores)
+        out.push_back({&e, e.role + "_" + std::to_string(e.index)});
+    return out;
+}
+
+// Only worker lcores handle packets; the control and sweeper lcores' packet fields stay zero.
+bool is_worker(const Lcore& l) {
+    return l.entry->role == "worker";
+}
+
+/// A counter family with one series per worker lcore: {lcore="worker_N"}.
+template <class Get>
+void worker_counter(MetricsWriter& w, const std::vector<Lcore>& lcores, std::string_view name,
+                    std::string_view help, Get get) {
+    w.family(name, MetricType::Counter, help);
+    for (const Lcore& l : lcores)
+        if (is_worker(l)) w.sample({{"lcore", l.label}}, get(*l.entry));
+}
+
+/// A counter family with one series per worker lcore and slot i of `names` (for which
+/// keep(i)): {lcore="worker_N", <label>="names[i]"}.
+template <class Names, class Keep, class Get>
+void worker_counter_by(MetricsWriter& w, const std::vector<Lcore>& lcores, std::string_view name,
+                       std::string_view help, std::string_view label, const Names& names, Keep keep,
+                       Get get) {
+    w.family(name, MetricType::Counter, help);
+    for (const Lcore& l : lcores) {
+        if (!is_worker(l)) continue;
+        for (size_t i = 0; i < names.size(); ++i)
+            if (keep(i)) w.sample({{"lcore", l.label}, {label, names[i]}}, get(*l.entry, i));
+    }
+}
+
+constexpr auto kAll = [](size_t) { return true; };
+constexpr auto kNotNone = [](size_t i) { return i != 0; };  // slot 0 of ParseError: None
+
+// Requests are counted by their type, which the parser accepts only for a client's messages
+// (RFC 2131 §3.1); replies are the server's. The other slots stay zero: not series.
+constexpr bool is_client_type(size_t i) {
+    switch (static_cast<dhcp::MsgType>(i)) {
+        case dhcp::MsgType::Discover:
+        case dhcp::MsgType::Request:
+        case dhcp::MsgType::Decline:
+        case dhcp::MsgType::Release:
+        case dhcp::MsgType::Inform:
+            return true;
+        default:
+            return false;
+    }
+}
+constexpr bool is_server_type(size_t i) {
+    switch (static_cast<dhcp::MsgType>(i)) {
+        case dhcp::MsgType::Offer:
+        case dhcp::MsgType::Ack:
+        case dhcp::MsgType::Nak:
+            return true;
+        default:
+            return false;
+    }
+}
+
+void render_info(MetricsWriter& w, const MetricsSources& src, const std::vector<Lcore>& lcores) {
+    w.family("edgelease_build_info", MetricType::Gauge, "edgelease build; always 1.");
+    w.sample({{"version", EDGELEASE_VERSION}}, 1u);
+
+    w.family("edgelease_port_info", MetricType::Gauge,
+             "A DPDK port in use and its RX/TX queue pairs; always 1.");
+    for (const dataplane::PortState& p : src.ports) {
+        const std::string id = std::to_string(p.port_id), queues = std::to_string(p.queues);
+        w.sample({{"port", p.name}, {"port_id", id}, {"queues", queues}}, 1u);
+    }
+
+    w.family("edgelease_lcore_info", MetricType::Gauge,
+             "An lcore of the appliance, its role and EAL lcore id; always 1.");
+    for (const Lcore& l : lcores) {
+        const std::string id = std::to_string(l.entry->lcore_id);
+        w.sample({{"lcore", l.label}, {"role", l.entry->role}, {"lcore_id", id}}, 1u);
+    }
+}
+
+void render_lcores(MetricsWriter& w, const std::vector<Lcore>& lcores) {
+    w.family("edgelease_lcore_loops_total", MetricType::Counter,
+             "Poll-loop iterations of an lcore.");
+    for (const Lcore& l : lcores)
+        w.sample({{"lcore", l.label}, {"role", l.entry->role}}, l.entry->stats->loops.get());
+    w.family("edgelease_lcore_idle_sleeps_total", MetricType::Counter,
+             "Idle back-off sleeps taken by an lcore.");
+    for (const Lcore& l : lcores)
+        w.sample({{"lcore", l.label}, {"role", l.entry->role}}, l.entry->stats->idle_sleeps.get());
+}
+
+void render_packets(MetricsWriter& w, const std::vector<Lcore>& lcores) {
+    // Per worker lcore: each worker polls one queue of every port, and per-port counts are not
+    // kept separately yet.
+    worker_counter(w, lcores, "edgelease_rx_packets_total",
+                   "Frames received by a worker lcore, all ports together (per-port counts are "
+                   "not tracked separately yet).",
+                   [](const LcoreEntry& e) { return e.stats->rx_packets.get(); });
+    worker_counter(w, lcores, "edgelease_tx_packets_total",
+                   "Frames sent by a worker lcore, all ports together (per-port counts are not "
+                   "tracked separately yet).",
+                   [](const LcoreEntry& e) { return e.stats->tx_packets.get(); });
+    worker_counter(w, lcores, "edgelease_rx_bytes_total",
+                   "Bytes received by a worker lcore, all ports together (per-port counts are "
+                   "not tracked separately yet).",
+                   [](const LcoreEntry& e) { return e.stats->rx_bytes.get(); });
+    worker_counter(w, lcores, "edgelease_tx_bytes_total",
+                   "Bytes sent by a worker lcore, all ports together (per-port counts are not "
+                   "tracked separately yet).",
+                   [](const LcoreEntry& e) { return e.stats->tx_bytes.get(); });
+    worker_counter_by(w, lcores, "edgelease_drops_total",
+                      "Frames dropped by a worker lcore, by reason.", "reason",
+                      dataplane::kDropReasonNames, kAll,
+                      [](const LcoreEntry& e, size_t i) { return e.stats->drops[i].get(); });
+
+    static constexpr std::array<std::string_view, 4> kKinds{"arp", "icmp_echo", "nd", "icmp6_echo"};
+    worker_counter_by(w, lcores, "edgelease_inline_answers_total",
+                      "Answers built inline by a worker lcore: ARP replies, ICMP echo replies, "
+                      "neighbor advertisements, ICMPv6 echo replies.",
+                      "kind", kKinds, kAll, [](const LcoreEntry& e, size_t i) {
+                          const dataplane::LcoreStats& s = *e.stats;
+                          const dataplane::Counter* c[] = {&s.arp_replies, &s.icmp_echo_replies,
+                                                           &s.nd_adverts, &s.icmp6_echo_replies};
+                          return c[i]->get();
+                      });
+}
+
+/// Reads `field` of a worker's DNS or DHCP stats; zero if the worker has none (a registry
+/// bug, but not worth a crash of the API thread).
+template <class Stats>
+auto field_of(const Stats* LcoreEntry::*stats, dataplane::Counter Stats::*field) {
+    return [=](const LcoreEntry& e) -> uint64_t {
+        const Stats* s = e.*stats;
+        return s != nullptr ? (s->*field).get() : 0;
+    };
+}
+
+void render_dns(MetricsWriter& w, const std::vector<Lcore>& lcores) {
+    auto get = [](auto field) { return field_of(&LcoreEntry::dns, field); };
+    worker_counter(w, lcores, "edgelease_dns_queries_total",
+                   "DNS messages received on port 53 by a worker lcore.",
+                   get(&dns::DnsStats::queries));
+    worker_counter_by(w, lcores, "edgelease_dns_responses_total",
+                      "DNS answers sent by a worker lcore, by response code.", "rcode",
+                      dns::kRcodeSlotNames, kAll, [](const LcoreEntry& e, size_t i) {
+                          return e.dns != nullptr ? e.dns->rcode[i].get() : 0;
+                      });
+    worker_counter_by(w, lcores, "edgelease_dns_queries_by_type_total",
+                      "DNS queries received by a worker lcore, by query type (\"other\" for "
+                      "types not counted on their own).",
+                      "qtype", dns::kQtypeSlotNames, kAll, [](const LcoreEntry& e, size_t i) {
+                          return e.dns != nullptr ? e.dns->qtype[i].get() : 0;
+                      });
+    worker_counter(w, lcores, "edgelease_dns_truncated_total",
+                   "DNS answers sent with TC set (too large for UDP).",
+                   get(&dns::DnsStats::truncated));
+    worker_counter(w, lcores, "edgelease_dns_referrals_total", "DNS referrals sent.",
+                   get(&dns::DnsStats::referrals));
+    worker_counter(w, lcores, "edgelease_dns_dropped_total",
+                   "DNS messages not answered: shorter than a header, or a response.",
+                   get(&dns::DnsStats::dropped));
+}
+
+void render_dhcp_workers(MetricsWriter& w, const std::vector<Lcore>& lcores) {
+    auto get = [](auto field) { return field_of(&LcoreEntry::dhcp, field); };
+    worker_counter_by(w, lcores, "edgelease_dhcp_requests_received_total",
+                      "DHCP requests a worker lcore handed to the control lcore, by message type.",
+                      "type", kMsgTypeNames, is_client_type, [](const LcoreEntry& e, size_t i) {
+                          return e.dhcp != nullptr ? e.dhcp->by_type[i].get() : 0;
+                      });
+    worker_counter(w, lcores, "edgelease_dhcp_malformed_total",
+                   "Datagrams to port 67 that failed to parse as a DHCP request (reasons in "
+                   "edgelease_dhcp_parse_errors_total).",
+                   get(&dhcp::DhcpWorkerStats::malformed));
+    worker_counter_by(w, lcores, "edgelease_dhcp_parse_errors_total",
+                      "Datagrams to port 67 not accepted as DHCP requests, by parse error.",
+                      "error", kParseErrorNames, kNotNone, [](const LcoreEntry& e, size_t i) {
+                          return e.dhcp != nullptr ? e.dhcp->parse_errors[i].get() : 0;
+                      });
+    worker_counter(w, lcores, "edgelease_dhcp_queue_full_total",
+                   "DHCP requests dropped because the queue to the control lcore was full.",
+                   get(&dhcp::DhcpWorkerStats::queue_full));
+    worker_counter(w, lcores, "edgelease_dhcp_replies_sent_total",
+                   "DHCP replies a worker lcore sent.", get(&dhcp::DhcpWorkerStats::replies_sent));
+    worker_counter(w, lcores, "edgelease_dhcp_reply_alloc_failed_total",
+                   "DHCP replies dropped by a worker lcore for want of an mbuf.",
+                   get(&dhcp::DhcpWorkerStats::reply_alloc_failed));
+}
+
+void render_dhcp_service(MetricsWriter& w, const control::DhcpServiceStats& s) {
+    w.family("edgelease_dhcp_requests_processed_total", MetricType::Counter,
+             "DHCP requests the control lcore ran through the lease engine, by message type.");
+    for (size_t i = 0; i < kMsgTypeNames.size(); ++i)
+        if (is_client_type(i)) w.sample({{"type", kMsgTypeNames[i]}}, s.requests[i].get());
+    w.family("edgelease_dhcp_replies_total", MetricType::Counter,
+             "DHCP replies the control lcore queued to the workers, by message type.");
+    for (size_t i = 0; i < kMsgTypeNames.size(); ++i)
+        if (is_server_type(i)) w.sample({{"type", kMsgTypeNames[i]}}, s.replies[i].get());
+    w.family("edgelease_dhcp_outcomes_total", MetricType::Counter,
+             "DHCP requests by what the lease engine made of them.");
+    for (size_t i = 0; i < kOutcomeNames.size(); ++i)
+        w.sample({{"outcome", kOutcomeNames[i]}}, s.outcomes[i].get());
+
+    auto single = [&](std::string_view name, std::string_view help, const dataplane::Counter& c) {
+        w.family(name, MetricType::Counter, help);
+        w.sample({}, c.get());
+    };
+    single("edgelease_dhcp_acks_held_total", "DHCPACKs held until their lease change was durable.",
+           s.held);
+    single("edgelease_dhcp_acks_dropped_storage_error_total",
+           "DHCPACKs dropped because their lease change could not be committed.", s.storage_failed);
+    single("edgelease_dhcp_reply_queue_full_total",
+           "DHCP replies dropped because a worker's reply queue was full.", s.reply_queue_full);
+    single("edgelease_dhcp_leases_expired_total", "Leases expired by the lease engine.", s.expired);
+    single("edgelease_dhcp_store_backpressure_total",
+           "Control-lcore polls cut short because the lease store's queue was full.",
+           s.store_backpressure);
+}
+
+void render_scopes(MetricsWriter& w,
+                   std::span<const std::unique_ptr<control::DhcpService::ScopeGauge>> scopes) {
+    auto load = [](const std::atomic<uint32_t>& a) { return a.load(std::memory_order_relaxed); };
+    w.family("edgelease_dhcp_pool_size", MetricType::Gauge,
+             "Addresses in a DHCP scope's pools (refreshed once a second).");
+    for (const auto& g : scopes) w.sample({{"scope", g->name}}, load(g->pool_size));
+    w.family("edgelease_dhcp_leases", MetricType::Gauge,
+             "Leases of a DHCP scope by state (refreshed once a second).");
+    for (const auto& g : scopes) {
+        w.sample({{"scope", g->name}, {"state", "bound"}}, load(g->bound));
+        w.sample({{"scope", g->name}, {"state", "offered"}}, load(g->offered));
+        w.sample({{"scope", g->name}, {"state", "declined"}}, load(g->declined));
+    }
+    w.family("edgelease_dhcp_pool_utilisation", MetricType::Gauge,
+             "Bound leases / pool size of a DHCP scope (0 when the pool is empty).");
+    for (const auto& g : scopes) {
+        const uint32_t size = load(g->pool_size);
+        const double ratio = size == 0 ? 0.0 : static_cast<double>(load(g->bound)) / size;
+        w.sample({{"scope", g->name}}, ratio);
+    }
+}
+
+void render_store(MetricsWriter& w, const store::StoreStats& s) {
+    auto single = [&](std::string_view name, std::string_view help,
+                      const std::atomic<uint64_t>& c) {
+        w.family(name, MetricType::Counter, help);
+        w.sample({}, c.load(std::memory_order_relaxed));
+    };
+    single("edgelease_lease_store_commits_total", "LMDB transactions committed by the lease store.",
+           s.commits);
+    single("edgelease_lease_store_records_total", "Lease records written (or deleted) in them.",
+           s.records);
+    single("edgelease_lease_store_failures_total",
+           "Lease store batches that could not be committed (storage error).", s.failures);
+    single("edgelease_lease_store_map_resizes_total", "Times the LMDB map was grown.",
+           s.map_resizes);
+
+    std::array<uint64_t, store::kCommitBuckets.size() + 1> buckets{};
+    for (size_t i = 0; i < buckets.size(); ++i)
+        buckets[i] = s.commit_buckets[i].load(std::memory_order_relaxed);
+    w.family("edgelease_lease_store_commit_duration_seconds", MetricType::Histogram,
+             "Time to write and commit (fsync included) one batch of lease changes.");
+    w.histogram({}, store::kCommitBuckets, buckets,
+                static_cast<double>(s.commit_ns_total.load(std::memory_order_relaxed)) / 1e9);
+    w.family("edgelease_lease_store_commit_duration_max_seconds", MetricType::Gauge,
+             "Longest commit since start.");
+    w.sample({}, static_cast<double>(s.commit_ns_max.load(std::memory_order_relaxed)) / 1e9);
+}
+
+}  // namespace
+
+std::string render_metrics(const MetricsSources& src) {
+    MetricsWriter w;
+    const std::vector<Lcore> lcores =
+        src.stats != nullptr ? lcores_of(*src.stats) : std::vector<Lcore>{};
+    render_info(w, src, lcores);
+    render_lcores(w, lcores);
+    render_packets(w, lcores);
+    render_dns(w, lcores);
+    render_dhcp_workers(w, lcores);
+    if (src.dhcp != nullptr) {
+        render_dhcp_service(w, *src.dhcp);
+        render_scopes(w, src.scopes);
+    }
+    if (src.store != nullptr) render_store(w, *src.store);
+    return w.take();
+}
+
+std::string render_metrics(const Appliance& app) {
+    MetricsSources src;
+    src.stats = &app.stats();
+    src.ports = app.ports().ports();
+    if (const control::DhcpService* d = app.dhcp()) {
+        src.dhcp = &d->stats();
+        src.scopes = d->scope_gauges();
+    }
+    if (const store::LeaseStore* s = app.lease_store()) src.store = &s->stats();
+    return render_metrics(src);
+}
+
+}  // namespace edgelease::app

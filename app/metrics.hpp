@@ -1,0 +1,38 @@
+#pragma once
+// The appliance's counters as a Prometheus text exposition (format 0.0.4), for GET /metrics.
+// Served with Content-Type "text/plain; version=0.0.4; charset=utf-8".
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "control/dhcp_service.hpp"
+#include "control/store/lease_store.hpp"
+#include "dataplane/ports.hpp"
+#include "dataplane/stats_registry.hpp"
+
+namespace edgelease::app {
+
+class Appliance;
+
+/// What the renderer reads. Everything is borrowed and must outlive the call; every counter
+/// and gauge in it is an atomic, so any thread may render while the lcores run.
+struct MetricsSources {
+    const dataplane::StatsRegistry* stats = nullptr;  // required
+    std::span<const dataplane::PortState> ports;
+    const control::DhcpServiceStats* dhcp = nullptr;  // nullptr: no DHCP scope configured
+    std::span<const std::unique_ptr<control::DhcpService::ScopeGauge>> scopes;
+    const store::StoreStats* store = nullptr;  // nullptr: no lease store
+};
+
+/// The whole document. Reads only counters and gauges (never the lease engine, which belongs
+/// to the control lcore), so it is safe from the management API thread while the appliance
+/// runs, and after stop(). Allocates the returned string (about 30 KiB with one worker).
+/// Throws only std::bad_alloc (std::logic_error would mean a bug in this renderer).
+std::string render_metrics(const MetricsSources& src);
+
+/// render_metrics over `app`'s stats registry, ports, DHCP service and lease store.
+std::string render_metrics(const Appliance& app);
+
+}  // namespace edgelease::app
