@@ -82,6 +82,20 @@ void DhcpService::send(const dhcp::DhcpReply& r) noexcept {
     stats_.replies[reply_type(r)].add();
 }
 
+void DhcpService::note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noexcept {
+    // Logged at most once a minute (the counter outcome_pool_exhausted has every one): a
+    // flood of DISCOVERs into a full pool must not become a flood of log lines.
+    ++exhausted_since_log_;
+    if (now - last_exhausted_log_ < 60) return;
+    LOG_WARN("DHCP: no free address for %llu request(s) in the last %llds (pool exhausted; last from %s via %s)",
+             static_cast<unsigned long long>(exhausted_since_log_),
+             static_cast<long long>(last_exhausted_log_ == 0 ? 0 : now - last_exhausted_log_),
+             net::to_string(req.chaddr).c_str(),
+             req.giaddr != 0 ? net::to_string(net::Ipv4Addr{req.giaddr}).c_str() : "direct");
+    exhausted_since_log_ = 0;
+    last_exhausted_log_ = now;
+}
+
 bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
     if (!engine_.release(ip, now, out)) return false;
     uint64_t seq = 0;
@@ -134,6 +148,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
             stats_.requests[static_cast<size_t>(req.msg_type) % 9].add();
             engine_.handle(req, now, result_);
             stats_.outcomes[static_cast<size_t>(result_.outcome) % 6].add();
+            if (result_.outcome == dhcp::Outcome::PoolExhausted) note_exhausted(req, now);
             uint64_t seq = 0;
             if (!result_.changed.empty() && !persist(result_.changed, seq)) {
                 stats_.storage_failed.add();

@@ -65,6 +65,7 @@ private:
     bool persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept;
     void send(const dhcp::DhcpReply& r) noexcept;
     unsigned release_durable() noexcept;
+    void note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noexcept;
 
     dhcp::LeaseEngine engine_;
     std::vector<dhcp::DhcpChannel*> channels_;
@@ -74,6 +75,8 @@ private:
     dhcp::Result result_;        // reused: no allocation per request once warmed up
     std::vector<dhcp::Lease> expired_;
     int64_t last_expiry_run_ = 0;
+    int64_t last_exhausted_log_ = 0;
+    uint64_t exhausted_since_log_ = 0;
     DhcpServiceStats stats_;
     std::vector<std::unique_ptr<ScopeGauge>> gauges_;
     void refresh_gauges();
