@@ -87,8 +87,8 @@ inline std::optional<Bytes> receive(std::chrono::milliseconds timeout = std::chr
 
 /// IPv4/UDP frame with correct IP and UDP checksums.
 inline Bytes udp4(const net::MacAddr& dst_mac, uint32_t src, uint32_t dst, uint16_t sport,
-                  uint16_t dport, const Bytes& payload) {
-    Bytes b = eth(dst_mac, 0x0800);
+                  uint16_t dport, const Bytes& payload, std::vector<uint16_t> vlans = {}) {
+    Bytes b = eth(dst_mac, 0x0800, std::move(vlans));
     size_t ip = b.size();
     uint16_t udp_len = static_cast<uint16_t>(8 + payload.size());
     b.push_back(0x45); b.push_back(0); put16(b, static_cast<uint16_t>(20 + udp_len));

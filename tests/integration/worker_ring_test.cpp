@@ -54,7 +54,7 @@ Bytes neighbor_solicitation(const net::Ipv6Addr& src, const net::Ipv6Addr& targe
 
 /// IPv4/UDP DNS query for `name` (dotted, no trailing dot) type A, with a UDP checksum.
 Bytes dns_query(const net::MacAddr& dst, uint32_t src, uint32_t dst_ip, uint16_t id,
-                const std::string& name) {
+                const std::string& name, std::vector<uint16_t> vlans = {}) {
     Bytes dnsmsg;
     put16(dnsmsg, id); put16(dnsmsg, 0); put16(dnsmsg, 1); put16(dnsmsg, 0); put16(dnsmsg, 0); put16(dnsmsg, 0);
     size_t start = 0;
@@ -67,7 +67,7 @@ Bytes dns_query(const net::MacAddr& dst, uint32_t src, uint32_t dst_ip, uint16_t
     }
     dnsmsg.push_back(0);
     put16(dnsmsg, 1); put16(dnsmsg, 1);
-    return udp4(dst, src, dst_ip, 40000, 53, dnsmsg);
+    return udp4(dst, src, dst_ip, 40000, 53, dnsmsg, std::move(vlans));
 }
 
 std::unique_ptr<dns::ZoneView> zone_with(const std::string& www_address) {
@@ -236,6 +236,23 @@ TEST_F(WorkerRing, AnswersDnsQueryInPlace) {
     EXPECT_EQ(get16(*r, 44) & 0x0400, 0x0400);  // AA
     EXPECT_EQ(get16(*r, 44) & 0x000f, 0);       // NOERROR
     EXPECT_EQ(answered_address(*r), 0xC612000Au);
+}
+
+TEST_F(WorkerRing, AnswersDnsOnAQinQInterfaceWithTheSameTags) {
+    ASSERT_TRUE(app_->publish_zones(zone_with("198.18.0.10"), std::chrono::seconds(5)));
+    // To the QinQ interface's address (outer 100, inner 200), from a host on its subnet.
+    inject(pool(), dns_query(mac(), 0xC6136463, 0xC6136401, 0x0420, "www.lan", {100, 200}));
+    auto r = receive();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(get16(*r, 12), 0x88a8);
+    EXPECT_EQ(get16(*r, 14) & 0x0fff, 100);
+    EXPECT_EQ(get16(*r, 16), 0x8100);
+    EXPECT_EQ(get16(*r, 18) & 0x0fff, 200);
+    EXPECT_EQ(get16(*r, 20), 0x0800);
+    EXPECT_EQ(get16(*r, 8 + 26) << 16 | get16(*r, 8 + 28), 0xC6136401u);  // IP source
+    EXPECT_EQ(get16(*r, 8 + 42), 0x0420);                                           // DNS id
+    EXPECT_EQ(static_cast<uint32_t>(get16(*r, r->size() - 4)) << 16 | get16(*r, r->size() - 2),
+              0xC612000Au);
 }
 
 TEST_F(WorkerRing, PublishedZoneChangeIsServedWithoutLosingQueries) {
