@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing (scripts/setup.sh), builds Release and an
 # ASan+UBSan build, and runs ctest on both: unit tests, DPDK integration tests on net_ring
-# (label dpdk) and end-to-end tests with real clients in network namespaces (label e2e).
+# (label dpdk) and end-to-end tests with real clients in network namespaces (label e2e);
+# then a short bounded run of every fuzz target (clang, ASan+UBSan).
 # Exits non-zero on any failure. Needs root (namespaces, taps).
 #   EDGELEASE_TEST_SKIP_ASAN=1   only the Release build (quicker local runs)
+#   EDGELEASE_TEST_SKIP_FUZZ=1   skip the short fuzzing pass
+#   EDGELEASE_FUZZ_SECONDS=N     seconds per fuzz target (default 15; scripts/fuzz.sh for long runs)
 #   CTEST_ARGS="-R config"       extra ctest arguments
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,5 +33,9 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 run_suite build Release OFF
 if [ "${EDGELEASE_TEST_SKIP_ASAN:-0}" != 1 ]; then
     run_suite build-asan Debug ON
+fi
+if [ "${EDGELEASE_TEST_SKIP_FUZZ:-0}" != 1 ]; then
+    echo "=== fuzz: every libFuzzer target for ${EDGELEASE_FUZZ_SECONDS:-15} s ==="
+    bash scripts/fuzz.sh "${EDGELEASE_FUZZ_SECONDS:-15}"
 fi
 echo "=== all test suites passed ==="
