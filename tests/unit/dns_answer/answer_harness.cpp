@@ -95,7 +95,7 @@ $ORIGIN 18.198.in-addr.arpa.
 $TTL 3600
 @     SOA ns.lan. hostmaster.lan. 1 3600 600 1209600 300
 @     NS  ns.lan.
-10.0  PTR www.lan.
+12.0  PTR www.lan.
 )";
 
 /// RFC 4592 §2.2.1, with the RFC's addresses moved to 198.18.0.0/15.
