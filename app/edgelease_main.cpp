@@ -11,6 +11,7 @@
 #include "app/appliance.hpp"
 #include "config/config.hpp"
 #include "control/store/lease_store.hpp"
+#include "control/zone/zone_builder.hpp"
 
 namespace {
 using edgelease::iso_time;
@@ -88,7 +89,7 @@ int main(int argc, char** argv) {
     std::string config_path, check_path;
     auto* run_opt = cli.add_option("-c,--config", config_path, "Run the appliance with this TOML file");
     auto* check_opt = cli.add_option("--check-config", check_path,
-                                     "Validate a TOML file and exit (0 when valid)");
+                                     "Validate a TOML file and the zone data it names, and exit (0 when valid)");
     std::string leases_dir;
     bool json = false;
     auto* leases_opt = cli.add_option("--show-leases", leases_dir,
@@ -109,7 +110,16 @@ int main(int argc, char** argv) {
     if (!check_path.empty()) {
         auto r = edgelease::config::load_config_file(check_path);
         if (!r.errors.empty()) return report_errors(r);
-        std::printf("%s: configuration valid\n", check_path.c_str());
+        // Everything start-up would refuse: zone files and record data too.
+        auto zones = edgelease::zone::load_zones(*r.config, 1);
+        if (!zones.errors.empty()) {
+            r.errors = zones.errors;
+            return report_errors(r);
+        }
+        size_t records = 0;
+        for (const auto& z : zones.zones) records += z.records.size();
+        std::printf("%s: configuration valid (%zu zone(s), %zu record(s), %zu DHCP scope(s))\n",
+                    check_path.c_str(), zones.zones.size(), records, r.config->dhcp.scopes.size());
         return 0;
     }
     if (config_path.empty()) {

@@ -28,6 +28,25 @@ echo "$out"
 grep -qE "typo\.toml:6:1: interfaces\[0\]\.adresses: unknown key 'adresses' \(did you mean 'addresses'\?\)" <<<"$out" \
     && ok "typo: file:line:col, key path and suggestion" || bad "typo: message"
 
+# Zone data is checked too: a bad record in a zone file names the file and line.
+cat >"$tmp/bad.zone" <<'ZONE'
+$TTL 300
+@ SOA ns.lan. hostmaster.lan. 1 3600 600 86400 60
+@ NS ns
+www A 198.18.0.300
+ZONE
+cat >"$tmp/zones.toml" <<'TOML'
+[[interfaces]]
+port = "net_tap0"
+addresses = ["198.18.0.1/24"]
+[[dns.zones]]
+name = "lan."
+file = "bad.zone"
+TOML
+out=$("$bin" --check-config "$tmp/zones.toml" 2>&1); rc=$?
+echo "$out"
+[ $rc -ne 0 ] && grep -qE "bad\.zone:4: .*198\.18\.0\.300" <<<"$out" && ok "bad zone file: refused with file:line" || bad "bad zone file"
+
 out=$("$bin" --check-config "$tmp/missing.toml" 2>&1); rc=$?
 [ $rc -ne 0 ] && grep -q "missing.toml" <<<"$out" && ok "missing file: named, non-zero exit" || bad "missing file"
 
