@@ -123,13 +123,11 @@ Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> z
     registry_.lcores.push_back({"sweeper", 0, sweeper_lcore_, &sweeper_->stats, nullptr, nullptr});
     if (dhcp_) {
         registry_.control_counters = [this](dataplane::NamedCounters& out) {
-            static constexpr const char* kTypes[] = {"none", "discover", "offer", "request", "decline",
-                                                     "ack",  "nak",      "release", "inform"};
-            static constexpr const char* kOutcomes[] = {"answered", "no_scope", "pool_exhausted",
-                                                        "not_for_us", "nak", "invalid"};
             const auto& s = dhcp_->stats();
-            for (size_t i = 1; i < 9; ++i) out.emplace_back(std::string("sent_") + kTypes[i], s.replies[i].get());
-            for (size_t i = 0; i < 6; ++i) out.emplace_back(std::string("outcome_") + kOutcomes[i], s.outcomes[i].get());
+            for (size_t i = 1; i < dhcp::kMsgTypeNames.size(); ++i)
+                out.emplace_back("sent_" + std::string(dhcp::kMsgTypeNames[i]), s.replies[i].get());
+            for (size_t i = 0; i < dhcp::kOutcomeNames.size(); ++i)
+                out.emplace_back("outcome_" + std::string(dhcp::kOutcomeNames[i]), s.outcomes[i].get());
             out.emplace_back("acks_held_for_commit", s.held.get());
             out.emplace_back("acks_dropped_storage_error", s.storage_failed.get());
             out.emplace_back("reply_queue_full", s.reply_queue_full.get());

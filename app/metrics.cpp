@@ -22,16 +22,12 @@ namespace {
 using dataplane::LcoreEntry;
 
 // Label values for enums that have no name table of their own, indexed by the enum value.
-constexpr std::array<std::string_view, 9> kMsgTypeNames{
-    "none", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform"};
-static_assert(static_cast<size_t>(dhcp::MsgType::Inform) + 1 == kMsgTypeNames.size());
+using dhcp::kMsgTypeNames;
+using dhcp::kOutcomeNames;
 static_assert(kMsgTypeNames.size() == std::tuple_size_v<decltype(dhcp::DhcpWorkerStats::by_type)>);
 static_assert(kMsgTypeNames.size() ==
               std::tuple_size_v<decltype(control::DhcpServiceStats::replies)>);
 
-constexpr std::array<std::string_view, 6> kOutcomeNames{"answered",   "no_scope", "pool_exhausted",
-                                                        "not_for_us", "nak",      "invalid"};
-static_assert(static_cast<size_t>(dhcp::Outcome::Invalid) + 1 == kOutcomeNames.size());
 static_assert(kOutcomeNames.size() ==
               std::tuple_size_v<decltype(control::DhcpServiceStats::outcomes)>);
 

@@ -7,7 +7,7 @@ namespace edgelease::control {
 namespace {
 /// Message type of an encoded reply (option 53 is always first after the cookie).
 size_t reply_type(const dhcp::DhcpReply& r) {
-    return r.len > 242 && r.payload[240] == 53 ? r.payload[242] % 9 : 0;
+    return r.len > 242 && r.payload[240] == 53 ? r.payload[242] % dhcp::kMsgTypeNames.size() : 0;
 }
 }  // namespace
 
@@ -99,8 +99,7 @@ void DhcpService::note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noex
 bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
     if (!engine_.release(ip, now, out)) return false;
     uint64_t seq = 0;
-    expired_.assign(1, out);
-    persist(expired_, seq);
+    persist({out}, seq);  // operator actions are rare: a one-element vector is fine
     refresh_gauges();
     return true;
 }
@@ -108,8 +107,7 @@ bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
 bool DhcpService::admin_expire(uint32_t ip, int64_t now, dhcp::Lease& out) {
     if (!engine_.expire(ip, now, out)) return false;
     uint64_t seq = 0;
-    expired_.assign(1, out);
-    persist(expired_, seq);
+    persist({out}, seq);
     stats_.expired.add();
     refresh_gauges();
     return true;
@@ -145,9 +143,9 @@ unsigned DhcpService::poll(int64_t now) noexcept {
             if (!ch->requests.pop(req)) continue;
             any = true;
             ++handled;
-            stats_.requests[static_cast<size_t>(req.msg_type) % 9].add();
+            stats_.requests[static_cast<size_t>(req.msg_type) % dhcp::kMsgTypeNames.size()].add();
             engine_.handle(req, now, result_);
-            stats_.outcomes[static_cast<size_t>(result_.outcome) % 6].add();
+            stats_.outcomes[static_cast<size_t>(result_.outcome) % dhcp::kOutcomeNames.size()].add();
             if (result_.outcome == dhcp::Outcome::PoolExhausted) note_exhausted(req, now);
             uint64_t seq = 0;
             if (!result_.changed.empty() && !persist(result_.changed, seq)) {

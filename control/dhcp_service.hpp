@@ -18,9 +18,9 @@
 namespace edgelease::control {
 
 struct alignas(64) DhcpServiceStats {
-    std::array<dataplane::Counter, 9> requests;  // by MsgType
-    std::array<dataplane::Counter, 9> replies;   // by MsgType
-    std::array<dataplane::Counter, 6> outcomes;  // by dhcp::Outcome
+    std::array<dataplane::Counter, dhcp::kMsgTypeNames.size()> requests;  // by MsgType
+    std::array<dataplane::Counter, dhcp::kMsgTypeNames.size()> replies;   // by MsgType
+    std::array<dataplane::Counter, dhcp::kOutcomeNames.size()> outcomes;  // by dhcp::Outcome
     dataplane::Counter reply_queue_full;         // a worker's reply queue was full
     dataplane::Counter held;                     // ACKs that waited for their commit
     dataplane::Counter storage_failed;           // ACKs dropped: their commit failed

@@ -50,14 +50,12 @@ NamedCounters StatsRegistry::dhcp() const {
         alloc_failed += l.dhcp->reply_alloc_failed.get();
         for (size_t i = 0; i < by_type.size(); ++i) by_type[i] += l.dhcp->by_type[i].get();
     }
-    static constexpr const char* kTypes[] = {"none",    "discover", "offer",   "request", "decline",
-                                             "ack",     "nak",      "release", "inform"};
     NamedCounters out{{"rx_requests", received},
                       {"rx_malformed", malformed},
                       {"rx_queue_full", queue_full},
                       {"tx_replies", sent},
                       {"tx_no_mbuf", alloc_failed}};
-    for (size_t i = 1; i < by_type.size(); ++i) out.emplace_back(std::string("rx_") + kTypes[i], by_type[i]);
+    for (size_t i = 1; i < by_type.size(); ++i) out.emplace_back("rx_" + std::string(dhcp::kMsgTypeNames[i]), by_type[i]);
     if (control_counters) control_counters(out);
     return out;
 }

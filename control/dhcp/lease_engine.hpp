@@ -1,7 +1,9 @@
 #pragma once
 // The RFC 2131 lease engine. Lives on the control lcore: the only writer of leases. Pure C++
 // (no DPDK), driven by DhcpRequests with an explicit clock, so it is tested as a table.
+#include <array>
 #include <cstdint>
+#include <string_view>
 #include <memory>
 #include <vector>
 
@@ -34,6 +36,11 @@ enum class Outcome : uint8_t {
     Nak,            // answered with DHCPNAK
     Invalid,        // message type that a server does not take, missing required fields
 };
+
+/// Lower-case names indexed by Outcome value, for counters and metrics labels.
+inline constexpr std::array<std::string_view, 6> kOutcomeNames{
+    "answered", "no_scope", "pool_exhausted", "not_for_us", "nak", "invalid"};
+static_assert(static_cast<size_t>(Outcome::Invalid) + 1 == kOutcomeNames.size());
 
 struct Result {
     Outcome outcome = Outcome::Answered;

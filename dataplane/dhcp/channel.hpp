@@ -25,7 +25,7 @@ struct alignas(64) DhcpWorkerStats {
     dataplane::Counter replies_sent;
     dataplane::Counter reply_alloc_failed;  // no mbuf for a reply
     std::array<dataplane::Counter, 10> parse_errors;  // by wire::dhcp::ParseError
-    std::array<dataplane::Counter, 9> by_type;        // received, by MsgType (0 = none)
+    std::array<dataplane::Counter, kMsgTypeNames.size()> by_type;  // received, by MsgType (0 = none)
 };
 
 }  // namespace edgelease::dhcp

@@ -4,7 +4,9 @@
 // (one queue per worker and direction). Workers parse a request into DhcpRequest; the
 // control lcore answers with a DhcpReply holding the complete BOOTP message and where it
 // must go; the worker builds the frame.
+#include <array>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 #include "common/net.hpp"
@@ -26,6 +28,11 @@ enum class MsgType : uint8_t {
     None = 0, Discover = 1, Offer = 2, Request = 3, Decline = 4, Ack = 5, Nak = 6, Release = 7,
     Inform = 8
 };
+
+/// Lower-case names indexed by MsgType value, for counters, metrics labels and logs.
+inline constexpr std::array<std::string_view, 9> kMsgTypeNames{
+    "none", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform"};
+static_assert(static_cast<size_t>(MsgType::Inform) + 1 == kMsgTypeNames.size());
 
 /// Where a request came from, so that its answer can go back the same way.
 struct ReplyPath {
