@@ -8,7 +8,7 @@ cd "$here"
 # Build dependencies.
 build_pkgs=(
   build-essential cmake ninja-build pkg-config git
-  libdpdk-dev dpdk dpdk-dev libboost-dev libtomlplusplus-dev liblmdb-dev lmdb-utils
+  libdpdk-dev dpdk dpdk-dev libboost-dev libtomlplusplus-dev liblmdb-dev lmdb-utils libssl-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev llvm

@@ -52,6 +52,7 @@ struct Lease {
     int32_t reservation = -1;    // index into the scope's reservations, -1 = dynamic
     std::vector<uint8_t> circuit_id;  // option 82 as last seen, for operators
     std::vector<uint8_t> remote_id;
+    bool no_dns = false;         // option 81 with N set: the client asked for no DNS updates
 };
 
 }  // namespace edgelease::dhcp

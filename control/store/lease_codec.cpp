@@ -5,7 +5,7 @@
 namespace edgelease::store {
 
 namespace {
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;  // 2 added the flags byte (1 is still read)
 
 class Out {
 public:
@@ -87,6 +87,7 @@ size_t encode_lease(const dhcp::Lease& l, uint8_t* out, size_t cap) {
     o.blob(reinterpret_cast<const uint8_t*>(l.hostname.data()), l.hostname.size());
     o.blob(l.circuit_id.data(), l.circuit_id.size());
     o.blob(l.remote_id.data(), l.remote_id.size());
+    o.u8(l.no_dns ? 1 : 0);
     return o.done();
 }
 
@@ -98,7 +99,8 @@ void encode_lease(const dhcp::Lease& l, std::vector<uint8_t>& out) {
 
 std::optional<dhcp::Lease> decode_lease(const uint8_t* p, size_t len) {
     In in(p, len);
-    if (in.u8() != kVersion) return std::nullopt;
+    const uint8_t version = in.u8();
+    if (version != 1 && version != kVersion) return std::nullopt;
     dhcp::Lease l;
     l.ip = in.u32();
     l.scope = in.u32();
@@ -120,6 +122,7 @@ std::optional<dhcp::Lease> decode_lease(const uint8_t* p, size_t len) {
     in.blob(l.hostname, 255);
     in.blob(l.circuit_id, 255);
     in.blob(l.remote_id, 255);
+    if (version >= 2) l.no_dns = (in.u8() & 1) != 0;
     if (!in.ok()) return std::nullopt;
     return l;
 }

@@ -1,0 +1,433 @@
+#include "control/ddns/lease_dns.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/log.hpp"
+#include "control/zone/rdata_text.hpp"
+
+namespace edgelease::ddns {
+
+using zone::AuditEvent;
+using zone::AuditReason;
+using zone::Origin;
+using Key = zone::ZoneStore::Key;
+
+namespace {
+
+std::string base64(const uint8_t* p, size_t n) {
+    std::string out(4 * ((n + 2) / 3) + 1, '\0');
+    int len = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), p, static_cast<int>(n));
+    out.resize(static_cast<size_t>(len));
+    return out;
+}
+
+std::vector<uint8_t> a_rdata(uint32_t ip) {
+    return {static_cast<uint8_t>(ip >> 24), static_cast<uint8_t>(ip >> 16), static_cast<uint8_t>(ip >> 8),
+            static_cast<uint8_t>(ip)};
+}
+
+uint32_t ttl_for(const config::ScopeConfig& sc) {
+    // RFC 4702 §5: a third of the lease time, so that caches do not outlive the lease by much.
+    auto t = static_cast<uint32_t>(sc.lease_time.count() / 3);
+    return std::clamp<uint32_t>(t, 1, 86400);
+}
+
+bool lease_origin(Origin o) { return o == Origin::Dhcp || o == Origin::Reservation; }
+
+}  // namespace
+
+std::string client_owner(const dhcp::ClientKey& key, const net::MacAddr& hw) {
+    // RFC 4701 §3.3: identifier-type (2 octets), digest-type (1 = SHA-256), digest.
+    uint8_t rdata[3 + SHA256_DIGEST_LENGTH];
+    uint8_t ident[1 + dhcp::kMaxClientId];
+    size_t n = 0;
+    if (key.kind == dhcp::ClientKey::ClientId) {
+        rdata[0] = 0x00;
+        rdata[1] = 0x01;  // the client identifier option's contents
+        std::memcpy(ident, key.bytes, key.len);
+        n = key.len;
+    } else {
+        rdata[0] = 0x00;
+        rdata[1] = 0x00;  // htype (1 = Ethernet) then chaddr
+        ident[0] = 1;
+        std::memcpy(ident + 1, hw.bytes.data(), 6);
+        n = 7;
+    }
+    rdata[2] = 1;
+    SHA256(ident, n, rdata + 3);
+    return "client:" + base64(rdata, sizeof rdata);
+}
+
+std::string reservation_owner(const std::string& scope, uint32_t ip) {
+    return "reservation:" + scope + "/" + net::to_string(net::Ipv4Addr{ip});
+}
+
+dns::WireName reverse_name(uint32_t ip) {
+    dns::WireName n;
+    for (int i = 0; i < 4; ++i) {
+        std::string label = std::to_string((ip >> (8 * i)) & 0xff);
+        n.push_back(static_cast<uint8_t>(label.size()));
+        n.insert(n.end(), label.begin(), label.end());
+    }
+    for (const char* l : {"in-addr", "arpa"}) {
+        n.push_back(static_cast<uint8_t>(std::strlen(l)));
+        n.insert(n.end(), l, l + std::strlen(l));
+    }
+    n.push_back(0);
+    return n;
+}
+
+LeaseDns::LeaseDns(const config::Config& cfg, zone::ZoneStore& zones, AuditSink audit)
+    : zones_(zones), sink_(std::move(audit)) {
+    set_config(cfg);
+}
+
+void LeaseDns::set_config(const config::Config& cfg) {
+    cfg_ = cfg;
+    stale_interval_ = 0;
+    for (const auto& sc : cfg_.dhcp.scopes) {
+        if (!sc.dns.stale_after) continue;
+        // Look a few times per stale period, at least once a minute.
+        int64_t every = std::clamp<int64_t>(sc.dns.stale_after->count() / 4, 1, 60);
+        stale_interval_ = stale_interval_ == 0 ? every : std::min(stale_interval_, every);
+    }
+}
+
+const config::ScopeConfig* LeaseDns::scope(uint32_t index) const {
+    return index < cfg_.dhcp.scopes.size() ? &cfg_.dhcp.scopes[index] : nullptr;
+}
+
+std::string LeaseDns::owner_of(const dhcp::Lease& l) const {
+    const auto* sc = scope(l.scope);
+    if (l.reservation >= 0 && sc != nullptr) return reservation_owner(sc->name, l.ip);
+    return client_owner(l.client, l.hw);
+}
+
+std::optional<dns::WireName> LeaseDns::lease_name(const config::ScopeConfig& sc, const std::string& host) const {
+    if (host.empty() || sc.domain.empty()) return std::nullopt;
+    std::string why;
+    dns::WireName origin;
+    auto dom = dns::name_from_text(sc.domain, dns::WireName{0}, why);
+    if (!dom) return std::nullopt;
+    return dns::name_from_text(host, *dom, why);
+}
+
+void LeaseDns::audit(AuditEvent e) {
+    if (e.applied) stats_.changes[static_cast<size_t>(e.reason)].add();
+    else {
+        stats_.skipped.add();
+        stats_.changes[static_cast<size_t>(AuditReason::ConflictSkip)].add();
+    }
+    if (e.time != log_second_) {
+        if (suppressed_ != 0)
+            LOG_INFO("dns: %llu more record change(s) in the last second not logged (see the audit trail)",
+                     static_cast<unsigned long long>(suppressed_));
+        log_second_ = e.time;
+        logged_this_second_ = 0;
+        suppressed_ = 0;
+    }
+    if (logged_this_second_ < kLogsPerSecond) {
+        ++logged_this_second_;
+        const std::string t = dns::type_to_text(e.type);
+        if (e.applied)
+            LOG_INFO("dns: %s %s %s %s -> %s (%s, owner %s)%s%s", std::string(to_string(e.reason)).c_str(),
+                     e.name.c_str(), t.c_str(), e.old_data.empty() ? "-" : e.old_data.c_str(),
+                     e.new_data.empty() ? "-" : e.new_data.c_str(), std::string(to_string(e.origin)).c_str(),
+                     e.owner.c_str(), e.detail.empty() ? "" : ": ", e.detail.c_str());
+        else
+            LOG_WARN("dns: skipped %s %s for %s: %s", e.name.c_str(), t.c_str(), e.owner.c_str(), e.detail.c_str());
+    } else {
+        ++suppressed_;
+    }
+    if (sink_) sink_(std::move(e));
+}
+
+void LeaseDns::erase_logged(const Key& k, const zone::ZoneStore::Entry& e, AuditReason reason,
+                            const std::string& actor, const std::string& detail, int64_t now) {
+    AuditEvent ev;
+    ev.time = now;
+    ev.name = dns::name_to_text(zone::ZoneStore::wire(k));
+    ev.type = e.type;
+    ev.old_data = zone::rdata_to_text(e.type, e.rdata);
+    ev.origin = e.prov.origin;
+    ev.owner = actor.empty() ? e.prov.owner : actor;
+    ev.reason = reason;
+    ev.detail = detail;
+    const uint16_t type = e.type;
+    const std::vector<uint8_t> rdata = e.rdata;  // `e` lives in the store: copy before erasing
+    zones_.erase(k, type, rdata);
+    audit(std::move(ev));
+}
+
+bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const dns::Record& want,
+                         const std::string& owner, Origin origin, uint64_t generation, AuditReason reason,
+                         int64_t now) {
+    const Key k = zone::ZoneStore::key(want.owner);
+    const LeaseDnsEvent ev = reason == AuditReason::Renew ? LeaseDnsEvent::Renew : LeaseDnsEvent::Grant;
+    const std::string name_text = dns::name_to_text(want.owner);
+    // Anything at the name that is not the lease's own kind of record: the name is someone's.
+    const auto* entries = zones_.find(k);
+    const zone::ZoneStore::Entry* same = nullptr;
+    std::vector<zone::ZoneStore::Entry> give_way;
+    if (entries != nullptr) {
+        for (const auto& e : *entries) {
+            const bool same_owner = e.prov.owner == owner && lease_origin(e.prov.origin);
+            Decision d = decide(ev, kind, RecordState{e.prov.origin, same_owner}, sc.dns);
+            // Records of other types only block when they are an admin's (a dhcp binding never
+            // writes other types, and an old binding's record at a shared name gives way).
+            if (d == Decision::Skip) {
+                AuditEvent a;
+                a.time = now;
+                a.name = name_text;
+                a.type = want.type;
+                a.old_data = zone::rdata_to_text(e.type, e.rdata);
+                a.new_data = zone::rdata_to_text(want.type, want.rdata);
+                a.origin = e.prov.origin;
+                a.owner = owner;
+                a.reason = AuditReason::ConflictSkip;
+                a.applied = false;
+                a.detail = std::string(kLeaseDnsEventNames[static_cast<size_t>(ev)]) + ": " + name_text + " holds a " +
+                           std::string(to_string(e.prov.origin)) + " " + dns::type_to_text(e.type) +
+                           " record" + (e.prov.owner.empty() ? "" : " of " + e.prov.owner);
+                audit(std::move(a));
+                return false;
+            }
+            if (d == Decision::Keep) return false;  // update = false
+            if (e.type != want.type) {
+                if (e.prov.origin == Origin::Update) give_way.push_back(e);  // on_conflict = overwrite
+                continue;
+            }
+            if (e.rdata == want.rdata && same_owner) same = &e;
+            else give_way.push_back(e);
+        }
+    }
+    std::optional<zone::ZoneStore::Entry> same_copy;
+    if (same != nullptr) same_copy = *same;
+    same = same_copy ? &*same_copy : nullptr;  // the store's vector changes below
+    for (const auto& e : give_way)
+        erase_logged(k, e, AuditReason::Supersede, owner,
+                     "now " + (kind == RecordKind::Ptr ? std::string("leased to ") : std::string("held by ")) + owner,
+                     now);
+    zone::StoredRecord r{want, {}};
+    r.prov.origin = origin;
+    r.prov.owner = owner;
+    r.prov.generation = generation;
+    r.prov.updated = now;
+    const bool existed = same != nullptr;
+    r.prov.created = existed ? same->prov.created : now;
+    if (existed) {
+        // A renewal only refreshes the provenance (no new audit event: nothing in DNS changed).
+        if (same->prov.generation == generation && same->ttl == want.ttl && same->prov.updated == now) return true;
+        if (same->prov.origin == Origin::Reservation) r.prov.origin = Origin::Reservation;
+    }
+    zones_.put(r);
+    if (!existed) {
+        AuditEvent a;
+        a.time = now;
+        a.name = name_text;
+        a.type = want.type;
+        a.new_data = zone::rdata_to_text(want.type, want.rdata);
+        a.origin = r.prov.origin;
+        a.owner = owner;
+        a.reason = reason;
+        audit(std::move(a));
+    }
+    return true;
+}
+
+void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip, const std::optional<dns::WireName>& name,
+                     const std::string& owner, Origin origin, uint64_t generation, AuditReason reason,
+                     int64_t now) {
+    const dns::WireName rev = reverse_name(ip);
+    const Key rev_key = zone::ZoneStore::key(rev);
+    const std::vector<uint8_t> addr = a_rdata(ip);
+    // 1. The binding's own records that no longer describe it (renamed, or it moved address).
+    for (const Key& k : zones_.names_owned_by(owner)) {
+        const auto* entries = zones_.find(k);
+        if (entries == nullptr) continue;
+        std::vector<zone::ZoneStore::Entry> stale;
+        for (const auto& e : *entries) {
+            if (e.prov.owner != owner || !lease_origin(e.prov.origin)) continue;
+            const bool current_a = name && e.type == dns::rrtype::A && k == zone::ZoneStore::key(*name) && e.rdata == addr;
+            const bool current_ptr = name && e.type == dns::rrtype::PTR && k == rev_key &&
+                                     e.rdata == *name;
+            if (!current_a && !current_ptr) stale.push_back(e);
+        }
+        for (const auto& e : stale)
+            erase_logged(k, e, AuditReason::Rename, owner,
+                         name ? "the binding is now " + dns::name_to_text(*name) + " at " + net::to_string(net::Ipv4Addr{ip})
+                              : "the binding has no name any more",
+                         now);
+    }
+    if (!name) return;
+    // 2. Lease records of other bindings pointing at this address give way (a kept record
+    //    never points at someone else).
+    for (const Key& k : zones_.lease_names_for(ip)) {
+        if (k == zone::ZoneStore::key(*name)) continue;  // judged by write_one below
+        const auto* entries = zones_.find(k);
+        if (entries == nullptr) continue;
+        std::vector<zone::ZoneStore::Entry> old;
+        for (const auto& e : *entries)
+            if (e.type == dns::rrtype::A && e.rdata == addr && e.prov.owner != owner && e.prov.origin == Origin::Dhcp)
+                old.push_back(e);
+        for (const auto& e : old)
+            erase_logged(k, e, AuditReason::Supersede, owner,
+                         net::to_string(net::Ipv4Addr{ip}) + " is now leased to " + owner, now);
+    }
+    // 3. A and PTR. When the name is someone else's, no PTR claims it either.
+    if (zones_.zone_of(*name) < 0) {
+        stats_.no_zone.add();
+    } else if (!write_one(sc, RecordKind::Forward,
+                          dns::Record{*name, dns::rrtype::A, dns::rrclass::IN, ttl_for(sc), addr}, owner, origin,
+                          generation, reason, now)) {
+        return;
+    }
+    if (zones_.zone_of(rev) < 0) {
+        stats_.no_zone.add();
+    } else {
+        write_one(sc, RecordKind::Ptr, dns::Record{rev, dns::rrtype::PTR, dns::rrclass::IN, ttl_for(sc), *name}, owner,
+                  origin, generation, reason, now);
+    }
+}
+
+void LeaseDns::remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t ip, const std::string& owner,
+                      AuditReason reason, int64_t now) {
+    const std::vector<uint8_t> addr = a_rdata(ip);
+    const Key rev_key = zone::ZoneStore::key(reverse_name(ip));
+    for (const Key& k : zones_.names_owned_by(owner)) {
+        const auto* entries = zones_.find(k);
+        if (entries == nullptr) continue;
+        std::vector<zone::ZoneStore::Entry> doomed;
+        for (const auto& e : *entries) {
+            if (e.prov.owner != owner) continue;
+            RecordKind kind;
+            if (e.type == dns::rrtype::A && e.rdata == addr) kind = RecordKind::Forward;
+            else if (e.type == dns::rrtype::PTR && k == rev_key) kind = RecordKind::Ptr;
+            else continue;  // the binding's records for another address
+            Decision d = decide(ev, kind, RecordState{e.prov.origin, true}, sc.dns);
+            if (d == Decision::Delete) doomed.push_back(e);
+            else stats_.kept.add();
+        }
+        for (const auto& e : doomed) erase_logged(k, e, reason, owner, "", now);
+    }
+}
+
+void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) {
+    const auto* sc = scope(l.scope);
+    if (sc == nullptr) return;
+    switch (ev) {
+        case dhcp::LeaseEvent::Granted:
+        case dhcp::LeaseEvent::Renewed: {
+            if (!sc->dns.update) return;
+            if (l.no_dns) {
+                stats_.opted_out.add();
+                return;
+            }
+            const bool res_name = l.reservation >= 0 &&
+                                  static_cast<size_t>(l.reservation) < sc->reservations.size() &&
+                                  !sc->reservations[static_cast<size_t>(l.reservation)].hostname.empty() &&
+                                  sc->reservations[static_cast<size_t>(l.reservation)].hostname == l.hostname;
+            grant(*sc, l.ip, lease_name(*sc, l.hostname), owner_of(l), res_name ? Origin::Reservation : Origin::Dhcp,
+                  l.generation, ev == dhcp::LeaseEvent::Granted ? AuditReason::Grant : AuditReason::Renew, now);
+            return;
+        }
+        case dhcp::LeaseEvent::Released:
+            remove(*sc, LeaseDnsEvent::Release, l.ip, owner_of(l), AuditReason::Release, now);
+            return;
+        case dhcp::LeaseEvent::Expired:
+            remove(*sc, LeaseDnsEvent::Expiry, l.ip, owner_of(l), AuditReason::Expiry, now);
+            return;
+        default:
+            // Offered/OfferLapsed: never in DNS. Retired: the binding was replaced (same
+            // reservation under a new client id, or its address reused): its records stay
+            // with the reservation, or give way to the new owner on its grant. Declined:
+            // the address is out of service; the binding's records follow its lease.
+            return;
+    }
+}
+
+void LeaseDns::publish_reservations(int64_t now) {
+    std::vector<std::string> wanted_owners;
+    for (uint32_t si = 0; si < cfg_.dhcp.scopes.size(); ++si) {
+        const auto& sc = cfg_.dhcp.scopes[si];
+        if (!sc.dns.update || sc.dns.reservation_records != config::ReservationRecords::Permanent) continue;
+        for (const auto& res : sc.reservations) {
+            if (res.hostname.empty()) continue;
+            const std::string owner = reservation_owner(sc.name, res.ip.value);
+            wanted_owners.push_back(owner);
+            grant(sc, res.ip.value, lease_name(sc, res.hostname), owner, Origin::Reservation, 0,
+                  AuditReason::Reservation, now);
+        }
+    }
+    // Reservation records whose reservation is gone (or no longer publishes) go.
+    std::vector<std::pair<Key, zone::ZoneStore::Entry>> gone;
+    zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
+        if (e.prov.origin != Origin::Reservation) return;
+        if (std::find(wanted_owners.begin(), wanted_owners.end(), e.prov.owner) == wanted_owners.end())
+            gone.emplace_back(k, e);
+    });
+    for (const auto& [k, e] : gone)
+        erase_logged(k, e, AuditReason::ReservationRemoved, e.prov.owner,
+                     "no reservation publishes this record any more", now);
+}
+
+void LeaseDns::reconcile(const std::vector<dhcp::Lease>& leases, int64_t now) {
+    for (const auto& l : leases)
+        if (l.state == dhcp::LeaseState::Bound) on_lease(l, dhcp::LeaseEvent::Renewed, now);
+}
+
+size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32_t)>& bound_owner) {
+    if (stale_interval_ == 0) return 0;
+    struct Candidate {
+        Key k;
+        zone::ZoneStore::Entry e;
+        const config::ScopeConfig* sc;
+        uint32_t ip;
+    };
+    std::vector<Candidate> out;
+    auto scope_for = [&](uint32_t ip) -> const config::ScopeConfig* {
+        for (const auto& sc : cfg_.dhcp.scopes)
+            if (!sc.subnet.is_v6 && (ip & net::v4_mask(sc.subnet.prefix_len)) == (sc.subnet.v4.value & net::v4_mask(sc.subnet.prefix_len))) return &sc;
+        return nullptr;
+    };
+    zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
+        if (e.prov.origin != Origin::Dhcp && e.prov.origin != Origin::Reservation) return;
+        uint32_t ip = 0;
+        if (e.type == dns::rrtype::A && e.rdata.size() == 4) {
+            ip = uint32_t{e.rdata[0]} << 24 | uint32_t{e.rdata[1]} << 16 | uint32_t{e.rdata[2]} << 8 | e.rdata[3];
+        } else if (e.type == dns::rrtype::PTR) {
+            // d.c.b.a.in-addr.arpa.
+            const auto w = zone::ZoneStore::wire(k);
+            size_t at = 0;
+            for (int i = 0; i < 4 && at < w.size(); ++i) {
+                uint32_t v = 0;
+                for (size_t j = 1; j <= w[at]; ++j) v = v * 10 + static_cast<uint32_t>(w[at + j] - '0');
+                ip |= (v & 0xff) << (8 * i);
+                at += w[at] + 1u;
+            }
+        } else {
+            return;
+        }
+        const auto* sc = scope_for(ip);
+        if (sc == nullptr || !sc->dns.stale_after) return;
+        if (now - e.prov.updated < sc->dns.stale_after->count()) return;
+        out.push_back(Candidate{k, e, sc, ip});
+    });
+    size_t removed = 0;
+    for (const auto& c : out) {
+        if (bound_owner(c.ip) == c.e.prov.owner) continue;  // still bound: renews in time
+        if (decide(LeaseDnsEvent::Stale, c.e.type == dns::rrtype::PTR ? RecordKind::Ptr : RecordKind::Forward,
+                   RecordState{c.e.prov.origin, true}, c.sc->dns) != Decision::Delete)
+            continue;
+        erase_logged(c.k, c.e, AuditReason::Stale, c.e.prov.owner,
+                     "not renewed for " + std::to_string(now - c.e.prov.updated) + " s", now);
+        ++removed;
+    }
+    return removed;
+}
+
+}  // namespace edgelease::ddns

@@ -1,0 +1,128 @@
+#pragma once
+// The authoritative copy of every hosted record with its provenance. Lives on the control
+// lcore (the only writer of zone data); the ZoneView that workers answer from is derived from
+// it: each change marks its owner name dirty, and the control plane rewrites those owners'
+// nodes in the published view (ZoneView::set_owner) or, rarely, rebuilds the view.
+//
+// Record identity is (owner, type, RDATA): an RRset may hold records of different origins
+// (a config A and a dhcp A at the same name would be two records of one RRset, though the
+// DHCP policy never lets that happen).
+//
+// Persistence: every change except to a zone's SOA (generated, serial kept in memory) goes to
+// a RecordSink (the LMDB record store) so provenance survives restarts.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/dns_types.hpp"
+#include "control/zone/provenance.hpp"
+#include "dataplane/dns/zone_view.hpp"
+
+namespace edgelease::zone {
+
+/// Where record changes are made durable. Called on the control lcore; must not block.
+class RecordSink {
+public:
+    virtual ~RecordSink() = default;
+    virtual void put(const StoredRecord& r) = 0;
+    virtual void erase(const dns::Record& r) = 0;
+};
+
+/// A hosted zone: apex (lower-case wire) and its SOA serial.
+struct ZoneInfo {
+    dns::WireName apex;
+    std::string key;  // apex bytes as a string (lookup key form)
+    uint32_t serial = 0;
+    bool dirty = false;  // changed since the serial was last bumped
+};
+
+class ZoneStore {
+public:
+    using Key = std::string;  // lower-case wire owner name as bytes
+
+    struct Entry {
+        uint16_t type = 0;
+        uint32_t ttl = 0;
+        std::vector<uint8_t> rdata;
+        Provenance prov;
+    };
+
+    explicit ZoneStore(RecordSink* sink = nullptr) : sink_(sink) {}
+    void set_sink(RecordSink* sink) { sink_ = sink; }
+
+    /// Start-up and reload: the hosted zones and their configured records (origin config).
+    /// Config records keep their `created` time when they were already present (from storage
+    /// or the previous configuration); config records no longer configured are removed;
+    /// records of other origins whose name is in no hosted zone any more are removed and
+    /// appended to `orphaned`. Marks every affected owner dirty.
+    void set_config(const std::vector<dns::ZoneInput>& zones, int64_t now,
+                    std::vector<StoredRecord>* orphaned = nullptr);
+
+    /// Start-up: a record read from storage. Config records are only remembered (their
+    /// `created` time) until set_config() sees them; others are inserted as they were.
+    /// Records outside every hosted zone are dropped (call after set_config... see load order
+    /// in the appliance: restore() first, then set_config()).
+    void restore(StoredRecord r);
+
+    /// The deepest hosted zone holding `owner`, or -1.
+    int zone_of(const Key& owner) const noexcept;
+    int zone_of(const dns::WireName& owner) const noexcept { return zone_of(key(owner)); }
+    const std::vector<ZoneInfo>& zones() const { return zones_; }
+
+    /// Records at `owner` (nullptr: none).
+    const std::vector<Entry>* find(const Key& owner) const;
+
+    /// Inserts or replaces (same owner, type and RDATA) a record. False when the owner lies
+    /// in no hosted zone.
+    bool put(const StoredRecord& r);
+    /// Removes one record; false when there was no such record.
+    bool erase(const Key& owner, uint16_t type, const std::vector<uint8_t>& rdata);
+
+    /// Owner names holding an A record with this address and origin dhcp or reservation.
+    std::vector<Key> lease_names_for(uint32_t ip) const;
+    /// Every (owner name) holding a record owned by `owner` (provenance owner string).
+    std::vector<Key> names_owned_by(const std::string& owner) const;
+
+    /// Every record of `owner` as the view needs them (empty: the name is gone).
+    std::vector<dns::Record> records_of(const Key& owner) const;
+    /// Every zone's records, for a full ZoneView build.
+    std::vector<dns::ZoneInput> inputs() const;
+
+    /// Owners changed since the last call (moved out). Zones whose data changed get their
+    /// SOA serial bumped first (RFC 1982 arithmetic; serial+1), so their apex is included.
+    void take_dirty(std::vector<Key>& out);
+    bool has_dirty() const noexcept { return !dirty_.empty(); }
+
+    /// Visits every record (for listings). Order is unspecified.
+    void for_each(const std::function<void(const Key&, const Entry&)>& fn) const;
+    size_t record_count() const noexcept { return records_; }
+    std::array<size_t, kOriginNames.size()> count_by_origin() const;
+
+    static Key key(const dns::WireName& n) { return Key(n.begin(), n.end()); }
+    static dns::WireName wire(const Key& k) { return dns::WireName(k.begin(), k.end()); }
+
+private:
+    void index_add(const Key& owner, const Entry& e);
+    void index_remove(const Key& owner, const Entry& e);
+    void mark(const Key& owner);
+    void bump_serial(ZoneInfo& z);
+
+    RecordSink* sink_;
+    std::vector<ZoneInfo> zones_;
+    std::vector<size_t> depth_order_;  // zone indexes, deepest apex first
+    std::unordered_map<Key, std::vector<Entry>> owners_;
+    std::unordered_multimap<uint32_t, Key> a_index_;          // lease A records by address
+    std::unordered_map<std::string, std::vector<Key>> by_owner_;  // provenance owner -> names
+    std::unordered_set<Key> dirty_;
+    // restore() of config records: created times by identity until set_config() runs.
+    std::unordered_map<std::string, int64_t> restored_created_;
+    size_t records_ = 0;
+};
+
+/// Identity of a record as bytes: owner | type | RDATA. Used by the store and LMDB keys.
+std::string record_identity(const dns::WireName& owner, uint16_t type, const std::vector<uint8_t>& rdata);
+
+}  // namespace edgelease::zone

@@ -1,0 +1,297 @@
+// Lease events through the owner rule and the retention policy into the zone store, checked
+// record by record with their provenance and the audit events they leave.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "control/ddns/lease_dns.hpp"
+#include "control/zone/zone_builder.hpp"
+
+namespace edgelease::ddns {
+namespace {
+
+using zone::AuditEvent;
+using zone::AuditReason;
+using zone::Origin;
+
+constexpr const char* kBase = R"(
+[[interfaces]]
+port = "p0"
+addresses = ["198.18.0.1/24"]
+
+[[dns.zones]]
+name = "lan."
+records = [ { name = "my-server", type = "A", data = "198.18.0.60" } ]
+
+[[dns.zones]]
+name = "0.18.198.in-addr.arpa."
+
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+pools = ["198.18.0.100-198.18.0.199"]
+lease_time = "30s"
+domain = "lan."
+
+[[dhcp.scopes.reservations]]
+hw_address = "02:00:00:00:00:50"
+ip = "198.18.0.50"
+hostname = "reserved"
+)";
+
+uint32_t ip(const char* s) { return net::parse_ipv4(s)->value; }
+
+struct Fixture : ::testing::Test {
+    config::Config cfg;
+    zone::ZoneStore store;
+    std::vector<AuditEvent> audit;
+    std::unique_ptr<LeaseDns> dns;
+    int64_t now = 1'700'000'000;
+
+    void load(const std::string& policy = "") {
+        auto r = config::load_config_string(std::string(kBase) + "\n[dhcp.scopes.dns]\n" + policy, "t.toml");
+        ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].why);
+        cfg = *r.config;
+        auto zones = zone::load_zones(cfg, 1);
+        ASSERT_TRUE(zones.errors.empty());
+        store.set_config(zones.zones, now);
+        dns = std::make_unique<LeaseDns>(cfg, store, [this](AuditEvent e) { audit.push_back(std::move(e)); });
+    }
+
+    dhcp::Lease lease(const char* addr, uint8_t mac_last, const std::string& host) {
+        dhcp::Lease l;
+        l.ip = ip(addr);
+        l.scope = 0;
+        l.hw.bytes = {0x02, 0, 0, 0, 0x10, mac_last};
+        l.client.kind = dhcp::ClientKey::HwAddress;
+        l.client.len = 6;
+        std::memcpy(l.client.bytes, l.hw.bytes.data(), 6);
+        l.hostname = host;
+        l.state = dhcp::LeaseState::Bound;
+        l.generation = static_cast<uint64_t>(now);
+        return l;
+    }
+
+    const zone::ZoneStore::Entry* find(const std::string& name, uint16_t type) {
+        std::string why;
+        auto w = dns::name_from_text(name, dns::WireName{0}, why);
+        const auto* es = store.find(zone::ZoneStore::key(*w));
+        if (es == nullptr) return nullptr;
+        for (const auto& e : *es)
+            if (e.type == type) return &e;
+        return nullptr;
+    }
+    std::string a_of(const std::string& name) {
+        const auto* e = find(name, dns::rrtype::A);
+        return e == nullptr ? "" : net::to_string(net::Ipv4Addr{uint32_t{e->rdata[0]} << 24 | uint32_t{e->rdata[1]} << 16 |
+                                                               uint32_t{e->rdata[2]} << 8 | e->rdata[3]});
+    }
+    std::string ptr_of(const char* addr) {
+        const auto* e = find(dns::name_to_text(reverse_name(ip(addr))), dns::rrtype::PTR);
+        return e == nullptr ? "" : dns::name_to_text(e->rdata);
+    }
+    size_t count(AuditReason r, bool applied = true) {
+        size_t n = 0;
+        for (const auto& e : audit) n += e.reason == r && e.applied == applied;
+        return n;
+    }
+};
+
+TEST_F(Fixture, GrantWritesAAndPtrWithProvenance) {
+    load();
+    auto l = lease("198.18.0.100", 1, "pc1");
+    dns->on_lease(l, dhcp::LeaseEvent::Granted, now);
+    EXPECT_EQ(a_of("pc1.lan."), "198.18.0.100");
+    EXPECT_EQ(ptr_of("198.18.0.100"), "pc1.lan.");
+    const auto* a = find("pc1.lan.", dns::rrtype::A);
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->prov.origin, Origin::Dhcp);
+    EXPECT_EQ(a->prov.owner, client_owner(l.client, l.hw));
+    EXPECT_EQ(a->prov.owner.rfind("client:AAAB", 0), 0u) << a->prov.owner;  // type 0, SHA-256
+    EXPECT_EQ(a->prov.created, now);
+    EXPECT_EQ(a->prov.generation, l.generation);
+    EXPECT_EQ(a->ttl, 10u);  // a third of the 30 s lease
+    EXPECT_EQ(count(AuditReason::Grant), 2u);
+
+    // A renewal refreshes `updated` and the generation, keeps `created`, adds no audit event.
+    now += 15;
+    l.generation += 1;
+    dns->on_lease(l, dhcp::LeaseEvent::Renewed, now);
+    a = find("pc1.lan.", dns::rrtype::A);
+    EXPECT_EQ(a->prov.created, now - 15);
+    EXPECT_EQ(a->prov.updated, now);
+    EXPECT_EQ(a->prov.generation, l.generation);
+    EXPECT_EQ(audit.size(), 2u);
+}
+
+TEST_F(Fixture, AdminRecordSurvivesClaimReleaseAndExpiry) {
+    load("delete_on_expiry = true\nptr_delete_on_expiry = true");
+    auto l = lease("198.18.0.101", 2, "my-server");
+    dns->on_lease(l, dhcp::LeaseEvent::Granted, now);
+    EXPECT_EQ(a_of("my-server.lan."), "198.18.0.60");
+    EXPECT_EQ(find("my-server.lan.", dns::rrtype::A)->prov.origin, Origin::Config);
+    EXPECT_EQ(ptr_of("198.18.0.101"), "") << "no PTR claims a name that is not the binding's";
+    ASSERT_EQ(count(AuditReason::ConflictSkip, false), 1u);
+    EXPECT_NE(audit.back().detail.find("config A record"), std::string::npos) << audit.back().detail;
+    dns->on_lease(l, dhcp::LeaseEvent::Expired, now + 31);
+    dns->on_lease(l, dhcp::LeaseEvent::Released, now + 32);
+    EXPECT_EQ(a_of("my-server.lan."), "198.18.0.60");
+}
+
+TEST_F(Fixture, ReleaseDeletesExpiryKeepsByDefault) {
+    load();
+    auto a = lease("198.18.0.102", 3, "pa");
+    auto b = lease("198.18.0.103", 4, "pb");
+    dns->on_lease(a, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(b, dhcp::LeaseEvent::Granted, now);
+    a.state = dhcp::LeaseState::Released;
+    dns->on_lease(a, dhcp::LeaseEvent::Released, now + 1);
+    EXPECT_EQ(a_of("pa.lan."), "");
+    EXPECT_EQ(ptr_of("198.18.0.102"), "");
+    EXPECT_EQ(count(AuditReason::Release), 2u);
+    b.state = dhcp::LeaseState::Expired;
+    dns->on_lease(b, dhcp::LeaseEvent::Expired, now + 31);
+    EXPECT_EQ(a_of("pb.lan."), "198.18.0.103");
+    EXPECT_EQ(ptr_of("198.18.0.103"), "pb.lan.");
+}
+
+TEST_F(Fixture, ExpiryFlagsAreIndependent) {
+    load("delete_on_expiry = true\nptr_delete_on_expiry = false");
+    auto a = lease("198.18.0.104", 5, "pc");
+    dns->on_lease(a, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(a, dhcp::LeaseEvent::Expired, now + 31);
+    EXPECT_EQ(a_of("pc.lan."), "");
+    EXPECT_EQ(ptr_of("198.18.0.104"), "pc.lan.");
+    EXPECT_EQ(count(AuditReason::Expiry), 1u);
+}
+
+TEST_F(Fixture, ReservationPublishesBeforeAnyClientAndIsPermanent) {
+    load("delete_on_expiry = true\nptr_delete_on_expiry = true");
+    dns->publish_reservations(now);
+    EXPECT_EQ(a_of("reserved.lan."), "198.18.0.50");
+    EXPECT_EQ(ptr_of("198.18.0.50"), "reserved.lan.");
+    EXPECT_EQ(find("reserved.lan.", dns::rrtype::A)->prov.origin, Origin::Reservation);
+    EXPECT_EQ(find("reserved.lan.", dns::rrtype::A)->prov.owner, "reservation:lan/198.18.0.50");
+    auto l = lease("198.18.0.50", 0x50, "reserved");
+    l.reservation = 0;
+    l.hw.bytes = {0x02, 0, 0, 0, 0, 0x50};
+    dns->on_lease(l, dhcp::LeaseEvent::Granted, now + 5);
+    EXPECT_EQ(find("reserved.lan.", dns::rrtype::A)->prov.created, now) << "granting refreshes, keeps created";
+    // Drift: the rebuilt machine comes back with a client identifier; same reservation owner.
+    auto drifted = l;
+    drifted.client.kind = dhcp::ClientKey::ClientId;
+    drifted.client.len = 3;
+    drifted.client.bytes[0] = 0xff;
+    dns->on_lease(drifted, dhcp::LeaseEvent::Granted, now + 6);
+    dns->on_lease(l, dhcp::LeaseEvent::Retired, now + 6);
+    dns->on_lease(l, dhcp::LeaseEvent::Expired, now + 40);
+    dns->on_lease(l, dhcp::LeaseEvent::Released, now + 41);
+    EXPECT_EQ(a_of("reserved.lan."), "198.18.0.50");
+    EXPECT_EQ(ptr_of("198.18.0.50"), "reserved.lan.");
+    EXPECT_EQ(count(AuditReason::Release) + count(AuditReason::Expiry), 0u);
+}
+
+TEST_F(Fixture, ReservationRemovedFromConfigTakesItsRecords) {
+    load();
+    dns->publish_reservations(now);
+    auto r = config::load_config_string(std::string(kBase).substr(0, std::string(kBase).find("[[dhcp.scopes.reservations]]")), "t.toml");
+    ASSERT_TRUE(r.config);
+    dns->set_config(*r.config);
+    dns->publish_reservations(now + 1);
+    EXPECT_EQ(a_of("reserved.lan."), "");
+    EXPECT_EQ(ptr_of("198.18.0.50"), "");
+    EXPECT_EQ(count(AuditReason::ReservationRemoved), 2u);
+}
+
+TEST_F(Fixture, ReturningClientUnderNewIdentityTakesTheName) {
+    load("delete_on_expiry = true");
+    auto old_binding = lease("198.18.0.110", 6, "vm");
+    dns->on_lease(old_binding, dhcp::LeaseEvent::Granted, now);
+    auto fresh = lease("198.18.0.111", 7, "vm");
+    dns->on_lease(fresh, dhcp::LeaseEvent::Granted, now + 1);
+    EXPECT_EQ(a_of("vm.lan."), "198.18.0.111");
+    EXPECT_EQ(find("vm.lan.", dns::rrtype::A)->prov.owner, client_owner(fresh.client, fresh.hw));
+    dns->on_lease(old_binding, dhcp::LeaseEvent::Expired, now + 31);
+    EXPECT_EQ(a_of("vm.lan."), "198.18.0.111") << "the old lease is no longer the owner";
+    EXPECT_EQ(ptr_of("198.18.0.111"), "vm.lan.");
+}
+
+TEST_F(Fixture, RenameRemovesOldRecords) {
+    load();
+    auto l = lease("198.18.0.120", 8, "before");
+    dns->on_lease(l, dhcp::LeaseEvent::Granted, now);
+    l.hostname = "after";
+    dns->on_lease(l, dhcp::LeaseEvent::Renewed, now + 10);
+    EXPECT_EQ(a_of("before.lan."), "");
+    EXPECT_EQ(a_of("after.lan."), "198.18.0.120");
+    EXPECT_EQ(ptr_of("198.18.0.120"), "after.lan.");
+    EXPECT_EQ(count(AuditReason::Rename), 2u);
+}
+
+TEST_F(Fixture, ReusedAddressTakesTheKeptRecordsAway) {
+    load();
+    auto first = lease("198.18.0.130", 9, "first");
+    dns->on_lease(first, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(first, dhcp::LeaseEvent::Expired, now + 31);  // kept by default
+    EXPECT_EQ(a_of("first.lan."), "198.18.0.130");
+    auto second = lease("198.18.0.130", 10, "second");
+    dns->on_lease(second, dhcp::LeaseEvent::Granted, now + 40);
+    EXPECT_EQ(a_of("first.lan."), "") << "a kept record never points at someone else";
+    EXPECT_EQ(a_of("second.lan."), "198.18.0.130");
+    EXPECT_EQ(ptr_of("198.18.0.130"), "second.lan.");
+    EXPECT_GE(count(AuditReason::Supersede), 2u);
+}
+
+TEST_F(Fixture, StaleAfterRemovesKeptRecordsOnly) {
+    load("stale_after = \"1h\"");
+    auto gone = lease("198.18.0.140", 11, "gone");
+    auto alive = lease("198.18.0.141", 12, "alive");
+    dns->on_lease(gone, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(alive, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(gone, dhcp::LeaseEvent::Expired, now + 30);
+    const std::string alive_owner = client_owner(alive.client, alive.hw);
+    auto bound = [&](uint32_t a) { return a == alive.ip ? alive_owner : std::string(); };
+    EXPECT_EQ(dns->sweep_stale(now + 1800, bound), 0u);
+    EXPECT_EQ(dns->sweep_stale(now + 3601, bound), 2u);
+    EXPECT_EQ(a_of("gone.lan."), "");
+    EXPECT_EQ(ptr_of("198.18.0.140"), "");
+    EXPECT_EQ(a_of("alive.lan."), "198.18.0.141");
+    EXPECT_EQ(count(AuditReason::Stale), 2u);
+}
+
+TEST_F(Fixture, ClientOptOutAndUpdateOff) {
+    load();
+    auto l = lease("198.18.0.150", 13, "quiet");
+    l.no_dns = true;
+    dns->on_lease(l, dhcp::LeaseEvent::Granted, now);
+    EXPECT_EQ(a_of("quiet.lan."), "");
+    EXPECT_EQ(dns->stats().opted_out.get(), 1u);
+    Fixture::TearDown();
+    store = zone::ZoneStore();
+    load("update = false");
+    dns->publish_reservations(now);
+    dns->on_lease(lease("198.18.0.151", 14, "x"), dhcp::LeaseEvent::Granted, now);
+    EXPECT_EQ(a_of("x.lan."), "");
+    EXPECT_EQ(a_of("reserved.lan."), "");
+}
+
+TEST(DhcidOwner, StableAndDistinct) {
+    dhcp::ClientKey hw;
+    hw.kind = dhcp::ClientKey::HwAddress;
+    net::MacAddr mac{{2, 0, 0, 0, 0, 1}};
+    dhcp::ClientKey cid;
+    cid.kind = dhcp::ClientKey::ClientId;
+    cid.len = 7;
+    cid.bytes[0] = 1;
+    std::memcpy(cid.bytes + 1, mac.bytes.data(), 6);
+    EXPECT_EQ(client_owner(hw, mac), client_owner(hw, mac));
+    EXPECT_NE(client_owner(hw, mac), client_owner(cid, mac)) << "identifier types differ";
+    EXPECT_EQ(client_owner(hw, mac).size(), 7u + 48u);  // base64 of 35 octets
+    EXPECT_EQ(dns::name_to_text(reverse_name(0xC6120032)), "50.0.18.198.in-addr.arpa.");
+}
+
+}  // namespace
+}  // namespace edgelease::ddns
