@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "app/api_common.hpp"
 #include "app/appliance.hpp"
 #include "app/metrics.hpp"
 #include "common/log.hpp"
@@ -16,10 +17,11 @@
 namespace edgelease::app {
 
 using nlohmann::json;
+using api::error;
+using api::on_control;
+using api::reply;
 
 namespace {
-
-constexpr auto kControlTimeout = std::chrono::seconds(2);
 
 std::string hex(const std::vector<uint8_t>& b) {
     std::string out;
@@ -43,25 +45,6 @@ json lease_json(const dhcp::Lease& l, const config::Config& cfg) {
                 {"reservation", l.reservation >= 0},
                 {"circuit_id", hex(l.circuit_id)},
                 {"remote_id", hex(l.remote_id)}};
-}
-
-void reply(httplib::Response& res, int status, const json& body) {
-    res.status = status;
-    res.set_content(body.dump(2) + "\n", "application/json");
-}
-
-void error(httplib::Response& res, int status, const std::string& why, const std::string& field = "") {
-    json body{{"error", why}};
-    if (!field.empty()) body["field"] = field;
-    reply(res, status, body);
-}
-
-/// Runs `fn` on the control lcore and waits. State shared with `fn` must be owned by the
-/// closure (shared_ptr): after a timeout the handler returns while the command may still run.
-bool on_control(Appliance& app, std::function<void()> fn) {
-    auto cmd = std::make_shared<control::Command>(std::move(fn));
-    if (!app.control_plane().commands().submit(cmd)) return false;
-    return cmd->wait(kControlTimeout) && !cmd->failed();
 }
 
 json stats_json(const Appliance& app) {
@@ -224,6 +207,8 @@ void ApiServer::routes() {
     };
     s.Post(R"(/api/v1/leases/([0-9.]+)/release)", lease_action(true));
     s.Post(R"(/api/v1/leases/([0-9.]+)/expire)", lease_action(false));
+
+    api::add_zone_routes(s, app_);
 
     s.Post("/api/v1/reload", [this](const httplib::Request&, httplib::Response& res) {
         auto r = app_.reload(app_.config().source_file);

@@ -11,10 +11,12 @@
 
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <stdexcept>
 
 #include "app/api_server.hpp"
 #include "common/log.hpp"
+#include "control/zone/rdata_text.hpp"
 #include "control/zone/zone_builder.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/eal_args.hpp"
@@ -24,9 +26,9 @@ namespace edgelease::app {
 
 namespace {
 
-/// Zone data from config, or nullptr with every problem logged.
-std::unique_ptr<dns::ZoneView> build_zones(const config::Config& cfg, uint32_t& serial,
-                                           std::vector<std::string>* errors = nullptr) {
+/// Zone data from config (with generated SOA/NS), or nullopt with every problem logged.
+std::optional<std::vector<dns::ZoneInput>> load_zone_inputs(const config::Config& cfg, uint32_t& serial,
+                                                            std::vector<std::string>* errors = nullptr) {
     // SOA serials of generated SOAs: seconds since the epoch, strictly increasing per load.
     uint32_t now = static_cast<uint32_t>(std::time(nullptr));
     serial = now > serial ? now : serial + 1;
@@ -37,18 +39,27 @@ std::unique_ptr<dns::ZoneView> build_zones(const config::Config& cfg, uint32_t& 
             if (errors != nullptr) errors->push_back(e.to_string());
         }
         LOG_ERROR("%zu error(s) in zone data", loaded.errors.size());
-        return nullptr;
+        return std::nullopt;
     }
-    auto view = std::make_unique<dns::ZoneView>(loaded.zones);
-    LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB", view->zone_count(),
-             view->record_count(), view->node_count(), view->memory_bytes() / 1048576.0);
-    return view;
+    return std::move(loaded.zones);
+}
+
+zone::AuditEvent orphan_event(const zone::StoredRecord& r, int64_t now) {
+    zone::AuditEvent e;
+    e.time = now;
+    e.name = dns::name_to_text(r.rr.owner);
+    e.type = r.rr.type;
+    e.old_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
+    e.origin = r.prov.origin;
+    e.owner = r.prov.owner;
+    e.reason = zone::AuditReason::Orphaned;
+    e.detail = "its zone is no longer configured";
+    return e;
 }
 
 }  // namespace
 
-Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> zones, uint32_t serial)
-    : cfg_(cfg), serial_(serial) {
+Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zones) : cfg_(cfg) {
     const unsigned nworkers = cfg_.dpdk.workers;
     std::vector<unsigned> lcores;
     unsigned id;
@@ -72,7 +83,35 @@ Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> z
     if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, rcu_threads) != 0)
         throw std::runtime_error("cannot allocate the RCU quiescent-state variable");
     plane_ = std::make_unique<control::ControlPlane>(zones_, qsbr_);
-    if (zones) plane_->publish_initial(std::move(zones));
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    const bool fsync = cfg_.appliance.durability == config::Durability::Fsync;
+    for (const auto& z : zones)
+        for (const auto& r : z.records)
+            if (r.type == dns::rrtype::SOA && r.owner == z.name && r.rdata.size() >= 20)
+                serial_ = std::max<uint32_t>(serial_, uint32_t{r.rdata[r.rdata.size() - 20]} << 24 |
+                                                          uint32_t{r.rdata[r.rdata.size() - 19]} << 16 |
+                                                          uint32_t{r.rdata[r.rdata.size() - 18]} << 8 |
+                                                          r.rdata[r.rdata.size() - 17]);
+    if (!cfg_.dns.zones.empty()) {
+        records_ = std::make_unique<store::RecordStore>(cfg_.appliance.state_dir + "/dns", fsync,
+                                                        cfg_.appliance.audit_entries);
+        zone_store_ = std::make_unique<zone::ZoneStore>();
+        size_t skipped = 0;
+        auto stored = records_->load(skipped);
+        if (skipped != 0) LOG_WARN("record store: %zu unreadable record(s) skipped", skipped);
+        const size_t n_stored = stored.size();
+        for (auto& r : stored) zone_store_->restore(std::move(r));
+        zone_store_->set_sink(records_.get());
+        std::vector<zone::StoredRecord> orphaned;
+        zone_store_->set_config(zones, now, &orphaned);
+        for (const auto& r : orphaned) records_->audit(orphan_event(r, now));
+        if (!orphaned.empty())
+            LOG_WARN("record store: %zu stored record(s) dropped: their zone is no longer configured", orphaned.size());
+        records_->start();
+        auto counts = zone_store_->count_by_origin();
+        LOG_INFO("record store %s: %zu record(s) restored; %zu config, %zu manual, %zu reservation, %zu dhcp, %zu update",
+                 records_->path().c_str(), n_stored, counts[0], counts[1], counts[2], counts[3], counts[4]);
+    }
 
     if (!cfg_.dhcp.scopes.empty()) {
         store_ = std::make_unique<store::LeaseStore>(cfg_.appliance.state_dir,
@@ -84,8 +123,29 @@ Appliance::Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> z
             raw.push_back(channels_.back().get());
         }
         dhcp_ = std::make_unique<control::DhcpService>(cfg_, raw, *store_);
-        dhcp_->restore(static_cast<int64_t>(std::time(nullptr)));
+        if (zone_store_) {
+            store::RecordStore* rs = records_.get();
+            lease_dns_ = std::make_unique<ddns::LeaseDns>(cfg_, *zone_store_,
+                                                          [rs](zone::AuditEvent e) { rs->audit(std::move(e)); });
+            dhcp_->attach_dns(lease_dns_.get());
+        }
+        dhcp_->restore(now);
+        if (lease_dns_) {
+            lease_dns_->publish_reservations(now);
+            // Re-applies grant for every bound lease: re-creates records a crash lost between
+            // the lease commit and the record commit.
+            lease_dns_->reconcile(dhcp_->engine().leases(), now);
+        }
         plane_->attach_dhcp(dhcp_.get());
+    }
+    if (zone_store_) {
+        std::vector<std::string> discard;
+        zone_store_->take_dirty(discard);  // the first view is built from the whole store
+        auto view = std::make_unique<dns::ZoneView>(zone_store_->inputs());
+        LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB", view->zone_count(),
+                 view->record_count(), view->node_count(), view->memory_bytes() / 1048576.0);
+        plane_->publish_initial(std::move(view));
+        plane_->attach_zones(zone_store_.get(), records_.get());
     }
 
     for (unsigned w = 0; w < nworkers; ++w) {
@@ -153,7 +213,10 @@ Appliance::~Appliance() {
     stop();
     plane_.reset();  // frees zone views: no reader is left
     dhcp_.reset();
+    lease_dns_.reset();
     store_.reset();  // drains and commits what is queued
+    records_.reset();
+    zone_store_.reset();
     ports_.reset();
     rte_free(qsbr_);
 }
@@ -194,6 +257,16 @@ bool Appliance::publish_zones(std::unique_ptr<dns::ZoneView> view, std::chrono::
     return true;
 }
 
+bool Appliance::run_on_control(const std::function<void()>& fn, std::chrono::milliseconds timeout) {
+    if (!running_) {
+        fn();
+        return true;
+    }
+    auto cmd = std::make_shared<control::Command>(fn);
+    if (!plane_->commands().submit(cmd)) return false;
+    return cmd->wait(timeout) && !cmd->failed();
+}
+
 Appliance::ReloadResult Appliance::reload(const std::string& path) {
     std::lock_guard lock(reload_mu_);
     ReloadResult out;
@@ -208,17 +281,41 @@ Appliance::ReloadResult Appliance::reload(const std::string& path) {
         return out;
     }
     uint32_t next_serial = serial_;
-    auto view = build_zones(*r.config, next_serial, &out.errors);
-    if (!view) {
+    auto inputs = load_zone_inputs(*r.config, next_serial, &out.errors);
+    if (!inputs) {
         LOG_ERROR("reload refused: zone errors; the running zones stay");
         return out;
     }
-    out.zones = view->zone_count();
-    out.records = view->record_count();
-    if (!publish_zones(std::move(view), std::chrono::seconds(5))) {
-        out.errors.push_back("the control lcore did not take the new zones within 5 s");
-        LOG_ERROR("reload failed: the control lcore did not take the new zones within 5 s");
-        return out;
+    out.zones = inputs->size();
+    for (const auto& z : *inputs) out.records += z.records.size();
+    if (zone_store_) {
+        // Applied on the control lcore, which owns the zone store: configured records are
+        // diffed in (manual, reservation and DHCP records stay), then written to the view.
+        const int64_t now = static_cast<int64_t>(std::time(nullptr));
+        bool ok = run_on_control(
+            [&] {
+                std::vector<zone::StoredRecord> orphaned;
+                zone_store_->set_config(*inputs, now, &orphaned);
+                for (const auto& o : orphaned) records_->audit(orphan_event(o, now));
+                if (lease_dns_) lease_dns_->publish_reservations(now);
+                plane_->apply_zone_changes();
+            },
+            std::chrono::seconds(10));
+        if (!ok) {
+            out.errors.push_back("the control lcore did not apply the new zones within 10 s");
+            LOG_ERROR("reload failed: the control lcore did not apply the new zones within 10 s");
+            return out;
+        }
+    } else {
+        if (!inputs->empty())
+            LOG_WARN("reload: zones added to an appliance started without zones are served, but records added "
+                     "at run time are not kept across restarts until it is restarted");
+        auto view = std::make_unique<dns::ZoneView>(*inputs);
+        if (!publish_zones(std::move(view), std::chrono::seconds(5))) {
+            out.errors.push_back("the control lcore did not take the new zones within 5 s");
+            LOG_ERROR("reload failed: the control lcore did not take the new zones within 5 s");
+            return out;
+        }
     }
     serial_ = next_serial;
     out.ok = true;
@@ -282,15 +379,16 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
     log::set_level(to_log_level(cfg.appliance.log_level));
     try {
         uint32_t serial = 0;
-        std::unique_ptr<dns::ZoneView> zones;
+        std::vector<dns::ZoneInput> zones;
         if (!cfg.dns.zones.empty()) {
-            zones = build_zones(cfg, serial);
-            if (!zones) return 1;
+            auto loaded = load_zone_inputs(cfg, serial);
+            if (!loaded) return 1;
+            zones = std::move(*loaded);
         }
         dataplane::Eal eal(dataplane::build_eal_args(cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers,
                                                      dataplane::allowed_cpus()));
         {
-            Appliance app(cfg, std::move(zones), serial);
+            Appliance app(cfg, std::move(zones));
             // Detached before `app` (and its counters) is destroyed, on every exit path.
             struct TelemetryGuard {
                 explicit TelemetryGuard(const dataplane::StatsRegistry* r) { dataplane::attach_telemetry(r); }

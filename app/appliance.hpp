@@ -3,6 +3,7 @@
 // EAL (see dataplane::Eal). Used by the edgelease binary and by the integration tests.
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <memory>
 #include <string>
@@ -10,6 +11,9 @@
 
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
+#include "control/ddns/lease_dns.hpp"
+#include "control/store/record_store.hpp"
+#include "control/zone/zone_store.hpp"
 #include "control/dhcp_service.hpp"
 #include "control/store/lease_store.hpp"
 #include "control/service_lcore.hpp"
@@ -23,10 +27,12 @@ namespace edgelease::app {
 
 class Appliance {
 public:
-    /// Brings up mempool and ports, assigns lcores and publishes the initial zone data
-    /// (nullptr: no zones). Throws std::runtime_error with an operator-readable cause
-    /// (missing port, too few lcores, no memory).
-    Appliance(const config::Config& cfg, std::unique_ptr<dns::ZoneView> zones, uint32_t serial = 0);
+    /// Brings up mempool and ports, assigns lcores, opens the lease and record stores under
+    /// [appliance].state_dir, merges the configured zones (`zones`, from zone::load_zones)
+    /// with the stored records, publishes reservation records and the initial zone view.
+    /// Without configured zones no record store is opened. Throws std::runtime_error with an
+    /// operator-readable cause (missing port, too few lcores, no memory, storage).
+    Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zones);
     ~Appliance();
     Appliance(const Appliance&) = delete;
     Appliance& operator=(const Appliance&) = delete;
@@ -57,6 +63,11 @@ public:
     /// nullptr when no DHCP scope is configured.
     const control::DhcpService* dhcp() const { return dhcp_.get(); }
     const store::LeaseStore* lease_store() const { return store_.get(); }
+    /// nullptr when no zone is configured.
+    store::RecordStore* record_store() { return records_.get(); }
+    const store::RecordStore* record_store() const { return records_.get(); }
+    ddns::LeaseDns* lease_dns() { return lease_dns_.get(); }
+    const ddns::LeaseDns* lease_dns() const { return lease_dns_.get(); }
     const dataplane::Ports& ports() const { return *ports_; }
 
 private:
@@ -68,6 +79,9 @@ private:
     dns::ZoneViewSlot zones_;
     std::unique_ptr<control::ControlPlane> plane_;
     std::unique_ptr<store::LeaseStore> store_;
+    std::unique_ptr<store::RecordStore> records_;
+    std::unique_ptr<zone::ZoneStore> zone_store_;  // control lcore once running
+    std::unique_ptr<ddns::LeaseDns> lease_dns_;
     std::vector<std::unique_ptr<dhcp::DhcpChannel>> channels_;
     std::unique_ptr<control::DhcpService> dhcp_;
     std::vector<std::unique_ptr<dataplane::WorkerContext>> workers_;
@@ -77,6 +91,7 @@ private:
     unsigned control_lcore_ = 0, sweeper_lcore_ = 0;
     dataplane::StatsRegistry registry_;
     uint32_t serial_ = 0;  // last generated SOA serial
+    bool run_on_control(const std::function<void()>& fn, std::chrono::milliseconds timeout);
     std::mutex reload_mu_; // SIGHUP and the API may reload at the same time
 };
 

@@ -25,7 +25,7 @@ struct Response {
     std::string error;
 };
 
-Response call(const Options& o, const std::string& method, const std::string& path) {
+Response call(const Options& o, const std::string& method, const std::string& path, const std::string& body = "") {
     httplib::Client cli(o.api);
     cli.set_connection_timeout(3, 0);
     cli.set_read_timeout(10, 0);
@@ -36,7 +36,9 @@ Response call(const Options& o, const std::string& method, const std::string& pa
         std::getline(in, token);
         headers.emplace("Authorization", "Bearer " + token);
     }
-    httplib::Result r = method == "GET" ? cli.Get(path, headers) : cli.Post(path, headers, "", "application/json");
+    httplib::Result r = method == "GET"      ? cli.Get(path, headers)
+                        : method == "DELETE" ? cli.Delete(path, headers, body, "application/json")
+                                             : cli.Post(path, headers, body, "application/json");
     Response out;
     if (!r) {
         out.error = "cannot reach the API at " + o.api + ": " + httplib::to_string(r.error());
@@ -108,6 +110,47 @@ void print_stats(const json& s) {
                     str(l, "lcore_id").c_str(), str(l, "loops").c_str(), str(l, "idle_sleeps").c_str());
 }
 
+void print_records(const json& records) {
+    std::printf("%-32s %-6s %-6s %-28s %-11s %-20s %-20s %s\n", "NAME", "TYPE", "TTL", "DATA", "ORIGIN", "CREATED",
+                "UPDATED", "OWNER");
+    for (const auto& r : records)
+        std::printf("%-32s %-6s %-6s %-28s %-11s %-20s %-20s %s\n", str(r, "name").c_str(), str(r, "type").c_str(),
+                    str(r, "ttl").c_str(), str(r, "data").c_str(), str(r, "origin").c_str(), str(r, "created").c_str(),
+                    str(r, "updated").c_str(), str(r, "owner").c_str());
+}
+
+void print_zones(const json& zones) {
+    std::printf("%-32s %-10s %-8s %s\n", "ZONE", "SERIAL", "RECORDS", "BY ORIGIN");
+    for (const auto& z : zones) {
+        std::string by;
+        for (const auto& [origin, n] : z["by_origin"].items())
+            if (n.get<uint64_t>() != 0) by += (by.empty() ? "" : ", ") + origin + " " + n.dump();
+        std::printf("%-32s %-10s %-8s %s\n", str(z, "name").c_str(), str(z, "serial").c_str(), str(z, "records").c_str(),
+                    by.c_str());
+    }
+}
+
+void print_audit(const json& events) {
+    std::printf("%-6s %-20s %-19s %-28s %-5s %-18s %-18s %-11s %s\n", "SEQ", "TIME", "REASON", "NAME", "TYPE", "OLD",
+                "NEW", "ORIGIN", "OWNER / DETAIL");
+    for (const auto& e : events) {
+        std::string reason = str(e, "reason");
+        if (e.contains("applied") && !e["applied"].get<bool>()) reason += " (skipped)";
+        std::string tail = str(e, "owner");
+        if (e.contains("detail") && !e["detail"].get<std::string>().empty()) tail += ": " + e["detail"].get<std::string>();
+        std::printf("%-6s %-20s %-19s %-28s %-5s %-18s %-18s %-11s %s\n", str(e, "seq").c_str(), str(e, "time").c_str(),
+                    reason.c_str(), str(e, "name").c_str(), str(e, "type").c_str(), str(e, "old").c_str(),
+                    str(e, "new").c_str(), str(e, "origin").c_str(), tail.c_str());
+    }
+}
+
+std::string query(std::initializer_list<std::pair<const char*, std::string>> params) {
+    std::string q;
+    for (const auto& [k, v] : params)
+        if (!v.empty()) q += std::string(q.empty() ? "?" : "&") + k + "=" + httplib::detail::encode_query_param(v);
+    return q;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -131,6 +174,43 @@ int main(int argc, char** argv) {
     auto* expire = leases->add_subcommand("expire", "Expire a lease, as if it had lapsed");
     for (auto* c : {show, release, expire}) c->add_option("address", ip, "Lease address")->required();
 
+    auto* zones = app.add_subcommand("zones", "Hosted zones");
+    zones->require_subcommand(1);
+    auto* zones_list = zones->add_subcommand("list", "List zones with their serial and record counts by origin");
+
+    auto* records = app.add_subcommand("records", "DNS records with their provenance");
+    records->require_subcommand(1);
+    std::string zone, rname, rtype, rdata, origin, owner_note;
+    uint32_t ttl = 0;
+    bool force = false;
+    size_t limit = 0;
+    auto* rec_list = records->add_subcommand("list", "List a zone's records (origin, owner, created, updated)");
+    rec_list->add_option("zone", zone, "Zone name, e.g. lan.")->required();
+    rec_list->add_option("--name", rname, "Only this owner name (relative to the zone or absolute)");
+    rec_list->add_option("--type", rtype, "Only this RR type");
+    rec_list->add_option("--origin", origin, "Only this origin (config, manual, reservation, dhcp, update)");
+    rec_list->add_option("--limit", limit, "At most this many records (default 1000)");
+    auto* rec_add = records->add_subcommand("add", "Add a record (origin manual)");
+    rec_add->add_option("zone", zone, "Zone name")->required();
+    rec_add->add_option("name", rname, "Owner name (relative to the zone or absolute)")->required();
+    rec_add->add_option("type", rtype, "RR type")->required();
+    rec_add->add_option("data", rdata, "RDATA in presentation format, e.g. 198.18.0.50")->required();
+    rec_add->add_option("--ttl", ttl, "TTL (default: the zone's)");
+    rec_add->add_option("--owner", owner_note, "Who is adding it (kept as the record's owner; default api)");
+    rec_add->add_flag("--force", force, "Replace a DHCP- or reservation-owned record in the way");
+    auto* rec_del = records->add_subcommand("delete", "Delete a config or manual record (DHCP-owned only with --force)");
+    rec_del->add_option("zone", zone, "Zone name")->required();
+    rec_del->add_option("name", rname, "Owner name")->required();
+    rec_del->add_option("type", rtype, "RR type")->required();
+    rec_del->add_option("data", rdata, "RDATA (default: every record of that type at the name)");
+    rec_del->add_flag("--force", force, "Also delete DHCP- or reservation-owned records");
+
+    auto* audit = app.add_subcommand("audit", "The DNS audit trail, newest first");
+    std::string before;
+    audit->add_option("--name", rname, "Only events whose name contains this");
+    audit->add_option("--limit", limit, "At most this many events (default 1000)");
+    audit->add_option("--before", before, "Only events older than this sequence number");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -149,6 +229,39 @@ int main(int argc, char** argv) {
         if (int rc = failed(r, o)) return rc;
         if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
         else std::printf("reloaded: %s zone(s), %s record(s)\n", str(r.body, "zones").c_str(), str(r.body, "records").c_str());
+    } else if (*zones_list) {
+        r = call(o, "GET", "/api/v1/zones");
+        if (int rc = failed(r, o)) return rc;
+        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        else print_zones(r.body);
+    } else if (*rec_list) {
+        r = call(o, "GET", "/api/v1/zones/" + zone + "/records" +
+                               query({{"name", rname}, {"type", rtype}, {"origin", origin},
+                                      {"limit", limit == 0 ? std::string() : std::to_string(limit)}}));
+        if (int rc = failed(r, o)) return rc;
+        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        else print_records(r.body);
+    } else if (*rec_add) {
+        json body{{"name", rname}, {"type", rtype}, {"data", rdata}, {"force", force}};
+        if (ttl != 0) body["ttl"] = ttl;
+        if (!owner_note.empty()) body["owner"] = owner_note;
+        r = call(o, "POST", "/api/v1/zones/" + zone + "/records", body.dump());
+        if (int rc = failed(r, o)) return rc;
+        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        else print_records(json::array({r.body}));
+    } else if (*rec_del) {
+        json body{{"name", rname}, {"type", rtype}, {"force", force}};
+        if (!rdata.empty()) body["data"] = rdata;
+        r = call(o, "DELETE", "/api/v1/zones/" + zone + "/records", body.dump());
+        if (int rc = failed(r, o)) return rc;
+        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        else print_records(r.body["deleted"]);
+    } else if (*audit) {
+        r = call(o, "GET", "/api/v1/audit" + query({{"name", rname}, {"before", before},
+                                                    {"limit", limit == 0 ? std::string() : std::to_string(limit)}}));
+        if (int rc = failed(r, o)) return rc;
+        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        else print_audit(r.body);
     } else if (*list) {
         std::string path = "/api/v1/leases";
         std::string q;

@@ -316,6 +316,61 @@ void render_store(MetricsWriter& w, const store::StoreStats& s) {
     w.sample({}, static_cast<double>(s.commit_ns_max.load(std::memory_order_relaxed)) / 1e9);
 }
 
+void render_zone_changes(MetricsWriter& w, const MetricsSources& src) {
+    auto single = [&](std::string_view name, MetricType type, std::string_view help, double v) {
+        w.family(name, type, help);
+        w.sample({}, v);
+    };
+    if (const auto* d = src.lease_dns) {
+        w.family("edgelease_dns_changes_total", MetricType::Counter,
+                 "DNS record changes made by DHCP, reservations and the API, by reason (conflict-skip: skipped).");
+        for (size_t i = 0; i < zone::kAuditReasonNames.size(); ++i)
+            w.sample({{"reason", zone::kAuditReasonNames[i]}}, d->changes[i].get());
+        single("edgelease_dns_lease_names_outside_zones_total", MetricType::Counter,
+               "Lease names or reverse names that no hosted zone holds (nothing written).",
+               static_cast<double>(d->no_zone.get()));
+        single("edgelease_dns_records_kept_total", MetricType::Counter,
+               "Lease records that a release or expiry left in place (policy).", static_cast<double>(d->kept.get()));
+        single("edgelease_dns_update_opt_out_total", MetricType::Counter,
+               "Grants without DNS records because the client set option 81's N flag.",
+               static_cast<double>(d->opted_out.get()));
+    }
+    if (const auto* z = src.zone_updates) {
+        single("edgelease_zone_owners_applied_total", MetricType::Counter,
+               "Owner names rewritten in place in the published DNS view.",
+               static_cast<double>(z->owners_applied.load(std::memory_order_relaxed)));
+        single("edgelease_zone_rebuilds_total", MetricType::Counter,
+               "Full rebuilds of the DNS view (a change that could not be made in place).",
+               static_cast<double>(z->rebuilds.load(std::memory_order_relaxed)));
+        single("edgelease_zone_update_batches_total", MetricType::Counter,
+               "Control-lcore polls that applied zone changes.",
+               static_cast<double>(z->batches.load(std::memory_order_relaxed)));
+        single("edgelease_zone_update_failures_total", MetricType::Counter,
+               "Zone change batches that failed (no memory); the view kept its previous data.",
+               static_cast<double>(z->failures.load(std::memory_order_relaxed)));
+        single("edgelease_zone_update_last_batch_seconds", MetricType::Gauge,
+               "Time the last batch of zone changes took to reach the published view.",
+               static_cast<double>(z->last_batch_ns.load(std::memory_order_relaxed)) / 1e9);
+        single("edgelease_zone_update_max_batch_seconds", MetricType::Gauge,
+               "Longest batch of zone changes so far.",
+               static_cast<double>(z->max_batch_ns.load(std::memory_order_relaxed)) / 1e9);
+    }
+    if (const auto* r = src.records) {
+        single("edgelease_record_store_commits_total", MetricType::Counter,
+               "LMDB transactions committed by the record store.", static_cast<double>(r->commits.load()));
+        single("edgelease_record_store_writes_total", MetricType::Counter,
+               "Record and audit writes (and deletions) committed.", static_cast<double>(r->writes.load()));
+        single("edgelease_record_store_failures_total", MetricType::Counter,
+               "Record store commits that failed.", static_cast<double>(r->failures.load()));
+        single("edgelease_record_store_queue_full_total", MetricType::Counter,
+               "Record changes that waited because the writer queue was full.",
+               static_cast<double>(r->queue_full.load()));
+        single("edgelease_audit_trimmed_total", MetricType::Counter,
+               "Oldest audit events dropped to keep [appliance].audit_entries.",
+               static_cast<double>(r->audit_trimmed.load()));
+    }
+}
+
 }  // namespace
 
 std::string render_metrics(const MetricsSources& src) {
@@ -332,6 +387,7 @@ std::string render_metrics(const MetricsSources& src) {
         render_scopes(w, src.scopes);
     }
     if (src.store != nullptr) render_store(w, *src.store);
+    render_zone_changes(w, src);
     return w.take();
 }
 
@@ -344,6 +400,9 @@ std::string render_metrics(const Appliance& app) {
         src.scopes = d->scope_gauges();
     }
     if (const store::LeaseStore* s = app.lease_store()) src.store = &s->stats();
+    if (const ddns::LeaseDns* d = app.lease_dns()) src.lease_dns = &d->stats();
+    if (app.control_plane().zone_store() != nullptr) src.zone_updates = &app.control_plane().zone_update_stats();
+    if (const store::RecordStore* r = app.record_store()) src.records = &r->stats();
     return render_metrics(src);
 }
 

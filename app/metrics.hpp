@@ -7,7 +7,10 @@
 #include <string_view>
 #include <vector>
 
+#include "control/control_plane.hpp"
+#include "control/ddns/lease_dns.hpp"
 #include "control/dhcp_service.hpp"
+#include "control/store/record_store.hpp"
 #include "control/store/lease_store.hpp"
 #include "dataplane/ports.hpp"
 #include "dataplane/stats_registry.hpp"
@@ -24,6 +27,9 @@ struct MetricsSources {
     const control::DhcpServiceStats* dhcp = nullptr;  // nullptr: no DHCP scope configured
     std::span<const std::unique_ptr<control::DhcpService::ScopeGauge>> scopes;
     const store::StoreStats* store = nullptr;  // nullptr: no lease store
+    const ddns::LeaseDnsStats* lease_dns = nullptr;                        // nullptr: no lease DNS
+    const control::ControlPlane::ZoneUpdateStats* zone_updates = nullptr;  // nullptr: no zones
+    const store::RecordStoreStats* records = nullptr;                      // nullptr: no record store
 };
 
 /// The whole document. Reads only counters and gauges (never the lease engine, which belongs

@@ -31,7 +31,7 @@ constexpr Choice<LogLevel> kLogLevel[] = {{"error", LogLevel::Error},
 
 void load_appliance(Reader& r, const toml::table& t, ApplianceConfig& out) {
     const std::string_view path = "appliance";
-    r.check_keys(t, path, {"state_dir", "durability", "log_level", "stats_interval"});
+    r.check_keys(t, path, {"state_dir", "durability", "log_level", "stats_interval", "audit_entries"});
     if (auto dir = r.string(t, "state_dir", path)) {
         if (dir->empty())
             r.error(*t.get("state_dir"), "appliance.state_dir", "must not be empty");
@@ -42,6 +42,7 @@ void load_appliance(Reader& r, const toml::table& t, ApplianceConfig& out) {
     r.choice_into(t, "log_level", path, kLogLevel, out.log_level);
     if (auto d = r.duration(t, "stats_interval", path, 0, detail::kMaxDurationSeconds))
         out.stats_interval = *d;
+    r.integer_into(t, "audit_entries", path, 1, 100000000, out.audit_entries);
 }
 
 void load_dpdk(Reader& r, const toml::table& t, DpdkConfig& out) {

@@ -39,6 +39,7 @@ struct ApplianceConfig {
     Durability durability = Durability::Fsync;
     LogLevel log_level = LogLevel::Info;
     std::chrono::seconds stats_interval{60};  // periodic counter log line; 0 = off
+    uint32_t audit_entries = 100000;          // DNS audit events kept in LMDB (oldest dropped)
 };
 
 struct DpdkConfig {

@@ -1,17 +1,28 @@
 #pragma once
 // What the control lcore does, as an object the lcore loop polls: it is the one writer of
-// published state. Today that is the zone data: new ZoneViews arrive from the main thread
-// (start-up, reload) through an SPSC queue, are published through the ZoneViewSlot, and old
-// views are freed once every reader has passed an RCU quiescent point.
+// published state. Zone data: the zone store (records with provenance) is changed by DHCP,
+// the API and reloads on this lcore; after every poll the owners that changed are rewritten
+// in place in the published ZoneView (ZoneView::set_owner), or the view is rebuilt when a
+// change cannot be made in place. Unlinked nodes and replaced views are freed once every
+// reader has passed an RCU quiescent point. Whole views may also arrive from another thread
+// through an SPSC queue (tests; appliances without a zone store).
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <boost/lockfree/spsc_queue.hpp>
 
 #include "control/command.hpp"
 #include "dataplane/dns/zone_view.hpp"
+
+namespace edgelease::zone {
+class ZoneStore;
+}
+namespace edgelease::store {
+class RecordStore;
+}
 
 struct rte_rcu_qsbr;
 
@@ -41,6 +52,30 @@ public:
 
     /// DHCP, when scopes are configured: polled on every loop. Set before the lcores start.
     void attach_dhcp(DhcpService* dhcp) { dhcp_ = dhcp; }
+    /// The zone store whose changes are applied to the published view, and the record store
+    /// whose overflow is retried each poll (may be nullptr). Set before the lcores start.
+    void attach_zones(zone::ZoneStore* zones, store::RecordStore* records) {
+        zone_store_ = zones;
+        records_ = records;
+    }
+    zone::ZoneStore* zone_store() { return zone_store_; }
+    const zone::ZoneStore* zone_store() const { return zone_store_; }
+    store::RecordStore* record_store() { return records_; }
+
+    /// Control lcore (also called from commands that change zones, so that the change is
+    /// visible when the command completes): rewrites changed owners in the published view.
+    /// Returns the number of owners applied.
+    unsigned apply_zone_changes() noexcept;
+
+    struct ZoneUpdateStats {
+        std::atomic<uint64_t> owners_applied{0};  // in-place node rewrites
+        std::atomic<uint64_t> rebuilds{0};        // full view rebuilds (new zone, delegation change)
+        std::atomic<uint64_t> batches{0};         // polls that applied something
+        std::atomic<uint64_t> last_batch_ns{0};   // time the last batch took
+        std::atomic<uint64_t> max_batch_ns{0};
+        std::atomic<uint64_t> failures{0};        // a batch hit an exception (e.g. no memory)
+    };
+    const ZoneUpdateStats& zone_update_stats() const { return zone_stats_; }
 
     /// Work from other threads (the management API), run on the control lcore.
     CommandQueue& commands() { return commands_; }
@@ -52,15 +87,21 @@ public:
 
 private:
     struct Retired {
-        const dns::ZoneView* view;
+        const dns::ZoneView* view;  // may be nullptr (garbage only)
+        dns::ZoneGarbage garbage;
         uint64_t token;
     };
+    void retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage);
 
     dns::ZoneViewSlot& slot_;
     DhcpService* dhcp_ = nullptr;
+    zone::ZoneStore* zone_store_ = nullptr;
+    store::RecordStore* records_ = nullptr;
+    std::vector<std::string> dirty_;  // reused
+    ZoneUpdateStats zone_stats_;
     CommandQueue commands_;
     rte_rcu_qsbr* qsbr_;
-    const dns::ZoneView* current_ = nullptr;  // owned
+    dns::ZoneView* current_ = nullptr;  // owned
     boost::lockfree::spsc_queue<dns::ZoneView*, boost::lockfree::capacity<8>> inbox_;
     std::vector<Retired> retired_;  // control lcore only
     std::atomic<uint64_t> generation_{0};

@@ -46,9 +46,11 @@ size_t DhcpService::restore(int64_t now) {
     size_t total_expired = 0;
     for (;;) {
         expired_.clear();
-        size_t n = engine_.expire_due(now, 4096, expired_);
+        expired_events_.clear();
+        size_t n = engine_.expire_due(now, 4096, expired_, expired_events_);
         if (n == 0) break;
         total_expired += n;
+        tell_dns(expired_, expired_events_, now);
         for (const auto& l : expired_) {
             while (!store_.enqueue(l, next_seq_)) {
                 timespec ts{0, 1000000};
@@ -61,6 +63,17 @@ size_t DhcpService::restore(int64_t now) {
     LOG_INFO("lease store %s: %zu lease(s) restored, %zu expired while down", store_.path().c_str(),
              restored, total_expired);
     return restored;
+}
+
+void DhcpService::tell_dns(const std::vector<dhcp::Lease>& changed, const std::vector<dhcp::LeaseEvent>& events,
+                           int64_t now) noexcept {
+    if (dns_ == nullptr) return;
+    try {
+        for (size_t i = 0; i < changed.size() && i < events.size(); ++i) dns_->on_lease(changed[i], events[i], now);
+    } catch (const std::exception& e) {
+        // Allocation failure in the zone store: the lease stands; DNS catches up on renewal.
+        LOG_ERROR("DHCP: DNS update for %zu lease change(s) failed: %s", changed.size(), e.what());
+    }
 }
 
 bool DhcpService::persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept {
@@ -100,6 +113,7 @@ bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
     if (!engine_.release(ip, now, out)) return false;
     uint64_t seq = 0;
     persist({out}, seq);  // operator actions are rare: a one-element vector is fine
+    tell_dns({out}, {dhcp::LeaseEvent::Released}, now);
     refresh_gauges();
     return true;
 }
@@ -108,6 +122,7 @@ bool DhcpService::admin_expire(uint32_t ip, int64_t now, dhcp::Lease& out) {
     if (!engine_.expire(ip, now, out)) return false;
     uint64_t seq = 0;
     persist({out}, seq);
+    tell_dns({out}, {dhcp::LeaseEvent::Expired}, now);
     stats_.expired.add();
     refresh_gauges();
     return true;
@@ -152,6 +167,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
                 stats_.storage_failed.add();
                 continue;
             }
+            tell_dns(result_.changed, result_.events, now);
             if (!result_.has_reply) continue;
             if (seq != 0 && reply_type(result_.reply) == static_cast<size_t>(dhcp::MsgType::Ack)) {
                 held_.push_back(Held{seq, result_.reply});
@@ -168,12 +184,25 @@ unsigned DhcpService::poll(int64_t now) noexcept {
         last_expiry_run_ = now;
         refresh_gauges();
         expired_.clear();
-        size_t n = engine_.expire_due(now, 4096, expired_);
+        expired_events_.clear();
+        size_t n = engine_.expire_due(now, 4096, expired_, expired_events_);
         uint64_t seq = 0;
         if (n != 0) {
             persist(expired_, seq);
+            tell_dns(expired_, expired_events_, now);
             stats_.expired.add(n);
             done += static_cast<unsigned>(n);
+        }
+        if (dns_ != nullptr && dns_->stale_interval() != 0 && now - last_stale_run_ >= dns_->stale_interval()) {
+            last_stale_run_ = now;
+            try {
+                done += static_cast<unsigned>(dns_->sweep_stale(now, [this](uint32_t ip) {
+                    const dhcp::Lease* l = engine_.find(ip);
+                    return l != nullptr && l->state == dhcp::LeaseState::Bound ? dns_->owner_of(*l) : std::string();
+                }));
+            } catch (const std::exception& e) {
+                LOG_ERROR("DNS: stale sweep failed: %s", e.what());
+            }
         }
     }
     return done + release_durable();

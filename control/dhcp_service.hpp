@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "control/ddns/lease_dns.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "control/store/lease_store.hpp"
 #include "dataplane/dhcp/channel.hpp"
@@ -43,6 +44,11 @@ public:
 
     const DhcpServiceStats& stats() const { return stats_; }
 
+    /// Lease-driven DNS: every lease change goes through it (grant, renewal, release,
+    /// expiry), and it runs the stale_after sweeps. Set before restore() and the lcores.
+    void attach_dns(ddns::LeaseDns* dns) { dns_ = dns; }
+    ddns::LeaseDns* dns() { return dns_; }
+
     /// Control lcore (management commands): operator release / expiry of a bound lease,
     /// persisted like the client's own. False when there is no bound lease at `ip`.
     bool admin_release(uint32_t ip, int64_t now, dhcp::Lease& out);
@@ -67,7 +73,13 @@ private:
     unsigned release_durable() noexcept;
     void note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noexcept;
 
+    void tell_dns(const std::vector<dhcp::Lease>& changed, const std::vector<dhcp::LeaseEvent>& events,
+                  int64_t now) noexcept;
+
     dhcp::LeaseEngine engine_;
+    ddns::LeaseDns* dns_ = nullptr;
+    int64_t last_stale_run_ = 0;
+    std::vector<dhcp::LeaseEvent> expired_events_;
     std::vector<dhcp::DhcpChannel*> channels_;
     store::LeaseStore& store_;
     std::deque<Held> held_;

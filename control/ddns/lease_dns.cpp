@@ -222,6 +222,9 @@ bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const d
     if (existed) {
         // A renewal only refreshes the provenance (no new audit event: nothing in DNS changed).
         if (same->prov.generation == generation && same->ttl == want.ttl && same->prov.updated == now) return true;
+        // Publishing a reservation's records again (start-up, reload) is not a write by its
+        // binding: what is there stays exactly as it was.
+        if (reason == AuditReason::Reservation && same->ttl == want.ttl) return true;
         if (same->prov.origin == Origin::Reservation) r.prov.origin = Origin::Reservation;
     }
     zones_.put(r);

@@ -143,7 +143,8 @@ bool ZoneStore::erase(const Key& owner, uint16_t type, const std::vector<uint8_t
 
 void ZoneStore::restore(StoredRecord r) {
     if (r.prov.origin == Origin::Config) {
-        restored_created_[record_identity(r.rr.owner, r.rr.type, r.rr.rdata)] = r.prov.created;
+        restored_created_[record_identity(r.rr.owner, r.rr.type, r.rr.rdata)] =
+            RestoredTimes{r.prov.created, r.prov.updated, r.rr.ttl};
         return;
     }
     Key k = key(r.rr.owner);
@@ -218,11 +219,17 @@ void ZoneStore::set_config(const std::vector<dns::ZoneInput>& zones, int64_t now
             continue;  // unchanged
         Provenance p;
         p.origin = Origin::Config;
-        if (auto it = kept_created.find(id); it != kept_created.end()) p.created = it->second;
-        else if (auto rt = restored_created_.find(id); rt != restored_created_.end()) p.created = rt->second;
-        else p.created = now;
-        p.updated = have != nullptr && have->prov.origin == Origin::Config ? have->prov.updated : now;
-        if (have != nullptr && have->ttl != r.ttl) p.updated = now;
+        p.updated = now;
+        if (auto it = kept_created.find(id); it != kept_created.end()) {
+            p.created = it->second;
+            if (have != nullptr && have->prov.origin == Origin::Config && have->ttl == r.ttl) p.updated = have->prov.updated;
+        } else if (auto rt = restored_created_.find(id); rt != restored_created_.end()) {
+            // From storage: unchanged since the last run keeps both times.
+            p.created = rt->second.created;
+            if (rt->second.ttl == r.ttl) p.updated = rt->second.updated;
+        } else {
+            p.created = now;
+        }
         StoredRecord sr{r, p};
         if (r.type == dns::rrtype::SOA) {
             // The SOA carries the store's serial (kept across reloads).

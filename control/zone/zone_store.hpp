@@ -117,8 +117,13 @@ private:
     std::unordered_multimap<uint32_t, Key> a_index_;          // lease A records by address
     std::unordered_map<std::string, std::vector<Key>> by_owner_;  // provenance owner -> names
     std::unordered_set<Key> dirty_;
-    // restore() of config records: created times by identity until set_config() runs.
-    std::unordered_map<std::string, int64_t> restored_created_;
+    // restore() of config records: (created, updated, ttl) by identity until set_config() runs.
+    struct RestoredTimes {
+        int64_t created;
+        int64_t updated;
+        uint32_t ttl;
+    };
+    std::unordered_map<std::string, RestoredTimes> restored_created_;
     size_t records_ = 0;
 };
 

@@ -189,15 +189,20 @@ private:
     }
 
     void add_negative(const Zone& z) noexcept {
-        if (z.soa == nullptr || z.apex == nullptr) return;
+        // One load: the control lcore may replace the apex (a new SOA serial) meanwhile, and
+        // owner, SOA and TTL must come from the same node.
+        const Node* apex = z.apex.load(std::memory_order_acquire);
+        if (apex == nullptr) return;
+        const RRsetRef* soa = apex->find(rrtype::SOA);
+        if (soa == nullptr || soa->count == 0) return;
         NameBuf owner;
-        owner.assign(z.apex->name(), z.apex->name_len);
-        const uint8_t* rd = z.apex->data(*z.soa);
+        owner.assign(apex->name(), apex->name_len);
+        const uint8_t* rd = apex->data(*soa);
         uint16_t rdlen = static_cast<uint16_t>(rd[0] << 8 | rd[1]);
         // Authority data is optional to the answer: if it does not fit, the client still
         // gets the rcode (RFC 2181 §9 sets TC only for the answer section).
         w_.add_rr(DnsWriter::Section::Authority, owner.wire, owner.len, rrtype::SOA, rrclass::IN,
-                  z.negative_ttl, rd + 2, rdlen);
+                  negative_ttl(*apex, *soa), rd + 2, rdlen);
     }
 
     /// Adds every record of an RRset under `owner`, or none of them (RFC 2181 §5: RRsets are

@@ -43,10 +43,12 @@ namespace {
 
 using Key = std::string;  // lower-cased wire name as bytes
 
-Key key_of(const uint8_t* p, size_t n) { return Key(reinterpret_cast<const char*>(p), n); }
+Key key_of(const uint8_t* p, size_t n) {
+    return Key(reinterpret_cast<const char*>(p), n);
+}
 
 /// Wire name minus its first label ("" for the root).
-Key parent_of(const Key& k) {
+Key parent_key(const Key& k) {
     if (k.size() <= 1) return Key();
     size_t first = static_cast<uint8_t>(k[0]);
     return k.substr(first + 1);
@@ -76,7 +78,180 @@ struct Pending {
 
 }  // namespace
 
+// The writer-only child count lives in what was padding: a node's header stays 32 bytes.
+static_assert(sizeof(Node) == 32);
+
+// A deleted slot. name_len 0 matches no name (a wire name has at least the root octet).
+constinit const Node ZoneView::kTombstone{};
+
+// ---------------------------------------------------------------------------------------
+// Node blobs: [Node][name][pad to 4][RRsetRef x rrset_count][u16 len][rdata]...
+
+Node* ZoneView::make_node(const uint8_t* name, uint8_t len, std::vector<const Record*>& in) {
+    // Group by type (keeping the configured order inside an RRset) and drop repeated
+    // records anywhere in a set (RFC 2181 §5: an RRset holds no duplicates).
+    std::stable_sort(in.begin(), in.end(),
+                     [](const Record* a, const Record* b) { return a->type < b->type; });
+    std::vector<const Record*> recs;
+    recs.reserve(in.size());
+    size_t set_begin = 0;
+    for (const Record* r : in) {
+        if (!recs.empty() && recs.back()->type != r->type) set_begin = recs.size();
+        bool dup = false;
+        for (size_t j = set_begin; j < recs.size() && !dup; ++j) dup = recs[j]->rdata == r->rdata;
+        if (!dup) recs.push_back(r);
+    }
+    size_t nsets = 0, data = 0;
+    for (size_t i = 0; i < recs.size(); ++i) {
+        if (i == 0 || recs[i]->type != recs[i - 1]->type) ++nsets;
+        data += 2 + recs[i]->rdata.size();
+    }
+    const size_t sets_off = (sizeof(Node) + len + 3) & ~size_t{3};
+    const size_t data_off = sets_off + nsets * sizeof(RRsetRef);
+    auto* raw =
+        static_cast<uint8_t*>(::operator new(data_off + data, std::align_val_t{alignof(Node)}));
+    // Nothing below throws.
+    auto* node = new (raw) Node();
+    std::memcpy(raw + sizeof(Node), name, len);
+    node->name_len = len;
+    node->hash = name_hash(name, len);
+    node->rrset_count = static_cast<uint16_t>(nsets);
+    auto* sets = reinterpret_cast<RRsetRef*>(raw + sets_off);
+    size_t at = data_off, s = 0;
+    for (size_t i = 0; i < recs.size(); ++i) {
+        if (i == 0 || recs[i]->type != recs[i - 1]->type) {
+            if (i != 0) ++s;
+            sets[s] = RRsetRef{recs[i]->type, 0, recs[i]->ttl, static_cast<uint32_t>(at), 0};
+        }
+        RRsetRef& set = sets[s];
+        set.count++;
+        set.ttl = std::min(set.ttl, recs[i]->ttl);  // RFC 2181 §5.2
+        uint16_t rdlen = static_cast<uint16_t>(recs[i]->rdata.size());
+        raw[at] = static_cast<uint8_t>(rdlen >> 8);
+        raw[at + 1] = static_cast<uint8_t>(rdlen);
+        std::memcpy(raw + at + 2, recs[i]->rdata.data(), rdlen);
+        at += 2 + rdlen;
+        set.data_len += 2 + rdlen;
+    }
+    return node;
+}
+
+void ZoneView::free_node(Node* n) noexcept {
+    n->~Node();
+    ::operator delete(reinterpret_cast<void*>(n), std::align_val_t{alignof(Node)});
+}
+
+size_t ZoneView::node_bytes(const Node* n) noexcept {
+    size_t total =
+        ((sizeof(Node) + n->name_len + 3) & ~size_t{3}) + n->rrset_count * sizeof(RRsetRef);
+    for (uint16_t i = 0; i < n->rrset_count; ++i) total += n->rrsets()[i].data_len;
+    return total;
+}
+
+size_t ZoneView::node_records(const Node* n) noexcept {
+    size_t count = 0;
+    for (uint16_t i = 0; i < n->rrset_count; ++i) count += n->rrsets()[i].count;
+    return count;
+}
+
+void ZoneView::link_node(Node* n, const Zone* zone, bool apex, const Node* parent) noexcept {
+    n->zone = zone;
+    if (apex) n->flags |= Node::kApex;
+    if (n->rrset_count == 0) n->flags |= Node::kEmptyNonTerminal;
+    if (apex) return;
+    if (n->find(rrtype::NS) != nullptr) n->flags |= Node::kDelegation;
+    // The top-most cut wins: everything under it is the child's (glue at most).
+    if (parent != nullptr && parent->zone == zone && parent->cut != nullptr)
+        n->cut = parent->cut;
+    else if (n->flags & Node::kDelegation)
+        n->cut = n;
+}
+
+Node* ZoneView::parent_node(const Node* n) const noexcept {
+    if (n->name_len <= 1) return nullptr;  // the root
+    const size_t skip = size_t{n->name()[0]} + 1;
+    // Nodes are allocated mutable; only the writer calls this.
+    return const_cast<Node*>(find(n->name() + skip, static_cast<uint8_t>(n->name_len - skip)));
+}
+
+uint32_t negative_ttl(const Node& apex, const RRsetRef& soa) noexcept {
+    if (soa.count == 0) return 0;
+    const uint8_t* rd = apex.data(soa);
+    const size_t len = size_t{rd[0]} << 8 | rd[1];
+    if (len < 4) return 0;
+    // SOA MINIMUM is the last 4 bytes of its RDATA.
+    const uint8_t* m = rd + 2 + len - 4;
+    const uint32_t minimum =
+        uint32_t{m[0]} << 24 | uint32_t{m[1]} << 16 | uint32_t{m[2]} << 8 | m[3];
+    return std::min(soa.ttl, minimum);
+}
+
+// ---------------------------------------------------------------------------------------
+// The slot table.
+
+SlotTable* ZoneView::make_table(size_t capacity) {
+    void* raw = ::operator new(sizeof(SlotTable) + capacity * sizeof(std::atomic<const Node*>),
+                               std::align_val_t{alignof(SlotTable)});
+    auto* t = new (raw) SlotTable();
+    t->mask = capacity - 1;
+    std::atomic<const Node*>* s = t->slots();
+    for (size_t i = 0; i < capacity; ++i) new (&s[i]) std::atomic<const Node*>(nullptr);
+    return t;
+}
+
+void ZoneView::free_table(SlotTable* t) noexcept {
+    // std::atomic<T*> and SlotTable are trivially destructible.
+    t->~SlotTable();
+    ::operator delete(reinterpret_cast<void*>(t), std::align_val_t{alignof(SlotTable)});
+}
+
+void ZoneView::insert(Node* n) noexcept {
+    SlotTable* t = table_.load(std::memory_order_relaxed);
+    std::atomic<const Node*>* s = t->slots();
+    uint64_t i = n->hash & t->mask;
+    for (;;) {
+        const Node* cur = s[i].load(std::memory_order_relaxed);
+        if (cur == nullptr) break;
+        if (cur == &kTombstone) {  // the name is absent: the first free slot will do
+            --tombstones_;
+            break;
+        }
+        i = (i + 1) & t->mask;
+    }
+    s[i].store(n, std::memory_order_release);  // the node is complete before readers see it
+    ++live_;
+}
+
+void ZoneView::account(const Node* n, bool add) noexcept {
+    if (add) {
+        records_ += node_records(n);
+        bytes_ += node_bytes(n);
+    } else {
+        records_ -= node_records(n);
+        bytes_ -= node_bytes(n);
+    }
+}
+
+void ZoneGarbage::release() noexcept {
+    for (Node* n : nodes) ZoneView::free_node(n);
+    for (SlotTable* t : tables) ZoneView::free_table(t);
+    nodes.clear();
+    tables.clear();
+}
+
+// ---------------------------------------------------------------------------------------
+// The builder.
+
 ZoneView::ZoneView(const std::vector<ZoneInput>& inputs) {
+    try {
+        build(inputs);
+    } catch (...) {
+        destroy();
+        throw;
+    }
+}
+
+void ZoneView::build(const std::vector<ZoneInput>& inputs) {
     // Deeper zones first so that a name belongs to the deepest hosted zone containing it.
     std::vector<size_t> order(inputs.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -101,7 +276,6 @@ ZoneView::ZoneView(const std::vector<ZoneInput>& inputs) {
             auto& p = names[k];
             p.zone = zi;
             p.records.push_back(&r);
-            ++records_;
         }
         names[zone_keys[zi]].zone = zi;  // the apex exists even if (invalidly) empty
     }
@@ -113,14 +287,15 @@ ZoneView::ZoneView(const std::vector<ZoneInput>& inputs) {
     for (const auto& [k, p] : names) owners.push_back(k);
     for (const auto& k : owners) {
         size_t zi = names[k].zone;
-        for (Key a = parent_of(k); a.size() >= zone_keys[zi].size() && !a.empty(); a = parent_of(a)) {
+        for (Key a = parent_key(k); a.size() >= zone_keys[zi].size() && !a.empty();
+             a = parent_key(a)) {
             auto [it, inserted] = names.try_emplace(a);
             if (!inserted) break;  // its ancestors are already there
             it->second.zone = zi;
         }
     }
     for (size_t zi = 0; zi < inputs.size(); ++zi) {
-        for (Key a = parent_of(zone_keys[zi]); !a.empty(); a = parent_of(a)) {
+        for (Key a = parent_key(zone_keys[zi]); !a.empty(); a = parent_key(a)) {
             long owner = owning_zone(a);
             if (owner < 0) break;  // nothing hosted above this zone
             auto [it, inserted] = names.try_emplace(a);
@@ -144,111 +319,53 @@ ZoneView::ZoneView(const std::vector<ZoneInput>& inputs) {
 
     size_t cap = 16;
     while (cap < names.size() * 2) cap <<= 1;
-    slots_ = std::make_unique<const Node*[]>(cap);
-    mask_ = cap - 1;
-    bytes_ = cap * sizeof(Node*);
-    nodes_.reserve(names.size());
+    table_.store(make_table(cap), std::memory_order_relaxed);
+    bytes_ = sizeof(SlotTable) + cap * sizeof(std::atomic<const Node*>);
 
     for (const Key* kp : sorted) {
         const Key& k = *kp;
         Pending& p = names[k];
-        // Group this owner's records by type, dropping exact duplicates.
-        // Group by type (keeping the configured order inside an RRset) and drop repeated
-        // records anywhere in a set (RFC 2181 §5: an RRset holds no duplicates).
-        std::vector<const Record*> recs;
-        recs.reserve(p.records.size());
-        {
-            std::vector<const Record*> sorted = p.records;
-            std::stable_sort(sorted.begin(), sorted.end(),
-                             [](const Record* a, const Record* b) { return a->type < b->type; });
-            size_t set_begin = 0;
-            for (const Record* r : sorted) {
-                if (!recs.empty() && recs.back()->type != r->type) set_begin = recs.size();
-                bool dup = false;
-                for (size_t j = set_begin; j < recs.size() && !dup; ++j) dup = recs[j]->rdata == r->rdata;
-                if (!dup) recs.push_back(r);
-            }
-        }
-        size_t nsets = 0, data = 0;
-        for (size_t i = 0; i < recs.size(); ++i) {
-            if (i == 0 || recs[i]->type != recs[i - 1]->type) ++nsets;
-            data += 2 + recs[i]->rdata.size();
-        }
-        size_t sets_off = (sizeof(Node) + k.size() + 3) & ~size_t{3};
-        size_t data_off = sets_off + nsets * sizeof(RRsetRef);
-        size_t total = data_off + data;
-        auto* raw = static_cast<uint8_t*>(::operator new(total, std::align_val_t{alignof(Node)}));
-        auto* node = new (raw) Node();
-        std::memcpy(raw + sizeof(Node), k.data(), k.size());
-        node->name_len = static_cast<uint8_t>(k.size());
-        node->hash = name_hash(raw + sizeof(Node), k.size());
-        node->zone = zones_[p.zone].get();
-        node->rrset_count = static_cast<uint16_t>(nsets);
-        auto* sets = reinterpret_cast<RRsetRef*>(raw + sets_off);
-        size_t at = data_off, s = 0;
-        for (size_t i = 0; i < recs.size(); ++i) {
-            if (i == 0 || recs[i]->type != recs[i - 1]->type) {
-                if (i != 0) ++s;
-                sets[s] = RRsetRef{recs[i]->type, 0, recs[i]->ttl, static_cast<uint32_t>(at), 0};
-            }
-            RRsetRef& set = sets[s];
-            set.count++;
-            set.ttl = std::min(set.ttl, recs[i]->ttl);
-            uint16_t len = static_cast<uint16_t>(recs[i]->rdata.size());
-            raw[at] = static_cast<uint8_t>(len >> 8);
-            raw[at + 1] = static_cast<uint8_t>(len);
-            std::memcpy(raw + at + 2, recs[i]->rdata.data(), len);
-            at += 2 + len;
-            set.data_len += 2 + len;
-        }
+        Node* node = make_node(reinterpret_cast<const uint8_t*>(k.data()),
+                               static_cast<uint8_t>(k.size()), p.records);
         const bool apex = k == zone_keys[p.zone];
-        if (apex) node->flags |= Node::kApex;
-        if (nsets == 0) node->flags |= Node::kEmptyNonTerminal;
-        if (!apex && node->find(rrtype::NS) != nullptr) node->flags |= Node::kDelegation;
-        if (!apex) {
-            const Key parent = parent_of(k);
-            const Node* pn = find(reinterpret_cast<const uint8_t*>(parent.data()),
-                                  static_cast<uint8_t>(parent.size()));
-            // The top-most cut wins: everything under it is the child's (glue at most).
-            if (pn != nullptr && pn->zone == node->zone && pn->cut != nullptr) node->cut = pn->cut;
-            else if (node->flags & Node::kDelegation) node->cut = node;
-        }
-        uint64_t i = node->hash & mask_;
-        while (slots_[i] != nullptr) i = (i + 1) & mask_;
-        slots_[i] = node;
-        nodes_.push_back(node);
-        bytes_ += total;
-        if (apex) {
-            Zone& z = *zones_[p.zone];
-            z.apex = node;
-            z.soa = node->find(rrtype::SOA);
-            if (z.soa != nullptr && z.soa->count > 0) {
-                const uint8_t* rd = node->data(*z.soa);
-                uint16_t len = static_cast<uint16_t>(rd[0] << 8 | rd[1]);
-                // SOA MINIMUM is the last 4 bytes of its RDATA.
-                uint32_t minimum = len >= 4 ? (uint32_t{rd[2 + len - 4]} << 24 | uint32_t{rd[2 + len - 3]} << 16 |
-                                               uint32_t{rd[2 + len - 2]} << 8 | rd[2 + len - 1])
-                                            : 0;
-                z.negative_ttl = std::min(z.soa->ttl, minimum);
-            }
-        }
+        Node* parent = parent_node(node);  // nullptr above the top-most hosted apex
+        link_node(node, zones_[p.zone].get(), apex, parent);
+        if (parent != nullptr) parent->children++;
+        insert(node);
+        account(node, true);
+        if (apex) zones_[p.zone]->apex.store(node, std::memory_order_relaxed);
     }
 }
 
 ZoneView::~ZoneView() {
-    for (Node* n : nodes_) {
-        n->~Node();
-        ::operator delete(reinterpret_cast<void*>(n), std::align_val_t{alignof(Node)});
+    destroy();
+}
+
+void ZoneView::destroy() noexcept {
+    SlotTable* t = table_.exchange(nullptr, std::memory_order_relaxed);
+    if (t == nullptr) return;
+    std::atomic<const Node*>* s = t->slots();
+    for (uint64_t i = 0; i <= t->mask; ++i) {
+        const Node* n = s[i].load(std::memory_order_relaxed);
+        if (n != nullptr && n != &kTombstone) free_node(const_cast<Node*>(n));
     }
+    free_table(t);
 }
 
 const Node* ZoneView::find(uint64_t hash, const uint8_t* name, uint8_t len) const noexcept {
-    uint64_t i = hash & mask_;
+    // Acquire loads are plain loads on x86 and pair with the writer's release stores: a
+    // node seen here is complete. A tombstone never matches (name_len 0) and never ends
+    // the probe; a slot is never set back to nullptr, so no existing name can be missed.
+    const SlotTable* t = table_.load(std::memory_order_acquire);
+    const std::atomic<const Node*>* s = t->slots();
+    const uint64_t mask = t->mask;
+    uint64_t i = hash & mask;
     for (;;) {
-        const Node* n = slots_[i];
+        const Node* n = s[i].load(std::memory_order_acquire);
         if (n == nullptr) return nullptr;
-        if (n->hash == hash && n->name_len == len && std::memcmp(n->name(), name, len) == 0) return n;
-        i = (i + 1) & mask_;
+        if (n->hash == hash && n->name_len == len && std::memcmp(n->name(), name, len) == 0)
+            return n;
+        i = (i + 1) & mask;
     }
 }
 

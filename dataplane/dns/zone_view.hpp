@@ -1,13 +1,20 @@
 #pragma once
-// The read-only zone data that worker lcores answer from. Built by the control plane,
-// published through RCU (see ZoneViewSlot): a worker loads the current view once per
-// burst and never locks or waits. A view is immutable; a change publishes a new view and
-// the old one is freed after every reader has passed a quiescent point.
+// The zone data that worker lcores answer from. Built by the control plane, published
+// through RCU (see ZoneViewSlot): a worker loads the current view once per burst and never
+// locks or waits. Two ways to change it:
+//  - a full rebuild: a new view is published and the old one freed after every reader has
+//    passed a quiescent point (reloads, anything set_owner refuses);
+//  - in place, by ONE writer thread (the control lcore): set_owner() replaces one owner
+//    name's records while readers keep calling find(). What it unlinks goes to a ZoneGarbage
+//    that is freed after a grace period, as a retired view is.
 //
 // Layout: one open-addressing hash table (power-of-two slots, linear probing) of Nodes,
 // keyed by the lower-cased wire-form owner name; every owner of every hosted zone, plus
 // the empty non-terminals between them (RFC 4592 §2.2.2), is one Node. Lookups cost one
-// hash and usually one probe whatever the zone size.
+// hash and usually one probe whatever the zone size. Readers and the writer meet only at
+// atomic pointers: the table pointer, its slots and Zone::apex. A Node is never modified
+// once published (except a count only the writer reads); a change publishes a new Node
+// into the same slot, so a reader sees the old node or the new one and never a miss.
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -29,7 +36,8 @@ struct RRsetRef {
     uint32_t data_len = 0;
 };
 
-/// An owner name and its RRsets, in one allocation. Immutable once published.
+/// An owner name and its RRsets, in one allocation. Immutable once published (but for
+/// `children`, which readers never read).
 struct Node {
     uint64_t hash = 0;
     const Zone* zone = nullptr;  // the deepest hosted zone containing the name
@@ -37,6 +45,9 @@ struct Node {
     uint16_t rrset_count = 0;
     uint8_t name_len = 0;
     uint8_t flags = 0;
+    /// Writer only (readers never read it): how many nodes of the view are children of this
+    /// one. Lets set_owner() prune empty non-terminals in O(depth).
+    uint32_t children = 0;
     static constexpr uint8_t kApex = 1, kDelegation = 2, kEmptyNonTerminal = 4;
 
     const uint8_t* name() const noexcept { return reinterpret_cast<const uint8_t*>(this + 1); }
@@ -49,9 +60,49 @@ struct Node {
 
 struct Zone {
     WireName name;
-    const Node* apex = nullptr;
-    const RRsetRef* soa = nullptr;  // on apex
-    uint32_t negative_ttl = 0;      // min(SOA TTL, SOA MINIMUM), RFC 2308 §5
+    /// The apex node. set_owner() replaces it (release store); readers load it once
+    /// (acquire) and take the SOA from that node, so owner, SOA and negative TTL always
+    /// agree. Never nullptr in a built view.
+    std::atomic<const Node*> apex{nullptr};
+};
+
+/// The negative-answer TTL of a zone whose apex is `apex`: min(SOA TTL, SOA MINIMUM)
+/// (RFC 2308 §5). `soa` is apex.find(rrtype::SOA); 0 when the RDATA is too short.
+uint32_t negative_ttl(const Node& apex, const RRsetRef& soa) noexcept;
+
+/// The slots readers probe: `mask + 1` (a power of two) atomic node pointers following this
+/// header in one allocation. Replaced as a whole when it fills up.
+struct alignas(64) SlotTable {
+    uint64_t mask = 0;
+
+    std::atomic<const Node*>* slots() noexcept {
+        return reinterpret_cast<std::atomic<const Node*>*>(this + 1);
+    }
+    const std::atomic<const Node*>* slots() const noexcept {
+        return reinterpret_cast<const std::atomic<const Node*>*>(this + 1);
+    }
+};
+
+/// Memory set_owner() unlinked from a view: readers may still be looking at it. Call
+/// release() only after every reader has passed an RCU quiescent point that follows the
+/// set_owner() calls which filled it (rte_rcu_qsbr_start() after the last of them, then
+/// wait for rte_rcu_qsbr_check()). It does not depend on the view: it may outlive it.
+/// The destructor does NOT free (freeing under a reader is worse than a leak): release()
+/// it, or std::move it somewhere that will. Move-only.
+struct ZoneGarbage {
+    std::vector<Node*> nodes;
+    std::vector<SlotTable*> tables;
+
+    ZoneGarbage() = default;
+    ZoneGarbage(ZoneGarbage&&) noexcept = default;
+    ZoneGarbage& operator=(ZoneGarbage&&) noexcept = default;
+    ZoneGarbage(const ZoneGarbage&) = delete;
+    ZoneGarbage& operator=(const ZoneGarbage&) = delete;
+    ~ZoneGarbage() = default;
+
+    /// Frees everything held and empties the lists.
+    void release() noexcept;
+    bool empty() const noexcept { return nodes.empty() && tables.empty(); }
 };
 
 /// Input to the builder: one zone's records (already validated; must contain SOA and NS at
@@ -61,31 +112,87 @@ struct ZoneInput {
     std::vector<Record> records;
 };
 
+/// What ZoneView::set_owner() did.
+enum class UpdateResult { Done, NeedsRebuild };
+
 class ZoneView {
-public:
+  public:
     /// Builds the view. Records of a name that a deeper hosted zone also contains belong to
     /// the deeper zone (its apex replaces the parent's delegation). Duplicated RRs collapse.
-    /// An RRset's TTL is the smallest of its records' (RFC 2181 §5.2).
+    /// An RRset's TTL is the smallest of its records' (RFC 2181 §5.2). Throws std::bad_alloc.
     explicit ZoneView(const std::vector<ZoneInput>& zones);
+    /// Frees every node and the table currently linked (not what a ZoneGarbage holds).
     ~ZoneView();
     ZoneView(const ZoneView&) = delete;
     ZoneView& operator=(const ZoneView&) = delete;
 
-    /// The node for an exact lower-cased wire name, or nullptr. noexcept, no allocation.
+    /// The node for an exact lower-cased wire name (len >= 1), or nullptr. noexcept, no
+    /// allocation, no lock; safe while the writer runs set_owner(). The node stays valid
+    /// until the reader's next quiescent point.
     const Node* find(const uint8_t* name, uint8_t len) const noexcept;
     const Node* find(uint64_t hash, const uint8_t* name, uint8_t len) const noexcept;
 
-    size_t node_count() const { return nodes_.size(); }
+    /// Writer only (one thread; readers may run find() meanwhile). Replaces every record of
+    /// the owner `name` (lower-cased wire form) with `records` (all with that owner; empty:
+    /// the name has no records any more), grouped, deduplicated and TTL-clamped exactly as
+    /// the constructor does. Creates the empty non-terminals a new name needs and removes
+    /// the ones nothing is below any more; a name that loses its records but has names below
+    /// it becomes an empty non-terminal. Unlinked nodes and tables go to `garbage`.
+    /// Returns NeedsRebuild, having changed nothing, when the change cannot be made in place:
+    /// the name lies in no hosted zone; it is at or below a delegation cut; NS records would
+    /// appear at a non-apex name (a new cut); an apex would lose its SOA or NS; or the input
+    /// breaks the preconditions (malformed name, a record with another owner) - a rebuild
+    /// validates it. CNAME-and-other-data consistency is the caller's job.
+    /// Strong guarantee: on std::bad_alloc nothing changed. O(records + labels), plus a
+    /// whole-table rehash (O(nodes)) when the table fills up with names and tombstones.
+    UpdateResult set_owner(const WireName& name, const std::vector<Record>& records,
+                           ZoneGarbage& garbage);
+
+    size_t node_count() const { return live_; }
+    /// Records served (duplicates collapsed, records occluded by a deeper zone not counted).
     size_t record_count() const { return records_; }
     size_t zone_count() const { return zones_.size(); }
+    /// Node blobs plus the slot table.
     size_t memory_bytes() const { return bytes_; }
     const std::vector<std::unique_ptr<Zone>>& zones() const { return zones_; }
+    /// Table figures, for tests and telemetry.
+    size_t slot_capacity() const { return table_.load(std::memory_order_relaxed)->mask + 1; }
+    size_t tombstone_count() const { return tombstones_; }
+    size_t rehash_count() const { return rehashes_; }
 
-private:
+  private:
+    // Node blobs and the table (zone_view.cpp).
+    static Node* make_node(const uint8_t* name, uint8_t len, std::vector<const Record*>& records);
+    static void free_node(Node* n) noexcept;
+    static size_t node_bytes(const Node* n) noexcept;
+    static size_t node_records(const Node* n) noexcept;
+    static SlotTable* make_table(size_t capacity);
+    static void free_table(SlotTable* t) noexcept;
+    /// Sets zone, flags and cut of a new node from its parent node (nullptr: none).
+    static void link_node(Node* n, const Zone* zone, bool apex, const Node* parent) noexcept;
+    Node* parent_node(const Node* n) const noexcept;
+    /// Puts a node whose name is absent into the current table (room guaranteed).
+    void insert(Node* n) noexcept;
+    void account(const Node* n, bool add) noexcept;
+    void build(const std::vector<ZoneInput>& zones);
+    void destroy() noexcept;
+
+    // The writer's path (zone_view_update.cpp).
+    std::atomic<const Node*>& slot_of(const Node* n) noexcept;
+    /// Publishes a table sized for the live nodes plus `extra` without tombstones when
+    /// live + tombstones + extra would pass half the capacity (or `force`).
+    void rehash(size_t extra, bool force, ZoneGarbage& garbage);
+    void unlink(Node* n, ZoneGarbage& garbage) noexcept;
+    void replace(Node* old, Node* next, ZoneGarbage& garbage) noexcept;
+
+    friend struct ZoneGarbage;
+    static const Node kTombstone;  // a deleted slot: never matches (name_len 0), never null
+
     std::vector<std::unique_ptr<Zone>> zones_;
-    std::vector<Node*> nodes_;  // owned (allocated with operator new[] as byte blobs)
-    std::unique_ptr<const Node*[]> slots_;
-    uint64_t mask_ = 0;
+    std::atomic<SlotTable*> table_{nullptr};
+    size_t live_ = 0;
+    size_t tombstones_ = 0;
+    size_t rehashes_ = 0;
     size_t records_ = 0;
     size_t bytes_ = 0;
 };
@@ -97,13 +204,13 @@ uint64_t name_hash(const uint8_t* name, size_t len) noexcept;
 /// The published pointer. Workers: `current()` once per burst, then report quiescence.
 /// The control lcore: `exchange()` and retire the old view after an RCU grace period.
 class ZoneViewSlot {
-public:
+  public:
     const ZoneView* current() const noexcept { return ptr_.load(std::memory_order_acquire); }
     const ZoneView* exchange(const ZoneView* v) noexcept {
         return ptr_.exchange(v, std::memory_order_acq_rel);
     }
 
-private:
+  private:
     std::atomic<const ZoneView*> ptr_{nullptr};
 };
 

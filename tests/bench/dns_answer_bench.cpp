@@ -8,10 +8,15 @@
 //   edgelease_bench_dns --benchmark_filter='/1000000'            # everything at 1M records
 //   edgelease_bench_dns --benchmark_filter='BM_Answer/.*/1000$'  # answers at 1k only
 //   edgelease_bench_dns --benchmark_filter='BM_ZoneViewBuild'   # construction only
+//   edgelease_bench_dns --benchmark_filter='BM_SetOwner'        # in-place updates, 1M records
 // Per-answer counters: items_per_second = queries/s; zone_bytes = ZoneView::memory_bytes();
 // build_s = how long that ZoneView took to build; nodes = owner names + empty non-terminals.
+// BM_SetOwner: ns per ZoneView::set_owner() call (ns_per_op; the Time column is the same)
+// on its own 1M-record view (freeing garbage every 1024 calls is not timed); max_us = the
+// slowest single call (a whole-table rehash); rehashes = how many happened in the run.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
@@ -202,6 +207,61 @@ void BM_ZoneViewBuild(benchmark::State& state) {
     state.counters["bytes_per_record"] = static_cast<double>(bytes) / static_cast<double>(n);
 }
 
+enum UpdateKind : int64_t { kReplace, kChurn };
+
+/// Lease-driven changes on a 1M-record view: replace a host's address, or churn (add new
+/// names and remove older ones, 4096 apart, which leaves tombstones behind). Each iteration
+/// times one set_owner() call (manual time); building its arguments is not timed.
+void BM_SetOwner(benchmark::State& state, UpdateKind kind) {
+    const size_t n = static_cast<size_t>(state.range(0));
+    const std::vector<ZoneInput> input = make_zone(n);
+    ZoneView view(input);  // its own: the answer benchmarks' views stay as built
+    auto a_record = [](const WireName& owner, uint32_t v) {
+        Record r{owner, rrtype::A, rrclass::IN, 300, {}};
+        put32(r.rdata, 0xC6130000u + (v & 0xffff));
+        return std::vector<Record>{r};
+    };
+    auto churn_name = [](size_t i) { return wire("u" + std::to_string(i) + ".bench."); };
+    edgelease::dns::ZoneGarbage garbage;
+    constexpr size_t kGap = 4096;
+    if (kind == kChurn)
+        for (size_t i = 0; i < kGap; ++i)
+            view.set_owner(churn_name(i), a_record(churn_name(i), 1), garbage);
+    const size_t rehashes0 = view.rehash_count();
+    std::mt19937_64 rng(7);
+    size_t i = 0, refused = 0;
+    double total_s = 0, max_s = 0;
+    for (auto _ : state) {
+        WireName name;
+        std::vector<Record> recs;
+        if (kind == kReplace) {
+            name = wire(host(rng() % n));
+            recs = a_record(name, static_cast<uint32_t>(i));
+        } else if (i % 2 == 0) {
+            name = churn_name(kGap + i / 2);
+            recs = a_record(name, static_cast<uint32_t>(i));
+        } else {
+            name = churn_name(i / 2);  // gone: no records
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto r = view.set_owner(name, recs, garbage);
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        state.SetIterationTime(s);
+        total_s += s;
+        max_s = std::max(max_s, s);
+        refused += r != edgelease::dns::UpdateResult::Done;
+        if ((++i & 1023) == 0) garbage.release();  // no readers here: no grace period
+    }
+    garbage.release();
+    state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
+    state.counters["ns_per_op"] =
+        state.iterations() ? total_s * 1e9 / static_cast<double>(state.iterations()) : 0;
+    state.counters["max_us"] = max_s * 1e6;
+    state.counters["rehashes"] = static_cast<double>(view.rehash_count() - rehashes0);
+    state.counters["refused"] = static_cast<double>(refused);
+}
+
 // Zone sizes; the 1M zone is built once (about a second or two) and shared by the kinds.
 void sizes(benchmark::internal::Benchmark* b) {
     for (int64_t n : {1000, 100000, 1000000}) b->Arg(n);
@@ -213,6 +273,8 @@ BENCHMARK_CAPTURE(BM_Answer, wildcard, kWildcard)->Apply(sizes);
 BENCHMARK_CAPTURE(BM_Answer, cname, kCname)->Apply(sizes);
 BENCHMARK(BM_ZoneViewBuild)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ZoneViewBuild)->Arg(1000000)->Unit(benchmark::kMillisecond)->Iterations(2);
+BENCHMARK_CAPTURE(BM_SetOwner, replace, kReplace)->Arg(1000000)->UseManualTime();
+BENCHMARK_CAPTURE(BM_SetOwner, churn, kChurn)->Arg(1000000)->UseManualTime()->Iterations(400000);
 
 }  // namespace
 

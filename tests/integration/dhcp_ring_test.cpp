@@ -96,7 +96,7 @@ uint32_t ip_at(const Bytes& b, size_t o) { return static_cast<uint32_t>(get16(b,
 class DhcpRing : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        app_ = new app::Appliance(dhcp_config(), nullptr);
+        app_ = new app::Appliance(dhcp_config(), {});
         app_->start();
     }
     static void TearDownTestSuite() {

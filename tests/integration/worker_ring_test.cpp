@@ -107,7 +107,7 @@ config::Config ring_config() {
 class WorkerRing : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        app_ = new app::Appliance(ring_config(), nullptr);
+        app_ = new app::Appliance(ring_config(), {});
         app_->start();
     }
     static void TearDownTestSuite() {

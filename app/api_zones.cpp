@@ -1,0 +1,414 @@
+// Zones, records (with provenance) and the DNS audit trail over the management API. Reads and
+// changes of zone data run on the control lcore (on_control); the audit trail is read from
+// LMDB directly (a read transaction never blocks the writer).
+#include <algorithm>
+#include <ctime>
+#include <optional>
+
+#include "app/api_common.hpp"
+#include "common/log.hpp"
+#include "common/time_text.hpp"
+#include "control/store/record_store.hpp"
+#include "control/zone/rdata_text.hpp"
+#include "control/zone/zone_store.hpp"
+
+namespace edgelease::app::api {
+
+using nlohmann::json;
+using zone::Origin;
+using zone::StoredRecord;
+using zone::ZoneStore;
+
+namespace {
+
+constexpr size_t kDefaultLimit = 1000;
+constexpr size_t kMaxLimit = 100000;
+
+json record_json(const StoredRecord& r) {
+    return json{{"name", dns::name_to_text(r.rr.owner)},
+                {"type", dns::type_to_text(r.rr.type)},
+                {"ttl", r.rr.ttl},
+                {"data", zone::rdata_to_text(r.rr.type, r.rr.rdata)},
+                {"origin", std::string(to_string(r.prov.origin))},
+                {"owner", r.prov.owner},
+                {"created", iso_time(r.prov.created)},
+                {"updated", iso_time(r.prov.updated)},
+                {"generation", r.prov.generation}};
+}
+
+json audit_json(const zone::AuditEvent& e) {
+    return json{{"seq", e.seq},
+                {"time", iso_time(e.time)},
+                {"name", e.name},
+                {"type", dns::type_to_text(e.type)},
+                {"old", e.old_data},
+                {"new", e.new_data},
+                {"origin", std::string(to_string(e.origin))},
+                {"owner", e.owner},
+                {"reason", std::string(to_string(e.reason))},
+                {"applied", e.applied},
+                {"detail", e.detail}};
+}
+
+std::optional<size_t> parse_limit(const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_param("limit")) return kDefaultLimit;
+    try {
+        long v = std::stol(req.get_param_value("limit"));
+        if (v >= 1 && static_cast<size_t>(v) <= kMaxLimit) return static_cast<size_t>(v);
+    } catch (...) {
+    }
+    error(res, 400, "limit must be 1.." + std::to_string(kMaxLimit), "limit");
+    return std::nullopt;
+}
+
+/// The zone named in the path, as wire form (lower-case, absolute).
+std::optional<dns::WireName> zone_from_path(const std::string& text, httplib::Response& res) {
+    std::string why;
+    std::string t = text;
+    if (t.empty() || t.back() != '.') t += '.';
+    auto w = dns::name_from_text(t, dns::WireName{0}, why);
+    if (!w) error(res, 400, "bad zone name: " + why, "zone");
+    return w;
+}
+
+bool is_lease_origin(Origin o) { return o == Origin::Dhcp || o == Origin::Reservation; }
+
+/// Filters for listing and deleting. `data` compares RDATA bytes.
+struct Match {
+    std::optional<dns::WireName> name;
+    std::optional<uint16_t> type;
+    std::optional<Origin> origin;
+    std::optional<std::vector<uint8_t>> data;
+    bool operator()(const ZoneStore::Key& k, const ZoneStore::Entry& e) const {
+        if (name && k != ZoneStore::key(*name)) return false;
+        if (type && e.type != *type) return false;
+        if (origin && e.prov.origin != *origin) return false;
+        if (data && e.rdata != *data) return false;
+        return true;
+    }
+};
+
+/// Reads name/type/origin/data filters (query parameters or a JSON body's fields). False
+/// (with the 400 sent) on a bad one.
+bool parse_match(const std::function<std::string(const char*)>& get, const dns::WireName& zone, Match& m,
+                 httplib::Response& res) {
+    std::string why;
+    if (auto n = get("name"); !n.empty()) {
+        m.name = dns::name_from_text(n, zone, why);
+        if (!m.name) return error(res, 400, "bad name: " + why, "name"), false;
+    }
+    if (auto t = get("type"); !t.empty()) {
+        m.type = dns::type_from_text(t);
+        if (!m.type) return error(res, 400, "unknown RR type '" + t + "'", "type"), false;
+    }
+    if (auto o = get("origin"); !o.empty()) {
+        m.origin = zone::origin_from_text(o);
+        if (!m.origin) return error(res, 400, "origin must be config, manual, reservation, dhcp or update", "origin"), false;
+    }
+    if (auto d = get("data"); !d.empty()) {
+        if (!m.type) return error(res, 400, "data needs a type", "type"), false;
+        std::vector<uint8_t> rd;
+        if (!zone::rdata_from_text(*m.type, d, zone, rd, why)) return error(res, 400, "bad data: " + why, "data"), false;
+        m.data = std::move(rd);
+    }
+    return true;
+}
+
+zone::AuditEvent api_event(const StoredRecord& r, zone::AuditReason reason, const std::string& who,
+                           const std::string& detail, int64_t now) {
+    zone::AuditEvent e;
+    e.time = now;
+    e.name = dns::name_to_text(r.rr.owner);
+    e.type = r.rr.type;
+    if (reason == zone::AuditReason::ApiAdd) e.new_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
+    else e.old_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
+    e.origin = r.prov.origin;
+    e.owner = who;
+    e.reason = reason;
+    e.detail = detail;
+    return e;
+}
+
+}  // namespace
+
+void add_zone_routes(httplib::Server& s, Appliance& app) {
+    Appliance* a = &app;
+
+    s.Get("/api/v1/zones", [a](const httplib::Request&, httplib::Response& res) {
+        auto* zs = a->control_plane().zone_store();
+        if (zs == nullptr) return reply(res, 200, json::array());
+        struct Row {
+            std::string name;
+            uint32_t serial;
+            std::array<size_t, zone::kOriginNames.size()> by_origin{};
+        };
+        auto rows = std::make_shared<std::vector<Row>>();
+        if (!on_control(*a, [zs, rows] {
+                for (const auto& z : zs->zones()) rows->push_back(Row{dns::name_to_text(z.apex), z.serial, {}});
+                zs->for_each([&](const ZoneStore::Key& k, const ZoneStore::Entry& e) {
+                    int zi = zs->zone_of(k);
+                    if (zi >= 0) ++(*rows)[static_cast<size_t>(zi)].by_origin[static_cast<size_t>(e.prov.origin)];
+                });
+            }))
+            return error(res, 503, "the control plane did not answer in time");
+        json out = json::array();
+        for (const auto& r : *rows) {
+            json by = json::object();
+            size_t total = 0;
+            for (size_t i = 0; i < r.by_origin.size(); ++i) {
+                by[std::string(zone::kOriginNames[i])] = r.by_origin[i];
+                total += r.by_origin[i];
+            }
+            out.push_back(json{{"name", r.name}, {"serial", r.serial}, {"records", total}, {"by_origin", by}});
+        }
+        reply(res, 200, out);
+    });
+
+    s.Get(R"(/api/v1/zones/([^/]+)/records)", [a](const httplib::Request& req, httplib::Response& res) {
+        auto zone = zone_from_path(req.matches[1].str(), res);
+        if (!zone) return;
+        auto* zs = a->control_plane().zone_store();
+        Match m;
+        if (!parse_match([&](const char* k) { return req.get_param_value(k); }, *zone, m, res)) return;
+        auto limit = parse_limit(req, res);
+        if (!limit) return;
+        if (zs == nullptr) return error(res, 404, "no zone " + dns::name_to_text(*zone));
+        struct Out {
+            bool hosted = false;
+            bool truncated = false;
+            std::vector<StoredRecord> records;
+        };
+        auto out = std::make_shared<Out>();
+        const dns::WireName zw = *zone;
+        const size_t max = *limit;
+        if (!on_control(*a, [zs, out, zw, m, max] {
+                const auto zkey = ZoneStore::key(zw);
+                int zi = -1;
+                for (size_t i = 0; i < zs->zones().size(); ++i)
+                    if (zs->zones()[i].key == zkey) zi = static_cast<int>(i);
+                if (zi < 0) return;
+                out->hosted = true;
+                auto visit = [&](const ZoneStore::Key& k, const ZoneStore::Entry& e) {
+                    if (!m(k, e) || zs->zone_of(k) != zi) return;
+                    if (out->records.size() >= max) {
+                        out->truncated = true;
+                        return;
+                    }
+                    out->records.push_back(StoredRecord{
+                        dns::Record{ZoneStore::wire(k), e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov});
+                };
+                if (m.name) {  // one name: no scan
+                    if (const auto* es = zs->find(ZoneStore::key(*m.name)))
+                        for (const auto& e : *es) visit(ZoneStore::key(*m.name), e);
+                } else {
+                    zs->for_each(visit);
+                }
+            }))
+            return error(res, 503, "the control plane did not answer in time");
+        if (!out->hosted) return error(res, 404, "no zone " + dns::name_to_text(*zone));
+        std::sort(out->records.begin(), out->records.end(), [](const StoredRecord& x, const StoredRecord& y) {
+            return std::tie(x.rr.owner, x.rr.type, x.rr.rdata) < std::tie(y.rr.owner, y.rr.type, y.rr.rdata);
+        });
+        json arr = json::array();
+        for (const auto& r : out->records) arr.push_back(record_json(r));
+        if (out->truncated) res.set_header("X-Edgelease-Truncated", "true");
+        reply(res, 200, arr);
+    });
+
+    s.Post(R"(/api/v1/zones/([^/]+)/records)", [a](const httplib::Request& req, httplib::Response& res) {
+        auto zone = zone_from_path(req.matches[1].str(), res);
+        if (!zone) return;
+        json body = json::parse(req.body, nullptr, false);
+        if (!body.is_object()) return error(res, 400, "the body must be a JSON object");
+        auto field = [&](const char* k) -> std::string {
+            return body.contains(k) && body[k].is_string() ? body[k].get<std::string>() : std::string();
+        };
+        for (const char* k : {"name", "type", "data"})
+            if (field(k).empty()) return error(res, 400, std::string(k) + " is required (a string)", k);
+        std::string why;
+        auto owner = dns::name_from_text(field("name"), *zone, why);
+        if (!owner) return error(res, 400, "bad name: " + why, "name");
+        auto type = dns::type_from_text(field("type"));
+        if (!type) return error(res, 400, "unknown RR type '" + field("type") + "'", "type");
+        if (*type == dns::rrtype::SOA) return error(res, 400, "the SOA is managed by the appliance", "type");
+        StoredRecord r;
+        r.rr = dns::Record{*owner, *type, dns::rrclass::IN, 0, {}};
+        if (!zone::rdata_from_text(*type, field("data"), *zone, r.rr.rdata, why))
+            return error(res, 400, "bad data: " + why, "data");
+        uint32_t ttl = 0;
+        for (const auto& zc : a->config().dns.zones)
+            if (dns::name_from_text(zc.name, dns::WireName{0}, why) == *zone) ttl = zc.default_ttl;
+        if (body.contains("ttl")) {
+            if (!body["ttl"].is_number_unsigned() || body["ttl"].get<uint64_t>() > zone::kMaxTtl)
+                return error(res, 400, "ttl must be 0..2147483647", "ttl");
+            ttl = body["ttl"].get<uint32_t>();
+        }
+        r.rr.ttl = ttl == 0 ? 3600 : ttl;
+        const bool force = body.contains("force") && body["force"].is_boolean() && body["force"].get<bool>();
+        r.prov.origin = Origin::Manual;
+        r.prov.owner = field("owner").empty() ? "api" : field("owner");
+        auto* zs = a->control_plane().zone_store();
+        if (zs == nullptr) return error(res, 404, "no zone " + dns::name_to_text(*zone));
+        struct Out {
+            int status = 201;
+            std::string why;
+            StoredRecord rec;
+        };
+        auto out = std::make_shared<Out>();
+        auto* plane = &a->control_plane();
+        auto* rs = a->record_store();
+        const dns::WireName zw = *zone;
+        if (!on_control(*a, [zs, plane, rs, out, zw, r, force]() mutable {
+                const auto k = ZoneStore::key(r.rr.owner);
+                const int zi = zs->zone_of(k);
+                if (zi < 0 || zs->zones()[static_cast<size_t>(zi)].key != ZoneStore::key(zw)) {
+                    out->status = 404;
+                    out->why = dns::name_to_text(r.rr.owner) + " is not in zone " + dns::name_to_text(zw);
+                    return;
+                }
+                std::vector<ZoneStore::Entry> displaced;
+                if (const auto* es = zs->find(k)) {
+                    for (const auto& e : *es) {
+                        if (e.type == r.rr.type && e.rdata == r.rr.rdata) {
+                            out->status = 409;
+                            out->why = "the record exists already (origin " + std::string(to_string(e.prov.origin)) + ")";
+                            return;
+                        }
+                        const bool cname_clash = (r.rr.type == dns::rrtype::CNAME) != (e.type == dns::rrtype::CNAME);
+                        if (cname_clash && !is_lease_origin(e.prov.origin)) {
+                            out->status = 409;
+                            out->why = "a CNAME cannot share its name with other data (RFC 1034 §3.6.2): " +
+                                       dns::name_to_text(r.rr.owner) + " has " + dns::type_to_text(e.type);
+                            return;
+                        }
+                        if (is_lease_origin(e.prov.origin) && (e.type == r.rr.type || cname_clash)) {
+                            if (!force) {
+                                out->status = 409;
+                                out->why = dns::name_to_text(r.rr.owner) + " holds a " +
+                                           std::string(to_string(e.prov.origin)) + " " + dns::type_to_text(e.type) +
+                                           " record of " + e.prov.owner + "; add with force to replace it";
+                                return;
+                            }
+                            displaced.push_back(e);
+                        }
+                    }
+                }
+                const int64_t now = static_cast<int64_t>(std::time(nullptr));
+                for (const auto& e : displaced) {
+                    StoredRecord old{dns::Record{r.rr.owner, e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov};
+                    zs->erase(k, e.type, e.rdata);
+                    if (rs) rs->audit(api_event(old, zone::AuditReason::ApiDelete, r.prov.owner, "replaced by a manual record (force)", now));
+                }
+                r.prov.created = r.prov.updated = now;
+                zs->put(r);
+                if (rs) rs->audit(api_event(r, zone::AuditReason::ApiAdd, r.prov.owner, "", now));
+                plane->apply_zone_changes();
+                out->rec = r;
+            }))
+            return error(res, 503, "the control plane did not answer in time");
+        if (out->status != 201) return error(res, out->status, out->why);
+        LOG_INFO("API: record added: %s %s %s", dns::name_to_text(out->rec.rr.owner).c_str(),
+                 dns::type_to_text(out->rec.rr.type).c_str(), zone::rdata_to_text(out->rec.rr.type, out->rec.rr.rdata).c_str());
+        reply(res, 201, record_json(out->rec));
+    });
+
+    s.Delete(R"(/api/v1/zones/([^/]+)/records)", [a](const httplib::Request& req, httplib::Response& res) {
+        auto zone = zone_from_path(req.matches[1].str(), res);
+        if (!zone) return;
+        json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
+        if (!body.is_object()) return error(res, 400, "the body must be a JSON object");
+        auto get = [&](const char* k) -> std::string {
+            if (req.has_param(k)) return req.get_param_value(k);
+            return body.contains(k) && body[k].is_string() ? body[k].get<std::string>() : std::string();
+        };
+        Match m;
+        if (!parse_match(get, *zone, m, res)) return;
+        if (!m.name) return error(res, 400, "name is required", "name");
+        if (!m.type) return error(res, 400, "type is required", "type");
+        if (*m.type == dns::rrtype::SOA) return error(res, 400, "the SOA is managed by the appliance", "type");
+        const bool force = get("force") == "true" || (body.contains("force") && body["force"].is_boolean() && body["force"].get<bool>());
+        auto* zs = a->control_plane().zone_store();
+        if (zs == nullptr) return error(res, 404, "no zone " + dns::name_to_text(*zone));
+        struct Out {
+            int status = 200;
+            std::string why;
+            std::vector<StoredRecord> deleted;
+        };
+        auto out = std::make_shared<Out>();
+        auto* plane = &a->control_plane();
+        auto* rs = a->record_store();
+        const dns::WireName zw = *zone;
+        const std::string who = get("owner").empty() ? "api" : get("owner");
+        if (!on_control(*a, [zs, plane, rs, out, zw, m, force, who] {
+                const auto k = ZoneStore::key(*m.name);
+                const int zi = zs->zone_of(k);
+                if (zi < 0 || zs->zones()[static_cast<size_t>(zi)].key != ZoneStore::key(zw)) {
+                    out->status = 404;
+                    out->why = dns::name_to_text(*m.name) + " is not in zone " + dns::name_to_text(zw);
+                    return;
+                }
+                const auto* es = zs->find(k);
+                std::vector<ZoneStore::Entry> hit;
+                size_t same_type = 0;
+                if (es != nullptr)
+                    for (const auto& e : *es) {
+                        if (e.type == *m.type) ++same_type;
+                        if (m(k, e)) hit.push_back(e);
+                    }
+                if (hit.empty()) {
+                    out->status = 404;
+                    out->why = "no such record";
+                    return;
+                }
+                for (const auto& e : hit)
+                    if (is_lease_origin(e.prov.origin) && !force) {
+                        out->status = 409;
+                        out->why = "the record is " + std::string(to_string(e.prov.origin)) + "-owned (" + e.prov.owner +
+                                   "); delete with force to remove it anyway";
+                        return;
+                    }
+                if (*m.type == dns::rrtype::NS && k == ZoneStore::key(zw) && hit.size() == same_type) {
+                    out->status = 409;
+                    out->why = "a zone keeps at least one NS record at its apex";
+                    return;
+                }
+                const int64_t now = static_cast<int64_t>(std::time(nullptr));
+                for (const auto& e : hit) {
+                    StoredRecord old{dns::Record{*m.name, e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov};
+                    zs->erase(k, e.type, e.rdata);
+                    if (rs)
+                        rs->audit(api_event(old, zone::AuditReason::ApiDelete, who,
+                                            e.prov.origin == Origin::Config ? "a configured record: it returns at the next reload or restart unless removed from the configuration" : "",
+                                            now));
+                    out->deleted.push_back(std::move(old));
+                }
+                plane->apply_zone_changes();
+            }))
+            return error(res, 503, "the control plane did not answer in time");
+        if (out->status != 200) return error(res, out->status, out->why);
+        json arr = json::array();
+        for (const auto& r : out->deleted) arr.push_back(record_json(r));
+        LOG_INFO("API: %zu record(s) deleted at %s", out->deleted.size(), dns::name_to_text(*m.name).c_str());
+        reply(res, 200, json{{"deleted", arr}});
+    });
+
+    s.Get("/api/v1/audit", [a](const httplib::Request& req, httplib::Response& res) {
+        auto limit = parse_limit(req, res);
+        if (!limit) return;
+        uint64_t before = 0;
+        if (req.has_param("before")) {
+            try {
+                before = std::stoull(req.get_param_value("before"));
+            } catch (...) {
+                return error(res, 400, "before must be an audit sequence number", "before");
+            }
+        }
+        auto* rs = a->record_store();
+        json arr = json::array();
+        if (rs != nullptr)
+            for (const auto& e : rs->read_audit(*limit, req.get_param_value("name"), before)) arr.push_back(audit_json(e));
+        reply(res, 200, arr);
+    });
+}
+
+}  // namespace edgelease::app::api

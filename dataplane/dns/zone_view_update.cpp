@@ -1,0 +1,220 @@
+// The writer's side of ZoneView: set_owner() changes one owner name in place while worker
+// lcores keep reading. One writer thread only. The rules that keep readers safe without
+// locks:
+//  - a node is built completely, then published with one release store into a slot;
+//  - a name being replaced keeps its slot (a reader sees the old node or the new one);
+//  - a deleted name's slot becomes a tombstone, never nullptr again, so a probe for any
+//    other name still walks past it;
+//  - a full table is rebuilt beside the old one and published as a whole;
+//  - nothing unlinked is freed here: it goes to the caller's ZoneGarbage, which is freed
+//    after an RCU grace period.
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <utility>
+#include <vector>
+
+#include "dataplane/dns/zone_view.hpp"
+
+namespace edgelease::dns {
+
+namespace {
+
+/// Label offsets of a lower-cased, well-formed wire name; false otherwise.
+bool label_offsets(const WireName& name, uint8_t (&off)[128], size_t& labels) {
+    labels = 0;
+    if (name.empty() || name.size() > kMaxNameWire) return false;
+    size_t i = 0;
+    while (name[i] != 0) {
+        const size_t l = name[i];
+        if (l > kMaxLabel || i + 1 + l >= name.size() || labels == 128) return false;
+        for (size_t j = i + 1; j <= i + l; ++j)
+            if (name[j] >= 'A' && name[j] <= 'Z') return false;
+        off[labels++] = static_cast<uint8_t>(i);
+        i += 1 + l;
+    }
+    return i + 1 == name.size();
+}
+
+/// Room for `more` pushes without reallocating, growing geometrically (reserve() alone
+/// would reallocate on nearly every call).
+template <typename T>
+void make_room(std::vector<T>& v, size_t more) {
+    if (v.capacity() - v.size() >= more) return;
+    v.reserve(std::max(v.size() + more, v.capacity() * 2));
+}
+
+/// Frees nodes built for a change that did not happen (an allocation failed).
+struct Unpublished {
+    std::vector<Node*> nodes;
+    void (*free)(Node*) noexcept;
+    ~Unpublished() {
+        for (Node* n : nodes) free(n);
+    }
+};
+
+}  // namespace
+
+std::atomic<const Node*>& ZoneView::slot_of(const Node* n) noexcept {
+    SlotTable* t = table_.load(std::memory_order_relaxed);
+    std::atomic<const Node*>* s = t->slots();
+    uint64_t i = n->hash & t->mask;
+    while (s[i].load(std::memory_order_relaxed) != n) i = (i + 1) & t->mask;
+    return s[i];
+}
+
+void ZoneView::rehash(size_t extra, bool force, ZoneGarbage& garbage) {
+    SlotTable* old = table_.load(std::memory_order_relaxed);
+    const size_t cap = old->mask + 1;
+    if (!force && (live_ + tombstones_ + extra) * 2 <= cap) return;
+    // At most a third full after the rehash (the builder's 1/2 load factor at worst, the
+    // table doubles when it grows): at least a sixth of the capacity in inserts or deletes
+    // before the next rehash, so its O(capacity) cost is amortised.
+    size_t next = 16;
+    while (next < (live_ + extra) * 3) next <<= 1;
+    make_room(garbage.tables, 1);
+    SlotTable* t = make_table(next);  // the last thing that can throw
+    const std::atomic<const Node*>* from = old->slots();
+    std::atomic<const Node*>* to = t->slots();
+    constexpr size_t kAhead = 8;  // nodes are scattered: fetch their hashes ahead
+    for (uint64_t i = 0; i < cap; ++i) {
+        if (i + kAhead < cap) __builtin_prefetch(from[i + kAhead].load(std::memory_order_relaxed));
+        const Node* n = from[i].load(std::memory_order_relaxed);
+        if (n == nullptr || n == &kTombstone) continue;
+        uint64_t j = n->hash & t->mask;
+        while (to[j].load(std::memory_order_relaxed) != nullptr) j = (j + 1) & t->mask;
+        to[j].store(n, std::memory_order_relaxed);
+    }
+    // Readers that loaded the old table keep probing it: it stays intact until freed.
+    table_.store(t, std::memory_order_release);
+    garbage.tables.push_back(old);
+    tombstones_ = 0;
+    bytes_ =
+        bytes_ - cap * sizeof(std::atomic<const Node*>) + next * sizeof(std::atomic<const Node*>);
+    ++rehashes_;
+}
+
+void ZoneView::unlink(Node* n, ZoneGarbage& garbage) noexcept {
+    slot_of(n).store(&kTombstone, std::memory_order_release);
+    --live_;
+    ++tombstones_;
+    account(n, false);
+    garbage.nodes.push_back(n);  // room made by the caller
+}
+
+void ZoneView::replace(Node* old, Node* next, ZoneGarbage& garbage) noexcept {
+    next->children = old->children;
+    slot_of(old).store(next, std::memory_order_release);
+    // Zones are owned by this view; Node::zone is const only for readers.
+    if (next->flags & Node::kApex)
+        const_cast<Zone*>(next->zone)->apex.store(next, std::memory_order_release);
+    account(old, false);
+    account(next, true);
+    garbage.nodes.push_back(old);  // room made by the caller
+}
+
+UpdateResult ZoneView::set_owner(const WireName& name, const std::vector<Record>& records,
+                                 ZoneGarbage& garbage) {
+    uint8_t off[128];
+    size_t labels = 0;
+    if (!label_offsets(name, off, labels)) return UpdateResult::NeedsRebuild;
+    for (const Record& r : records)
+        if (r.owner != name) return UpdateResult::NeedsRebuild;
+    const uint8_t len = static_cast<uint8_t>(name.size());
+    auto suffix = [&](size_t i) -> size_t { return i < labels ? off[i] : len - 1u; };
+
+    // The closest node at or above the name. Every name between a zone's apex and its
+    // owners exists, so this node is in the deepest hosted zone containing the name and
+    // carries the delegation cut (if any) that the name would be under.
+    const Node* found = nullptr;
+    size_t depth = 0;  // labels between the name and `found`: how many nodes are missing
+    for (size_t i = 0; i <= labels && found == nullptr; ++i) {
+        found = find(name.data() + suffix(i), static_cast<uint8_t>(len - suffix(i)));
+        depth = i;
+    }
+    if (found == nullptr) return UpdateResult::NeedsRebuild;  // in no hosted zone
+    // At or below a cut: the cut pointers of the names below would change, and the data
+    // there is the child's anyway (keep it simple: rebuild).
+    if (found->cut != nullptr) return UpdateResult::NeedsRebuild;
+    // Readers only ever see nodes as const; the writer owns them.
+    Node* existing = depth == 0 ? const_cast<Node*>(found) : nullptr;
+    const bool apex = existing != nullptr && (existing->flags & Node::kApex);
+    bool has_ns = false, has_soa = false;
+    for (const Record& r : records) {
+        has_ns |= r.type == rrtype::NS;
+        has_soa |= r.type == rrtype::SOA;
+    }
+    // An apex keeps what makes it a zone (RFC 1035 §4.3.2 needs its SOA; RFC 1034 §4.2.1 its
+    // NS); NS anywhere else would be a new delegation cut.
+    if (apex ? !(has_soa && has_ns) : has_ns) return UpdateResult::NeedsRebuild;
+    const Zone* zone = found->zone;
+
+    if (records.empty()) {
+        if (existing == nullptr || existing->rrset_count == 0) return UpdateResult::Done;
+        if (existing->children > 0) {
+            // Names below it remain: it becomes an empty non-terminal (RFC 4592 §2.2.2).
+            std::vector<const Record*> none;
+            Node* ent = make_node(name.data(), len, none);
+            Unpublished guard{{ent}, &free_node};
+            make_room(garbage.nodes, 1);
+            guard.nodes.clear();
+            link_node(ent, zone, false, parent_node(existing));
+            replace(existing, ent, garbage);
+            return UpdateResult::Done;
+        }
+        // Remove it, then each empty non-terminal above it that nothing is below any more.
+        make_room(garbage.nodes, labels + 1);
+        for (Node* n = existing;;) {
+            Node* parent = parent_node(n);
+            unlink(n, garbage);
+            if (parent == nullptr || --parent->children != 0) break;
+            if (parent->rrset_count != 0 || (parent->flags & Node::kApex)) break;
+            n = parent;
+        }
+        // Many deletions: give memory back (optional, so an allocation failure is ignored).
+        if (slot_capacity() > 16 && live_ * 16 < slot_capacity()) {
+            try {
+                rehash(0, true, garbage);
+            } catch (const std::bad_alloc&) {
+            }
+        }
+        return UpdateResult::Done;
+    }
+
+    // Everything that can throw happens before the first store a reader can see.
+    std::vector<const Record*> recs;
+    recs.reserve(records.size());
+    for (const Record& r : records) recs.push_back(&r);
+    Unpublished fresh{{}, &free_node};
+    fresh.nodes.reserve(depth + 1);
+    // The missing empty non-terminals, top-down (depth - 1 .. 1), then the name itself.
+    std::vector<const Record*> none;
+    for (size_t i = depth; i-- > 1;)
+        fresh.nodes.push_back(
+            make_node(name.data() + off[i], static_cast<uint8_t>(len - off[i]), none));
+    fresh.nodes.push_back(make_node(name.data(), len, recs));
+    if (existing != nullptr) make_room(garbage.nodes, 1);
+    rehash(depth, false, garbage);
+    std::vector<Node*> nodes = std::move(fresh.nodes);
+    fresh.nodes.clear();
+
+    // Publish, parents first: a reader may briefly see a new empty non-terminal without the
+    // name below it (NODATA for a name that did not exist a moment ago), never a gap.
+    Node* node = nodes.back();
+    if (existing != nullptr) {
+        link_node(node, zone, apex, parent_node(existing));
+        replace(existing, node, garbage);
+        return UpdateResult::Done;
+    }
+    Node* parent = const_cast<Node*>(found);
+    for (Node* n : nodes) {
+        link_node(n, zone, false, parent);
+        insert(n);
+        account(n, true);
+        parent->children++;
+        parent = n;
+    }
+    return UpdateResult::Done;
+}
+
+}  // namespace edgelease::dns
