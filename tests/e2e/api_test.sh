@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The management API and edgelease-ctl against a running appliance: stats, leases (list, show,
-# release, expire), reload good and bad, every error class, token auth, and both output forms.
+# release, expire), zones, records (add, list with provenance, delete) and the audit trail,
+# reload good and bad, every error class, token auth, and both output forms.
 source "$(dirname "$0")/lib.sh"
 e2e_setup api
 CTL="$(dirname "$E2E_BIN")/edgelease-ctl"
@@ -91,6 +92,42 @@ check "/metrics: drops by reason per lcore" grep -qE '^edgelease_drops_total\{lc
 # Raw HTTP: JSON errors and status codes.
 code=$(in_ns curl -s -o "$E2E_DIR/body" -w '%{http_code}' "http://127.0.0.1:$API_PORT/api/v1/nothing")
 check "unknown endpoint: 404 with a JSON error" bash -c "[ $code = 404 ] && grep -q '\"error\"' '$E2E_DIR/body'"
+
+# Zones and records: listing with provenance, add/delete, every error class.
+http() {  # http METHOD PATH [BODY] : prints the status code, body in $E2E_DIR/body
+    in_ns curl -s -o "$E2E_DIR/body" -w '%{http_code}' -X "$1" -H 'Content-Type: application/json' \
+        ${3:+--data "$3"} "http://127.0.0.1:$API_PORT$2"
+}
+body_has() { grep -qE "$1" "$E2E_DIR/body" || { echo "--- expected /$1/ in:"; cat "$E2E_DIR/body"; return 1; }; }
+out=$(ctl zones list); check "ctl zones list: lan. with its serial and counts" has "$out" "^lan\. +[0-9]+ +[0-9]+ +config [0-9]+"
+out=$(ctl --json zones list); check "ctl --json zones list" has "$out" '"by_origin"'
+out=$(ctl records list lan. --name www); check "ctl records list: origin config, created, updated" has "$out" "^www\.lan\. +A +[0-9]+ +198\.18\.0\.10 +config +[0-9T:-]+Z +[0-9T:-]+Z"
+check "POST record: 201" test "$(http POST /api/v1/zones/lan./records '{"name":"api-host","type":"A","data":"198.18.0.40","ttl":120}')" = 201
+check "POST record: answers with origin manual" body_has '"origin": "manual"'
+check "POST duplicate: 409" test "$(http POST /api/v1/zones/lan./records '{"name":"api-host","type":"A","data":"198.18.0.40"}')" = 409
+check "POST CNAME beside data: 409" test "$(http POST /api/v1/zones/lan./records '{"name":"api-host","type":"CNAME","data":"www"}')" = 409
+code=$(http POST /api/v1/zones/lan./records '{"name":"x","type":"A","data":"300.1.1.1"}')
+check "POST bad data: 400" test "$code" = 400
+check "POST bad data: the error names the field" body_has '"field": "data"' 
+check "POST missing type: 400" test "$(http POST /api/v1/zones/lan./records '{"name":"x","data":"198.18.0.1"}')" = 400
+check "POST not JSON: 400" test "$(http POST /api/v1/zones/lan./records 'nonsense')" = 400
+check "POST SOA: 400" test "$(http POST /api/v1/zones/lan./records '{"name":"@","type":"SOA","data":"a. b. 1 2 3 4 5"}')" = 400
+check "POST to an unknown zone: 404" test "$(http POST /api/v1/zones/nowhere./records '{"name":"x","type":"A","data":"198.18.0.1"}')" = 404
+check "GET records of an unknown zone: 404" test "$(http GET /api/v1/zones/nowhere./records)" = 404
+check "GET records bad origin filter: 400" test "$(http GET '/api/v1/zones/lan./records?origin=alien')" = 400
+check "GET records bad limit: 400" test "$(http GET '/api/v1/zones/lan./records?limit=0')" = 400
+in_ns ip addr add 198.18.0.3/24 dev edge0 2>/dev/null || true
+check "the manual record answers" wait_for 5 bash -c "ip netns exec $E2E_NS dig @198.18.0.1 +short +time=1 api-host.lan A | grep -q 198.18.0.40"
+out=$(ctl records delete lan. api-host A); check "ctl records delete" has "$out" "api-host\.lan\. +A"
+check "DELETE again: 404" test "$(http DELETE '/api/v1/zones/lan./records?name=api-host&type=A')" = 404
+check "DELETE SOA: 400" test "$(http DELETE '/api/v1/zones/lan./records?name=@&type=SOA')" = 400
+check "DELETE the only apex NS: 409" test "$(http DELETE '/api/v1/zones/lan./records?name=@&type=NS')" = 409
+check "DELETE without type: 400" test "$(http DELETE '/api/v1/zones/lan./records?name=www')" = 400
+check "the deleted record is gone from DNS" wait_for 5 bash -c "[ -z \"\$(ip netns exec $E2E_NS dig @198.18.0.1 +short +time=1 api-host.lan A)\" ]"
+out=$(ctl audit); check "ctl audit: the add and the delete" bash -c "grep -q api-add <<<'$out' && grep -q api-delete <<<'$out'"
+check "GET audit bad limit: 400" test "$(http GET '/api/v1/audit?limit=x')" = 400
+check "ctl records add: exit 0" test "$(status_of ctl records add lan. api-host A 198.18.0.40)" -eq 0
+check "ctl records add of a duplicate: exit 1 (409)" test "$(status_of ctl records add lan. api-host A 198.18.0.40)" -eq 1
 
 # Reload: good, then bad (refused with file:line:col, old data stays).
 out=$(ctl reload); check "ctl reload: zones published" has "$out" "reloaded: 1 zone\(s\)"
