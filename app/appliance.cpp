@@ -129,6 +129,8 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
                                                           [rs](zone::AuditEvent e) { rs->audit(std::move(e)); });
             dhcp_->attach_dns(lease_dns_.get());
         }
+        sweeper_link_ = std::make_unique<sweeper::SweeperLink>();
+        dhcp_->attach_sweeper(sweeper_link_.get());
         dhcp_->restore(now);
         if (lease_dns_) {
             lease_dns_->publish_reservations(now);
@@ -179,6 +181,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
     control_ = make_service(control_lcore_, false);
     control_->plane = plane_.get();
     sweeper_ = make_service(sweeper_lcore_, true);
+    sweeper_->link = sweeper_link_.get();
     registry_.lcores.push_back({"control", 0, control_lcore_, &control_->stats, nullptr, nullptr});
     registry_.lcores.push_back({"sweeper", 0, sweeper_lcore_, &sweeper_->stats, nullptr, nullptr});
     if (dhcp_) {
@@ -192,6 +195,20 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
             out.emplace_back("acks_dropped_storage_error", s.storage_failed.get());
             out.emplace_back("reply_queue_full", s.reply_queue_full.get());
             out.emplace_back("leases_expired", s.expired.get());
+            out.emplace_back("leases_expired_by_sweeper", s.expired_by_sweeper.get());
+            out.emplace_back("leases_expired_by_backstop", s.expired_by_backstop.get());
+            out.emplace_back("expiry_entries_stale", s.expiry_stale.get());
+            if (sweeper_link_) {
+                const auto& cs = sweeper_link_->control_stats();
+                const auto& ss = sweeper_link_->sweeper_stats();
+                out.emplace_back("sweeper_scheduled", cs.scheduled.get());
+                out.emplace_back("sweeper_schedule_queue_full", cs.schedule_full.get());
+                out.emplace_back("sweeper_schedule_dropped", cs.schedule_dropped.get());
+                out.emplace_back("sweeper_schedule_pending", cs.pending.get());
+                out.emplace_back("sweeper_wheel_entries", ss.wheel_size.get());
+                out.emplace_back("sweeper_due_sent", ss.due_sent.get());
+                out.emplace_back("sweeper_due_queue_full", ss.due_full.get());
+            }
             for (const auto& g : dhcp_->scope_gauges()) {
                 const std::string p = "scope_" + g->name + "_";
                 out.emplace_back(p + "pool_size", g->pool_size.load(std::memory_order_relaxed));
@@ -213,6 +230,7 @@ Appliance::~Appliance() {
     stop();
     plane_.reset();  // frees zone views: no reader is left
     dhcp_.reset();
+    sweeper_link_.reset();
     lease_dns_.reset();
     store_.reset();  // drains and commits what is queued
     records_.reset();

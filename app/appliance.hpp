@@ -17,6 +17,7 @@
 #include "control/dhcp_service.hpp"
 #include "control/store/lease_store.hpp"
 #include "control/service_lcore.hpp"
+#include "control/sweeper/sweeper_link.hpp"
 #include "dataplane/ports.hpp"
 #include "dataplane/stats_registry.hpp"
 #include "dataplane/worker.hpp"
@@ -67,6 +68,8 @@ public:
     store::RecordStore* record_store() { return records_.get(); }
     const store::RecordStore* record_store() const { return records_.get(); }
     ddns::LeaseDns* lease_dns() { return lease_dns_.get(); }
+    /// nullptr when no DHCP scope is configured.
+    const sweeper::SweeperLink* sweeper_link() const { return sweeper_link_.get(); }
     const ddns::LeaseDns* lease_dns() const { return lease_dns_.get(); }
     const dataplane::Ports& ports() const { return *ports_; }
 
@@ -82,6 +85,7 @@ private:
     std::unique_ptr<store::RecordStore> records_;
     std::unique_ptr<zone::ZoneStore> zone_store_;  // control lcore once running
     std::unique_ptr<ddns::LeaseDns> lease_dns_;
+    std::unique_ptr<sweeper::SweeperLink> sweeper_link_;
     std::vector<std::unique_ptr<dhcp::DhcpChannel>> channels_;
     std::unique_ptr<control::DhcpService> dhcp_;
     std::vector<std::unique_ptr<dataplane::WorkerContext>> workers_;

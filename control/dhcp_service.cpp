@@ -2,6 +2,8 @@
 
 #include "common/log.hpp"
 
+#include <algorithm>
+
 namespace edgelease::control {
 
 namespace {
@@ -15,7 +17,9 @@ DhcpService::DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChanne
                          store::LeaseStore& store)
     : engine_(cfg), channels_(std::move(channels)), store_(store) {
     result_.changed.reserve(4);
-    expired_.reserve(1024);
+    expired_.reserve(4096);
+    due_.resize(kMaxDuePerPoll);
+    early_.reserve(kMaxDuePerPoll);
     for (const auto& sc : engine_.scope_use()) {
         gauges_.push_back(std::make_unique<ScopeGauge>());
         gauges_.back()->name = sc.name;
@@ -59,10 +63,43 @@ size_t DhcpService::restore(int64_t now) {
             ++next_seq_;
         }
     }
+    if (link_ != nullptr) {
+        std::vector<sweeper::ExpiryEntry> seed;
+        engine_.timed_entries(seed);
+        link_->schedule_all(std::move(seed));
+    }
     refresh_gauges();
     LOG_INFO("lease store %s: %zu lease(s) restored, %zu expired while down", store_.path().c_str(),
              restored, total_expired);
     return restored;
+}
+
+void DhcpService::schedule(const std::vector<dhcp::Lease>& changed) noexcept {
+    if (link_ == nullptr) return;
+    sweeper::ExpiryEntry e;
+    for (const auto& l : changed)
+        if (dhcp::to_expiry_entry(l, e)) link_->schedule(e);  // full: waits in the link's buffer
+}
+
+unsigned DhcpService::take_due(int64_t now) noexcept {
+    if (link_ == nullptr) return 0;
+    link_->flush(kMaxDuePerPoll);
+    // Never take more than the lease store can queue: every lapse is written.
+    const size_t room = std::min<size_t>(kMaxDuePerPoll, store_.write_available() / 2);
+    const size_t n = link_->take_due(due_.data(), room);
+    if (n == 0) return 0;
+    expired_.clear();
+    expired_events_.clear();
+    early_.clear();
+    auto c = engine_.lapse_due({due_.data(), n}, now, expired_, expired_events_, early_);
+    uint64_t seq = 0;
+    persist(expired_, seq);
+    tell_dns(expired_, expired_events_, now);
+    stats_.expired.add(c.lapsed);
+    stats_.expired_by_sweeper.add(c.lapsed);
+    stats_.expiry_stale.add(c.stale);
+    for (const auto& e : early_) link_->schedule(e);
+    return static_cast<unsigned>(n);
 }
 
 void DhcpService::tell_dns(const std::vector<dhcp::Lease>& changed, const std::vector<dhcp::LeaseEvent>& events,
@@ -145,6 +182,7 @@ unsigned DhcpService::release_durable() noexcept {
 
 unsigned DhcpService::poll(int64_t now) noexcept {
     unsigned done = release_durable();
+    done += take_due(now);
     // Each request changes at most a few leases; stop early rather than fail to queue them.
     for (unsigned handled = 0; handled < kMaxPerPoll;) {
         bool any = false;
@@ -168,6 +206,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
                 continue;
             }
             tell_dns(result_.changed, result_.events, now);
+            schedule(result_.changed);
             if (!result_.has_reply) continue;
             if (seq != 0 && reply_type(result_.reply) == static_cast<size_t>(dhcp::MsgType::Ack)) {
                 held_.push_back(Held{seq, result_.reply});
@@ -183,14 +222,18 @@ unsigned DhcpService::poll(int64_t now) noexcept {
     if (now != last_expiry_run_) {
         last_expiry_run_ = now;
         refresh_gauges();
+        // With the sweeper attached the engine's heap is only a backstop for entries the
+        // sweeper should have returned by now (2 s of slack), with a smaller budget.
         expired_.clear();
         expired_events_.clear();
-        size_t n = engine_.expire_due(now, 4096, expired_, expired_events_);
+        size_t n = link_ != nullptr ? engine_.expire_due(now - 2, 1024, expired_, expired_events_)
+                                    : engine_.expire_due(now, 4096, expired_, expired_events_);
         uint64_t seq = 0;
         if (n != 0) {
             persist(expired_, seq);
             tell_dns(expired_, expired_events_, now);
             stats_.expired.add(n);
+            if (link_ != nullptr) stats_.expired_by_backstop.add(n);
             done += static_cast<unsigned>(n);
         }
         if (dns_ != nullptr && dns_->stale_interval() != 0 && now - last_stale_run_ >= dns_->stale_interval()) {

@@ -12,6 +12,7 @@
 
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp/lease_engine.hpp"
+#include "control/sweeper/sweeper_link.hpp"
 #include "control/store/lease_store.hpp"
 #include "dataplane/dhcp/channel.hpp"
 #include "dataplane/stats.hpp"
@@ -27,6 +28,9 @@ struct alignas(64) DhcpServiceStats {
     dataplane::Counter storage_failed;           // ACKs dropped: their commit failed
     dataplane::Counter expired;                  // leases expired by the engine
     dataplane::Counter store_backpressure;       // polls that stopped early: writer queue full
+    dataplane::Counter expired_by_sweeper;       // of `expired`: lapsed from sweeper entries
+    dataplane::Counter expiry_stale;             // sweeper entries of leases that moved on
+    dataplane::Counter expired_by_backstop;      // of `expired`: found overdue by the heap
 };
 
 class DhcpService {
@@ -47,6 +51,11 @@ public:
     /// Lease-driven DNS: every lease change goes through it (grant, renewal, release,
     /// expiry), and it runs the stale_after sweeps. Set before restore() and the lcores.
     void attach_dns(ddns::LeaseDns* dns) { dns_ = dns; }
+    /// Expiry through the sweeper lcore: every lease entering a timed state is scheduled on
+    /// `link`; due entries come back and are lapsed if their generation is still current.
+    /// The engine's own expiry heap then only runs as a backstop (entries 2 s overdue).
+    /// Set before restore() (which seeds the sweeper) and the lcores.
+    void attach_sweeper(sweeper::SweeperLink* link) { link_ = link; }
     ddns::LeaseDns* dns() { return dns_; }
 
     /// Control lcore (management commands): operator release / expiry of a bound lease,
@@ -64,6 +73,7 @@ public:
 
 private:
     static constexpr unsigned kMaxPerPoll = 256;
+    static constexpr size_t kMaxDuePerPoll = 4096;  // sweeper entries lapsed per poll
     struct Held {
         uint64_t seq;
         dhcp::DhcpReply reply;
@@ -78,6 +88,11 @@ private:
 
     dhcp::LeaseEngine engine_;
     ddns::LeaseDns* dns_ = nullptr;
+    sweeper::SweeperLink* link_ = nullptr;
+    std::vector<sweeper::ExpiryEntry> due_;    // reused: entries taken from the sweeper
+    std::vector<sweeper::ExpiryEntry> early_;  // reused: due entries whose second has not come
+    void schedule(const std::vector<dhcp::Lease>& changed) noexcept;
+    unsigned take_due(int64_t now) noexcept;
     int64_t last_stale_run_ = 0;
     std::vector<dhcp::LeaseEvent> expired_events_;
     std::vector<dhcp::DhcpChannel*> channels_;

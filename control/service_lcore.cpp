@@ -6,6 +6,7 @@
 
 #include "common/idle.hpp"
 #include "control/control_plane.hpp"
+#include "control/sweeper/sweeper.hpp"
 
 namespace edgelease::control {
 
@@ -40,8 +41,11 @@ int control_main(void* arg) {
 
 int sweeper_main(void* arg) {
     auto& c = *static_cast<ServiceContext*>(arg);
-    // The expiry wheel attaches here; until then the loop only reports quiescence.
-    return service_loop(c, [] { return 0u; });
+    if (c.link == nullptr) return service_loop(c, [] { return 0u; });
+    // The timing wheel lives on this lcore's stack frame for as long as the loop runs; the
+    // control lcore only ever sees it through the link's two SPSC rings.
+    sweeper::Sweeper sw(*c.link, sweeper::Sweeper::wall_clock_now());
+    return service_loop(c, [&sw] { return sw.poll(); });
 }
 
 }  // namespace edgelease::control

@@ -12,6 +12,11 @@ struct rte_rcu_qsbr;
 namespace edgelease::control {
 
 class ControlPlane;
+}
+namespace edgelease::sweeper {
+class SweeperLink;
+}
+namespace edgelease::control {
 
 struct alignas(64) ServiceContext {
     unsigned lcore_id = 0;
@@ -21,6 +26,7 @@ struct alignas(64) ServiceContext {
     uint32_t idle_sleep_us = 100;
     dataplane::LcoreStats stats;  // loops and idle_sleeps; packet fields stay zero
     ControlPlane* plane = nullptr;  // control lcore only
+    sweeper::SweeperLink* link = nullptr;  // sweeper lcore: nullptr = nothing to expire (no DHCP)
 };
 
 /// Entry points for rte_eal_remote_launch; arg is a ServiceContext*. Return 0.

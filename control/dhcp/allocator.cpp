@@ -134,6 +134,10 @@ void LeaseEngine::Impl::set_state(uint32_t s, LeaseState st) {
 void LeaseEngine::Impl::schedule(uint32_t s) {
     heap.push_back(HeapEntry{slot(s).lease.expires, s});
     std::push_heap(heap.begin(), heap.end(), later);
+    // Pushes pay for the stale entries they leave behind: with a few compaction steps per
+    // push, a pass over n entries ends before the heap can grow by n / kStepsPerPush.
+    constexpr size_t kStepsPerPush = 4;
+    if (compact_pos != kNotCompacting) compact_step(kStepsPerPush);
 }
 
 void LeaseEngine::Impl::set_timed(uint32_t s, LeaseState st, int64_t expires) {
@@ -147,14 +151,54 @@ void LeaseEngine::Impl::set_timed(uint32_t s, LeaseState st, int64_t expires) {
     if (!scheduled) schedule(s);
 }
 
-void LeaseEngine::Impl::compact_heap() {
-    // Drop entries whose lease has moved on; linear in the heap, which those entries grew.
-    auto stale = [&](const HeapEntry& e) {
-        const Lease& l = slot(e.slot).lease;
-        return !detail::is_timed(l.state) || l.expires != e.at;
-    };
-    heap.erase(std::remove_if(heap.begin(), heap.end(), stale), heap.end());
-    std::make_heap(heap.begin(), heap.end(), later);
+bool LeaseEngine::Impl::heap_stale(const HeapEntry& e) const noexcept {
+    const Lease& l = slot(e.slot).lease;
+    return !detail::is_timed(l.state) || l.expires != e.at;
+}
+
+void LeaseEngine::Impl::heap_remove_at(size_t i) noexcept {
+    // The <algorithm> heap layout (parent of i is (i - 1) / 2, [alg.heap.operations]) with
+    // `later` as the order: the smallest `at` on top. The last entry fills the hole and moves
+    // up or down from there.
+    const HeapEntry moved = heap.back();
+    heap.pop_back();
+    if (i == heap.size()) return;
+    const size_t n = heap.size();
+    if (i > 0 && moved.at < heap[(i - 1) / 2].at) {
+        while (i > 0 && moved.at < heap[(i - 1) / 2].at) {
+            heap[i] = heap[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+    } else {
+        for (size_t c = 2 * i + 1; c < n; c = 2 * i + 1) {
+            if (c + 1 < n && heap[c + 1].at < heap[c].at) ++c;
+            if (!(heap[c].at < moved.at)) break;
+            heap[i] = heap[c];
+            i = c;
+        }
+    }
+    heap[i] = moved;
+}
+
+void LeaseEngine::Impl::compact_step(size_t budget) noexcept {
+    // Drops stale entries in bounded steps rather than in one O(n) sweep: after a mass expiry
+    // through the sweeper every heap entry of that second is stale at once, and rebuilding a
+    // heap of a million entries in one call would stall the control lcore for tens of ms.
+    while (budget > 0 && compact_pos < heap.size()) {
+        --budget;
+        if (!heap_stale(heap[compact_pos])) {
+            ++compact_pos;
+            continue;
+        }
+        // Stale entries at the end go first (no sift needed), so that the entry filling the
+        // hole is live: one that moves up past compact_pos then escapes this pass harmlessly.
+        while (budget > 0 && heap.size() - 1 > compact_pos && heap_stale(heap.back())) {
+            heap.pop_back();
+            --budget;
+        }
+        heap_remove_at(compact_pos);  // compact_pos stays: the entry now there is unchecked
+    }
+    if (compact_pos >= heap.size()) compact_pos = kNotCompacting;
 }
 
 // ---- allocation -----------------------------------------------------------------------------
@@ -329,15 +373,73 @@ size_t LeaseEngine::Impl::expire_due(int64_t now, size_t max, std::vector<Lease>
         if (top.at > now) break;
         std::pop_heap(heap.begin(), heap.end(), later);
         heap.pop_back();
-        const Lease& l = slot(top.slot).lease;
-        if (!detail::is_timed(l.state) || l.expires != top.at) continue;
+        if (heap_stale(top)) continue;
         LeaseEvent ev = lapse(top.slot);
-        expired.push_back(l);
+        expired.push_back(slot(top.slot).lease);
         if (events) events->push_back(ev);
         ++n;
     }
-    if (heap.size() > 2 * timed + 4096) compact_heap();
+    if (compact_pos == kNotCompacting && heap.size() > 2 * timed + 4096) compact_pos = 0;
+    compact_step(max * 4 + 64);
     return n;
+}
+
+// ---- expiry on the sweeper lcore ------------------------------------------------------------
+//
+// A lease lapsed here keeps its heap entry; the heap skips it when it surfaces (or compact_step
+// drops it), because the lease is no longer in a timed state with that expiry: lapse() always
+// leaves the timed states (Offered's prior binding is Released or Expired, never Bound).
+// Should the address become timed again later, set_timed() pushes a new heap entry.
+
+bool LeaseEngine::lapse_if_current(uint32_t ip, uint64_t generation, int64_t now, Lease& out,
+                                   LeaseEvent& ev) {
+    Impl& m = *impl_;
+    if (m.restore_pending) m.finish_restore();  // lapse() puts addresses on the FIFO
+    const uint32_t s = m.find_ip(ip);
+    if (s == kNil) return false;
+    const Lease& l = m.slot(s).lease;
+    if (!detail::is_timed(l.state) || l.generation != generation || l.expires > now) return false;
+    ev = m.lapse(s);
+    out = l;
+    return true;
+}
+
+LeaseEngine::LapseCounts LeaseEngine::lapse_due(std::span<const sweeper::ExpiryEntry> due,
+                                                int64_t now, std::vector<Lease>& changed,
+                                                std::vector<LeaseEvent>& events,
+                                                std::vector<sweeper::ExpiryEntry>& early) {
+    Impl& m = *impl_;
+    if (m.restore_pending) m.finish_restore();
+    LapseCounts c;
+    for (const sweeper::ExpiryEntry& e : due) {
+        const uint32_t s = m.find_ip(e.lease_ip);
+        const Lease* l = s == kNil ? nullptr : &m.slot(s).lease;
+        if (l == nullptr || !detail::is_timed(l->state) || l->generation != e.generation) {
+            ++c.stale;
+        } else if (l->expires > now) {
+            early.push_back(e);
+            ++c.early;
+        } else {
+            events.push_back(m.lapse(s));
+            changed.push_back(*l);
+            ++c.lapsed;
+        }
+    }
+    return c;
+}
+
+void LeaseEngine::timed_entries(std::vector<sweeper::ExpiryEntry>& out) const {
+    const Impl& m = *impl_;
+    out.reserve(out.size() + m.timed);
+    sweeper::ExpiryEntry e;
+    for (uint32_t s = 0; s < m.slot_count; ++s)
+        if (to_expiry_entry(m.slot(s).lease, e)) out.push_back(e);
+}
+
+bool to_expiry_entry(const Lease& l, sweeper::ExpiryEntry& out) noexcept {
+    if (!detail::is_timed(l.state)) return false;
+    out = sweeper::ExpiryEntry{l.ip, static_cast<uint32_t>(l.generation), l.expires, l.generation};
+    return true;
 }
 
 bool LeaseEngine::release(uint32_t ip, int64_t now, Lease& changed) {
@@ -371,6 +473,10 @@ bool LeaseEngine::expire(uint32_t ip, int64_t now, Lease& changed) {
     m.lapse(s);
     changed = l;
     return true;
+}
+
+size_t LeaseEngine::expiry_heap_size() const noexcept {
+    return impl_->heap.size();
 }
 
 const Lease* LeaseEngine::find(uint32_t ip) const {

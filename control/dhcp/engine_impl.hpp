@@ -11,7 +11,8 @@
 // intrusive FIFO, oldest first; a Released/Expired one still belongs to its client (affinity)
 // until the allocator reaches it and gives it to someone else. Reserved addresses never enter
 // the cursor's or the FIFO's reach. Timed states (Offered, Bound, Declined) sit in a lazy
-// min-heap by expiry; entries whose lease moved on are skipped when they surface.
+// min-heap by expiry; entries whose lease moved on (renewed, released, lapsed through the
+// sweeper lcore) are skipped when they surface and dropped by an incremental compaction pass.
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -156,6 +157,10 @@ struct LeaseEngine::Impl {
     uint64_t next_generation = 1;
     size_t timed = 0;              // leases in a timed state (heap compaction threshold)
     bool restore_pending = false;  // FIFOs need ordering after restore()
+    // Incremental heap compaction: index of the next heap entry to check, kNotCompacting when
+    // no pass is under way. A pass starts when stale entries outnumber live ones.
+    static constexpr size_t kNotCompacting = SIZE_MAX;
+    size_t compact_pos = kNotCompacting;
 
     static constexpr uint32_t kChunkBits = 12;
     detail::Slot& slot(uint32_t i) noexcept {
@@ -178,7 +183,12 @@ struct LeaseEngine::Impl {
     void set_timed(uint32_t s, LeaseState st, int64_t expires);
     void bump(Lease& l) noexcept { l.generation = next_generation++; }
     void finish_restore();
-    void compact_heap();
+    /// A heap entry whose lease has moved on (renewed, released, lapsed by the sweeper...).
+    bool heap_stale(const detail::HeapEntry& e) const noexcept;
+    /// Removes heap[i], keeping the heap property: O(log n).
+    void heap_remove_at(size_t i) noexcept;
+    /// Checks up to `budget` entries of the compaction pass under way, dropping stale ones.
+    void compact_step(size_t budget) noexcept;
 
     /// Next never-used or longest-free address of the scope, 0 when the pool is exhausted.
     uint32_t next_free(detail::ScopeState& sc);

@@ -274,6 +274,7 @@ void LeaseEngine::handle(const DhcpRequest& req, int64_t now, Result& out) {
 void LeaseEngine::Impl::fill_binding(Lease& l, const DhcpRequest& req, const ScopeState& sc,
                                      const Who& who) {
     l.hw = req.chaddr;
+    l.no_dns = req.has_fqdn && (req.fqdn_flags & 0x08) != 0;  // RFC 4702 §2.1 N: no updates
     // Name: the reservation's, else the client's FQDN (81), else its host name (12), else
     // whatever the binding already had.
     char label[64];

@@ -3,12 +3,14 @@
 // (no DPDK), driven by DhcpRequests with an explicit clock, so it is tested as a table.
 #include <array>
 #include <cstdint>
-#include <string_view>
 #include <memory>
+#include <span>
+#include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
 #include "control/dhcp/lease.hpp"
+#include "control/sweeper/expiry_wheel.hpp"  // sweeper::ExpiryEntry (a plain struct)
 #include "dataplane/dhcp/messages.hpp"
 
 namespace edgelease::dhcp {
@@ -73,16 +75,58 @@ public:
     bool restore(const Lease& lease);
 
     /// Expires up to `max` bound or offered leases whose time has come; appends them to
-    /// `expired` (already in their new state, generation bumped). Bounded work per call.
+    /// `expired` (already in their new state, generation bumped). Bounded work per call:
+    /// O((max * 4 + 64) * log heap) — stale heap entries are skipped within that budget and
+    /// dropped by an incremental compaction pass (also advanced a little by every push).
     size_t expire_due(int64_t now, size_t max, std::vector<Lease>& expired);
     /// Same, also appending to `events` what happened to each: Expired (Bound -> Expired,
     /// Declined -> Free at the end of probation) or OfferLapsed.
     size_t expire_due(int64_t now, size_t max, std::vector<Lease>& expired,
                       std::vector<LeaseEvent>& events);
 
+    // ---- expiry on the sweeper lcore ----
+    // The control lcore sends sweeper::ExpiryEntry{ip, expires, generation} for every lease
+    // that enters a timed state (to_expiry_entry() on each Result::changed lease; at start-up
+    // timed_entries()); the sweeper hands them back when due and the control lcore applies
+    // them here. The heap behind expire_due() stays as a backstop and must keep being called
+    // (it also drops its entries for leases lapsed here), preferably a few seconds behind
+    // `now` so that the sweeper goes first: expire_due(now - grace, ...).
+
+    /// The time-driven transition of expire_due() (Bound -> Expired; Offered -> its prior
+    /// Released/Expired binding or Free, OfferLapsed; Declined -> Free at the end of
+    /// probation, Expired) for the lease at `ip`, only if it is in a timed state, its
+    /// generation is `generation` and it expires at or before `now`. Then `out` is the lease
+    /// in its new state (generation bumped) and `ev` what happened; returns true. Otherwise
+    /// (no such lease, renewed, released, replaced, already lapsed by the heap, not yet due)
+    /// returns false and changes nothing. Read `now` from the sweeper's wall clock after
+    /// taking the entries (the sweeper only sends what is due by that clock).
+    bool lapse_if_current(uint32_t ip, uint64_t generation, int64_t now, Lease& out,
+                          LeaseEvent& ev);
+
+    struct LapseCounts {
+        size_t lapsed = 0;  ///< transitions applied (appended to changed/events)
+        size_t stale = 0;   ///< the lease moved on since the entry was made: dropped
+        size_t early = 0;   ///< still current but not yet due at `now`: appended to `early`
+    };
+    /// lapse_if_current() for a batch of due entries from the sweeper. Leases that changed are
+    /// appended to `changed` with their events in `events` (persist them like expire_due()'s);
+    /// entries still current but not due at `now` (a clock behind the sweeper's) are appended
+    /// to `early` so the caller can schedule them again. Work is O(due.size()).
+    LapseCounts lapse_due(std::span<const sweeper::ExpiryEntry> due, int64_t now,
+                          std::vector<Lease>& changed, std::vector<LeaseEvent>& events,
+                          std::vector<sweeper::ExpiryEntry>& early);
+
+    /// Start-up (after restore()) and resynchronisation: appends one entry per lease in a
+    /// timed state (Offered, Bound, Declined) to `out`, to seed the sweeper. O(leases).
+    void timed_entries(std::vector<sweeper::ExpiryEntry>& out) const;
+
     /// Operator actions (management API): act like the client's RELEASE / like a lapse.
     bool release(uint32_t ip, int64_t now, Lease& changed);
     bool expire(uint32_t ip, int64_t now, Lease& changed);
+
+    /// Entries in the expiry heap, live and stale (metrics, tests). Stale entries are
+    /// dropped by expire_due() in bounded steps, so this may trail a mass lapse for a while.
+    size_t expiry_heap_size() const noexcept;
 
     const Lease* find(uint32_t ip) const;
     std::vector<Lease> leases() const;  // snapshot, for the API
@@ -100,5 +144,10 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+/// The sweeper entry for `l` when it is in a timed state (Offered, Bound, Declined): fills
+/// `out` and returns true; false for any other state (nothing to schedule). Use on each
+/// lease of Result::changed and of the admin actions' output.
+bool to_expiry_entry(const Lease& l, sweeper::ExpiryEntry& out) noexcept;
 
 }  // namespace edgelease::dhcp

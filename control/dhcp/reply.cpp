@@ -132,10 +132,12 @@ void LeaseEngine::Impl::reply(const DhcpRequest& req, const ScopeState& sc, cons
         // RFC 4702 §4: S = we do the A update; O = we overrode the client's S; N = no updates
         // by us at all; E echoed with the name in the client's encoding; RCODEs 255 (§2.2).
         constexpr uint8_t kS = 0x01, kO = 0x02, kE = 0x04, kN = 0x08;
+        // A client that sets N asks for no updates at all (§2.1): honoured, no records made.
         const bool client_s = (req.fqdn_flags & kS) != 0;
+        const bool we_update = sc.dns_update && (req.fqdn_flags & kN) == 0;
         uint8_t flags = static_cast<uint8_t>(req.fqdn_flags & kE);
-        flags |= sc.dns_update ? kS : kN;
-        if (client_s != sc.dns_update) flags |= kO;
+        flags |= we_update ? kS : kN;
+        if (client_s != we_update) flags |= kO;
         uint8_t buf[255];
         const size_t n = std::min<size_t>({req.fqdn_len, kMaxFqdn, sizeof buf - 3});
         buf[0] = flags;

@@ -243,6 +243,10 @@ check "5: stale_after removes the kept PTR" wait_for 20 no_ptr $t_ip
 check "5: stale_after removed phase 1's kept A too" wait_for 10 no_a desktop.lan.
 check "5: stale removals audited" audit_has '"stale"'
 check "stale_after never touches admin or reservation records" admin_and_reservation_records_stay
+expired_by_sweeper() {
+    ctl --json stats | /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin)["dhcp"]; sys.exit(0 if d.get("leases_expired_by_sweeper",0) > 0 and d.get("leases_expired_by_backstop",1) == 0 else 1)'
+}
+check "expiries came back from the sweeper lcore (none from the backstop)" expired_by_sweeper
 out=$(ctl audit --limit 200)
 check "ctl audit prints a table with reasons" grep -qE "^SEQ +TIME +REASON" <<<"$out"
 check "the appliance stops cleanly" stop_appliance

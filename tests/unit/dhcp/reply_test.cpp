@@ -102,6 +102,20 @@ TEST_F(EngineTest, ClientFqdnAnsweredPerRfc4702WhenWeUpdate) {
     EXPECT_EQ(reply().opts[81][0], 0x01 | 0x04);
 }
 
+TEST_F(EngineTest, ClientAskingForNoUpdatesIsHonoured) {
+    // N = 1, S = 0 (RFC 4702 §2.1): the server should not update; it answers N, no override,
+    // and the binding is marked so that lease-driven DNS leaves it out.
+    const std::string name("\x05quiet\x03lan\x00", 11);
+    dora(Req(MsgType::Discover, 1).fqdn(0x08 | 0x04, name));
+    EXPECT_EQ(reply().opts[81][0], 0x08 | 0x04);
+    ASSERT_NE(lease("198.18.0.100"), nullptr);
+    EXPECT_TRUE(lease("198.18.0.100")->no_dns);
+    EXPECT_EQ(lease("198.18.0.100")->hostname, "quiet");
+    // The same client without N later: updates resume.
+    dora(Req(MsgType::Discover, 1).fqdn(0x04, name));
+    EXPECT_FALSE(lease("198.18.0.100")->no_dns);
+}
+
 TEST_F(EngineTest, ClientFqdnAnsweredWithNWhenWeDoNotUpdate) {
     // The tiny scope has update = false: N = 1, S = 0, O set because the client asked for S.
     offer(Req(MsgType::Discover, 1).relay("198.18.3.1").fqdn(0x01, "pc.tiny"));
