@@ -355,6 +355,28 @@ void render_zone_changes(MetricsWriter& w, const MetricsSources& src) {
                "Longest batch of zone changes so far.",
                static_cast<double>(z->max_batch_ns.load(std::memory_order_relaxed)) / 1e9);
     }
+    if (const auto* l = src.sweeper) {
+        const auto& c = l->control_stats();
+        const auto& sw = l->sweeper_stats();
+        single("edgelease_sweeper_scheduled_total", MetricType::Counter,
+               "Lease expiries the control lcore sent to the sweeper lcore.", static_cast<double>(c.scheduled.get()));
+        single("edgelease_sweeper_schedule_waits_total", MetricType::Counter,
+               "Expiries that waited in the control lcore's buffer: the queue to the sweeper was full.",
+               static_cast<double>(c.schedule_full.get()));
+        single("edgelease_sweeper_schedule_dropped_total", MetricType::Counter,
+               "Expiries dropped (buffer over its cap); the engine's backstop still lapses them.",
+               static_cast<double>(c.schedule_dropped.get()));
+        single("edgelease_sweeper_schedule_pending", MetricType::Gauge,
+               "Expiries waiting for room in the queue to the sweeper.", static_cast<double>(c.pending.get()));
+        single("edgelease_sweeper_wheel_entries", MetricType::Gauge, "Expiries held by the sweeper's timing wheel.",
+               static_cast<double>(sw.wheel_size.get()));
+        single("edgelease_sweeper_due_backlog", MetricType::Gauge,
+               "Due expiries the sweeper has not handed back yet.", static_cast<double>(sw.backlog.get()));
+        single("edgelease_sweeper_due_sent_total", MetricType::Counter,
+               "Due expiries the sweeper handed back to the control lcore.", static_cast<double>(sw.due_sent.get()));
+        single("edgelease_sweeper_due_queue_full_total", MetricType::Counter,
+               "Sweeper ticks that found the queue to the control lcore full.", static_cast<double>(sw.due_full.get()));
+    }
     if (const auto* r = src.records) {
         single("edgelease_record_store_commits_total", MetricType::Counter,
                "LMDB transactions committed by the record store.", static_cast<double>(r->commits.load()));
@@ -403,6 +425,7 @@ std::string render_metrics(const Appliance& app) {
     if (const ddns::LeaseDns* d = app.lease_dns()) src.lease_dns = &d->stats();
     if (app.control_plane().zone_store() != nullptr) src.zone_updates = &app.control_plane().zone_update_stats();
     if (const store::RecordStore* r = app.record_store()) src.records = &r->stats();
+    src.sweeper = app.sweeper_link();
     return render_metrics(src);
 }
 

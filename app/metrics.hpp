@@ -11,6 +11,7 @@
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp_service.hpp"
 #include "control/store/record_store.hpp"
+#include "control/sweeper/sweeper_link.hpp"
 #include "control/store/lease_store.hpp"
 #include "dataplane/ports.hpp"
 #include "dataplane/stats_registry.hpp"
@@ -30,6 +31,7 @@ struct MetricsSources {
     const ddns::LeaseDnsStats* lease_dns = nullptr;                        // nullptr: no lease DNS
     const control::ControlPlane::ZoneUpdateStats* zone_updates = nullptr;  // nullptr: no zones
     const store::RecordStoreStats* records = nullptr;                      // nullptr: no record store
+    const sweeper::SweeperLink* sweeper = nullptr;                         // nullptr: no DHCP
 };
 
 /// The whole document. Reads only counters and gauges (never the lease engine, which belongs
