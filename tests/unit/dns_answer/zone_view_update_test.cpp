@@ -583,12 +583,14 @@ TEST(ZoneViewUpdate, ReaderNeverMissesAReplacedName) {
             g = ZoneGarbage{};
             const uint64_t quiet = seen.load(std::memory_order_acquire);
             size_t keep = 0;
-            for (auto& x : retired) {
-                if (x.epoch < quiet) {
-                    x.garbage.release();
+            for (size_t k = 0; k < retired.size(); ++k) {
+                if (retired[k].epoch < quiet) {
+                    retired[k].garbage.release();
                     ++freed_batches;
                 } else {
-                    retired[keep++] = std::move(x);
+                    // Never self-move: a moved-onto-itself vector may come out empty (leak).
+                    if (k != keep) retired[keep] = std::move(retired[k]);
+                    ++keep;
                 }
             }
             retired.resize(keep);
