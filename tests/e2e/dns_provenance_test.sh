@@ -56,7 +56,7 @@ dig_a() { in_ns dig +short +notcp +time=1 +tries=2 @198.18.0.1 "$1" A 2>/dev/nul
 dig_ptr() { in_ns dig +short +notcp +time=1 +tries=2 @198.18.0.1 -x "$1" 2>/dev/null | head -1; }
 a_is() { [ "$(dig_a "$1")" = "$2" ]; }
 ptr_is() { [ "$(dig_ptr "$1")" = "$2" ]; }
-audit_has() { ctl --json audit --limit 1000 | grep -q "$1"; }
+audit_has() { local out; out=$(ctl --json audit --limit 1000) && grep -q "$1" <<<"$out"; }  # no pipe: grep -q would SIGPIPE ctl
 
 new_mac() { in_ns ip link set edge0 down; in_ns ip link set edge0 address "$1"; in_ns ip link set edge0 up; }
 
@@ -101,7 +101,7 @@ lease_state() { ctl --json leases show "$1" | /usr/bin/python3 -c 'import json,s
 lease_is() { [ "$(lease_state "$1")" = "$2" ]; }
 no_a() { [ -z "$(dig_a "$1")" ]; }
 no_ptr() { [ -z "$(dig_ptr "$1")" ]; }
-owned_by_reservation() { ctl records list lan. --name reserved | grep -q 'reservation:lan/198.18.0.50'; }
+owned_by_reservation() { local out; out=$(ctl records list lan. --name reserved) && grep -q 'reservation:lan/198.18.0.50' <<<"$out"; }
 admin_and_reservation_records_stay() {
     a_is my-server.lan. 198.18.0.60 && a_is my-manual.lan. 198.18.0.61 && a_is reserved.lan. 198.18.0.50
 }
