@@ -110,7 +110,6 @@ std::string LeaseDns::owner_of(const dhcp::Lease& l) const {
 std::optional<dns::WireName> LeaseDns::lease_name(const config::ScopeConfig& sc, const std::string& host) const {
     if (host.empty() || sc.domain.empty()) return std::nullopt;
     std::string why;
-    dns::WireName origin;
     auto dom = dns::name_from_text(sc.domain, dns::WireName{0}, why);
     if (!dom) return std::nullopt;
     return dns::name_from_text(host, *dom, why);
