@@ -309,11 +309,18 @@ void LeaseEngine::Impl::finish_restore() {
 
 bool LeaseEngine::restore(const Lease& lease) {
     Impl& m = *impl_;
-    if (lease.scope >= m.scopes.size() || lease.state == LeaseState::Free ||
+    if (lease.state == LeaseState::Free ||
         static_cast<uint8_t>(lease.state) > static_cast<uint8_t>(LeaseState::Free))
         return false;
-    ScopeState& sc = m.scopes[lease.scope];
-    if (!sc.contains(lease.ip)) return false;
+    // The stored scope index is a hint: scopes may have been reordered, added or removed
+    // since the lease was written. Subnets never overlap, so the address names its scope.
+    uint32_t scope = lease.scope;
+    if (scope >= m.scopes.size() || !m.scopes[scope].contains(lease.ip)) {
+        const int32_t found = m.scope_containing(lease.ip);
+        if (found < 0) return false;
+        scope = static_cast<uint32_t>(found);
+    }
+    ScopeState& sc = m.scopes[scope];
     int32_t reservation = -1;
     if (auto r = sc.reserved_ips.find(lease.ip); r != sc.reserved_ips.end()) {
         // A reserved address may only come back to a client the reservation still names.
@@ -325,7 +332,7 @@ bool LeaseEngine::restore(const Lease& lease) {
     }
     if (m.find_ip(lease.ip) != kNil) return false;  // duplicate: the first one stays
     if (detail::has_binding(lease.state)) {
-        if (uint32_t other = m.find_client(lease.scope, lease.client); other != kNil) {
+        if (uint32_t other = m.find_client(scope, lease.client); other != kNil) {
             // One binding per client and scope: the newer one wins.
             if (m.slot(other).lease.generation >= lease.generation) return false;
             m.unindex_client(other);
@@ -337,6 +344,7 @@ bool LeaseEngine::restore(const Lease& lease) {
     Slot& sl = m.slot(s);
     const LeaseState st = lease.state;
     sl.lease = lease;
+    sl.lease.scope = scope;
     sl.lease.reservation = reservation;
     sl.lease.state = LeaseState::Free;
     sl.reserved = reservation >= 0;

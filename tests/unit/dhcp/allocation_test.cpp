@@ -439,6 +439,29 @@ TEST_F(EngineTest, RestoreRebuildsTheIndexes) {
     EXPECT_EQ(r.outcome, Outcome::PoolExhausted);
 }
 
+TEST_F(EngineTest, RestoreFindsTheScopeByAddressWhenTheStoredIndexNoLongerFits) {
+    // Scopes reordered, added or removed since the lease was written: the stored index is a
+    // hint, the address (subnets never overlap) decides.
+    ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
+    Lease stale_index = *lease("198.18.0.100");
+    for (uint32_t idx : {1u, 9u, UINT32_MAX}) {
+        LeaseEngine fresh(cfg_);
+        stale_index.scope = idx;
+        ASSERT_TRUE(fresh.restore(stale_index)) << idx;
+        const Lease* got = fresh.find(ip("198.18.0.100"));
+        ASSERT_NE(got, nullptr);
+        EXPECT_EQ(got->scope, 0u);
+        EXPECT_EQ(got->state, LeaseState::Bound);
+        EXPECT_EQ(got->generation, stale_index.generation);
+        // The client keeps its address on renewal in the scope it landed in.
+        Result r;
+        fresh.handle(Req(MsgType::Request, 1).ciaddr("198.18.0.100").unicast(), 1000, r);
+        EXPECT_EQ(r.outcome, Outcome::Answered) << idx;
+        ASSERT_EQ(r.changed.size(), 1u);
+        EXPECT_EQ(r.events[0], LeaseEvent::Renewed);
+    }
+}
+
 TEST_F(EngineTest, RestoreRejectsLeasesThatNoLongerFit) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     ASSERT_EQ(dora(Req(MsgType::Discover, 0x50)), "198.18.0.50");
@@ -446,12 +469,12 @@ TEST_F(EngineTest, RestoreRejectsLeasesThatNoLongerFit) {
     const Lease reserved = *lease("198.18.0.50");
     LeaseEngine fresh(cfg_);
 
-    Lease bad_scope = good;
-    bad_scope.scope = 9;
-    EXPECT_FALSE(fresh.restore(bad_scope));
-    Lease wrong_subnet = good;
-    wrong_subnet.scope = 1;
-    EXPECT_FALSE(fresh.restore(wrong_subnet));
+    Lease no_subnet = good;
+    no_subnet.ip = ip("203.0.113.5");  // in no configured subnet, whatever the stored index says
+    no_subnet.scope = 9;
+    EXPECT_FALSE(fresh.restore(no_subnet));
+    no_subnet.scope = 0;
+    EXPECT_FALSE(fresh.restore(no_subnet));
     Lease outside_pools = good;
     outside_pools.ip = ip("198.18.0.20");
     EXPECT_FALSE(fresh.restore(outside_pools));
