@@ -33,10 +33,12 @@ std::string hex(const std::vector<uint8_t>& b) {
     return out;
 }
 
-json lease_json(const dhcp::Lease& l, const config::Config& cfg) {
+/// `scopes`: the names of the engine the lease came from (DhcpService::scope_names, read on
+/// the control lcore with the lease: a reload may renumber scopes).
+json lease_json(const dhcp::Lease& l, const std::vector<std::string>& scopes) {
     return json{{"address", net::to_string(net::Ipv4Addr{l.ip})},
                 {"state", dhcp::to_string(l.state)},
-                {"scope", l.scope < cfg.dhcp.scopes.size() ? cfg.dhcp.scopes[l.scope].name : std::to_string(l.scope)},
+                {"scope", l.scope < scopes.size() ? scopes[l.scope] : std::to_string(l.scope)},
                 {"client", l.client.to_string()},
                 {"hw_address", net::to_string(l.hw)},
                 {"hostname", l.hostname},
@@ -149,12 +151,16 @@ void ApiServer::routes() {
         if (app_.dhcp() == nullptr) return reply(res, 200, json::array());
         std::string scope = req.get_param_value("scope"), state = req.get_param_value("state");
         auto leases = std::make_shared<std::vector<dhcp::Lease>>();
+        auto names = std::make_shared<std::vector<std::string>>();
         auto* service = app_.dhcp();
-        if (!on_control(app_, [service, leases] { *leases = service->engine().leases(); }))
+        if (!on_control(app_, [service, leases, names] {
+                *leases = service->engine().leases();
+                *names = service->scope_names();
+            }))
             return error(res, 503, "the control plane did not answer in time");
         json out = json::array();
         for (const auto& l : *leases) {
-            json j = lease_json(l, app_.config());
+            json j = lease_json(l, *names);
             if (!scope.empty() && j["scope"] != scope) continue;
             if (!state.empty() && j["state"] != state) continue;
             out.push_back(std::move(j));
@@ -167,15 +173,17 @@ void ApiServer::routes() {
         if (!ip) return error(res, 400, "not an IPv4 address", "address");
         if (app_.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
         auto found = std::make_shared<std::optional<dhcp::Lease>>();
+        auto names = std::make_shared<std::vector<std::string>>();
         auto* service = app_.dhcp();
         uint32_t addr = ip->value;
-        if (!on_control(app_, [service, found, addr] {
+        if (!on_control(app_, [service, found, names, addr] {
                 if (const dhcp::Lease* l = service->engine().find(addr)) *found = *l;
+                *names = service->scope_names();
             }))
             return error(res, 503, "the control plane did not answer in time");
         if (!*found || (*found)->state == dhcp::LeaseState::Free)
             return error(res, 404, "no lease for " + req.matches[1].str());
-        reply(res, 200, lease_json(**found, app_.config()));
+        reply(res, 200, lease_json(**found, *names));
     });
 
     auto lease_action = [this](bool release) {
@@ -187,6 +195,7 @@ void ApiServer::routes() {
                 bool ok = false;
                 bool exists = false;
                 dhcp::Lease lease;
+                std::vector<std::string> names;
             };
             auto out = std::make_shared<Out>();
             auto* service = app_.dhcp();
@@ -197,12 +206,13 @@ void ApiServer::routes() {
                     int64_t now = static_cast<int64_t>(std::time(nullptr));
                     out->ok = release ? service->admin_release(addr, now, out->lease)
                                       : service->admin_expire(addr, now, out->lease);
+                    out->names = service->scope_names();
                 }))
                 return error(res, 503, "the control plane did not answer in time");
             if (!out->exists) return error(res, 404, "no lease for " + req.matches[1].str());
             if (!out->ok) return error(res, 409, "the lease at " + req.matches[1].str() + " is not bound");
             LOG_INFO("API: lease %s %s", req.matches[1].str().c_str(), release ? "released" : "expired");
-            reply(res, 200, lease_json(out->lease, app_.config()));
+            reply(res, 200, lease_json(out->lease, out->names));
         };
     };
     s.Post(R"(/api/v1/leases/([0-9.]+)/release)", lease_action(true));
@@ -211,9 +221,16 @@ void ApiServer::routes() {
     api::add_zone_routes(s, app_);
 
     s.Post("/api/v1/reload", [this](const httplib::Request&, httplib::Response& res) {
-        auto r = app_.reload(app_.config().source_file);
-        if (!r.ok) return reply(res, 400, json{{"error", "configuration not valid"}, {"errors", r.errors}});
-        reply(res, 200, json{{"zones", r.zones}, {"records", r.records}});
+        auto r = app_.reload(app_.config()->source_file);
+        if (!r.ok) {
+            const bool invalid = !r.timed_out;
+            return reply(res, invalid ? 400 : 503,
+                         json{{"error", invalid ? "configuration not valid" : "the control plane did not apply it in time"},
+                              {"errors", r.errors}, {"warnings", r.warnings}});
+        }
+        reply(res, 200, json{{"zones", r.zones}, {"records", r.records}, {"scopes", r.scopes},
+                             {"leases_kept", r.leases_kept}, {"leases_dropped", r.leases_dropped},
+                             {"warnings", r.warnings}});
     });
 }
 

@@ -236,7 +236,7 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
         if (!zone::rdata_from_text(*type, field("data"), *zone, r.rr.rdata, why))
             return error(res, 400, "bad data: " + why, "data");
         uint32_t ttl = 0;
-        for (const auto& zc : a->config().dns.zones)
+        for (const auto& zc : a->config()->dns.zones)
             if (dns::name_from_text(zc.name, dns::WireName{0}, why) == *zone) ttl = zc.default_ttl;
         if (body.contains("ttl")) {
             if (!body["ttl"].is_number_unsigned() || body["ttl"].get<uint64_t>() > zone::kMaxTtl)

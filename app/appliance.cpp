@@ -57,9 +57,65 @@ zone::AuditEvent orphan_event(const zone::StoredRecord& r, int64_t now) {
     return e;
 }
 
+bool same_interfaces(const std::vector<config::InterfaceConfig>& a, const std::vector<config::InterfaceConfig>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i].port != b[i].port || a[i].vlan != b[i].vlan || a[i].inner_vlan != b[i].inner_vlan ||
+            a[i].addresses.size() != b[i].addresses.size())
+            return false;
+        for (size_t k = 0; k < a[i].addresses.size(); ++k)
+            if (net::to_string(a[i].addresses[k]) != net::to_string(b[i].addresses[k])) return false;
+    }
+    return true;
+}
+
+/// Settings a reload cannot apply (they shape ports, lcores, stores, the API socket): one
+/// message per changed one. `next` gets the running values back, so what is applied is
+/// exactly the rest.
+std::vector<std::string> keep_restart_only(const config::Config& running, config::Config& next, bool has_dhcp) {
+    std::vector<std::string> out;
+    auto note = [&](bool changed, const char* what) {
+        if (changed) out.push_back(std::string(what) + " changed: needs a restart; the running value stays");
+    };
+    const auto& rd = running.dpdk;
+    const auto& nd = next.dpdk;
+    note(rd.eal_args != nd.eal_args || rd.workers != nd.workers || rd.idle_sleep_us != nd.idle_sleep_us ||
+             rd.mbufs != nd.mbufs || rd.rx_descriptors != nd.rx_descriptors || rd.tx_descriptors != nd.tx_descriptors,
+         "[dpdk]");
+    note(!same_interfaces(running.interfaces, next.interfaces), "[[interfaces]]");
+    note(running.api.listen != next.api.listen || running.api.token_file != next.api.token_file, "[api]");
+    note(running.appliance.state_dir != next.appliance.state_dir, "[appliance].state_dir");
+    note(running.appliance.durability != next.appliance.durability, "[appliance].durability");
+    note(running.appliance.audit_entries != next.appliance.audit_entries, "[appliance].audit_entries");
+    note(running.dns.udp_payload_size != next.dns.udp_payload_size, "[dns].udp_payload_size");
+    next.dpdk = running.dpdk;
+    next.interfaces = running.interfaces;
+    next.api = running.api;
+    next.appliance.state_dir = running.appliance.state_dir;
+    next.appliance.durability = running.appliance.durability;
+    next.appliance.audit_entries = running.appliance.audit_entries;
+    next.dns.udp_payload_size = running.dns.udp_payload_size;
+    if (!has_dhcp && !next.dhcp.scopes.empty()) {
+        out.push_back("[[dhcp.scopes]] added to an appliance started without DHCP: needs a restart; not applied");
+        next.dhcp.scopes.clear();
+    }
+    return out;
+}
+
+log::Level to_log_level(config::LogLevel l) {
+    switch (l) {
+        case config::LogLevel::Error: return log::Level::Error;
+        case config::LogLevel::Warning: return log::Level::Warning;
+        case config::LogLevel::Info: return log::Level::Info;
+        case config::LogLevel::Debug: return log::Level::Debug;
+    }
+    return log::Level::Info;
+}
+
 }  // namespace
 
-Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zones) : cfg_(cfg) {
+Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zones)
+    : cfg_(cfg), live_(std::make_shared<const config::Config>(cfg)) {
     const unsigned nworkers = cfg_.dpdk.workers;
     std::vector<unsigned> lcores;
     unsigned id;
@@ -209,13 +265,23 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
                 out.emplace_back("sweeper_due_sent", ss.due_sent.get());
                 out.emplace_back("sweeper_due_queue_full", ss.due_full.get());
             }
-            for (const auto& g : dhcp_->scope_gauges()) {
+            for (const auto& g : *dhcp_->scope_gauges()) {
                 const std::string p = "scope_" + g->name + "_";
                 out.emplace_back(p + "pool_size", g->pool_size.load(std::memory_order_relaxed));
                 out.emplace_back(p + "bound", g->bound.load(std::memory_order_relaxed));
                 out.emplace_back(p + "offered", g->offered.load(std::memory_order_relaxed));
                 out.emplace_back(p + "declined", g->declined.load(std::memory_order_relaxed));
             }
+            const auto& qs = dhcp_->queue_gauges();
+            for (size_t i = 0; i < qs.size(); ++i) {
+                const std::string p = "worker" + std::to_string(i) + "_";
+                out.emplace_back(p + "request_queue_depth", qs[i]->requests.load(std::memory_order_relaxed));
+                out.emplace_back(p + "request_queue_peak", qs[i]->requests_peak.load(std::memory_order_relaxed));
+                out.emplace_back(p + "reply_queue_depth", qs[i]->replies.load(std::memory_order_relaxed));
+                out.emplace_back(p + "reply_queue_peak", qs[i]->replies_peak.load(std::memory_order_relaxed));
+            }
+            out.emplace_back("store_queue_depth", dhcp_->store_queue_depth());
+            out.emplace_back("store_queue_peak", dhcp_->store_queue_peak());
             const auto& st = store_->stats();
             out.emplace_back("store_commits", st.commits.load());
             out.emplace_back("store_records", st.records.load());
@@ -285,60 +351,152 @@ bool Appliance::run_on_control(const std::function<void()>& fn, std::chrono::mil
     return cmd->wait(timeout) && !cmd->failed();
 }
 
+std::shared_ptr<const config::Config> Appliance::config() const {
+    std::lock_guard lock(live_mu_);
+    return live_;
+}
+
 Appliance::ReloadResult Appliance::reload(const std::string& path) {
     std::lock_guard lock(reload_mu_);
+    ReloadResult r = reload_locked(path);
+    if (r.ok) {
+        reload_stats_.applied.fetch_add(1, std::memory_order_relaxed);
+        reload_stats_.last_applied.store(static_cast<int64_t>(std::time(nullptr)), std::memory_order_relaxed);
+        reload_stats_.leases_dropped.fetch_add(r.leases_dropped, std::memory_order_relaxed);
+    } else if (r.timed_out) {
+        reload_stats_.failed.fetch_add(1, std::memory_order_relaxed);
+    } else {
+        reload_stats_.refused.fetch_add(1, std::memory_order_relaxed);
+    }
+    return r;
+}
+
+Appliance::ReloadResult Appliance::reload_locked(const std::string& path) {
     ReloadResult out;
-    LOG_INFO("reloading zones from %s", path.c_str());
+    LOG_INFO("reloading configuration from %s", path.c_str());
+    auto refuse = [&](const std::string& why) {
+        LOG_ERROR("reload refused: %s; the running configuration stays", why.c_str());
+        return out;
+    };
     auto r = config::load_config_file(path);
     if (!r.errors.empty()) {
         for (const auto& e : r.errors) {
             LOG_ERROR("%s", e.to_string().c_str());
             out.errors.push_back(e.to_string());
         }
-        LOG_ERROR("reload refused: %zu configuration error(s); the running zones stay", r.errors.size());
-        return out;
+        return refuse(std::to_string(r.errors.size()) + " configuration error(s)");
     }
+    config::Config next = std::move(*r.config);
+    out.warnings = keep_restart_only(cfg_, next, dhcp_ != nullptr);
+    for (const auto& w : out.warnings) LOG_WARN("reload: %s", w.c_str());
+
     uint32_t next_serial = serial_;
-    auto inputs = load_zone_inputs(*r.config, next_serial, &out.errors);
-    if (!inputs) {
-        LOG_ERROR("reload refused: zone errors; the running zones stay");
-        return out;
-    }
+    auto inputs = load_zone_inputs(next, next_serial, &out.errors);
+    if (!inputs) return refuse("zone errors");
     out.zones = inputs->size();
     for (const auto& z : *inputs) out.records += z.records.size();
-    if (zone_store_) {
-        // Applied on the control lcore, which owns the zone store: configured records are
-        // diffed in (manual, reservation and DHCP records stay), then written to the view.
-        const int64_t now = static_cast<int64_t>(std::time(nullptr));
+
+    // The new lease engine is built here, off the control lcore (it sizes tables for the
+    // pools); only the move of the leases into it runs there.
+    std::unique_ptr<dhcp::LeaseEngine> engine;
+    std::vector<uint32_t> dns_changed;  // new scope indexes whose DNS settings changed
+    if (dhcp_) {
+        try {
+            engine = std::make_unique<dhcp::LeaseEngine>(next);
+        } catch (const std::exception& e) {
+            out.errors.push_back(std::string("DHCP scopes: ") + e.what());
+            return refuse(out.errors.back());
+        }
+        const auto running = config();
+        for (uint32_t i = 0; i < next.dhcp.scopes.size(); ++i) {
+            const auto& ns = next.dhcp.scopes[i];
+            const config::ScopeConfig* os = nullptr;
+            for (const auto& s : running->dhcp.scopes)
+                if (s.name == ns.name) os = &s;
+            if (os == nullptr || os->domain != ns.domain || !(os->dns == ns.dns)) dns_changed.push_back(i);
+        }
+        out.scopes = next.dhcp.scopes.size();
+    }
+
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    auto applied = std::make_shared<config::Config>(next);
+    if (dhcp_ || zone_store_) {
+        // One command on the control lcore, which owns leases and the zone store: DHCP and
+        // DNS change together, between two polls. Everything it uses is in `job`, owned by
+        // the command too, so a late run after a timeout here is still safe.
+        struct Job {
+            std::unique_ptr<dhcp::LeaseEngine> engine;
+            std::shared_ptr<const config::Config> cfg;
+            std::vector<dns::ZoneInput> inputs;
+            std::vector<uint32_t> dns_changed;
+            control::DhcpService::EngineSwap swap;
+            size_t reconciled = 0;
+        };
+        auto job = std::make_shared<Job>();
+        job->engine = std::move(engine);
+        job->cfg = applied;
+        job->inputs = *inputs;
+        job->dns_changed = std::move(dns_changed);
         bool ok = run_on_control(
-            [&] {
-                std::vector<zone::StoredRecord> orphaned;
-                zone_store_->set_config(*inputs, now, &orphaned);
-                for (const auto& o : orphaned) records_->audit(orphan_event(o, now));
-                if (lease_dns_) lease_dns_->publish_reservations(now);
-                plane_->apply_zone_changes();
+            [this, job, now] {
+                if (dhcp_) job->swap = dhcp_->replace_engine(std::move(job->engine), now);
+                if (lease_dns_) lease_dns_->set_config(*job->cfg);
+                if (zone_store_) {
+                    std::vector<zone::StoredRecord> orphaned;
+                    zone_store_->set_config(job->inputs, now, &orphaned);
+                    for (const auto& o : orphaned) records_->audit(orphan_event(o, now));
+                }
+                if (lease_dns_) {
+                    lease_dns_->publish_reservations(now);
+                    if (!job->dns_changed.empty()) {
+                        // Scopes whose domain or DNS policy changed: bound leases re-apply their
+                        // grant (a new domain renames; update turned on writes).
+                        const auto& dc = job->dns_changed;
+                        std::vector<dhcp::Lease> bound;
+                        for (const auto& l : dhcp_->engine().leases())
+                            if (l.state == dhcp::LeaseState::Bound && std::find(dc.begin(), dc.end(), l.scope) != dc.end())
+                                bound.push_back(l);
+                        lease_dns_->reconcile(bound, now);
+                        job->reconciled = bound.size();
+                    }
+                }
+                if (zone_store_) plane_->apply_zone_changes();
             },
-            std::chrono::seconds(10));
+            std::chrono::seconds(30));
         if (!ok) {
-            out.errors.push_back("the control lcore did not apply the new zones within 10 s");
-            LOG_ERROR("reload failed: the control lcore did not apply the new zones within 10 s");
+            out.timed_out = true;
+            out.errors.push_back("the control lcore did not apply the reload within 30 s (it may still apply it)");
+            LOG_ERROR("reload failed: the control lcore did not apply it within 30 s");
             return out;
         }
-    } else {
+        out.leases_kept = job->swap.kept;
+        out.leases_dropped = job->swap.dropped;
+        if (dhcp_)
+            LOG_INFO("reload: DHCP %zu scope(s); %zu lease(s) kept, %zu ended (outside the new scopes/pools); "
+                     "DNS re-applied for %zu lease(s)",
+                     out.scopes, job->swap.kept, job->swap.dropped, job->reconciled);
+    }
+    if (!zone_store_) {
         if (!inputs->empty())
             LOG_WARN("reload: zones added to an appliance started without zones are served, but records added "
                      "at run time are not kept across restarts until it is restarted");
         auto view = std::make_unique<dns::ZoneView>(*inputs);
         if (!publish_zones(std::move(view), std::chrono::seconds(5))) {
+            out.timed_out = true;
             out.errors.push_back("the control lcore did not take the new zones within 5 s");
             LOG_ERROR("reload failed: the control lcore did not take the new zones within 5 s");
             return out;
         }
     }
     serial_ = next_serial;
+    log::set_level(to_log_level(next.appliance.log_level));
+    {
+        std::lock_guard lk(live_mu_);
+        live_ = std::move(applied);
+    }
     out.ok = true;
-    LOG_INFO("reload: zones published (%zu zone(s), %zu record(s)); changes outside [dns] need a restart",
-             out.zones, out.records);
+    LOG_INFO("reload: applied (%zu zone(s), %zu record(s)%s)", out.zones, out.records,
+             out.warnings.empty() ? "" : "; some changes need a restart, see the warnings above");
     return out;
 }
 
@@ -351,16 +509,6 @@ void Appliance::stop() {
 }
 
 namespace {
-
-log::Level to_log_level(config::LogLevel l) {
-    switch (l) {
-        case config::LogLevel::Error: return log::Level::Error;
-        case config::LogLevel::Warning: return log::Level::Warning;
-        case config::LogLevel::Info: return log::Level::Info;
-        case config::LogLevel::Debug: return log::Level::Debug;
-    }
-    return log::Level::Info;
-}
 
 /// Logs a port's link whenever its up/down state changes.
 class LinkWatch {
@@ -437,9 +585,10 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
                     app.reload(cfg.source_file);
                 }
                 auto now = std::chrono::steady_clock::now();
-                if (cfg.appliance.stats_interval.count() > 0 && now >= next_stats) {
+                const auto interval = app.config()->appliance.stats_interval;  // a reload may change it
+                if (interval.count() > 0 && now >= next_stats) {
                     LOG_INFO("stats: %s", dataplane::format_totals(app.stats().sum()).c_str());
-                    next_stats = now + cfg.appliance.stats_interval;
+                    next_stats = now + interval;
                 }
             }
             app.stop();

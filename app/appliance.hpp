@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/reload_stats.hpp"
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
@@ -47,16 +48,28 @@ public:
     /// False if it was not published within `timeout`.
     bool publish_zones(std::unique_ptr<dns::ZoneView> view, std::chrono::milliseconds timeout);
 
-    /// Re-reads `path` and publishes its zones (SIGHUP and POST /api/v1/reload). On any
-    /// error returns false with the messages in `errors`; the running data stays.
+    /// Re-reads `path` (SIGHUP and POST /api/v1/reload) and applies, in one command on the
+    /// control lcore: zones and their records, DHCP scopes, pools, reservations, reply options
+    /// and DNS policy, log level and stats interval. Leases move into the new scopes (by scope
+    /// name, else by the subnet holding their address); those the new pools no longer cover
+    /// end (DhcpService::replace_engine). Sections that need a restart (ports, interfaces,
+    /// [dpdk], [api], state_dir, durability, audit_entries, udp_payload_size, DHCP on an
+    /// appliance started without scopes) keep their running values: each change is named in
+    /// `warnings`. On any error returns ok = false with the messages in `errors` and nothing
+    /// changes.
     struct ReloadResult {
         bool ok = false;
+        bool timed_out = false;  // valid, but the control lcore did not apply it in time
         std::vector<std::string> errors;
+        std::vector<std::string> warnings;
         size_t zones = 0, records = 0;
+        size_t scopes = 0, leases_kept = 0, leases_dropped = 0;
     };
     ReloadResult reload(const std::string& path);
 
-    const config::Config& config() const { return cfg_; }
+    /// The configuration in force (the start-up one until a reload succeeds). Any thread; the
+    /// snapshot stays valid after a later reload.
+    std::shared_ptr<const config::Config> config() const;
     control::ControlPlane& control_plane() { return *plane_; }
     control::DhcpService* dhcp() { return dhcp_.get(); }
     const dataplane::StatsRegistry& stats() const { return registry_; }
@@ -72,9 +85,12 @@ public:
     const sweeper::SweeperLink* sweeper_link() const { return sweeper_link_.get(); }
     const ddns::LeaseDns* lease_dns() const { return lease_dns_.get(); }
     const dataplane::Ports& ports() const { return *ports_; }
+    const ReloadStats& reload_stats() const { return reload_stats_; }
 
 private:
-    config::Config cfg_;
+    const config::Config cfg_;  // as started: ports, lcores, stores are built from it
+    std::shared_ptr<const config::Config> live_;  // in force; replaced by reload under live_mu_
+    mutable std::mutex live_mu_;
     std::atomic<bool> stop_{false};
     bool running_ = false;
     std::unique_ptr<dataplane::Ports> ports_;
@@ -97,6 +113,8 @@ private:
     uint32_t serial_ = 0;  // last generated SOA serial
     bool run_on_control(const std::function<void()>& fn, std::chrono::milliseconds timeout);
     std::mutex reload_mu_; // SIGHUP and the API may reload at the same time
+    ReloadStats reload_stats_;
+    ReloadResult reload_locked(const std::string& path);
 };
 
 /// Runs the appliance until SIGINT/SIGTERM: zones, EAL (argument vector from config, replaced

@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     auto* stats = app.add_subcommand("stats", "Packet, DNS, DHCP and lcore counters");
-    auto* reload = app.add_subcommand("reload", "Re-read the configuration and publish its zones");
+    auto* reload = app.add_subcommand("reload", "Re-read the configuration: zones, DHCP scopes, pools, reservations, DNS policy");
     auto* leases = app.add_subcommand("leases", "DHCP leases");
     leases->require_subcommand(1);
     std::string scope, state, ip;
@@ -228,7 +228,13 @@ int main(int argc, char** argv) {
         r = call(o, "POST", "/api/v1/reload");
         if (int rc = failed(r, o)) return rc;
         if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
-        else std::printf("reloaded: %s zone(s), %s record(s)\n", str(r.body, "zones").c_str(), str(r.body, "records").c_str());
+        else {
+            std::printf("reloaded: %s zone(s), %s record(s); %s DHCP scope(s), %s lease(s) kept, %s ended\n",
+                        str(r.body, "zones").c_str(), str(r.body, "records").c_str(), str(r.body, "scopes").c_str(),
+                        str(r.body, "leases_kept").c_str(), str(r.body, "leases_dropped").c_str());
+            if (r.body.contains("warnings"))
+                for (const auto& w : r.body["warnings"]) std::printf("  warning: %s\n", w.get<std::string>().c_str());
+        }
     } else if (*zones_list) {
         r = call(o, "GET", "/api/v1/zones");
         if (int rc = failed(r, o)) return rc;

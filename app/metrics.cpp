@@ -289,6 +289,31 @@ void render_scopes(MetricsWriter& w,
     }
 }
 
+void render_queues(MetricsWriter& w, const MetricsSources& src) {
+    auto load = [](const std::atomic<uint32_t>& a) { return a.load(std::memory_order_relaxed); };
+    w.family("edgelease_dhcp_queue_depth", MetricType::Gauge,
+             "Entries waiting in a worker's DHCP queue to (requests) or from (replies) the control "
+             "lcore, as the control lcore last saw them; capacity " + std::to_string(dhcp::kQueueDepth) + ".");
+    for (size_t i = 0; i < src.queues.size(); ++i) {
+        const std::string wk = std::to_string(i);
+        w.sample({{"worker", wk}, {"queue", "requests"}}, load(src.queues[i]->requests));
+        w.sample({{"worker", wk}, {"queue", "replies"}}, load(src.queues[i]->replies));
+    }
+    w.family("edgelease_dhcp_queue_depth_peak", MetricType::Gauge,
+             "Deepest a worker's DHCP queue has been seen since start.");
+    for (size_t i = 0; i < src.queues.size(); ++i) {
+        const std::string wk = std::to_string(i);
+        w.sample({{"worker", wk}, {"queue", "requests"}}, load(src.queues[i]->requests_peak));
+        w.sample({{"worker", wk}, {"queue", "replies"}}, load(src.queues[i]->replies_peak));
+    }
+    w.family("edgelease_lease_store_queue_depth", MetricType::Gauge,
+             "Lease changes waiting for the LMDB writer; capacity " + std::to_string(store::LeaseStore::kQueueDepth) + ".");
+    w.sample({}, src.store_queue_depth);
+    w.family("edgelease_lease_store_queue_depth_peak", MetricType::Gauge,
+             "Deepest the lease store's queue has been seen since start.");
+    w.sample({}, src.store_queue_peak);
+}
+
 void render_store(MetricsWriter& w, const store::StoreStats& s) {
     auto single = [&](std::string_view name, std::string_view help,
                       const std::atomic<uint64_t>& c) {
@@ -407,9 +432,25 @@ std::string render_metrics(const MetricsSources& src) {
     if (src.dhcp != nullptr) {
         render_dhcp_service(w, *src.dhcp);
         render_scopes(w, src.scopes);
+        render_queues(w, src);
     }
     if (src.store != nullptr) render_store(w, *src.store);
     render_zone_changes(w, src);
+    if (src.reloads != nullptr) {
+        const ReloadStats& r = *src.reloads;
+        w.family("edgelease_reloads_total", MetricType::Counter,
+                 "Configuration reloads (SIGHUP, POST /api/v1/reload) by result: applied, refused "
+                 "(invalid file, nothing changed), failed (not applied in time).");
+        w.sample({{"result", "applied"}}, r.applied.load(std::memory_order_relaxed));
+        w.sample({{"result", "refused"}}, r.refused.load(std::memory_order_relaxed));
+        w.sample({{"result", "failed"}}, r.failed.load(std::memory_order_relaxed));
+        w.family("edgelease_reload_last_applied_timestamp_seconds", MetricType::Gauge,
+                 "Unix time of the last applied reload (0: none since start).");
+        w.sample({}, static_cast<uint64_t>(r.last_applied.load(std::memory_order_relaxed)));
+        w.family("edgelease_reload_leases_dropped_total", MetricType::Counter,
+                 "Leases ended by a reload because no new scope or pool covered them.");
+        w.sample({}, r.leases_dropped.load(std::memory_order_relaxed));
+    }
     return w.take();
 }
 
@@ -417,15 +458,21 @@ std::string render_metrics(const Appliance& app) {
     MetricsSources src;
     src.stats = &app.stats();
     src.ports = app.ports().ports();
+    std::shared_ptr<const control::DhcpService::ScopeGauges> scopes;  // kept alive while rendering
     if (const control::DhcpService* d = app.dhcp()) {
         src.dhcp = &d->stats();
-        src.scopes = d->scope_gauges();
+        scopes = d->scope_gauges();
+        src.scopes = *scopes;
+        src.queues = d->queue_gauges();
+        src.store_queue_depth = d->store_queue_depth();
+        src.store_queue_peak = d->store_queue_peak();
     }
     if (const store::LeaseStore* s = app.lease_store()) src.store = &s->stats();
     if (const ddns::LeaseDns* d = app.lease_dns()) src.lease_dns = &d->stats();
     if (app.control_plane().zone_store() != nullptr) src.zone_updates = &app.control_plane().zone_update_stats();
     if (const store::RecordStore* r = app.record_store()) src.records = &r->stats();
     src.sweeper = app.sweeper_link();
+    src.reloads = &app.reload_stats();
     return render_metrics(src);
 }
 

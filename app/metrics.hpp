@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/reload_stats.hpp"
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp_service.hpp"
@@ -27,11 +28,14 @@ struct MetricsSources {
     std::span<const dataplane::PortState> ports;
     const control::DhcpServiceStats* dhcp = nullptr;  // nullptr: no DHCP scope configured
     std::span<const std::unique_ptr<control::DhcpService::ScopeGauge>> scopes;
+    std::span<const std::unique_ptr<control::DhcpService::QueueGauge>> queues;  // by worker
+    uint32_t store_queue_depth = 0, store_queue_peak = 0;  // lease store writer queue
     const store::StoreStats* store = nullptr;  // nullptr: no lease store
     const ddns::LeaseDnsStats* lease_dns = nullptr;                        // nullptr: no lease DNS
     const control::ControlPlane::ZoneUpdateStats* zone_updates = nullptr;  // nullptr: no zones
     const store::RecordStoreStats* records = nullptr;                      // nullptr: no record store
     const sweeper::SweeperLink* sweeper = nullptr;                         // nullptr: no DHCP
+    const ReloadStats* reloads = nullptr;                                  // nullptr: not shown
 };
 
 /// The whole document. Reads only counters and gauges (never the lease engine, which belongs

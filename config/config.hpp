@@ -98,6 +98,7 @@ struct ScopeDnsPolicy {
     ReservationRecords reservation_records = ReservationRecords::Permanent;
     std::optional<std::chrono::seconds> stale_after;  // nullopt = "off"
     OnConflict on_conflict = OnConflict::Skip;
+    bool operator==(const ScopeDnsPolicy&) const = default;
 };
 
 struct ReservationConfig {

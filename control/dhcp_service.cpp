@@ -15,33 +15,109 @@ size_t reply_type(const dhcp::DhcpReply& r) {
 
 DhcpService::DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
                          store::LeaseStore& store)
-    : engine_(cfg), channels_(std::move(channels)), store_(store) {
+    : engine_(std::make_unique<dhcp::LeaseEngine>(cfg)), channels_(std::move(channels)), store_(store) {
     result_.changed.reserve(4);
     expired_.reserve(4096);
     due_.resize(kMaxDuePerPoll);
     early_.reserve(kMaxDuePerPoll);
-    for (const auto& sc : engine_.scope_use()) {
-        gauges_.push_back(std::make_unique<ScopeGauge>());
-        gauges_.back()->name = sc.name;
-    }
+    for (size_t i = 0; i < channels_.size(); ++i) queues_.push_back(std::make_unique<QueueGauge>());
+    make_gauges();
     refresh_gauges();
 }
 
-void DhcpService::refresh_gauges() {
-    auto use = engine_.scope_use();
-    for (size_t i = 0; i < use.size() && i < gauges_.size(); ++i) {
-        gauges_[i]->pool_size.store(use[i].pool_size, std::memory_order_relaxed);
-        gauges_[i]->bound.store(use[i].bound, std::memory_order_relaxed);
-        gauges_[i]->offered.store(use[i].offered, std::memory_order_relaxed);
-        gauges_[i]->declined.store(use[i].declined, std::memory_order_relaxed);
+void DhcpService::make_gauges() {
+    auto list = std::make_shared<ScopeGauges>();
+    scope_names_.clear();
+    for (const auto& sc : engine_->scope_use()) {
+        list->push_back(std::make_unique<ScopeGauge>());
+        list->back()->name = sc.name;
+        scope_names_.push_back(sc.name);
     }
+    std::lock_guard lock(gauges_mu_);
+    gauges_ = std::move(list);
+}
+
+std::shared_ptr<const DhcpService::ScopeGauges> DhcpService::scope_gauges() const {
+    std::lock_guard lock(gauges_mu_);
+    return gauges_;
+}
+
+void DhcpService::refresh_gauges() {
+    auto use = engine_->scope_use();
+    auto& g = *gauges_;  // the control lcore is the only one that replaces it
+    for (size_t i = 0; i < use.size() && i < g.size(); ++i) {
+        g[i]->pool_size.store(use[i].pool_size, std::memory_order_relaxed);
+        g[i]->bound.store(use[i].bound, std::memory_order_relaxed);
+        g[i]->offered.store(use[i].offered, std::memory_order_relaxed);
+        g[i]->declined.store(use[i].declined, std::memory_order_relaxed);
+    }
+}
+
+void DhcpService::sample_queues() noexcept {
+    // Two atomic loads per queue: the control lcore is the consumer of `requests` and the
+    // producer of `replies`, the side each read_available/write_available is valid on.
+    auto note = [](std::atomic<uint32_t>& cur, std::atomic<uint32_t>& peak, size_t depth) {
+        const auto d = static_cast<uint32_t>(depth);
+        cur.store(d, std::memory_order_relaxed);
+        if (d > peak.load(std::memory_order_relaxed)) peak.store(d, std::memory_order_relaxed);
+    };
+    for (size_t i = 0; i < channels_.size(); ++i) {
+        note(queues_[i]->requests, queues_[i]->requests_peak, channels_[i]->requests.read_available());
+        note(queues_[i]->replies, queues_[i]->replies_peak, dhcp::kQueueDepth - channels_[i]->replies.write_available());
+    }
+    note(store_depth_, store_peak_, store::LeaseStore::kQueueDepth - store_.write_available());
+}
+
+DhcpService::EngineSwap DhcpService::replace_engine(std::unique_ptr<dhcp::LeaseEngine> next, int64_t now) {
+    EngineSwap out;
+    const auto new_names = [&] {
+        std::vector<std::string> n;
+        for (const auto& sc : next->scope_use()) n.push_back(sc.name);
+        return n;
+    }();
+    std::vector<dhcp::Lease> dropped;
+    for (dhcp::Lease l : engine_->leases()) {
+        // Same scope name first; restore() falls back to the scope whose subnet holds the address.
+        const std::string& old_name = l.scope < scope_names_.size() ? scope_names_[l.scope] : std::string();
+        const auto it = std::find(new_names.begin(), new_names.end(), old_name);
+        const uint32_t old_scope = l.scope;
+        l.scope = it != new_names.end() ? static_cast<uint32_t>(it - new_names.begin()) : UINT32_MAX;
+        if (next->restore(l)) {
+            ++out.kept;
+            continue;
+        }
+        l.scope = old_scope;
+        dropped.push_back(std::move(l));
+    }
+    for (auto& l : dropped) {
+        // DNS first, with the lease as it was (bound, in its old scope): the release policy.
+        if (dns_ != nullptr && l.state == dhcp::LeaseState::Bound) {
+            try {
+                dns_->on_lease_dropped(l, now);
+            } catch (const std::exception& e) {
+                LOG_ERROR("reload: DNS cleanup of dropped lease %s failed: %s",
+                          net::to_string(net::Ipv4Addr{l.ip}).c_str(), e.what());
+            }
+        }
+        l.state = dhcp::LeaseState::Free;  // deletes the stored record
+        while (!store_.enqueue(l, next_seq_)) {
+            timespec ts{0, 200000};
+            nanosleep(&ts, nullptr);  // a reload, not the packet path: the writer is draining
+        }
+        ++next_seq_;
+        ++out.dropped;
+    }
+    engine_ = std::move(next);
+    make_gauges();
+    refresh_gauges();
+    return out;
 }
 
 size_t DhcpService::restore(int64_t now) {
     size_t skipped = 0;
     auto leases = store_.load(skipped);
     size_t restored = 0;
-    for (const auto& l : leases) restored += engine_.restore(l) ? 1 : 0;
+    for (const auto& l : leases) restored += engine_->restore(l) ? 1 : 0;
     if (skipped != 0) LOG_WARN("lease store: %zu unreadable record(s) skipped", skipped);
     if (restored != leases.size())
         LOG_WARN("lease store: %zu lease(s) no longer fit the configuration and were dropped",
@@ -51,7 +127,7 @@ size_t DhcpService::restore(int64_t now) {
     for (;;) {
         expired_.clear();
         expired_events_.clear();
-        size_t n = engine_.expire_due(now, 4096, expired_, expired_events_);
+        size_t n = engine_->expire_due(now, 4096, expired_, expired_events_);
         if (n == 0) break;
         total_expired += n;
         tell_dns(expired_, expired_events_, now);
@@ -65,7 +141,7 @@ size_t DhcpService::restore(int64_t now) {
     }
     if (link_ != nullptr) {
         std::vector<sweeper::ExpiryEntry> seed;
-        engine_.timed_entries(seed);
+        engine_->timed_entries(seed);
         link_->schedule_all(std::move(seed));
     }
     refresh_gauges();
@@ -91,7 +167,7 @@ unsigned DhcpService::take_due(int64_t now) noexcept {
     expired_.clear();
     expired_events_.clear();
     early_.clear();
-    auto c = engine_.lapse_due({due_.data(), n}, now, expired_, expired_events_, early_);
+    auto c = engine_->lapse_due({due_.data(), n}, now, expired_, expired_events_, early_);
     uint64_t seq = 0;
     persist(expired_, seq);
     tell_dns(expired_, expired_events_, now);
@@ -147,7 +223,7 @@ void DhcpService::note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noex
 }
 
 bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
-    if (!engine_.release(ip, now, out)) return false;
+    if (!engine_->release(ip, now, out)) return false;
     uint64_t seq = 0;
     persist({out}, seq);  // operator actions are rare: a one-element vector is fine
     tell_dns({out}, {dhcp::LeaseEvent::Released}, now);
@@ -156,7 +232,7 @@ bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
 }
 
 bool DhcpService::admin_expire(uint32_t ip, int64_t now, dhcp::Lease& out) {
-    if (!engine_.expire(ip, now, out)) return false;
+    if (!engine_->expire(ip, now, out)) return false;
     uint64_t seq = 0;
     persist({out}, seq);
     tell_dns({out}, {dhcp::LeaseEvent::Expired}, now);
@@ -181,6 +257,7 @@ unsigned DhcpService::release_durable() noexcept {
 }
 
 unsigned DhcpService::poll(int64_t now) noexcept {
+    sample_queues();
     unsigned done = release_durable();
     done += take_due(now);
     // Each request changes at most a few leases; stop early rather than fail to queue them.
@@ -197,7 +274,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
             any = true;
             ++handled;
             stats_.requests[static_cast<size_t>(req.msg_type) % dhcp::kMsgTypeNames.size()].add();
-            engine_.handle(req, now, result_);
+            engine_->handle(req, now, result_);
             stats_.outcomes[static_cast<size_t>(result_.outcome) % dhcp::kOutcomeNames.size()].add();
             if (result_.outcome == dhcp::Outcome::PoolExhausted) note_exhausted(req, now);
             uint64_t seq = 0;
@@ -226,8 +303,8 @@ unsigned DhcpService::poll(int64_t now) noexcept {
         // sweeper should have returned by now (2 s of slack), with a smaller budget.
         expired_.clear();
         expired_events_.clear();
-        size_t n = link_ != nullptr ? engine_.expire_due(now - 2, 1024, expired_, expired_events_)
-                                    : engine_.expire_due(now, 4096, expired_, expired_events_);
+        size_t n = link_ != nullptr ? engine_->expire_due(now - 2, 1024, expired_, expired_events_)
+                                    : engine_->expire_due(now, 4096, expired_, expired_events_);
         uint64_t seq = 0;
         if (n != 0) {
             persist(expired_, seq);
@@ -240,7 +317,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
             last_stale_run_ = now;
             try {
                 done += static_cast<unsigned>(dns_->sweep_stale(now, [this](uint32_t ip) {
-                    const dhcp::Lease* l = engine_.find(ip);
+                    const dhcp::Lease* l = engine_->find(ip);
                     return l != nullptr && l->state == dhcp::LeaseState::Bound ? dns_->owner_of(*l) : std::string();
                 }));
             } catch (const std::exception& e) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -68,8 +69,41 @@ public:
         std::string name;
         std::atomic<uint32_t> pool_size{0}, bound{0}, offered{0}, declined{0};
     };
-    const std::vector<std::unique_ptr<ScopeGauge>>& scope_gauges() const { return gauges_; }
-    dhcp::LeaseEngine& engine() { return engine_; }
+    using ScopeGauges = std::vector<std::unique_ptr<ScopeGauge>>;
+    /// Any thread: the current list (a reload replaces it; the snapshot stays valid).
+    std::shared_ptr<const ScopeGauges> scope_gauges() const;
+
+    /// Depths of one worker's queues to and from the control lcore, as the control lcore
+    /// last saw them (every poll), and the deepest seen since start. Any thread may read.
+    struct QueueGauge {
+        std::atomic<uint32_t> requests{0}, replies{0}, requests_peak{0}, replies_peak{0};
+    };
+    /// One per worker, indexed like the channels; fixed for the service's lifetime.
+    const std::vector<std::unique_ptr<QueueGauge>>& queue_gauges() const { return queues_; }
+    /// Entries waiting in the lease store's queue (control lcore's view, every poll) and the
+    /// most seen since start.
+    uint32_t store_queue_depth() const noexcept { return store_depth_.load(std::memory_order_relaxed); }
+    uint32_t store_queue_peak() const noexcept { return store_peak_.load(std::memory_order_relaxed); }
+
+    /// Control lcore only.
+    dhcp::LeaseEngine& engine() { return *engine_; }
+    const dhcp::LeaseEngine& engine() const { return *engine_; }
+    /// Control lcore only: scope names by index, as leases of engine() use them.
+    const std::vector<std::string>& scope_names() const { return scope_names_; }
+
+    /// What a reload did to the leases.
+    struct EngineSwap {
+        size_t kept = 0;     // moved into the new engine (scope found by name or address)
+        size_t dropped = 0;  // outside every new scope/pool, or their reserved address now
+                             // names another client: ended, deleted from storage
+    };
+    /// Control lcore (reload): moves every lease of the running engine into `next`, built from
+    /// the new configuration, and serves from `next` from now on. A lease that no longer fits
+    /// ends: its record is deleted from the lease store and, while the DNS side still has the
+    /// old configuration, its DNS records are treated as on a release (audited
+    /// "lease-dropped"). Held ACKs, queued writes and sweeper entries (ip + generation) stay
+    /// valid: generations carry over. O(leases).
+    EngineSwap replace_engine(std::unique_ptr<dhcp::LeaseEngine> next, int64_t now);
 
 private:
     static constexpr unsigned kMaxPerPoll = 256;
@@ -86,7 +120,8 @@ private:
     void tell_dns(const std::vector<dhcp::Lease>& changed, const std::vector<dhcp::LeaseEvent>& events,
                   int64_t now) noexcept;
 
-    dhcp::LeaseEngine engine_;
+    std::unique_ptr<dhcp::LeaseEngine> engine_;
+    std::vector<std::string> scope_names_;
     ddns::LeaseDns* dns_ = nullptr;
     sweeper::SweeperLink* link_ = nullptr;
     std::vector<sweeper::ExpiryEntry> due_;    // reused: entries taken from the sweeper
@@ -105,8 +140,13 @@ private:
     int64_t last_exhausted_log_ = 0;
     uint64_t exhausted_since_log_ = 0;
     DhcpServiceStats stats_;
-    std::vector<std::unique_ptr<ScopeGauge>> gauges_;
+    std::shared_ptr<ScopeGauges> gauges_;  // written by the control lcore under gauges_mu_
+    mutable std::mutex gauges_mu_;         // only a reload and readers take it
+    std::vector<std::unique_ptr<QueueGauge>> queues_;
+    std::atomic<uint32_t> store_depth_{0}, store_peak_{0};
+    void make_gauges();
     void refresh_gauges();
+    void sample_queues() noexcept;
 };
 
 }  // namespace edgelease::control

@@ -352,6 +352,12 @@ void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) 
     }
 }
 
+void LeaseDns::on_lease_dropped(const dhcp::Lease& l, int64_t now) {
+    const auto* sc = scope(l.scope);
+    if (sc == nullptr) return;
+    remove(*sc, LeaseDnsEvent::Release, l.ip, owner_of(l), AuditReason::LeaseDropped, now);
+}
+
 void LeaseDns::publish_reservations(int64_t now) {
     std::vector<std::string> wanted_owners;
     for (uint32_t si = 0; si < cfg_.dhcp.scopes.size(); ++si) {

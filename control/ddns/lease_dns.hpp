@@ -53,6 +53,11 @@ public:
 
     LeaseDns(const config::Config& cfg, zone::ZoneStore& zones, AuditSink audit);
 
+    /// Reload: a bound lease the new configuration no longer covers ends. Its records go as
+    /// on a release under its (old) scope's policy, audited "lease-dropped". Call before
+    /// set_config() so that the lease's scope index still means what it did.
+    void on_lease_dropped(const dhcp::Lease& lease, int64_t now);
+
     /// Reload: new scopes/policies/reservations. Reservation records are re-published
     /// (publish_reservations) by the caller afterwards.
     void set_config(const config::Config& cfg);

@@ -25,11 +25,12 @@ enum class AuditReason : uint8_t {
     ApiAdd = 10,             // an operator added a record
     ApiDelete = 11,          // an operator deleted a record
     Orphaned = 12,           // its zone is no longer hosted
+    LeaseDropped = 13,       // a reload left its lease outside every scope/pool: treated as a release
 };
-inline constexpr std::array<std::string_view, 13> kAuditReasonNames{
+inline constexpr std::array<std::string_view, 14> kAuditReasonNames{
     "grant",   "renew",       "release", "expiry",              "stale",   "conflict-skip", "supersede",
-    "rename",  "reservation", "reservation-removed", "api-add", "api-delete", "orphaned"};
-static_assert(static_cast<size_t>(AuditReason::Orphaned) + 1 == kAuditReasonNames.size());
+    "rename",  "reservation", "reservation-removed", "api-add", "api-delete", "orphaned", "lease-dropped"};
+static_assert(static_cast<size_t>(AuditReason::LeaseDropped) + 1 == kAuditReasonNames.size());
 inline std::string_view to_string(AuditReason r) { return kAuditReasonNames[static_cast<size_t>(r)]; }
 inline std::optional<AuditReason> audit_reason_from_text(std::string_view s) {
     for (size_t i = 0; i < kAuditReasonNames.size(); ++i)

@@ -58,45 +58,6 @@ a_is() { [ "$(dig_a "$1")" = "$2" ]; }
 ptr_is() { [ "$(dig_ptr "$1")" = "$2" ]; }
 audit_has() { local out; out=$(ctl --json audit --limit 1000) && grep -q "$1" <<<"$out"; }  # no pipe: grep -q would SIGPIPE ctl
 
-new_mac() { in_ns ip link set edge0 down; in_ns ip link set edge0 address "$1"; in_ns ip link set edge0 up; }
-
-# start_client TAG HOSTNAME [CLIENT_ID] : dhclient in the background until BOUND; sets
-# CLIENT_PID and CLIENT_IP.
-start_client() {
-    local tag=$1 host=$2 cid=${3:-}
-    {
-        echo "send host-name \"$host\";"
-        [ -n "$cid" ] && echo "send dhcp-client-identifier \"$cid\";"
-        echo "request subnet-mask, routers, domain-name-servers, domain-name;"
-    } >"$E2E_DIR/$tag.conf"
-    cat >"$E2E_DIR/$tag.script" <<SCRIPT
-#!/bin/sh
-echo "\$reason ip=\$new_ip_address" >>"$E2E_DIR/$tag.record"
-case "\$reason" in BOUND|RENEW|REBIND|REBOOT) ip addr replace "\$new_ip_address/24" dev "\$interface" ;; esac
-exit 0
-SCRIPT
-    chmod +x "$E2E_DIR/$tag.script"
-    : >"$E2E_DIR/$tag.record"
-    # Not through in_ns (a function: $! would be its subshell): ip netns exec execs dhclient,
-    # so $! is the client itself and kill_client really makes it vanish.
-    ip netns exec "$E2E_NS" dhclient -4 -d -cf "$E2E_DIR/$tag.conf" -lf "$E2E_DIR/$tag.leases" \
-        -pf "$E2E_DIR/$tag.pid" -sf "$E2E_DIR/$tag.script" edge0 >"$E2E_DIR/$tag.log" 2>&1 &
-    CLIENT_PID=$!
-    if ! wait_for 30 grep -q '^BOUND ' "$E2E_DIR/$tag.record"; then
-        e2e_fail "$tag: no lease"; CLIENT_IP=""; return 1
-    fi
-    CLIENT_IP=$(sed -n 's/^BOUND ip=\([0-9.]*\).*/\1/p' "$E2E_DIR/$tag.record" | head -1)
-    e2e_log "$tag ($host) bound $CLIENT_IP"
-}
-# kill_client : the machine vanishes (no DHCPRELEASE); its lease runs out.
-kill_client() { kill -KILL "$CLIENT_PID" 2>/dev/null; wait "$CLIENT_PID" 2>/dev/null || true; }
-# release_client TAG : DHCPRELEASE, as `dhclient -r` does.
-release_client() {
-    in_ns dhclient -4 -r -cf "$E2E_DIR/$1.conf" -lf "$E2E_DIR/$1.leases" -pf "$E2E_DIR/$1.pid" \
-        -sf "$E2E_DIR/$1.script" edge0 >>"$E2E_DIR/$1.log" 2>&1 || true
-    wait_for 10 bash -c "! kill -0 $CLIENT_PID" || kill "$CLIENT_PID" 2>/dev/null
-    wait "$CLIENT_PID" 2>/dev/null || true
-}
 lease_state() { ctl --json leases show "$1" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'; }
 lease_is() { [ "$(lease_state "$1")" = "$2" ]; }
 no_a() { [ -z "$(dig_a "$1")" ]; }
@@ -182,8 +143,8 @@ release_client ren-2
 new_mac 02:00:00:00:00:50
 start_client res-old reserved "machine-id-one"
 check "4: the reserved address" test "$CLIENT_IP" = 198.18.0.50
-# Poll the name every 100 ms for the whole scenario (bounded: 250 polls).
-( for _ in $(seq 1 250); do
+# Poll the name every 100 ms for the whole scenario (bounded: 600 polls), until told to stop.
+( for _ in $(seq 1 600); do
       r=$(in_ns dig +short +notcp +time=1 +tries=1 @198.18.0.1 reserved.lan. A 2>/dev/null | head -1)
       [ "$r" = 198.18.0.50 ] && echo ok || echo "miss:$r"
       [ -f "$E2E_DIR/poll.stop" ] && break
@@ -196,13 +157,15 @@ check "4: the rebuilt machine gets the same address while the old lease runs" te
 kill_client
 # The new lease lapses too (no client renews it): the reservation keeps its records.
 check "4: the reserved lease expires" wait_for 20 lease_is 198.18.0.50 expired
-sleep 1.5   # a few more polls after the expiry has been processed
+# A few more polls after the expiry has been processed (however slow dig is on a busy box).
+at_expiry=$(wc -l <"$E2E_DIR/poll.log")
+check "4: the poller kept polling after the expiry" wait_for 20 bash -c "[ \$(wc -l <'$E2E_DIR/poll.log') -ge $((at_expiry + 3)) ]"
 touch "$E2E_DIR/poll.stop"
 wait "$poller" || true
 polls=$(wc -l <"$E2E_DIR/poll.log")
 misses=$(grep -c '^miss' "$E2E_DIR/poll.log" || true)
 e2e_log "drift: $polls polls of reserved.lan., $misses misses"
-check "4: the poller ran through the scenario (>= 50 polls)" test "$polls" -ge 50
+check "4: the poller ran through the scenario (>= 10 polls)" test "$polls" -ge 10
 check "4: dig never missed reserved.lan." test "$misses" -eq 0
 check "4: ownership stays with the reservation" owned_by_reservation
 check "2: reservation PTR survives expiry" ptr_is 198.18.0.50 reserved.lan.

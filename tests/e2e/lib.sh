@@ -133,3 +133,45 @@ e2e_finish() {
     echo "$E2E_PASSES passed, $E2E_FAILS failed"
     [ "$E2E_FAILS" -eq 0 ]
 }
+
+# ---- dhclient as a real host on the kernel end of the tap (edge0) --------------------------
+# new_mac MAC : the host on edge0 becomes another machine.
+new_mac() { in_ns ip link set edge0 down; in_ns ip link set edge0 address "$1"; in_ns ip link set edge0 up; }
+
+# start_client TAG HOSTNAME [CLIENT_ID] : dhclient in the background until BOUND; sets
+# CLIENT_PID and CLIENT_IP.
+start_client() {
+    local tag=$1 host=$2 cid=${3:-}
+    {
+        echo "send host-name \"$host\";"
+        [ -n "$cid" ] && echo "send dhcp-client-identifier \"$cid\";"
+        echo "request subnet-mask, routers, domain-name-servers, domain-name;"
+    } >"$E2E_DIR/$tag.conf"
+    cat >"$E2E_DIR/$tag.script" <<SCRIPT
+#!/bin/sh
+echo "\$reason ip=\$new_ip_address" >>"$E2E_DIR/$tag.record"
+case "\$reason" in BOUND|RENEW|REBIND|REBOOT) ip addr replace "\$new_ip_address/24" dev "\$interface" ;; esac
+exit 0
+SCRIPT
+    chmod +x "$E2E_DIR/$tag.script"
+    : >"$E2E_DIR/$tag.record"
+    # Not through in_ns (a function: $! would be its subshell): ip netns exec execs dhclient,
+    # so $! is the client itself and kill_client really makes it vanish.
+    ip netns exec "$E2E_NS" dhclient -4 -d -cf "$E2E_DIR/$tag.conf" -lf "$E2E_DIR/$tag.leases" \
+        -pf "$E2E_DIR/$tag.pid" -sf "$E2E_DIR/$tag.script" edge0 >"$E2E_DIR/$tag.log" 2>&1 &
+    CLIENT_PID=$!
+    if ! wait_for 30 grep -q '^BOUND ' "$E2E_DIR/$tag.record"; then
+        e2e_fail "$tag: no lease"; CLIENT_IP=""; return 1
+    fi
+    CLIENT_IP=$(sed -n 's/^BOUND ip=\([0-9.]*\).*/\1/p' "$E2E_DIR/$tag.record" | head -1)
+    e2e_log "$tag ($host) bound $CLIENT_IP"
+}
+# kill_client : the machine vanishes (no DHCPRELEASE); its lease runs out.
+kill_client() { kill -KILL "$CLIENT_PID" 2>/dev/null; wait "$CLIENT_PID" 2>/dev/null || true; }
+# release_client TAG : DHCPRELEASE, as `dhclient -r` does.
+release_client() {
+    in_ns dhclient -4 -r -cf "$E2E_DIR/$1.conf" -lf "$E2E_DIR/$1.leases" -pf "$E2E_DIR/$1.pid" \
+        -sf "$E2E_DIR/$1.script" edge0 >>"$E2E_DIR/$1.log" 2>&1 || true
+    wait_for 10 bash -c "! kill -0 $CLIENT_PID" || kill "$CLIENT_PID" 2>/dev/null
+    wait "$CLIENT_PID" 2>/dev/null || true
+}

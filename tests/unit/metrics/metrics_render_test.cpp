@@ -66,6 +66,9 @@ struct Fixture {
         if (with_dhcp) {
             s.dhcp = dhcp_service.get();
             s.scopes = scopes;
+            s.queues = queues;
+            s.store_queue_depth = 12;
+            s.store_queue_peak = 900;
         }
         if (with_store) s.store = store.get();
         return s;
@@ -79,6 +82,17 @@ struct Fixture {
     std::unique_ptr<control::DhcpServiceStats> dhcp_service =
         std::make_unique<control::DhcpServiceStats>();
     std::vector<std::unique_ptr<control::DhcpService::ScopeGauge>> scopes;
+    std::vector<std::unique_ptr<control::DhcpService::QueueGauge>> queues = [] {
+        std::vector<std::unique_ptr<control::DhcpService::QueueGauge>> q;
+        for (uint32_t i = 0; i < 2; ++i) {
+            q.push_back(std::make_unique<control::DhcpService::QueueGauge>());
+            q.back()->requests = 3 + i;
+            q.back()->requests_peak = 700 + i;
+            q.back()->replies = 5 + i;
+            q.back()->replies_peak = 40 + i;
+        }
+        return q;
+    }();
     std::unique_ptr<store::StoreStats> store = std::make_unique<store::StoreStats>();
 };
 
@@ -147,6 +161,10 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_dhcp_malformed_total", "counter"},
         {"edgelease_dhcp_parse_errors_total", "counter"},
         {"edgelease_dhcp_queue_full_total", "counter"},
+        {"edgelease_dhcp_queue_depth", "gauge"},
+        {"edgelease_dhcp_queue_depth_peak", "gauge"},
+        {"edgelease_lease_store_queue_depth", "gauge"},
+        {"edgelease_lease_store_queue_depth_peak", "gauge"},
         {"edgelease_dhcp_replies_sent_total", "counter"},
         {"edgelease_dhcp_reply_alloc_failed_total", "counter"},
         {"edgelease_dhcp_requests_processed_total", "counter"},
@@ -169,6 +187,31 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
     };
     EXPECT_EQ(p.types, expected);
     EXPECT_EQ(p.samples.at(R"(edgelease_build_info{version="0.1.0"})"), "1");
+}
+
+TEST(RenderMetrics, QueueDepthsPerWorkerAndReloads) {
+    Fixture f(2);
+    ReloadStats reloads;
+    reloads.applied = 3;
+    reloads.refused = 2;
+    reloads.last_applied = 1700000000;
+    reloads.leases_dropped = 7;
+    auto src = f.sources();
+    src.reloads = &reloads;
+    const Parsed p = parse(render_metrics(src));
+    ASSERT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors);
+    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_queue_depth{worker="0",queue="requests"})"), "3");
+    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_queue_depth{worker="1",queue="replies"})"), "6");
+    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_queue_depth_peak{worker="1",queue="requests"})"), "701");
+    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_queue_depth_peak{worker="0",queue="replies"})"), "40");
+    EXPECT_EQ(p.samples.at("edgelease_lease_store_queue_depth"), "12");
+    EXPECT_EQ(p.samples.at("edgelease_lease_store_queue_depth_peak"), "900");
+    EXPECT_EQ(p.samples.at(R"(edgelease_reloads_total{result="applied"})"), "3");
+    EXPECT_EQ(p.samples.at(R"(edgelease_reloads_total{result="refused"})"), "2");
+    EXPECT_EQ(p.samples.at(R"(edgelease_reloads_total{result="failed"})"), "0");
+    EXPECT_EQ(p.samples.at("edgelease_reload_last_applied_timestamp_seconds"), "1700000000");
+    EXPECT_EQ(p.samples.at("edgelease_reload_leases_dropped_total"), "7");
+    EXPECT_EQ(p.types.at("edgelease_reloads_total"), "counter");
 }
 
 TEST(RenderMetrics, PacketCountersPerWorker) {
