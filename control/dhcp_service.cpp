@@ -70,25 +70,26 @@ void DhcpService::sample_queues() noexcept {
 
 DhcpService::EngineSwap DhcpService::replace_engine(std::unique_ptr<dhcp::LeaseEngine> next, int64_t now) {
     EngineSwap out;
-    const auto new_names = [&] {
-        std::vector<std::string> n;
-        for (const auto& sc : next->scope_use()) n.push_back(sc.name);
-        return n;
-    }();
-    std::vector<dhcp::Lease> dropped;
-    for (dhcp::Lease l : engine_->leases()) {
-        // Same scope name first; restore() falls back to the scope whose subnet holds the address.
-        const std::string& old_name = l.scope < scope_names_.size() ? scope_names_[l.scope] : std::string();
-        const auto it = std::find(new_names.begin(), new_names.end(), old_name);
-        const uint32_t old_scope = l.scope;
-        l.scope = it != new_names.end() ? static_cast<uint32_t>(it - new_names.begin()) : UINT32_MAX;
-        if (next->restore(l)) {
-            ++out.kept;
-            continue;
-        }
-        l.scope = old_scope;
-        dropped.push_back(std::move(l));
+    // Old scope index -> new index of the scope with the same name (UINT32_MAX: none, and
+    // restore() then looks for the scope whose subnet holds the address).
+    std::vector<uint32_t> remap(scope_names_.size(), UINT32_MAX);
+    {
+        const auto use = next->scope_use();
+        for (size_t o = 0; o < scope_names_.size(); ++o)
+            for (size_t n = 0; n < use.size(); ++n)
+                if (use[n].name == scope_names_[o]) remap[o] = static_cast<uint32_t>(n);
     }
+    std::vector<dhcp::Lease> dropped;
+    dhcp::Lease moved;
+    engine_->for_each([&](const dhcp::Lease& l) {
+        moved = l;  // one copy; assignment reuses moved's buffers
+        moved.scope = l.scope < remap.size() ? remap[l.scope] : UINT32_MAX;
+        if (next->restore(moved)) {
+            ++out.kept;
+        } else {
+            dropped.push_back(l);
+        }
+    });
     for (auto& l : dropped) {
         // DNS first, with the lease as it was (bound, in its old scope): the release policy.
         if (dns_ != nullptr && l.state == dhcp::LeaseState::Bound) {

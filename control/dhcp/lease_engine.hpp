@@ -130,6 +130,13 @@ public:
 
     const Lease* find(uint32_t ip) const;
     std::vector<Lease> leases() const;  // snapshot, for the API
+    /// Calls `fn` for every lease not Free, in slot order, without copying them. `fn` must
+    /// not change this engine. O(slots).
+    template <class Fn>
+    void for_each(Fn&& fn) const {
+        for (uint32_t s = 0, n = slot_count(); s < n; ++s)
+            if (const Lease& l = slot_lease(s); l.state != LeaseState::Free) fn(l);
+    }
 
     struct ScopeUse {
         std::string name;
@@ -141,6 +148,8 @@ public:
     std::vector<ScopeUse> scope_use() const;
 
 private:
+    uint32_t slot_count() const noexcept;
+    const Lease& slot_lease(uint32_t s) const noexcept;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
