@@ -107,6 +107,25 @@ unsigned ControlPlane::poll() noexcept {
         generation_.fetch_add(1, std::memory_order_release);
         ++done;
     }
+    // An idle loop moves a table rehash along (bounded steps; set_owner() advances it too),
+    // and once a second lets the view start one that gives memory back.
+    if (done == 0 && current_ != nullptr && zone_store_ != nullptr) {
+        timespec ts;
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);  // vDSO: no syscall
+        if (current_->rehash_in_progress() || ts.tv_sec != last_maintain_) {
+            last_maintain_ = ts.tv_sec;
+            dns::ZoneGarbage garbage;
+            if (current_->maintain(garbage)) ++done;
+            if (!garbage.empty()) {
+                try {
+                    retire(nullptr, std::move(garbage));
+                } catch (const std::exception&) {
+                    // No room to queue it: keep the old table rather than free it under readers.
+                    zone_stats_.failures.fetch_add(1, std::memory_order_relaxed);
+                }
+            }
+        }
+    }
     // Free what every reader has stopped looking at (non-blocking check).
     for (size_t i = 0; i < retired_.size();) {
         if (rte_rcu_qsbr_check(qsbr_, retired_[i].token, false) == 1) {

@@ -106,6 +106,7 @@ private:
     std::vector<Retired> retired_;  // control lcore only
     std::atomic<uint64_t> generation_{0};
     std::atomic<size_t> retired_count_{0};
+    int64_t last_maintain_ = 0;  // CLOCK_MONOTONIC second of the last idle maintain() check
 };
 
 }  // namespace edgelease::control

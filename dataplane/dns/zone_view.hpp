@@ -87,15 +87,18 @@ struct alignas(64) SlotTable {
 /// release() only after every reader has passed an RCU quiescent point that follows the
 /// set_owner() calls which filled it (rte_rcu_qsbr_start() after the last of them, then
 /// wait for rte_rcu_qsbr_check()). It does not depend on the view: it may outlive it.
-/// The destructor does NOT free (freeing under a reader is worse than a leak): release()
-/// it, or std::move it somewhere that will. Move-only.
+/// Nothing here ever drops what it holds without freeing it: the destructor does NOT free
+/// (freeing under a reader is worse than a leak; release() it or move it somewhere that
+/// will), and assigning one garbage to another appends, it does not overwrite.
 struct ZoneGarbage {
     std::vector<Node*> nodes;
     std::vector<SlotTable*> tables;
 
     ZoneGarbage() = default;
     ZoneGarbage(ZoneGarbage&&) noexcept = default;
-    ZoneGarbage& operator=(ZoneGarbage&&) noexcept = default;
+    /// Appends `other`'s contents (left empty) to this one's. Throws std::bad_alloc only
+    /// when both are non-empty, and then neither changed.
+    ZoneGarbage& operator=(ZoneGarbage&& other);
     ZoneGarbage(const ZoneGarbage&) = delete;
     ZoneGarbage& operator=(const ZoneGarbage&) = delete;
     ~ZoneGarbage() = default;
@@ -143,22 +146,37 @@ class ZoneView {
     /// appear at a non-apex name (a new cut); an apex would lose its SOA or NS; or the input
     /// breaks the preconditions (malformed name, a record with another owner) - a rebuild
     /// validates it. CNAME-and-other-data consistency is the caller's job.
-    /// Strong guarantee: on std::bad_alloc nothing changed. O(records + labels), plus a
-    /// whole-table rehash (O(nodes)) when the table fills up with names and tombstones.
+    /// On std::bad_alloc the view's content is unchanged. Cost: O(records + labels), plus a
+    /// bounded step (kRehashStep slots) of a rehash in progress: when names and tombstones
+    /// fill 3/8 of the table, a new table is filled in the background over the following
+    /// calls and published when complete, so no single call pays for the whole table. Only
+    /// if the table reaches half full first is the rest done in one go.
     UpdateResult set_owner(const WireName& name, const std::vector<Record>& records,
                            ZoneGarbage& garbage);
+
+    /// Writer only, for an idle control loop (bounded work per tick): advances a rehash in
+    /// progress by a step of `max_slots` (SIZE_MAX: to the end), and starts one that gives
+    /// memory back when most of the table is empty. Returns true while one is in progress.
+    /// A table it replaces goes to `garbage`. Without it, rehashes advance only with changes.
+    bool maintain(ZoneGarbage& garbage, size_t max_slots = kRehashStep) noexcept;
+
+    /// Slots of the published table a set_owner() call copies into the next table (before
+    /// that, 16 times as many of the next table's slots it clears per call).
+    static constexpr size_t kRehashStep = 256;
 
     size_t node_count() const { return live_; }
     /// Records served (duplicates collapsed, records occluded by a deeper zone not counted).
     size_t record_count() const { return records_; }
     size_t zone_count() const { return zones_.size(); }
-    /// Node blobs plus the slot table.
+    /// Node blobs plus the slot table (two of them while a rehash is in progress).
     size_t memory_bytes() const { return bytes_; }
     const std::vector<std::unique_ptr<Zone>>& zones() const { return zones_; }
-    /// Table figures, for tests and telemetry.
+    /// Table figures, for tests and telemetry: the published table's size and tombstones,
+    /// tables published since construction, and whether a next table is being filled.
     size_t slot_capacity() const { return table_.load(std::memory_order_relaxed)->mask + 1; }
     size_t tombstone_count() const { return tombstones_; }
     size_t rehash_count() const { return rehashes_; }
+    bool rehash_in_progress() const { return next_ != nullptr; }
 
   private:
     // Node blobs and the table (zone_view.cpp).
@@ -166,22 +184,39 @@ class ZoneView {
     static void free_node(Node* n) noexcept;
     static size_t node_bytes(const Node* n) noexcept;
     static size_t node_records(const Node* n) noexcept;
-    static SlotTable* make_table(size_t capacity);
+    /// `clear`: all slots nullptr. Otherwise the caller clears them (clear_slots) before use.
+    /// Tables of kMappedTable bytes or more are mmap()ed.
+    static SlotTable* make_table(size_t capacity, bool clear);
+    static size_t table_bytes(size_t capacity) noexcept;
+    static constexpr size_t kMappedTable = size_t{1} << 20;
+    static void clear_slots(SlotTable* t, uint64_t from, uint64_t to) noexcept;
     static void free_table(SlotTable* t) noexcept;
     /// Sets zone, flags and cut of a new node from its parent node (nullptr: none).
     static void link_node(Node* n, const Zone* zone, bool apex, const Node* parent) noexcept;
     Node* parent_node(const Node* n) const noexcept;
-    /// Puts a node whose name is absent into the current table (room guaranteed).
+    /// Puts a node whose name is absent into a table with room, reusing the first tombstone
+    /// on its probe path (counted down in `tombstones`). Returns the slot index.
+    static uint64_t place(SlotTable* t, const Node* n, size_t& tombstones) noexcept;
+    /// Puts a node whose name is absent into the published table (room guaranteed), and into
+    /// the next one when its slot has been copied already.
     void insert(Node* n) noexcept;
     void account(const Node* n, bool add) noexcept;
     void build(const std::vector<ZoneInput>& zones);
     void destroy() noexcept;
 
     // The writer's path (zone_view_update.cpp).
-    std::atomic<const Node*>& slot_of(const Node* n) noexcept;
-    /// Publishes a table sized for the live nodes plus `extra` without tombstones when
-    /// live + tombstones + extra would pass half the capacity (or `force`).
-    void rehash(size_t extra, bool force, ZoneGarbage& garbage);
+    /// Makes sure `extra` more nodes fit (at most half of the published table in use),
+    /// starting or advancing a rehash. Throws std::bad_alloc before changing anything
+    /// readers could tell apart.
+    void reserve_slots(size_t extra, ZoneGarbage& garbage);
+    /// Allocates the next table, for the live nodes plus `extra` at most a third full.
+    void start_rehash(size_t extra);
+    /// Copies up to `max_slots` more slots into the next table; publishes it when done.
+    void migrate(size_t max_slots, ZoneGarbage& garbage) noexcept;
+    /// Starts a shrinking rehash when most of the table is empty (allocation failure: not).
+    void maybe_shrink() noexcept;
+    /// Stores `with` over `n` in the published table, and in the next one if copied there.
+    void store_over(const Node* n, const Node* with) noexcept;
     void unlink(Node* n, ZoneGarbage& garbage) noexcept;
     void replace(Node* old, Node* next, ZoneGarbage& garbage) noexcept;
 
@@ -190,6 +225,13 @@ class ZoneView {
 
     std::vector<std::unique_ptr<Zone>> zones_;
     std::atomic<SlotTable*> table_{nullptr};
+    // A rehash in progress (writer only, never seen by readers): next_'s slots [0, cleared_)
+    // are initialised; once all are, slots [0, cursor_) of the published table are copied
+    // into next_, and changes there are mirrored into it.
+    SlotTable* next_ = nullptr;
+    uint64_t cleared_ = 0;
+    uint64_t cursor_ = 0;
+    size_t next_tombstones_ = 0;
     size_t live_ = 0;
     size_t tombstones_ = 0;
     size_t rehashes_ = 0;

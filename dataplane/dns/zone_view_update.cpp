@@ -5,10 +5,13 @@
 //  - a name being replaced keeps its slot (a reader sees the old node or the new one);
 //  - a deleted name's slot becomes a tombstone, never nullptr again, so a probe for any
 //    other name still walks past it;
-//  - a full table is rebuilt beside the old one and published as a whole;
+//  - a table filling up is replaced by a bigger (or tombstone-free) one that the writer fills
+//    beside it, a bounded step per call, mirroring changes into the part already copied,
+//    and publishes as a whole once complete;
 //  - nothing unlinked is freed here: it goes to the caller's ZoneGarbage, which is freed
 //    after an RCU grace period.
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <new>
 #include <utility>
@@ -44,6 +47,14 @@ void make_room(std::vector<T>& v, size_t more) {
     v.reserve(std::max(v.size() + more, v.capacity() * 2));
 }
 
+/// The slot of `t` holding `n` (which it holds).
+uint64_t index_of(const SlotTable* t, const Node* n) noexcept {
+    const std::atomic<const Node*>* s = t->slots();
+    uint64_t i = n->hash & t->mask;
+    while (s[i].load(std::memory_order_relaxed) != n) i = (i + 1) & t->mask;
+    return i;
+}
+
 /// Frees nodes built for a change that did not happen (an allocation failed).
 struct Unpublished {
     std::vector<Node*> nodes;
@@ -55,47 +66,124 @@ struct Unpublished {
 
 }  // namespace
 
-std::atomic<const Node*>& ZoneView::slot_of(const Node* n) noexcept {
+void ZoneView::store_over(const Node* n, const Node* with) noexcept {
     SlotTable* t = table_.load(std::memory_order_relaxed);
-    std::atomic<const Node*>* s = t->slots();
-    uint64_t i = n->hash & t->mask;
-    while (s[i].load(std::memory_order_relaxed) != n) i = (i + 1) & t->mask;
-    return s[i];
+    const uint64_t i = index_of(t, n);
+    t->slots()[i].store(with, std::memory_order_release);
+    if (next_ == nullptr || i >= cursor_) return;  // not copied yet: it will be, as it is now
+    next_->slots()[index_of(next_, n)].store(with, std::memory_order_relaxed);
+    if (with == &kTombstone) ++next_tombstones_;
 }
 
-void ZoneView::rehash(size_t extra, bool force, ZoneGarbage& garbage) {
-    SlotTable* old = table_.load(std::memory_order_relaxed);
-    const size_t cap = old->mask + 1;
-    if (!force && (live_ + tombstones_ + extra) * 2 <= cap) return;
-    // At most a third full after the rehash (the builder's 1/2 load factor at worst, the
-    // table doubles when it grows): at least a sixth of the capacity in inserts or deletes
-    // before the next rehash, so its O(capacity) cost is amortised.
-    size_t next = 16;
-    while (next < (live_ + extra) * 3) next <<= 1;
-    make_room(garbage.tables, 1);
-    SlotTable* t = make_table(next);  // the last thing that can throw
-    const std::atomic<const Node*>* from = old->slots();
-    std::atomic<const Node*>* to = t->slots();
-    constexpr size_t kAhead = 8;  // nodes are scattered: fetch their hashes ahead
-    for (uint64_t i = 0; i < cap; ++i) {
-        if (i + kAhead < cap) __builtin_prefetch(from[i + kAhead].load(std::memory_order_relaxed));
-        const Node* n = from[i].load(std::memory_order_relaxed);
-        if (n == nullptr || n == &kTombstone) continue;
-        uint64_t j = n->hash & t->mask;
-        while (to[j].load(std::memory_order_relaxed) != nullptr) j = (j + 1) & t->mask;
-        to[j].store(n, std::memory_order_relaxed);
+void ZoneView::start_rehash(size_t extra) {
+    // At most a third full when it starts (the builder's load factor is 1/2 at worst; a
+    // growing table doubles): a sixth of the capacity in changes at least before the next.
+    size_t cap = 16;
+    while (cap < (live_ + extra) * 3) cap <<= 1;
+    // Not cleared here: a 32 MiB table takes milliseconds to fault in and zero. migrate()
+    // does it in chunks first (nothing is copied, so nothing is mirrored, meanwhile).
+    next_ = make_table(cap, false);
+    cleared_ = 0;
+    cursor_ = 0;
+    next_tombstones_ = 0;
+    bytes_ += table_bytes(cap);
+}
+
+void ZoneView::migrate(size_t max_slots, ZoneGarbage& garbage) noexcept {
+    const uint64_t next_cap = next_->mask + 1;
+    if (cleared_ < next_cap) {
+        // Clearing a slot costs far less than copying one (sequential stores, no node to
+        // fetch): kClearFactor times as many per step.
+        constexpr uint64_t kClearFactor = 16;
+        const uint64_t budget =
+            max_slots > SIZE_MAX / kClearFactor ? SIZE_MAX : max_slots * kClearFactor;
+        const uint64_t end = next_cap - cleared_ > budget ? cleared_ + budget : next_cap;
+        clear_slots(next_, cleared_, end);
+        cleared_ = end;
+        if (max_slots != SIZE_MAX) return;  // the copy starts with the next step
     }
-    // Readers that loaded the old table keep probing it: it stays intact until freed.
-    table_.store(t, std::memory_order_release);
-    garbage.tables.push_back(old);
-    tombstones_ = 0;
-    bytes_ =
-        bytes_ - cap * sizeof(std::atomic<const Node*>) + next * sizeof(std::atomic<const Node*>);
+    SlotTable* old = table_.load(std::memory_order_relaxed);
+    const uint64_t cap = old->mask + 1;
+    const uint64_t end = cap - cursor_ > max_slots ? cursor_ + max_slots : cap;
+    const std::atomic<const Node*>* from = old->slots();
+    constexpr uint64_t kAhead = 16;  // nodes are scattered: fetch their hashes ahead
+    for (uint64_t i = cursor_; i < end; ++i) {
+        if (i + kAhead < end) __builtin_prefetch(from[i + kAhead].load(std::memory_order_relaxed));
+        const Node* n = from[i].load(std::memory_order_relaxed);
+        if (n != nullptr && n != &kTombstone) place(next_, n, next_tombstones_);
+    }
+    cursor_ = end;
+    if (cursor_ < cap) return;
+    // Complete: publish. Readers that loaded the old table keep probing it; it stays
+    // intact until the garbage is released.
+    table_.store(next_, std::memory_order_release);
+    garbage.tables.push_back(old);  // room made by the caller
+    bytes_ -= table_bytes(cap);
+    tombstones_ = next_tombstones_;
+    next_ = nullptr;
+    cleared_ = 0;
+    cursor_ = 0;
+    next_tombstones_ = 0;
     ++rehashes_;
 }
 
+void ZoneView::reserve_slots(size_t extra, ZoneGarbage& garbage) {
+    make_room(garbage.tables, 2);  // up to two tables may be published below
+    auto over = [&](const SlotTable* t, size_t tombstones, size_t num, size_t den) {
+        return (live_ + tombstones + extra) * den > (t->mask + 1) * num;
+    };
+    SlotTable* t = table_.load(std::memory_order_relaxed);
+    if (next_ == nullptr && over(t, tombstones_, 3, 8)) {
+        try {
+            start_rehash(extra);
+        } catch (const std::bad_alloc&) {
+            if (over(t, tombstones_, 1, 2)) throw;  // nothing changed yet
+            // Early: there is room still, try again with the next change.
+        }
+    }
+    if (next_ != nullptr) {
+        migrate(kRehashStep, garbage);
+        // Half full (the published table, or the next one with mirrored changes) before the
+        // copy is done, after a burst of new names: finish it now.
+        t = table_.load(std::memory_order_relaxed);
+        if (next_ != nullptr && (over(t, tombstones_, 1, 2) || over(next_, next_tombstones_, 1, 2)))
+            migrate(SIZE_MAX, garbage);
+    }
+    t = table_.load(std::memory_order_relaxed);
+    if (over(t, tombstones_, 1, 2)) {
+        // Still too small (it was sized before the burst). A throw here leaves only an
+        // equivalent table published.
+        start_rehash(extra);
+        migrate(SIZE_MAX, garbage);
+    }
+}
+
+void ZoneView::maybe_shrink() noexcept {
+    // Many names gone: give memory back. The new table is a third full at most, and grows
+    // only at 3/8: no grow-shrink ping-pong.
+    const size_t cap = slot_capacity();
+    if (next_ != nullptr || cap <= 16 || live_ * 16 >= cap) return;
+    try {
+        start_rehash(0);
+    } catch (const std::bad_alloc&) {
+        // Optional: try again after a later change.
+    }
+}
+
+bool ZoneView::maintain(ZoneGarbage& garbage, size_t max_slots) noexcept {
+    maybe_shrink();
+    if (next_ == nullptr) return false;
+    try {
+        make_room(garbage.tables, 1);
+    } catch (const std::bad_alloc&) {
+        return true;  // try again on a later tick
+    }
+    migrate(max_slots, garbage);
+    return next_ != nullptr;
+}
+
 void ZoneView::unlink(Node* n, ZoneGarbage& garbage) noexcept {
-    slot_of(n).store(&kTombstone, std::memory_order_release);
+    store_over(n, &kTombstone);
     --live_;
     ++tombstones_;
     account(n, false);
@@ -104,7 +192,7 @@ void ZoneView::unlink(Node* n, ZoneGarbage& garbage) noexcept {
 
 void ZoneView::replace(Node* old, Node* next, ZoneGarbage& garbage) noexcept {
     next->children = old->children;
-    slot_of(old).store(next, std::memory_order_release);
+    store_over(old, next);
     // Zones are owned by this view; Node::zone is const only for readers.
     if (next->flags & Node::kApex)
         const_cast<Zone*>(next->zone)->apex.store(next, std::memory_order_release);
@@ -157,6 +245,7 @@ UpdateResult ZoneView::set_owner(const WireName& name, const std::vector<Record>
             Node* ent = make_node(name.data(), len, none);
             Unpublished guard{{ent}, &free_node};
             make_room(garbage.nodes, 1);
+            reserve_slots(0, garbage);
             guard.nodes.clear();
             link_node(ent, zone, false, parent_node(existing));
             replace(existing, ent, garbage);
@@ -164,6 +253,7 @@ UpdateResult ZoneView::set_owner(const WireName& name, const std::vector<Record>
         }
         // Remove it, then each empty non-terminal above it that nothing is below any more.
         make_room(garbage.nodes, labels + 1);
+        reserve_slots(0, garbage);
         for (Node* n = existing;;) {
             Node* parent = parent_node(n);
             unlink(n, garbage);
@@ -171,13 +261,7 @@ UpdateResult ZoneView::set_owner(const WireName& name, const std::vector<Record>
             if (parent->rrset_count != 0 || (parent->flags & Node::kApex)) break;
             n = parent;
         }
-        // Many deletions: give memory back (optional, so an allocation failure is ignored).
-        if (slot_capacity() > 16 && live_ * 16 < slot_capacity()) {
-            try {
-                rehash(0, true, garbage);
-            } catch (const std::bad_alloc&) {
-            }
-        }
+        maybe_shrink();
         return UpdateResult::Done;
     }
 
@@ -194,7 +278,7 @@ UpdateResult ZoneView::set_owner(const WireName& name, const std::vector<Record>
             make_node(name.data() + off[i], static_cast<uint8_t>(len - off[i]), none));
     fresh.nodes.push_back(make_node(name.data(), len, recs));
     if (existing != nullptr) make_room(garbage.nodes, 1);
-    rehash(depth, false, garbage);
+    reserve_slots(depth, garbage);
     std::vector<Node*> nodes = std::move(fresh.nodes);
     fresh.nodes.clear();
 
