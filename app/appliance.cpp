@@ -141,13 +141,6 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
     plane_ = std::make_unique<control::ControlPlane>(zones_, qsbr_);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     const bool fsync = cfg_.appliance.durability == config::Durability::Fsync;
-    for (const auto& z : zones)
-        for (const auto& r : z.records)
-            if (r.type == dns::rrtype::SOA && r.owner == z.name && r.rdata.size() >= 20)
-                serial_ = std::max<uint32_t>(serial_, uint32_t{r.rdata[r.rdata.size() - 20]} << 24 |
-                                                          uint32_t{r.rdata[r.rdata.size() - 19]} << 16 |
-                                                          uint32_t{r.rdata[r.rdata.size() - 18]} << 8 |
-                                                          r.rdata[r.rdata.size() - 17]);
     if (!cfg_.dns.zones.empty()) {
         records_ = std::make_unique<store::RecordStore>(cfg_.appliance.state_dir + "/dns", fsync,
                                                         cfg_.appliance.audit_entries);
@@ -164,6 +157,8 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
         if (!orphaned.empty())
             LOG_WARN("record store: %zu stored record(s) dropped: their zone is no longer configured", orphaned.size());
         records_->start();
+        // Generated SOA serials of later reloads start above every serial in use.
+        for (const auto& z : zone_store_->zones()) serial_ = std::max(serial_, z.serial);
         auto counts = zone_store_->count_by_origin();
         LOG_INFO("record store %s: %zu record(s) restored; %zu config, %zu manual, %zu reservation, %zu dhcp, %zu update",
                  records_->path().c_str(), n_stored, counts[0], counts[1], counts[2], counts[3], counts[4]);

@@ -1,4 +1,5 @@
 #include "control/store/lease_store.hpp"
+#include "control/store/lmdb_scan.hpp"
 
 #include <lmdb.h>
 #include <sys/stat.h>
@@ -18,9 +19,7 @@ constexpr size_t kInitialMapSize = size_t{1} << 30;  // 1 GiB, sparse; grows on 
 constexpr size_t kMaxMapSize = size_t{64} << 30;
 constexpr size_t kBatch = 8192;
 
-[[noreturn]] void fail(const std::string& dir, const char* what, int rc) {
-    throw std::runtime_error("lease store " + dir + ": " + what + ": " + mdb_strerror(rc));
-}
+[[noreturn]] void fail(const std::string& dir, const char* what, int rc) { detail::lmdb_fail("lease store", dir, what, rc); }
 
 void key_of(uint32_t ip, uint8_t out[4]) {
     out[0] = static_cast<uint8_t>(ip >> 24);
@@ -62,24 +61,8 @@ LeaseStore::~LeaseStore() {
 }
 
 std::vector<dhcp::Lease> LeaseStore::load(size_t& skipped) {
-    std::vector<dhcp::Lease> out;
-    skipped = 0;
-    MDB_txn* txn = nullptr;
-    if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0) fail(dir_, "read txn", rc);
-    MDB_cursor* cur = nullptr;
-    if (int rc = mdb_cursor_open(txn, dbi_, &cur); rc != 0) {
-        mdb_txn_abort(txn);
-        fail(dir_, "cursor", rc);
-    }
-    MDB_val k, v;
-    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        auto l = decode_lease(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
-        if (l) out.push_back(std::move(*l));
-        else ++skipped;
-    }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return out;
+    return detail::scan_all<dhcp::Lease>(
+        env_, dbi_, "lease store", dir_, [](const uint8_t* p, size_t n) { return decode_lease(p, n); }, skipped);
 }
 
 std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped) {

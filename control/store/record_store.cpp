@@ -1,4 +1,5 @@
 #include "control/store/record_store.hpp"
+#include "control/store/lmdb_scan.hpp"
 
 #include <lmdb.h>
 #include <time.h>
@@ -21,9 +22,7 @@ constexpr size_t kMaxMapSize = size_t{64} << 30;
 constexpr size_t kBatch = 4096;
 constexpr uint8_t kVersion = 1;
 
-[[noreturn]] void fail(const std::string& dir, const char* what, int rc) {
-    throw std::runtime_error("record store " + dir + ": " + what + ": " + mdb_strerror(rc));
-}
+[[noreturn]] void fail(const std::string& dir, const char* what, int rc) { detail::lmdb_fail("record store", dir, what, rc); }
 
 class Writer {
 public:
@@ -222,24 +221,8 @@ RecordStore::~RecordStore() {
 }
 
 std::vector<zone::StoredRecord> RecordStore::load(size_t& skipped) {
-    std::vector<zone::StoredRecord> out;
-    skipped = 0;
-    MDB_txn* txn = nullptr;
-    if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0) fail(dir_, "read txn", rc);
-    MDB_cursor* cur = nullptr;
-    if (int rc = mdb_cursor_open(txn, records_dbi_, &cur); rc != 0) {
-        mdb_txn_abort(txn);
-        fail(dir_, "cursor", rc);
-    }
-    MDB_val k, v;
-    for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-        auto r = decode_record(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
-        if (r) out.push_back(std::move(*r));
-        else ++skipped;
-    }
-    mdb_cursor_close(cur);
-    mdb_txn_abort(txn);
-    return out;
+    return detail::scan_all<zone::StoredRecord>(
+        env_, records_dbi_, "record store", dir_, [](const uint8_t* p, size_t n) { return decode_record(p, n); }, skipped);
 }
 
 void RecordStore::start() {
