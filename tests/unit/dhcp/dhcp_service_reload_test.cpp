@@ -10,24 +10,12 @@
 
 #include "control/dhcp_service.hpp"
 #include "engine_fixture.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace edgelease::dhcp::test {
 namespace {
 
-class TempDir {
-public:
-    TempDir() {
-        path_ = std::filesystem::temp_directory_path() /
-                ("edgelease-reload-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
-        std::filesystem::remove_all(path_);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string str() const { return path_.string(); }
-
-private:
-    static inline int counter_ = 0;
-    std::filesystem::path path_;
-};
+using edgelease::test::TempDir;
 
 /// kConfig with its text edited: `from` replaced by `to` (must occur).
 std::string edited(std::string text, const std::string& from, const std::string& to) {

@@ -7,6 +7,7 @@
 
 #include "control/store/lease_codec.hpp"
 #include "control/store/lease_store.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 using namespace edgelease;
 
@@ -45,20 +46,7 @@ void expect_same(const dhcp::Lease& a, const dhcp::Lease& b) {
     EXPECT_EQ(a.remote_id, b.remote_id);
 }
 
-class TempDir {
-public:
-    TempDir() {
-        path_ = std::filesystem::temp_directory_path() / ("edgelease-store-" + std::to_string(getpid()) + "-" +
-                                                          std::to_string(counter_++));
-        std::filesystem::remove_all(path_);
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    std::string str() const { return path_.string(); }
-
-private:
-    static inline int counter_ = 0;
-    std::filesystem::path path_;
-};
+using edgelease::test::TempDir;
 
 }  // namespace
 

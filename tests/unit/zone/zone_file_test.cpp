@@ -12,6 +12,7 @@
 
 #include "control/zone/rdata_text.hpp"
 #include "tests/unit/zone/test_util.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 namespace edgelease::zone {
 namespace {
@@ -183,21 +184,7 @@ TEST(ZoneFile, IncludeLoop) {
                                                     {"b.lan.", "A", 60, "198.18.0.2"}}));
 }
 
-class TempDir {
-  public:
-    TempDir() {
-        std::string templ = (std::filesystem::temp_directory_path() / "zonetest.XXXXXX").string();
-        path_ = ::mkdtemp(templ.data());
-    }
-    ~TempDir() { std::filesystem::remove_all(path_); }
-    const std::string& path() const { return path_; }
-    void write(const std::string& name, const std::string& text) const {
-        std::ofstream(path_ + "/" + name, std::ios::binary) << text;
-    }
-
-  private:
-    std::string path_;
-};
+using edgelease::test::TempDir;
 
 TEST(ZoneFile, IncludeDepthLimit) {
     // d0 includes d1 ... includes d9: nesting down to d8 (depth 8) is read, d9 is refused.
