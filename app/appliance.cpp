@@ -87,6 +87,9 @@ std::vector<std::string> keep_restart_only(const config::Config& running, config
     note(running.appliance.state_dir != next.appliance.state_dir, "[appliance].state_dir");
     note(running.appliance.durability != next.appliance.durability, "[appliance].durability");
     note(running.appliance.audit_entries != next.appliance.audit_entries, "[appliance].audit_entries");
+    note(running.appliance.lease_store_max_mib != next.appliance.lease_store_max_mib,
+         "[appliance].lease_store_max_mib");
+    note(running.dhcp.relay_discover_rate != next.dhcp.relay_discover_rate, "[dhcp].relay_discover_rate");
     note(running.dns.udp_payload_size != next.dns.udp_payload_size, "[dns].udp_payload_size");
     next.dpdk = running.dpdk;
     next.interfaces = running.interfaces;
@@ -94,6 +97,8 @@ std::vector<std::string> keep_restart_only(const config::Config& running, config
     next.appliance.state_dir = running.appliance.state_dir;
     next.appliance.durability = running.appliance.durability;
     next.appliance.audit_entries = running.appliance.audit_entries;
+    next.appliance.lease_store_max_mib = running.appliance.lease_store_max_mib;
+    next.dhcp.relay_discover_rate = running.dhcp.relay_discover_rate;
     next.dns.udp_payload_size = running.dns.udp_payload_size;
     if (!has_dhcp && !next.dhcp.scopes.empty()) {
         out.push_back("[[dhcp.scopes]] added to an appliance started without DHCP: needs a restart; not applied");
@@ -165,8 +170,9 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
     }
 
     if (!cfg_.dhcp.scopes.empty()) {
-        store_ = std::make_unique<store::LeaseStore>(cfg_.appliance.state_dir,
-                                                     cfg_.appliance.durability == config::Durability::Fsync);
+        store_ = std::make_unique<store::LeaseStore>(
+            cfg_.appliance.state_dir, cfg_.appliance.durability == config::Durability::Fsync,
+            size_t{cfg_.appliance.lease_store_max_mib} << 20);
         store_->start();
         std::vector<dhcp::DhcpChannel*> raw;
         for (unsigned w = 0; w < nworkers; ++w) {
@@ -245,6 +251,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
             out.emplace_back("acks_held_for_commit", s.held.get());
             out.emplace_back("acks_dropped_storage_error", s.storage_failed.get());
             out.emplace_back("reply_queue_full", s.reply_queue_full.get());
+            out.emplace_back("discover_relay_limited", s.relay_limited.get());
             out.emplace_back("leases_expired", s.expired.get());
             out.emplace_back("leases_expired_by_sweeper", s.expired_by_sweeper.get());
             out.emplace_back("leases_expired_by_backstop", s.expired_by_backstop.get());
@@ -281,6 +288,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
             out.emplace_back("store_commits", st.commits.load());
             out.emplace_back("store_records", st.records.load());
             out.emplace_back("store_failures", st.failures.load());
+            out.emplace_back("store_map_full", st.map_full.load());
             out.emplace_back("store_commit_ns_total", st.commit_ns_total.load());
             out.emplace_back("store_commit_ns_max", st.commit_ns_max.load());
         };

@@ -258,9 +258,13 @@ void render_dhcp_service(MetricsWriter& w, const control::DhcpServiceStats& s) {
     single("edgelease_dhcp_acks_held_total", "DHCPACKs held until their lease change was durable.",
            s.held);
     single("edgelease_dhcp_acks_dropped_storage_error_total",
-           "DHCPACKs dropped because their lease change could not be committed.", s.storage_failed);
+           "DHCPACKs withheld (not sent) because their lease change could not be committed.",
+           s.storage_failed);
     single("edgelease_dhcp_reply_queue_full_total",
            "DHCP replies dropped because a worker's reply queue was full.", s.reply_queue_full);
+    single("edgelease_dhcp_relay_limited_total",
+           "DHCPDISCOVERs dropped because their relay (giaddr) was over [dhcp].relay_discover_rate.",
+           s.relay_limited);
     single("edgelease_dhcp_leases_expired_total", "Leases expired by the lease engine.", s.expired);
     single("edgelease_dhcp_store_backpressure_total",
            "Control-lcore polls cut short because the lease store's queue was full.",
@@ -328,6 +332,10 @@ void render_store(MetricsWriter& w, const store::StoreStats& s) {
            "Lease store batches that could not be committed (storage error).", s.failures);
     single("edgelease_lease_store_map_resizes_total", "Times the LMDB map was grown.",
            s.map_resizes);
+    single("edgelease_lease_store_map_full_total",
+           "Lease store batches refused because the LMDB map is at [appliance].lease_store_max_mib "
+           "(their DHCPACKs are withheld).",
+           s.map_full);
 
     std::array<uint64_t, store::kCommitBuckets.size() + 1> buckets{};
     for (size_t i = 0; i < buckets.size(); ++i)

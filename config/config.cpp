@@ -31,7 +31,8 @@ constexpr Choice<LogLevel> kLogLevel[] = {{"error", LogLevel::Error},
 
 void load_appliance(Reader& r, const toml::table& t, ApplianceConfig& out) {
     const std::string_view path = "appliance";
-    r.check_keys(t, path, {"state_dir", "durability", "log_level", "stats_interval", "audit_entries"});
+    r.check_keys(t, path, {"state_dir", "durability", "log_level", "stats_interval", "audit_entries",
+                            "lease_store_max_mib"});
     if (auto dir = r.string(t, "state_dir", path)) {
         if (dir->empty())
             r.error(*t.get("state_dir"), "appliance.state_dir", "must not be empty");
@@ -43,6 +44,7 @@ void load_appliance(Reader& r, const toml::table& t, ApplianceConfig& out) {
     if (auto d = r.duration(t, "stats_interval", path, 0, detail::kMaxDurationSeconds))
         out.stats_interval = *d;
     r.integer_into(t, "audit_entries", path, 1, 100000000, out.audit_entries);
+    r.integer_into(t, "lease_store_max_mib", path, 1, 1048576, out.lease_store_max_mib);
 }
 
 void load_dpdk(Reader& r, const toml::table& t, DpdkConfig& out) {

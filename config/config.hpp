@@ -40,6 +40,7 @@ struct ApplianceConfig {
     LogLevel log_level = LogLevel::Info;
     std::chrono::seconds stats_interval{60};  // periodic counter log line; 0 = off
     uint32_t audit_entries = 100000;          // DNS audit events kept in LMDB (oldest dropped)
+    uint32_t lease_store_max_mib = 65536;     // largest the lease LMDB map may grow to
 };
 
 struct DpdkConfig {
@@ -160,6 +161,7 @@ struct ScopeConfig {
 
 struct DhcpConfig {
     std::vector<ScopeConfig> scopes;
+    uint32_t relay_discover_rate = 0;  // DISCOVERs per second taken from one giaddr; 0 = no limit
 };
 
 struct Config {

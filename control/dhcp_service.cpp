@@ -11,11 +11,17 @@ namespace {
 size_t reply_type(const dhcp::DhcpReply& r) {
     return r.len > 242 && r.payload[240] == 53 ? r.payload[242] % dhcp::kMsgTypeNames.size() : 0;
 }
+/// yiaddr of an encoded reply (RFC 2131 §2: bytes 16..19), host order.
+uint32_t reply_yiaddr(const dhcp::DhcpReply& r) {
+    const uint8_t* p = r.payload + 16;
+    return r.len >= 20 ? static_cast<uint32_t>(p[0]) << 24 | p[1] << 16 | p[2] << 8 | p[3] : 0;
+}
 }  // namespace
 
 DhcpService::DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
                          store::LeaseStore& store)
-    : engine_(std::make_unique<dhcp::LeaseEngine>(cfg)), channels_(std::move(channels)), store_(store) {
+    : relay_limit_(cfg.dhcp.relay_discover_rate), engine_(std::make_unique<dhcp::LeaseEngine>(cfg)),
+      channels_(std::move(channels)), store_(store) {
     result_.changed.reserve(4);
     expired_.reserve(4096);
     due_.resize(kMaxDuePerPoll);
@@ -223,6 +229,18 @@ void DhcpService::note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noex
     last_exhausted_log_ = now;
 }
 
+void DhcpService::note_relay_limited(const dhcp::DhcpRequest& req, int64_t now) noexcept {
+    ++relay_limited_since_log_;
+    if (last_relay_log_ != 0 && now - last_relay_log_ < 60) return;
+    LOG_WARN("DHCP: %llu DISCOVER(s) over [dhcp].relay_discover_rate dropped in the last %llds "
+             "(last from relay %s, client %s)",
+             static_cast<unsigned long long>(relay_limited_since_log_),
+             static_cast<long long>(last_relay_log_ == 0 ? 0 : now - last_relay_log_),
+             net::to_string(net::Ipv4Addr{req.giaddr}).c_str(), net::to_string(req.chaddr).c_str());
+    relay_limited_since_log_ = 0;
+    last_relay_log_ = now;
+}
+
 bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
     if (!engine_->release(ip, now, out)) return false;
     uint64_t seq = 0;
@@ -242,12 +260,30 @@ bool DhcpService::admin_expire(uint32_t ip, int64_t now, dhcp::Lease& out) {
     return true;
 }
 
-unsigned DhcpService::release_durable() noexcept {
+unsigned DhcpService::release_durable(int64_t now) noexcept {
     unsigned n = 0;
-    const uint64_t done = store_.done_seq();
+    const uint64_t done = store_.done_seq();  // before the failed ranges: see take_failed()
+    store::FailedRange r;
+    while (store_.take_failed(r)) {
+        if (failed_count_ < failed_.size()) failed_[failed_count_++] = r;
+        else failed_[failed_count_ - 1].to = r.to;  // merged: withholds more, never less
+    }
     while (!held_.empty() && held_.front().seq <= done) {
-        if (store_.failed(held_.front().seq)) {
-            stats_.storage_failed.add();  // never ACK what is not on disk; the client retries
+        const uint64_t seq = held_.front().seq;
+        // Ranges come in sequence order, as do held ACKs: drop ranges wholly behind this one.
+        size_t skip = 0;
+        while (skip < failed_count_ && failed_[skip].to < seq) ++skip;
+        if (skip != 0) {
+            std::copy(failed_.begin() + static_cast<std::ptrdiff_t>(skip),
+                      failed_.begin() + static_cast<std::ptrdiff_t>(failed_count_), failed_.begin());
+            failed_count_ -= skip;
+        }
+        if (failed_count_ != 0 && failed_[0].from <= seq) {
+            // Never ACK what is not on disk (RFC 2131 §3.1 step 4: the binding is committed to
+            // persistent storage before the DHCPACK). Silence, not a NAK: the lease may be
+            // fine once storage recovers, and the client's retransmission gets it then.
+            stats_.storage_failed.add();
+            note_storage_failed(held_.front().reply, now);
         } else {
             send(held_.front().reply);
         }
@@ -257,9 +293,21 @@ unsigned DhcpService::release_durable() noexcept {
     return n;
 }
 
+void DhcpService::note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noexcept {
+    ++storage_failed_since_log_;
+    if (last_storage_log_ != 0 && now - last_storage_log_ < 60) return;
+    LOG_ERROR("DHCP: %llu DHCPACK(s) withheld in the last %llds: their lease could not be stored "
+              "(last for %s; see the lease store's error)",
+              static_cast<unsigned long long>(storage_failed_since_log_),
+              static_cast<long long>(last_storage_log_ == 0 ? 0 : now - last_storage_log_),
+              net::to_string(net::Ipv4Addr{reply_yiaddr(r)}).c_str());
+    storage_failed_since_log_ = 0;
+    last_storage_log_ = now;
+}
+
 unsigned DhcpService::poll(int64_t now) noexcept {
     sample_queues();
-    unsigned done = release_durable();
+    unsigned done = release_durable(now);
     done += take_due(now);
     // Each request changes at most a few leases; stop early rather than fail to queue them.
     for (unsigned handled = 0; handled < kMaxPerPoll;) {
@@ -275,12 +323,20 @@ unsigned DhcpService::poll(int64_t now) noexcept {
             any = true;
             ++handled;
             stats_.requests[static_cast<size_t>(req.msg_type) % dhcp::kMsgTypeNames.size()].add();
+            // Only new clients are held back; renewals and the REQUEST after an OFFER pass.
+            if (req.msg_type == dhcp::MsgType::Discover && req.giaddr != 0 &&
+                !relay_limit_.allow(req.giaddr, now)) {
+                stats_.relay_limited.add();
+                note_relay_limited(req, now);
+                continue;
+            }
             engine_->handle(req, now, result_);
             stats_.outcomes[static_cast<size_t>(result_.outcome) % dhcp::kOutcomeNames.size()].add();
             if (result_.outcome == dhcp::Outcome::PoolExhausted) note_exhausted(req, now);
             uint64_t seq = 0;
             if (!result_.changed.empty() && !persist(result_.changed, seq)) {
                 stats_.storage_failed.add();
+                if (result_.has_reply) note_storage_failed(result_.reply, now);
                 continue;
             }
             tell_dns(result_.changed, result_.events, now);
@@ -326,7 +382,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
             }
         }
     }
-    return done + release_durable();
+    return done + release_durable(now);
 }
 
 }  // namespace edgelease::control

@@ -13,6 +13,7 @@
 
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp/lease_engine.hpp"
+#include "control/relay_limit.hpp"
 #include "control/sweeper/sweeper_link.hpp"
 #include "control/store/lease_store.hpp"
 #include "dataplane/dhcp/channel.hpp"
@@ -26,12 +27,13 @@ struct alignas(64) DhcpServiceStats {
     std::array<dataplane::Counter, dhcp::kOutcomeNames.size()> outcomes;  // by dhcp::Outcome
     dataplane::Counter reply_queue_full;         // a worker's reply queue was full
     dataplane::Counter held;                     // ACKs that waited for their commit
-    dataplane::Counter storage_failed;           // ACKs dropped: their commit failed
+    dataplane::Counter storage_failed;           // ACKs withheld: their commit failed
     dataplane::Counter expired;                  // leases expired by the engine
     dataplane::Counter store_backpressure;       // polls that stopped early: writer queue full
     dataplane::Counter expired_by_sweeper;       // of `expired`: lapsed from sweeper entries
     dataplane::Counter expiry_stale;             // sweeper entries of leases that moved on
     dataplane::Counter expired_by_backstop;      // of `expired`: found overdue by the heap
+    dataplane::Counter relay_limited;            // DISCOVERs over [dhcp].relay_discover_rate
 };
 
 class DhcpService {
@@ -114,8 +116,18 @@ private:
     };
     bool persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept;
     void send(const dhcp::DhcpReply& r) noexcept;
-    unsigned release_durable() noexcept;
+    unsigned release_durable(int64_t now) noexcept;
+    void note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noexcept;
+    // Failed commit ranges not yet behind every held ACK (fixed: no allocation per poll).
+    std::array<store::FailedRange, 64> failed_{};
+    size_t failed_count_ = 0;
+    int64_t last_storage_log_ = 0;
+    uint64_t storage_failed_since_log_ = 0;
     void note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noexcept;
+    void note_relay_limited(const dhcp::DhcpRequest& req, int64_t now) noexcept;
+    RelayLimiter relay_limit_;
+    int64_t last_relay_log_ = 0;
+    uint64_t relay_limited_since_log_ = 0;
 
     void tell_dns(const std::vector<dhcp::Lease>& changed, const std::vector<dhcp::LeaseEvent>& events,
                   int64_t now) noexcept;

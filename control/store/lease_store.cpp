@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -16,7 +17,7 @@ namespace edgelease::store {
 
 namespace {
 constexpr size_t kInitialMapSize = size_t{1} << 30;  // 1 GiB, sparse; grows on MDB_MAP_FULL
-constexpr size_t kMaxMapSize = size_t{64} << 30;
+constexpr int64_t kFailLogInterval = 10;            // seconds between commit-failure log lines
 constexpr size_t kBatch = 8192;
 
 [[noreturn]] void fail(const std::string& dir, const char* what, int rc) { detail::lmdb_fail("lease store", dir, what, rc); }
@@ -29,7 +30,8 @@ void key_of(uint32_t ip, uint8_t out[4]) {
 }
 }  // namespace
 
-LeaseStore::LeaseStore(const std::string& dir, bool fsync) : dir_(dir), map_size_(kInitialMapSize) {
+LeaseStore::LeaseStore(const std::string& dir, bool fsync, size_t max_map_size)
+    : dir_(dir), map_size_(std::min(kInitialMapSize, max_map_size)), max_map_size_(max_map_size) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     if (ec) throw std::runtime_error("lease store " + dir + ": cannot create directory: " + ec.message());
@@ -38,7 +40,15 @@ LeaseStore::LeaseStore(const std::string& dir, bool fsync) : dir_(dir), map_size
     mdb_env_set_mapsize(env_, map_size_);
     // MDB_NOSYNC for durability "os": the kernel flushes; a power cut may lose recent ACKs.
     unsigned flags = MDB_NOTLS | (fsync ? 0u : MDB_NOSYNC);
-    if (int rc = mdb_env_open(env_, dir.c_str(), flags, 0640); rc != 0) {
+    int rc_open = mdb_env_open(env_, dir.c_str(), flags, 0640);
+    if (rc_open == 0) {
+        // An existing environment keeps its own (larger) size unless told otherwise: the map
+        // is then what the file already is, but never beyond the configured maximum.
+        MDB_envinfo info{};
+        mdb_env_info(env_, &info);
+        map_size_ = std::max(map_size_, std::min(info.me_mapsize, max_map_size_));
+    }
+    if (int rc = rc_open; rc != 0) {
         mdb_env_close(env_);
         env_ = nullptr;
         fail(dir, "cannot open the LMDB environment", rc);
@@ -136,20 +146,34 @@ bool LeaseStore::commit(const std::vector<PendingWrite>& batch) {
         }
         if (txn != nullptr) mdb_txn_abort(txn);
         if (rc == 0) return true;
-        if (rc == MDB_MAP_FULL && map_size_ < kMaxMapSize) {
+        if (rc == MDB_MAP_FULL && map_size_ < max_map_size_) {
             // No transaction is open in this process (the writer is the only user), so the
             // map may grow (mdb_env_set_mapsize).
-            map_size_ *= 2;
+            map_size_ = std::min(map_size_ * 2, max_map_size_);
             mdb_env_set_mapsize(env_, map_size_);
             stats_.map_resizes.fetch_add(1);
-            LOG_WARN("lease store %s: map full, grown to %zu MiB", dir_.c_str(), map_size_ >> 20);
+            LOG_WARN("lease store %s: map full, grown to %zu KiB", dir_.c_str(), map_size_ >> 10);
             continue;
         }
-        LOG_ERROR("lease store %s: commit of %zu lease(s) failed: %s", dir_.c_str(), batch.size(),
-                  mdb_strerror(rc));
+        if (rc == MDB_MAP_FULL) stats_.map_full.fetch_add(1);
+        note_failure(batch.size(), rc);
         return false;
     }
     return false;
+}
+
+void LeaseStore::note_failure(size_t leases, int rc) {
+    // A full map fails every batch until leases are freed: one line per interval, not one per
+    // batch (the counters lease_store_failures and lease_store_map_full have each one).
+    ++fails_since_log_;
+    const int64_t now = static_cast<int64_t>(::time(nullptr));
+    if (last_fail_log_ != 0 && now - last_fail_log_ < kFailLogInterval) return;
+    LOG_ERROR("lease store %s: %llu commit(s) failed (last: %zu lease(s), %s%s); their DHCPACKs are "
+              "withheld",
+              dir_.c_str(), static_cast<unsigned long long>(fails_since_log_), leases, mdb_strerror(rc),
+              rc == MDB_MAP_FULL ? ", map at [appliance].lease_store_max_mib" : "");
+    fails_since_log_ = 0;
+    last_fail_log_ = now;
 }
 
 void LeaseStore::writer() {
@@ -180,9 +204,15 @@ void LeaseStore::writer() {
             stats_.commit_buckets.back().fetch_add(1);
         } else {
             stats_.failures.fetch_add(1);
-            // from first: in between, the range is empty (from > old to), never too wide.
-            failed_from_.store(batch.front().seq, std::memory_order_release);
-            failed_to_.store(batch.back().seq, std::memory_order_release);
+            // Published before done_seq_ covers it, so a reader of done_seq_ finds the range.
+            // Nothing is dropped: the control lcore drains these every poll; while stopping it
+            // may not, and then nobody is waiting for ACKs any more.
+            const FailedRange range{batch.front().seq, batch.back().seq};
+            while (!failed_.push(range)) {
+                if (stop_.load()) break;
+                timespec ts{0, 100000};
+                nanosleep(&ts, nullptr);
+            }
         }
         done_seq_.store(batch.back().seq, std::memory_order_release);
     }

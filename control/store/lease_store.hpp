@@ -43,15 +43,25 @@ struct StoreStats {
     std::atomic<uint64_t> commit_ns_total{0};
     std::atomic<uint64_t> commit_ns_max{0};
     std::atomic<uint64_t> map_resizes{0};
+    std::atomic<uint64_t> map_full{0};  // commits refused: the map is at its configured maximum
+};
+
+/// Sequence numbers [from, to] of one batch that could not be committed.
+struct FailedRange {
+    uint64_t from = 0;
+    uint64_t to = 0;
 };
 
 class LeaseStore {
 public:
     static constexpr size_t kQueueDepth = 16384;
+    static constexpr size_t kDefaultMaxMapSize = size_t{64} << 30;
 
     /// Opens (creating) the LMDB environment in `dir`. Throws std::runtime_error naming the
-    /// path and the LMDB error. `fsync` false = durability "os" (MDB_NOSYNC).
-    LeaseStore(const std::string& dir, bool fsync);
+    /// path and the LMDB error. `fsync` false = durability "os" (MDB_NOSYNC). The map starts
+    /// at min(1 GiB, max_map_size) and doubles on MDB_MAP_FULL up to `max_map_size`
+    /// ([appliance].lease_store_max_mib); a batch that does not fit then fails (map_full).
+    LeaseStore(const std::string& dir, bool fsync, size_t max_map_size = kDefaultMaxMapSize);
     /// Drains the queue, commits and stops the writer.
     ~LeaseStore();
     LeaseStore(const LeaseStore&) = delete;
@@ -70,13 +80,13 @@ public:
     size_t write_available() const noexcept { return queue_.write_available(); }
 
     /// Highest sequence number processed by the writer. Writes up to it are durable unless
-    /// they fall in the failed range.
+    /// they fall in a failed range.
     uint64_t done_seq() const noexcept { return done_seq_.load(std::memory_order_acquire); }
-    /// True when `seq` was in a batch that could not be committed (storage error).
-    bool failed(uint64_t seq) const noexcept {
-        return seq >= failed_from_.load(std::memory_order_acquire) &&
-               seq <= failed_to_.load(std::memory_order_acquire);
-    }
+    /// Control lcore (the one consumer): the next batch that could not be committed (storage
+    /// error, map full), oldest first. Every failed range at or below a done_seq() read
+    /// before this call has been published: read done_seq() first, then take the ranges.
+    /// The writer waits (it never drops a range) while the control lcore is behind.
+    bool take_failed(FailedRange& out) noexcept { return failed_.pop(out); }
 
     const StoreStats& stats() const { return stats_; }
     const std::string& path() const { return dir_; }
@@ -84,6 +94,7 @@ public:
 private:
     void writer();
     bool commit(const std::vector<PendingWrite>& batch);
+    void note_failure(size_t leases, int rc);
 
     std::string dir_;
     MDB_env* env_ = nullptr;
@@ -92,8 +103,10 @@ private:
     // Run-time capacity: the storage (about 10 MiB) lives on the heap, not in the object.
     boost::lockfree::spsc_queue<PendingWrite> queue_{kQueueDepth};
     std::atomic<uint64_t> done_seq_{0};
-    std::atomic<uint64_t> failed_from_{1};
-    std::atomic<uint64_t> failed_to_{0};
+    size_t max_map_size_ = kDefaultMaxMapSize;
+    boost::lockfree::spsc_queue<FailedRange, boost::lockfree::capacity<256>> failed_;
+    int64_t last_fail_log_ = 0;         // writer thread: rate limit of the failure log
+    uint64_t fails_since_log_ = 0;
     std::atomic<bool> stop_{false};
     std::thread thread_;
     StoreStats stats_;

@@ -415,6 +415,18 @@ port = "p0"
 udp_payload_size = 100
 )",
      "dns.udp_payload_size", 4, 20, "must be between 512 and 4096, got 100"},
+    {"relay_discover_rate_negative", R"([[interfaces]]
+port = "p0"
+[dhcp]
+relay_discover_rate = -1
+)",
+     "dhcp.relay_discover_rate", 4, 23, "must be between 0 and 1000000, got -1"},
+    {"lease_store_max_mib_zero", R"([[interfaces]]
+port = "p0"
+[appliance]
+lease_store_max_mib = 0
+)",
+     "appliance.lease_store_max_mib", 4, 23, "must be between 1 and 1048576, got 0"},
 };
 
 class BadDhcpConfig : public testing::TestWithParam<BadCase> {};

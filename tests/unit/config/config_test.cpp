@@ -100,6 +100,8 @@ TEST(ConfigExamples, FullLoadsWithEveryKey) {
     EXPECT_EQ(c.appliance.durability, Durability::Fsync);
     EXPECT_EQ(c.appliance.log_level, LogLevel::Info);
     EXPECT_EQ(c.appliance.stats_interval, 60s);
+    EXPECT_EQ(c.appliance.lease_store_max_mib, 65536u);
+    EXPECT_EQ(c.dhcp.relay_discover_rate, 1000u);
     EXPECT_EQ(c.dpdk.eal_args.size(), 5u);
     EXPECT_EQ(c.dpdk.mbufs, 8191u);
     EXPECT_EQ(c.dpdk.rx_descriptors, 1024u);

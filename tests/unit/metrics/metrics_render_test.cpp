@@ -173,6 +173,7 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_dhcp_acks_held_total", "counter"},
         {"edgelease_dhcp_acks_dropped_storage_error_total", "counter"},
         {"edgelease_dhcp_reply_queue_full_total", "counter"},
+        {"edgelease_dhcp_relay_limited_total", "counter"},
         {"edgelease_dhcp_leases_expired_total", "counter"},
         {"edgelease_dhcp_store_backpressure_total", "counter"},
         {"edgelease_dhcp_pool_size", "gauge"},
@@ -182,6 +183,7 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_lease_store_records_total", "counter"},
         {"edgelease_lease_store_failures_total", "counter"},
         {"edgelease_lease_store_map_resizes_total", "counter"},
+        {"edgelease_lease_store_map_full_total", "counter"},
         {"edgelease_lease_store_commit_duration_seconds", "histogram"},
         {"edgelease_lease_store_commit_duration_max_seconds", "gauge"},
     };

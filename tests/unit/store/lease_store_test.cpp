@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "control/store/lease_codec.hpp"
@@ -85,7 +86,8 @@ TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
         while (s.done_seq() < n && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         EXPECT_EQ(s.done_seq(), n);
-        EXPECT_FALSE(s.failed(n));
+        store::FailedRange none;
+        EXPECT_FALSE(s.take_failed(none));
         EXPECT_EQ(s.stats().records.load(), n);
         // Grouped: far fewer commits than records.
         EXPECT_LT(s.stats().commits.load(), n);
@@ -117,6 +119,52 @@ TEST(LeaseStore, LaterWriteOfTheSameAddressWins) {
     ASSERT_EQ(leases.size(), 1u);
     EXPECT_EQ(leases[0].state, dhcp::LeaseState::Released);
     EXPECT_EQ(leases[0].generation, 43u);
+}
+
+TEST(LeaseStore, FullMapFailsBatchesAndReportsEveryFailedRange) {
+    TempDir dir;
+    constexpr uint32_t n = 4000;
+    std::vector<store::FailedRange> failed;
+    {
+        // 64 KiB: a few hundred records fit; the rest must fail, each batch reported once.
+        store::LeaseStore s(dir.str(), false, 64 * 1024);
+        s.start();
+        uint64_t seq = 0;
+        for (uint32_t i = 0; i < n; ++i) {
+            // Slowly enough that the writer makes many batches, several of them failing.
+            if (i % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            while (!s.enqueue(sample(0xC6120000 + i), ++seq)) std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (s.done_seq() < n && std::chrono::steady_clock::now() < deadline) {
+            for (store::FailedRange r; s.take_failed(r);) failed.push_back(r);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        ASSERT_EQ(s.done_seq(), n);
+        for (store::FailedRange r; s.take_failed(r);) failed.push_back(r);
+        EXPECT_GT(s.stats().map_full.load(), 1u);
+        EXPECT_EQ(s.stats().failures.load(), failed.size());
+        EXPECT_EQ(s.stats().map_resizes.load(), 0u);  // already at its maximum
+    }
+    ASSERT_GT(failed.size(), 1u);
+    auto in_failed = [&](uint64_t seq) {
+        for (const auto& r : failed)
+            if (seq >= r.from && seq <= r.to) return true;
+        return false;
+    };
+    for (size_t i = 1; i < failed.size(); ++i) EXPECT_GT(failed[i].from, failed[i - 1].to);
+    // Exactly the writes outside the failed ranges are on disk (seq i+1 wrote lease i).
+    size_t skipped = 0;
+    std::set<uint32_t> stored;
+    for (const auto& l : store::read_leases(dir.str(), skipped)) stored.insert(l.ip);
+    size_t ok = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+        const bool on_disk = stored.count(0xC6120000 + i) != 0;
+        EXPECT_EQ(on_disk, !in_failed(i + 1)) << i;
+        ok += on_disk ? 1 : 0;
+    }
+    EXPECT_GT(ok, 0u);
+    EXPECT_LT(ok, n);
 }
 
 TEST(LeaseStore, UnwritableDirectoryIsAClearError) {
