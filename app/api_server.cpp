@@ -63,7 +63,18 @@ json stats_json(const Appliance& app) {
         lcores.push_back({{"role", l.role}, {"index", l.index}, {"lcore_id", l.lcore_id},
                           {"loops", l.stats->loops.get()}, {"idle_sleeps", l.stats->idle_sleeps.get()},
                           {"rx_packets", l.stats->rx_packets.get()}, {"tx_packets", l.stats->tx_packets.get()}});
-    return json{{"packets",
+    json ports = json::array();
+    for (const auto& p : app.ports().ports()) {
+        dataplane::PortCounters c;
+        dataplane::read_port_counters(p.port_id, c);
+        ports.push_back({{"name", p.name}, {"rx_packets", c.ipackets}, {"tx_packets", c.opackets},
+                         {"rx_missed", c.imissed}, {"rx_errors", c.ierrors}, {"tx_errors", c.oerrors},
+                         {"rx_nombuf", c.rx_nombuf}});
+    }
+    const auto pool = dataplane::read_pool_counters(app.ports().pool());
+    return json{{"ports", ports},
+                {"packet_pool", {{"size", pool.size}, {"available", pool.available}}},
+                {"packets",
                  {{"rx_packets", t.rx_packets}, {"rx_bytes", t.rx_bytes}, {"tx_packets", t.tx_packets},
                   {"tx_bytes", t.tx_bytes}, {"arp_replies", t.arp_replies},
                   {"icmp_echo_replies", t.icmp_echo_replies}, {"nd_adverts", t.nd_adverts},

@@ -175,6 +175,31 @@ void render_packets(MetricsWriter& w, const std::vector<Lcore>& lcores) {
                       });
 }
 
+/// What the ports' PMDs counted before any worker saw a frame, and the packet pool: where
+/// mempool exhaustion shows (an empty pool makes the PMD fail RX allocations: rx_nombuf).
+void render_ports(MetricsWriter& w, const MetricsSources& src) {
+    auto per_port = [&](std::string_view name, std::string_view help, uint64_t dataplane::PortCounters::*f) {
+        w.family(name, MetricType::Counter, help);
+        for (size_t i = 0; i < src.ports.size() && i < src.port_counters.size(); ++i)
+            w.sample({{"port", src.ports[i].name}}, src.port_counters[i].*f);
+    };
+    per_port("edgelease_port_rx_nombuf_total",
+             "RX mbuf allocation failures of a port (the packet pool was empty), from its PMD.",
+             &dataplane::PortCounters::rx_nombuf);
+    per_port("edgelease_port_rx_missed_total",
+             "Frames a port dropped because its RX ring was full (workers behind), from its PMD.",
+             &dataplane::PortCounters::imissed);
+    per_port("edgelease_port_rx_errors_total", "Erroneous frames a port dropped, from its PMD.",
+             &dataplane::PortCounters::ierrors);
+    per_port("edgelease_port_tx_errors_total", "Failed transmissions of a port, from its PMD.",
+             &dataplane::PortCounters::oerrors);
+    if (src.pool.size == 0) return;  // no pool known (renderer tests, before start-up)
+    w.family("edgelease_packet_pool_mbufs", MetricType::Gauge,
+             "Mbufs of the packet pool: its size, and how many are free now.");
+    w.sample({{"state", "size"}}, src.pool.size);
+    w.sample({{"state", "available"}}, src.pool.available);
+}
+
 /// Reads `field` of a worker's DNS or DHCP stats; zero if the worker has none (a registry
 /// bug, but not worth a crash of the API thread).
 template <class Stats>
@@ -435,6 +460,7 @@ std::string render_metrics(const MetricsSources& src) {
     render_info(w, src, lcores);
     render_lcores(w, lcores);
     render_packets(w, lcores);
+    render_ports(w, src);
     render_dns(w, lcores);
     render_dhcp_workers(w, lcores);
     if (src.dhcp != nullptr) {
@@ -466,6 +492,12 @@ std::string render_metrics(const Appliance& app) {
     MetricsSources src;
     src.stats = &app.stats();
     src.ports = app.ports().ports();
+    for (const dataplane::PortState& p : src.ports) {
+        dataplane::PortCounters c;
+        dataplane::read_port_counters(p.port_id, c);
+        src.port_counters.push_back(c);
+    }
+    src.pool = dataplane::read_pool_counters(app.ports().pool());
     std::shared_ptr<const control::DhcpService::ScopeGauges> scopes;  // kept alive while rendering
     if (const control::DhcpService* d = app.dhcp()) {
         src.dhcp = &d->stats();

@@ -26,6 +26,10 @@ class Appliance;
 struct MetricsSources {
     const dataplane::StatsRegistry* stats = nullptr;  // required
     std::span<const dataplane::PortState> ports;
+    /// port_counters[i] belongs to ports[i] (read from the PMDs by render_metrics(app));
+    /// shorter or empty: those ports' series are left out.
+    std::vector<dataplane::PortCounters> port_counters;
+    dataplane::PoolCounters pool;  // the packet mempool (zero when not known)
     const control::DhcpServiceStats* dhcp = nullptr;  // nullptr: no DHCP scope configured
     std::span<const std::unique_ptr<control::DhcpService::ScopeGauge>> scopes;
     std::span<const std::unique_ptr<control::DhcpService::QueueGauge>> queues;  // by worker

@@ -115,6 +115,24 @@ void Ports::start_port(const config::Config& cfg, const std::string& name, unsig
     ports_.push_back(std::move(st));
 }
 
+bool read_port_counters(uint16_t port_id, PortCounters& out) noexcept {
+    out = PortCounters{};
+    rte_eth_stats st{};
+    if (rte_eth_stats_get(port_id, &st) != 0) return false;
+    out.ipackets = st.ipackets;
+    out.opackets = st.opackets;
+    out.imissed = st.imissed;
+    out.ierrors = st.ierrors;
+    out.oerrors = st.oerrors;
+    out.rx_nombuf = st.rx_nombuf;
+    return true;
+}
+
+PoolCounters read_pool_counters(const rte_mempool* pool) noexcept {
+    if (pool == nullptr) return {};
+    return {pool->size, rte_mempool_avail_count(pool)};
+}
+
 std::string describe_link(uint16_t port_id) {
     rte_eth_link link{};
     if (rte_eth_link_get_nowait(port_id, &link) != 0) return "link state unknown";

@@ -19,6 +19,27 @@ struct PortState {
     PortContext ctx;      // addresses and MAC as seen by the packet path
 };
 
+/// A port's own counters as its PMD keeps them (rte_eth_stats): frames the device took in or
+/// sent, and what it lost before a worker ever saw it.
+struct PortCounters {
+    uint64_t ipackets = 0, opackets = 0;
+    uint64_t imissed = 0;     // dropped by the device: RX ring full (workers behind)
+    uint64_t ierrors = 0;     // bad frames the device dropped
+    uint64_t oerrors = 0;     // failed transmissions
+    uint64_t rx_nombuf = 0;   // RX mbuf allocation failures: the packet pool was empty
+};
+
+/// rte_eth_stats_get of `port_id`. Any thread (reads the PMD's counters). False when the
+/// PMD does not report them (then `out` is left zero).
+bool read_port_counters(uint16_t port_id, PortCounters& out) noexcept;
+
+/// The packet pool's size and how many mbufs are free right now (per-lcore caches count as
+/// free). Any thread.
+struct PoolCounters {
+    uint64_t size = 0, available = 0;
+};
+PoolCounters read_pool_counters(const rte_mempool* pool) noexcept;
+
 /// "link up, 10000 Mbps, full duplex" / "link down", for logs.
 std::string describe_link(uint16_t port_id);
 

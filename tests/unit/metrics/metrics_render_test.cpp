@@ -71,8 +71,12 @@ struct Fixture {
             s.store_queue_peak = 900;
         }
         if (with_store) s.store = store.get();
+        s.port_counters = port_counters;
+        s.pool = pool;
         return s;
     }
+    std::vector<dataplane::PortCounters> port_counters{2};
+    dataplane::PoolCounters pool{8191, 8000};
 
     std::vector<std::unique_ptr<dataplane::LcoreStats>> lcore;
     std::vector<std::unique_ptr<dns::DnsStats>> dns;
@@ -151,6 +155,11 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_tx_bytes_total", "counter"},
         {"edgelease_drops_total", "counter"},
         {"edgelease_inline_answers_total", "counter"},
+        {"edgelease_port_rx_nombuf_total", "counter"},
+        {"edgelease_port_rx_missed_total", "counter"},
+        {"edgelease_port_rx_errors_total", "counter"},
+        {"edgelease_port_tx_errors_total", "counter"},
+        {"edgelease_packet_pool_mbufs", "gauge"},
         {"edgelease_dns_queries_total", "counter"},
         {"edgelease_dns_responses_total", "counter"},
         {"edgelease_dns_queries_by_type_total", "counter"},
@@ -386,6 +395,20 @@ TEST(RenderMetrics, FullAndMinimalDocumentsPassPromtool) {
                                       << doc;
         }
     }
+}
+
+TEST(RenderMetrics, PortCountersFromThePmdAndThePacketPool) {
+    Fixture f(1);
+    f.port_counters[0].rx_nombuf = 17;
+    f.port_counters[1].imissed = 5;
+    f.pool = {1023, 0};
+    const Parsed p = parse(render_metrics(f.sources()));
+    ASSERT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors);
+    EXPECT_EQ(p.samples.at(R"(edgelease_port_rx_nombuf_total{port="net_tap0"})"), "17");
+    EXPECT_EQ(p.samples.at(R"(edgelease_port_rx_nombuf_total{port="0000:3b:00.0"})"), "0");
+    EXPECT_EQ(p.samples.at(R"(edgelease_port_rx_missed_total{port="0000:3b:00.0"})"), "5");
+    EXPECT_EQ(p.samples.at(R"(edgelease_packet_pool_mbufs{state="size"})"), "1023");
+    EXPECT_EQ(p.samples.at(R"(edgelease_packet_pool_mbufs{state="available"})"), "0");
 }
 
 TEST(RenderMetrics, EmptyRegistryStillRenders) {
