@@ -42,8 +42,8 @@ LeaseStore::LeaseStore(const std::string& dir, bool fsync, size_t max_map_size)
     unsigned flags = MDB_NOTLS | (fsync ? 0u : MDB_NOSYNC);
     int rc_open = mdb_env_open(env_, dir.c_str(), flags, 0640);
     if (rc_open == 0) {
-        // An existing environment keeps its own (larger) size unless told otherwise: the map
-        // is then what the file already is, but never beyond the configured maximum.
+        // A database that had grown before is mapped whole by LMDB: go on from its size (a
+        // file already past the maximum is used as it is, and does not grow).
         MDB_envinfo info{};
         mdb_env_info(env_, &info);
         map_size_ = std::max(map_size_, std::min(info.me_mapsize, max_map_size_));
