@@ -117,13 +117,18 @@ bool wait_until(Pred pred, std::chrono::milliseconds timeout = std::chrono::mill
     return pred();
 }
 
-/// Takes a DHCP reply off the ring's TX side, skipping nothing else (only DHCP goes there).
+/// Waits (bounded) for the OFFER to client `n` on the ring's TX side; replies to anyone else
+/// (a backlog still draining) are skipped.
 bool got_offer_for(uint8_t n) {
-    auto f = receive();
-    if (!f || f->size() < 42 + 240) return false;
-    const Bytes& r = *f;
-    const uint32_t xid = static_cast<uint32_t>(get16(r, 46)) << 16 | get16(r, 48);
-    return r[42] == 2 && xid == 0xd15c0000u + n;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto f = receive(std::chrono::milliseconds(100));
+        if (!f || f->size() < 42 + 240) continue;
+        const Bytes& r = *f;
+        const uint32_t xid = static_cast<uint32_t>(get16(r, 46)) << 16 | get16(r, 48);
+        if (r[42] == 2 && xid == 0xd15c0000u + n) return true;
+    }
+    return false;
 }
 
 class Exhaustion : public ::testing::Test {
