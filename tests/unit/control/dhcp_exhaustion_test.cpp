@@ -4,10 +4,7 @@
 // whose map is full (no ACK leaves that is not on disk), and a flood of distinct clients
 // (the engine's state stays bounded by the addresses it manages).
 #include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <chrono>
-#include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
@@ -17,6 +14,7 @@
 #include "control/relay_limit.hpp"
 #include "control/store/lease_store.hpp"
 #include "tests/unit/dhcp/engine_fixture.hpp"
+#include "tests/unit/temp_dir.hpp"
 
 using namespace edgelease;
 using dhcp::MsgType;
@@ -64,12 +62,8 @@ Req client(MsgType t, uint32_t n) {
 
 struct Harness {
     explicit Harness(size_t max_map = store::LeaseStore::kDefaultMaxMapSize, const std::string& toml = kConfig)
-        : dir((std::filesystem::temp_directory_path() /
-               ("edgelease-exhaustion-" + std::to_string(getpid()) + "-" + std::to_string(counter++)))
-                  .string()),
-          cfg(dhcp::test::load(toml.c_str())),
+        : tmp("edgelease-exhaustion"), dir(tmp.str()), cfg(dhcp::test::load(toml.c_str())),
           ch(std::make_unique<dhcp::DhcpChannel>()) {
-        std::filesystem::remove_all(dir);
         cfg.appliance.state_dir = dir;
         store = std::make_unique<store::LeaseStore>(dir, false, max_map);
         store->start();
@@ -77,8 +71,7 @@ struct Harness {
     }
     ~Harness() {
         svc.reset();
-        store.reset();
-        std::filesystem::remove_all(dir);
+        store.reset();  // before the directory goes
     }
 
     /// Queues `reqs` (in pieces that fit the channel), polls at `now` until every one has
@@ -105,7 +98,7 @@ struct Harness {
     }
     uint64_t outcome(dhcp::Outcome o) const { return svc->stats().outcomes[static_cast<size_t>(o)].get(); }
 
-    static inline int counter = 0;
+    test::TempDir tmp;
     std::string dir;
     config::Config cfg;
     std::unique_ptr<dhcp::DhcpChannel> ch;
