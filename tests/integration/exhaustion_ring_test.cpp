@@ -215,6 +215,8 @@ TEST_F(Exhaustion, FullQueueToControlIsCountedAndServingResumes) {
     }));
     const uint64_t queued = dhcp_counter(*app_, "rx_requests") - received0;
     const uint64_t dropped = dhcp_counter(*app_, "rx_queue_full") - full0;
+    std::printf("control lcore stalled: %d DISCOVERs, %llu queued, %llu dropped as queue-full\n", kFlood,
+                static_cast<unsigned long long>(queued), static_cast<unsigned long long>(dropped));
     EXPECT_GE(queued, dhcp::kQueueDepth - 1);
     EXPECT_LE(queued, dhcp::kQueueDepth);
     EXPECT_EQ(dropped, kFlood - queued);

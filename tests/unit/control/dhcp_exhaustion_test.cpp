@@ -5,6 +5,7 @@
 // (the engine's state stays bounded by the addresses it manages).
 #include <gtest/gtest.h>
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <set>
 #include <string>
@@ -204,6 +205,9 @@ TEST(DhcpExhaustion, FullLeaseMapWithholdsEveryAckThatWasNotStored) {
     const std::string log = testing::internal::GetCapturedStderr();
 
     const auto& st = h.store->stats();
+    std::printf("64 KiB map, %u REQUESTs: %zu ACKed, %llu withheld, %llu failed batches\n", kClients,
+                acks.size(), static_cast<unsigned long long>(h.svc->stats().storage_failed.get()),
+                static_cast<unsigned long long>(st.failures.load()));
     EXPECT_GT(st.failures.load(), 1u);
     EXPECT_GT(st.map_full.load(), 0u);
     EXPECT_GT(acks.size(), 0u);
