@@ -193,7 +193,12 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
             lease_dns_->publish_reservations(now);
             // Re-applies grant for every bound lease: re-creates records a crash lost between
             // the lease commit and the record commit.
-            lease_dns_->reconcile(dhcp_->engine().leases(), now);
+            const auto all = dhcp_->engine().leases();
+            lease_dns_->reconcile(all, now);
+            // ... and removes records of grants the lease store never got.
+            if (size_t n = lease_dns_->remove_unleased(all, now); n != 0)
+                LOG_WARN("lease DNS: %zu record(s) without a stored lease removed (a crash came between "
+                         "the record and the lease commit; no ACK had gone out)", n);
         }
         plane_->attach_dhcp(dhcp_.get());
     }

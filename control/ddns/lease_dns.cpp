@@ -1,5 +1,7 @@
 #include "control/ddns/lease_dns.hpp"
 
+#include <unordered_set>
+
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -386,6 +388,21 @@ void LeaseDns::publish_reservations(int64_t now) {
 void LeaseDns::reconcile(const std::vector<dhcp::Lease>& leases, int64_t now) {
     for (const auto& l : leases)
         if (l.state == dhcp::LeaseState::Bound) on_lease(l, dhcp::LeaseEvent::Renewed, now);
+}
+
+size_t LeaseDns::remove_unleased(const std::vector<dhcp::Lease>& leases, int64_t now) {
+    std::unordered_set<std::string> owners;
+    owners.reserve(leases.size());
+    for (const auto& l : leases)
+        if (l.state != dhcp::LeaseState::Free) owners.insert(owner_of(l));
+    std::vector<std::pair<Key, zone::ZoneStore::Entry>> doomed;
+    zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
+        if (e.prov.origin == Origin::Dhcp && owners.count(e.prov.owner) == 0) doomed.emplace_back(k, e);
+    });
+    for (const auto& [k, e] : doomed)
+        erase_logged(k, e, AuditReason::Reconcile, e.prov.owner,
+                     "no lease behind it: its grant never reached the lease store", now);
+    return doomed.size();
 }
 
 size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32_t)>& bound_owner) {

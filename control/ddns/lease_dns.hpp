@@ -74,6 +74,12 @@ public:
     /// re-creates what a crash lost before it reached storage).
     void reconcile(const std::vector<dhcp::Lease>& leases, int64_t now);
 
+    /// Start-up, with every lease the lease store gave back (any state): removes `dhcp`
+    /// records whose binding has no lease at all, which a crash leaves behind when the record
+    /// store committed a grant that the lease store never did (the ACK was never sent).
+    /// Audited "reconcile". Returns the records removed. O(records).
+    size_t remove_unleased(const std::vector<dhcp::Lease>& leases, int64_t now);
+
     /// stale_after: removes kept dhcp records not refreshed for the scope's stale_after whose
     /// address is not bound to their owner now. `bound_owner(ip)` gives the owner of a bound
     /// lease at ip ("" = none). Returns records removed. One pass over the store; call it at

@@ -26,11 +26,13 @@ enum class AuditReason : uint8_t {
     ApiDelete = 11,          // an operator deleted a record
     Orphaned = 12,           // its zone is no longer hosted
     LeaseDropped = 13,       // a reload left its lease outside every scope/pool: treated as a release
+    Reconcile = 14,          // start-up: a dhcp record with no lease behind it (crash between stores)
 };
-inline constexpr std::array<std::string_view, 14> kAuditReasonNames{
+inline constexpr std::array<std::string_view, 15> kAuditReasonNames{
     "grant",   "renew",       "release", "expiry",              "stale",   "conflict-skip", "supersede",
-    "rename",  "reservation", "reservation-removed", "api-add", "api-delete", "orphaned", "lease-dropped"};
-static_assert(static_cast<size_t>(AuditReason::LeaseDropped) + 1 == kAuditReasonNames.size());
+    "rename",  "reservation", "reservation-removed", "api-add", "api-delete", "orphaned", "lease-dropped",
+    "reconcile"};
+static_assert(static_cast<size_t>(AuditReason::Reconcile) + 1 == kAuditReasonNames.size());
 inline std::string_view to_string(AuditReason r) { return kAuditReasonNames[static_cast<size_t>(r)]; }
 inline std::optional<AuditReason> audit_reason_from_text(std::string_view s) {
     for (size_t i = 0; i < kAuditReasonNames.size(); ++i)

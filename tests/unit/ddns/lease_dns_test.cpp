@@ -278,6 +278,32 @@ TEST_F(Fixture, ClientOptOutAndUpdateOff) {
     EXPECT_EQ(a_of("reserved.lan."), "");
 }
 
+TEST_F(Fixture, StartUpRemovesRecordsOfGrantsTheLeaseStoreNeverGot) {
+    // A crash between the two stores: the record store has pc-lost's grant, the lease store
+    // does not (no ACK went out). pc-kept is bound; pc-expired expired and kept its A by
+    // policy; both still have their lease. The reservation and config records are not dhcp.
+    load();
+    auto kept = lease("198.18.0.110", 10, "pc-kept");
+    auto lost = lease("198.18.0.111", 11, "pc-lost");
+    auto expired = lease("198.18.0.112", 12, "pc-expired");
+    dns->publish_reservations(now);
+    for (auto* l : {&kept, &lost, &expired}) dns->on_lease(*l, dhcp::LeaseEvent::Granted, now);
+    expired.state = dhcp::LeaseState::Expired;
+    dns->on_lease(expired, dhcp::LeaseEvent::Expired, now + 31);
+    ASSERT_EQ(a_of("pc-lost.lan."), "198.18.0.111");
+
+    EXPECT_EQ(dns->remove_unleased({kept, expired}, now + 40), 2u);  // pc-lost's A and PTR
+    EXPECT_EQ(a_of("pc-lost.lan."), "");
+    EXPECT_EQ(ptr_of("198.18.0.111"), "");
+    EXPECT_EQ(a_of("pc-kept.lan."), "198.18.0.110");
+    EXPECT_EQ(a_of("pc-expired.lan."), "198.18.0.112");
+    EXPECT_EQ(a_of("reserved.lan."), "198.18.0.50");
+    EXPECT_EQ(a_of("my-server.lan."), "198.18.0.60");
+    EXPECT_EQ(count(AuditReason::Reconcile), 2u);
+    // Nothing more to do the second time.
+    EXPECT_EQ(dns->remove_unleased({kept, expired}, now + 41), 0u);
+}
+
 TEST(DhcidOwner, StableAndDistinct) {
     dhcp::ClientKey hw;
     hw.kind = dhcp::ClientKey::HwAddress;
