@@ -30,8 +30,9 @@ void DhcpGenerator::run(RunControl& ctl, RunReport& report) noexcept {
         o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * hz) : UINT64_MAX;
     Pacer pacer(o_.rate, hz, start,
                 std::max<uint32_t>(burst, static_cast<uint32_t>(o_.rate / 1000)));
-    uint64_t started = 0, send_end = 0, drain_end = 0;
+    uint64_t started = 0, send_end = 0, drain_end = 0, last_answer = 0;
     bool sending = true;
+    uint64_t exchanges_seen = 0;
 
     // Writes one frame into a stash mbuf with `write(buf, cap)`; queues it when non-empty.
     auto produce = [&](auto&& write) -> bool {
@@ -65,6 +66,11 @@ void DhcpGenerator::run(RunControl& ctl, RunReport& report) noexcept {
                 });
             }
             rte_pktmbuf_free_bulk(rx, n);
+            const uint64_t answered = swarm_.counters().exchanges.get();
+            if (answered != exchanges_seen) {
+                exchanges_seen = answered;
+                last_answer = now;
+            }
         }
 
         uint32_t started_now = 0;
@@ -136,14 +142,18 @@ void DhcpGenerator::run(RunControl& ctl, RunReport& report) noexcept {
         if (n != 0 || sent) {
             backoff.on_work();
         } else {
+            loop_.idle_loops.add();
             backoff.on_idle();
         }
+        loop_.loops.add();
     }
     const uint64_t done = rte_rdtsc();
     ctl.in_flight.store(0, std::memory_order_relaxed);
 
     const DhcpCounters& c = swarm_.counters();
-    report.elapsed_s = static_cast<double>(send_end - start) / static_cast<double>(hz);
+    report.send_s = static_cast<double>(send_end - start) / static_cast<double>(hz);
+    report.elapsed_s =
+        static_cast<double>(std::max(send_end, last_answer) - start) / static_cast<double>(hz);
     report.drain_s = static_cast<double>(done - send_end) / static_cast<double>(hz);
     report.clients = swarm_.clients();
     report.bound_at_end = swarm_.bound();

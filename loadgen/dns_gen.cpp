@@ -61,6 +61,7 @@ void DnsGenerator::receive(uint64_t now, rte_mbuf** rx, uint16_t n) noexcept {
             continue;
         }
         counters_.answered.add();
+        last_answer_ = now;
         counters_.rcode[r.rcode & 0x0f].add();
         if (r.tc) counters_.truncated.add();
         if (!as_expected(templates_.expect(tmpl), r)) counters_.mismatched.add();
@@ -160,14 +161,19 @@ void DnsGenerator::run(RunControl& ctl, RunReport& report) noexcept {
         if (n != 0 || sent != 0) {
             backoff.on_work();
         } else {
+            loop_.idle_loops.add();
             backoff.on_idle();
         }
+        loop_.loops.add();
     }
     const uint64_t done = rte_rdtsc();
+    const uint64_t last_answer = last_answer_;
     counters_.lost.add(inflight_.expire_all());
     ctl.in_flight.store(0, std::memory_order_relaxed);
 
-    report.elapsed_s = static_cast<double>(send_end - start) / static_cast<double>(hz);
+    report.send_s = static_cast<double>(send_end - start) / static_cast<double>(hz);
+    report.elapsed_s =
+        static_cast<double>(std::max(send_end, last_answer) - start) / static_cast<double>(hz);
     report.drain_s = static_cast<double>(done - send_end) / static_cast<double>(hz);
     report.sent = counters_.sent.get();
     report.answered = counters_.answered.get();

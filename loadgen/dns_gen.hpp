@@ -38,6 +38,7 @@ class DnsGenerator {
     uint32_t dst_ip_;
     InflightTable inflight_;
     uint32_t next_tmpl_ = 0;
+    uint64_t last_answer_ = 0;  // TSC of the last matched response
     DnsCounters counters_;
     LoopCounters loop_;
     LatencyHistogram latency_;

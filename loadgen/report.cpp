@@ -73,9 +73,11 @@ std::string to_text(const RunReport& r) {
     const std::string load = r.closed_loop ? fmt("closed loop, %u outstanding", r.outstanding)
                                            : fmt("open loop at %s/s, at most %u outstanding",
                                                  si(r.target_rate).c_str(), r.outstanding);
-    out += fmt("edgelease-loadgen %s on %s: %.2f s sending + %.2f s draining, %s%s\n",
-               r.mode.c_str(), r.port.c_str(), r.elapsed_s, r.drain_s, load.c_str(),
-               r.interrupted ? " (interrupted)" : "");
+    out +=
+        fmt("edgelease-loadgen %s on %s: %.2f s sending, last answer at %.2f s, %.2f s "
+            "draining; %s%s\n",
+            r.mode.c_str(), r.port.c_str(), r.send_s, r.elapsed_s, r.drain_s, load.c_str(),
+            r.interrupted ? " (interrupted)" : "");
     const double t = r.elapsed_s;
     if (r.mode == "dns") {
         const double loss = r.sent == 0 ? 0.0 : 100.0 * static_cast<double>(r.lost) / r.sent;
@@ -117,6 +119,9 @@ std::string to_text(const RunReport& r) {
         out += latency_line("exchange latency", r.latency);
         out += latency_line("DORA latency", r.dora_latency);
     }
+    const double idle = r.loops == 0 ? 0.0 : 100.0 * static_cast<double>(r.idle_loops) / r.loops;
+    out += fmt("  generator          %.1f %% of %llu loops idle (waiting for the server)\n", idle,
+               static_cast<unsigned long long>(r.loops));
     out += fmt(
         "  frames             tx %llu, rx %llu, tx refused %llu, no mbuf %llu, skipped "
         "(window full %llu, no idle client %llu)\n",
@@ -133,6 +138,7 @@ nlohmann::ordered_json to_json(const RunReport& r) {
     nlohmann::ordered_json j;
     j["mode"] = r.mode;
     j["port"] = r.port;
+    j["send_s"] = r.send_s;
     j["elapsed_s"] = r.elapsed_s;
     j["drain_s"] = r.drain_s;
     j["closed_loop"] = r.closed_loop;
@@ -181,6 +187,7 @@ nlohmann::ordered_json to_json(const RunReport& r) {
                    {"no_mbuf", r.alloc_failed},
                    {"window_full", r.window_full},
                    {"no_idle_client", r.no_idle_client}};
+    j["generator"] = {{"loops", r.loops}, {"idle_loops", r.idle_loops}};
     return j;
 }
 

@@ -34,6 +34,8 @@ struct alignas(64) LoopCounters {
     Counter alloc_failed;    // mbuf pool empty
     Counter window_full;     // open loop: starts skipped, --outstanding were in flight
     Counter no_idle_client;  // open loop (DHCP): a start was due but every client was busy
+    Counter loops;           // generator loop iterations
+    Counter idle_loops;      // ... that neither received nor sent anything
 };
 
 struct LatencySummary {
@@ -46,13 +48,15 @@ LatencySummary summarize(const LatencyHistogram& h);
 struct RunReport {
     std::string mode;  // "dhcp" or "dns"
     std::string port;
-    double elapsed_s = 0;  // from the first send to the end of sending
-    double drain_s = 0;    // waiting for the last answers
+    double send_s = 0;     // from the first send to the end of sending
+    double elapsed_s = 0;  // from the first send to the last answer (at least send_s): rates
+    double drain_s = 0;    // after sending, until every answer was in or the drain timed out
     bool closed_loop = true;
     double target_rate = 0;
     uint32_t outstanding = 0;
     bool interrupted = false;  // stopped by a signal
     uint64_t tx_frames = 0, tx_dropped = 0, rx_frames = 0, alloc_failed = 0;
+    uint64_t loops = 0, idle_loops = 0;  // how often the generator waited for the server
 
     // DNS.
     uint64_t sent = 0, answered = 0, lost = 0, late = 0, ignored = 0, truncated = 0, mismatched = 0,

@@ -136,6 +136,8 @@ void fill_loop(const LoopCounters& l, RunReport& r) {
     r.alloc_failed = l.alloc_failed.get();
     r.window_full = l.window_full.get();
     r.no_idle_client = l.no_idle_client.get();
+    r.loops = l.loops.get();
+    r.idle_loops = l.idle_loops.get();
 }
 
 /// Runs `generate` on this (main) lcore while a reporter thread prints progress.
