@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "common/idle.hpp"
-#include "loadgen/pacer.hpp"
+#include "loadgen/admission.hpp"
 
 namespace edgelease::loadgen {
 
@@ -26,11 +26,8 @@ void DhcpGenerator::run(RunControl& ctl, RunReport& report) noexcept {
 
     const uint64_t start = rte_rdtsc();
     ctl.start_tsc.store(start, std::memory_order_relaxed);
-    const uint64_t end =
-        o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * hz) : UINT64_MAX;
-    Pacer pacer(o_.rate, hz, start,
-                std::max<uint32_t>(burst, static_cast<uint32_t>(o_.rate / 1000)));
-    uint64_t started = 0, send_end = 0, drain_end = 0, last_answer = 0;
+    Admission admit(o_.rate, o_.count, o_.duration_s, burst, hz, start);
+    uint64_t send_end = 0, drain_end = 0, last_answer = 0;
     bool sending = true;
     uint64_t exchanges_seen = 0;
 
@@ -73,10 +70,8 @@ void DhcpGenerator::run(RunControl& ctl, RunReport& report) noexcept {
             }
         }
 
-        uint32_t started_now = 0;
         if (sending) {
-            if (ctl.stop.load(std::memory_order_relaxed) || now >= end ||
-                (o_.count != 0 && started >= o_.count)) {
+            if (ctl.stop.load(std::memory_order_relaxed) || admit.over(now)) {
                 sending = false;
                 send_end = now;
                 // Long enough for a last DORA with every retransmission, unless told.
@@ -87,35 +82,16 @@ void DhcpGenerator::run(RunControl& ctl, RunReport& report) noexcept {
             } else {
                 const uint32_t room =
                     o_.outstanding > swarm_.in_flight() ? o_.outstanding - swarm_.in_flight() : 0;
-                uint64_t want = burst;
-                if (o_.rate > 0) {
-                    want = std::min<uint64_t>(pacer.due(now), burst);
-                    if (want > room) {
-                        loop_.window_full.add(want - room);
-                        pacer.take(static_cast<uint32_t>(want - room));
-                        want = room;
-                    }
-                } else {
-                    want = std::min<uint64_t>(want, room);
-                }
-                if (o_.count != 0) want = std::min<uint64_t>(want, o_.count - started);
+                const uint32_t want = admit.allow(now, room, loop_);
                 if (want != 0) stash_.fill(static_cast<uint16_t>(want));
-                for (uint64_t k = 0; k < want; ++k) {
-                    if (swarm_.idle() == 0) {
-                        if (o_.rate > 0) {
-                            loop_.no_idle_client.add(want - k);
-                            pacer.take(static_cast<uint32_t>(want - k));
-                        }
-                        break;
-                    }
-                    if (!produce([&](uint8_t* buf, uint16_t cap) {
-                            return swarm_.start_next(now, buf, cap);
-                        }))
-                        break;
-                    ++started_now;
-                }
-                started += started_now;
-                if (o_.rate > 0) pacer.take(started_now);
+                uint32_t made = 0;
+                while (made < want && swarm_.idle() != 0 &&
+                       produce([&](uint8_t* buf, uint16_t cap) {
+                           return swarm_.start_next(now, buf, cap);
+                       }))
+                    ++made;
+                admit.started(made);
+                if (made < want && swarm_.idle() == 0) admit.no_client(want - made, loop_);
             }
         }
         // Retransmissions and timeouts.

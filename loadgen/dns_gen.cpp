@@ -7,7 +7,7 @@
 
 #include "common/idle.hpp"
 #include "dataplane/wire/cursor.hpp"
-#include "loadgen/pacer.hpp"
+#include "loadgen/admission.hpp"
 
 namespace edgelease::loadgen {
 
@@ -109,11 +109,7 @@ void DnsGenerator::run(RunControl& ctl, RunReport& report) noexcept {
 
     const uint64_t start = rte_rdtsc();
     ctl.start_tsc.store(start, std::memory_order_relaxed);
-    const uint64_t end =
-        o_.duration_s > 0 ? start + static_cast<uint64_t>(o_.duration_s * hz) : UINT64_MAX;
-    Pacer pacer(o_.rate, hz, start,
-                std::max<uint32_t>(burst, static_cast<uint32_t>(o_.rate / 1000)));
-    uint64_t started = 0;
+    Admission admit(o_.rate, o_.count, o_.duration_s, burst, hz, start);
     uint64_t send_end = 0, drain_end = 0;
     bool sending = true;
 
@@ -124,8 +120,7 @@ void DnsGenerator::run(RunControl& ctl, RunReport& report) noexcept {
 
         uint16_t sent = 0;
         if (sending) {
-            if (ctl.stop.load(std::memory_order_relaxed) || now >= end ||
-                (o_.count != 0 && started >= o_.count)) {
+            if (ctl.stop.load(std::memory_order_relaxed) || admit.over(now)) {
                 sending = false;
                 send_end = now;
                 const double drain = o_.drain_s >= 0 ? o_.drain_s : o_.timeout_ms / 1000.0;
@@ -133,22 +128,8 @@ void DnsGenerator::run(RunControl& ctl, RunReport& report) noexcept {
                 ctl.draining.store(true, std::memory_order_relaxed);
             } else {
                 const uint32_t room = inflight_.capacity() - inflight_.in_use();
-                uint64_t want = burst;
-                if (o_.rate > 0) {
-                    const uint32_t due = pacer.due(now);
-                    want = std::min<uint64_t>(due, burst);
-                    if (want > room) {
-                        loop_.window_full.add(want - room);
-                        pacer.take(static_cast<uint32_t>(want - room));  // open loop: given up
-                        want = room;
-                    }
-                } else {
-                    want = std::min<uint64_t>(want, room);
-                }
-                if (o_.count != 0) want = std::min<uint64_t>(want, o_.count - started);
-                sent = send(now, static_cast<uint16_t>(want));
-                started += sent;
-                if (o_.rate > 0) pacer.take(sent);
+                sent = send(now, static_cast<uint16_t>(admit.allow(now, room, loop_)));
+                admit.started(sent);
             }
         }
         if (inflight_.in_use() != 0)

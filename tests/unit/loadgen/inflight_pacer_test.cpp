@@ -1,8 +1,10 @@
-// The DNS in-flight table (ID and generation matching, timeouts) and open-loop pacing.
+// The DNS in-flight table (ID and generation matching, timeouts), open-loop pacing and the
+// admission of new starts (window, burst, count, duration).
 #include <gtest/gtest.h>
 
 #include <set>
 
+#include "loadgen/admission.hpp"
 #include "loadgen/dns_inflight.hpp"
 #include "loadgen/pacer.hpp"
 
@@ -96,6 +98,38 @@ TEST(Pacer, AStallIsGivenUpBeyondTheBacklog) {
     p.take(10);
     EXPECT_EQ(p.due(1000000), 0u);
     EXPECT_EQ(p.due(1001000), 1u);
+}
+
+TEST(Admission, ClosedLoopFillsTheWindowUpToTheBurstAndTheCount) {
+    LoopCounters c;
+    Admission a(0, 100, 0, 32, 1000000, 0);
+    EXPECT_EQ(a.allow(1, 1000, c), 32u);  // the burst
+    EXPECT_EQ(a.allow(1, 5, c), 5u);      // the room
+    a.started(90);
+    EXPECT_EQ(a.allow(2, 1000, c), 10u);  // the count
+    EXPECT_FALSE(a.over(2));
+    a.started(10);
+    EXPECT_TRUE(a.over(2));
+    a.no_client(3, c);  // a closed loop just tries again
+    EXPECT_EQ(c.window_full.get() + c.no_idle_client.get(), 0u);
+}
+
+TEST(Admission, OpenLoopGivesUpWhatHasNoRoomAndEndsOnTime) {
+    LoopCounters c;
+    Admission a(1000, 0, 2.0, 32, 1000000, 0);  // 1000/s for 2 s on a 1 MHz clock
+    EXPECT_EQ(a.allow(10000, 1000, c), 10u);    // 10 ms: 10 due
+    a.started(4);                               // 6 still due
+    EXPECT_EQ(a.allow(10000, 2, c), 2u);        // room for 2: 4 given up
+    EXPECT_EQ(c.window_full.get(), 4u);
+    a.started(2);
+    EXPECT_EQ(a.allow(10000, 100, c), 0u);
+    EXPECT_EQ(a.allow(12000, 100, c), 2u);
+    a.no_client(2, c);  // no idle client: given up too
+    EXPECT_EQ(c.no_idle_client.get(), 2u);
+    EXPECT_EQ(a.allow(12000, 100, c), 0u);
+    EXPECT_FALSE(a.over(1999999));
+    EXPECT_TRUE(a.over(2000000));
+    EXPECT_EQ(a.total_started(), 6u);
 }
 
 }  // namespace
