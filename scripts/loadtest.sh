@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Load test: the appliance and edgelease-loadgen joined by net_memif (the appliance is the
+# memif server, the generator the client), each on its own CPU; runs the DNS and the DHCP
+# generator in turn and prints a table, with the appliance's own counters beside the
+# generator's. Needs root (DPDK, a network namespace that keeps the appliance's API port
+# private) and a Release build (scripts/setup.sh, or cmake --build build).
+#
+#   scripts/loadtest.sh                  both modes, 10 s each, closed loop
+#   scripts/loadtest.sh --smoke          a few seconds, small counts (the ctest smoke run)
+#   scripts/loadtest.sh --mode dns --duration 30 --records 1000000 --dns-args "--types A=9,AAAA=1"
+#   scripts/loadtest.sh --json out.json  also write both runs' JSON and the appliance's deltas
+#
+# Options:
+#   --mode dns|dhcp|both     what to run (default both)
+#   --duration S             seconds per mode (default 10)
+#   --smoke                  3 s per mode with at most 20000 queries and 200 DHCP clients
+#   --records N              A records in the generated zone (default 10000)
+#   --clients N              DHCP clients (default 10000)
+#   --dns-rate R             open-loop DNS queries/s (default: closed loop)
+#   --dhcp-rate R            open-loop DHCP starts/s (default: closed loop)
+#   --outstanding N          in flight at most (default: 1024 DNS, 256 DHCP)
+#   --durability fsync|os    the appliance's lease durability (default fsync)
+#   --dns-args "..."         more edgelease-loadgen dns options (e.g. "--mix hit=8,nxdomain=2")
+#   --dhcp-args "..."        more edgelease-loadgen dhcp options (e.g. "--relays 4 --option82")
+#   --json FILE              write {"dns": …, "dhcp": …} with an "appliance" delta in each
+#   --build DIR              build directory (default build)
+#   --keep                   keep the scratch directory (configs, logs, JSON)
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+mode=both duration=10 smoke=0 records=10000 clients=10000 dns_rate=0 dhcp_rate=0 outstanding=""
+durability=fsync dns_args="" dhcp_args="" json_out="" build="$here/build" keep=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --mode) mode=$2; shift 2 ;;
+        --duration) duration=$2; shift 2 ;;
+        --smoke) smoke=1; shift ;;
+        --records) records=$2; shift 2 ;;
+        --clients) clients=$2; shift 2 ;;
+        --dns-rate) dns_rate=$2; shift 2 ;;
+        --dhcp-rate) dhcp_rate=$2; shift 2 ;;
+        --outstanding) outstanding=$2; shift 2 ;;
+        --durability) durability=$2; shift 2 ;;
+        --dns-args) dns_args=$2; shift 2 ;;
+        --dhcp-args) dhcp_args=$2; shift 2 ;;
+        --json) json_out=$2; shift 2 ;;
+        --build) build=$2; shift 2 ;;
+        --keep) keep=1; shift ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "loadtest.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+case $mode in dns|dhcp|both) ;; *) echo "loadtest.sh: --mode dns|dhcp|both" >&2; exit 2 ;; esac
+case $durability in fsync|os) ;; *) echo "loadtest.sh: --durability fsync|os" >&2; exit 2 ;; esac
+dns_count=0 dhcp_count=0
+if [ "$smoke" = 1 ]; then
+    duration=3 records=1000 clients=200 dns_count=20000 dhcp_count=2000
+fi
+
+[ "$(id -u)" = 0 ] || { echo "loadtest.sh: needs root (DPDK, network namespace)" >&2; exit 1; }
+APP="$build/app/edgelease" CTL="$build/app/edgelease-ctl" GEN="$build/loadgen/edgelease-loadgen"
+for b in "$APP" "$CTL" "$GEN"; do
+    [ -x "$b" ] || { echo "loadtest.sh: $b missing: build first (cmake --build $build)" >&2; exit 1; }
+done
+
+# One CPU each: the appliance's lcores share the last CPU (idle back-off), the generator
+# gets the first. On a one-CPU machine they share it.
+cpus=$(nproc)
+gen_cpu=0 app_cpu=$((cpus > 1 ? cpus - 1 : 0))
+
+tmp=$(mktemp -d /tmp/edgelease-loadtest.XXXXXX)
+ns="el-loadtest-$$"
+app_pid="" gen_pid=""
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+cleanup() {
+    local rc=$?
+    set +e
+    if [ -n "$gen_pid" ] && kill -0 "$gen_pid" 2>/dev/null; then
+        kill -TERM "$gen_pid"; sleep 0.5; kill -KILL "$gen_pid" 2>/dev/null
+    fi
+    if [ -n "$app_pid" ] && kill -0 "$app_pid" 2>/dev/null; then
+        kill -TERM "$app_pid"
+        for _ in $(seq 1 100); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$app_pid" 2>/dev/null
+    fi
+    ip netns del "$ns" 2>/dev/null
+    rm -rf "/var/run/dpdk/el-loadtest-app-$$" "/var/run/dpdk/el-loadtest-gen-$$"
+    if [ $rc -ne 0 ] && [ -f "$tmp/appliance.log" ]; then
+        echo "--- appliance log (last lines) ---" >&2; tail -n 30 "$tmp/appliance.log" >&2
+    fi
+    if [ "$keep" = 1 ]; then echo "scratch directory kept: $tmp" >&2; else rm -rf "$tmp"; fi
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_for TIMEOUT_S COMMAND... : polls every 50 ms until the command succeeds.
+wait_for() {
+    local deadline=$(($(date +%s%N) + $1 * 1000000000)); shift
+    while [ "$(date +%s%N)" -lt "$deadline" ]; do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.05
+    done
+    return 1
+}
+
+# The zone: SOA and NS at the apex, an MX, N hosts with an A record, every tenth also AAAA.
+python3 - "$tmp/load.zone" "$records" <<'PY'
+import sys
+path, n = sys.argv[1], int(sys.argv[2])
+with open(path, "w") as f:
+    f.write("$ORIGIN load.test.\n$TTL 300\n")
+    f.write("@ SOA ns hostmaster 1 3600 600 86400 60\n@ NS ns\n@ MX 10 mail\n")
+    f.write("ns A 198.18.0.1\nmail A 198.18.0.25\n")
+    for i in range(n):
+        f.write(f"host-{i} A 198.{20 + i // 65536}.{i // 256 % 256}.{i % 256}\n")
+        if i % 10 == 0:
+            f.write(f"host-{i} AAAA 2001:db8::{i // 65536:x}:{i % 65536:x}\n")
+PY
+
+# No --no-shconf for either process: net_memif registers an EAL multi-process action at
+# probe time, which --no-shconf refuses (DPDK 22.11: "Failed to register mp action
+# callback"), and the port is then never created. A --file-prefix per process keeps their
+# runtime files apart instead.
+sock="$tmp/memif.sock"
+cat >"$tmp/edge.toml" <<TOML
+[appliance]
+state_dir = "$tmp/state"
+durability = "$durability"
+stats_interval = "0s"
+
+[dpdk]
+eal_args = ["--no-huge", "--no-pci", "--file-prefix=el-loadtest-app-$$",
+            "--lcores=(0-3)@$app_cpu",
+            "--vdev=net_memif0,role=server,socket=$sock,socket-abstract=no,mac=02:00:00:00:00:01"]
+workers = 1
+
+[[interfaces]]
+port = "net_memif0"
+addresses = ["198.18.0.1/16"]
+
+[api]
+listen = "127.0.0.1:8053"
+
+[[dns.zones]]
+name = "load.test."
+file = "load.zone"
+
+[[dhcp.scopes]]
+name = "direct"
+subnet = "198.18.0.0/16"
+pools = ["198.18.1.0-198.18.255.254"]
+lease_time = "1h"
+routers = ["198.18.0.1"]
+dns_servers = ["198.18.0.1"]
+
+[[dhcp.scopes]]
+name = "relayed"
+subnet = "198.19.0.0/16"
+pools = ["198.19.1.0-198.19.255.254"]
+lease_time = "1h"
+routers = ["198.19.0.1"]
+TOML
+"$APP" --check-config "$tmp/edge.toml" >/dev/null
+
+ip netns add "$ns"
+ip -n "$ns" link set lo up
+log "starting the appliance (lcores on CPU $app_cpu), memif server at $sock"
+# Not through a subshell: `ip netns exec` execs the binary, so $! is the appliance itself.
+ip netns exec "$ns" "$APP" --config "$tmp/edge.toml" >"$tmp/appliance.log" 2>&1 &
+app_pid=$!
+wait_for 60 grep -q "edgelease running" "$tmp/appliance.log" || { log "the appliance did not start"; exit 1; }
+wait_for 10 ip netns exec "$ns" "$CTL" stats || { log "the appliance's API did not answer"; exit 1; }
+
+stats() { ip netns exec "$ns" "$CTL" --json stats; }
+
+# run_gen MODE OUT [ARGS...] : one generator run (progress on the terminal), JSON into OUT.
+run_gen() {
+    local m=$1 out=$2; shift 2
+    "$GEN" "$m" --json "$@" -- --no-huge --no-pci --file-prefix="el-loadtest-gen-$$" \
+        --lcores="0@$gen_cpu" \
+        "--vdev=net_memif0,role=client,socket=$sock,socket-abstract=no,mac=02:00:00:00:00:02" \
+        >"$out" 2>"$tmp/gen-$m.log" &
+    gen_pid=$!
+    local rc=0
+    tail -f --pid="$gen_pid" "$tmp/gen-$m.log" | grep --line-buffered -E '^\[' >&2 || true
+    wait "$gen_pid" || rc=$?
+    gen_pid=""
+    if [ $rc -ne 0 ]; then log "edgelease-loadgen $m failed (status $rc):"; cat "$tmp/gen-$m.log" >&2; exit 1; fi
+}
+
+count_arg() { [ "$1" != 0 ] && echo "--count $1" || true; }
+modes=()
+[ "$mode" != dhcp ] && modes+=(dns)
+[ "$mode" != dns ] && modes+=(dhcp)
+for m in "${modes[@]}"; do
+    stats >"$tmp/stats-before-$m.json"
+    if [ "$m" = dns ]; then
+        log "DNS: closed loop unless --dns-rate; $records records, ${duration}s"
+        # shellcheck disable=SC2046,SC2086
+        run_gen dns "$tmp/dns.json" --zone "$tmp/load.zone" --origin load.test. \
+            --types A=9,AAAA=1 --mix hit=90,nxdomain=10 --duration "$duration" $(count_arg $dns_count) \
+            --rate "$dns_rate" --outstanding "${outstanding:-1024}" $dns_args
+    else
+        log "DHCP: $clients clients, closed loop unless --dhcp-rate, durability $durability, ${duration}s"
+        # shellcheck disable=SC2046,SC2086
+        run_gen dhcp "$tmp/dhcp.json" --clients "$clients" --duration "$duration" $(count_arg $dhcp_count) \
+            --rate "$dhcp_rate" --outstanding "${outstanding:-256}" $dhcp_args
+    fi
+    stats >"$tmp/stats-after-$m.json"
+done
+
+# The table, and the combined JSON with the appliance's own counters over each run.
+python3 - "$tmp" "$json_out" "${modes[@]}" <<'PY'
+import json, sys
+tmp, out, modes = sys.argv[1], sys.argv[2], sys.argv[3:]
+def delta(m):
+    b = json.load(open(f"{tmp}/stats-before-{m}.json"))
+    a = json.load(open(f"{tmp}/stats-after-{m}.json"))
+    d = {"dns_queries": a["dns"]["queries"] - b["dns"]["queries"],
+         "dns_responses": a["dns"]["responses"] - b["dns"]["responses"],
+         "rx_packets": a["packets"]["rx_packets"] - b["packets"]["rx_packets"],
+         "tx_packets": a["packets"]["tx_packets"] - b["packets"]["tx_packets"],
+         "dropped": a["packets"]["dropped"] - b["packets"]["dropped"]}
+    for k in ("rx_discover", "rx_request", "rx_release", "sent_offer", "sent_ack", "sent_nak", "rx_queue_full",
+              "reply_queue_full", "outcome_pool_exhausted"):
+        d["dhcp_" + k] = a["dhcp"].get(k, 0) - b["dhcp"].get(k, 0)
+    return d
+res = {}
+for m in modes:
+    r = json.load(open(f"{tmp}/{m}.json"))
+    r["appliance"] = delta(m)
+    res[m] = r
+rows = [("mode", "load", "sent/started", "answered", "rate", "p50 us", "p90 us", "p99 us", "max us", "lost/timeouts",
+         "appliance")]
+def load(r):
+    return "closed, %d out" % r["outstanding"] if r["closed_loop"] else "open %.0f/s" % r["target_rate"]
+if "dns" in res:
+    r = res["dns"]; l = r["latency"]; a = r["appliance"]
+    rows.append(("dns", load(r), str(r["sent"]), str(r["answered"]), "%.0f qps" % r["qps_answered"],
+                 "%.1f" % l["p50_us"], "%.1f" % l["p90_us"], "%.1f" % l["p99_us"], "%.1f" % l["max_us"],
+                 str(r["lost"]), "%d responses" % a["dns_responses"]))
+if "dhcp" in res:
+    r = res["dhcp"]; l = r["latency"]; a = r["appliance"]
+    rows.append(("dhcp", load(r), str(r["dora_started"]), "%d leases" % r["leases"],
+                 "%.0f DORA/s, %.0f exch/s" % (r["leases_per_s"], r["exchanges_per_s"]),
+                 "%.1f" % l["p50_us"], "%.1f" % l["p90_us"], "%.1f" % l["p99_us"], "%.1f" % l["max_us"],
+                 str(r["timeouts"]), "%d ACKs" % a["dhcp_sent_ack"]))
+w = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+for k, row in enumerate(rows):
+    print("  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip())
+    if k == 0:
+        print("  ".join("-" * w[i] for i in range(len(w))))
+if out:
+    with open(out, "w") as f:
+        json.dump(res, f, indent=2)
+PY
+
+log "stopping the appliance"
+kill -TERM "$app_pid"
+rc=0; wait "$app_pid" || rc=$?
+app_pid=""
+[ $rc -eq 0 ] || { log "the appliance exited with status $rc"; exit 1; }
