@@ -559,8 +559,11 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
             if (!loaded) return 1;
             zones = std::move(*loaded);
         }
-        dataplane::Eal eal(dataplane::build_eal_args(cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers,
-                                                     dataplane::allowed_cpus()));
+        const auto eal_args = dataplane::build_eal_args(cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers,
+                                                        dataplane::allowed_cpus());
+        for (const auto& p : dataplane::remove_stale_memif_sockets(dataplane::memif_server_socket_files(eal_args)))
+            LOG_INFO("removed the memif socket %s left by an earlier run (nobody listens on it)", p.c_str());
+        dataplane::Eal eal(eal_args);
         {
             Appliance app(cfg, std::move(zones));
             // Detached before `app` (and its counters) is destroyed, on every exit path.

@@ -18,6 +18,17 @@ std::vector<std::string> build_eal_args(const std::vector<std::string>& config_a
                                         const std::vector<std::string>& cli_args,
                                         unsigned workers, const std::vector<unsigned>& cpus);
 
+/// Filesystem socket paths of the net_memif devices that `eal_args` creates in the server
+/// role (`--vdev=net_memif…,role=server,socket=PATH,socket-abstract=no`, or `--vdev X`).
+/// Abstract sockets (the driver's default) and client ports are not listed. Pure.
+std::vector<std::string> memif_server_socket_files(const std::vector<std::string>& eal_args);
+
+/// Before EAL starts: removes each memif server socket file in `paths` that nobody listens
+/// on (connect() is refused), as a killed appliance leaves behind; the driver would
+/// otherwise fail with "Address already in use". A file someone still listens on, or that
+/// is not a socket, is left alone (the driver then reports it). Returns the removed paths.
+std::vector<std::string> remove_stale_memif_sockets(const std::vector<std::string>& paths);
+
 /// The CPUs this process may run on (sched_getaffinity).
 std::vector<unsigned> allowed_cpus();
 

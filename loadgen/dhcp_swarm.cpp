@@ -199,6 +199,7 @@ uint16_t DhcpSwarm::start_next(uint64_t now, uint8_t* buf, uint16_t cap) noexcep
         c.xid = static_cast<uint32_t>(rand() >> 32);
         const uint16_t n = emit(i, true, buf, cap);
         counters_.releases.add();
+        c.acked = 0;
         c.state = State::Init;  // a RELEASE has no answer: the client is idle at once
         push_ready(i);
         return n;
@@ -255,6 +256,7 @@ uint16_t DhcpSwarm::on_frame(uint64_t now, const uint8_t* frame, uint16_t len, u
             counters_.renew_acks.add();
         }
         if (r.yiaddr != 0) c.addr = r.yiaddr;
+        c.acked = c.addr;
         settle(i, State::Bound);
         return 0;
     }

@@ -94,6 +94,9 @@ class DhcpSwarm {
     uint32_t clients() const noexcept { return static_cast<uint32_t>(clients_.size()); }
     State state(uint32_t i) const noexcept { return clients_[i].state; }
     uint32_t address(uint32_t i) const noexcept { return clients_[i].addr; }
+    /// The address of client i's last DHCPACK (0: none, or released since). A client that
+    /// starts over (restart, timeout, NAK) keeps it until another ACK replaces it.
+    uint32_t acked_address(uint32_t i) const noexcept { return clients_[i].acked; }
     net::MacAddr mac_of(uint32_t i) const noexcept;
 
     const DhcpCounters& counters() const noexcept { return counters_; }
@@ -109,6 +112,7 @@ class DhcpSwarm {
         uint64_t deadline = 0;    // of the current attempt; 0 when nothing is pending
         uint32_t xid = 0;
         uint32_t addr = 0;  // offered or bound address
+        uint32_t acked = 0;  // address of the last ACK; 0 after a RELEASE
         uint32_t server_id = 0;
         State state = State::Init;
         uint8_t tries = 0;

@@ -43,6 +43,7 @@ struct Options {
 
     // Output.
     bool json = false;   // final summary as JSON on stdout
+    std::string acked_file;  // dhcp: at the end, "<mac> <address>" of every client's last ACK
     bool quiet = false;  // no progress lines
     uint32_t progress_ms = 1000;
 

@@ -23,6 +23,19 @@
 namespace edgelease::loadgen {
 
 namespace {
+/// After the run (not on the packet path): the leases the generator saw ACKed, for tests
+/// that check the appliance kept every one (crash safety).
+void write_acked(const std::string& path, const DhcpSwarm& swarm) {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    if (f == nullptr) throw std::runtime_error("--acked-file " + path + ": cannot write it");
+    for (uint32_t i = 0; i < swarm.clients(); ++i)
+        if (const uint32_t a = swarm.acked_address(i); a != 0)
+            std::fprintf(f, "%s %s\n", net::to_string(swarm.mac_of(i)).c_str(), net::to_string(net::Ipv4Addr{a}).c_str());
+    if (std::fclose(f) != 0) throw std::runtime_error("--acked-file " + path + ": write failed");
+}
+}  // namespace
+
+namespace {
 
 using Clock = std::chrono::steady_clock;
 /// Builds one progress line; gets seconds since the start and since the last line.
@@ -225,6 +238,7 @@ int run_loadgen(const Options& o) {
                 },
                 [&] { gen.run(ctl, report); });
             fill_loop(gen.loop_counters(), report);
+            if (!o.acked_file.empty()) write_acked(o.acked_file, swarm);
         }
         report.interrupted = ctl.stop.load();
         port.reset();

@@ -145,8 +145,13 @@ TEST(DhcpSwarm, ReleaseThenANewDora) {
     Link link{swarm, server};
     link.start(3);
     link.settle();
+    for (uint32_t i = 0; i < 3; ++i) {
+        EXPECT_NE(swarm.acked_address(i), 0u) << i;
+        EXPECT_EQ(swarm.acked_address(i), swarm.address(i)) << i;
+    }
     link.start(3);  // releases: no answer, the clients are idle at once
     link.settle();
+    for (uint32_t i = 0; i < 3; ++i) EXPECT_EQ(swarm.acked_address(i), 0u) << "released: " << i;
     EXPECT_EQ(swarm.counters().releases.get(), 3u);
     EXPECT_EQ(server.released.size(), 3u);
     EXPECT_EQ(swarm.bound(), 0u);
