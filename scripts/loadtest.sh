@@ -134,6 +134,7 @@ eal_args = ["--no-huge", "--no-pci", "--file-prefix=el-loadtest-app-$$",
             "--lcores=(0-3)@$app_cpu",
             "--vdev=net_memif0,role=server,socket=$sock,socket-abstract=no,mac=02:00:00:00:00:01"]
 workers = 1
+idle_sleep_us = 100        # the four lcores share one CPU: idle ones back off
 
 [[interfaces]]
 port = "net_memif0"
