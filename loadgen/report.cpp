@@ -123,10 +123,10 @@ std::string to_text(const RunReport& r) {
     out += fmt("  generator          %.1f %% of %llu loops idle (waiting for the server)\n", idle,
                static_cast<unsigned long long>(r.loops));
     out += fmt(
-        "  frames             tx %llu, rx %llu, tx refused %llu, no mbuf %llu, skipped "
-        "(window full %llu, no idle client %llu)\n",
+        "  frames             tx %llu, rx %llu (not for us %llu), tx refused %llu, no mbuf %llu, "
+        "skipped (window full %llu, no idle client %llu)\n",
         static_cast<unsigned long long>(r.tx_frames), static_cast<unsigned long long>(r.rx_frames),
-        static_cast<unsigned long long>(r.tx_dropped),
+        static_cast<unsigned long long>(r.ignored), static_cast<unsigned long long>(r.tx_dropped),
         static_cast<unsigned long long>(r.alloc_failed),
         static_cast<unsigned long long>(r.window_full),
         static_cast<unsigned long long>(r.no_idle_client));
@@ -186,7 +186,8 @@ nlohmann::ordered_json to_json(const RunReport& r) {
                    {"tx_refused", r.tx_dropped},
                    {"no_mbuf", r.alloc_failed},
                    {"window_full", r.window_full},
-                   {"no_idle_client", r.no_idle_client}};
+                   {"no_idle_client", r.no_idle_client},
+                   {"ignored", r.ignored}};
     j["generator"] = {{"loops", r.loops}, {"idle_loops", r.idle_loops}};
     return j;
 }

@@ -112,8 +112,9 @@ with open(path, "w") as f:
     f.write("$ORIGIN load.test.\n$TTL 300\n")
     f.write("@ SOA ns hostmaster 1 3600 600 86400 60\n@ NS ns\n@ MX 10 mail\n")
     f.write("ns A 198.18.0.1\nmail A 198.18.0.25\n")
-    for i in range(n):
-        f.write(f"host-{i} A 198.{20 + i // 65536}.{i // 256 % 256}.{i % 256}\n")
+    for i in range(n):  # addresses from 198.18.0.0/15, repeating past 131072 hosts
+        a = i % 131072
+        f.write(f"host-{i} A 198.{18 + a // 65536}.{a // 256 % 256}.{a % 256}\n")
         if i % 10 == 0:
             f.write(f"host-{i} AAAA 2001:db8::{i // 65536:x}:{i % 65536:x}\n")
 PY
@@ -134,6 +135,7 @@ eal_args = ["--no-huge", "--no-pci", "--file-prefix=el-loadtest-app-$$",
             "--lcores=(0-3)@$app_cpu",
             "--vdev=net_memif0,role=server,socket=$sock,socket-abstract=no,mac=02:00:00:00:00:01"]
 workers = 1
+idle_sleep_us = 100        # the four lcores share one CPU: idle ones back off
 
 [[interfaces]]
 port = "net_memif0"
