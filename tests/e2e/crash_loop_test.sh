@@ -80,6 +80,10 @@ gen_pid=$!
   done ) &
 writer=$!
 
+# Kill only once the generator is connected and leases are being granted (its EAL start can
+# take seconds on a loaded machine; a server gone while it starts its port fails its start).
+has_leases() { local out; out=$(ctl --json leases list) && [ "$(python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' <<<"$out")" -ge 20 ]; }
+check "the generator is connected and leases are granted" wait_for 60 has_leases
 for r in $(seq 1 "$rounds"); do
     # A random moment 1.0-3.0 s into the run of this incarnation.
     sleep "$(awk -v s="$RANDOM" 'BEGIN { srand(s); printf "%.2f", 1 + 2 * rand() }')"
