@@ -14,7 +14,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-seconds=10 repeat=1 quota=25 do_dns=1 do_dhcp=1 json="" smoke=0 keep="" profile=0 only=""
+seconds=10 repeat=1 quota=25 do_dns=1 do_dhcp=1 json="" smoke=0 keep="" profile=0 only="" client_napi=0
 records=10000 queries=100000 miss_every=5 outstanding=100
 clients=10000 dhcp_rates="2000,4000,8000,16000"
 pmds="af_packet,af_xdp" idle_sleep_us=100 durability=fsync
@@ -42,6 +42,8 @@ usage: scripts/compare.sh [options]
                        edgelease-af_xdp-dns, knot-udp, knot-xdp, nsd, edgelease-af_packet-dhcp,
                        edgelease-af_xdp-dhcp, kea; e.g. --only 'knot-*,edgelease-*-dns'
   --keep DIR           keep configurations, logs and raw outputs in DIR
+  --client-napi        the client's veth end receives in a NAPI thread on CPU $gen_cpu, so that
+                       its receive work is not charged to the server's share (see README)
   --profile            perf record each server during its runs (DIR/NAME.perf.txt with --keep)
 EOF
 }
@@ -52,6 +54,7 @@ while [ $# -gt 0 ]; do
         --dhcp-only) do_dns=0 ;;
         --smoke) smoke=1 ;;
         --profile) profile=1 ;;
+        --client-napi) client_napi=1 ;;
         -h|--help) usage; exit 0 ;;
         --seconds|--repeat|--quota|--json|--records|--outstanding|--clients|--dhcp-rates|--pmds|--idle-sleep-us|--durability|--only|--keep)
             [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
@@ -137,9 +140,14 @@ stop_server() {
     if kill -0 "$SERVER_PID" 2>/dev/null; then
         kill -TERM "$SERVER_PID" 2>/dev/null || true
         for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
+        if kill -0 "$SERVER_PID" 2>/dev/null; then
+            log "server $SERVER_PID ignored SIGTERM for 10 s: SIGKILL"
+            kill -KILL "$SERVER_PID" 2>/dev/null || true
+        fi
     fi
-    wait "$SERVER_PID" 2>/dev/null || true
+    local rc=0
+    wait "$SERVER_PID" 2>/dev/null || rc=$?
+    [ "$rc" -eq 0 ] || log "server $SERVER_PID exited with status $rc"
     SERVER_PID=""
     # Whatever the server left in its namespace (NSD's children normally go with it).
     local p
@@ -187,6 +195,22 @@ ip netns exec "$CLI" sysctl -qw net.ipv6.conf.cmp1.disable_ipv6=1
 ip -n "$SRV" link set cmp0 up
 ip -n "$CLI" link set cmp1 up
 ip -n "$CLI" addr add 198.18.0.2/15 dev cmp1
+# --client-napi: the client end receives in a NAPI thread (GRO on makes a veth use NAPI) on
+# the generator's CPU, not in the softirq of the sender's transmit, which charges the client's
+# receive processing to the server's CPU share.
+client_napi_on() {
+    ip netns exec "$CLI" ethtool -K cmp1 gro on >/dev/null
+    ip netns exec "$CLI" sh -c 'echo 1 >/sys/class/net/cmp1/threaded'
+    local k n=0
+    for _ in $(seq 1 50); do
+        for k in $(pgrep '^napi/cmp1-' || true); do taskset -p -c "$gen_cpu" "$k" >/dev/null && n=$((n + 1)); done
+        [ "$n" -gt 0 ] && return 0
+        sleep 0.1
+    done
+    echo "compare.sh: --client-napi: no NAPI thread for cmp1" >&2
+    exit 1
+}
+[ "$client_napi" = 1 ] && client_napi_on
 server_ip=198.18.0.1
 
 # cgroup v1: the server's group is CPU $server_cpu with a CFS quota, the generator's is CPU
@@ -258,6 +282,17 @@ wait_for() {
     return 1
 }
 
+# wait_ready CHECK : until CHECK succeeds (30 s at most); fails at once if the server exited.
+wait_ready() {
+    local deadline=$(($(date +%s) + 30))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        "$1" >/dev/null 2>&1 && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || { log "the server exited"; return 1; }
+        sleep 0.1
+    done
+    return 1
+}
+
 # server_addr on|off : the kernel end owns 198.18.0.1 for the socket servers; edgelease owns
 # it through DPDK, and then the kernel must not answer ARP for it.
 server_addr() {
@@ -278,12 +313,14 @@ wanted() {
 }
 
 # start_server NAME COMMAND... : runs COMMAND in the server namespace and cgroup, output in
-# $work/NAME.log; SERVER_PID is the server itself (sh and `ip netns exec` exec it).
+# $work/NAME.log. Not through in_cgroup (a function run in the background is a subshell):
+# sh and `ip netns exec` exec, so SERVER_PID is the server itself and gets the SIGTERM.
 start_server() {
     local name=$1
     shift
     stop_server
-    in_cgroup "$cg_srv" ip netns exec "$SRV" "$@" >"$work/$name.log" 2>&1 &
+    sh -c 'for c in cpu cpuset cpuacct; do echo $$ >/sys/fs/cgroup/$c/'"$cg_srv"'/tasks; done; exec "$@"' \
+        sh ip netns exec "$SRV" "$@" >"$work/$name.log" 2>&1 &
     SERVER_PID=$!
 }
 
@@ -353,8 +390,8 @@ dns_ready() {
 measure_dns() {
     local name=$1 server=$2 version=$3 mode=$4
     attempted=$((attempted + 1))
-    if ! wait_for 30 dns_ready; then
-        log "$name: no answer within 30 s"
+    if ! wait_ready dns_ready; then
+        log "$name: no answer"
         tail -n 20 "$work/$name.log" >&2
         failures+=("$name: did not answer")
         record DNS "$name" "$server" "$version" "$mode" - - - - 0 - - "no answer"
@@ -486,8 +523,8 @@ dhcp_ready() {
 measure_dhcp() {
     local name=$1 server=$2 version=$3 mode=$4 durability=$5
     attempted=$((attempted + 1))
-    if ! wait_for 30 dhcp_ready; then
-        log "$name: no DHCP answer within 30 s"
+    if ! wait_ready dhcp_ready; then
+        log "$name: no DHCP answer"
         tail -n 20 "$work/$name.log" >&2
         failures+=("$name: did not answer")
         record DHCP "$name" "$server" "$version" "$mode" "$durability" - - - 0 - - "no answer"
@@ -596,7 +633,8 @@ json.dump({"date": "$started", "kernel": "$(uname -sr)", "cpus": $(nproc --all),
            "quota_percent": $quota, "cfs_period_us": $period_us, "server_cpu": $server_cpu,
            "generator_cpu": $gen_cpu, "records": $records, "dnsperf_outstanding": $outstanding,
            "dhcp_clients": $clients, "dhcp_rates": [$dhcp_rates], "edgelease_pmds": "$pmds".split(","),
-           "edgelease_idle_sleep_us": $idle_sleep_us, "edgelease_durability": "$durability"},
+           "edgelease_idle_sleep_us": $idle_sleep_us, "edgelease_durability": "$durability",
+           "client_napi": bool($client_napi)},
           open(sys.argv[1], "w"), indent=2)
 PY
 python3 "$here/scripts/compare_report.py" "$work/meta.json" "$results" ${json:+"$json"}
