@@ -6,7 +6,7 @@
 # veth end through DPDK's net_af_packet and, like Knot, once more through AF_XDP (net_af_xdp).
 # Prints answered queries/s (completed DORA exchanges/s for DHCP) and the ratios: figures,
 # never pass/fail, except with --smoke, which fails unless every server answered.
-#   scripts/compare.sh                          # 10 s per run, 25 % of CPU 1 (about 4 min)
+#   scripts/compare.sh                          # 10 s per run, 25 % of CPU 1 (about 4.5 min)
 #   scripts/compare.sh --seconds 20 --quota 50 --dns-only --json /tmp/compare.json
 #   scripts/compare.sh --smoke                  # 2 s each: does every server answer?
 # Needs root (namespaces, cgroup v1). Installs the peers from Debian when missing. Uses
@@ -16,7 +16,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 seconds=10 repeat=1 quota=25 do_dns=1 do_dhcp=1 json="" smoke=0 keep="" profile=0 only="" client_napi=0
 records=10000 queries=100000 miss_every=5 outstanding=100
-clients=10000 dhcp_rates="2000,4000,8000,16000"
+clients=10000 dhcp_rates="2000,4000,6000,8000,10000"
 pmds="af_packet,af_xdp" idle_sleep_us=100 durability=fsync
 server_cpu=1 gen_cpu=0 period_us=10000
 

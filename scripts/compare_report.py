@@ -74,10 +74,15 @@ def main():
     print("CPU share: each server alone in a cgroup, cpuset CPU %d, CFS quota %d %% (%d of every %d us); "
           "generators on CPU %d (taskset); namespaces joined by one veth pair" % (
               meta["server_cpu"], quota, period * quota // 100, period, meta["generator_cpu"]))
-    print("DNS:  bench.test. with %d A records; 4 queries in 5 hit, 1 is NXDOMAIN; dnsperf -l %d -q %d" % (
-        meta["records"], meta["seconds"], meta["dnsperf_outstanding"]))
-    print("DHCP: perfdhcp (a relay), -R %d clients, -p %d, at -r %s exchanges/s: each server's best" % (
-        meta["dhcp_clients"], meta["seconds"], ", ".join(str(x) for x in meta["dhcp_rates"])))
+    if meta.get("client_napi"):
+        print("--client-napi: the client's veth end receives in a NAPI thread on CPU %d" % meta["generator_cpu"])
+    services = {r["service"] for r in summary}
+    if "DNS" in services:
+        print("DNS:  bench.test. with %d A records; 4 queries in 5 hit, 1 is NXDOMAIN; dnsperf -l %d -q %d" % (
+            meta["records"], meta["seconds"], meta["dnsperf_outstanding"]))
+    if "DHCP" in services:
+        print("DHCP: perfdhcp (a relay), -R %d clients, -p %d, at -r %s exchanges/s: each server's best" % (
+            meta["dhcp_clients"], meta["seconds"], ", ".join(str(x) for x in meta["dhcp_rates"])))
     print("edgelease: [dpdk].idle_sleep_us = %d, [appliance].durability = %s%s" % (
         meta["edgelease_idle_sleep_us"], meta["edgelease_durability"],
         "; %d rounds, median round shown" % rounds if rounds > 1 else ""))
