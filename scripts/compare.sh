@@ -87,7 +87,7 @@ for v in seconds repeat quota records outstanding clients; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || bad "--$v must be a positive integer"
 done
 [[ $idle_sleep_us =~ ^[0-9]+$ ]] || bad "--idle-sleep-us must be a number"
-[ "$quota" -le 100 ] || bad "--quota is at most 100"
+{ [ "$quota" -ge 10 ] && [ "$quota" -le 100 ]; } || bad "--quota: 10 to 100 (the CFS quota is at least 1 ms of the 10 ms period)"
 [[ $dhcp_rates =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || bad "--dhcp-rates: positive numbers, comma-separated"
 [[ $pmds =~ ^(af_packet|af_xdp)(,(af_packet|af_xdp))*$ ]] || bad "--pmds: af_packet and/or af_xdp"
 [[ $durability =~ ^(fsync|os)$ ]] || bad "--durability: fsync or os"
