@@ -1,0 +1,655 @@
+#!/usr/bin/env bash
+# Compares edgelease with its peers on this machine, in one run: Knot DNS (UDP sockets and XDP)
+# and NSD under dnsperf, Kea (kea-dhcp4, memfile) under perfdhcp. Every server runs in the
+# same cgroup CPU share (default 25 % of CPU 1) in a namespace of its own, the generator is
+# pinned to CPU 0 in another namespace, and they talk over one veth pair. edgelease holds its
+# veth end through DPDK's net_af_packet and, like Knot, once more through AF_XDP (net_af_xdp).
+# Prints answered queries/s (completed DORA exchanges/s for DHCP) and the ratios: figures,
+# never pass/fail, except with --smoke, which fails unless every server answered.
+#   scripts/compare.sh                          # 10 s per run, 25 % of CPU 1 (about 4.5 min)
+#   scripts/compare.sh --seconds 20 --quota 50 --dns-only --json /tmp/compare.json
+#   scripts/compare.sh --smoke                  # 2 s each: does every server answer?
+# Needs root (namespaces, cgroup v1). Installs the peers from Debian when missing. Uses
+# $EDGELEASE_BIN, else build/app/edgelease (built when missing).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+seconds=10 repeat=1 quota=25 do_dns=1 do_dhcp=1 json="" smoke=0 keep="" profile=0 only="" client_napi=0
+records=10000 queries=100000 miss_every=5 outstanding=100
+clients=10000 dhcp_rates="2000,4000,6000,8000,10000"
+pmds="af_packet,af_xdp" idle_sleep_us=100 durability=fsync
+server_cpu=1 gen_cpu=0 period_us=10000
+
+usage() {
+    cat <<EOF
+usage: scripts/compare.sh [options]
+  --seconds N          length of each measurement (default $seconds)
+  --repeat N           run everything N times, report each run's median round (default $repeat)
+  --quota PERCENT      CPU share of every server, in % of CPU $server_cpu (default $quota)
+  --dns-only           only edgelease, Knot (sockets, XDP) and NSD under dnsperf
+  --dhcp-only          only edgelease and Kea under perfdhcp
+  --json FILE          also write the results as JSON
+  --smoke              2 s each, first DHCP rate only; exit 1 unless every server answered
+  --records N          A records in the zone (default $records)
+  --outstanding N      dnsperf -q: queries in flight (default $outstanding)
+  --clients N          perfdhcp -R: distinct DHCP clients (default $clients)
+  --dhcp-rates LIST    perfdhcp -r: offered exchanges/s, comma-separated; every DHCP server
+                       runs at each and its best is reported (default $dhcp_rates)
+  --pmds LIST          edgelease's DPDK drivers on the veth: af_packet, af_xdp (default $pmds)
+  --idle-sleep-us N    edgelease [dpdk].idle_sleep_us (default $idle_sleep_us, the appliance's)
+  --durability D       edgelease [appliance].durability: fsync or os (default $durability)
+  --only LIST          only these runs (shell patterns, comma-separated): edgelease-af_packet-dns,
+                       edgelease-af_xdp-dns, knot-udp, knot-xdp, nsd, edgelease-af_packet-dhcp,
+                       edgelease-af_xdp-dhcp, kea; e.g. --only 'knot-*,edgelease-*-dns'
+  --keep DIR           keep configurations, logs and raw outputs in DIR
+  --client-napi        the client's veth end receives in a NAPI thread on CPU $gen_cpu, so that
+                       its receive work is not charged to the server's share (see README)
+  --profile            perf record each server during its runs (DIR/NAME.perf.txt with --keep)
+EOF
+}
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --dns-only) do_dhcp=0 ;;
+        --dhcp-only) do_dns=0 ;;
+        --smoke) smoke=1 ;;
+        --profile) profile=1 ;;
+        --client-napi) client_napi=1 ;;
+        -h|--help) usage; exit 0 ;;
+        --seconds|--repeat|--quota|--json|--records|--outstanding|--clients|--dhcp-rates|--pmds|--idle-sleep-us|--durability|--only|--keep)
+            [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
+            case "$1" in
+                --seconds) seconds=$2 ;;
+                --repeat) repeat=$2 ;;
+                --quota) quota=$2 ;;
+                --json) json=$2 ;;
+                --records) records=$2 ;;
+                --outstanding) outstanding=$2 ;;
+                --clients) clients=$2 ;;
+                --dhcp-rates) dhcp_rates=$2 ;;
+                --pmds) pmds=$2 ;;
+                --idle-sleep-us) idle_sleep_us=$2 ;;
+                --durability) durability=$2 ;;
+                --only) only=$2 ;;
+                --keep) keep=$2 ;;
+            esac
+            shift ;;
+        *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ "$smoke" = 1 ]; then
+    seconds=2
+    dhcp_rates=${dhcp_rates%%,*}
+fi
+bad() { echo "compare.sh: $*" >&2; exit 2; }
+for v in seconds repeat quota records outstanding clients; do
+    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || bad "--$v must be a positive integer"
+done
+[[ $idle_sleep_us =~ ^[0-9]+$ ]] || bad "--idle-sleep-us must be a number"
+{ [ "$quota" -ge 10 ] && [ "$quota" -le 100 ]; } || bad "--quota: 10 to 100 (the CFS quota is at least 1 ms of the 10 ms period)"
+[[ $dhcp_rates =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || bad "--dhcp-rates: positive numbers, comma-separated"
+[[ $pmds =~ ^(af_packet|af_xdp)(,(af_packet|af_xdp))*$ ]] || bad "--pmds: af_packet and/or af_xdp"
+[[ $durability =~ ^(fsync|os)$ ]] || bad "--durability: fsync or os"
+[ "$records" -le 120000 ] || bad "--records: at most 120000 (they live in 198.18.0.0/15)"
+[ "$(id -u)" = 0 ] || { echo "compare.sh: needs root (network namespaces, cgroups)" >&2; exit 1; }
+[ "$(nproc --all)" -gt "$server_cpu" ] || { echo "compare.sh: needs CPUs $gen_cpu and $server_cpu" >&2; exit 1; }
+for c in cpu cpuset cpuacct; do
+    [ -f "/sys/fs/cgroup/$c/tasks" ] || { echo "compare.sh: needs cgroup v1 $c at /sys/fs/cgroup/$c" >&2; exit 1; }
+done
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+
+# ---- peers and the appliance -------------------------------------------------------------------
+# Debian's packages; policy-rc.d (or no init system) keeps their services from starting.
+PATH=$PATH:/usr/sbin:/sbin
+ensure_peers() {
+    local -A want=([knotd]=knot [nsd]=nsd [kea-dhcp4]=kea-dhcp4-server [dnsperf]=dnsperf
+        [perfdhcp]=kea-admin [ethtool]=ethtool)
+    local missing=() cmd
+    for cmd in "${!want[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${want[$cmd]}"); done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    # No service may start from the install (the peers run by hand, in namespaces).
+    local own_policy=0 rc=0
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+    fi
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 || rc=$?
+    [ "$own_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+    return "$rc"
+}
+ensure_peers
+
+bin=${EDGELEASE_BIN:-$here/build/app/edgelease}
+if [ ! -x "$bin" ]; then
+    log "building edgelease into build/"
+    cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
+    cmake --build "$here/build" -j2 --target edgelease edgelease-ctl >&2
+fi
+ctl=$(dirname "$bin")/edgelease-ctl
+el_version=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
+knot_version=$(knotd --version | awk '{print $NF}')
+nsd_version=$(nsd -v 2>&1 | awk '/version/ {print $NF; exit}')
+kea_version=$(kea-dhcp4 -v)
+
+# ---- scratch, namespaces, veth, cgroups; torn down on every exit -------------------------------
+tag="elcmp-$$"
+SRV="$tag-srv" CLI="$tag-cli"
+work=$(mktemp -d "/tmp/edgelease-compare.XXXXXX")
+cg_srv="$tag-server" cg_gen="$tag-generator"
+SERVER_PID="" PERF_PID=""
+
+stop_server() {
+    [ -n "$SERVER_PID" ] || return 0
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill -TERM "$SERVER_PID" 2>/dev/null || true
+        for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+        if kill -0 "$SERVER_PID" 2>/dev/null; then
+            log "server $SERVER_PID ignored SIGTERM for 10 s: SIGKILL"
+            kill -KILL "$SERVER_PID" 2>/dev/null || true
+        fi
+    fi
+    local rc=0
+    wait "$SERVER_PID" 2>/dev/null || rc=$?
+    [ "$rc" -eq 0 ] || log "server $SERVER_PID exited with status $rc"
+    SERVER_PID=""
+    # Whatever the server left in its namespace (NSD's children normally go with it).
+    local p
+    for p in $(ip netns pids "$SRV" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+    for _ in $(seq 1 50); do [ -z "$(ip netns pids "$SRV" 2>/dev/null)" ] && break; sleep 0.1; done
+    # Knot leaves its XDP program on the interface when it exits; so may DPDK's af_xdp.
+    ip -n "$SRV" link set cmp0 xdp off 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$?
+    set +e
+    [ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null && wait "$PERF_PID" 2>/dev/null
+    stop_server
+    local ns p c g
+    for ns in "$CLI" "$SRV"; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
+        ip netns del "$ns" 2>/dev/null
+    done
+    for c in cpu cpuset cpuacct; do
+        for g in "$cg_srv" "$cg_gen"; do
+            [ -d "/sys/fs/cgroup/$c/$g" ] || continue
+            for _ in $(seq 1 50); do rmdir "/sys/fs/cgroup/$c/$g" 2>/dev/null && break; sleep 0.1; done
+        done
+    done
+    if [ -n "$keep" ]; then mkdir -p "$keep" && cp -a "$work/." "$keep/"; fi
+    rm -rf "$work"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ip netns add "$SRV"
+ip netns add "$CLI"
+ip -n "$SRV" link set lo up
+ip -n "$CLI" link set lo up
+ip -n "$SRV" link add cmp0 type veth peer name cmp1 netns "$CLI"
+# A veth carries partial UDP checksums unless transmit offload is off on both ends (DPDK's
+# PMDs would see them unfinished).
+ip netns exec "$SRV" ethtool -K cmp0 tx off >/dev/null
+ip netns exec "$CLI" ethtool -K cmp1 tx off >/dev/null
+# No IPv6 chatter (router and neighbour solicitations) on the measured link.
+ip netns exec "$SRV" sysctl -qw net.ipv6.conf.cmp0.disable_ipv6=1
+ip netns exec "$CLI" sysctl -qw net.ipv6.conf.cmp1.disable_ipv6=1
+ip -n "$SRV" link set cmp0 up
+ip -n "$CLI" link set cmp1 up
+ip -n "$CLI" addr add 198.18.0.2/15 dev cmp1
+# --client-napi: the client end receives in a NAPI thread (GRO on makes a veth use NAPI) on
+# the generator's CPU, not in the softirq of the sender's transmit, which charges the client's
+# receive processing to the server's CPU share.
+client_napi_on() {
+    ip netns exec "$CLI" ethtool -K cmp1 gro on >/dev/null
+    ip netns exec "$CLI" sh -c 'echo 1 >/sys/class/net/cmp1/threaded'
+    local k n=0
+    for _ in $(seq 1 50); do
+        for k in $(pgrep '^napi/cmp1-' || true); do taskset -p -c "$gen_cpu" "$k" >/dev/null && n=$((n + 1)); done
+        [ "$n" -gt 0 ] && return 0
+        sleep 0.1
+    done
+    echo "compare.sh: --client-napi: no NAPI thread for cmp1" >&2
+    exit 1
+}
+[ "$client_napi" = 1 ] && client_napi_on
+server_ip=198.18.0.1
+
+# cgroup v1: the server's group is CPU $server_cpu with a CFS quota, the generator's is CPU
+# $gen_cpu without one. Both get the highest weight, so that other work on this machine does
+# not eat into the share being measured.
+cg_setup() {
+    local g=$1 cpu=$2 quota_us=$3 c
+    for c in cpu cpuset cpuacct; do mkdir -p "/sys/fs/cgroup/$c/$g"; done
+    echo "$cpu" >"/sys/fs/cgroup/cpuset/$g/cpuset.cpus"
+    echo 0 >"/sys/fs/cgroup/cpuset/$g/cpuset.mems"
+    echo 262144 >"/sys/fs/cgroup/cpu/$g/cpu.shares"
+    echo "$period_us" >"/sys/fs/cgroup/cpu/$g/cpu.cfs_period_us"
+    echo "$quota_us" >"/sys/fs/cgroup/cpu/$g/cpu.cfs_quota_us"
+}
+cg_setup "$cg_srv" "$server_cpu" $((period_us * quota / 100))
+cg_setup "$cg_gen" "$gen_cpu" -1
+
+# in_cgroup GROUP COMMAND... : execs COMMAND inside GROUP (its threads and children inherit
+# it). The cgroup files are written before `ip netns exec`, which mounts a sysfs of its own.
+in_cgroup() {
+    local g=$1
+    shift
+    sh -c 'for c in cpu cpuset cpuacct; do echo $$ >/sys/fs/cgroup/$c/'"$g"'/tasks; done; exec "$@"' sh "$@"
+}
+# cg_move_all : every thread of every process in the server namespace into the server's group,
+# by TID (a write to cgroup v1 `tasks` moves one thread). They were started there; this
+# catches anything that was not. Prints the thread count.
+cg_move_all() {
+    local n=0 p t c
+    for p in $(ip netns pids "$SRV"); do
+        for t in /proc/"$p"/task/*; do
+            t=${t##*/}
+            for c in cpu cpuset cpuacct; do echo "$t" >"/sys/fs/cgroup/$c/$cg_srv/tasks" 2>/dev/null || true; done
+            n=$((n + 1))
+        done
+    done
+    echo "$n"
+}
+cg_usage_ns() { cat "/sys/fs/cgroup/cpuacct/${1:-$cg_srv}/cpuacct.usage"; }
+now_ns() { date +%s%N; }
+cpu_percent() { awk -v u=$(($2 - $1)) -v t=$(($4 - $3)) 'BEGIN {printf "%.1f", 100 * u / t}'; }
+
+# profile_start NAME / profile_stop NAME : perf over every process of the server (--profile).
+profile_start() {
+    [ "$profile" = 1 ] && command -v perf >/dev/null || return 0
+    perf record -q -g -p "$(ip netns pids "$SRV" | paste -sd,)" -o "$work/$1.perf.data" >/dev/null 2>&1 &
+    PERF_PID=$!
+}
+profile_stop() {
+    [ -n "$PERF_PID" ] || return 0
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=""
+    local data="$work/$1.perf.data" txt="$work/$1.perf.txt"
+    perf report -i "$data" --no-children --sort comm,dso -g none >"$txt.1" 2>/dev/null || true
+    perf report -i "$data" --children --sort symbol -g none >"$txt.2" 2>/dev/null || true
+    { grep '%' "$txt.1" | head -n 20; echo; grep '%' "$txt.2" | head -n 60; } | cut -c1-140 >"$txt" || true
+    rm -f "$data" "$txt.1" "$txt.2"
+}
+
+# wait_for TIMEOUT_S COMMAND... : polls every 0.1 s until COMMAND succeeds.
+wait_for() {
+    local deadline=$(($(date +%s) + $1))
+    shift
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        "$@" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# wait_ready CHECK : until CHECK succeeds (30 s at most); fails at once if the server exited.
+wait_ready() {
+    local deadline=$(($(date +%s) + 30))
+    while [ "$(date +%s)" -lt "$deadline" ]; do
+        "$1" >/dev/null 2>&1 && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || { log "the server exited"; return 1; }
+        sleep 0.1
+    done
+    return 1
+}
+
+# server_addr on|off : the kernel end owns 198.18.0.1 for the socket servers; edgelease owns
+# it through DPDK, and then the kernel must not answer ARP for it.
+server_addr() {
+    ip -n "$SRV" addr flush dev cmp0
+    if [ "$1" = on ]; then ip -n "$SRV" addr add "$server_ip/15" dev cmp0; fi
+    ip -n "$CLI" neigh flush all
+}
+
+# wanted NAME : whether --only (if given) matches this run.
+wanted() {
+    [ -z "$only" ] && return 0
+    local p
+    for p in ${only//,/ }; do
+        # shellcheck disable=SC2053  # a pattern on purpose
+        [[ $1 == $p ]] && return 0
+    done
+    return 1
+}
+
+# start_server NAME COMMAND... : runs COMMAND in the server namespace and cgroup, output in
+# $work/NAME.log. Not through in_cgroup (a function run in the background is a subshell):
+# sh and `ip netns exec` exec, so SERVER_PID is the server itself and gets the SIGTERM.
+start_server() {
+    local name=$1
+    shift
+    stop_server
+    sh -c 'for c in cpu cpuset cpuacct; do echo $$ >/sys/fs/cgroup/$c/'"$cg_srv"'/tasks; done; exec "$@"' \
+        sh ip netns exec "$SRV" "$@" >"$work/$name.log" 2>&1 &
+    SERVER_PID=$!
+}
+
+# edgelease_config NAME PMD SECTIONS : an appliance on the veth end through DPDK's PMD.
+edgelease_config() {
+    mkdir -p "$work/$1"
+    cat >"$work/$1/edge.toml" <<TOML
+[appliance]
+state_dir = "$work/$1/state"
+durability = "$durability"
+
+[dpdk]
+eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$tag-$1", "--vdev=net_${2}0,iface=cmp0"]
+idle_sleep_us = $idle_sleep_us
+
+[[interfaces]]
+port = "net_${2}0"
+addresses = ["$server_ip/15"]
+
+$3
+TOML
+}
+
+# ---- results -----------------------------------------------------------------------------------
+# One line per measurement in $work/results.tsv: round service run server version mode
+# durability rate cpu_used gen_cpu_used answered avg_ms sd_ms notes (scripts/compare_report.py
+# reads it). Service DHCP-rate: one offered rate of a DHCP run; DHCP: its best.
+results="$work/results.tsv"
+: >"$results"
+record() { local IFS=$'\t'; echo "$round"$'\t'"$*" >>"$results"; }
+round=1
+failures=()
+attempted=0
+
+# ---- DNS ---------------------------------------------------------------------------------------
+zone="$work/bench.test.zone"
+queryfile="$work/queries.txt"
+make_dns_data() {
+    # h00000.. from 198.18.1.0 upwards; the query file asks for a hit four times out of five
+    # (spread over the zone) and for a name that does not exist (NXDOMAIN) the fifth time.
+    awk -v n="$records" 'BEGIN {
+        print "$ORIGIN bench.test."; print "$TTL 300"
+        print "@ SOA ns.bench.test. hostmaster.bench.test. 2026112401 3600 600 1209600 300"
+        print "@ NS ns"; print "ns A 198.18.0.1"
+        for (i = 0; i < n; i++) { a = i + 256
+            printf "h%05d A 198.%d.%d.%d\n", i, 18 + int(a / 65536), int(a / 256) % 256, a % 256 }
+    }' >"$zone"
+    awk -v n="$records" -v q="$queries" -v m="$miss_every" 'BEGIN {
+        for (k = 0; k < q; k++)
+            if (k % m == m - 1) printf "x%06d.bench.test A\n", k
+            else printf "h%05d.bench.test A\n", (k * 7919) % n
+    }' >"$queryfile"
+    echo "h00000.bench.test A" >"$work/probe.txt"
+}
+
+dnsperf_run() {  # NAME : dnsperf from the client namespace on CPU $gen_cpu
+    in_cgroup "$cg_gen" ip netns exec "$CLI" taskset -c "$gen_cpu" \
+        dnsperf -s "$server_ip" -d "$queryfile" -l "$seconds" -q "$outstanding" -t 1 >"$work/$1.dnsperf" 2>&1 || true
+}
+dns_ready() {
+    ip netns exec "$CLI" dnsperf -s "$server_ip" -d "$work/probe.txt" -n 1 -t 1 2>/dev/null |
+        grep -qE 'Queries completed: +1 '
+}
+
+# measure_dns NAME SERVER VERSION MODE : with the server started, waits for an answer, moves
+# its threads into the share, runs dnsperf and records the figures.
+measure_dns() {
+    local name=$1 server=$2 version=$3 mode=$4
+    attempted=$((attempted + 1))
+    if ! wait_ready dns_ready; then
+        log "$name: no answer"
+        tail -n 20 "$work/$name.log" >&2
+        failures+=("$name: did not answer")
+        record DNS "$name" "$server" "$version" "$mode" - - - - 0 - - "no answer"
+        stop_server
+        return 0
+    fi
+    local threads u0 g0 t0 u1 g1 t1 out="$work/$name.dnsperf"
+    threads=$(cg_move_all)
+    log "$name: $threads thread(s) in the CPU share; dnsperf for $seconds s"
+    profile_start "$name"
+    u0=$(cg_usage_ns) g0=$(cg_usage_ns "$cg_gen") t0=$(now_ns)
+    dnsperf_run "$name"
+    u1=$(cg_usage_ns) g1=$(cg_usage_ns "$cg_gen") t1=$(now_ns)
+    profile_stop "$name"
+    local qps avg sd lost codes cpu gcpu
+    qps=$(awk '/Queries per second:/ {printf "%.0f", $4}' "$out")
+    avg=$(awk '/Average Latency \(s\):/ {printf "%.3f", $4 * 1000}' "$out")
+    sd=$(awk '/Latency StdDev \(s\):/ {printf "%.3f", $4 * 1000}' "$out")
+    lost=$(awk '/Queries lost:/ {print $3}' "$out")
+    codes=$(sed -n 's/^ *Response codes: *//p' "$out")
+    cpu=$(cpu_percent "$u0" "$u1" "$t0" "$t1")
+    gcpu=$(cpu_percent "$g0" "$g1" "$t0" "$t1")
+    [ -n "$qps" ] || { qps=0; tail -n 20 "$out" >&2; }
+    log "$name: $qps answered/s, avg ${avg:-?} ms, lost ${lost:-?}, server CPU $cpu %, dnsperf CPU $gcpu %, ${codes:-no responses}"
+    record DNS "$name" "$server" "$version" "$mode" - - "$cpu" "$gcpu" "$qps" "${avg:--}" "${sd:--}" \
+        "lost ${lost:-?}; ${codes:-no responses}"
+    [ "$qps" -gt 0 ] || failures+=("$name: 0 answered/s")
+    # The appliance's own counters for the run (drops by reason, lcore loops and sleeps).
+    if [ "$server" = edgelease ]; then ip netns exec "$SRV" "$ctl" stats >"$work/$name.stats" 2>&1 || true; fi
+    stop_server
+}
+
+dns_edgelease() {  # PMD
+    local name="edgelease-$1-dns"
+    server_addr off
+    edgelease_config "$name" "$1" "[[dns.zones]]
+name = \"bench.test.\"
+file = \"$zone\""
+    start_server "$name" "$bin" --config "$work/$name/edge.toml"
+    measure_dns "$name" edgelease "$el_version" "DPDK net_$1"
+}
+
+# Knot DNS with its defaults (UDP workers = CPUs, no rate limiting), with sockets or in XDP
+# mode; its zone file, journal and timers go to the scratch directory.
+knot_conf() {  # NAME LISTEN_SECTION
+    mkdir -p "$work/$1"
+    cat <<YAML
+server:
+    rundir: "$work/$1"
+$2
+database:
+    storage: "$work/$1"
+log:
+  - target: stderr
+    any: warning
+template:
+  - id: default
+    storage: "$work"
+    zonefile-sync: -1
+    journal-content: none
+zone:
+  - domain: bench.test.
+    file: "$zone"
+YAML
+}
+dns_knot_udp() {
+    server_addr on
+    knot_conf knot-udp "    listen: $server_ip@53" >"$work/knot-udp.conf"
+    start_server knot-udp knotd -c "$work/knot-udp.conf"
+    measure_dns knot-udp knot "$knot_version" "UDP sockets"
+}
+# XDP only, no socket listener: an XDP set-up that silently failed would answer nothing.
+dns_knot_xdp() {
+    server_addr on
+    knot_conf knot-xdp "xdp:
+    listen: cmp0
+    udp: on" >"$work/knot-xdp.conf"
+    start_server knot-xdp knotd -c "$work/knot-xdp.conf"
+    local mode="XDP (no program attached)"
+    wait_for 10 sh -c "ip -n $SRV link show cmp0 | grep -q 'prog/xdp'" && mode="XDP"
+    measure_dns knot-xdp knot "$knot_version" "$mode"
+}
+
+# NSD with its defaults, except its response rate limiting (on by default) switched off.
+dns_nsd() {
+    server_addr on
+    mkdir -p "$work/nsd"
+    cat >"$work/nsd.conf" <<YAML
+server:
+    ip-address: $server_ip
+    port: 53
+    username: ""
+    chroot: ""
+    zonesdir: "$work"
+    database: ""
+    zonelistfile: "$work/nsd/zone.list"
+    xfrdfile: "$work/nsd/xfrd.state"
+    xfrdir: "$work/nsd"
+    pidfile: "$work/nsd/nsd.pid"
+    logfile: "$work/nsd/nsd.log"
+    rrl-ratelimit: 0
+    rrl-whitelist-ratelimit: 0
+remote-control:
+    control-enable: no
+zone:
+    name: bench.test
+    zonefile: "$zone"
+YAML
+    start_server nsd nsd -d -c "$work/nsd.conf"
+    measure_dns nsd nsd "$nsd_version" "UDP sockets, RRL off"
+}
+
+# ---- DHCP --------------------------------------------------------------------------------------
+# perfdhcp always acts as a relay: giaddr is its address on cmp1 (198.18.0.2). It sends at
+# the offered rate whatever comes back and counts an exchange lost after 1 s.
+perfdhcp_run() {  # NAME RATE
+    in_cgroup "$cg_gen" ip netns exec "$CLI" taskset -c "$gen_cpu" \
+        perfdhcp -4 -g single -l cmp1 -R "$clients" -r "$2" -p "$seconds" "$server_ip" >"$work/$1.perfdhcp" 2>&1 || true
+}
+# Ready once a DORA completes (when -n ends the run perfdhcp counts the last exchange's reply
+# as lost, so it starts three and looks for an ACK).
+dhcp_ready() {
+    ip netns exec "$CLI" timeout 5 perfdhcp -4 -g single -l cmp1 -R 1 -r 10 -n 3 -W 1000000 "$server_ip" 2>/dev/null |
+        awk '/^received packets:/ {n++; if (n == 2 && $3 > 0) ok = 1} END {exit !ok}'
+}
+
+# measure_dhcp NAME SERVER VERSION MODE DURABILITY : perfdhcp at every offered rate; the best
+# completed exchange rate is the server's figure.
+measure_dhcp() {
+    local name=$1 server=$2 version=$3 mode=$4 durability=$5
+    attempted=$((attempted + 1))
+    if ! wait_ready dhcp_ready; then
+        log "$name: no DHCP answer"
+        tail -n 20 "$work/$name.log" >&2
+        failures+=("$name: did not answer")
+        record DHCP "$name" "$server" "$version" "$mode" "$durability" - - - 0 - - "no answer"
+        stop_server
+        return 0
+    fi
+    local threads rate best=-1 best_line=""
+    threads=$(cg_move_all)
+    for rate in ${dhcp_rates//,/ }; do
+        log "$name: $threads thread(s) in the CPU share; perfdhcp -r $rate for $seconds s"
+        local u0 g0 t0 u1 g1 t1 out="$work/$name-r$rate.perfdhcp"
+        profile_start "$name-r$rate"
+        u0=$(cg_usage_ns) g0=$(cg_usage_ns "$cg_gen") t0=$(now_ns)
+        perfdhcp_run "$name-r$rate" "$rate"
+        u1=$(cg_usage_ns) g1=$(cg_usage_ns "$cg_gen") t1=$(now_ns)
+        profile_stop "$name-r$rate"
+        local xps do_avg ra_avg ra_sd sent acks cpu gcpu notes
+        xps=$(awk '/^Rate:/ {printf "%.0f", $2}' "$out")
+        # Two blocks: DISCOVER-OFFER, then REQUEST-ACK.
+        do_avg=$(awk '/^avg delay: [0-9]/ {n++; if (n == 1) printf "%.3f", $3}' "$out")
+        ra_avg=$(awk '/^avg delay: [0-9]/ {n++; if (n == 2) printf "%.3f", $3}' "$out")
+        ra_sd=$(awk '/^std deviation: [0-9]/ {n++; if (n == 2) printf "%.3f", $3}' "$out")
+        sent=$(awk '/^sent packets:/ {n++; if (n == 1) print $3}' "$out")
+        acks=$(awk '/^received packets:/ {n++; if (n == 2) print $3}' "$out")
+        cpu=$(cpu_percent "$u0" "$u1" "$t0" "$t1")
+        gcpu=$(cpu_percent "$g0" "$g1" "$t0" "$t1")
+        [ -n "$xps" ] || { xps=0; tail -n 20 "$out" >&2; }
+        notes="DISCOVERs ${sent:-?}, ACKs ${acks:-?}; DISCOVER-OFFER avg ${do_avg:-?} ms"
+        log "$name: offered $rate/s: $xps exchanges/s, DO ${do_avg:-?} ms, RA ${ra_avg:-?} ms, server CPU $cpu %, perfdhcp CPU $gcpu %"
+        record DHCP-rate "$name" "$server" "$version" "$mode" "$durability" "$rate" "$cpu" "$gcpu" "$xps" \
+            "${ra_avg:--}" "${ra_sd:--}" "$notes"
+        if [ "$xps" -gt "$best" ]; then
+            best=$xps
+            best_line=$(printf '%s\t' DHCP "$name" "$server" "$version" "$mode" "$durability" "$rate" "$cpu" \
+                "$gcpu" "$xps" "${ra_avg:--}" "${ra_sd:--}" "$notes")
+        fi
+        sleep 1  # let the server drain what is queued before the next rate
+    done
+    echo "$round"$'\t'"${best_line%$'\t'}" >>"$results"
+    [ "$best" -gt 0 ] || failures+=("$name: 0 exchanges/s")
+    if [ "$server" = edgelease ]; then ip netns exec "$SRV" "$ctl" stats >"$work/$name.stats" 2>&1 || true; fi
+    stop_server
+}
+
+# One /15 scope for both DHCP servers: giaddr 198.18.0.2 selects it; 65,534 addresses.
+dhcp_edgelease() {  # PMD
+    local name="edgelease-$1-dhcp" dur
+    server_addr off
+    edgelease_config "$name" "$1" "[[dhcp.scopes]]
+name = \"bench\"
+subnet = \"198.18.0.0/15\"
+pools = [\"198.19.0.1-198.19.255.254\"]
+lease_time = \"1h\"
+routers = [\"$server_ip\"]"
+    start_server "$name" "$bin" --config "$work/$name/edge.toml"
+    if [ "$durability" = fsync ]; then dur="LMDB, group commit, fsync before each ACK"
+    else dur="LMDB, group commit, no fsync (durability = os)"; fi
+    measure_dhcp "$name" edgelease "$el_version" "DPDK net_$1" "$dur"
+}
+
+# Kea with memfile, its lease file persisted in the scratch directory. UDP sockets: the
+# server only sees relayed traffic (its raw-socket default measured slower here).
+dhcp_kea() {
+    server_addr on
+    mkdir -p "$work/kea"
+    cat >"$work/kea.json" <<JSON
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "cmp0" ], "dhcp-socket-type": "udp" },
+    "lease-database": { "type": "memfile", "persist": true, "name": "$work/kea/leases4.csv" },
+    "valid-lifetime": 3600,
+    "subnet4": [ { "id": 1, "subnet": "198.18.0.0/15",
+        "pools": [ { "pool": "198.19.0.1 - 198.19.255.254" } ],
+        "option-data": [ { "name": "routers", "data": "$server_ip" } ] } ],
+    "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
+        "output_options": [ { "output": "$work/kea/kea.log" } ] } ]
+} }
+JSON
+    start_server kea env KEA_LOCKFILE_DIR="$work/kea" KEA_PIDFILE_DIR="$work/kea" kea-dhcp4 -c "$work/kea.json"
+    measure_dhcp kea kea "$kea_version" "UDP sockets, 1 thread" "memfile CSV, a write per lease, no fsync"
+}
+
+# ---- run ---------------------------------------------------------------------------------------
+started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+log "work directory $work; servers in $quota % of CPU $server_cpu, generators on CPU $gen_cpu"
+[ "$do_dns" = 1 ] && make_dns_data
+for round in $(seq 1 "$repeat"); do
+    [ "$repeat" = 1 ] || log "round $round of $repeat"
+    if [ "$do_dns" = 1 ]; then
+        for p in ${pmds//,/ }; do wanted "edgelease-$p-dns" && dns_edgelease "$p"; done
+        wanted knot-udp && dns_knot_udp
+        wanted knot-xdp && dns_knot_xdp
+        wanted nsd && dns_nsd
+    fi
+    if [ "$do_dhcp" = 1 ]; then
+        for p in ${pmds//,/ }; do wanted "edgelease-$p-dhcp" && dhcp_edgelease "$p"; done
+        wanted kea && dhcp_kea
+    fi
+done
+
+# ---- report ------------------------------------------------------------------------------------
+python3 - "$work/meta.json" <<PY
+import json, sys
+json.dump({"date": "$started", "kernel": "$(uname -sr)", "cpus": $(nproc --all),
+           "cpu_model": "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')",
+           "edgelease_commit": "$el_version", "seconds": $seconds, "rounds": $repeat,
+           "quota_percent": $quota, "cfs_period_us": $period_us, "server_cpu": $server_cpu,
+           "generator_cpu": $gen_cpu, "records": $records, "dnsperf_outstanding": $outstanding,
+           "dhcp_clients": $clients, "dhcp_rates": [$dhcp_rates], "edgelease_pmds": "$pmds".split(","),
+           "edgelease_idle_sleep_us": $idle_sleep_us, "edgelease_durability": "$durability",
+           "client_napi": bool($client_napi)},
+          open(sys.argv[1], "w"), indent=2)
+PY
+python3 "$here/scripts/compare_report.py" "$work/meta.json" "$results" ${json:+"$json"}
+
+if [ "$smoke" = 1 ]; then
+    answered=$(awk -F'\t' '($2 == "DNS" || $2 == "DHCP") && $11 > 0' "$results" | wc -l)
+    [ "$attempted" -gt 0 ] || failures+=("no server was run")
+    for f in "${failures[@]}"; do echo "FAIL: $f"; done
+    echo "smoke: $answered passed, $((attempted - answered)) failed"
+    [ ${#failures[@]} -eq 0 ] && [ "$answered" -eq "$attempted" ]
+fi

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""The table scripts/compare.sh prints, and its JSON.
+
+usage: compare_report.py META.json RESULTS.tsv [OUT.json]
+
+RESULTS.tsv has one line per measurement: round service run server version mode durability
+rate cpu_used gen_cpu_used answered avg_ms sd_ms notes. Service DHCP is a DHCP server's best
+offered rate in a round, DHCP-rate every offered rate. With several rounds each run shows its
+median round (and the range).
+"""
+import json
+import statistics
+import sys
+
+KEYS = ["round", "service", "run", "server", "version", "mode", "durability", "rate",
+        "cpu_used_percent", "generator_cpu_percent", "answered_per_s", "latency_avg_ms",
+        "latency_sd_ms", "notes"]
+TARGETS = (("DNS", 2, ("knot", "nsd")), ("DHCP", 5, ("kea",)))
+
+
+def load(path):
+    rows = []
+    with open(path) as f:
+        for line in f:
+            if line.strip():
+                r = dict(zip(KEYS, line.rstrip("\n").split("\t")))
+                r["round"] = int(r["round"])
+                r["answered_per_s"] = int(r["answered_per_s"])
+                rows.append(r)
+    return rows
+
+
+def medians(rows):
+    """One row per run (first-seen order): the median round, with min and max added."""
+    runs = {}
+    for r in rows:
+        runs.setdefault(r["run"], []).append(r)
+    out = []
+    for group in runs.values():
+        by = sorted(group, key=lambda r: r["answered_per_s"])
+        m = dict(by[(len(by) - 1) // 2])
+        m["rounds"] = len(by)
+        m["min_per_s"], m["max_per_s"] = by[0]["answered_per_s"], by[-1]["answered_per_s"]
+        m["median_per_s"] = int(statistics.median(r["answered_per_s"] for r in by))
+        out.append(m)
+    return out
+
+
+def pct(v):
+    return v if v == "-" else v + " %"
+
+
+def print_table(rows, left):
+    w = [max(len(t[i]) for t in rows) for i in range(len(rows[0]))]
+    for t in rows:
+        print("  ".join(c.ljust(w[j]) if j < left else c.rjust(w[j]) for j, c in enumerate(t)).rstrip())
+
+
+def main():
+    meta = json.load(open(sys.argv[1]))
+    rows = load(sys.argv[2])
+    out_json = sys.argv[3] if len(sys.argv) > 3 else ""
+    summary = medians([r for r in rows if r["service"] in ("DNS", "DHCP")])
+    for r in summary:
+        base = next((b for b in summary if b["service"] == r["service"] and b["server"] == "edgelease"), None)
+        r["edgelease_ratio"] = (round(base["median_per_s"] / r["median_per_s"], 2)
+                                if base and r["median_per_s"] > 0 else None)
+    rounds = max((r["rounds"] for r in summary), default=1)
+
+    quota, period = meta["quota_percent"], meta["cfs_period_us"]
+    print()
+    print("compare.sh %s: %s, %d CPUs (%s); edgelease %s" % (
+        meta["date"], meta["kernel"], meta["cpus"], meta["cpu_model"], meta["edgelease_commit"]))
+    print("CPU share: each server alone in a cgroup, cpuset CPU %d, CFS quota %d %% (%d of every %d us); "
+          "generators on CPU %d (taskset); namespaces joined by one veth pair" % (
+              meta["server_cpu"], quota, period * quota // 100, period, meta["generator_cpu"]))
+    if meta.get("client_napi"):
+        print("--client-napi: the client's veth end receives in a NAPI thread on CPU %d" % meta["generator_cpu"])
+    services = {r["service"] for r in summary}
+    if "DNS" in services:
+        print("DNS:  bench.test. with %d A records; 4 queries in 5 hit, 1 is NXDOMAIN; dnsperf -l %d -q %d" % (
+            meta["records"], meta["seconds"], meta["dnsperf_outstanding"]))
+    if "DHCP" in services:
+        print("DHCP: perfdhcp (a relay), -R %d clients, -p %d, at -r %s exchanges/s: each server's best" % (
+            meta["dhcp_clients"], meta["seconds"], ", ".join(str(x) for x in meta["dhcp_rates"])))
+    print("edgelease: [dpdk].idle_sleep_us = %d, [appliance].durability = %s%s" % (
+        meta["edgelease_idle_sleep_us"], meta["edgelease_durability"],
+        "; %d rounds, median round shown" % rounds if rounds > 1 else ""))
+    print()
+    hdr = ["service", "server", "mode", "CPU share", "CPU used", "gen. CPU", "answered/s"]
+    if rounds > 1:
+        hdr.append("range")
+    hdr += ["avg ms", "sd ms", "edgelease ÷"]
+    table = [hdr]
+    for r in summary:
+        mode = r["mode"]
+        if r["service"] == "DHCP" and r["rate"] != "-":
+            mode += ", best at -r " + r["rate"]
+        line = [r["service"], r["server"] + " " + r["version"], mode, "%d %%" % quota,
+                pct(r["cpu_used_percent"]), pct(r["generator_cpu_percent"]), str(r["median_per_s"])]
+        if rounds > 1:
+            line.append("%d-%d" % (r["min_per_s"], r["max_per_s"]))
+        rt = r["edgelease_ratio"]
+        line += [r["latency_avg_ms"], r["latency_sd_ms"], "-" if rt is None else "%.2f" % rt]
+        table.append(line)
+    print_table(table, 3)
+
+    per_rate = [r for r in rows if r["service"] == "DHCP-rate"]
+    rates = sorted({int(r["rate"]) for r in per_rate})
+    if len(rates) > 1:
+        print()
+        print("DHCP exchanges/s by offered rate%s:" % (" (median of the rounds)" if rounds > 1 else ""))
+        runs = list(dict.fromkeys(r["run"] for r in per_rate))
+        t = [["run"] + ["-r %d" % x for x in rates]]
+        for run in runs:
+            line = [run]
+            for x in rates:
+                v = [r["answered_per_s"] for r in per_rate if r["run"] == run and int(r["rate"]) == x]
+                line.append(str(int(statistics.median(v))) if v else "-")
+            t.append(line)
+        print_table(t, 1)
+
+    print()
+    print("CPU used: the server's cgroup (cpuacct) over the generator's run; gen. CPU: the generator's.")
+    print("'edgelease ÷': edgelease's first run of the service divided by the row. Latency: dnsperf's")
+    print("average and standard deviation; for DHCP perfdhcp's REQUEST-ACK ones (neither reports a p99).")
+    for r in summary:
+        if r["service"] == "DHCP":
+            print("durability, %s (%s): %s" % (r["server"], r["mode"], r["durability"]))
+    for svc, target, peers in TARGETS:
+        best = max((r for r in summary if r["service"] == svc and r["server"] in peers),
+                   key=lambda r: r["median_per_s"], default=None)
+        if not best or best["median_per_s"] == 0:
+            continue
+        for el in (r for r in summary if r["service"] == svc and r["server"] == "edgelease"):
+            print("%s: edgelease (%s) / best peer (%s, %s) = %.2f; DESIGN target >= %d" % (
+                svc, el["mode"], best["server"], best["mode"], el["median_per_s"] / best["median_per_s"],
+                target))
+    if out_json:
+        doc = dict(meta, summary=summary, measurements=rows)
+        with open(out_json, "w") as f:
+            json.dump(doc, f, indent=2)
+        print("json: %s" % out_json)
+
+
+if __name__ == "__main__":
+    main()
