@@ -218,27 +218,23 @@ void DhcpService::send(const dhcp::DhcpReply& r) noexcept {
 void DhcpService::note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noexcept {
     // Logged at most once a minute (the counter outcome_pool_exhausted has every one): a
     // flood of DISCOVERs into a full pool must not become a flood of log lines.
-    ++exhausted_since_log_;
-    if (now - last_exhausted_log_ < 60) return;
+    if (!exhausted_log_.note(now)) return;
     LOG_WARN("DHCP: no free address for %llu request(s) in the last %llds (pool exhausted; last from %s via %s)",
-             static_cast<unsigned long long>(exhausted_since_log_),
-             static_cast<long long>(last_exhausted_log_ == 0 ? 0 : now - last_exhausted_log_),
+             static_cast<unsigned long long>(exhausted_log_.pending),
+             exhausted_log_.window(now),
              net::to_string(req.chaddr).c_str(),
              req.giaddr != 0 ? net::to_string(net::Ipv4Addr{req.giaddr}).c_str() : "direct");
-    exhausted_since_log_ = 0;
-    last_exhausted_log_ = now;
+    exhausted_log_.logged(now);
 }
 
 void DhcpService::note_relay_limited(const dhcp::DhcpRequest& req, int64_t now) noexcept {
-    ++relay_limited_since_log_;
-    if (last_relay_log_ != 0 && now - last_relay_log_ < 60) return;
+    if (!relay_log_.note(now)) return;
     LOG_WARN("DHCP: %llu DISCOVER(s) over [dhcp].relay_discover_rate dropped in the last %llds "
              "(last from relay %s, client %s)",
-             static_cast<unsigned long long>(relay_limited_since_log_),
-             static_cast<long long>(last_relay_log_ == 0 ? 0 : now - last_relay_log_),
+             static_cast<unsigned long long>(relay_log_.pending),
+             relay_log_.window(now),
              net::to_string(net::Ipv4Addr{req.giaddr}).c_str(), net::to_string(req.chaddr).c_str());
-    relay_limited_since_log_ = 0;
-    last_relay_log_ = now;
+    relay_log_.logged(now);
 }
 
 bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
@@ -294,15 +290,13 @@ unsigned DhcpService::release_durable(int64_t now) noexcept {
 }
 
 void DhcpService::note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noexcept {
-    ++storage_failed_since_log_;
-    if (last_storage_log_ != 0 && now - last_storage_log_ < 60) return;
+    if (!storage_log_.note(now)) return;
     LOG_ERROR("DHCP: %llu DHCPACK(s) withheld in the last %llds: their lease could not be stored "
               "(last for %s; see the lease store's error)",
-              static_cast<unsigned long long>(storage_failed_since_log_),
-              static_cast<long long>(last_storage_log_ == 0 ? 0 : now - last_storage_log_),
+              static_cast<unsigned long long>(storage_log_.pending),
+              storage_log_.window(now),
               net::to_string(net::Ipv4Addr{reply_yiaddr(r)}).c_str());
-    storage_failed_since_log_ = 0;
-    last_storage_log_ = now;
+    storage_log_.logged(now);
 }
 
 unsigned DhcpService::poll(int64_t now) noexcept {

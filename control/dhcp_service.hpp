@@ -36,6 +36,25 @@ struct alignas(64) DhcpServiceStats {
     dataplane::Counter relay_limited;            // DISCOVERs over [dhcp].relay_discover_rate
 };
 
+/// A log line for a flood of like events, at most once a minute: every event is counted, and
+/// the line that does go out says how many it stands for and over how long.
+struct LogThrottle {
+    uint64_t pending = 0;  // events since the last line
+    int64_t last = 0;      // Unix seconds of the last line, 0 = none yet
+    /// Counts one event at `now`; true when a line is due (the first, or 60 s after the last).
+    bool note(int64_t now) noexcept {
+        ++pending;
+        return last == 0 || now - last >= 60;
+    }
+    /// Seconds the due line covers (0 for the first).
+    long long window(int64_t now) const noexcept { return last == 0 ? 0 : static_cast<long long>(now - last); }
+    /// After the line went out.
+    void logged(int64_t now) noexcept {
+        pending = 0;
+        last = now;
+    }
+};
+
 class DhcpService {
 public:
     /// `channels[i]` belongs to worker i. `store` must outlive the service.
@@ -121,13 +140,11 @@ private:
     // Failed commit ranges not yet behind every held ACK (fixed: no allocation per poll).
     std::array<store::FailedRange, 64> failed_{};
     size_t failed_count_ = 0;
-    int64_t last_storage_log_ = 0;
-    uint64_t storage_failed_since_log_ = 0;
+    LogThrottle storage_log_;
     void note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noexcept;
     void note_relay_limited(const dhcp::DhcpRequest& req, int64_t now) noexcept;
     RelayLimiter relay_limit_;
-    int64_t last_relay_log_ = 0;
-    uint64_t relay_limited_since_log_ = 0;
+    LogThrottle relay_log_;
 
     void tell_dns(const std::vector<dhcp::Lease>& changed, const std::vector<dhcp::LeaseEvent>& events,
                   int64_t now) noexcept;
@@ -149,8 +166,7 @@ private:
     dhcp::Result result_;        // reused: no allocation per request once warmed up
     std::vector<dhcp::Lease> expired_;
     int64_t last_expiry_run_ = 0;
-    int64_t last_exhausted_log_ = 0;
-    uint64_t exhausted_since_log_ = 0;
+    LogThrottle exhausted_log_;
     DhcpServiceStats stats_;
     std::shared_ptr<ScopeGauges> gauges_;  // written by the control lcore under gauges_mu_
     mutable std::mutex gauges_mu_;         // only a reload and readers take it
