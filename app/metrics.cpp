@@ -361,6 +361,12 @@ void render_store(MetricsWriter& w, const store::StoreStats& s) {
            "Lease store batches refused because the LMDB map is at [appliance].lease_store_max_mib "
            "(their DHCPACKs are withheld).",
            s.map_full);
+    single("edgelease_lease_store_writer_wakeups_total",
+           "Times the control lcore woke the idle lease writer for new changes.", s.wakeups);
+    single("edgelease_lease_store_meta_syncs_total",
+           "Flushes of a last commit's meta page when the queue ran dry (under load the next "
+           "commit's flush carries it).",
+           s.meta_syncs);
 
     std::array<uint64_t, store::kCommitBuckets.size() + 1> buckets{};
     for (size_t i = 0; i < buckets.size(); ++i)

@@ -1,17 +1,22 @@
 #pragma once
 // Idle back-off for polling loops: after a run of empty polls, sleep a little, doubling up to
 // a ceiling. Lets poll-mode lcores share CPUs on small machines. Only sleeps when idle, so
-// the loaded hot path never makes a syscall.
+// the loaded hot path never makes a syscall. With a Doorbell the sleep is a futex wait that
+// whoever hands the lcore work can cut short (common/doorbell.hpp).
 #include <time.h>
 
 #include <cstdint>
+
+#include "common/doorbell.hpp"
 
 namespace edgelease {
 
 class IdleBackoff {
 public:
     /// max_sleep_us = 0 disables sleeping (pure busy polling).
-    explicit IdleBackoff(uint32_t max_sleep_us) noexcept : max_us_(max_sleep_us) {}
+    /// `bell`: sleep on it (rung = woken early) rather than in nanosleep; nullptr = plain sleep.
+    explicit IdleBackoff(uint32_t max_sleep_us, Doorbell* bell = nullptr) noexcept
+        : max_us_(max_sleep_us), bell_(bell) {}
 
     void on_work() noexcept {
         empty_ = 0;
@@ -19,9 +24,29 @@ public:
     }
     /// Returns true when it slept.
     bool on_idle() noexcept {
+        return on_idle([]() noexcept { return false; });
+    }
+    /// With a bell: `pending()` re-checks for work after announcing the sleep, so that a ring
+    /// racing the announcement is never lost (see Doorbell). True when it slept.
+    template <typename Pending>
+    bool on_idle(Pending&& pending) noexcept {
         if (max_us_ == 0 || ++empty_ < kSpinPolls) return false;
-        timespec ts{0, static_cast<long>(sleep_us_) * 1000};
-        nanosleep(&ts, nullptr);
+        if (bell_ != nullptr) {
+            const uint32_t seen = bell_->prepare();
+            if (pending()) {
+                bell_->cancel();
+                empty_ = 0;
+                return false;
+            }
+            if (bell_->wait(seen, sleep_us_)) {
+                sleep_us_ = 1;  // rung: work is coming, the next idle stretch starts short
+                empty_ = 0;
+                return true;
+            }
+        } else {
+            timespec ts{0, static_cast<long>(sleep_us_) * 1000};
+            nanosleep(&ts, nullptr);
+        }
         sleep_us_ = sleep_us_ * 2 > max_us_ ? max_us_ : sleep_us_ * 2;
         return true;
     }
@@ -29,6 +54,7 @@ public:
 private:
     static constexpr uint32_t kSpinPolls = 64;
     uint32_t max_us_;
+    Doorbell* bell_;
     uint32_t sleep_us_ = 1;
     uint32_t empty_ = 0;
 };

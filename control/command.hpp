@@ -12,6 +12,8 @@
 
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include "common/doorbell.hpp"
+
 namespace edgelease::control {
 
 class Command {
@@ -56,8 +58,13 @@ public:
             delete holder;
             return false;
         }
+        if (bell_ != nullptr) bell_->ring();  // the control lcore may be in its idle sleep
         return true;
     }
+    /// The control lcore's doorbell, rung after each submit. Set before any submit.
+    void set_bell(Doorbell* bell) noexcept { bell_ = bell; }
+    /// Control lcore: whether a command waits.
+    bool empty() const noexcept { return queue_.read_available() == 0; }
     /// Control lcore: runs up to `max` commands. Returns how many ran.
     unsigned drain(unsigned max) noexcept {
         unsigned n = 0;
@@ -75,6 +82,7 @@ public:
     }
 
 private:
+    Doorbell* bell_ = nullptr;
     std::mutex push_mu_;
     boost::lockfree::spsc_queue<std::shared_ptr<Command>*, boost::lockfree::capacity<64>> queue_;
 };

@@ -14,6 +14,7 @@ namespace edgelease::control {
 
 ControlPlane::ControlPlane(dns::ZoneViewSlot& slot, rte_rcu_qsbr* qsbr) : slot_(slot), qsbr_(qsbr) {
     retired_.reserve(16);
+    commands_.set_bell(&bell_);
 }
 
 ControlPlane::~ControlPlane() {
@@ -38,6 +39,7 @@ bool ControlPlane::submit(std::unique_ptr<dns::ZoneView>& view) {
     dns::ZoneView* raw = view.get();
     if (!inbox_.push(raw)) return false;
     view.release();
+    bell_.ring();
     return true;
 }
 
@@ -87,6 +89,10 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
     if (ns > zone_stats_.max_batch_ns.load(std::memory_order_relaxed))
         zone_stats_.max_batch_ns.store(ns, std::memory_order_relaxed);
     return applied;
+}
+
+bool ControlPlane::has_work() const noexcept {
+    return !commands_.empty() || inbox_.read_available() != 0 || (dhcp_ != nullptr && dhcp_->has_work());
 }
 
 unsigned ControlPlane::poll() noexcept {

@@ -49,6 +49,9 @@ public:
     /// Control lcore: applies queued views and frees retired ones whose grace period has
     /// ended. Bounded work per call. Returns the number of items handled.
     unsigned poll() noexcept;
+    /// Control lcore, about to sleep: whether work that rings the bell has arrived since the
+    /// last poll (commands, views, DHCP requests, durable ACKs). Cheap: a few loads.
+    bool has_work() const noexcept;
 
     /// DHCP, when scopes are configured: polled on every loop. Set before the lcores start.
     void attach_dhcp(DhcpService* dhcp) { dhcp_ = dhcp; }
@@ -79,6 +82,9 @@ public:
 
     /// Work from other threads (the management API), run on the control lcore.
     CommandQueue& commands() { return commands_; }
+    /// The control lcore sleeps on this when idle. Rung by commands, views handed over and
+    /// the lease store's writer (a durable batch releases held ACKs).
+    Doorbell& bell() noexcept { return bell_; }
 
     /// Number of views published so far (start-up counts as 1). Any thread.
     uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
@@ -99,6 +105,7 @@ private:
     store::RecordStore* records_ = nullptr;
     std::vector<std::string> dirty_;  // reused
     ZoneUpdateStats zone_stats_;
+    Doorbell bell_;
     CommandQueue commands_;
     rte_rcu_qsbr* qsbr_;
     dns::ZoneView* current_ = nullptr;  // owned

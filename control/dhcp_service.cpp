@@ -26,6 +26,7 @@ DhcpService::DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChanne
     expired_.reserve(4096);
     due_.resize(kMaxDuePerPoll);
     early_.reserve(kMaxDuePerPoll);
+    replied_.assign(channels_.size(), 0);
     for (size_t i = 0; i < channels_.size(); ++i) queues_.push_back(std::make_unique<QueueGauge>());
     make_gauges();
     refresh_gauges();
@@ -203,8 +204,23 @@ bool DhcpService::persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq
         if (l.state == dhcp::LeaseState::Offered) continue;
         seq = next_seq_++;
         if (!store_.enqueue(l, seq)) return false;
+        stored_ = true;
     }
     return true;
+}
+
+void DhcpService::wake() noexcept {
+    if (stored_) {
+        stored_ = false;
+        store_.wake();
+    }
+    if (!any_replied_) return;
+    any_replied_ = false;
+    for (size_t i = 0; i < replied_.size(); ++i) {
+        if (replied_[i] == 0) continue;
+        replied_[i] = 0;
+        channels_[i]->worker_bell.ring();
+    }
 }
 
 void DhcpService::send(const dhcp::DhcpReply& r) noexcept {
@@ -212,6 +228,8 @@ void DhcpService::send(const dhcp::DhcpReply& r) noexcept {
         stats_.reply_queue_full.add();
         return;
     }
+    replied_[r.path.worker] = 1;
+    any_replied_ = true;
     stats_.replies[reply_type(r)].add();
 }
 
@@ -299,6 +317,12 @@ void DhcpService::note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noe
     storage_log_.logged(now);
 }
 
+bool DhcpService::has_work() const noexcept {
+    for (const auto* ch : channels_)
+        if (ch->requests.read_available() != 0) return true;
+    return !held_.empty() && held_.front().seq <= store_.done_seq();
+}
+
 unsigned DhcpService::poll(int64_t now) noexcept {
     sample_queues();
     unsigned done = release_durable(now);
@@ -376,7 +400,9 @@ unsigned DhcpService::poll(int64_t now) noexcept {
             }
         }
     }
-    return done + release_durable(now);
+    done += release_durable(now);
+    wake();
+    return done;
 }
 
 }  // namespace edgelease::control

@@ -67,6 +67,8 @@ public:
 
     /// Control lcore: bounded work (at most kMaxPerPoll requests). Returns items handled.
     unsigned poll(int64_t now) noexcept;
+    /// Control lcore: a request waits, or a held ACK's lease has become durable.
+    bool has_work() const noexcept;
 
     const DhcpServiceStats& stats() const { return stats_; }
 
@@ -135,6 +137,12 @@ private:
     };
     bool persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept;
     void send(const dhcp::DhcpReply& r) noexcept;
+    /// End of a poll: wakes the lease writer if anything was queued for it, and each worker
+    /// that got replies, should they be asleep (one FUTEX_WAKE each then, none when busy).
+    void wake() noexcept;
+    bool stored_ = false;            // queued for the writer since the last wake()
+    std::vector<uint8_t> replied_;   // per worker: replies queued since the last wake()
+    bool any_replied_ = false;
     unsigned release_durable(int64_t now) noexcept;
     void note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noexcept;
     // Failed commit ranges not yet behind every held ACK (fixed: no allocation per poll).

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 
+#include "common/doorbell.hpp"
 #include "dataplane/stats.hpp"
 
 struct rte_rcu_qsbr;
@@ -24,6 +25,7 @@ struct alignas(64) ServiceContext {
     unsigned rcu_id = 0;
     const std::atomic<bool>* stop = nullptr;
     uint32_t idle_sleep_us = 100;
+    Doorbell* bell = nullptr;  // idle sleeps on it (others ring it when they hand work over)
     dataplane::LcoreStats stats;  // loops and idle_sleeps; packet fields stay zero
     ControlPlane* plane = nullptr;  // control lcore only
     sweeper::SweeperLink* link = nullptr;  // sweeper lcore: nullptr = nothing to expire (no DHCP)

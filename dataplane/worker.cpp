@@ -131,6 +131,7 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
     rte_mbuf* out[kBurst];
     uint16_t nout = 0;
     uint64_t rx_bytes = 0;
+    bool queued_dhcp = false;
     for (uint16_t i = 0; i < n; ++i) {
         if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void*));
         rte_mbuf* m = pkts[i];
@@ -153,6 +154,7 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
             } else if (dport == kUdpDhcp) {
                 if (handle_dhcp(w, q, v, why)) {
                     rte_pktmbuf_free(m);  // handed over as a DhcpRequest
+                    queued_dhcp = true;
                     continue;
                 }
                 verdict = Verdict::Drop;
@@ -173,6 +175,7 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
     }
     w.stats.rx_packets.add(n);
     w.stats.rx_bytes.add(rx_bytes);
+    if (queued_dhcp && w.dhcp->control_bell != nullptr) w.dhcp->control_bell->ring();
     if (nout == 0) return;
     uint64_t tx_bytes = 0;
     uint16_t sent = rte_eth_tx_burst(q.port_id, q.queue, out, nout);
@@ -189,7 +192,7 @@ int worker_main(void* arg) {
     auto& w = *static_cast<WorkerContext*>(arg);
     // Short idle sleeps must really be short: the default 50 us timer slack would dominate.
     prctl(PR_SET_TIMERSLACK, 1UL);
-    IdleBackoff backoff(w.idle_sleep_us);
+    IdleBackoff backoff(w.idle_sleep_us, w.dhcp != nullptr ? &w.dhcp->worker_bell : nullptr);
     rte_mbuf* pkts[kBurst];
     rte_rcu_qsbr_thread_online(w.qsbr, w.index);
     while (!w.stop->load(std::memory_order_relaxed)) {
@@ -208,7 +211,9 @@ int worker_main(void* arg) {
         w.stats.loops.add();
         if (got != 0) {
             backoff.on_work();
-        } else if (backoff.on_idle()) {
+        } else if (backoff.on_idle([&w]() noexcept {
+                       return w.dhcp != nullptr && w.dhcp->replies.read_available() != 0;
+                   })) {
             w.stats.idle_sleeps.add();
         }
     }

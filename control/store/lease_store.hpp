@@ -14,6 +14,7 @@
 
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include "common/doorbell.hpp"
 #include "control/dhcp/lease.hpp"
 #include "control/store/lease_codec.hpp"
 
@@ -44,6 +45,8 @@ struct StoreStats {
     std::atomic<uint64_t> commit_ns_max{0};
     std::atomic<uint64_t> map_resizes{0};
     std::atomic<uint64_t> map_full{0};  // commits refused: the map is at its configured maximum
+    std::atomic<uint64_t> wakeups{0};   // times the control lcore woke the idle writer
+    std::atomic<uint64_t> meta_syncs{0};  // mdb_env_sync calls: the queue ran dry after a commit
 };
 
 /// Sequence numbers [from, to] of one batch that could not be committed.
@@ -71,6 +74,9 @@ public:
     /// counted in `skipped`.
     std::vector<dhcp::Lease> load(size_t& skipped);
 
+    /// Rung after every batch the writer finishes (the control lcore sleeps on it, so a held
+    /// ACK leaves as soon as its lease is durable). Set before start(); nullptr = none.
+    void set_done_bell(Doorbell* bell) noexcept { done_bell_ = bell; }
     void start();
 
     /// Control lcore: queue a lease change (a lease in state Free deletes its record). False
@@ -78,6 +84,11 @@ public:
     /// is not queued).
     bool enqueue(const dhcp::Lease& lease, uint64_t seq) noexcept;
     size_t write_available() const noexcept { return queue_.write_available(); }
+    /// Control lcore, after enqueueing: wakes the writer if it sleeps (a FUTEX_WAKE then;
+    /// a fence and a load while it is busy). Once per poll is enough: a batch is group work.
+    void wake() noexcept {
+        if (work_bell_.ring()) stats_.wakeups.fetch_add(1, std::memory_order_relaxed);
+    }
 
     /// Highest sequence number processed by the writer. Writes up to it are durable unless
     /// they fall in a failed range.
@@ -94,6 +105,18 @@ public:
 private:
     void writer();
     bool commit(const std::vector<PendingWrite>& batch);
+    void publish_failed(const FailedRange& range);
+    void publish_done(uint64_t seq);
+    void sync_unsynced();
+    // Writer thread, durability fsync: the last committed batch whose meta page is written
+    // but not yet flushed (MDB_NOMETASYNC). done_seq_ stays below it until a flush.
+    struct Unsynced {
+        bool any = false;
+        uint64_t from = 0;
+        uint64_t to = 0;
+    };
+    Unsynced unsynced_;
+    bool fsync_ = true;
     void note_failure(size_t leases, int rc);
 
     std::string dir_;
@@ -108,6 +131,8 @@ private:
     int64_t last_fail_log_ = 0;         // writer thread: rate limit of the failure log
     uint64_t fails_since_log_ = 0;
     std::atomic<bool> stop_{false};
+    Doorbell work_bell_;              // the writer sleeps on it while the queue is empty
+    Doorbell* done_bell_ = nullptr;
     std::thread thread_;
     StoreStats stats_;
 };

@@ -3,6 +3,7 @@
 // A full queue is a counted drop on the side that could not push; nobody ever waits.
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include "common/doorbell.hpp"
 #include "dataplane/dhcp/messages.hpp"
 #include "dataplane/stats.hpp"
 
@@ -15,6 +16,13 @@ struct DhcpChannel {
     alignas(64) boost::lockfree::spsc_queue<DhcpRequest, boost::lockfree::capacity<kQueueDepth>> requests;
     // Control -> worker.
     alignas(64) boost::lockfree::spsc_queue<DhcpReply, boost::lockfree::capacity<kQueueDepth>> replies;
+    // The worker sleeps on this when idle; the control lcore rings it after queueing replies,
+    // so a reply leaves at once rather than when the worker's back-off sleep ends.
+    Doorbell worker_bell;
+    // The control lcore's bell (it sleeps on it when idle): the worker rings it after a burst
+    // that queued requests. A fence and a load while the control lcore is busy; a FUTEX_WAKE
+    // only while it sleeps, which it does only when no DHCP is flowing.
+    Doorbell* control_bell = nullptr;
 };
 
 /// Worker-side DHCP counters (one writer: the worker).

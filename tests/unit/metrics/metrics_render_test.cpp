@@ -193,6 +193,8 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_lease_store_failures_total", "counter"},
         {"edgelease_lease_store_map_resizes_total", "counter"},
         {"edgelease_lease_store_map_full_total", "counter"},
+        {"edgelease_lease_store_writer_wakeups_total", "counter"},
+        {"edgelease_lease_store_meta_syncs_total", "counter"},
         {"edgelease_lease_store_commit_duration_seconds", "histogram"},
         {"edgelease_lease_store_commit_duration_max_seconds", "gauge"},
     };

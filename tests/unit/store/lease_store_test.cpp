@@ -81,6 +81,7 @@ TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
         uint64_t seq = 0;
         for (uint32_t i = 0; i < n; ++i) {
             while (!s.enqueue(sample(0xC6120000 + i), ++seq)) std::this_thread::sleep_for(std::chrono::microseconds(100));
+            s.wake();  // as the control lcore does after each poll that queued something
         }
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
         while (s.done_seq() < n && std::chrono::steady_clock::now() < deadline)
@@ -101,6 +102,57 @@ TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
     expect_same(leases[7], sample(0xC6120007));  // keys are big-endian addresses: sorted
     store::LeaseStore again(dir.str(), true);
     EXPECT_EQ(again.load(skipped).size(), n);
+}
+
+TEST(LeaseStore, ALoneWriteIsDoneOnlyAfterItsMetaPageIsFlushed) {
+    // Durability fsync runs LMDB with MDB_NOMETASYNC: a commit leaves its meta page to the
+    // next flush. With nothing behind it, the writer flushes it itself before done_seq()
+    // passes the write, and the write is on disk when done_seq() says so.
+    TempDir dir;
+    store::LeaseStore s(dir.str(), true);
+    s.start();
+    ASSERT_TRUE(s.enqueue(sample(0xC6120001), 1));
+    s.wake();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (s.done_seq() < 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(s.done_seq(), 1u);
+    EXPECT_EQ(s.stats().commits.load(), 1u);
+    EXPECT_EQ(s.stats().meta_syncs.load(), 1u);
+    size_t skipped = 0;
+    auto leases = store::read_leases(dir.str(), skipped);
+    ASSERT_EQ(leases.size(), 1u);
+    EXPECT_EQ(leases[0].ip, 0xC6120001u);
+}
+
+TEST(LeaseStore, DurabilityOsNeedsNoMetaFlush) {
+    TempDir dir;
+    store::LeaseStore s(dir.str(), false);
+    s.start();
+    ASSERT_TRUE(s.enqueue(sample(0xC6120001), 1));
+    s.wake();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (s.done_seq() < 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(s.done_seq(), 1u);
+    EXPECT_EQ(s.stats().meta_syncs.load(), 0u);
+}
+
+TEST(LeaseStore, WakeIsCountedOnlyWhenTheWriterSlept) {
+    TempDir dir;
+    store::LeaseStore s(dir.str(), false);
+    s.start();
+    // The writer goes to sleep on its bell once the queue is empty (it starts empty).
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    uint64_t seq = 0;
+    while (s.stats().wakeups.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+        ASSERT_TRUE(s.enqueue(sample(0xC6120001), ++seq));
+        s.wake();
+        while (s.done_seq() < seq && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    EXPECT_GE(s.stats().wakeups.load(), 1u);
+    EXPECT_EQ(s.done_seq(), seq);
 }
 
 TEST(LeaseStore, LaterWriteOfTheSameAddressWins) {
@@ -134,6 +186,7 @@ TEST(LeaseStore, FullMapFailsBatchesAndReportsEveryFailedRange) {
             // Slowly enough that the writer makes many batches, several of them failing.
             if (i % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
             while (!s.enqueue(sample(0xC6120000 + i), ++seq)) std::this_thread::sleep_for(std::chrono::microseconds(100));
+            s.wake();  // as the control lcore does after each poll that queued something
         }
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
         while (s.done_seq() < n && std::chrono::steady_clock::now() < deadline) {
