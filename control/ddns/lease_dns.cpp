@@ -60,7 +60,12 @@ std::string client_owner(const dhcp::ClientKey& key, const net::MacAddr& hw) {
         n = 7;
     }
     rdata[2] = 1;
-    SHA256(ident, n, rdata + 3);
+    // Fetched once: the one-shot SHA256() looks the algorithm up (locks, allocations) on
+    // every call, and this runs on the control lcore for every lease change.
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    unsigned int out_len = 0;
+    if (sha256 == nullptr || EVP_Digest(ident, n, rdata + 3, &out_len, sha256, nullptr) != 1)
+        SHA256(ident, n, rdata + 3);
     return "client:" + base64(rdata, sizeof rdata);
 }
 
@@ -300,6 +305,7 @@ void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip, const std::opti
 
 void LeaseDns::remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t ip, const std::string& owner,
                       AuditReason reason, int64_t now) {
+    if (!zones_.owns_any(owner)) return;  // most releases: no records (no domain, opted out)
     const std::vector<uint8_t> addr = a_rdata(ip);
     const Key rev_key = zone::ZoneStore::key(reverse_name(ip));
     for (const Key& k : zones_.names_owned_by(owner)) {

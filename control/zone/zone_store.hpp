@@ -85,6 +85,8 @@ public:
     std::vector<Key> lease_names_for(uint32_t ip) const;
     /// Every (owner name) holding a record owned by `owner` (provenance owner string).
     std::vector<Key> names_owned_by(const std::string& owner) const;
+    /// Whether `owner` holds any record (no copy: the common case on a release is "none").
+    bool owns_any(const std::string& owner) const { return by_owner_.count(owner) != 0; }
 
     /// Every record of `owner` as the view needs them (empty: the name is gone).
     std::vector<dns::Record> records_of(const Key& owner) const;

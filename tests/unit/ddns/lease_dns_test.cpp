@@ -319,5 +319,14 @@ TEST(DhcidOwner, StableAndDistinct) {
     EXPECT_EQ(dns::name_to_text(reverse_name(0xC6120032)), "50.0.18.198.in-addr.arpa.");
 }
 
+TEST(DhcidOwner, KnownAnswer) {
+    // RFC 4701 §3.3 / §3.5.3: type 0x0000 (htype + chaddr), digest type 1, SHA-256 of
+    // 01 00 11 22 33 44 55. Owners are stored in LMDB: the value must never drift.
+    dhcp::ClientKey hw;
+    hw.kind = dhcp::ClientKey::HwAddress;
+    net::MacAddr mac{{0x00, 0x11, 0x22, 0x33, 0x44, 0x55}};
+    EXPECT_EQ(client_owner(hw, mac), "client:AAABNZrkF/uKS092yocuPHsajpRWCrg35grHn8HA0Tsq8AI=");
+}
+
 }  // namespace
 }  // namespace edgelease::ddns
