@@ -112,6 +112,12 @@ Node* ZoneView::make_node(const uint8_t* name, uint8_t len, std::vector<const Re
     const size_t data_off = sets_off + nsets * sizeof(RRsetRef);
     auto* raw =
         static_cast<uint8_t*>(::operator new(data_off + data, std::align_val_t{alignof(Node)}));
+    if ((reinterpret_cast<uintptr_t>(raw) >> kSlotTagShift) != 0) {
+        // An address the slot tag would overwrite (never seen on Linux without an explicit
+        // request for high addresses): refuse it rather than corrupt the table.
+        ::operator delete(raw, std::align_val_t{alignof(Node)});
+        throw std::bad_alloc();
+    }
     // Nothing below throws.
     auto* node = new (raw) Node();
     std::memcpy(raw + sizeof(Node), name, len);
@@ -192,7 +198,7 @@ uint32_t negative_ttl(const Node& apex, const RRsetRef& soa) noexcept {
 // The slot table.
 
 size_t ZoneView::table_bytes(size_t capacity) noexcept {
-    return sizeof(SlotTable) + capacity * sizeof(std::atomic<const Node*>);
+    return sizeof(SlotTable) + capacity * sizeof(std::atomic<Slot>);
 }
 
 SlotTable* ZoneView::make_table(size_t capacity, bool clear) {
@@ -214,8 +220,8 @@ SlotTable* ZoneView::make_table(size_t capacity, bool clear) {
 }
 
 void ZoneView::clear_slots(SlotTable* t, uint64_t from, uint64_t to) noexcept {
-    std::atomic<const Node*>* s = t->slots();
-    for (uint64_t i = from; i < to; ++i) new (&s[i]) std::atomic<const Node*>(nullptr);
+    std::atomic<Slot>* s = t->slots();
+    for (uint64_t i = from; i < to; ++i) new (&s[i]) std::atomic<Slot>(0);
 }
 
 void ZoneView::free_table(SlotTable* t) noexcept {
@@ -229,18 +235,18 @@ void ZoneView::free_table(SlotTable* t) noexcept {
 }
 
 uint64_t ZoneView::place(SlotTable* t, const Node* n, size_t& tombstones) noexcept {
-    std::atomic<const Node*>* s = t->slots();
+    std::atomic<Slot>* s = t->slots();
     uint64_t i = n->hash & t->mask;
     for (;;) {
-        const Node* cur = s[i].load(std::memory_order_relaxed);
-        if (cur == nullptr) break;
-        if (cur == &kTombstone) {  // the name is absent: the first free slot will do
+        const Slot cur = s[i].load(std::memory_order_relaxed);
+        if (cur == 0) break;
+        if (node_in(cur) == &kTombstone) {  // the name is absent: the first free slot will do
             --tombstones;
             break;
         }
         i = (i + 1) & t->mask;
     }
-    s[i].store(n, std::memory_order_release);  // the node is complete before readers see it
+    s[i].store(slot_of(n), std::memory_order_release);  // the node is complete before readers see it
     return i;
 }
 
@@ -391,9 +397,9 @@ void ZoneView::destroy() noexcept {
     next_ = nullptr;
     SlotTable* t = table_.exchange(nullptr, std::memory_order_relaxed);
     if (t == nullptr) return;
-    std::atomic<const Node*>* s = t->slots();
+    std::atomic<Slot>* s = t->slots();
     for (uint64_t i = 0; i <= t->mask; ++i) {
-        const Node* n = s[i].load(std::memory_order_relaxed);
+        const Node* n = node_in(s[i].load(std::memory_order_relaxed));
         if (n != nullptr && n != &kTombstone) free_node(const_cast<Node*>(n));
     }
     free_table(t);
@@ -402,16 +408,20 @@ void ZoneView::destroy() noexcept {
 const Node* ZoneView::find(uint64_t hash, const uint8_t* name, uint8_t len) const noexcept {
     // Acquire loads are plain loads on x86 and pair with the writer's release stores: a
     // node seen here is complete. A tombstone never matches (name_len 0) and never ends
-    // the probe; a slot is never set back to nullptr, so no existing name can be missed.
+    // the probe; a slot is never set back to empty, so no existing name can be missed. Only
+    // a slot whose tag (the hash's top 16 bits) matches costs a look at its node.
     const SlotTable* t = table_.load(std::memory_order_acquire);
-    const std::atomic<const Node*>* s = t->slots();
+    const std::atomic<Slot>* s = t->slots();
     const uint64_t mask = t->mask;
+    const Slot tag = hash >> kSlotTagShift;
     uint64_t i = hash & mask;
     for (;;) {
-        const Node* n = s[i].load(std::memory_order_acquire);
-        if (n == nullptr) return nullptr;
-        if (n->hash == hash && n->name_len == len && std::memcmp(n->name(), name, len) == 0)
-            return n;
+        const Slot v = s[i].load(std::memory_order_acquire);
+        if (v == 0) return nullptr;
+        if ((v >> kSlotTagShift) == tag) {
+            const Node* n = node_in(v);
+            if (n->hash == hash && n->name_len == len && std::memcmp(n->name(), name, len) == 0) return n;
+        }
         i = (i + 1) & mask;
     }
 }

@@ -72,16 +72,30 @@ uint32_t negative_ttl(const Node& apex, const RRsetRef& soa) noexcept;
 
 /// The slots readers probe: `mask + 1` (a power of two) atomic node pointers following this
 /// header in one allocation. Replaced as a whole when it fills up.
+/// One slot of the open-addressing table: a node's address with the top 16 bits of its
+/// name hash in the address's unused top 16 bits (user-space addresses stay below 2^47 on
+/// x86-64 and 2^48 on arm64 unless asked for more), so that a probe passes over another
+/// name's node without loading it: one cache miss per lookup instead of one per probe.
+/// 0 = empty; the tombstone's hash is 0, so its slot is its bare address.
+using Slot = uintptr_t;
+inline constexpr unsigned kSlotTagShift = 48;
+
 struct alignas(64) SlotTable {
     uint64_t mask = 0;
 
-    std::atomic<const Node*>* slots() noexcept {
-        return reinterpret_cast<std::atomic<const Node*>*>(this + 1);
-    }
-    const std::atomic<const Node*>* slots() const noexcept {
-        return reinterpret_cast<const std::atomic<const Node*>*>(this + 1);
+    std::atomic<Slot>* slots() noexcept { return reinterpret_cast<std::atomic<Slot>*>(this + 1); }
+    const std::atomic<Slot>* slots() const noexcept {
+        return reinterpret_cast<const std::atomic<Slot>*>(this + 1);
     }
 };
+
+/// The slot value for `n` (its address and hash tag), and the node in a slot value.
+inline Slot slot_of(const Node* n) noexcept {
+    return reinterpret_cast<uintptr_t>(n) | (n->hash >> kSlotTagShift << kSlotTagShift);
+}
+inline const Node* node_in(Slot s) noexcept {
+    return reinterpret_cast<const Node*>(s & ((uintptr_t{1} << kSlotTagShift) - 1));
+}
 
 /// Memory set_owner() unlinked from a view: readers may still be looking at it. Call
 /// release() only after every reader has passed an RCU quiescent point that follows the

@@ -49,9 +49,10 @@ void make_room(std::vector<T>& v, size_t more) {
 
 /// The slot of `t` holding `n` (which it holds).
 uint64_t index_of(const SlotTable* t, const Node* n) noexcept {
-    const std::atomic<const Node*>* s = t->slots();
+    const std::atomic<Slot>* s = t->slots();
+    const Slot want = slot_of(n);
     uint64_t i = n->hash & t->mask;
-    while (s[i].load(std::memory_order_relaxed) != n) i = (i + 1) & t->mask;
+    while (s[i].load(std::memory_order_relaxed) != want) i = (i + 1) & t->mask;
     return i;
 }
 
@@ -69,9 +70,9 @@ struct Unpublished {
 void ZoneView::store_over(const Node* n, const Node* with) noexcept {
     SlotTable* t = table_.load(std::memory_order_relaxed);
     const uint64_t i = index_of(t, n);
-    t->slots()[i].store(with, std::memory_order_release);
+    t->slots()[i].store(slot_of(with), std::memory_order_release);
     if (next_ == nullptr || i >= cursor_) return;  // not copied yet: it will be, as it is now
-    next_->slots()[index_of(next_, n)].store(with, std::memory_order_relaxed);
+    next_->slots()[index_of(next_, n)].store(slot_of(with), std::memory_order_relaxed);
     if (with == &kTombstone) ++next_tombstones_;
 }
 
@@ -105,11 +106,11 @@ void ZoneView::migrate(size_t max_slots, ZoneGarbage& garbage) noexcept {
     SlotTable* old = table_.load(std::memory_order_relaxed);
     const uint64_t cap = old->mask + 1;
     const uint64_t end = cap - cursor_ > max_slots ? cursor_ + max_slots : cap;
-    const std::atomic<const Node*>* from = old->slots();
+    const std::atomic<Slot>* from = old->slots();
     constexpr uint64_t kAhead = 16;  // nodes are scattered: fetch their hashes ahead
     for (uint64_t i = cursor_; i < end; ++i) {
-        if (i + kAhead < end) __builtin_prefetch(from[i + kAhead].load(std::memory_order_relaxed));
-        const Node* n = from[i].load(std::memory_order_relaxed);
+        if (i + kAhead < end) __builtin_prefetch(node_in(from[i + kAhead].load(std::memory_order_relaxed)));
+        const Node* n = node_in(from[i].load(std::memory_order_relaxed));
         if (n != nullptr && n != &kTombstone) place(next_, n, next_tombstones_);
     }
     cursor_ = end;

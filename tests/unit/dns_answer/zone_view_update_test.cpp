@@ -125,7 +125,7 @@ void settle(ZoneView& zv) {
 size_t blob_bytes(ZoneView& zv) {
     settle(zv);
     return zv.memory_bytes() - sizeof(SlotTable) -
-           zv.slot_capacity() * sizeof(std::atomic<const Node*>);
+           zv.slot_capacity() * sizeof(std::atomic<edgelease::dns::Slot>);
 }
 
 const std::string kNegLan = "lan. 120 SOA ns.lan. hostmaster.lan. 1 3600 600 1209600 120";
