@@ -176,6 +176,24 @@ wait_for 10 ip netns exec "$ns" "$CTL" stats || { log "the appliance's API did n
 
 stats() { ip netns exec "$ns" "$CTL" --json stats; }
 
+# At start the appliance writes every configured record into its record store (LMDB, with
+# provenance), on a thread that shares the appliance's CPU: a million records take tens of
+# seconds. Measure after that, not during: wait (bounded) until the writes stop.
+record_writes() {
+    ip netns exec "$ns" curl -sf http://127.0.0.1:8053/metrics |
+        awk '$1 == "edgelease_record_store_writes_total" { printf "%d\n", $2 }'
+}
+settle_deadline=$(( $(date +%s) + 600 ))
+last=$(record_writes || echo x)
+while :; do
+    sleep 1
+    now=$(record_writes || echo y)
+    [ "$now" = "$last" ] && break
+    if [ "$(date +%s)" -ge "$settle_deadline" ]; then log "the record store was still writing after 600 s; measuring anyway"; break; fi
+    last=$now
+done
+log "record store settled ($last records written)"
+
 # run_gen MODE OUT [ARGS...] : one generator run (progress on the terminal), JSON into OUT.
 run_gen() {
     local m=$1 out=$2; shift 2
