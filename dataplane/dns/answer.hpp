@@ -40,4 +40,10 @@ struct DnsSettings {
 uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_t* msg,
                       uint16_t len, uint16_t cap, DnsStats& stats) noexcept;
 
+/// A cheap look at an Ethernet frame (untagged IPv4 without fragments' checks, or IPv6
+/// without extension headers) to UDP port 53: the hash ZoneView::find() will use for its
+/// QNAME (lower-cased wire form), for ZoneView::prefetch_slot/prefetch_node only. False for
+/// anything else or anything odd: the real parse judges the frame, this only hints.
+bool qname_hash_hint(const uint8_t* frame, uint16_t len, uint64_t& hash) noexcept;
+
 }  // namespace edgelease::dns

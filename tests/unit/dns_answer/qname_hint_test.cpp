@@ -1,0 +1,116 @@
+// qname_hash_hint: the worker's prefetch of a burst's lookups. A hint that differs from the
+// hash find() computes would not break an answer, it would only make the prefetch useless,
+// so that is what these tests pin: same hash as find() for the names the parser accepts
+// (case folded), and no hint for frames the real parser must judge.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dataplane/dns/answer.hpp"
+#include "dataplane/dns/zone_view.hpp"
+
+namespace edgelease::dns {
+namespace {
+
+using Bytes = std::vector<uint8_t>;
+
+/// Wire form of a dotted name as given (no case change).
+Bytes wire_name(const std::string& dotted) {
+    Bytes out;
+    size_t start = 0;
+    while (start < dotted.size()) {
+        size_t dot = dotted.find('.', start);
+        if (dot == std::string::npos) dot = dotted.size();
+        out.push_back(static_cast<uint8_t>(dot - start));
+        out.insert(out.end(), dotted.begin() + static_cast<long>(start), dotted.begin() + static_cast<long>(dot));
+        start = dot + 1;
+    }
+    out.push_back(0);
+    return out;
+}
+
+/// Ethernet + IPv4 (20 bytes, or `ihl` words) or IPv6 + UDP to `dport` + a DNS query for `qname`.
+Bytes frame(const std::string& qname, bool v6 = false, uint16_t dport = 53, uint8_t ihl = 5) {
+    Bytes f(12, 0x02);
+    if (v6) {
+        f.push_back(0x86);
+        f.push_back(0xdd);
+        Bytes ip(40, 0);
+        ip[0] = 0x60;
+        ip[6] = 17;
+        f.insert(f.end(), ip.begin(), ip.end());
+    } else {
+        f.push_back(0x08);
+        f.push_back(0x00);
+        Bytes ip(size_t{ihl} * 4, 0);
+        ip[0] = static_cast<uint8_t>(0x40 | ihl);
+        ip[9] = 17;
+        f.insert(f.end(), ip.begin(), ip.end());
+    }
+    const Bytes udp = {0xc0, 0x00, static_cast<uint8_t>(dport >> 8), static_cast<uint8_t>(dport), 0, 0, 0, 0};
+    f.insert(f.end(), udp.begin(), udp.end());
+    const Bytes hdr = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+    f.insert(f.end(), hdr.begin(), hdr.end());
+    const Bytes n = wire_name(qname);
+    f.insert(f.end(), n.begin(), n.end());
+    const Bytes q = {0, 1, 0, 1};
+    f.insert(f.end(), q.begin(), q.end());
+    return f;
+}
+
+uint64_t find_hash(const std::string& lower_dotted) {
+    const Bytes n = wire_name(lower_dotted);
+    return name_hash(n.data(), n.size());
+}
+
+TEST(QnameHashHint, MatchesTheLookupHashWithCaseFolded) {
+    for (bool v6 : {false, true}) {
+        const Bytes f = frame("Host-42.LOAD.test", v6);
+        uint64_t h = 0;
+        ASSERT_TRUE(qname_hash_hint(f.data(), static_cast<uint16_t>(f.size()), h)) << v6;
+        EXPECT_EQ(h, find_hash("host-42.load.test")) << v6;
+    }
+    // IPv4 options move the UDP header.
+    const Bytes f = frame("a.b", false, 53, 7);
+    uint64_t h = 0;
+    ASSERT_TRUE(qname_hash_hint(f.data(), static_cast<uint16_t>(f.size()), h));
+    EXPECT_EQ(h, find_hash("a.b"));
+}
+
+TEST(QnameHashHint, RootName) {
+    Bytes f = frame("x");
+    // Replace the one-label name by the root: drop the label's two octets.
+    const size_t qname = 14 + 20 + 8 + 12;
+    f.erase(f.begin() + static_cast<long>(qname), f.begin() + static_cast<long>(qname + 2));
+    uint64_t h = 0;
+    ASSERT_TRUE(qname_hash_hint(f.data(), static_cast<uint16_t>(f.size()), h));
+    const uint8_t root = 0;
+    EXPECT_EQ(h, name_hash(&root, 1));
+}
+
+TEST(QnameHashHint, NoHintForOtherFrames) {
+    uint64_t h = 0;
+    Bytes other = frame("a.b", false, 67);
+    EXPECT_FALSE(qname_hash_hint(other.data(), static_cast<uint16_t>(other.size()), h)) << "not port 53";
+    Bytes tcp = frame("a.b");
+    tcp[14 + 9] = 6;
+    EXPECT_FALSE(qname_hash_hint(tcp.data(), static_cast<uint16_t>(tcp.size()), h)) << "not UDP";
+    Bytes vlan = frame("a.b");
+    vlan[12] = 0x81;
+    EXPECT_FALSE(qname_hash_hint(vlan.data(), static_cast<uint16_t>(vlan.size()), h)) << "tagged";
+    Bytes compressed = frame("a.b");
+    compressed[14 + 20 + 8 + 12] = 0xc0;  // a pointer where the first label should be
+    EXPECT_FALSE(qname_hash_hint(compressed.data(), static_cast<uint16_t>(compressed.size()), h));
+    // Every truncation: never a read past the end, never a hint for an unterminated name.
+    const Bytes full = frame("abc.def.example");
+    const size_t name_end = 14 + 20 + 8 + 12 + wire_name("abc.def.example").size();
+    for (size_t len = 0; len < name_end; ++len) {
+        Bytes cut(full.begin(), full.begin() + static_cast<long>(len));
+        EXPECT_FALSE(qname_hash_hint(cut.data(), static_cast<uint16_t>(cut.size()), h)) << len;
+    }
+}
+
+}  // namespace
+}  // namespace edgelease::dns
