@@ -314,11 +314,14 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
 
 Appliance::~Appliance() {
     stop();
+    // The lease writer first: it drains and commits what is queued, ringing the control
+    // plane's doorbell after each batch, so the plane must outlive it. (The DHCP service
+    // only holds a reference to the store; it does not use it once the lcores are stopped.)
+    store_.reset();
     plane_.reset();  // frees zone views: no reader is left
     dhcp_.reset();
     sweeper_link_.reset();
     lease_dns_.reset();
-    store_.reset();  // drains and commits what is queued
     records_.reset();
     zone_store_.reset();
     ports_.reset();

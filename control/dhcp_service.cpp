@@ -109,9 +109,11 @@ DhcpService::EngineSwap DhcpService::replace_engine(std::unique_ptr<dhcp::LeaseE
         }
         l.state = dhcp::LeaseState::Free;  // deletes the stored record
         while (!store_.enqueue(l, next_seq_)) {
+            store_.wake();
             timespec ts{0, 200000};
             nanosleep(&ts, nullptr);  // a reload, not the packet path: the writer is draining
         }
+        stored_ = true;  // the writer is woken at the end of the next poll
         ++next_seq_;
         ++out.dropped;
     }
@@ -141,9 +143,11 @@ size_t DhcpService::restore(int64_t now) {
         tell_dns(expired_, expired_events_, now);
         for (const auto& l : expired_) {
             while (!store_.enqueue(l, next_seq_)) {
+                store_.wake();
                 timespec ts{0, 1000000};
                 nanosleep(&ts, nullptr);  // start-up only: the writer is draining
             }
+            stored_ = true;
             ++next_seq_;
         }
     }
@@ -318,9 +322,13 @@ void DhcpService::note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noe
 }
 
 bool DhcpService::has_work() const noexcept {
+    if (!held_.empty() && held_.front().seq <= store_.done_seq()) return true;
+    // With the lease queue nearly full, poll() leaves requests waiting: not work until the
+    // writer has made room (it rings the control lcore after each batch).
+    if (store_.write_available() < 4) return false;
     for (const auto* ch : channels_)
         if (ch->requests.read_available() != 0) return true;
-    return !held_.empty() && held_.front().seq <= store_.done_seq();
+    return false;
 }
 
 unsigned DhcpService::poll(int64_t now) noexcept {

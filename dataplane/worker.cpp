@@ -128,6 +128,13 @@ unsigned send_dhcp_replies(WorkerContext& w) noexcept {
 
 void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* zones,
                    rte_mbuf** pkts, uint16_t n) noexcept {
+    if (n > kBurst) {
+        // The worker loop never passes more; other callers get it in kBurst pieces (`out`
+        // and the prefetch bookkeeping below hold one burst).
+        for (uint16_t at = 0; at < n; at = static_cast<uint16_t>(at + kBurst))
+            process_burst(w, q, zones, pkts + at, static_cast<uint16_t>(n - at < kBurst ? n - at : kBurst));
+        return;
+    }
     rte_mbuf* out[kBurst];
     uint16_t nout = 0;
     uint64_t rx_bytes = 0;
@@ -137,7 +144,7 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
     // the cache instead of waiting on memory twice per query.
     uint64_t hashes[kBurst];
     uint32_t hinted = 0;  // bit i: hashes[i] is valid
-    const uint16_t hn = n < kBurst ? n : kBurst;  // callers other than the loop may pass more
+    const uint16_t hn = n;  // at most kBurst (above)
     static_assert(kBurst <= 32, "one bit per packet in `hinted`");
     if (zones != nullptr) {
         for (uint16_t i = 0; i < hn; ++i) {

@@ -131,10 +131,13 @@ bool LeaseStore::enqueue(const dhcp::Lease& lease, uint64_t seq) noexcept {
     return queue_.push(w);
 }
 
-bool LeaseStore::commit(const std::vector<PendingWrite>& batch) {
+LeaseStore::CommitResult LeaseStore::commit(const std::vector<PendingWrite>& batch) {
     for (int attempt = 0; attempt < 8; ++attempt) {
         MDB_txn* txn = nullptr;
+        bool in_commit = false;
+        size_t txnid = 0;
         int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
+        if (rc == 0) txnid = mdb_txn_id(txn);
         for (size_t i = 0; rc == 0 && i < batch.size(); ++i) {
             uint8_t key[4];
             key_of(batch[i].ip, key);
@@ -148,12 +151,19 @@ bool LeaseStore::commit(const std::vector<PendingWrite>& batch) {
             }
         }
         if (rc == 0) {
+            in_commit = true;
             rc = mdb_txn_commit(txn);  // fsync happens here unless MDB_NOSYNC
             txn = nullptr;
         }
         if (txn != nullptr) mdb_txn_abort(txn);
-        if (rc == 0) return true;
-        if (rc == MDB_MAP_FULL && map_size_ < max_map_size_) {
+        if (rc == 0) {
+            // A transaction that changed nothing (only deletes of absent keys) is committed
+            // by LMDB without writing a meta page or flushing: the last transaction id stays.
+            MDB_envinfo info{};
+            mdb_env_info(env_, &info);
+            return info.me_last_txnid == txnid ? CommitResult::Flushed : CommitResult::Unchanged;
+        }
+        if (rc == MDB_MAP_FULL && !in_commit && map_size_ < max_map_size_) {
             // No transaction is open in this process (the writer is the only user), so the
             // map may grow (mdb_env_set_mapsize).
             map_size_ = std::min(map_size_ * 2, max_map_size_);
@@ -164,9 +174,9 @@ bool LeaseStore::commit(const std::vector<PendingWrite>& batch) {
         }
         if (rc == MDB_MAP_FULL) stats_.map_full.fetch_add(1);
         note_failure(batch.size(), rc);
-        return false;
+        return in_commit ? CommitResult::FailedInCommit : CommitResult::FailedBefore;
     }
-    return false;
+    return CommitResult::FailedBefore;
 }
 
 void LeaseStore::note_failure(size_t leases, int rc) {
@@ -237,14 +247,33 @@ void LeaseStore::writer() {
             continue;
         }
         auto t0 = std::chrono::steady_clock::now();
-        bool ok = commit(batch);
+        const CommitResult result = commit(batch);
         uint64_t ns = static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
         const FailedRange range{batch.front().seq, batch.back().seq};
-        if (!ok) {
+        if (result == CommitResult::FailedInCommit) {
+            // The failed commit may have failed in the very flush that was to carry the
+            // previous commit's meta page; a second fsync would report success regardless
+            // (the error is reported once). Neither batch may count as durable.
+            if (unsynced_.any) {
+                publish_failed(FailedRange{unsynced_.from, unsynced_.to});
+                unsynced_ = Unsynced{};
+            }
+            publish_failed(range);
+            publish_done(range.to);
+            continue;
+        }
+        if (result == CommitResult::FailedBefore) {
+            // Nothing was flushed or written: the previous meta page still needs its flush.
             if (unsynced_.any) sync_unsynced();
             publish_failed(range);
             publish_done(range.to);
+            continue;
+        }
+        if (result == CommitResult::Unchanged) {
+            // Nothing written, nothing flushed: durable exactly when what came before is.
+            if (unsynced_.any) unsynced_.to = range.to;
+            else publish_done(range.to);
             continue;
         }
         stats_.commits.fetch_add(1);

@@ -104,7 +104,14 @@ public:
 
 private:
     void writer();
-    bool commit(const std::vector<PendingWrite>& batch);
+    /// How a batch's commit went. Flushed: written and (durability fsync) flushed, which also
+    /// carried an earlier commit's meta page to disk. Unchanged: nothing to change (deletes
+    /// of absent keys): LMDB commits without writing or flushing anything. FailedBefore: an
+    /// error before the commit call (nothing flushed, nothing written). FailedInCommit: the
+    /// commit itself failed, perhaps in its flush: an earlier unflushed meta page may be lost
+    /// with it (a later fsync reports success once the error was reported once).
+    enum class CommitResult { Flushed, Unchanged, FailedBefore, FailedInCommit };
+    CommitResult commit(const std::vector<PendingWrite>& batch);
     void publish_failed(const FailedRange& range);
     void publish_done(uint64_t seq);
     void sync_unsynced();

@@ -125,6 +125,35 @@ TEST(LeaseStore, ALoneWriteIsDoneOnlyAfterItsMetaPageIsFlushed) {
     EXPECT_EQ(leases[0].ip, 0xC6120001u);
 }
 
+TEST(LeaseStore, ABatchThatChangesNothingIsDoneWithoutAFlushOrACommit) {
+    // A lapsed offer queues a delete of a key that was never stored. LMDB commits such a
+    // transaction without writing or flushing anything, so it must not count as the flush
+    // that makes an earlier commit durable; on its own it is done at once.
+    TempDir dir;
+    store::LeaseStore s(dir.str(), true);
+    s.start();
+    auto gone = sample(0xC6120009);
+    gone.state = dhcp::LeaseState::Free;
+    ASSERT_TRUE(s.enqueue(gone, 1));
+    s.wake();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (s.done_seq() < 1 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(s.done_seq(), 1u);
+    EXPECT_EQ(s.stats().commits.load(), 0u);
+    EXPECT_EQ(s.stats().meta_syncs.load(), 0u);
+    store::FailedRange none;
+    EXPECT_FALSE(s.take_failed(none));
+    // A real write after it still gets its flush.
+    ASSERT_TRUE(s.enqueue(sample(0xC612000A), 2));
+    s.wake();
+    while (s.done_seq() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    ASSERT_EQ(s.done_seq(), 2u);
+    EXPECT_EQ(s.stats().commits.load(), 1u);
+    EXPECT_EQ(s.stats().meta_syncs.load(), 1u);
+}
+
 TEST(LeaseStore, DurabilityOsNeedsNoMetaFlush) {
     TempDir dir;
     store::LeaseStore s(dir.str(), false);
