@@ -94,9 +94,16 @@ cat >"$E2E_DIR/dhcpcd-script" <<SCRIPT
 echo "\$reason ip=\$new_ip_address routers=\$new_routers dns=\$new_domain_name_servers domain=\$new_domain_name" >>"$E2E_DIR/dhcpcd.record"
 SCRIPT
 chmod +x "$E2E_DIR/dhcpcd-script"
+# dhcpcd keeps leases in /var/lib/dhcpcd by interface name across runs. A lease from an
+# earlier run makes it start with INIT-REBOOT, which a server without that binding must
+# leave unanswered (RFC 2131 §4.3.2): the run then depends on dhcpcd's fallback timer.
+# This test made the interface; its lease file goes before and after.
+rm -f /var/lib/dhcpcd/edge0.lease
 in_ns timeout -k 2 40 dhcpcd -4 -1 -B -f /dev/null -c "$E2E_DIR/dhcpcd-script" edge0 >"$E2E_DIR/dhcpcd.log" 2>&1 || true
 out=$(grep '^BOUND ' "$E2E_DIR/dhcpcd.record" 2>/dev/null || true)
 echo "dhcpcd: $out"
+[ -n "$out" ] || { echo "dhcpcd bound nothing; its log:"; tail -n 30 "$E2E_DIR/dhcpcd.log"; }
+rm -f /var/lib/dhcpcd/edge0.lease
 check "dhcpcd: address" grep -qE "ip=198\.18\.0\.1[0-9][0-9] " <<<"$out"
 check "dhcpcd: router" grep -q "routers=198.18.0.1 " <<<"$out"
 check "dhcpcd: DNS servers" grep -q "dns=198.18.0.1 198.18.0.2 " <<<"$out"
