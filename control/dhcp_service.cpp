@@ -218,8 +218,6 @@ void DhcpService::wake() noexcept {
         stored_ = false;
         store_.wake();
     }
-    if (!any_replied_) return;
-    any_replied_ = false;
     for (size_t i = 0; i < replied_.size(); ++i) {
         if (replied_[i] == 0) continue;
         replied_[i] = 0;
@@ -233,7 +231,6 @@ void DhcpService::send(const dhcp::DhcpReply& r) noexcept {
         return;
     }
     replied_[r.path.worker] = 1;
-    any_replied_ = true;
     stats_.replies[reply_type(r)].add();
 }
 

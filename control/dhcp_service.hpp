@@ -142,7 +142,6 @@ private:
     void wake() noexcept;
     bool stored_ = false;            // queued for the writer since the last wake()
     std::vector<uint8_t> replied_;   // per worker: replies queued since the last wake()
-    bool any_replied_ = false;
     unsigned release_durable(int64_t now) noexcept;
     void note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noexcept;
     // Failed commit ranges not yet behind every held ACK (fixed: no allocation per poll).

@@ -144,21 +144,20 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
     // the cache instead of waiting on memory twice per query.
     uint64_t hashes[kBurst];
     uint32_t hinted = 0;  // bit i: hashes[i] is valid
-    const uint16_t hn = n;  // at most kBurst (above)
     static_assert(kBurst <= 32, "one bit per packet in `hinted`");
     if (zones != nullptr) {
-        for (uint16_t i = 0; i < hn; ++i) {
+        for (uint16_t i = 0; i < n; ++i) {
             if (dns::qname_hash_hint(rte_pktmbuf_mtod(pkts[i], const uint8_t*), pkts[i]->data_len, hashes[i])) {
                 hinted |= 1u << i;
                 zones->prefetch_slot(hashes[i]);
             }
         }
-        for (uint16_t i = 0; i < hn && i < 2; ++i)
+        for (uint16_t i = 0; i < n && i < 2; ++i)
             if (hinted & (1u << i)) zones->prefetch_node(hashes[i]);
     }
     for (uint16_t i = 0; i < n; ++i) {
         if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void*));
-        if (i + 2 < hn && (hinted & (1u << (i + 2)))) zones->prefetch_node(hashes[i + 2]);
+        if (i + 2 < n && (hinted & (1u << (i + 2)))) zones->prefetch_node(hashes[i + 2]);
         rte_mbuf* m = pkts[i];
         rx_bytes += m->pkt_len;
         if (m->nb_segs != 1) {

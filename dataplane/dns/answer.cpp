@@ -5,6 +5,8 @@
 #include "dataplane/wire/cursor.hpp"
 #include "dataplane/wire/dns.hpp"
 #include "dataplane/wire/dns_writer.hpp"
+#include "dataplane/wire/ether.hpp"
+#include "dataplane/wire/ip.hpp"
 
 namespace edgelease::dns {
 
@@ -310,37 +312,28 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
 }
 
 bool qname_hash_hint(const uint8_t* p, uint16_t len, uint64_t& hash) noexcept {
-    if (len < 14) return false;
-    const uint16_t type = static_cast<uint16_t>(p[12] << 8 | p[13]);
+    namespace wire = dataplane::wire;
+    if (len < wire::eth::kHeaderLen) return false;
+    const uint8_t* ip = p + wire::eth::kHeaderLen;
+    const uint16_t type = wire::load_be16(p + wire::eth::kTypeOff);
     size_t udp = 0;
-    if (type == 0x0800) {
-        if (len < 14 + 20 || p[14 + 9] != 17) return false;
-        udp = 14 + size_t{p[14] & 0x0fu} * 4;
-    } else if (type == 0x86dd) {
-        if (len < 14 + 40 || p[14 + 6] != 17) return false;
-        udp = 14 + 40;
+    if (type == wire::eth::kTypeIpv4) {
+        if (len < wire::eth::kHeaderLen + wire::ipv4::kMinHeaderLen || ip[wire::ipv4::kProtoOff] != wire::proto::kUdp)
+            return false;
+        udp = wire::eth::kHeaderLen + size_t{ip[wire::ipv4::kVerIhlOff] & 0x0fu} * 4;
+    } else if (type == wire::eth::kTypeIpv6) {
+        if (len < wire::eth::kHeaderLen + wire::ipv6::kHeaderLen || ip[wire::ipv6::kNextHeaderOff] != wire::proto::kUdp)
+            return false;
+        udp = wire::eth::kHeaderLen + wire::ipv6::kHeaderLen;
     } else {
         return false;
     }
-    if (udp + 8 + 12 >= len || (p[udp + 2] << 8 | p[udp + 3]) != 53) return false;
-    uint8_t name[kMaxNameWire];
-    size_t at = udp + 8 + 12, n = 0;
-    for (;;) {
-        if (at >= len) return false;
-        const uint8_t l = p[at];
-        if (l == 0) break;
-        if (l > kMaxLabel || n + 1 + l + 1 > sizeof name || at + 1 + l >= len) return false;
-        name[n++] = l;
-        for (size_t j = 1; j <= l; ++j) {
-            const uint8_t c = p[at + j];
-            name[n++] = (c >= 'A' && c <= 'Z') ? static_cast<uint8_t>(c | 0x20) : c;
-        }
-        at += 1 + l;
-    }
-    name[n++] = 0;
-    hash = name_hash(name, n);
+    const size_t qname = udp + wire::udp::kHeaderLen + kHeaderSize;
+    if (qname >= len || wire::load_be16(p + udp + wire::udp::kDstPortOff) != 53) return false;
+    NameBuf name;  // the same lower-casing walk the answer takes
+    if (!name.assign(p + qname, len - qname)) return false;
+    hash = name_hash(name.wire, name.len);
     return true;
 }
-
 
 }  // namespace edgelease::dns

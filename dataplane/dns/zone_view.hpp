@@ -70,8 +70,6 @@ struct Zone {
 /// (RFC 2308 §5). `soa` is apex.find(rrtype::SOA); 0 when the RDATA is too short.
 uint32_t negative_ttl(const Node& apex, const RRsetRef& soa) noexcept;
 
-/// The slots readers probe: `mask + 1` (a power of two) atomic node pointers following this
-/// header in one allocation. Replaced as a whole when it fills up.
 /// One slot of the open-addressing table: a node's address with the top 16 bits of its
 /// name hash in the address's unused top 16 bits (user-space addresses stay below 2^47 on
 /// x86-64 and 2^48 on arm64 unless asked for more), so that a probe passes over another
@@ -80,6 +78,8 @@ uint32_t negative_ttl(const Node& apex, const RRsetRef& soa) noexcept;
 using Slot = uintptr_t;
 inline constexpr unsigned kSlotTagShift = 48;
 
+/// The slots readers probe: `mask + 1` (a power of two) atomic slots following this header
+/// in one allocation. Replaced as a whole when it fills up.
 struct alignas(64) SlotTable {
     uint64_t mask = 0;
 

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <cstdio>
-#include <string>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "control/zone/zone_file.hpp"
@@ -74,7 +74,6 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     zone_holder() = std::make_unique<dns::ZoneView>(std::vector<dns::ZoneInput>{std::move(z)});
     return 0;
 }
-
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     constexpr size_t kMtu = 1500;

@@ -32,6 +32,16 @@ dhcp::Lease sample(uint32_t ip) {
     return l;
 }
 
+/// Queues `l` as write `seq`, wakes the writer as the control lcore does after a poll, and
+/// waits (at most 30 s) until done_seq() reaches `seq`. The caller asserts on done_seq().
+void write_and_wait(store::LeaseStore& s, const dhcp::Lease& l, uint64_t seq) {
+    ASSERT_TRUE(s.enqueue(l, seq));
+    s.wake();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (s.done_seq() < seq && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+}
+
 void expect_same(const dhcp::Lease& a, const dhcp::Lease& b) {
     EXPECT_EQ(a.ip, b.ip);
     EXPECT_EQ(a.scope, b.scope);
@@ -111,11 +121,7 @@ TEST(LeaseStore, ALoneWriteIsDoneOnlyAfterItsMetaPageIsFlushed) {
     TempDir dir;
     store::LeaseStore s(dir.str(), true);
     s.start();
-    ASSERT_TRUE(s.enqueue(sample(0xC6120001), 1));
-    s.wake();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (s.done_seq() < 1 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    write_and_wait(s, sample(0xC6120001), 1);
     ASSERT_EQ(s.done_seq(), 1u);
     EXPECT_EQ(s.stats().commits.load(), 1u);
     EXPECT_EQ(s.stats().meta_syncs.load(), 1u);
@@ -134,21 +140,14 @@ TEST(LeaseStore, ABatchThatChangesNothingIsDoneWithoutAFlushOrACommit) {
     s.start();
     auto gone = sample(0xC6120009);
     gone.state = dhcp::LeaseState::Free;
-    ASSERT_TRUE(s.enqueue(gone, 1));
-    s.wake();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (s.done_seq() < 1 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    write_and_wait(s, gone, 1);
     ASSERT_EQ(s.done_seq(), 1u);
     EXPECT_EQ(s.stats().commits.load(), 0u);
     EXPECT_EQ(s.stats().meta_syncs.load(), 0u);
     store::FailedRange none;
     EXPECT_FALSE(s.take_failed(none));
     // A real write after it still gets its flush.
-    ASSERT_TRUE(s.enqueue(sample(0xC612000A), 2));
-    s.wake();
-    while (s.done_seq() < 2 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    write_and_wait(s, sample(0xC612000A), 2);
     ASSERT_EQ(s.done_seq(), 2u);
     EXPECT_EQ(s.stats().commits.load(), 1u);
     EXPECT_EQ(s.stats().meta_syncs.load(), 1u);
@@ -158,11 +157,7 @@ TEST(LeaseStore, DurabilityOsNeedsNoMetaFlush) {
     TempDir dir;
     store::LeaseStore s(dir.str(), false);
     s.start();
-    ASSERT_TRUE(s.enqueue(sample(0xC6120001), 1));
-    s.wake();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (s.done_seq() < 1 && std::chrono::steady_clock::now() < deadline)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    write_and_wait(s, sample(0xC6120001), 1);
     ASSERT_EQ(s.done_seq(), 1u);
     EXPECT_EQ(s.stats().meta_syncs.load(), 0u);
 }
@@ -175,10 +170,7 @@ TEST(LeaseStore, WakeIsCountedOnlyWhenTheWriterSlept) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     uint64_t seq = 0;
     while (s.stats().wakeups.load() == 0 && std::chrono::steady_clock::now() < deadline) {
-        ASSERT_TRUE(s.enqueue(sample(0xC6120001), ++seq));
-        s.wake();
-        while (s.done_seq() < seq && std::chrono::steady_clock::now() < deadline)
-            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        ASSERT_NO_FATAL_FAILURE(write_and_wait(s, sample(0xC6120001), ++seq));
     }
     EXPECT_GE(s.stats().wakeups.load(), 1u);
     EXPECT_EQ(s.done_seq(), seq);
