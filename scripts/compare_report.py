@@ -67,16 +67,19 @@ def main():
                                 if base and r["median_per_s"] > 0 else None)
     rounds = max((r["rounds"] for r in summary), default=1)
 
-    quota, period = meta["quota_percent"], meta["cfs_period_us"]
+    period = meta["cfs_period_us"]
+    share = {"DNS": meta["quota_percent"], "DHCP": meta.get("dhcp_quota_percent", meta["quota_percent"])}
     print()
     print("compare.sh %s: %s, %d CPUs (%s); edgelease %s" % (
         meta["date"], meta["kernel"], meta["cpus"], meta["cpu_model"], meta["edgelease_commit"]))
-    print("CPU share: each server alone in a cgroup, cpuset CPU %d, CFS quota %d %% (%d of every %d us); "
+    services = {r["service"] for r in summary}
+    quotas = ", ".join("%s %d %% (%d of every %d us)" % (s, share[s], period * share[s] // 100, period)
+                       for s in ("DNS", "DHCP") if s in services)
+    print("CPU share: each server alone in a cgroup, cpuset CPU %d, CFS quota %s; "
           "generators on CPU %d (taskset); namespaces joined by one veth pair" % (
-              meta["server_cpu"], quota, period * quota // 100, period, meta["generator_cpu"]))
+              meta["server_cpu"], quotas or "-", meta["generator_cpu"]))
     if meta.get("client_napi"):
         print("--client-napi: the client's veth end receives in a NAPI thread on CPU %d" % meta["generator_cpu"])
-    services = {r["service"] for r in summary}
     if "DNS" in services:
         print("DNS:  bench.test. with %d A records; 4 queries in 5 hit, 1 is NXDOMAIN; dnsperf -l %d -q %d" % (
             meta["records"], meta["seconds"], meta["dnsperf_outstanding"]))
@@ -96,7 +99,7 @@ def main():
         mode = r["mode"]
         if r["service"] == "DHCP" and r["rate"] != "-":
             mode += ", best at -r " + r["rate"]
-        line = [r["service"], r["server"] + " " + r["version"], mode, "%d %%" % quota,
+        line = [r["service"], r["server"] + " " + r["version"], mode, "%d %%" % share[r["service"]],
                 pct(r["cpu_used_percent"]), pct(r["generator_cpu_percent"]), str(r["median_per_s"])]
         if rounds > 1:
             line.append("%d-%d" % (r["min_per_s"], r["max_per_s"]))
