@@ -328,6 +328,37 @@ bool DhcpService::has_work() const noexcept {
     return false;
 }
 
+void DhcpService::handle_request(const dhcp::DhcpRequest& req, int64_t now) noexcept {
+    stats_.requests[static_cast<size_t>(req.msg_type) % dhcp::kMsgTypeNames.size()].add();
+    // Only new clients are held back; renewals and the REQUEST after an OFFER pass.
+    if (req.msg_type == dhcp::MsgType::Discover && req.giaddr != 0 &&
+        !relay_limit_.allow(req.giaddr, now)) {
+        stats_.relay_limited.add();
+        note_relay_limited(req, now);
+        return;
+    }
+    engine_->handle(req, now, result_);
+    stats_.outcomes[static_cast<size_t>(result_.outcome) % dhcp::kOutcomeNames.size()].add();
+    if (result_.outcome == dhcp::Outcome::PoolExhausted) note_exhausted(req, now);
+    uint64_t seq = 0;
+    if (!result_.changed.empty() && !persist(result_.changed, seq)) {
+        stats_.storage_failed.add();
+        if (result_.has_reply) note_storage_failed(result_.reply, now);
+        return;
+    }
+    tell_dns(result_.changed, result_.events, now);
+    schedule(result_.changed);
+    if (!result_.has_reply) return;
+    if (seq != 0 && reply_type(result_.reply) == static_cast<size_t>(dhcp::MsgType::Ack)) {
+        Held& h = held_.append();
+        h.seq = seq;
+        dhcp::copy_reply(h.reply, result_.reply);
+        stats_.held.add();
+    } else {
+        send(result_.reply);
+    }
+}
+
 unsigned DhcpService::poll(int64_t now) noexcept {
     sample_queues();
     unsigned done = release_durable(now);
@@ -341,36 +372,10 @@ unsigned DhcpService::poll(int64_t now) noexcept {
                 handled = kMaxPerPoll;
                 break;
             }
-            dhcp::DhcpRequest req;
-            if (!ch->requests.pop(req)) continue;
+            // Handled in the queue's slot: no copy of the request.
+            if (!ch->requests.consume_one([&](const dhcp::DhcpRequest& req) { handle_request(req, now); })) continue;
             any = true;
             ++handled;
-            stats_.requests[static_cast<size_t>(req.msg_type) % dhcp::kMsgTypeNames.size()].add();
-            // Only new clients are held back; renewals and the REQUEST after an OFFER pass.
-            if (req.msg_type == dhcp::MsgType::Discover && req.giaddr != 0 &&
-                !relay_limit_.allow(req.giaddr, now)) {
-                stats_.relay_limited.add();
-                note_relay_limited(req, now);
-                continue;
-            }
-            engine_->handle(req, now, result_);
-            stats_.outcomes[static_cast<size_t>(result_.outcome) % dhcp::kOutcomeNames.size()].add();
-            if (result_.outcome == dhcp::Outcome::PoolExhausted) note_exhausted(req, now);
-            uint64_t seq = 0;
-            if (!result_.changed.empty() && !persist(result_.changed, seq)) {
-                stats_.storage_failed.add();
-                if (result_.has_reply) note_storage_failed(result_.reply, now);
-                continue;
-            }
-            tell_dns(result_.changed, result_.events, now);
-            schedule(result_.changed);
-            if (!result_.has_reply) continue;
-            if (seq != 0 && reply_type(result_.reply) == static_cast<size_t>(dhcp::MsgType::Ack)) {
-                held_.push_back(Held{seq, result_.reply});
-                stats_.held.add();
-            } else {
-                send(result_.reply);
-            }
         }
         done += any ? 1 : 0;
         if (!any) break;

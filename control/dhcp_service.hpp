@@ -5,12 +5,12 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "common/fifo.hpp"
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "control/relay_limit.hpp"
@@ -135,6 +135,9 @@ private:
         uint64_t seq;
         dhcp::DhcpReply reply;
     };
+    /// One request through the engine: its lease changes to the store, DNS and the sweeper,
+    /// its reply out now or held until its commit.
+    void handle_request(const dhcp::DhcpRequest& req, int64_t now) noexcept;
     bool persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept;
     void send(const dhcp::DhcpReply& r) noexcept;
     /// End of a poll: wakes the lease writer if anything was queued for it, and each worker
@@ -168,7 +171,7 @@ private:
     std::vector<dhcp::LeaseEvent> expired_events_;
     std::vector<dhcp::DhcpChannel*> channels_;
     store::LeaseStore& store_;
-    std::deque<Held> held_;
+    Fifo<Held> held_{1024};  // ACKs waiting for their lease's commit, in sequence order
     uint64_t next_seq_ = 1;
     dhcp::Result result_;        // reused: no allocation per request once warmed up
     std::vector<dhcp::Lease> expired_;

@@ -251,6 +251,7 @@ bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const d
 void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip, const std::optional<dns::WireName>& name,
                      const std::string& owner, Origin origin, uint64_t generation, AuditReason reason,
                      int64_t now) {
+    if (!name && !zones_.owns_any(owner)) return;  // no name, and none to take back
     const dns::WireName rev = reverse_name(ip);
     const Key rev_key = zone::ZoneStore::key(rev);
     const std::vector<uint8_t> addr = a_rdata(ip);
@@ -341,14 +342,20 @@ void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) 
                                   static_cast<size_t>(l.reservation) < sc->reservations.size() &&
                                   !sc->reservations[static_cast<size_t>(l.reservation)].hostname.empty() &&
                                   sc->reservations[static_cast<size_t>(l.reservation)].hostname == l.hostname;
-            grant(*sc, l.ip, lease_name(*sc, l.hostname), owner_of(l), res_name ? Origin::Reservation : Origin::Dhcp,
+            auto name = lease_name(*sc, l.hostname);
+            // Nothing to publish, and no binding owns a record that could need taking back:
+            // the owner (a SHA-256 for a DHCID) is not worth computing.
+            if (!name && zones_.no_owners()) return;
+            grant(*sc, l.ip, name, owner_of(l), res_name ? Origin::Reservation : Origin::Dhcp,
                   l.generation, ev == dhcp::LeaseEvent::Granted ? AuditReason::Grant : AuditReason::Renew, now);
             return;
         }
         case dhcp::LeaseEvent::Released:
+            if (zones_.no_owners()) return;
             remove(*sc, LeaseDnsEvent::Release, l.ip, owner_of(l), AuditReason::Release, now);
             return;
         case dhcp::LeaseEvent::Expired:
+            if (zones_.no_owners()) return;
             remove(*sc, LeaseDnsEvent::Expiry, l.ip, owner_of(l), AuditReason::Expiry, now);
             return;
         default:

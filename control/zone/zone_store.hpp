@@ -87,6 +87,9 @@ public:
     std::vector<Key> names_owned_by(const std::string& owner) const;
     /// Whether `owner` holds any record (no copy: the common case on a release is "none").
     bool owns_any(const std::string& owner) const { return by_owner_.count(owner) != 0; }
+    /// Whether no record has a provenance owner (no lease or reservation record exists): the
+    /// lease side can then skip computing owners for bindings that publish nothing.
+    bool no_owners() const noexcept { return by_owner_.empty(); }
 
     /// Every record of `owner` as the view needs them (empty: the name is gone).
     std::vector<dns::Record> records_of(const Key& owner) const;

@@ -6,6 +6,7 @@
 // must go; the worker builds the frame.
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 
@@ -94,5 +95,17 @@ struct DhcpReply {
     uint8_t payload[kMaxPayload];
 };
 static_assert(std::is_trivially_copyable_v<DhcpReply>);
+
+/// Copies a reply without the unused part of its payload buffer (most replies are a few
+/// hundred bytes of kMaxPayload).
+inline void copy_reply(DhcpReply& to, const DhcpReply& from) noexcept {
+    to.path = from.path;
+    to.dst_mac = from.dst_mac;
+    to.dst_ip = from.dst_ip;
+    to.src_ip = from.src_ip;
+    to.dst_port = from.dst_port;
+    to.len = from.len <= kMaxPayload ? from.len : static_cast<uint16_t>(kMaxPayload);
+    std::memcpy(to.payload, from.payload, to.len);
+}
 
 }  // namespace edgelease::dhcp

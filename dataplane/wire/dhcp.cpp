@@ -357,7 +357,7 @@ bool OptionSet::set(uint8_t code, const uint8_t* data, size_t len, bool always) 
     buf_[used_ + 1] = static_cast<uint8_t>(len);
     if (len != 0) std::memcpy(buf_.data() + used_ + 2, value, len);
     offset_[code] = static_cast<uint16_t>(used_ + 1);
-    always_[code] = always;
+    set_always(code, always);
     used_ = static_cast<uint16_t>(used_ + 2 + len);
     return true;
 }
@@ -387,7 +387,7 @@ void OptionSet::erase(uint8_t code) {
     std::memmove(buf_.data() + at, buf_.data() + at + size, used_ - at - size);
     used_ = static_cast<uint16_t>(used_ - size);
     offset_[code] = 0;
-    always_[code] = false;
+    set_always(code, false);
     for (auto& o : offset_)
         if (o > at + 1) o = static_cast<uint16_t>(o - size);
 }
@@ -479,10 +479,7 @@ uint16_t encode_reply(const DhcpRequest& req, const ReplyHeader& hdr, const Opti
     const size_t prl_len = std::min<size_t>(req.prl_len, edgelease::dhcp::kMaxPrl);
     for (size_t i = 0; i < prl_len; ++i) emit(req.prl[i]);
     // Then what the scope sends unasked, and the subnet mask, which is always sent.
-    for (unsigned code = 1; code < opt::kEnd; ++code) {
-        const auto c8 = static_cast<uint8_t>(code);
-        if (opts.always(c8) || c8 == opt::kSubnetMask) emit(c8);
-    }
+    opts.for_each_always(opt::kSubnetMask, emit);
     // RFC 6842: the client identifier goes back as received.
     const auto id_len =
         static_cast<uint8_t>(std::min<size_t>(req.client_id_len, edgelease::dhcp::kMaxClientId));

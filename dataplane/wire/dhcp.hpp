@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "common/net.hpp"
@@ -127,6 +128,18 @@ ParseError parse_request(const uint8_t* p, uint16_t len, DhcpRequest& out) noexc
 /// Reply options as TLVs in a fixed buffer, indexed by code. Control plane.
 class OptionSet {
 public:
+    OptionSet() noexcept = default;
+    /// Copies only the bytes in use (a scope's options are copied for every reply).
+    OptionSet(const OptionSet& o) noexcept { *this = o; }
+    OptionSet& operator=(const OptionSet& o) noexcept {
+        if (this == &o) return *this;
+        used_ = o.used_;
+        std::memcpy(buf_.data(), o.buf_.data(), used_);
+        offset_ = o.offset_;
+        always_ = o.always_;
+        return *this;
+    }
+
     /// Sets (or replaces) option `code`. `always`: send it even when the client did not ask
     /// (option 55). False when it does not fit (total 1200 bytes), code is 0/255 or len > 255
     /// (no RFC 3396 splitting on output); then the set is unchanged. `data` may point into
@@ -140,15 +153,32 @@ public:
     bool has(uint8_t code) const { return offset_[code] != 0; }
     /// Pointer to the value and its length; nullptr when absent.
     const uint8_t* get(uint8_t code, uint8_t& len) const;
-    bool always(uint8_t code) const { return always_[code]; }
+    bool always(uint8_t code) const { return (always_[code >> 6] >> (code & 63)) & 1u; }
+    /// Calls f(code) for every `always` option and for `also` (if set), in ascending code.
+    template <class F>
+    void for_each_always(uint8_t also, F&& f) const {
+        for (unsigned w = 0; w < always_.size(); ++w) {
+            uint64_t bits = always_[w];
+            if ((also >> 6) == w && has(also)) bits |= uint64_t{1} << (also & 63);
+            while (bits != 0) {
+                f(static_cast<uint8_t>(w * 64 + static_cast<unsigned>(__builtin_ctzll(bits))));
+                bits &= bits - 1;
+            }
+        }
+    }
     /// Bytes of buf_ in use (2 + length per option).
     uint16_t used() const { return used_; }
 
 private:
-    std::array<uint8_t, 1200> buf_{};
+    void set_always(uint8_t code, bool on) noexcept {
+        const uint64_t bit = uint64_t{1} << (code & 63);
+        always_[code >> 6] = on ? (always_[code >> 6] | bit) : (always_[code >> 6] & ~bit);
+    }
+
+    std::array<uint8_t, 1200> buf_;  // [0, used_) holds the TLVs; the rest is never read
     uint16_t used_ = 0;
     std::array<uint16_t, 256> offset_{};  // 1 + offset of the TLV in buf_; 0 = absent
-    std::array<bool, 256> always_{};
+    std::array<uint64_t, 4> always_{};    // bit per code: sent even when not asked for
 };
 
 /// The fixed part of a reply that the engine decides.

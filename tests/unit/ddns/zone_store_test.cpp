@@ -74,6 +74,32 @@ TEST(ZoneStore, ReloadKeepsCreatedAndDiffs) {
     EXPECT_FALSE(s.put(manual)) << "outside every hosted zone";
 }
 
+TEST(ZoneStore, NoOwnersUntilABindingOwnsARecord) {
+    // The lease side skips computing owners (a SHA-256 each) while this holds: it must turn
+    // false with the first owned record and true again only when the last one goes.
+    ZoneStore s;
+    s.set_config(zones_of(kOne), 1000);
+    EXPECT_TRUE(s.no_owners()) << "configured records have no owner";
+    StoredRecord manual{dns::Record{name("m.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 20}}, {}};
+    manual.prov.origin = Origin::Manual;
+    ASSERT_TRUE(s.put(manual));
+    EXPECT_TRUE(s.no_owners()) << "nor do manual ones";
+
+    StoredRecord a{dns::Record{name("h.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 30}}, {}};
+    a.prov.origin = Origin::Dhcp;
+    a.prov.owner = "dhcid:abc";
+    StoredRecord ptr{dns::Record{name("h2.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 31}}, {}};
+    ptr.prov = a.prov;
+    ASSERT_TRUE(s.put(a));
+    ASSERT_TRUE(s.put(ptr));
+    EXPECT_FALSE(s.no_owners());
+    EXPECT_TRUE(s.owns_any("dhcid:abc"));
+    ASSERT_TRUE(s.erase(ZoneStore::key(name("h.lan.")), dns::rrtype::A, {198, 18, 0, 30}));
+    EXPECT_FALSE(s.no_owners()) << "the owner still has a record at h2";
+    ASSERT_TRUE(s.erase(ZoneStore::key(name("h2.lan.")), dns::rrtype::A, {198, 18, 0, 31}));
+    EXPECT_TRUE(s.no_owners());
+}
+
 TEST(RecordStore, ProvenanceSurvivesRestart) {
     auto dir = std::filesystem::temp_directory_path() / ("edgelease-records-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);

@@ -65,6 +65,60 @@ TEST(OptionSet, SetGetReplaceErase) {
     EXPECT_EQ(value(*s, 80), Bytes{});
 }
 
+TEST(OptionSet, CopiesAreWholeAndIndependent) {
+    // The engine copies a scope's set for every reply and adds lease times to the copy; the
+    // copy carries only the bytes in use, and must not share them with the original.
+    auto a = std::make_unique<OptionSet>();
+    ASSERT_TRUE(a->set_addr(1, ip4("255.255.0.0")));
+    ASSERT_TRUE(a->set_addrs(6, {ip4("198.18.0.53")}, true));
+    ASSERT_TRUE(a->set(15, str("example").data(), 7, true));
+    a->erase(6);  // a hole compacted away before the copy
+    auto b = std::make_unique<OptionSet>(*a);
+    EXPECT_EQ(b->used(), a->used());
+    EXPECT_EQ(value(*b, 1), addr("255.255.0.0"));
+    EXPECT_FALSE(b->has(6));
+    EXPECT_EQ(value(*b, 15), str("example"));
+    EXPECT_TRUE(b->always(15));
+    EXPECT_FALSE(b->always(1));
+
+    ASSERT_TRUE(b->set_u32(51, 7200, true));
+    ASSERT_TRUE(b->set(15, str("other").data(), 5, true));
+    EXPECT_FALSE(a->has(51));
+    EXPECT_EQ(value(*a, 15), str("example"));
+    EXPECT_EQ(value(*b, 15), str("other"));
+
+    // Assignment over a set that had more in it leaves nothing of the old one behind.
+    auto c = std::make_unique<OptionSet>();
+    ASSERT_TRUE(c->set_u32(58, 1, true));
+    ASSERT_TRUE(c->set(43, Bytes(200, 7).data(), 200, true));
+    *c = *a;
+    EXPECT_FALSE(c->has(58));
+    EXPECT_FALSE(c->has(43));
+    EXPECT_FALSE(c->always(58));
+    EXPECT_EQ(c->used(), a->used());
+    EXPECT_EQ(value(*c, 15), str("example"));
+}
+
+TEST(OptionSet, AlwaysCodesComeInAscendingOrder) {
+    auto s = std::make_unique<OptionSet>();
+    for (uint8_t code : {200, 3, 130, 64, 63, 254, 1})
+        ASSERT_TRUE(s->set_u32(code, code, code != 1 && code != 130));
+    std::vector<unsigned> seen;
+    s->for_each_always(0, [&](uint8_t c) { seen.push_back(c); });
+    EXPECT_EQ(seen, (std::vector<unsigned>{3, 63, 64, 200, 254}));
+    // `also` joins in its place when the set has it (the subnet mask, code 1), not otherwise.
+    seen.clear();
+    s->for_each_always(1, [&](uint8_t c) { seen.push_back(c); });
+    EXPECT_EQ(seen, (std::vector<unsigned>{1, 3, 63, 64, 200, 254}));
+    seen.clear();
+    s->for_each_always(42, [&](uint8_t c) { seen.push_back(c); });
+    EXPECT_EQ(seen, (std::vector<unsigned>{3, 63, 64, 200, 254}));
+    s->erase(64);
+    seen.clear();
+    s->for_each_always(130, [&](uint8_t c) { seen.push_back(c); });
+    EXPECT_EQ(seen, (std::vector<unsigned>{3, 63, 130, 200, 254}));
+}
+
 TEST(OptionSet, RefusesWhatCannotBeSent) {
     auto s = std::make_unique<OptionSet>();
     const Bytes big(256, 1);
