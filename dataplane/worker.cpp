@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "common/idle.hpp"
+#include "dataplane/dns/dns_frame.hpp"
 #include "dataplane/wire/cursor.hpp"
 #include "dataplane/wire/dhcp.hpp"
 
@@ -19,25 +20,7 @@ namespace {
 constexpr uint16_t kBurst = 32;
 constexpr uint16_t kUdpDns = 53;
 constexpr uint16_t kUdpDhcp = 67;
-constexpr uint16_t kMtu = 1500;
 
-/// Answers a DNS query in place. Verdict::Reply when the frame now holds the answer.
-Verdict handle_dns(WorkerContext& w, const PortContext& port, const dns::ZoneView* zones,
-                   PacketView& v, DropReason& why) noexcept {
-    // Largest answer that still fits the link MTU once the IP and UDP headers are rebuilt
-    // (without IP options or IPv6 extension headers), and the buffer.
-    const uint16_t ip_hdr = v.is_v6 ? 40 : 20;
-    uint16_t cap = static_cast<uint16_t>(kMtu - ip_hdr - 8);
-    const uint16_t room = static_cast<uint16_t>(v.cap - v.payload_off);
-    if (room < cap) cap = room;
-    uint16_t n = dns::answer_query(zones, w.dns, v.data + v.payload_off, v.payload_len, cap,
-                                   w.dns_stats);
-    if (n == 0) {
-        why = DropReason::DnsUnanswerable;
-        return Verdict::Drop;
-    }
-    return turn_around_udp(port, v, n, why) ? Verdict::Reply : Verdict::Drop;
-}
 /// Parses a DHCPv4 request and hands it to the control lcore. True when queued (the mbuf is
 /// then done with); false with `why` set otherwise.
 bool handle_dhcp(WorkerContext& w, const WorkerQueue& q, const PacketView& v, DropReason& why) noexcept {
@@ -174,7 +157,10 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
         if (verdict == Verdict::Udp) {
             const uint16_t dport = udp_dst_port(v);
             if (dport == kUdpDns) {
-                verdict = handle_dns(w, *q.port, zones, v, why);
+                // The hint read the question where this payload holds it (same frame, no VLAN
+                // tag, the IP header's own length), so its hash is the question's.
+                verdict = answer_dns_frame(*q.port, zones, w.dns, w.dns_stats, v,
+                                           (hinted & (1u << i)) ? &hashes[i] : nullptr, why);
             } else if (dport == kUdpDhcp) {
                 if (handle_dhcp(w, q, v, why)) {
                     rte_pktmbuf_free(m);  // handed over as a DhcpRequest

@@ -64,7 +64,8 @@ size_t rcode_slot(uint16_t rcode) noexcept { return rcode == 16 ? 6 : (rcode <= 
 /// The answer being assembled.
 class Responder {
 public:
-    Responder(const ZoneView& zv, DnsWriter& w, const Query& q) noexcept : zv_(zv), w_(w), q_(q) {}
+    Responder(const ZoneView& zv, DnsWriter& w, const Query& q, const uint64_t* qname_hash) noexcept
+        : zv_(zv), w_(w), q_(q), qname_hash_(qname_hash) {}
 
     /// Runs RFC 1034 §4.3.2 (steps 3a-3c; we are authoritative only, so there is no step 4).
     /// Returns the rcode.
@@ -106,7 +107,8 @@ private:
     static Step done(uint16_t rcode) noexcept { return Step{Step::Done, rcode, nullptr, 0}; }
 
     Step resolve(const NameBuf& name, bool first) noexcept {
-        const Node* node = zv_.find(name.wire, name.len);
+        const Node* node = first && qname_hash_ != nullptr ? zv_.find(*qname_hash_, name.wire, name.len)
+                                                           : zv_.find(name.wire, name.len);
         const Node* ce = node;
         if (node == nullptr) {
             // Closest encloser: the longest existing ancestor (empty non-terminals exist).
@@ -232,6 +234,7 @@ private:
     uint8_t visited_len_[kMaxCnameChain + 1];
     DnsWriter& w_;
     const Query& q_;
+    const uint64_t* qname_hash_;  // of q_'s name, or nullptr
     bool aa_ = false;
     bool tc_ = false;
     bool referral_ = false;
@@ -252,7 +255,7 @@ uint16_t error_answer(uint8_t* msg, const Query& q, uint16_t rcode) noexcept {
 }  // namespace
 
 uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_t* msg,
-                      uint16_t len, uint16_t cap, DnsStats& stats) noexcept {
+                      uint16_t len, uint16_t cap, DnsStats& stats, const uint64_t* qname_hash) noexcept {
     stats.queries.add();
     Query q;
     const QueryStatus st = parse_query(msg, len, q);
@@ -278,7 +281,7 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
     }
     if (limit > cap) limit = cap;
 
-    DnsWriter w(msg, limit, q.question_end);
+    DnsWriter w(msg, limit, q);
     uint16_t rcode = 0;
     bool aa = false, tc = false;
     if (q.has_opt && q.opt_version > 0) {
@@ -295,7 +298,7 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
         } else if (zones == nullptr) {
             rcode = 5;
         } else {
-            Responder r(*zones, w, q);
+            Responder r(*zones, w, q, qname_hash);
             rcode = r.run();
             aa = r.aa();
             tc = r.truncated();

@@ -36,9 +36,12 @@ struct DnsSettings {
 /// Answers the DNS message msg[0..len) in place. `cap` is how many bytes may be written from
 /// msg (the caller has already limited it to what fits the link MTU). Returns the length of
 /// the answer, or 0 when the message must be dropped. `zones` may be nullptr (no zones: every
-/// query is REFUSED).
+/// query is REFUSED). `qname_hash`, when given, is name_hash() of the question's name
+/// lower-cased (qname_hash_hint() of the frame holding msg gives it), so the first lookup
+/// does not hash the name again.
 uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_t* msg,
-                      uint16_t len, uint16_t cap, DnsStats& stats) noexcept;
+                      uint16_t len, uint16_t cap, DnsStats& stats,
+                      const uint64_t* qname_hash = nullptr) noexcept;
 
 /// A cheap look at an Ethernet frame (untagged IPv4 without fragments' checks, or IPv6
 /// without extension headers) to UDP port 53: the hash ZoneView::find() will use for its

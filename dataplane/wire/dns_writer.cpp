@@ -47,6 +47,26 @@ DnsWriter::DnsWriter(uint8_t* msg, uint16_t limit, uint16_t question_end) noexce
             for (unsigned k = 0; k < labels; ++k) qname_labels_[lo[k] >> 6] |= 1ull << (lo[k] & 63);
         }
     }
+    start_response();
+}
+
+DnsWriter::DnsWriter(uint8_t* msg, uint16_t limit, const Query& q) noexcept
+    : msg_(msg), limit_(limit), pos_(q.question_ok ? q.question_end : kHeaderSize) {
+    if (pos_ < kHeaderSize) pos_ = kHeaderSize;
+    if (limit_ < pos_) limit_ = pos_;
+    constexpr unsigned kQtypeQclass = 4;
+    // Only a question name that lies in the message as parsed (uncompressed, where the
+    // header ends) is a compression target.
+    if (q.question_ok && q.qname_len != 0 && q.label_count <= kMaxLabels &&
+        unsigned{q.question_end} == kHeaderSize + q.qname_len + kQtypeQclass) {
+        qname_len_ = q.qname_len;
+        for (unsigned k = 0; k < q.label_count; ++k)
+            qname_labels_[q.label_off[k] >> 6] |= 1ull << (q.label_off[k] & 63);
+    }
+    start_response();
+}
+
+void DnsWriter::start_response() noexcept {
     const uint16_t f = load_be16(msg_ + hdr::kFlagsOff);
     store_be16(msg_ + hdr::kFlagsOff,
                flag::kQr | (f & (flag::kOpcodeMask | flag::kRd | flag::kCd)));

@@ -39,6 +39,9 @@ class DnsWriter {
     /// response header: QR=1, opcode, RD and CD kept, AA, TC, RA (we never recurse), Z, AD
     /// and RCODE cleared, QDCOUNT 1 or 0, the other counts 0. size() is then question_end.
     DnsWriter(uint8_t* msg, uint16_t limit, uint16_t question_end) noexcept;
+    /// The same for the query `q` that parse_query() read from msg: takes the question
+    /// name's labels from it instead of reading the name again.
+    DnsWriter(uint8_t* msg, uint16_t limit, const Query& q) noexcept;
     DnsWriter(const DnsWriter&) = delete;
     DnsWriter& operator=(const DnsWriter&) = delete;
 
@@ -96,6 +99,7 @@ class DnsWriter {
     int find_target(const uint8_t* suffix, unsigned len) const noexcept;
     bool matches_at(const uint8_t* suffix, unsigned off) const noexcept;
     void store_counts() noexcept;
+    void start_response() noexcept;
 
     uint8_t* msg_;
     uint16_t limit_;

@@ -96,6 +96,31 @@ TEST(DnsWriter, OwnerEqualToQnameIsAPointerToIt) {
     EXPECT_EQ(d->section[0][1].owner, name("www.Example.com"));
 }
 
+TEST(DnsWriter, ParsedQueryGivesTheSameAnswerAsScanningIt) {
+    // answer_query builds its writer from the parsed Query (labels taken from the parser);
+    // every compression choice must be the one the scanning constructor makes.
+    for (const char* qn : {"www.Example.com", "com", "a.b.c.d.e.f.g.h.example.com"}) {
+        Received a(query(qn, type::A)), b(query(qn, type::A));
+        ASSERT_EQ(a.status, QueryStatus::Ok);
+        DnsWriter wa(a.msg(), 512, a.q.question_end);
+        DnsWriter wb(b.msg(), 512, b.q);
+        for (DnsWriter* w : {&wa, &wb}) {
+            ASSERT_TRUE(add(*w, Section::Answer, name(qn), type::CNAME, name("x.example.com")));
+            ASSERT_TRUE(add(*w, Section::Answer, name("x.example.com"), type::A, ipv4(7)));
+            ASSERT_TRUE(add(*w, Section::Authority, name("example.com"), type::NS, name("ns.example.com")));
+        }
+        ASSERT_EQ(wa.size(), wb.size()) << qn;
+        EXPECT_EQ(hex(a.bytes(0, wa.size())), hex(b.bytes(0, wb.size()))) << qn;
+        EXPECT_LT(wb.size(), b.q.question_end + 3 * 12 + 40) << qn << ": names were compressed";
+    }
+    // No question: nothing to compress against, counts as in the scanning constructor.
+    Bytes header(12, 0);
+    Received r(header);
+    DnsWriter w(r.msg(), 512, r.q);
+    EXPECT_EQ(w.size(), 12);
+    EXPECT_EQ(hex(r.bytes(4, 12)), "00 00 00 00 00 00 00 00");
+}
+
 TEST(DnsWriter, CnameTargetCompressedAgainstQnameSuffix) {
     Received r(query("www.Example.com", type::A));
     DnsWriter w(r.msg(), 512, r.q.question_end);

@@ -1,7 +1,8 @@
-// qname_hash_hint: the worker's prefetch of a burst's lookups. A hint that differs from the
-// hash find() computes would not break an answer, it would only make the prefetch useless,
-// so that is what these tests pin: same hash as find() for the names the parser accepts
-// (case folded), and no hint for frames the real parser must judge.
+// qname_hash_hint: the worker's prefetch of a burst's lookups, whose hash answer_query then
+// takes for its first lookup. A hint that differed from the hash find() computes would turn
+// hits into NXDOMAIN, so these tests pin: same hash as find() for the names the parser
+// accepts (case folded), the same answers with the hint as without, and no hint for frames
+// the real parser must judge.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 
 #include "dataplane/dns/answer.hpp"
 #include "dataplane/dns/zone_view.hpp"
+#include "tests/unit/dns_answer/answer_harness.hpp"
 
 namespace edgelease::dns {
 namespace {
@@ -77,6 +79,40 @@ TEST(QnameHashHint, MatchesTheLookupHashWithCaseFolded) {
     uint64_t h = 0;
     ASSERT_TRUE(qname_hash_hint(f.data(), static_cast<uint16_t>(f.size()), h));
     EXPECT_EQ(h, find_hash("a.b"));
+}
+
+TEST(QnameHashHint, AnswersWithTheHintAreTheAnswersWithout) {
+    const ZoneView* zv = answer_test::zone_set("main");
+    ASSERT_NE(zv, nullptr);
+    for (const char* qn : {"WWW.lan", "www.lan", "nothere.lan", "lan", "other.test", "a.b.other.test",
+                           "nowhere.invalid"}) {
+        for (bool v6 : {false, true}) {
+            const Bytes f = frame(qn, v6);
+            uint64_t h = 0;
+            ASSERT_TRUE(qname_hash_hint(f.data(), static_cast<uint16_t>(f.size()), h)) << qn;
+            const size_t payload = 14 + (v6 ? 40 : 20) + 8;
+            Bytes with(f.begin() + static_cast<long>(payload), f.end()), without = with;
+            with.resize(1232, 0xee);
+            without.resize(1232, 0xee);
+            const auto qlen = static_cast<uint16_t>(f.size() - payload);
+            DnsStats s1, s2;
+            const uint16_t n1 = answer_query(zv, DnsSettings{}, with.data(), qlen, 1232, s1, &h);
+            const uint16_t n2 = answer_query(zv, DnsSettings{}, without.data(), qlen, 1232, s2);
+            ASSERT_NE(n2, 0) << qn;
+            ASSERT_EQ(n1, n2) << qn;
+            EXPECT_EQ(Bytes(with.begin(), with.begin() + n1), Bytes(without.begin(), without.begin() + n2)) << qn;
+            if (std::string(qn) == "www.lan") EXPECT_EQ(without[3] & 0x0f, 0) << "www.lan exists in the zone";
+        }
+    }
+    // And the hint does decide: a wrong one loses a name that exists (which is why the worker
+    // passes only a hint read from the same frame).
+    const Bytes f = frame("www.lan");
+    Bytes msg(f.begin() + 42, f.end());
+    msg.resize(1232, 0xee);
+    const uint64_t wrong = find_hash("nothere.lan");
+    DnsStats st;
+    ASSERT_NE(answer_query(zv, DnsSettings{}, msg.data(), static_cast<uint16_t>(f.size() - 42), 1232, st, &wrong), 0);
+    EXPECT_EQ(msg[3] & 0x0f, 3) << "NXDOMAIN: the lookup used the hash it was given";
 }
 
 TEST(QnameHashHint, RootName) {

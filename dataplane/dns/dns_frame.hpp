@@ -1,0 +1,21 @@
+#pragma once
+// The worker's DNS step on a whole frame: answer the query in a UDP datagram that
+// handle_frame accepted, in place, and turn the frame around. No DPDK: the worker calls it
+// per packet, the frame benchmark (tests/bench) on plain buffers.
+#include <cstdint>
+
+#include "dataplane/dns/answer.hpp"
+#include "dataplane/packet.hpp"
+
+namespace edgelease::dataplane {
+
+/// `v` is a frame for which handle_frame returned Verdict::Udp to port 53. Answers it in
+/// place (at most the link MTU of 1500, and the buffer's capacity) and turns it around to its
+/// sender: Verdict::Reply, v.len the answer frame's length. Verdict::Drop with `why` set when
+/// the query gets no answer (see answer_query) or the answer cannot be framed. `qname_hash`:
+/// qname_hash_hint() of this same frame, or nullptr.
+Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
+                         const dns::DnsSettings& settings, dns::DnsStats& stats, PacketView& v,
+                         const uint64_t* qname_hash, DropReason& why) noexcept;
+
+}  // namespace edgelease::dataplane
