@@ -28,10 +28,16 @@ class Fifo {
         return buf_[head_];
     }
 
-    /// Appends a copy of `v`; grows (doubles) the ring when it is full.
+    /// Appends a copy of `v`; grows (doubles) the ring when it is full. `v` may be an
+    /// element of this ring (it is copied before the ring moves).
     void push_back(const T& v) {
-        if (size_ == buf_.size()) grow();
-        buf_[wrap(head_ + size_)] = v;
+        if (size_ == buf_.size()) {
+            T copy = v;
+            grow();
+            buf_[wrap(head_ + size_)] = std::move(copy);
+        } else {
+            buf_[wrap(head_ + size_)] = v;
+        }
         ++size_;
     }
 

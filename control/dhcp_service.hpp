@@ -171,7 +171,7 @@ private:
     std::vector<dhcp::LeaseEvent> expired_events_;
     std::vector<dhcp::DhcpChannel*> channels_;
     store::LeaseStore& store_;
-    Fifo<Held> held_{1024};  // ACKs waiting for their lease's commit, in sequence order
+    Fifo<Held> held_{64};  // ACKs waiting for their lease's commit, in sequence order
     uint64_t next_seq_ = 1;
     dhcp::Result result_;        // reused: no allocation per request once warmed up
     std::vector<dhcp::Lease> expired_;

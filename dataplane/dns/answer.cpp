@@ -1,5 +1,6 @@
 #include "dataplane/dns/answer.hpp"
 
+#include <cassert>
 #include <cstring>
 
 #include "dataplane/wire/cursor.hpp"
@@ -107,6 +108,8 @@ private:
     static Step done(uint16_t rcode) noexcept { return Step{Step::Done, rcode, nullptr, 0}; }
 
     Step resolve(const NameBuf& name, bool first) noexcept {
+        // The caller's hash is that of this name (qname_hash_hint's contract).
+        assert(!first || qname_hash_ == nullptr || *qname_hash_ == name_hash(name.wire, name.len));
         const Node* node = first && qname_hash_ != nullptr ? zv_.find(*qname_hash_, name.wire, name.len)
                                                            : zv_.find(name.wire, name.len);
         const Node* ce = node;

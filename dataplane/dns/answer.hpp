@@ -45,8 +45,12 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
 
 /// A cheap look at an Ethernet frame (untagged IPv4 without fragments' checks, or IPv6
 /// without extension headers) to UDP port 53: the hash ZoneView::find() will use for its
-/// QNAME (lower-cased wire form), for ZoneView::prefetch_slot/prefetch_node only. False for
-/// anything else or anything odd: the real parse judges the frame, this only hints.
+/// QNAME (lower-cased wire form). False for anything else or anything odd: the real parse
+/// judges the frame. The worker prefetches with it and passes it to answer_query, where it
+/// decides the first lookup: a true return must mean the hash of exactly the question that
+/// parse_query will read from this frame's UDP payload (same bytes, same lower-casing), or
+/// hits become NXDOMAIN. Teach it a new layout (VLAN tags, extension headers) only with
+/// that in mind; debug builds check it in answer_query.
 bool qname_hash_hint(const uint8_t* frame, uint16_t len, uint64_t& hash) noexcept;
 
 }  // namespace edgelease::dns

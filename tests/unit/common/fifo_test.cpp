@@ -43,4 +43,16 @@ TEST(Fifo, AppendFillsInPlaceAndCapacityStaysInASteadyState) {
     EXPECT_EQ(q.front(), "v995");
 }
 
+TEST(Fifo, PushingItsOwnFrontWhileFullCopiesBeforeGrowing) {
+    Fifo<std::string> q(2);
+    q.push_back(std::string(64, 'a'));  // longer than the small-string buffer: heap-held
+    q.push_back(std::string(64, 'b'));
+    q.push_back(q.front());  // full: the ring grows while `v` points into it
+    ASSERT_EQ(q.size(), 3u);
+    q.pop_front();
+    EXPECT_EQ(q.front(), std::string(64, 'b'));
+    q.pop_front();
+    EXPECT_EQ(q.front(), std::string(64, 'a'));
+}
+
 }  // namespace
