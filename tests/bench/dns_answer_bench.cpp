@@ -39,7 +39,7 @@
 #include "dataplane/dns/dns_frame.hpp"
 #include "dataplane/dns/zone_view.hpp"
 #include "dataplane/packet.hpp"
-#include "dataplane/wire/checksum.hpp"
+#include "loadgen/frame.hpp"
 
 namespace {
 
@@ -203,30 +203,20 @@ void BM_Answer(benchmark::State& state, Kind kind) {
             : 0;
 }
 
-/// Ethernet + IPv4 + UDP around a DNS message, to 198.18.0.1:53, with valid checksums.
+/// Ethernet + IPv4 + UDP around a DNS message, 198.18.0.2 -> 198.18.0.1:53, with valid
+/// checksums: the generator's own frame builder.
 std::vector<uint8_t> frame_for(const std::vector<uint8_t>& dns, uint16_t sport) {
-    namespace wire = edgelease::dataplane::wire;
-    std::vector<uint8_t> f = {0x02, 0, 0, 0, 0, 0x01, 0x02, 0, 0, 0, 0, 0x02, 0x08, 0x00};
-    const auto udp_len = static_cast<uint16_t>(8 + dns.size());
-    const auto ip_len = static_cast<uint16_t>(20 + udp_len);
-    const uint32_t src = 0xC6120002u, dst = 0xC6120001u;  // 198.18.0.2 -> 198.18.0.1
-    std::vector<uint8_t> ip = {0x45, 0, static_cast<uint8_t>(ip_len >> 8), static_cast<uint8_t>(ip_len),
-                               0, 0, 0x40, 0, 64, 17, 0, 0};
-    put32(ip, src);
-    put32(ip, dst);
-    const uint16_t ipsum = wire::internet_checksum(ip.data(), ip.size());
-    ip[10] = static_cast<uint8_t>(ipsum >> 8);
-    ip[11] = static_cast<uint8_t>(ipsum);
-    std::vector<uint8_t> udp = {static_cast<uint8_t>(sport >> 8), static_cast<uint8_t>(sport), 0, 53,
-                                static_cast<uint8_t>(udp_len >> 8), static_cast<uint8_t>(udp_len), 0, 0};
-    udp.insert(udp.end(), dns.begin(), dns.end());
-    uint16_t sum = wire::csum_finish(
-        wire::csum_partial(udp.data(), udp.size(), wire::pseudo_header_v4(src, dst, 17, udp_len)));
-    if (sum == 0) sum = 0xffff;
-    udp[6] = static_cast<uint8_t>(sum >> 8);
-    udp[7] = static_cast<uint8_t>(sum);
-    f.insert(f.end(), ip.begin(), ip.end());
-    f.insert(f.end(), udp.begin(), udp.end());
+    namespace lg = edgelease::loadgen;
+    lg::UdpEndpoints e;
+    e.src_mac = edgelease::net::MacAddr{{0x02, 0, 0, 0, 0, 0x02}};
+    e.dst_mac = edgelease::net::MacAddr{{0x02, 0, 0, 0, 0, 0x01}};
+    e.src_ip = 0xC6120002u;
+    e.dst_ip = 0xC6120001u;
+    e.src_port = sport;
+    e.dst_port = 53;
+    std::vector<uint8_t> f(lg::kPayloadOff + dns.size());
+    std::memcpy(f.data() + lg::kPayloadOff, dns.data(), dns.size());
+    f.resize(lg::finish_udp_frame(f.data(), static_cast<uint16_t>(f.size()), e, static_cast<uint16_t>(dns.size())));
     return f;
 }
 

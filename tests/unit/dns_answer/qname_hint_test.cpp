@@ -18,20 +18,7 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-/// Wire form of a dotted name as given (no case change).
-Bytes wire_name(const std::string& dotted) {
-    Bytes out;
-    size_t start = 0;
-    while (start < dotted.size()) {
-        size_t dot = dotted.find('.', start);
-        if (dot == std::string::npos) dot = dotted.size();
-        out.push_back(static_cast<uint8_t>(dot - start));
-        out.insert(out.end(), dotted.begin() + static_cast<long>(start), dotted.begin() + static_cast<long>(dot));
-        start = dot + 1;
-    }
-    out.push_back(0);
-    return out;
-}
+namespace wt = dataplane::wire::dns::test;  // wt::name: the wire form, letter case kept
 
 /// Ethernet + IPv4 (20 bytes, or `ihl` words) or IPv6 + UDP to `dport` + a DNS query for `qname`.
 Bytes frame(const std::string& qname, bool v6 = false, uint16_t dport = 53, uint8_t ihl = 5) {
@@ -55,7 +42,7 @@ Bytes frame(const std::string& qname, bool v6 = false, uint16_t dport = 53, uint
     f.insert(f.end(), udp.begin(), udp.end());
     const Bytes hdr = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
     f.insert(f.end(), hdr.begin(), hdr.end());
-    const Bytes n = wire_name(qname);
+    const Bytes n = wt::name(qname);
     f.insert(f.end(), n.begin(), n.end());
     const Bytes q = {0, 1, 0, 1};
     f.insert(f.end(), q.begin(), q.end());
@@ -63,7 +50,7 @@ Bytes frame(const std::string& qname, bool v6 = false, uint16_t dport = 53, uint
 }
 
 uint64_t find_hash(const std::string& lower_dotted) {
-    const Bytes n = wire_name(lower_dotted);
+    const Bytes n = wt::name(lower_dotted);
     return name_hash(n.data(), n.size());
 }
 
@@ -158,7 +145,7 @@ TEST(QnameHashHint, NoHintForOtherFrames) {
     EXPECT_FALSE(qname_hash_hint(compressed.data(), static_cast<uint16_t>(compressed.size()), h));
     // Every truncation: never a read past the end, never a hint for an unterminated name.
     const Bytes full = frame("abc.def.example");
-    const size_t name_end = 14 + 20 + 8 + 12 + wire_name("abc.def.example").size();
+    const size_t name_end = 14 + 20 + 8 + 12 + wt::name("abc.def.example").size();
     for (size_t len = 0; len < name_end; ++len) {
         Bytes cut(full.begin(), full.begin() + static_cast<long>(len));
         EXPECT_FALSE(qname_hash_hint(cut.data(), static_cast<uint16_t>(cut.size()), h)) << len;
