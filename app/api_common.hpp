@@ -20,7 +20,8 @@ inline void reply(httplib::Response& res, int status, const nlohmann::json& body
     res.set_content(body.dump(2) + "\n", "application/json");
 }
 
-inline void error(httplib::Response& res, int status, const std::string& why, const std::string& field = "") {
+inline void error(httplib::Response& res, int status, const std::string& why,
+                  const std::string& field = "") {
     nlohmann::json body{{"error", why}};
     if (!field.empty()) body["field"] = field;
     reply(res, status, body);

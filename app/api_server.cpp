@@ -1,5 +1,5 @@
-#include "common/time_text.hpp"
 #include "app/api_server.hpp"
+#include "common/time_text.hpp"
 
 #include <httplib.h>
 
@@ -16,10 +16,10 @@
 
 namespace edgelease::app {
 
-using nlohmann::json;
 using api::error;
 using api::on_control;
 using api::reply;
+using nlohmann::json;
 
 namespace {
 
@@ -52,7 +52,8 @@ json lease_json(const dhcp::Lease& l, const std::vector<std::string>& scopes) {
 json stats_json(const Appliance& app) {
     const auto t = app.stats().sum();
     json drops = json::object();
-    for (size_t i = 0; i < t.drops.size(); ++i) drops[std::string(dataplane::kDropReasonNames[i])] = t.drops[i];
+    for (size_t i = 0; i < t.drops.size(); ++i)
+        drops[std::string(dataplane::kDropReasonNames[i])] = t.drops[i];
     json rcode = json::object(), qtype = json::object();
     for (size_t i = 0; i < t.dns.rcode.size(); ++i) rcode[dns::kRcodeSlotNames[i]] = t.dns.rcode[i];
     for (size_t i = 0; i < t.dns.qtype.size(); ++i) qtype[dns::kQtypeSlotNames[i]] = t.dns.qtype[i];
@@ -60,29 +61,46 @@ json stats_json(const Appliance& app) {
     for (const auto& [name, v] : app.stats().dhcp()) dhcp[name] = v;
     json lcores = json::array();
     for (const auto& l : app.stats().lcores)
-        lcores.push_back({{"role", l.role}, {"index", l.index}, {"lcore_id", l.lcore_id},
-                          {"loops", l.stats->loops.get()}, {"idle_sleeps", l.stats->idle_sleeps.get()},
-                          {"rx_packets", l.stats->rx_packets.get()}, {"tx_packets", l.stats->tx_packets.get()}});
+        lcores.push_back({{"role", l.role},
+                          {"index", l.index},
+                          {"lcore_id", l.lcore_id},
+                          {"loops", l.stats->loops.get()},
+                          {"idle_sleeps", l.stats->idle_sleeps.get()},
+                          {"rx_packets", l.stats->rx_packets.get()},
+                          {"tx_packets", l.stats->tx_packets.get()}});
     json ports = json::array();
     for (const auto& p : app.ports().ports()) {
         dataplane::PortCounters c;
         dataplane::read_port_counters(p.port_id, c);
-        ports.push_back({{"name", p.name}, {"rx_packets", c.ipackets}, {"tx_packets", c.opackets},
-                         {"rx_missed", c.imissed}, {"rx_errors", c.ierrors}, {"tx_errors", c.oerrors},
+        ports.push_back({{"name", p.name},
+                         {"rx_packets", c.ipackets},
+                         {"tx_packets", c.opackets},
+                         {"rx_missed", c.imissed},
+                         {"rx_errors", c.ierrors},
+                         {"tx_errors", c.oerrors},
                          {"rx_nombuf", c.rx_nombuf}});
     }
     const auto pool = dataplane::read_pool_counters(app.ports().pool());
     return json{{"ports", ports},
                 {"packet_pool", {{"size", pool.size}, {"available", pool.available}}},
                 {"packets",
-                 {{"rx_packets", t.rx_packets}, {"rx_bytes", t.rx_bytes}, {"tx_packets", t.tx_packets},
-                  {"tx_bytes", t.tx_bytes}, {"arp_replies", t.arp_replies},
-                  {"icmp_echo_replies", t.icmp_echo_replies}, {"nd_adverts", t.nd_adverts},
-                  {"icmp6_echo_replies", t.icmp6_echo_replies}, {"dropped", t.drops_total()},
+                 {{"rx_packets", t.rx_packets},
+                  {"rx_bytes", t.rx_bytes},
+                  {"tx_packets", t.tx_packets},
+                  {"tx_bytes", t.tx_bytes},
+                  {"arp_replies", t.arp_replies},
+                  {"icmp_echo_replies", t.icmp_echo_replies},
+                  {"nd_adverts", t.nd_adverts},
+                  {"icmp6_echo_replies", t.icmp6_echo_replies},
+                  {"dropped", t.drops_total()},
                   {"drops", drops}}},
                 {"dns",
-                 {{"queries", t.dns.queries}, {"responses", t.dns.responses}, {"dropped", t.dns.dropped},
-                  {"truncated", t.dns.truncated}, {"referrals", t.dns.referrals}, {"rcode", rcode},
+                 {{"queries", t.dns.queries},
+                  {"responses", t.dns.responses},
+                  {"dropped", t.dns.dropped},
+                  {"truncated", t.dns.truncated},
+                  {"referrals", t.dns.referrals},
+                  {"rcode", rcode},
                   {"qtype", qtype}}},
                 {"dhcp", dhcp},
                 {"lcores", lcores}};
@@ -94,7 +112,8 @@ bool split_listen(const std::string& listen, std::string& host, int& port) {
     size_t colon = listen.rfind(':');
     if (colon == std::string::npos) return false;
     host = listen.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     try {
         port = std::stoi(listen.substr(colon + 1));
     } catch (...) {
@@ -109,11 +128,14 @@ ApiServer::ApiServer(Appliance& app, const config::ApiConfig& cfg)
         throw std::runtime_error("[api].listen '" + cfg.listen + "' is not host:port");
     if (!cfg.token_file.empty()) {
         std::ifstream in(cfg.token_file);
-        if (!in) throw std::runtime_error("[api].token_file " + cfg.token_file + ": cannot read it");
+        if (!in)
+            throw std::runtime_error("[api].token_file " + cfg.token_file + ": cannot read it");
         std::getline(in, token_);
-        while (!token_.empty() && (token_.back() == '\r' || token_.back() == ' ')) token_.pop_back();
+        while (!token_.empty() && (token_.back() == '\r' || token_.back() == ' '))
+            token_.pop_back();
         if (token_.size() < 16)
-            throw std::runtime_error("[api].token_file " + cfg.token_file + ": the token must be at least 16 characters");
+            throw std::runtime_error("[api].token_file " + cfg.token_file +
+                                     ": the token must be at least 16 characters");
     }
     // Few threads: management traffic is light, and the machine belongs to the lcores.
     srv_->new_task_queue = [] { return new httplib::ThreadPool(2); };
@@ -121,7 +143,8 @@ ApiServer::ApiServer(Appliance& app, const config::ApiConfig& cfg)
     srv_->set_write_timeout(5, 0);
     routes();
     if (!srv_->bind_to_port(host_, port_))
-        throw std::runtime_error("management API: cannot listen on " + cfg.listen + " (address in use or not local?)");
+        throw std::runtime_error("management API: cannot listen on " + cfg.listen +
+                                 " (address in use or not local?)");
 }
 
 ApiServer::~ApiServer() {
@@ -145,18 +168,20 @@ void ApiServer::routes() {
         error(res, 401, "missing or wrong bearer token");
         return httplib::Server::HandlerResponse::Handled;
     });
-    s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        error(res, 500, "internal error");
-    });
+    s.set_exception_handler([](const httplib::Request&, httplib::Response& res,
+                               std::exception_ptr) { error(res, 500, "internal error"); });
     s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-        if (res.body.empty()) error(res, res.status, res.status == 404 ? "no such endpoint: " + req.path : "error");
+        if (res.body.empty())
+            error(res, res.status, res.status == 404 ? "no such endpoint: " + req.path : "error");
     });
 
     s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
         res.set_content(render_metrics(app_), "text/plain; version=0.0.4; charset=utf-8");
     });
 
-    s.Get("/api/v1/stats", [this](const httplib::Request&, httplib::Response& res) { reply(res, 200, stats_json(app_)); });
+    s.Get("/api/v1/stats", [this](const httplib::Request&, httplib::Response& res) {
+        reply(res, 200, stats_json(app_));
+    });
 
     s.Get("/api/v1/leases", [this](const httplib::Request& req, httplib::Response& res) {
         if (app_.dhcp() == nullptr) return reply(res, 200, json::array());
@@ -179,29 +204,32 @@ void ApiServer::routes() {
         reply(res, 200, out);
     });
 
-    s.Get(R"(/api/v1/leases/([0-9.]+))", [this](const httplib::Request& req, httplib::Response& res) {
-        auto ip = net::parse_ipv4(req.matches[1].str());
-        if (!ip) return error(res, 400, "not an IPv4 address", "address");
-        if (app_.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
-        auto found = std::make_shared<std::optional<dhcp::Lease>>();
-        auto names = std::make_shared<std::vector<std::string>>();
-        auto* service = app_.dhcp();
-        uint32_t addr = ip->value;
-        if (!on_control(app_, [service, found, names, addr] {
-                if (const dhcp::Lease* l = service->engine().find(addr)) *found = *l;
-                *names = service->scope_names();
-            }))
-            return error(res, 503, "the control plane did not answer in time");
-        if (!*found || (*found)->state == dhcp::LeaseState::Free)
-            return error(res, 404, "no lease for " + req.matches[1].str());
-        reply(res, 200, lease_json(**found, *names));
-    });
+    s.Get(R"(/api/v1/leases/([0-9.]+))",
+          [this](const httplib::Request& req, httplib::Response& res) {
+              auto ip = net::parse_ipv4(req.matches[1].str());
+              if (!ip) return error(res, 400, "not an IPv4 address", "address");
+              if (app_.dhcp() == nullptr)
+                  return error(res, 404, "no lease for " + req.matches[1].str());
+              auto found = std::make_shared<std::optional<dhcp::Lease>>();
+              auto names = std::make_shared<std::vector<std::string>>();
+              auto* service = app_.dhcp();
+              uint32_t addr = ip->value;
+              if (!on_control(app_, [service, found, names, addr] {
+                      if (const dhcp::Lease* l = service->engine().find(addr)) *found = *l;
+                      *names = service->scope_names();
+                  }))
+                  return error(res, 503, "the control plane did not answer in time");
+              if (!*found || (*found)->state == dhcp::LeaseState::Free)
+                  return error(res, 404, "no lease for " + req.matches[1].str());
+              reply(res, 200, lease_json(**found, *names));
+          });
 
     auto lease_action = [this](bool release) {
         return [this, release](const httplib::Request& req, httplib::Response& res) {
             auto ip = net::parse_ipv4(req.matches[1].str());
             if (!ip) return error(res, 400, "not an IPv4 address", "address");
-            if (app_.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
+            if (app_.dhcp() == nullptr)
+                return error(res, 404, "no lease for " + req.matches[1].str());
             struct Out {
                 bool ok = false;
                 bool exists = false;
@@ -221,8 +249,10 @@ void ApiServer::routes() {
                 }))
                 return error(res, 503, "the control plane did not answer in time");
             if (!out->exists) return error(res, 404, "no lease for " + req.matches[1].str());
-            if (!out->ok) return error(res, 409, "the lease at " + req.matches[1].str() + " is not bound");
-            LOG_INFO("API: lease %s %s", req.matches[1].str().c_str(), release ? "released" : "expired");
+            if (!out->ok)
+                return error(res, 409, "the lease at " + req.matches[1].str() + " is not bound");
+            LOG_INFO("API: lease %s %s", req.matches[1].str().c_str(),
+                     release ? "released" : "expired");
             reply(res, 200, lease_json(out->lease, out->names));
         };
     };
@@ -236,12 +266,18 @@ void ApiServer::routes() {
         if (!r.ok) {
             const bool invalid = !r.timed_out;
             return reply(res, invalid ? 400 : 503,
-                         json{{"error", invalid ? "configuration not valid" : "the control plane did not apply it in time"},
-                              {"errors", r.errors}, {"warnings", r.warnings}});
+                         json{{"error", invalid ? "configuration not valid"
+                                                : "the control plane did not apply it in time"},
+                              {"errors", r.errors},
+                              {"warnings", r.warnings}});
         }
-        reply(res, 200, json{{"zones", r.zones}, {"records", r.records}, {"scopes", r.scopes},
-                             {"leases_kept", r.leases_kept}, {"leases_dropped", r.leases_dropped},
-                             {"warnings", r.warnings}});
+        reply(res, 200,
+              json{{"zones", r.zones},
+                   {"records", r.records},
+                   {"scopes", r.scopes},
+                   {"leases_kept", r.leases_kept},
+                   {"leases_dropped", r.leases_dropped},
+                   {"warnings", r.warnings}});
     });
 }
 

@@ -18,7 +18,7 @@ namespace edgelease::app {
 class Appliance;
 
 class ApiServer {
-public:
+  public:
     /// Reads the token file when one is configured and binds the listening socket. Throws
     /// std::runtime_error naming the address or file and the cause.
     ApiServer(Appliance& app, const config::ApiConfig& cfg);
@@ -31,7 +31,7 @@ public:
     void start();
     int port() const { return port_; }
 
-private:
+  private:
     void routes();
 
     Appliance& app_;

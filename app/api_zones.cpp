@@ -71,7 +71,9 @@ std::optional<dns::WireName> zone_from_path(const std::string& text, httplib::Re
     return w;
 }
 
-bool is_lease_origin(Origin o) { return o == Origin::Dhcp || o == Origin::Reservation; }
+bool is_lease_origin(Origin o) {
+    return o == Origin::Dhcp || o == Origin::Reservation;
+}
 
 /// Filters for listing and deleting. `data` compares RDATA bytes.
 struct Match {
@@ -90,8 +92,8 @@ struct Match {
 
 /// Reads name/type/origin/data filters (query parameters or a JSON body's fields). False
 /// (with the 400 sent) on a bad one.
-bool parse_match(const std::function<std::string(const char*)>& get, const dns::WireName& zone, Match& m,
-                 httplib::Response& res) {
+bool parse_match(const std::function<std::string(const char*)>& get, const dns::WireName& zone,
+                 Match& m, httplib::Response& res) {
     std::string why;
     if (auto n = get("name"); !n.empty()) {
         m.name = dns::name_from_text(n, zone, why);
@@ -103,12 +105,16 @@ bool parse_match(const std::function<std::string(const char*)>& get, const dns::
     }
     if (auto o = get("origin"); !o.empty()) {
         m.origin = zone::origin_from_text(o);
-        if (!m.origin) return error(res, 400, "origin must be config, manual, reservation, dhcp or update", "origin"), false;
+        if (!m.origin)
+            return error(res, 400, "origin must be config, manual, reservation, dhcp or update",
+                         "origin"),
+                   false;
     }
     if (auto d = get("data"); !d.empty()) {
         if (!m.type) return error(res, 400, "data needs a type", "type"), false;
         std::vector<uint8_t> rd;
-        if (!zone::rdata_from_text(*m.type, d, zone, rd, why)) return error(res, 400, "bad data: " + why, "data"), false;
+        if (!zone::rdata_from_text(*m.type, d, zone, rd, why))
+            return error(res, 400, "bad data: " + why, "data"), false;
         m.data = std::move(rd);
     }
     return true;
@@ -120,8 +126,10 @@ zone::AuditEvent api_event(const StoredRecord& r, zone::AuditReason reason, cons
     e.time = now;
     e.name = dns::name_to_text(r.rr.owner);
     e.type = r.rr.type;
-    if (reason == zone::AuditReason::ApiAdd) e.new_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
-    else e.old_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
+    if (reason == zone::AuditReason::ApiAdd)
+        e.new_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
+    else
+        e.old_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
     e.origin = r.prov.origin;
     e.owner = who;
     e.reason = reason;
@@ -144,10 +152,13 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
         };
         auto rows = std::make_shared<std::vector<Row>>();
         if (!on_control(*a, [zs, rows] {
-                for (const auto& z : zs->zones()) rows->push_back(Row{dns::name_to_text(z.apex), z.serial, {}});
+                for (const auto& z : zs->zones())
+                    rows->push_back(Row{dns::name_to_text(z.apex), z.serial, {}});
                 zs->for_each([&](const ZoneStore::Key& k, const ZoneStore::Entry& e) {
                     int zi = zs->zone_of(k);
-                    if (zi >= 0) ++(*rows)[static_cast<size_t>(zi)].by_origin[static_cast<size_t>(e.prov.origin)];
+                    if (zi >= 0)
+                        ++(*rows)[static_cast<size_t>(zi)]
+                              .by_origin[static_cast<size_t>(e.prov.origin)];
                 });
             }))
             return error(res, 503, "the control plane did not answer in time");
@@ -159,17 +170,20 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
                 by[std::string(zone::kOriginNames[i])] = r.by_origin[i];
                 total += r.by_origin[i];
             }
-            out.push_back(json{{"name", r.name}, {"serial", r.serial}, {"records", total}, {"by_origin", by}});
+            out.push_back(json{
+                {"name", r.name}, {"serial", r.serial}, {"records", total}, {"by_origin", by}});
         }
         reply(res, 200, out);
     });
 
-    s.Get(R"(/api/v1/zones/([^/]+)/records)", [a](const httplib::Request& req, httplib::Response& res) {
+    s.Get(R"(/api/v1/zones/([^/]+)/records)", [a](const httplib::Request& req,
+                                                  httplib::Response& res) {
         auto zone = zone_from_path(req.matches[1].str(), res);
         if (!zone) return;
         auto* zs = a->control_plane().zone_store();
         Match m;
-        if (!parse_match([&](const char* k) { return req.get_param_value(k); }, *zone, m, res)) return;
+        if (!parse_match([&](const char* k) { return req.get_param_value(k); }, *zone, m, res))
+            return;
         auto limit = parse_limit(req, res);
         if (!limit) return;
         if (zs == nullptr) return error(res, 404, "no zone " + dns::name_to_text(*zone));
@@ -195,7 +209,8 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
                         return;
                     }
                     out->records.push_back(StoredRecord{
-                        dns::Record{ZoneStore::wire(k), e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov});
+                        dns::Record{ZoneStore::wire(k), e.type, dns::rrclass::IN, e.ttl, e.rdata},
+                        e.prov});
                 };
                 if (m.name) {  // one name: no scan
                     if (const auto* es = zs->find(ZoneStore::key(*m.name)))
@@ -206,31 +221,37 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
             }))
             return error(res, 503, "the control plane did not answer in time");
         if (!out->hosted) return error(res, 404, "no zone " + dns::name_to_text(*zone));
-        std::sort(out->records.begin(), out->records.end(), [](const StoredRecord& x, const StoredRecord& y) {
-            return std::tie(x.rr.owner, x.rr.type, x.rr.rdata) < std::tie(y.rr.owner, y.rr.type, y.rr.rdata);
-        });
+        std::sort(out->records.begin(), out->records.end(),
+                  [](const StoredRecord& x, const StoredRecord& y) {
+                      return std::tie(x.rr.owner, x.rr.type, x.rr.rdata) <
+                             std::tie(y.rr.owner, y.rr.type, y.rr.rdata);
+                  });
         json arr = json::array();
         for (const auto& r : out->records) arr.push_back(record_json(r));
         if (out->truncated) res.set_header("X-Edgelease-Truncated", "true");
         reply(res, 200, arr);
     });
 
-    s.Post(R"(/api/v1/zones/([^/]+)/records)", [a](const httplib::Request& req, httplib::Response& res) {
+    s.Post(R"(/api/v1/zones/([^/]+)/records)", [a](const httplib::Request& req,
+                                                   httplib::Response& res) {
         auto zone = zone_from_path(req.matches[1].str(), res);
         if (!zone) return;
         json body = json::parse(req.body, nullptr, false);
         if (!body.is_object()) return error(res, 400, "the body must be a JSON object");
         auto field = [&](const char* k) -> std::string {
-            return body.contains(k) && body[k].is_string() ? body[k].get<std::string>() : std::string();
+            return body.contains(k) && body[k].is_string() ? body[k].get<std::string>()
+                                                           : std::string();
         };
         for (const char* k : {"name", "type", "data"})
-            if (field(k).empty()) return error(res, 400, std::string(k) + " is required (a string)", k);
+            if (field(k).empty())
+                return error(res, 400, std::string(k) + " is required (a string)", k);
         std::string why;
         auto owner = dns::name_from_text(field("name"), *zone, why);
         if (!owner) return error(res, 400, "bad name: " + why, "name");
         auto type = dns::type_from_text(field("type"));
         if (!type) return error(res, 400, "unknown RR type '" + field("type") + "'", "type");
-        if (*type == dns::rrtype::SOA) return error(res, 400, "the SOA is managed by the appliance", "type");
+        if (*type == dns::rrtype::SOA)
+            return error(res, 400, "the SOA is managed by the appliance", "type");
         StoredRecord r;
         r.rr = dns::Record{*owner, *type, dns::rrclass::IN, 0, {}};
         if (!zone::rdata_from_text(*type, field("data"), *zone, r.rr.rdata, why))
@@ -244,7 +265,8 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
             ttl = body["ttl"].get<uint32_t>();
         }
         r.rr.ttl = ttl == 0 ? 3600 : ttl;
-        const bool force = body.contains("force") && body["force"].is_boolean() && body["force"].get<bool>();
+        const bool force =
+            body.contains("force") && body["force"].is_boolean() && body["force"].get<bool>();
         r.prov.origin = Origin::Manual;
         r.prov.owner = field("owner").empty() ? "api" : field("owner");
         auto* zs = a->control_plane().zone_store();
@@ -263,7 +285,8 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
                 const int zi = zs->zone_of(k);
                 if (zi < 0 || zs->zones()[static_cast<size_t>(zi)].key != ZoneStore::key(zw)) {
                     out->status = 404;
-                    out->why = dns::name_to_text(r.rr.owner) + " is not in zone " + dns::name_to_text(zw);
+                    out->why =
+                        dns::name_to_text(r.rr.owner) + " is not in zone " + dns::name_to_text(zw);
                     return;
                 }
                 std::vector<ZoneStore::Entry> displaced;
@@ -271,22 +294,28 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
                     for (const auto& e : *es) {
                         if (e.type == r.rr.type && e.rdata == r.rr.rdata) {
                             out->status = 409;
-                            out->why = "the record exists already (origin " + std::string(to_string(e.prov.origin)) + ")";
+                            out->why = "the record exists already (origin " +
+                                       std::string(to_string(e.prov.origin)) + ")";
                             return;
                         }
-                        const bool cname_clash = (r.rr.type == dns::rrtype::CNAME) != (e.type == dns::rrtype::CNAME);
+                        const bool cname_clash =
+                            (r.rr.type == dns::rrtype::CNAME) != (e.type == dns::rrtype::CNAME);
                         if (cname_clash && !is_lease_origin(e.prov.origin)) {
                             out->status = 409;
-                            out->why = "a CNAME cannot share its name with other data (RFC 1034 §3.6.2): " +
-                                       dns::name_to_text(r.rr.owner) + " has " + dns::type_to_text(e.type);
+                            out->why =
+                                "a CNAME cannot share its name with other data (RFC 1034 "
+                                "§3.6.2): " +
+                                dns::name_to_text(r.rr.owner) + " has " + dns::type_to_text(e.type);
                             return;
                         }
-                        if (is_lease_origin(e.prov.origin) && (e.type == r.rr.type || cname_clash)) {
+                        if (is_lease_origin(e.prov.origin) &&
+                            (e.type == r.rr.type || cname_clash)) {
                             if (!force) {
                                 out->status = 409;
                                 out->why = dns::name_to_text(r.rr.owner) + " holds a " +
-                                           std::string(to_string(e.prov.origin)) + " " + dns::type_to_text(e.type) +
-                                           " record of " + e.prov.owner + "; add with force to replace it";
+                                           std::string(to_string(e.prov.origin)) + " " +
+                                           dns::type_to_text(e.type) + " record of " +
+                                           e.prov.owner + "; add with force to replace it";
                                 return;
                             }
                             displaced.push_back(e);
@@ -295,9 +324,12 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
                 }
                 const int64_t now = static_cast<int64_t>(std::time(nullptr));
                 for (const auto& e : displaced) {
-                    StoredRecord old{dns::Record{r.rr.owner, e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov};
+                    StoredRecord old{
+                        dns::Record{r.rr.owner, e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov};
                     zs->erase(k, e.type, e.rdata);
-                    if (rs) rs->audit(api_event(old, zone::AuditReason::ApiDelete, r.prov.owner, "replaced by a manual record (force)", now));
+                    if (rs)
+                        rs->audit(api_event(old, zone::AuditReason::ApiDelete, r.prov.owner,
+                                            "replaced by a manual record (force)", now));
                 }
                 r.prov.created = r.prov.updated = now;
                 zs->put(r);
@@ -308,25 +340,31 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
             return error(res, 503, "the control plane did not answer in time");
         if (out->status != 201) return error(res, out->status, out->why);
         LOG_INFO("API: record added: %s %s %s", dns::name_to_text(out->rec.rr.owner).c_str(),
-                 dns::type_to_text(out->rec.rr.type).c_str(), zone::rdata_to_text(out->rec.rr.type, out->rec.rr.rdata).c_str());
+                 dns::type_to_text(out->rec.rr.type).c_str(),
+                 zone::rdata_to_text(out->rec.rr.type, out->rec.rr.rdata).c_str());
         reply(res, 201, record_json(out->rec));
     });
 
-    s.Delete(R"(/api/v1/zones/([^/]+)/records)", [a](const httplib::Request& req, httplib::Response& res) {
+    s.Delete(R"(/api/v1/zones/([^/]+)/records)", [a](const httplib::Request& req,
+                                                     httplib::Response& res) {
         auto zone = zone_from_path(req.matches[1].str(), res);
         if (!zone) return;
         json body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
         if (!body.is_object()) return error(res, 400, "the body must be a JSON object");
         auto get = [&](const char* k) -> std::string {
             if (req.has_param(k)) return req.get_param_value(k);
-            return body.contains(k) && body[k].is_string() ? body[k].get<std::string>() : std::string();
+            return body.contains(k) && body[k].is_string() ? body[k].get<std::string>()
+                                                           : std::string();
         };
         Match m;
         if (!parse_match(get, *zone, m, res)) return;
         if (!m.name) return error(res, 400, "name is required", "name");
         if (!m.type) return error(res, 400, "type is required", "type");
-        if (*m.type == dns::rrtype::SOA) return error(res, 400, "the SOA is managed by the appliance", "type");
-        const bool force = get("force") == "true" || (body.contains("force") && body["force"].is_boolean() && body["force"].get<bool>());
+        if (*m.type == dns::rrtype::SOA)
+            return error(res, 400, "the SOA is managed by the appliance", "type");
+        const bool force =
+            get("force") == "true" ||
+            (body.contains("force") && body["force"].is_boolean() && body["force"].get<bool>());
         auto* zs = a->control_plane().zone_store();
         if (zs == nullptr) return error(res, 404, "no zone " + dns::name_to_text(*zone));
         struct Out {
@@ -344,7 +382,8 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
                 const int zi = zs->zone_of(k);
                 if (zi < 0 || zs->zones()[static_cast<size_t>(zi)].key != ZoneStore::key(zw)) {
                     out->status = 404;
-                    out->why = dns::name_to_text(*m.name) + " is not in zone " + dns::name_to_text(zw);
+                    out->why =
+                        dns::name_to_text(*m.name) + " is not in zone " + dns::name_to_text(zw);
                     return;
                 }
                 const auto* es = zs->find(k);
@@ -363,23 +402,30 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
                 for (const auto& e : hit)
                     if (is_lease_origin(e.prov.origin) && !force) {
                         out->status = 409;
-                        out->why = "the record is " + std::string(to_string(e.prov.origin)) + "-owned (" + e.prov.owner +
+                        out->why = "the record is " + std::string(to_string(e.prov.origin)) +
+                                   "-owned (" + e.prov.owner +
                                    "); delete with force to remove it anyway";
                         return;
                     }
-                if (*m.type == dns::rrtype::NS && k == ZoneStore::key(zw) && hit.size() == same_type) {
+                if (*m.type == dns::rrtype::NS && k == ZoneStore::key(zw) &&
+                    hit.size() == same_type) {
                     out->status = 409;
                     out->why = "a zone keeps at least one NS record at its apex";
                     return;
                 }
                 const int64_t now = static_cast<int64_t>(std::time(nullptr));
                 for (const auto& e : hit) {
-                    StoredRecord old{dns::Record{*m.name, e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov};
+                    StoredRecord old{dns::Record{*m.name, e.type, dns::rrclass::IN, e.ttl, e.rdata},
+                                     e.prov};
                     zs->erase(k, e.type, e.rdata);
                     if (rs)
-                        rs->audit(api_event(old, zone::AuditReason::ApiDelete, who,
-                                            e.prov.origin == Origin::Config ? "a configured record: it returns at the next reload or restart unless removed from the configuration" : "",
-                                            now));
+                        rs->audit(
+                            api_event(old, zone::AuditReason::ApiDelete, who,
+                                      e.prov.origin == Origin::Config
+                                          ? "a configured record: it returns at the next reload or "
+                                            "restart unless removed from the configuration"
+                                          : "",
+                                      now));
                     out->deleted.push_back(std::move(old));
                 }
                 plane->apply_zone_changes();
@@ -388,7 +434,8 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
         if (out->status != 200) return error(res, out->status, out->why);
         json arr = json::array();
         for (const auto& r : out->deleted) arr.push_back(record_json(r));
-        LOG_INFO("API: %zu record(s) deleted at %s", out->deleted.size(), dns::name_to_text(*m.name).c_str());
+        LOG_INFO("API: %zu record(s) deleted at %s", out->deleted.size(),
+                 dns::name_to_text(*m.name).c_str());
         reply(res, 200, json{{"deleted", arr}});
     });
 
@@ -406,7 +453,8 @@ void add_zone_routes(httplib::Server& s, Appliance& app) {
         auto* rs = a->record_store();
         json arr = json::array();
         if (rs != nullptr)
-            for (const auto& e : rs->read_audit(*limit, req.get_param_value("name"), before)) arr.push_back(audit_json(e));
+            for (const auto& e : rs->read_audit(*limit, req.get_param_value("name"), before))
+                arr.push_back(audit_json(e));
         reply(res, 200, arr);
     });
 }

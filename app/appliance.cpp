@@ -31,8 +31,8 @@ namespace {
 constexpr uint32_t kServiceIdleSleepUs = 1000;
 
 /// Zone data from config (with generated SOA/NS), or nullopt with every problem logged.
-std::optional<std::vector<dns::ZoneInput>> load_zone_inputs(const config::Config& cfg, uint32_t& serial,
-                                                            std::vector<std::string>* errors = nullptr) {
+std::optional<std::vector<dns::ZoneInput>> load_zone_inputs(
+    const config::Config& cfg, uint32_t& serial, std::vector<std::string>* errors = nullptr) {
     // SOA serials of generated SOAs: seconds since the epoch, strictly increasing per load.
     uint32_t now = static_cast<uint32_t>(std::time(nullptr));
     serial = now > serial ? now : serial + 1;
@@ -61,14 +61,16 @@ zone::AuditEvent orphan_event(const zone::StoredRecord& r, int64_t now) {
     return e;
 }
 
-bool same_interfaces(const std::vector<config::InterfaceConfig>& a, const std::vector<config::InterfaceConfig>& b) {
+bool same_interfaces(const std::vector<config::InterfaceConfig>& a,
+                     const std::vector<config::InterfaceConfig>& b) {
     if (a.size() != b.size()) return false;
     for (size_t i = 0; i < a.size(); ++i) {
-        if (a[i].port != b[i].port || a[i].vlan != b[i].vlan || a[i].inner_vlan != b[i].inner_vlan ||
-            a[i].addresses.size() != b[i].addresses.size())
+        if (a[i].port != b[i].port || a[i].vlan != b[i].vlan ||
+            a[i].inner_vlan != b[i].inner_vlan || a[i].addresses.size() != b[i].addresses.size())
             return false;
         for (size_t k = 0; k < a[i].addresses.size(); ++k)
-            if (net::to_string(a[i].addresses[k]) != net::to_string(b[i].addresses[k])) return false;
+            if (net::to_string(a[i].addresses[k]) != net::to_string(b[i].addresses[k]))
+                return false;
     }
     return true;
 }
@@ -76,24 +78,30 @@ bool same_interfaces(const std::vector<config::InterfaceConfig>& a, const std::v
 /// Settings a reload cannot apply (they shape ports, lcores, stores, the API socket): one
 /// message per changed one. `next` gets the running values back, so what is applied is
 /// exactly the rest.
-std::vector<std::string> keep_restart_only(const config::Config& running, config::Config& next, bool has_dhcp) {
+std::vector<std::string> keep_restart_only(const config::Config& running, config::Config& next,
+                                           bool has_dhcp) {
     std::vector<std::string> out;
     auto note = [&](bool changed, const char* what) {
-        if (changed) out.push_back(std::string(what) + " changed: needs a restart; the running value stays");
+        if (changed)
+            out.push_back(std::string(what) + " changed: needs a restart; the running value stays");
     };
     const auto& rd = running.dpdk;
     const auto& nd = next.dpdk;
-    note(rd.eal_args != nd.eal_args || rd.workers != nd.workers || rd.idle_sleep_us != nd.idle_sleep_us ||
-             rd.mbufs != nd.mbufs || rd.rx_descriptors != nd.rx_descriptors || rd.tx_descriptors != nd.tx_descriptors,
+    note(rd.eal_args != nd.eal_args || rd.workers != nd.workers ||
+             rd.idle_sleep_us != nd.idle_sleep_us || rd.mbufs != nd.mbufs ||
+             rd.rx_descriptors != nd.rx_descriptors || rd.tx_descriptors != nd.tx_descriptors,
          "[dpdk]");
     note(!same_interfaces(running.interfaces, next.interfaces), "[[interfaces]]");
-    note(running.api.listen != next.api.listen || running.api.token_file != next.api.token_file, "[api]");
+    note(running.api.listen != next.api.listen || running.api.token_file != next.api.token_file,
+         "[api]");
     note(running.appliance.state_dir != next.appliance.state_dir, "[appliance].state_dir");
     note(running.appliance.durability != next.appliance.durability, "[appliance].durability");
-    note(running.appliance.audit_entries != next.appliance.audit_entries, "[appliance].audit_entries");
+    note(running.appliance.audit_entries != next.appliance.audit_entries,
+         "[appliance].audit_entries");
     note(running.appliance.lease_store_max_mib != next.appliance.lease_store_max_mib,
          "[appliance].lease_store_max_mib");
-    note(running.dhcp.relay_discover_rate != next.dhcp.relay_discover_rate, "[dhcp].relay_discover_rate");
+    note(running.dhcp.relay_discover_rate != next.dhcp.relay_discover_rate,
+         "[dhcp].relay_discover_rate");
     note(running.dns.udp_payload_size != next.dns.udp_payload_size, "[dns].udp_payload_size");
     next.dpdk = running.dpdk;
     next.interfaces = running.interfaces;
@@ -105,7 +113,9 @@ std::vector<std::string> keep_restart_only(const config::Config& running, config
     next.dhcp.relay_discover_rate = running.dhcp.relay_discover_rate;
     next.dns.udp_payload_size = running.dns.udp_payload_size;
     if (!has_dhcp && !next.dhcp.scopes.empty()) {
-        out.push_back("[[dhcp.scopes]] added to an appliance started without DHCP: needs a restart; not applied");
+        out.push_back(
+            "[[dhcp.scopes]] added to an appliance started without DHCP: needs a restart; not "
+            "applied");
         next.dhcp.scopes.clear();
     }
     return out;
@@ -113,10 +123,14 @@ std::vector<std::string> keep_restart_only(const config::Config& running, config
 
 log::Level to_log_level(config::LogLevel l) {
     switch (l) {
-        case config::LogLevel::Error: return log::Level::Error;
-        case config::LogLevel::Warning: return log::Level::Warning;
-        case config::LogLevel::Info: return log::Level::Info;
-        case config::LogLevel::Debug: return log::Level::Debug;
+        case config::LogLevel::Error:
+            return log::Level::Error;
+        case config::LogLevel::Warning:
+            return log::Level::Warning;
+        case config::LogLevel::Info:
+            return log::Level::Info;
+        case config::LogLevel::Debug:
+            return log::Level::Debug;
     }
     return log::Level::Info;
 }
@@ -128,7 +142,9 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
     const unsigned nworkers = cfg_.dpdk.workers;
     std::vector<unsigned> lcores;
     unsigned id;
-    RTE_LCORE_FOREACH_WORKER(id) { lcores.push_back(id); }
+    RTE_LCORE_FOREACH_WORKER(id) {
+        lcores.push_back(id);
+    }
     if (lcores.size() < nworkers + 2)
         throw std::runtime_error(
             "EAL has " + std::to_string(lcores.size() + 1) + " lcore(s); edgelease needs " +
@@ -164,13 +180,18 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
         zone_store_->set_config(zones, now, &orphaned);
         for (const auto& r : orphaned) records_->audit(orphan_event(r, now));
         if (!orphaned.empty())
-            LOG_WARN("record store: %zu stored record(s) dropped: their zone is no longer configured", orphaned.size());
+            LOG_WARN(
+                "record store: %zu stored record(s) dropped: their zone is no longer configured",
+                orphaned.size());
         records_->start();
         // Generated SOA serials of later reloads start above every serial in use.
         for (const auto& z : zone_store_->zones()) serial_ = std::max(serial_, z.serial);
         auto counts = zone_store_->count_by_origin();
-        LOG_INFO("record store %s: %zu record(s) restored; %zu config, %zu manual, %zu reservation, %zu dhcp, %zu update",
-                 records_->path().c_str(), n_stored, counts[0], counts[1], counts[2], counts[3], counts[4]);
+        LOG_INFO(
+            "record store %s: %zu record(s) restored; %zu config, %zu manual, %zu reservation, %zu "
+            "dhcp, %zu update",
+            records_->path().c_str(), n_stored, counts[0], counts[1], counts[2], counts[3],
+            counts[4]);
     }
 
     if (!cfg_.dhcp.scopes.empty()) {
@@ -188,8 +209,8 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
         dhcp_ = std::make_unique<control::DhcpService>(cfg_, raw, *store_);
         if (zone_store_) {
             store::RecordStore* rs = records_.get();
-            lease_dns_ = std::make_unique<ddns::LeaseDns>(cfg_, *zone_store_,
-                                                          [rs](zone::AuditEvent e) { rs->audit(std::move(e)); });
+            lease_dns_ = std::make_unique<ddns::LeaseDns>(
+                cfg_, *zone_store_, [rs](zone::AuditEvent e) { rs->audit(std::move(e)); });
             dhcp_->attach_dns(lease_dns_.get());
         }
         sweeper_link_ = std::make_unique<sweeper::SweeperLink>();
@@ -203,8 +224,10 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
             lease_dns_->reconcile(all, now);
             // ... and removes records of grants the lease store never got.
             if (size_t n = lease_dns_->remove_unleased(all, now); n != 0)
-                LOG_WARN("lease DNS: %zu record(s) without a stored lease removed (a crash came between "
-                         "the record and the lease commit; no ACK had gone out)", n);
+                LOG_WARN(
+                    "lease DNS: %zu record(s) without a stored lease removed (a crash came between "
+                    "the record and the lease commit; no ACK had gone out)",
+                    n);
         }
         plane_->attach_dhcp(dhcp_.get());
     }
@@ -212,8 +235,9 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
         std::vector<std::string> discard;
         zone_store_->take_dirty(discard);  // the first view is built from the whole store
         auto view = std::make_unique<dns::ZoneView>(zone_store_->inputs());
-        LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB", view->zone_count(),
-                 view->record_count(), view->node_count(), view->memory_bytes() / 1048576.0);
+        LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB",
+                 view->zone_count(), view->record_count(), view->node_count(),
+                 view->memory_bytes() / 1048576.0);
         plane_->publish_initial(std::move(view));
         plane_->attach_zones(zone_store_.get(), records_.get());
     }
@@ -231,7 +255,8 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
         for (const auto& p : ports_->ports())
             if (w < p.queues) ctx->queues.push_back({p.port_id, static_cast<uint16_t>(w), &p.ctx});
         rte_rcu_qsbr_thread_register(qsbr_, w);
-        registry_.lcores.push_back({"worker", w, worker_lcores_[w], &ctx->stats, &ctx->dns_stats, &ctx->dhcp_stats});
+        registry_.lcores.push_back(
+            {"worker", w, worker_lcores_[w], &ctx->stats, &ctx->dns_stats, &ctx->dhcp_stats});
         workers_.push_back(std::move(ctx));
     }
     auto make_service = [&](unsigned lcore, bool rcu_reader) {
@@ -241,7 +266,9 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
         // Everything that hands the control lcore work rings its bell, and the sweeper's work
         // is due by the second: both may sleep longer than a worker, which no one can wake
         // for a packet. Each wake-up costs CPU (a timer: about 12 us on a virtual machine).
-        c->idle_sleep_us = cfg_.dpdk.idle_sleep_us == 0 ? 0 : std::max(cfg_.dpdk.idle_sleep_us, kServiceIdleSleepUs);
+        c->idle_sleep_us = cfg_.dpdk.idle_sleep_us == 0
+                               ? 0
+                               : std::max(cfg_.dpdk.idle_sleep_us, kServiceIdleSleepUs);
         if (rcu_reader) {
             c->qsbr = qsbr_;
             c->rcu_id = nworkers;
@@ -262,7 +289,8 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
             for (size_t i = 1; i < dhcp::kMsgTypeNames.size(); ++i)
                 out.emplace_back("sent_" + std::string(dhcp::kMsgTypeNames[i]), s.replies[i].get());
             for (size_t i = 0; i < dhcp::kOutcomeNames.size(); ++i)
-                out.emplace_back("outcome_" + std::string(dhcp::kOutcomeNames[i]), s.outcomes[i].get());
+                out.emplace_back("outcome_" + std::string(dhcp::kOutcomeNames[i]),
+                                 s.outcomes[i].get());
             out.emplace_back("acks_held_for_commit", s.held.get());
             out.emplace_back("acks_dropped_storage_error", s.storage_failed.get());
             out.emplace_back("reply_queue_full", s.reply_queue_full.get());
@@ -292,10 +320,14 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
             const auto& qs = dhcp_->queue_gauges();
             for (size_t i = 0; i < qs.size(); ++i) {
                 const std::string p = "worker" + std::to_string(i) + "_";
-                out.emplace_back(p + "request_queue_depth", qs[i]->requests.load(std::memory_order_relaxed));
-                out.emplace_back(p + "request_queue_peak", qs[i]->requests_peak.load(std::memory_order_relaxed));
-                out.emplace_back(p + "reply_queue_depth", qs[i]->replies.load(std::memory_order_relaxed));
-                out.emplace_back(p + "reply_queue_peak", qs[i]->replies_peak.load(std::memory_order_relaxed));
+                out.emplace_back(p + "request_queue_depth",
+                                 qs[i]->requests.load(std::memory_order_relaxed));
+                out.emplace_back(p + "request_queue_peak",
+                                 qs[i]->requests_peak.load(std::memory_order_relaxed));
+                out.emplace_back(p + "reply_queue_depth",
+                                 qs[i]->replies.load(std::memory_order_relaxed));
+                out.emplace_back(p + "reply_queue_peak",
+                                 qs[i]->replies_peak.load(std::memory_order_relaxed));
             }
             out.emplace_back("store_queue_depth", dhcp_->store_queue_depth());
             out.emplace_back("store_queue_peak", dhcp_->store_queue_peak());
@@ -332,8 +364,11 @@ void Appliance::start() {
     if (running_) return;
     stop_.store(false);
     for (unsigned w = 0; w < workers_.size(); ++w) {
-        if (int rc = rte_eal_remote_launch(dataplane::worker_main, workers_[w].get(), worker_lcores_[w]); rc != 0)
-            throw std::runtime_error("cannot launch worker on lcore " + std::to_string(worker_lcores_[w]));
+        if (int rc =
+                rte_eal_remote_launch(dataplane::worker_main, workers_[w].get(), worker_lcores_[w]);
+            rc != 0)
+            throw std::runtime_error("cannot launch worker on lcore " +
+                                     std::to_string(worker_lcores_[w]));
     }
     if (rte_eal_remote_launch(control::control_main, control_.get(), control_lcore_) != 0 ||
         rte_eal_remote_launch(control::sweeper_main, sweeper_.get(), sweeper_lcore_) != 0) {
@@ -348,7 +383,8 @@ void Appliance::start() {
              control_lcore_, sweeper_lcore_);
 }
 
-bool Appliance::publish_zones(std::unique_ptr<dns::ZoneView> view, std::chrono::milliseconds timeout) {
+bool Appliance::publish_zones(std::unique_ptr<dns::ZoneView> view,
+                              std::chrono::milliseconds timeout) {
     const uint64_t before = plane_->generation();
     if (!running_) {
         plane_->publish_initial(std::move(view));
@@ -384,7 +420,8 @@ Appliance::ReloadResult Appliance::reload(const std::string& path) {
     ReloadResult r = reload_locked(path);
     if (r.ok) {
         reload_stats_.applied.fetch_add(1, std::memory_order_relaxed);
-        reload_stats_.last_applied.store(static_cast<int64_t>(std::time(nullptr)), std::memory_order_relaxed);
+        reload_stats_.last_applied.store(static_cast<int64_t>(std::time(nullptr)),
+                                         std::memory_order_relaxed);
         reload_stats_.leases_dropped.fetch_add(r.leases_dropped, std::memory_order_relaxed);
     } else if (r.timed_out) {
         reload_stats_.failed.fetch_add(1, std::memory_order_relaxed);
@@ -436,7 +473,8 @@ Appliance::ReloadResult Appliance::reload_locked(const std::string& path) {
             const config::ScopeConfig* os = nullptr;
             for (const auto& s : running->dhcp.scopes)
                 if (s.name == ns.name) os = &s;
-            if (os == nullptr || os->domain != ns.domain || !(os->dns == ns.dns)) dns_changed.push_back(i);
+            if (os == nullptr || os->domain != ns.domain || !(os->dns == ns.dns))
+                dns_changed.push_back(i);
         }
         out.scopes = next.dhcp.scopes.size();
     }
@@ -477,7 +515,8 @@ Appliance::ReloadResult Appliance::reload_locked(const std::string& path) {
                         const auto& dc = job->dns_changed;
                         std::vector<dhcp::Lease> bound;
                         for (const auto& l : dhcp_->engine().leases())
-                            if (l.state == dhcp::LeaseState::Bound && std::find(dc.begin(), dc.end(), l.scope) != dc.end())
+                            if (l.state == dhcp::LeaseState::Bound &&
+                                std::find(dc.begin(), dc.end(), l.scope) != dc.end())
                                 bound.push_back(l);
                         lease_dns_->reconcile(bound, now);
                         job->reconciled = bound.size();
@@ -488,21 +527,26 @@ Appliance::ReloadResult Appliance::reload_locked(const std::string& path) {
             std::chrono::seconds(30));
         if (!ok) {
             out.timed_out = true;
-            out.errors.push_back("the control lcore did not apply the reload within 30 s (it may still apply it)");
+            out.errors.push_back(
+                "the control lcore did not apply the reload within 30 s (it may still apply it)");
             LOG_ERROR("reload failed: the control lcore did not apply it within 30 s");
             return out;
         }
         out.leases_kept = job->swap.kept;
         out.leases_dropped = job->swap.dropped;
         if (dhcp_)
-            LOG_INFO("reload: DHCP %zu scope(s); %zu lease(s) kept, %zu ended (outside the new scopes/pools); "
-                     "DNS re-applied for %zu lease(s)",
-                     out.scopes, job->swap.kept, job->swap.dropped, job->reconciled);
+            LOG_INFO(
+                "reload: DHCP %zu scope(s); %zu lease(s) kept, %zu ended (outside the new "
+                "scopes/pools); "
+                "DNS re-applied for %zu lease(s)",
+                out.scopes, job->swap.kept, job->swap.dropped, job->reconciled);
     }
     if (!zone_store_) {
         if (!inputs->empty())
-            LOG_WARN("reload: zones added to an appliance started without zones are served, but records added "
-                     "at run time are not kept across restarts until it is restarted");
+            LOG_WARN(
+                "reload: zones added to an appliance started without zones are served, but records "
+                "added "
+                "at run time are not kept across restarts until it is restarted");
         auto view = std::make_unique<dns::ZoneView>(*inputs);
         if (!publish_zones(std::move(view), std::chrono::seconds(5))) {
             out.timed_out = true;
@@ -535,8 +579,9 @@ namespace {
 
 /// Logs a port's link whenever its up/down state changes.
 class LinkWatch {
-public:
-    explicit LinkWatch(const dataplane::Ports& ports) : ports_(ports), up_(ports.ports().size(), -1) {}
+  public:
+    explicit LinkWatch(const dataplane::Ports& ports)
+        : ports_(ports), up_(ports.ports().size(), -1) {}
     void poll() {
         const auto& ps = ports_.ports();
         for (size_t i = 0; i < ps.size(); ++i) {
@@ -544,11 +589,12 @@ public:
             if (rte_eth_link_get_nowait(ps[i].port_id, &link) != 0) continue;
             if (up_[i] == link.link_status) continue;
             up_[i] = link.link_status;
-            LOG_INFO("port '%s': %s", ps[i].name.c_str(), dataplane::describe_link(ps[i].port_id).c_str());
+            LOG_INFO("port '%s': %s", ps[i].name.c_str(),
+                     dataplane::describe_link(ps[i].port_id).c_str());
         }
     }
 
-private:
+  private:
     const dataplane::Ports& ports_;
     std::vector<int> up_;
 };
@@ -574,16 +620,20 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
             if (!loaded) return 1;
             zones = std::move(*loaded);
         }
-        const auto eal_args = dataplane::build_eal_args(cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers,
-                                                        dataplane::allowed_cpus());
-        for (const auto& p : dataplane::remove_stale_memif_sockets(dataplane::memif_server_socket_files(eal_args)))
-            LOG_INFO("removed the memif socket %s left by an earlier run (nobody listens on it)", p.c_str());
+        const auto eal_args = dataplane::build_eal_args(
+            cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers, dataplane::allowed_cpus());
+        for (const auto& p :
+             dataplane::remove_stale_memif_sockets(dataplane::memif_server_socket_files(eal_args)))
+            LOG_INFO("removed the memif socket %s left by an earlier run (nobody listens on it)",
+                     p.c_str());
         dataplane::Eal eal(eal_args);
         {
             Appliance app(cfg, std::move(zones));
             // Detached before `app` (and its counters) is destroyed, on every exit path.
             struct TelemetryGuard {
-                explicit TelemetryGuard(const dataplane::StatsRegistry* r) { dataplane::attach_telemetry(r); }
+                explicit TelemetryGuard(const dataplane::StatsRegistry* r) {
+                    dataplane::attach_telemetry(r);
+                }
                 ~TelemetryGuard() { dataplane::detach_telemetry(); }
             } telemetry(&app.stats());
             ApiServer api(app, cfg.api);  // binds now: a bad address fails before serving
@@ -611,7 +661,8 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
                     app.reload(cfg.source_file);
                 }
                 auto now = std::chrono::steady_clock::now();
-                const auto interval = app.config()->appliance.stats_interval;  // a reload may change it
+                const auto interval =
+                    app.config()->appliance.stats_interval;  // a reload may change it
                 if (interval.count() > 0 && now >= next_stats) {
                     LOG_INFO("stats: %s", dataplane::format_totals(app.stats().sum()).c_str());
                     next_stats = now + interval;

@@ -4,8 +4,8 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -13,12 +13,12 @@
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
-#include "control/store/record_store.hpp"
-#include "control/zone/zone_store.hpp"
 #include "control/dhcp_service.hpp"
-#include "control/store/lease_store.hpp"
 #include "control/service_lcore.hpp"
+#include "control/store/lease_store.hpp"
+#include "control/store/record_store.hpp"
 #include "control/sweeper/sweeper_link.hpp"
+#include "control/zone/zone_store.hpp"
 #include "dataplane/ports.hpp"
 #include "dataplane/stats_registry.hpp"
 #include "dataplane/worker.hpp"
@@ -28,7 +28,7 @@ struct rte_rcu_qsbr;
 namespace edgelease::app {
 
 class Appliance {
-public:
+  public:
     /// Brings up mempool and ports, assigns lcores, opens the lease and record stores under
     /// [appliance].state_dir, merges the configured zones (`zones`, from zone::load_zones)
     /// with the stored records, publishes reservation records and the initial zone view.
@@ -87,7 +87,7 @@ public:
     const dataplane::Ports& ports() const { return *ports_; }
     const ReloadStats& reload_stats() const { return reload_stats_; }
 
-private:
+  private:
     const config::Config cfg_;  // as started: ports, lcores, stores are built from it
     std::shared_ptr<const config::Config> live_;  // in force; replaced by reload under live_mu_
     mutable std::mutex live_mu_;
@@ -112,15 +112,15 @@ private:
     dataplane::StatsRegistry registry_;
     uint32_t serial_ = 0;  // last generated SOA serial
     bool run_on_control(const std::function<void()>& fn, std::chrono::milliseconds timeout);
-    std::mutex reload_mu_; // SIGHUP and the API may reload at the same time
+    std::mutex reload_mu_;  // SIGHUP and the API may reload at the same time
     ReloadStats reload_stats_;
     ReloadResult reload_locked(const std::string& path);
 };
 
 /// Runs the appliance until SIGINT/SIGTERM: zones, EAL (argument vector from config, replaced
 /// by `eal_cli` when non-empty), ports, lcores, periodic stats, SIGHUP zone reload, clean
-/// shutdown. Returns the process exit status. Expects SIGINT, SIGTERM and SIGHUP to be blocked in every thread
-/// (see block_signals) so that they are taken here with sigtimedwait.
+/// shutdown. Returns the process exit status. Expects SIGINT, SIGTERM and SIGHUP to be blocked in
+/// every thread (see block_signals) so that they are taken here with sigtimedwait.
 int run(const config::Config& cfg, const std::vector<std::string>& eal_cli);
 
 /// Blocks SIGINT/SIGTERM/SIGHUP in the calling thread; threads created afterwards (EAL's

@@ -1,8 +1,8 @@
 // edgelease-ctl: the management CLI. Talks to the appliance's HTTP API (docs/api.md).
 // Exit status: 0 success, 1 the API refused (4xx/5xx; its error is printed), 2 usage,
 // 3 the API could not be reached.
-#include <CLI/CLI.hpp>
 #include <httplib.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <fstream>
@@ -25,7 +25,8 @@ struct Response {
     std::string error;
 };
 
-Response call(const Options& o, const std::string& method, const std::string& path, const std::string& body = "") {
+Response call(const Options& o, const std::string& method, const std::string& path,
+              const std::string& body = "") {
     httplib::Client cli(o.api);
     cli.set_connection_timeout(3, 0);
     cli.set_read_timeout(10, 0);
@@ -47,8 +48,9 @@ Response call(const Options& o, const std::string& method, const std::string& pa
     out.status = r->status;
     out.body = json::parse(r->body, nullptr, false);
     if (out.status >= 400)
-        out.error = out.body.is_object() && out.body.contains("error") ? out.body["error"].get<std::string>()
-                                                                      : "HTTP " + std::to_string(out.status);
+        out.error = out.body.is_object() && out.body.contains("error")
+                        ? out.body["error"].get<std::string>()
+                        : "HTTP " + std::to_string(out.status);
     return out;
 }
 
@@ -64,7 +66,8 @@ int failed(const Response& r, const Options& o) {
         } else {
             std::fprintf(stderr, "edgelease-ctl: %s (HTTP %d)\n", r.error.c_str(), r.status);
             if (r.body.is_object() && r.body.contains("errors"))
-                for (const auto& e : r.body["errors"]) std::fprintf(stderr, "  %s\n", e.get<std::string>().c_str());
+                for (const auto& e : r.body["errors"])
+                    std::fprintf(stderr, "  %s\n", e.get<std::string>().c_str());
         }
         return 1;
     }
@@ -79,44 +82,50 @@ std::string str(const json& j, const char* key) {
 }
 
 void print_leases(const json& leases) {
-    std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", "ADDRESS", "STATE", "SCOPE", "EXPIRES", "HW-ADDRESS",
-                "HOSTNAME", "CLIENT");
+    std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", "ADDRESS", "STATE", "SCOPE", "EXPIRES",
+                "HW-ADDRESS", "HOSTNAME", "CLIENT");
     for (const auto& l : leases)
-        std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", str(l, "address").c_str(), str(l, "state").c_str(),
-                    str(l, "scope").c_str(), str(l, "expires").c_str(), str(l, "hw_address").c_str(),
-                    str(l, "hostname").c_str(), str(l, "client").c_str());
+        std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", str(l, "address").c_str(),
+                    str(l, "state").c_str(), str(l, "scope").c_str(), str(l, "expires").c_str(),
+                    str(l, "hw_address").c_str(), str(l, "hostname").c_str(),
+                    str(l, "client").c_str());
 }
 
 void print_stats(const json& s) {
     const json& p = s["packets"];
-    std::printf("packets   rx %s  tx %s  dropped %s\n", str(p, "rx_packets").c_str(), str(p, "tx_packets").c_str(),
-                str(p, "dropped").c_str());
-    std::printf("answered  arp %s  icmp echo %s  nd %s  icmp6 echo %s\n", str(p, "arp_replies").c_str(),
-                str(p, "icmp_echo_replies").c_str(), str(p, "nd_adverts").c_str(),
-                str(p, "icmp6_echo_replies").c_str());
+    std::printf("packets   rx %s  tx %s  dropped %s\n", str(p, "rx_packets").c_str(),
+                str(p, "tx_packets").c_str(), str(p, "dropped").c_str());
+    std::printf("answered  arp %s  icmp echo %s  nd %s  icmp6 echo %s\n",
+                str(p, "arp_replies").c_str(), str(p, "icmp_echo_replies").c_str(),
+                str(p, "nd_adverts").c_str(), str(p, "icmp6_echo_replies").c_str());
     for (const auto& [reason, n] : p["drops"].items())
-        if (n.get<uint64_t>() != 0) std::printf("  drop %-20s %s\n", reason.c_str(), n.dump().c_str());
+        if (n.get<uint64_t>() != 0)
+            std::printf("  drop %-20s %s\n", reason.c_str(), n.dump().c_str());
     const json& d = s["dns"];
-    std::printf("dns       queries %s  responses %s  truncated %s  referrals %s\n", str(d, "queries").c_str(),
-                str(d, "responses").c_str(), str(d, "truncated").c_str(), str(d, "referrals").c_str());
+    std::printf("dns       queries %s  responses %s  truncated %s  referrals %s\n",
+                str(d, "queries").c_str(), str(d, "responses").c_str(), str(d, "truncated").c_str(),
+                str(d, "referrals").c_str());
     for (const auto& [rcode, n] : d["rcode"].items())
-        if (n.get<uint64_t>() != 0) std::printf("  rcode %-10s %s\n", rcode.c_str(), n.dump().c_str());
+        if (n.get<uint64_t>() != 0)
+            std::printf("  rcode %-10s %s\n", rcode.c_str(), n.dump().c_str());
     std::printf("dhcp\n");
     for (const auto& [name, n] : s["dhcp"].items())
         if (n.get<uint64_t>() != 0) std::printf("  %-32s %s\n", name.c_str(), n.dump().c_str());
     std::printf("lcores\n");
     for (const auto& l : s["lcores"])
-        std::printf("  %-8s %s (lcore %s): loops %s, idle sleeps %s\n", str(l, "role").c_str(), str(l, "index").c_str(),
-                    str(l, "lcore_id").c_str(), str(l, "loops").c_str(), str(l, "idle_sleeps").c_str());
+        std::printf("  %-8s %s (lcore %s): loops %s, idle sleeps %s\n", str(l, "role").c_str(),
+                    str(l, "index").c_str(), str(l, "lcore_id").c_str(), str(l, "loops").c_str(),
+                    str(l, "idle_sleeps").c_str());
 }
 
 void print_records(const json& records) {
-    std::printf("%-32s %-6s %-6s %-28s %-11s %-20s %-20s %s\n", "NAME", "TYPE", "TTL", "DATA", "ORIGIN", "CREATED",
-                "UPDATED", "OWNER");
+    std::printf("%-32s %-6s %-6s %-28s %-11s %-20s %-20s %s\n", "NAME", "TYPE", "TTL", "DATA",
+                "ORIGIN", "CREATED", "UPDATED", "OWNER");
     for (const auto& r : records)
-        std::printf("%-32s %-6s %-6s %-28s %-11s %-20s %-20s %s\n", str(r, "name").c_str(), str(r, "type").c_str(),
-                    str(r, "ttl").c_str(), str(r, "data").c_str(), str(r, "origin").c_str(), str(r, "created").c_str(),
-                    str(r, "updated").c_str(), str(r, "owner").c_str());
+        std::printf("%-32s %-6s %-6s %-28s %-11s %-20s %-20s %s\n", str(r, "name").c_str(),
+                    str(r, "type").c_str(), str(r, "ttl").c_str(), str(r, "data").c_str(),
+                    str(r, "origin").c_str(), str(r, "created").c_str(), str(r, "updated").c_str(),
+                    str(r, "owner").c_str());
 }
 
 void print_zones(const json& zones) {
@@ -125,29 +134,33 @@ void print_zones(const json& zones) {
         std::string by;
         for (const auto& [origin, n] : z["by_origin"].items())
             if (n.get<uint64_t>() != 0) by += (by.empty() ? "" : ", ") + origin + " " + n.dump();
-        std::printf("%-32s %-10s %-8s %s\n", str(z, "name").c_str(), str(z, "serial").c_str(), str(z, "records").c_str(),
-                    by.c_str());
+        std::printf("%-32s %-10s %-8s %s\n", str(z, "name").c_str(), str(z, "serial").c_str(),
+                    str(z, "records").c_str(), by.c_str());
     }
 }
 
 void print_audit(const json& events) {
-    std::printf("%-6s %-20s %-19s %-28s %-5s %-18s %-18s %-11s %s\n", "SEQ", "TIME", "REASON", "NAME", "TYPE", "OLD",
-                "NEW", "ORIGIN", "OWNER / DETAIL");
+    std::printf("%-6s %-20s %-19s %-28s %-5s %-18s %-18s %-11s %s\n", "SEQ", "TIME", "REASON",
+                "NAME", "TYPE", "OLD", "NEW", "ORIGIN", "OWNER / DETAIL");
     for (const auto& e : events) {
         std::string reason = str(e, "reason");
         if (e.contains("applied") && !e["applied"].get<bool>()) reason += " (skipped)";
         std::string tail = str(e, "owner");
-        if (e.contains("detail") && !e["detail"].get<std::string>().empty()) tail += ": " + e["detail"].get<std::string>();
-        std::printf("%-6s %-20s %-19s %-28s %-5s %-18s %-18s %-11s %s\n", str(e, "seq").c_str(), str(e, "time").c_str(),
-                    reason.c_str(), str(e, "name").c_str(), str(e, "type").c_str(), str(e, "old").c_str(),
-                    str(e, "new").c_str(), str(e, "origin").c_str(), tail.c_str());
+        if (e.contains("detail") && !e["detail"].get<std::string>().empty())
+            tail += ": " + e["detail"].get<std::string>();
+        std::printf("%-6s %-20s %-19s %-28s %-5s %-18s %-18s %-11s %s\n", str(e, "seq").c_str(),
+                    str(e, "time").c_str(), reason.c_str(), str(e, "name").c_str(),
+                    str(e, "type").c_str(), str(e, "old").c_str(), str(e, "new").c_str(),
+                    str(e, "origin").c_str(), tail.c_str());
     }
 }
 
 std::string query(std::initializer_list<std::pair<const char*, std::string>> params) {
     std::string q;
     for (const auto& [k, v] : params)
-        if (!v.empty()) q += std::string(q.empty() ? "?" : "&") + k + "=" + httplib::detail::encode_query_param(v);
+        if (!v.empty())
+            q += std::string(q.empty() ? "?" : "&") + k + "=" +
+                 httplib::detail::encode_query_param(v);
     return q;
 }
 
@@ -162,21 +175,26 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
 
     auto* stats = app.add_subcommand("stats", "Packet, DNS, DHCP and lcore counters");
-    auto* reload = app.add_subcommand("reload", "Re-read the configuration: zones, DHCP scopes, pools, reservations, DNS policy");
+    auto* reload = app.add_subcommand(
+        "reload", "Re-read the configuration: zones, DHCP scopes, pools, reservations, DNS policy");
     auto* leases = app.add_subcommand("leases", "DHCP leases");
     leases->require_subcommand(1);
     std::string scope, state, ip;
     auto* list = leases->add_subcommand("list", "List leases");
     list->add_option("--scope", scope, "Only this scope");
-    list->add_option("--state", state, "Only this state (bound, released, expired, declined, offered)");
+    list->add_option("--state", state,
+                     "Only this state (bound, released, expired, declined, offered)");
     auto* show = leases->add_subcommand("show", "Show one lease");
-    auto* release = leases->add_subcommand("release", "Release a lease, as the client's DHCPRELEASE");
+    auto* release =
+        leases->add_subcommand("release", "Release a lease, as the client's DHCPRELEASE");
     auto* expire = leases->add_subcommand("expire", "Expire a lease, as if it had lapsed");
-    for (auto* c : {show, release, expire}) c->add_option("address", ip, "Lease address")->required();
+    for (auto* c : {show, release, expire})
+        c->add_option("address", ip, "Lease address")->required();
 
     auto* zones = app.add_subcommand("zones", "Hosted zones");
     zones->require_subcommand(1);
-    auto* zones_list = zones->add_subcommand("list", "List zones with their serial and record counts by origin");
+    auto* zones_list =
+        zones->add_subcommand("list", "List zones with their serial and record counts by origin");
 
     auto* records = app.add_subcommand("records", "DNS records with their provenance");
     records->require_subcommand(1);
@@ -184,21 +202,27 @@ int main(int argc, char** argv) {
     uint32_t ttl = 0;
     bool force = false;
     size_t limit = 0;
-    auto* rec_list = records->add_subcommand("list", "List a zone's records (origin, owner, created, updated)");
+    auto* rec_list =
+        records->add_subcommand("list", "List a zone's records (origin, owner, created, updated)");
     rec_list->add_option("zone", zone, "Zone name, e.g. lan.")->required();
-    rec_list->add_option("--name", rname, "Only this owner name (relative to the zone or absolute)");
+    rec_list->add_option("--name", rname,
+                         "Only this owner name (relative to the zone or absolute)");
     rec_list->add_option("--type", rtype, "Only this RR type");
-    rec_list->add_option("--origin", origin, "Only this origin (config, manual, reservation, dhcp, update)");
+    rec_list->add_option("--origin", origin,
+                         "Only this origin (config, manual, reservation, dhcp, update)");
     rec_list->add_option("--limit", limit, "At most this many records (default 1000)");
     auto* rec_add = records->add_subcommand("add", "Add a record (origin manual)");
     rec_add->add_option("zone", zone, "Zone name")->required();
     rec_add->add_option("name", rname, "Owner name (relative to the zone or absolute)")->required();
     rec_add->add_option("type", rtype, "RR type")->required();
-    rec_add->add_option("data", rdata, "RDATA in presentation format, e.g. 198.18.0.50")->required();
+    rec_add->add_option("data", rdata, "RDATA in presentation format, e.g. 198.18.0.50")
+        ->required();
     rec_add->add_option("--ttl", ttl, "TTL (default: the zone's)");
-    rec_add->add_option("--owner", owner_note, "Who is adding it (kept as the record's owner; default api)");
+    rec_add->add_option("--owner", owner_note,
+                        "Who is adding it (kept as the record's owner; default api)");
     rec_add->add_flag("--force", force, "Replace a DHCP- or reservation-owned record in the way");
-    auto* rec_del = records->add_subcommand("delete", "Delete a config or manual record (DHCP-owned only with --force)");
+    auto* rec_del = records->add_subcommand(
+        "delete", "Delete a config or manual record (DHCP-owned only with --force)");
     rec_del->add_option("zone", zone, "Zone name")->required();
     rec_del->add_option("name", rname, "Owner name")->required();
     rec_del->add_option("type", rtype, "RR type")->required();
@@ -222,67 +246,96 @@ int main(int argc, char** argv) {
     if (*stats) {
         r = call(o, "GET", "/api/v1/stats");
         if (int rc = failed(r, o)) return rc;
-        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
-        else print_stats(r.body);
+        if (o.json)
+            std::printf("%s\n", r.body.dump(2).c_str());
+        else
+            print_stats(r.body);
     } else if (*reload) {
         r = call(o, "POST", "/api/v1/reload");
         if (int rc = failed(r, o)) return rc;
-        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
+        if (o.json)
+            std::printf("%s\n", r.body.dump(2).c_str());
         else {
-            std::printf("reloaded: %s zone(s), %s record(s); %s DHCP scope(s), %s lease(s) kept, %s ended\n",
-                        str(r.body, "zones").c_str(), str(r.body, "records").c_str(), str(r.body, "scopes").c_str(),
-                        str(r.body, "leases_kept").c_str(), str(r.body, "leases_dropped").c_str());
+            std::printf(
+                "reloaded: %s zone(s), %s record(s); %s DHCP scope(s), %s lease(s) kept, %s "
+                "ended\n",
+                str(r.body, "zones").c_str(), str(r.body, "records").c_str(),
+                str(r.body, "scopes").c_str(), str(r.body, "leases_kept").c_str(),
+                str(r.body, "leases_dropped").c_str());
             if (r.body.contains("warnings"))
-                for (const auto& w : r.body["warnings"]) std::printf("  warning: %s\n", w.get<std::string>().c_str());
+                for (const auto& w : r.body["warnings"])
+                    std::printf("  warning: %s\n", w.get<std::string>().c_str());
         }
     } else if (*zones_list) {
         r = call(o, "GET", "/api/v1/zones");
         if (int rc = failed(r, o)) return rc;
-        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
-        else print_zones(r.body);
+        if (o.json)
+            std::printf("%s\n", r.body.dump(2).c_str());
+        else
+            print_zones(r.body);
     } else if (*rec_list) {
-        r = call(o, "GET", "/api/v1/zones/" + zone + "/records" +
-                               query({{"name", rname}, {"type", rtype}, {"origin", origin},
-                                      {"limit", limit == 0 ? std::string() : std::to_string(limit)}}));
+        r = call(o, "GET",
+                 "/api/v1/zones/" + zone + "/records" +
+                     query({{"name", rname},
+                            {"type", rtype},
+                            {"origin", origin},
+                            {"limit", limit == 0 ? std::string() : std::to_string(limit)}}));
         if (int rc = failed(r, o)) return rc;
-        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
-        else print_records(r.body);
+        if (o.json)
+            std::printf("%s\n", r.body.dump(2).c_str());
+        else
+            print_records(r.body);
     } else if (*rec_add) {
         json body{{"name", rname}, {"type", rtype}, {"data", rdata}, {"force", force}};
         if (ttl != 0) body["ttl"] = ttl;
         if (!owner_note.empty()) body["owner"] = owner_note;
         r = call(o, "POST", "/api/v1/zones/" + zone + "/records", body.dump());
         if (int rc = failed(r, o)) return rc;
-        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
-        else print_records(json::array({r.body}));
+        if (o.json)
+            std::printf("%s\n", r.body.dump(2).c_str());
+        else
+            print_records(json::array({r.body}));
     } else if (*rec_del) {
         json body{{"name", rname}, {"type", rtype}, {"force", force}};
         if (!rdata.empty()) body["data"] = rdata;
         r = call(o, "DELETE", "/api/v1/zones/" + zone + "/records", body.dump());
         if (int rc = failed(r, o)) return rc;
-        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
-        else print_records(r.body["deleted"]);
+        if (o.json)
+            std::printf("%s\n", r.body.dump(2).c_str());
+        else
+            print_records(r.body["deleted"]);
     } else if (*audit) {
-        r = call(o, "GET", "/api/v1/audit" + query({{"name", rname}, {"before", before},
-                                                    {"limit", limit == 0 ? std::string() : std::to_string(limit)}}));
+        r = call(o, "GET",
+                 "/api/v1/audit" +
+                     query({{"name", rname},
+                            {"before", before},
+                            {"limit", limit == 0 ? std::string() : std::to_string(limit)}}));
         if (int rc = failed(r, o)) return rc;
-        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
-        else print_audit(r.body);
+        if (o.json)
+            std::printf("%s\n", r.body.dump(2).c_str());
+        else
+            print_audit(r.body);
     } else if (*list) {
         std::string path = "/api/v1/leases";
         std::string q;
         if (!scope.empty()) q += "scope=" + httplib::detail::encode_query_param(scope);
-        if (!state.empty()) q += std::string(q.empty() ? "" : "&") + "state=" + httplib::detail::encode_query_param(state);
+        if (!state.empty())
+            q += std::string(q.empty() ? "" : "&") +
+                 "state=" + httplib::detail::encode_query_param(state);
         r = call(o, "GET", q.empty() ? path : path + "?" + q);
         if (int rc = failed(r, o)) return rc;
-        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
-        else print_leases(r.body);
+        if (o.json)
+            std::printf("%s\n", r.body.dump(2).c_str());
+        else
+            print_leases(r.body);
     } else {
         const char* action = *show ? "" : *release ? "/release" : "/expire";
         r = call(o, *show ? "GET" : "POST", "/api/v1/leases/" + ip + action);
         if (int rc = failed(r, o)) return rc;
-        if (o.json) std::printf("%s\n", r.body.dump(2).c_str());
-        else print_leases(json::array({r.body}));
+        if (o.json)
+            std::printf("%s\n", r.body.dump(2).c_str());
+        else
+            print_leases(json::array({r.body}));
     }
     return 0;
 }

@@ -7,8 +7,8 @@
 
 #include <ctime>
 
-#include "common/time_text.hpp"
 #include "app/appliance.hpp"
+#include "common/time_text.hpp"
 #include "config/config.hpp"
 #include "control/store/lease_store.hpp"
 #include "control/zone/zone_builder.hpp"
@@ -47,22 +47,27 @@ int show_leases(const std::string& dir, bool json) {
         std::fprintf(stderr, "%s\n", e.what());
         return 1;
     }
-    if (json) std::printf("[");
-    else std::printf("%-15s %-9s %-20s %-17s %-16s %-5s %s\n", "ADDRESS", "STATE", "EXPIRES", "HW-ADDRESS",
-                     "HOSTNAME", "SCOPE", "CLIENT");
+    if (json)
+        std::printf("[");
+    else
+        std::printf("%-15s %-9s %-20s %-17s %-16s %-5s %s\n", "ADDRESS", "STATE", "EXPIRES",
+                    "HW-ADDRESS", "HOSTNAME", "SCOPE", "CLIENT");
     for (size_t i = 0; i < leases.size(); ++i) {
         const auto& l = leases[i];
         std::string ip = edgelease::net::to_string(edgelease::net::Ipv4Addr{l.ip});
         std::string hw = edgelease::net::to_string(l.hw);
         if (json) {
-            std::printf("%s\n {\"address\": \"%s\", \"state\": \"%s\", \"expires\": \"%s\", \"hw_address\": \"%s\", "
-                        "\"hostname\": \"%s\", \"scope\": %u, \"client\": \"%s\", \"generation\": %llu}",
-                        i == 0 ? "" : ",", ip.c_str(), edgelease::dhcp::to_string(l.state), iso_time(l.expires).c_str(),
-                        hw.c_str(), json_escape(l.hostname).c_str(), l.scope, l.client.to_string().c_str(),
-                        static_cast<unsigned long long>(l.generation));
+            std::printf(
+                "%s\n {\"address\": \"%s\", \"state\": \"%s\", \"expires\": \"%s\", "
+                "\"hw_address\": \"%s\", "
+                "\"hostname\": \"%s\", \"scope\": %u, \"client\": \"%s\", \"generation\": %llu}",
+                i == 0 ? "" : ",", ip.c_str(), edgelease::dhcp::to_string(l.state),
+                iso_time(l.expires).c_str(), hw.c_str(), json_escape(l.hostname).c_str(), l.scope,
+                l.client.to_string().c_str(), static_cast<unsigned long long>(l.generation));
         } else {
-            std::printf("%-15s %-9s %-20s %-17s %-16s %-5u %s\n", ip.c_str(), edgelease::dhcp::to_string(l.state),
-                        iso_time(l.expires).c_str(), hw.c_str(), l.hostname.empty() ? "-" : l.hostname.c_str(), l.scope,
+            std::printf("%-15s %-9s %-20s %-17s %-16s %-5u %s\n", ip.c_str(),
+                        edgelease::dhcp::to_string(l.state), iso_time(l.expires).c_str(),
+                        hw.c_str(), l.hostname.empty() ? "-" : l.hostname.c_str(), l.scope,
                         l.client.to_string().c_str());
         }
     }
@@ -87,19 +92,23 @@ int main(int argc, char** argv) {
 
     CLI::App cli{"edgelease: DHCP and authoritative DNS appliance on DPDK"};
     std::string config_path, check_path;
-    auto* run_opt = cli.add_option("-c,--config", config_path, "Run the appliance with this TOML file");
-    auto* check_opt = cli.add_option("--check-config", check_path,
-                                     "Validate a TOML file and the zone data it names, and exit (0 when valid)");
+    auto* run_opt =
+        cli.add_option("-c,--config", config_path, "Run the appliance with this TOML file");
+    auto* check_opt =
+        cli.add_option("--check-config", check_path,
+                       "Validate a TOML file and the zone data it names, and exit (0 when valid)");
     std::string leases_dir;
     bool json = false;
-    auto* leases_opt = cli.add_option("--show-leases", leases_dir,
-                                      "Print the leases stored in this state directory (read-only) and exit");
+    auto* leases_opt =
+        cli.add_option("--show-leases", leases_dir,
+                       "Print the leases stored in this state directory (read-only) and exit");
     cli.add_flag("--json", json, "With --show-leases: JSON instead of a table");
     run_opt->excludes(check_opt);
     leases_opt->excludes(run_opt);
     cli.set_version_flag("--version", "edgelease 0.1.0");
-    cli.footer("EAL arguments after `--` replace [dpdk].eal_args, e.g.\n"
-               "  edgelease --config edge.toml -- --no-huge --no-pci --vdev=net_tap0");
+    cli.footer(
+        "EAL arguments after `--` replace [dpdk].eal_args, e.g.\n"
+        "  edgelease --config edge.toml -- --no-huge --no-pci --vdev=net_tap0");
     try {
         cli.parse(own_argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -178,7 +178,8 @@ void render_packets(MetricsWriter& w, const std::vector<Lcore>& lcores) {
 /// What the ports' PMDs counted before any worker saw a frame, and the packet pool: where
 /// mempool exhaustion shows (an empty pool makes the PMD fail RX allocations: rx_nombuf).
 void render_ports(MetricsWriter& w, const MetricsSources& src) {
-    auto per_port = [&](std::string_view name, std::string_view help, uint64_t dataplane::PortCounters::*f) {
+    auto per_port = [&](std::string_view name, std::string_view help,
+                        uint64_t dataplane::PortCounters::*f) {
         w.family(name, MetricType::Counter, help);
         for (size_t i = 0; i < src.ports.size() && i < src.port_counters.size(); ++i)
             w.sample({{"port", src.ports[i].name}}, src.port_counters[i].*f);
@@ -287,9 +288,10 @@ void render_dhcp_service(MetricsWriter& w, const control::DhcpServiceStats& s) {
            s.storage_failed);
     single("edgelease_dhcp_reply_queue_full_total",
            "DHCP replies dropped because a worker's reply queue was full.", s.reply_queue_full);
-    single("edgelease_dhcp_relay_limited_total",
-           "DHCPDISCOVERs dropped because their relay (giaddr) was over [dhcp].relay_discover_rate.",
-           s.relay_limited);
+    single(
+        "edgelease_dhcp_relay_limited_total",
+        "DHCPDISCOVERs dropped because their relay (giaddr) was over [dhcp].relay_discover_rate.",
+        s.relay_limited);
     single("edgelease_dhcp_leases_expired_total", "Leases expired by the lease engine.", s.expired);
     single("edgelease_dhcp_store_backpressure_total",
            "Control-lcore polls cut short because the lease store's queue was full.",
@@ -322,7 +324,8 @@ void render_queues(MetricsWriter& w, const MetricsSources& src) {
     auto load = [](const std::atomic<uint32_t>& a) { return a.load(std::memory_order_relaxed); };
     w.family("edgelease_dhcp_queue_depth", MetricType::Gauge,
              "Entries waiting in a worker's DHCP queue to (requests) or from (replies) the control "
-             "lcore, as the control lcore last saw them; capacity " + std::to_string(dhcp::kQueueDepth) + ".");
+             "lcore, as the control lcore last saw them; capacity " +
+                 std::to_string(dhcp::kQueueDepth) + ".");
     for (size_t i = 0; i < src.queues.size(); ++i) {
         const std::string wk = std::to_string(i);
         w.sample({{"worker", wk}, {"queue", "requests"}}, load(src.queues[i]->requests));
@@ -336,7 +339,8 @@ void render_queues(MetricsWriter& w, const MetricsSources& src) {
         w.sample({{"worker", wk}, {"queue", "replies"}}, load(src.queues[i]->replies_peak));
     }
     w.family("edgelease_lease_store_queue_depth", MetricType::Gauge,
-             "Lease changes waiting for the LMDB writer; capacity " + std::to_string(store::LeaseStore::kQueueDepth) + ".");
+             "Lease changes waiting for the LMDB writer; capacity " +
+                 std::to_string(store::LeaseStore::kQueueDepth) + ".");
     w.sample({}, src.store_queue_depth);
     w.family("edgelease_lease_store_queue_depth_peak", MetricType::Gauge,
              "Deepest the lease store's queue has been seen since start.");
@@ -387,14 +391,16 @@ void render_zone_changes(MetricsWriter& w, const MetricsSources& src) {
     };
     if (const auto* d = src.lease_dns) {
         w.family("edgelease_dns_changes_total", MetricType::Counter,
-                 "DNS record changes made by DHCP, reservations and the API, by reason (conflict-skip: skipped).");
+                 "DNS record changes made by DHCP, reservations and the API, by reason "
+                 "(conflict-skip: skipped).");
         for (size_t i = 0; i < zone::kAuditReasonNames.size(); ++i)
             w.sample({{"reason", zone::kAuditReasonNames[i]}}, d->changes[i].get());
         single("edgelease_dns_lease_names_outside_zones_total", MetricType::Counter,
                "Lease names or reverse names that no hosted zone holds (nothing written).",
                static_cast<double>(d->no_zone.get()));
         single("edgelease_dns_records_kept_total", MetricType::Counter,
-               "Lease records that a release or expiry left in place (policy).", static_cast<double>(d->kept.get()));
+               "Lease records that a release or expiry left in place (policy).",
+               static_cast<double>(d->kept.get()));
         single("edgelease_dns_update_opt_out_total", MetricType::Counter,
                "Grants without DNS records because the client set option 81's N flag.",
                static_cast<double>(d->opted_out.get()));
@@ -423,29 +429,38 @@ void render_zone_changes(MetricsWriter& w, const MetricsSources& src) {
         const auto& c = l->control_stats();
         const auto& sw = l->sweeper_stats();
         single("edgelease_sweeper_scheduled_total", MetricType::Counter,
-               "Lease expiries the control lcore sent to the sweeper lcore.", static_cast<double>(c.scheduled.get()));
+               "Lease expiries the control lcore sent to the sweeper lcore.",
+               static_cast<double>(c.scheduled.get()));
         single("edgelease_sweeper_schedule_waits_total", MetricType::Counter,
-               "Expiries that waited in the control lcore's buffer: the queue to the sweeper was full.",
+               "Expiries that waited in the control lcore's buffer: the queue to the sweeper was "
+               "full.",
                static_cast<double>(c.schedule_full.get()));
         single("edgelease_sweeper_schedule_dropped_total", MetricType::Counter,
                "Expiries dropped (buffer over its cap); the engine's backstop still lapses them.",
                static_cast<double>(c.schedule_dropped.get()));
         single("edgelease_sweeper_schedule_pending", MetricType::Gauge,
-               "Expiries waiting for room in the queue to the sweeper.", static_cast<double>(c.pending.get()));
-        single("edgelease_sweeper_wheel_entries", MetricType::Gauge, "Expiries held by the sweeper's timing wheel.",
+               "Expiries waiting for room in the queue to the sweeper.",
+               static_cast<double>(c.pending.get()));
+        single("edgelease_sweeper_wheel_entries", MetricType::Gauge,
+               "Expiries held by the sweeper's timing wheel.",
                static_cast<double>(sw.wheel_size.get()));
         single("edgelease_sweeper_due_backlog", MetricType::Gauge,
-               "Due expiries the sweeper has not handed back yet.", static_cast<double>(sw.backlog.get()));
+               "Due expiries the sweeper has not handed back yet.",
+               static_cast<double>(sw.backlog.get()));
         single("edgelease_sweeper_due_sent_total", MetricType::Counter,
-               "Due expiries the sweeper handed back to the control lcore.", static_cast<double>(sw.due_sent.get()));
+               "Due expiries the sweeper handed back to the control lcore.",
+               static_cast<double>(sw.due_sent.get()));
         single("edgelease_sweeper_due_queue_full_total", MetricType::Counter,
-               "Sweeper ticks that found the queue to the control lcore full.", static_cast<double>(sw.due_full.get()));
+               "Sweeper ticks that found the queue to the control lcore full.",
+               static_cast<double>(sw.due_full.get()));
     }
     if (const auto* r = src.records) {
         single("edgelease_record_store_commits_total", MetricType::Counter,
-               "LMDB transactions committed by the record store.", static_cast<double>(r->commits.load()));
+               "LMDB transactions committed by the record store.",
+               static_cast<double>(r->commits.load()));
         single("edgelease_record_store_writes_total", MetricType::Counter,
-               "Record and audit writes (and deletions) committed.", static_cast<double>(r->writes.load()));
+               "Record and audit writes (and deletions) committed.",
+               static_cast<double>(r->writes.load()));
         single("edgelease_record_store_failures_total", MetricType::Counter,
                "Record store commits that failed.", static_cast<double>(r->failures.load()));
         single("edgelease_record_store_queue_full_total", MetricType::Counter,
@@ -515,7 +530,8 @@ std::string render_metrics(const Appliance& app) {
     }
     if (const store::LeaseStore* s = app.lease_store()) src.store = &s->stats();
     if (const ddns::LeaseDns* d = app.lease_dns()) src.lease_dns = &d->stats();
-    if (app.control_plane().zone_store() != nullptr) src.zone_updates = &app.control_plane().zone_update_stats();
+    if (app.control_plane().zone_store() != nullptr)
+        src.zone_updates = &app.control_plane().zone_update_stats();
     if (const store::RecordStore* r = app.record_store()) src.records = &r->stats();
     src.sweeper = app.sweeper_link();
     src.reloads = &app.reload_stats();

@@ -11,9 +11,9 @@
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp_service.hpp"
+#include "control/store/lease_store.hpp"
 #include "control/store/record_store.hpp"
 #include "control/sweeper/sweeper_link.hpp"
-#include "control/store/lease_store.hpp"
 #include "dataplane/ports.hpp"
 #include "dataplane/stats_registry.hpp"
 
@@ -29,17 +29,17 @@ struct MetricsSources {
     /// port_counters[i] belongs to ports[i] (read from the PMDs by render_metrics(app));
     /// shorter or empty: those ports' series are left out.
     std::vector<dataplane::PortCounters> port_counters;
-    dataplane::PoolCounters pool;  // the packet mempool (zero when not known)
+    dataplane::PoolCounters pool;                     // the packet mempool (zero when not known)
     const control::DhcpServiceStats* dhcp = nullptr;  // nullptr: no DHCP scope configured
     std::span<const std::unique_ptr<control::DhcpService::ScopeGauge>> scopes;
     std::span<const std::unique_ptr<control::DhcpService::QueueGauge>> queues;  // by worker
     uint32_t store_queue_depth = 0, store_queue_peak = 0;  // lease store writer queue
-    const store::StoreStats* store = nullptr;  // nullptr: no lease store
-    const ddns::LeaseDnsStats* lease_dns = nullptr;                        // nullptr: no lease DNS
+    const store::StoreStats* store = nullptr;              // nullptr: no lease store
+    const ddns::LeaseDnsStats* lease_dns = nullptr;        // nullptr: no lease DNS
     const control::ControlPlane::ZoneUpdateStats* zone_updates = nullptr;  // nullptr: no zones
-    const store::RecordStoreStats* records = nullptr;                      // nullptr: no record store
-    const sweeper::SweeperLink* sweeper = nullptr;                         // nullptr: no DHCP
-    const ReloadStats* reloads = nullptr;                                  // nullptr: not shown
+    const store::RecordStoreStats* records = nullptr;  // nullptr: no record store
+    const sweeper::SweeperLink* sweeper = nullptr;     // nullptr: no DHCP
+    const ReloadStats* reloads = nullptr;              // nullptr: not shown
 };
 
 /// The whole document. Reads only counters and gauges (never the lease engine, which belongs

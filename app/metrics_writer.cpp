@@ -44,17 +44,25 @@ namespace {
 /// label values (exposition format 0.0.4).
 void append_escaped(std::string& out, std::string_view v, bool quote) {
     for (char c : v) {
-        if (c == '\\') out += "\\\\";
-        else if (c == '\n') out += "\\n";
-        else if (c == '"' && quote) out += "\\\"";
-        else out += c;
+        if (c == '\\')
+            out += "\\\\";
+        else if (c == '\n')
+            out += "\\n";
+        else if (c == '"' && quote)
+            out += "\\\"";
+        else
+            out += c;
     }
 }
 }  // namespace
 
-void append_label_value(std::string& out, std::string_view v) { append_escaped(out, v, true); }
+void append_label_value(std::string& out, std::string_view v) {
+    append_escaped(out, v, true);
+}
 
-void append_help(std::string& out, std::string_view v) { append_escaped(out, v, false); }
+void append_help(std::string& out, std::string_view v) {
+    append_escaped(out, v, false);
+}
 
 void append_double(std::string& out, double v) {
     if (std::isnan(v)) {

@@ -15,9 +15,8 @@ inline constexpr size_t kMaxLabel = 63;
 
 namespace rrtype {
 inline constexpr uint16_t A = 1, NS = 2, CNAME = 5, SOA = 6, PTR = 12, HINFO = 13, MX = 15,
-                          TXT = 16, AAAA = 28, SRV = 33, DNAME = 39, OPT = 41, DS = 43,
-                          RRSIG = 46, NSEC = 47, DNSKEY = 48, CAA = 257, IXFR = 251, AXFR = 252,
-                          ANY = 255;
+                          TXT = 16, AAAA = 28, SRV = 33, DNAME = 39, OPT = 41, DS = 43, RRSIG = 46,
+                          NSEC = 47, DNSKEY = 48, CAA = 257, IXFR = 251, AXFR = 252, ANY = 255;
 }
 namespace rrclass {
 inline constexpr uint16_t IN = 1, CH = 3, ANY = 255;
@@ -63,7 +62,9 @@ std::optional<WireName> name_from_text(std::string_view text, const WireName& or
                                        std::string& why, bool keep_case = false);
 /// Wire -> "www.lan." with escapes for special characters.
 std::string name_to_text(const uint8_t* wire, size_t len);
-inline std::string name_to_text(const WireName& n) { return name_to_text(n.data(), n.size()); }
+inline std::string name_to_text(const WireName& n) {
+    return name_to_text(n.data(), n.size());
+}
 
 /// A resource record as the control plane keeps it.
 struct Record {

@@ -23,7 +23,7 @@
 namespace edgelease {
 
 class alignas(64) Doorbell {
-public:
+  public:
     /// Sleeper: announces that it is about to sleep; returns the word to pass to wait().
     uint32_t prepare() noexcept {
         const uint32_t seen = word_.load(std::memory_order_acquire);
@@ -36,9 +36,10 @@ public:
     /// Sleeper: sleeps until rung or `timeout_us` passes. True when woken by a ring (or the
     /// word had moved already), false on timeout.
     bool wait(uint32_t seen, uint32_t timeout_us) noexcept {
-        timespec ts{static_cast<time_t>(timeout_us / 1000000), static_cast<long>(timeout_us % 1000000) * 1000};
-        const long rc = syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word_), FUTEX_WAIT_PRIVATE, seen, &ts,
-                                nullptr, 0);
+        timespec ts{static_cast<time_t>(timeout_us / 1000000),
+                    static_cast<long>(timeout_us % 1000000) * 1000};
+        const long rc = syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word_), FUTEX_WAIT_PRIVATE,
+                                seen, &ts, nullptr, 0);
         sleeping_.store(false, std::memory_order_relaxed);
         return rc == 0 || word_.load(std::memory_order_relaxed) != seen;
     }
@@ -48,14 +49,16 @@ public:
         std::atomic_thread_fence(std::memory_order_seq_cst);  // the work before the check
         if (!sleeping_.load(std::memory_order_relaxed)) return false;
         word_.fetch_add(1, std::memory_order_release);
-        syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word_), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
+        syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word_), FUTEX_WAKE_PRIVATE, 1, nullptr,
+                nullptr, 0);
         return true;
     }
 
     bool sleeping() const noexcept { return sleeping_.load(std::memory_order_relaxed); }
 
-private:
-    static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t) && std::atomic<uint32_t>::is_always_lock_free,
+  private:
+    static_assert(sizeof(std::atomic<uint32_t>) == sizeof(uint32_t) &&
+                      std::atomic<uint32_t>::is_always_lock_free,
                   "the futex word is the atomic itself");
     std::atomic<uint32_t> word_{0};
     std::atomic<bool> sleeping_{false};

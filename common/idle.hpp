@@ -13,7 +13,7 @@
 namespace edgelease {
 
 class IdleBackoff {
-public:
+  public:
     /// max_sleep_us = 0 disables sleeping (pure busy polling).
     /// `bell`: sleep on it (rung = woken early) rather than in nanosleep; nullptr = plain sleep.
     explicit IdleBackoff(uint32_t max_sleep_us, Doorbell* bell = nullptr) noexcept
@@ -59,7 +59,7 @@ public:
         return true;
     }
 
-private:
+  private:
     static constexpr uint32_t kSpinPolls = 64;
     static constexpr uint32_t kYieldPolls = 16;
     uint32_t max_us_;

@@ -10,8 +10,12 @@ std::atomic<Level> g_level{Level::Info};
 constexpr const char* kNames[] = {"error", "warning", "info", "debug"};
 }  // namespace
 
-void set_level(Level l) noexcept { g_level.store(l, std::memory_order_relaxed); }
-Level level() noexcept { return g_level.load(std::memory_order_relaxed); }
+void set_level(Level l) noexcept {
+    g_level.store(l, std::memory_order_relaxed);
+}
+Level level() noexcept {
+    return g_level.load(std::memory_order_relaxed);
+}
 
 void write(Level l, const char* fmt, ...) noexcept {
     char msg[1024];

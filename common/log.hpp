@@ -13,10 +13,10 @@ void set_level(Level level) noexcept;
 Level level() noexcept;
 void write(Level level, const char* fmt, ...) noexcept __attribute__((format(printf, 2, 3)));
 
-#define EL_LOG(lvl, ...)                                                                     \
-    do {                                                                                     \
-        if (static_cast<int>(lvl) <= static_cast<int>(::edgelease::log::level()))            \
-            ::edgelease::log::write(lvl, __VA_ARGS__);                                       \
+#define EL_LOG(lvl, ...)                                                          \
+    do {                                                                          \
+        if (static_cast<int>(lvl) <= static_cast<int>(::edgelease::log::level())) \
+            ::edgelease::log::write(lvl, __VA_ARGS__);                            \
     } while (0)
 #define LOG_ERROR(...) EL_LOG(::edgelease::log::Level::Error, __VA_ARGS__)
 #define LOG_WARN(...) EL_LOG(::edgelease::log::Level::Warning, __VA_ARGS__)

@@ -53,7 +53,9 @@ std::string to_string(const MacAddr& a);
 std::string to_string(const IfAddress& a);
 
 /// Netmask for a prefix length 0..32, host order.
-constexpr uint32_t v4_mask(uint8_t len) { return len == 0 ? 0 : ~uint32_t{0} << (32 - len); }
+constexpr uint32_t v4_mask(uint8_t len) {
+    return len == 0 ? 0 : ~uint32_t{0} << (32 - len);
+}
 
 constexpr bool in_prefix(Ipv4Addr a, Ipv4Addr net, uint8_t len) {
     return (a.value & v4_mask(len)) == (net.value & v4_mask(len));

@@ -31,8 +31,9 @@ constexpr Choice<LogLevel> kLogLevel[] = {{"error", LogLevel::Error},
 
 void load_appliance(Reader& r, const toml::table& t, ApplianceConfig& out) {
     const std::string_view path = "appliance";
-    r.check_keys(t, path, {"state_dir", "durability", "log_level", "stats_interval", "audit_entries",
-                            "lease_store_max_mib"});
+    r.check_keys(t, path,
+                 {"state_dir", "durability", "log_level", "stats_interval", "audit_entries",
+                  "lease_store_max_mib"});
     if (auto dir = r.string(t, "state_dir", path)) {
         if (dir->empty())
             r.error(*t.get("state_dir"), "appliance.state_dir", "must not be empty");

@@ -23,9 +23,9 @@ struct SourceLoc {
 /// One problem found in a configuration: file:line:col, the dotted key path, and why.
 struct ConfigError {
     std::string file;
-    uint32_t line = 0;    // 0 when the problem has no single place (e.g. a missing section)
+    uint32_t line = 0;  // 0 when the problem has no single place (e.g. a missing section)
     uint32_t column = 0;
-    std::string key;      // e.g. "dhcp.scopes[1].pools[0]"
+    std::string key;  // e.g. "dhcp.scopes[1].pools[0]"
     std::string why;
     /// "file:line:col: key: why" (line/col omitted when 0).
     std::string to_string() const;
@@ -45,9 +45,9 @@ struct ApplianceConfig {
 
 struct DpdkConfig {
     std::vector<std::string> eal_args;
-    uint32_t workers = 1;           // worker lcores; control and sweeper get their own
-    uint32_t idle_sleep_us = 100;   // longest back-off sleep of an idle lcore; 0 = busy poll
-    uint32_t mbufs = 8191;          // mbufs in the packet pool (per NUMA socket)
+    uint32_t workers = 1;          // worker lcores; control and sweeper get their own
+    uint32_t idle_sleep_us = 100;  // longest back-off sleep of an idle lcore; 0 = busy poll
+    uint32_t mbufs = 8191;         // mbufs in the packet pool (per NUMA socket)
     uint32_t rx_descriptors = 1024;
     uint32_t tx_descriptors = 1024;
 };
@@ -74,8 +74,8 @@ struct RecordConfig {
 };
 
 struct ZoneConfig {
-    std::string name;   // absolute, lower-case, ending in '.'
-    std::string file;   // RFC 1035 zone file, resolved relative to the TOML file; may be empty
+    std::string name;  // absolute, lower-case, ending in '.'
+    std::string file;  // RFC 1035 zone file, resolved relative to the TOML file; may be empty
     uint32_t default_ttl = 3600;
     std::vector<RecordConfig> records;
     SourceLoc where;
@@ -84,7 +84,7 @@ struct ZoneConfig {
 struct DnsConfig {
     std::vector<ZoneConfig> zones;
     uint16_t udp_payload_size = 1232;  // EDNS0 size we advertise (RFC 6891 / DNS flag day 2020)
-    std::string server_name;  // our name in generated SOA MNAME / NS; empty = "ns.<zone>"
+    std::string server_name;           // our name in generated SOA MNAME / NS; empty = "ns.<zone>"
 };
 
 enum class ReservationRecords : uint8_t { Permanent, FollowLease };

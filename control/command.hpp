@@ -17,7 +17,7 @@
 namespace edgelease::control {
 
 class Command {
-public:
+  public:
     explicit Command(std::function<void()> fn) : fn_(std::move(fn)) {}
 
     /// Control lcore: runs the work and wakes the waiter.
@@ -40,7 +40,7 @@ public:
     }
     bool failed() const { return failed_; }
 
-private:
+  private:
     std::function<void()> fn_;
     std::mutex mu_;
     std::condition_variable cv_;
@@ -49,7 +49,7 @@ private:
 };
 
 class CommandQueue {
-public:
+  public:
     /// Any thread. False when the queue is full (the control lcore is behind): answer 503.
     bool submit(const std::shared_ptr<Command>& cmd) {
         auto* holder = new std::shared_ptr<Command>(cmd);  // keeps it alive until it has run
@@ -81,7 +81,7 @@ public:
         while (queue_.pop(holder)) delete holder;
     }
 
-private:
+  private:
     Doorbell* bell_ = nullptr;
     std::mutex push_mu_;
     boost::lockfree::spsc_queue<std::shared_ptr<Command>*, boost::lockfree::capacity<64>> queue_;

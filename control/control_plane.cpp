@@ -59,9 +59,12 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
         bool rebuild = current_ == nullptr;
         for (size_t i = 0; i < dirty_.size() && !rebuild; ++i) {
             const auto& key = dirty_[i];
-            auto res = current_->set_owner(zone::ZoneStore::wire(key), zone_store_->records_of(key), garbage);
-            if (res == dns::UpdateResult::NeedsRebuild) rebuild = true;
-            else ++applied;
+            auto res = current_->set_owner(zone::ZoneStore::wire(key), zone_store_->records_of(key),
+                                           garbage);
+            if (res == dns::UpdateResult::NeedsRebuild)
+                rebuild = true;
+            else
+                ++applied;
         }
         if (rebuild) {
             // A change the view cannot make in place (a new delegation, a zone added): build
@@ -72,17 +75,20 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
             retire(old, std::move(garbage));
             garbage = dns::ZoneGarbage();
             zone_stats_.rebuilds.fetch_add(1, std::memory_order_relaxed);
-            LOG_INFO("zones: view rebuilt (%zu record(s), %zu name(s))", next->record_count(), next->node_count());
+            LOG_INFO("zones: view rebuilt (%zu record(s), %zu name(s))", next->record_count(),
+                     next->node_count());
             applied += static_cast<unsigned>(dirty_.size());
         }
     } catch (const std::exception& e) {
         zone_stats_.failures.fetch_add(1, std::memory_order_relaxed);
-        LOG_ERROR("zones: applying %zu change(s) to the DNS view failed: %s", dirty_.size(), e.what());
+        LOG_ERROR("zones: applying %zu change(s) to the DNS view failed: %s", dirty_.size(),
+                  e.what());
     }
     retire(nullptr, std::move(garbage));
     generation_.fetch_add(1, std::memory_order_release);
     const auto ns = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0)
+            .count());
     zone_stats_.owners_applied.fetch_add(applied, std::memory_order_relaxed);
     zone_stats_.batches.fetch_add(1, std::memory_order_relaxed);
     zone_stats_.last_batch_ns.store(ns, std::memory_order_relaxed);
@@ -92,7 +98,8 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
 }
 
 bool ControlPlane::has_work() const noexcept {
-    return !commands_.empty() || inbox_.read_available() != 0 || (dhcp_ != nullptr && dhcp_->has_work());
+    return !commands_.empty() || inbox_.read_available() != 0 ||
+           (dhcp_ != nullptr && dhcp_->has_work());
 }
 
 unsigned ControlPlane::poll() noexcept {

@@ -31,7 +31,7 @@ namespace edgelease::control {
 class DhcpService;
 
 class ControlPlane {
-public:
+  public:
     /// `qsbr` tracks the readers (workers); `slot` is what they read.
     ControlPlane(dns::ZoneViewSlot& slot, rte_rcu_qsbr* qsbr);
     /// Frees the published and retired views. Only after every reader has stopped.
@@ -72,11 +72,11 @@ public:
 
     struct ZoneUpdateStats {
         std::atomic<uint64_t> owners_applied{0};  // in-place node rewrites
-        std::atomic<uint64_t> rebuilds{0};        // full view rebuilds (new zone, delegation change)
-        std::atomic<uint64_t> batches{0};         // polls that applied something
-        std::atomic<uint64_t> last_batch_ns{0};   // time the last batch took
+        std::atomic<uint64_t> rebuilds{0};       // full view rebuilds (new zone, delegation change)
+        std::atomic<uint64_t> batches{0};        // polls that applied something
+        std::atomic<uint64_t> last_batch_ns{0};  // time the last batch took
         std::atomic<uint64_t> max_batch_ns{0};
-        std::atomic<uint64_t> failures{0};        // a batch hit an exception (e.g. no memory)
+        std::atomic<uint64_t> failures{0};  // a batch hit an exception (e.g. no memory)
     };
     const ZoneUpdateStats& zone_update_stats() const { return zone_stats_; }
 
@@ -89,9 +89,11 @@ public:
     /// Number of views published so far (start-up counts as 1). Any thread.
     uint64_t generation() const noexcept { return generation_.load(std::memory_order_acquire); }
     /// Views published but not yet freed (waiting for readers).
-    size_t retired_pending() const noexcept { return retired_count_.load(std::memory_order_relaxed); }
+    size_t retired_pending() const noexcept {
+        return retired_count_.load(std::memory_order_relaxed);
+    }
 
-private:
+  private:
     struct Retired {
         const dns::ZoneView* view;  // may be nullptr (garbage only)
         dns::ZoneGarbage garbage;

@@ -20,8 +20,10 @@ uint32_t reply_yiaddr(const dhcp::DhcpReply& r) {
 
 DhcpService::DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
                          store::LeaseStore& store)
-    : relay_limit_(cfg.dhcp.relay_discover_rate), engine_(std::make_unique<dhcp::LeaseEngine>(cfg)),
-      channels_(std::move(channels)), store_(store) {
+    : relay_limit_(cfg.dhcp.relay_discover_rate),
+      engine_(std::make_unique<dhcp::LeaseEngine>(cfg)),
+      channels_(std::move(channels)),
+      store_(store) {
     result_.changed.reserve(4);
     expired_.reserve(4096);
     due_.resize(kMaxDuePerPoll);
@@ -69,13 +71,16 @@ void DhcpService::sample_queues() noexcept {
         if (d > peak.load(std::memory_order_relaxed)) peak.store(d, std::memory_order_relaxed);
     };
     for (size_t i = 0; i < channels_.size(); ++i) {
-        note(queues_[i]->requests, queues_[i]->requests_peak, channels_[i]->requests.read_available());
-        note(queues_[i]->replies, queues_[i]->replies_peak, dhcp::kQueueDepth - channels_[i]->replies.write_available());
+        note(queues_[i]->requests, queues_[i]->requests_peak,
+             channels_[i]->requests.read_available());
+        note(queues_[i]->replies, queues_[i]->replies_peak,
+             dhcp::kQueueDepth - channels_[i]->replies.write_available());
     }
     note(store_depth_, store_peak_, store::LeaseStore::kQueueDepth - store_.write_available());
 }
 
-DhcpService::EngineSwap DhcpService::replace_engine(std::unique_ptr<dhcp::LeaseEngine> next, int64_t now) {
+DhcpService::EngineSwap DhcpService::replace_engine(std::unique_ptr<dhcp::LeaseEngine> next,
+                                                    int64_t now) {
     EngineSwap out;
     // Old scope index -> new index of the scope with the same name (UINT32_MAX: none, and
     // restore() then looks for the scope whose subnet holds the address).
@@ -190,11 +195,12 @@ unsigned DhcpService::take_due(int64_t now) noexcept {
     return static_cast<unsigned>(n);
 }
 
-void DhcpService::tell_dns(const std::vector<dhcp::Lease>& changed, const std::vector<dhcp::LeaseEvent>& events,
-                           int64_t now) noexcept {
+void DhcpService::tell_dns(const std::vector<dhcp::Lease>& changed,
+                           const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept {
     if (dns_ == nullptr) return;
     try {
-        for (size_t i = 0; i < changed.size() && i < events.size(); ++i) dns_->on_lease(changed[i], events[i], now);
+        for (size_t i = 0; i < changed.size() && i < events.size(); ++i)
+            dns_->on_lease(changed[i], events[i], now);
     } catch (const std::exception& e) {
         // Allocation failure in the zone store: the lease stands; DNS catches up on renewal.
         LOG_ERROR("DHCP: DNS update for %zu lease change(s) failed: %s", changed.size(), e.what());
@@ -238,21 +244,22 @@ void DhcpService::note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noex
     // Logged at most once a minute (the counter outcome_pool_exhausted has every one): a
     // flood of DISCOVERs into a full pool must not become a flood of log lines.
     if (!exhausted_log_.note(now)) return;
-    LOG_WARN("DHCP: no free address for %llu request(s) in the last %llds (pool exhausted; last from %s via %s)",
-             static_cast<unsigned long long>(exhausted_log_.pending),
-             exhausted_log_.window(now),
-             net::to_string(req.chaddr).c_str(),
-             req.giaddr != 0 ? net::to_string(net::Ipv4Addr{req.giaddr}).c_str() : "direct");
+    LOG_WARN(
+        "DHCP: no free address for %llu request(s) in the last %llds (pool exhausted; last from %s "
+        "via %s)",
+        static_cast<unsigned long long>(exhausted_log_.pending), exhausted_log_.window(now),
+        net::to_string(req.chaddr).c_str(),
+        req.giaddr != 0 ? net::to_string(net::Ipv4Addr{req.giaddr}).c_str() : "direct");
     exhausted_log_.logged(now);
 }
 
 void DhcpService::note_relay_limited(const dhcp::DhcpRequest& req, int64_t now) noexcept {
     if (!relay_log_.note(now)) return;
-    LOG_WARN("DHCP: %llu DISCOVER(s) over [dhcp].relay_discover_rate dropped in the last %llds "
-             "(last from relay %s, client %s)",
-             static_cast<unsigned long long>(relay_log_.pending),
-             relay_log_.window(now),
-             net::to_string(net::Ipv4Addr{req.giaddr}).c_str(), net::to_string(req.chaddr).c_str());
+    LOG_WARN(
+        "DHCP: %llu DISCOVER(s) over [dhcp].relay_discover_rate dropped in the last %llds "
+        "(last from relay %s, client %s)",
+        static_cast<unsigned long long>(relay_log_.pending), relay_log_.window(now),
+        net::to_string(net::Ipv4Addr{req.giaddr}).c_str(), net::to_string(req.chaddr).c_str());
     relay_log_.logged(now);
 }
 
@@ -280,8 +287,10 @@ unsigned DhcpService::release_durable(int64_t now) noexcept {
     const uint64_t done = store_.done_seq();  // before the failed ranges: see take_failed()
     store::FailedRange r;
     while (store_.take_failed(r)) {
-        if (failed_count_ < failed_.size()) failed_[failed_count_++] = r;
-        else failed_[failed_count_ - 1].to = r.to;  // merged: withholds more, never less
+        if (failed_count_ < failed_.size())
+            failed_[failed_count_++] = r;
+        else
+            failed_[failed_count_ - 1].to = r.to;  // merged: withholds more, never less
     }
     while (!held_.empty() && held_.front().seq <= done) {
         const uint64_t seq = held_.front().seq;
@@ -290,7 +299,8 @@ unsigned DhcpService::release_durable(int64_t now) noexcept {
         while (skip < failed_count_ && failed_[skip].to < seq) ++skip;
         if (skip != 0) {
             std::copy(failed_.begin() + static_cast<std::ptrdiff_t>(skip),
-                      failed_.begin() + static_cast<std::ptrdiff_t>(failed_count_), failed_.begin());
+                      failed_.begin() + static_cast<std::ptrdiff_t>(failed_count_),
+                      failed_.begin());
             failed_count_ -= skip;
         }
         if (failed_count_ != 0 && failed_[0].from <= seq) {
@@ -310,11 +320,11 @@ unsigned DhcpService::release_durable(int64_t now) noexcept {
 
 void DhcpService::note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noexcept {
     if (!storage_log_.note(now)) return;
-    LOG_ERROR("DHCP: %llu DHCPACK(s) withheld in the last %llds: their lease could not be stored "
-              "(last for %s; see the lease store's error)",
-              static_cast<unsigned long long>(storage_log_.pending),
-              storage_log_.window(now),
-              net::to_string(net::Ipv4Addr{reply_yiaddr(r)}).c_str());
+    LOG_ERROR(
+        "DHCP: %llu DHCPACK(s) withheld in the last %llds: their lease could not be stored "
+        "(last for %s; see the lease store's error)",
+        static_cast<unsigned long long>(storage_log_.pending), storage_log_.window(now),
+        net::to_string(net::Ipv4Addr{reply_yiaddr(r)}).c_str());
     storage_log_.logged(now);
 }
 
@@ -373,7 +383,9 @@ unsigned DhcpService::poll(int64_t now) noexcept {
                 break;
             }
             // Handled in the queue's slot: no copy of the request.
-            if (!ch->requests.consume_one([&](const dhcp::DhcpRequest& req) { handle_request(req, now); })) continue;
+            if (!ch->requests.consume_one(
+                    [&](const dhcp::DhcpRequest& req) { handle_request(req, now); }))
+                continue;
             any = true;
             ++handled;
         }
@@ -398,12 +410,14 @@ unsigned DhcpService::poll(int64_t now) noexcept {
             if (link_ != nullptr) stats_.expired_by_backstop.add(n);
             done += static_cast<unsigned>(n);
         }
-        if (dns_ != nullptr && dns_->stale_interval() != 0 && now - last_stale_run_ >= dns_->stale_interval()) {
+        if (dns_ != nullptr && dns_->stale_interval() != 0 &&
+            now - last_stale_run_ >= dns_->stale_interval()) {
             last_stale_run_ = now;
             try {
                 done += static_cast<unsigned>(dns_->sweep_stale(now, [this](uint32_t ip) {
                     const dhcp::Lease* l = engine_->find(ip);
-                    return l != nullptr && l->state == dhcp::LeaseState::Bound ? dns_->owner_of(*l) : std::string();
+                    return l != nullptr && l->state == dhcp::LeaseState::Bound ? dns_->owner_of(*l)
+                                                                               : std::string();
                 }));
             } catch (const std::exception& e) {
                 LOG_ERROR("DNS: stale sweep failed: %s", e.what());

@@ -14,8 +14,8 @@
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "control/relay_limit.hpp"
-#include "control/sweeper/sweeper_link.hpp"
 #include "control/store/lease_store.hpp"
+#include "control/sweeper/sweeper_link.hpp"
 #include "dataplane/dhcp/channel.hpp"
 #include "dataplane/stats.hpp"
 
@@ -25,15 +25,15 @@ struct alignas(64) DhcpServiceStats {
     std::array<dataplane::Counter, dhcp::kMsgTypeNames.size()> requests;  // by MsgType
     std::array<dataplane::Counter, dhcp::kMsgTypeNames.size()> replies;   // by MsgType
     std::array<dataplane::Counter, dhcp::kOutcomeNames.size()> outcomes;  // by dhcp::Outcome
-    dataplane::Counter reply_queue_full;         // a worker's reply queue was full
-    dataplane::Counter held;                     // ACKs that waited for their commit
-    dataplane::Counter storage_failed;           // ACKs withheld: their commit failed
-    dataplane::Counter expired;                  // leases expired by the engine
-    dataplane::Counter store_backpressure;       // polls that stopped early: writer queue full
-    dataplane::Counter expired_by_sweeper;       // of `expired`: lapsed from sweeper entries
-    dataplane::Counter expiry_stale;             // sweeper entries of leases that moved on
-    dataplane::Counter expired_by_backstop;      // of `expired`: found overdue by the heap
-    dataplane::Counter relay_limited;            // DISCOVERs over [dhcp].relay_discover_rate
+    dataplane::Counter reply_queue_full;     // a worker's reply queue was full
+    dataplane::Counter held;                 // ACKs that waited for their commit
+    dataplane::Counter storage_failed;       // ACKs withheld: their commit failed
+    dataplane::Counter expired;              // leases expired by the engine
+    dataplane::Counter store_backpressure;   // polls that stopped early: writer queue full
+    dataplane::Counter expired_by_sweeper;   // of `expired`: lapsed from sweeper entries
+    dataplane::Counter expiry_stale;         // sweeper entries of leases that moved on
+    dataplane::Counter expired_by_backstop;  // of `expired`: found overdue by the heap
+    dataplane::Counter relay_limited;        // DISCOVERs over [dhcp].relay_discover_rate
 };
 
 /// A log line for a flood of like events, at most once a minute: every event is counted, and
@@ -47,7 +47,9 @@ struct LogThrottle {
         return last == 0 || now - last >= 60;
     }
     /// Seconds the due line covers (0 for the first).
-    long long window(int64_t now) const noexcept { return last == 0 ? 0 : static_cast<long long>(now - last); }
+    long long window(int64_t now) const noexcept {
+        return last == 0 ? 0 : static_cast<long long>(now - last);
+    }
     /// After the line went out.
     void logged(int64_t now) noexcept {
         pending = 0;
@@ -56,7 +58,7 @@ struct LogThrottle {
 };
 
 class DhcpService {
-public:
+  public:
     /// `channels[i]` belongs to worker i. `store` must outlive the service.
     DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
                 store::LeaseStore& store);
@@ -105,8 +107,12 @@ public:
     const std::vector<std::unique_ptr<QueueGauge>>& queue_gauges() const { return queues_; }
     /// Entries waiting in the lease store's queue (control lcore's view, every poll) and the
     /// most seen since start.
-    uint32_t store_queue_depth() const noexcept { return store_depth_.load(std::memory_order_relaxed); }
-    uint32_t store_queue_peak() const noexcept { return store_peak_.load(std::memory_order_relaxed); }
+    uint32_t store_queue_depth() const noexcept {
+        return store_depth_.load(std::memory_order_relaxed);
+    }
+    uint32_t store_queue_peak() const noexcept {
+        return store_peak_.load(std::memory_order_relaxed);
+    }
 
     /// Control lcore only.
     dhcp::LeaseEngine& engine() { return *engine_; }
@@ -128,7 +134,7 @@ public:
     /// valid: generations carry over. O(leases).
     EngineSwap replace_engine(std::unique_ptr<dhcp::LeaseEngine> next, int64_t now);
 
-private:
+  private:
     static constexpr unsigned kMaxPerPoll = 256;
     static constexpr size_t kMaxDuePerPoll = 4096;  // sweeper entries lapsed per poll
     struct Held {
@@ -143,8 +149,8 @@ private:
     /// End of a poll: wakes the lease writer if anything was queued for it, and each worker
     /// that got replies, should they be asleep (one FUTEX_WAKE each then, none when busy).
     void wake() noexcept;
-    bool stored_ = false;            // queued for the writer since the last wake()
-    std::vector<uint8_t> replied_;   // per worker: replies queued since the last wake()
+    bool stored_ = false;           // queued for the writer since the last wake()
+    std::vector<uint8_t> replied_;  // per worker: replies queued since the last wake()
     unsigned release_durable(int64_t now) noexcept;
     void note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noexcept;
     // Failed commit ranges not yet behind every held ACK (fixed: no allocation per poll).
@@ -156,8 +162,8 @@ private:
     RelayLimiter relay_limit_;
     LogThrottle relay_log_;
 
-    void tell_dns(const std::vector<dhcp::Lease>& changed, const std::vector<dhcp::LeaseEvent>& events,
-                  int64_t now) noexcept;
+    void tell_dns(const std::vector<dhcp::Lease>& changed,
+                  const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept;
 
     std::unique_ptr<dhcp::LeaseEngine> engine_;
     std::vector<std::string> scope_names_;
@@ -173,7 +179,7 @@ private:
     store::LeaseStore& store_;
     Fifo<Held> held_{64};  // ACKs waiting for their lease's commit, in sequence order
     uint64_t next_seq_ = 1;
-    dhcp::Result result_;        // reused: no allocation per request once warmed up
+    dhcp::Result result_;  // reused: no allocation per request once warmed up
     std::vector<dhcp::Lease> expired_;
     int64_t last_expiry_run_ = 0;
     LogThrottle exhausted_log_;

@@ -13,7 +13,7 @@ namespace edgelease::control {
 /// (kSlots entries); relays beyond what the table tracks in one second are not limited
 /// (fail open: the limit protects from one loud relay, not from many spoofed ones).
 class RelayLimiter {
-public:
+  public:
     static constexpr size_t kSlots = 4096;  // a power of two
     static constexpr size_t kProbe = 8;
 
@@ -44,7 +44,7 @@ public:
         return true;  // tracked now, or untracked (table busy this second): not limited
     }
 
-private:
+  private:
     struct Slot {
         uint32_t giaddr = 0;
         int64_t second = 0;

@@ -38,11 +38,13 @@ int control_main(void* arg) {
     // off on its doorbell; has_work() re-checks what rings it before each sleep.
     IdleBackoff backoff(c.idle_sleep_us, c.bell);
     auto pending = [&c]() noexcept { return c.plane->has_work(); };
-    return service_loop(c, [&c] { return c.plane->poll(); }, [&](unsigned done) {
-        if (done == 0) return backoff.on_idle(pending);
-        backoff.on_work();
-        return false;
-    });
+    return service_loop(
+        c, [&c] { return c.plane->poll(); },
+        [&](unsigned done) {
+            if (done == 0) return backoff.on_idle(pending);
+            backoff.on_work();
+            return false;
+        });
 }
 
 int sweeper_main(void* arg) {
@@ -55,17 +57,21 @@ int sweeper_main(void* arg) {
     // before the next.
     const sweeper::SweeperLimits limits;
     const size_t busy = std::min(limits.max_scheduled_per_tick, limits.max_due_per_tick) / 2;
-    const timespec pause{static_cast<time_t>(c.idle_sleep_us / 1000000), static_cast<long>(c.idle_sleep_us % 1000000) * 1000};
+    const timespec pause{static_cast<time_t>(c.idle_sleep_us / 1000000),
+                         static_cast<long>(c.idle_sleep_us % 1000000) * 1000};
     auto pace = [&](unsigned moved) {
         if (moved >= busy || c.idle_sleep_us == 0) return false;
         nanosleep(&pause, nullptr);
         return true;
     };
-    if (c.link == nullptr) return service_loop(c, [] { return 0u; }, pace);
+    if (c.link == nullptr)
+        return service_loop(
+            c, [] { return 0u; }, pace);
     // The timing wheel lives on this lcore's stack frame for as long as the loop runs; the
     // control lcore only ever sees it through the link's two SPSC rings.
     sweeper::Sweeper sw(*c.link, sweeper::Sweeper::wall_clock_now(), limits);
-    return service_loop(c, [&sw] { return sw.poll(); }, pace);
+    return service_loop(
+        c, [&sw] { return sw.poll(); }, pace);
 }
 
 }  // namespace edgelease::control

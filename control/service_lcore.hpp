@@ -25,8 +25,8 @@ struct alignas(64) ServiceContext {
     unsigned rcu_id = 0;
     const std::atomic<bool>* stop = nullptr;
     uint32_t idle_sleep_us = 100;
-    Doorbell* bell = nullptr;  // idle sleeps on it (others ring it when they hand work over)
-    dataplane::LcoreStats stats;  // loops and idle_sleeps; packet fields stay zero
+    Doorbell* bell = nullptr;       // idle sleeps on it (others ring it when they hand work over)
+    dataplane::LcoreStats stats;    // loops and idle_sleeps; packet fields stay zero
     ControlPlane* plane = nullptr;  // control lcore only
     sweeper::SweeperLink* link = nullptr;  // sweeper lcore: nullptr = nothing to expire (no DHCP)
 };

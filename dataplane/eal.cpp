@@ -24,6 +24,8 @@ Eal::Eal(const std::vector<std::string>& argv) {
                                  rte_strerror(rte_errno) + " (arguments: " + joined + ")");
 }
 
-Eal::~Eal() { rte_eal_cleanup(); }
+Eal::~Eal() {
+    rte_eal_cleanup();
+}
 
 }  // namespace edgelease::dataplane

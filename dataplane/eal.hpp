@@ -8,7 +8,7 @@ namespace edgelease::dataplane {
 /// Construction runs rte_eal_init (throws std::runtime_error with rte_strerror on failure);
 /// destruction runs rte_eal_cleanup. Only one may exist at a time (an EAL limitation).
 class Eal {
-public:
+  public:
     explicit Eal(const std::vector<std::string>& argv);
     ~Eal();
     Eal(const Eal&) = delete;

@@ -21,8 +21,8 @@ bool names_lcores(std::string_view a) {
 }  // namespace
 
 std::vector<std::string> build_eal_args(const std::vector<std::string>& config_args,
-                                        const std::vector<std::string>& cli_args,
-                                        unsigned workers, const std::vector<unsigned>& cpus) {
+                                        const std::vector<std::string>& cli_args, unsigned workers,
+                                        const std::vector<unsigned>& cpus) {
     const auto& chosen = cli_args.empty() ? config_args : cli_args;
     std::vector<std::string> argv{"edgelease"};
     bool has_lcores = false;
@@ -55,21 +55,30 @@ std::vector<std::string> memif_server_socket_files(const std::vector<std::string
     for (size_t i = 0; i < eal_args.size(); ++i) {
         std::string_view a = eal_args[i];
         std::string_view dev;
-        if (a.rfind("--vdev=", 0) == 0) dev = a.substr(7);
-        else if (a == "--vdev" && i + 1 < eal_args.size()) dev = eal_args[++i];
-        else continue;
+        if (a.rfind("--vdev=", 0) == 0)
+            dev = a.substr(7);
+        else if (a == "--vdev" && i + 1 < eal_args.size())
+            dev = eal_args[++i];
+        else
+            continue;
         if (dev.rfind("net_memif", 0) != 0) continue;
         bool server = false, abstract = true;
         std::string socket = "/run/memif.sock";  // the driver's default
         size_t at = dev.find(',');
         while (at != std::string_view::npos) {
             const size_t next = dev.find(',', at + 1);
-            const std::string_view kv = dev.substr(at + 1, next == std::string_view::npos ? std::string_view::npos : next - at - 1);
+            const std::string_view kv = dev.substr(
+                at + 1, next == std::string_view::npos ? std::string_view::npos : next - at - 1);
             const size_t eq = kv.find('=');
-            const std::string_view k = kv.substr(0, eq), v = eq == std::string_view::npos ? std::string_view() : kv.substr(eq + 1);
-            if (k == "role") server = v == "server";
-            else if (k == "socket") socket = std::string(v);
-            else if (k == "socket-abstract") abstract = !(v == "no" || v == "false" || v == "0");
+            const std::string_view k = kv.substr(0, eq), v = eq == std::string_view::npos
+                                                                 ? std::string_view()
+                                                                 : kv.substr(eq + 1);
+            if (k == "role")
+                server = v == "server";
+            else if (k == "socket")
+                socket = std::string(v);
+            else if (k == "socket-abstract")
+                abstract = !(v == "no" || v == "false" || v == "0");
             at = next;
         }
         if (server && !abstract) out.push_back(socket);
@@ -80,7 +89,7 @@ std::vector<std::string> memif_server_socket_files(const std::vector<std::string
 std::vector<std::string> remove_stale_memif_sockets(const std::vector<std::string>& paths) {
     std::vector<std::string> removed;
     for (const auto& path : paths) {
-        struct stat st{};
+        struct stat st {};
         if (::lstat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
         sockaddr_un addr{};
         if (path.size() >= sizeof addr.sun_path) continue;

@@ -13,9 +13,9 @@ namespace edgelease::dataplane {
 
 /// One layer-3 interface on a port: the addresses configured for one (vlan, inner_vlan).
 struct L3Interface {
-    uint16_t vlan = 0;        // outer VLAN ID, 0 = untagged
-    uint16_t inner_vlan = 0;  // inner VLAN ID for QinQ, 0 = none
-    uint32_t index = 0;       // position in Config::interfaces
+    uint16_t vlan = 0;               // outer VLAN ID, 0 = untagged
+    uint16_t inner_vlan = 0;         // inner VLAN ID for QinQ, 0 = none
+    uint32_t index = 0;              // position in Config::interfaces
     std::vector<net::IfAddress> v4;  // IPv4 addresses with prefix
     std::vector<net::IfAddress> v6;  // IPv6 addresses with prefix, link-local included
 };
@@ -38,9 +38,9 @@ struct PacketView {
     uint16_t len = 0;         // bytes of frame (trimmed to the IP length once known)
     uint16_t cap = 0;         // bytes writable from data (for replies longer than the request)
     uint8_t vlan_count = 0;
-    uint16_t l3_off = 0;      // after the Ethernet header and VLAN tags
-    uint16_t l4_off = 0;      // after the IP header (and IPv6 extension headers)
-    uint16_t payload_off = 0; // UDP payload
+    uint16_t l3_off = 0;       // after the Ethernet header and VLAN tags
+    uint16_t l4_off = 0;       // after the IP header (and IPv6 extension headers)
+    uint16_t payload_off = 0;  // UDP payload
     uint16_t payload_len = 0;
     bool is_v6 = false;
     const L3Interface* iface = nullptr;

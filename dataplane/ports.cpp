@@ -18,13 +18,15 @@ std::string available_ports() {
     uint16_t id;
     RTE_ETH_FOREACH_DEV(id) {
         char name[RTE_ETH_NAME_MAX_LEN];
-        if (rte_eth_dev_get_name_by_port(id, name) == 0) out += (out.empty() ? "" : ", ") + std::string(name);
+        if (rte_eth_dev_get_name_by_port(id, name) == 0)
+            out += (out.empty() ? "" : ", ") + std::string(name);
     }
     return out.empty() ? "none" : out;
 }
 
 [[noreturn]] void fail(const std::string& port, const std::string& what, int rc) {
-    throw std::runtime_error("port '" + port + "': " + what + ": " + rte_strerror(rc < 0 ? -rc : rc));
+    throw std::runtime_error("port '" + port + "': " + what + ": " +
+                             rte_strerror(rc < 0 ? -rc : rc));
 }
 }  // namespace
 
@@ -35,7 +37,8 @@ Ports::Ports(const config::Config& cfg, unsigned workers) {
                                     RTE_MBUF_DEFAULT_BUF_SIZE, static_cast<int>(rte_socket_id()));
     if (pool_ == nullptr)
         throw std::runtime_error(std::string("cannot create packet mempool of ") +
-                                 std::to_string(cfg.dpdk.mbufs) + " mbufs: " + rte_strerror(rte_errno) +
+                                 std::to_string(cfg.dpdk.mbufs) +
+                                 " mbufs: " + rte_strerror(rte_errno) +
                                  " (lower [dpdk].mbufs or give EAL more memory with -m)");
     try {
         for (const auto& ifc : cfg.interfaces) {
@@ -49,7 +52,9 @@ Ports::Ports(const config::Config& cfg, unsigned workers) {
     }
 }
 
-Ports::~Ports() { close_all(); }
+Ports::~Ports() {
+    close_all();
+}
 
 void Ports::start_port(const config::Config& cfg, const std::string& name, unsigned workers) {
     uint16_t id = 0;
@@ -59,7 +64,8 @@ void Ports::start_port(const config::Config& cfg, const std::string& name, unsig
                                  "or its PCI address in [dpdk].eal_args); devices present: " +
                                  available_ports());
     rte_eth_dev_info info{};
-    if (int rc = rte_eth_dev_info_get(id, &info); rc != 0) fail(name, "cannot read device info", rc);
+    if (int rc = rte_eth_dev_info_get(id, &info); rc != 0)
+        fail(name, "cannot read device info", rc);
 
     uint16_t queues = static_cast<uint16_t>(
         std::min<unsigned>({workers, info.max_rx_queues, info.max_tx_queues}));
@@ -89,9 +95,12 @@ void Ports::start_port(const config::Config& cfg, const std::string& name, unsig
     int socket = rte_eth_dev_socket_id(id);
     if (socket < 0) socket = static_cast<int>(rte_socket_id());
     for (uint16_t q = 0; q < queues; ++q) {
-        if (int rc = rte_eth_rx_queue_setup(id, q, rxd, static_cast<unsigned>(socket), nullptr, pool_); rc != 0)
+        if (int rc =
+                rte_eth_rx_queue_setup(id, q, rxd, static_cast<unsigned>(socket), nullptr, pool_);
+            rc != 0)
             fail(name, "cannot set up RX queue " + std::to_string(q), rc);
-        if (int rc = rte_eth_tx_queue_setup(id, q, txd, static_cast<unsigned>(socket), nullptr); rc != 0)
+        if (int rc = rte_eth_tx_queue_setup(id, q, txd, static_cast<unsigned>(socket), nullptr);
+            rc != 0)
             fail(name, "cannot set up TX queue " + std::to_string(q), rc);
     }
     if (int rc = rte_eth_dev_start(id); rc != 0) fail(name, "cannot start", rc);
@@ -137,10 +146,12 @@ std::string describe_link(uint16_t port_id) {
     rte_eth_link link{};
     if (rte_eth_link_get_nowait(port_id, &link) != 0) return "link state unknown";
     if (link.link_status == RTE_ETH_LINK_DOWN) return "link down";
-    std::string speed = link.link_speed == RTE_ETH_SPEED_NUM_NONE || link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN
-                            ? "unknown speed"
-                            : std::to_string(link.link_speed) + " Mbps";
-    return "link up, " + speed + (link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? ", full duplex" : ", half duplex");
+    std::string speed =
+        link.link_speed == RTE_ETH_SPEED_NUM_NONE || link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN
+            ? "unknown speed"
+            : std::to_string(link.link_speed) + " Mbps";
+    return "link up, " + speed +
+           (link.link_duplex == RTE_ETH_LINK_FULL_DUPLEX ? ", full duplex" : ", half duplex");
 }
 
 void Ports::close_all() noexcept {

@@ -23,10 +23,10 @@ struct PortState {
 /// sent, and what it lost before a worker ever saw it.
 struct PortCounters {
     uint64_t ipackets = 0, opackets = 0;
-    uint64_t imissed = 0;     // dropped by the device: RX ring full (workers behind)
-    uint64_t ierrors = 0;     // bad frames the device dropped
-    uint64_t oerrors = 0;     // failed transmissions
-    uint64_t rx_nombuf = 0;   // RX mbuf allocation failures: the packet pool was empty
+    uint64_t imissed = 0;    // dropped by the device: RX ring full (workers behind)
+    uint64_t ierrors = 0;    // bad frames the device dropped
+    uint64_t oerrors = 0;    // failed transmissions
+    uint64_t rx_nombuf = 0;  // RX mbuf allocation failures: the packet pool was empty
 };
 
 /// rte_eth_stats_get of `port_id`. Any thread (reads the PMD's counters). False when the
@@ -47,7 +47,7 @@ std::string describe_link(uint16_t port_id);
 /// std::runtime_error naming the port and the cause on any failure, after undoing what it
 /// had done. The destructor stops and closes the ports and frees the mempool.
 class Ports {
-public:
+  public:
     Ports(const config::Config& cfg, unsigned workers);
     ~Ports();
     Ports(const Ports&) = delete;
@@ -56,7 +56,7 @@ public:
     const std::vector<PortState>& ports() const { return ports_; }
     rte_mempool* pool() const { return pool_; }
 
-private:
+  private:
     void start_port(const config::Config& cfg, const std::string& name, unsigned workers);
     void close_all() noexcept;
 

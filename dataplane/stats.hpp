@@ -27,31 +27,51 @@ enum class DropReason : uint8_t {
     Ipv6NotForUs,      // destination is neither our unicast nor our solicited-node group
     IcmpMalformed,     // truncated ICMP/ICMPv6
     IcmpBadChecksum,
-    IcmpUnhandled,     // ICMP type we do not answer (anything but echo request)
-    NdInvalid,         // Neighbor Solicitation failing RFC 4861 §7.1.1 validation
-    ProtoUnhandled,    // IP protocol other than ICMP/ICMPv6/UDP (e.g. TCP)
-    UdpMalformed,      // UDP length wrong or truncated
+    IcmpUnhandled,   // ICMP type we do not answer (anything but echo request)
+    NdInvalid,       // Neighbor Solicitation failing RFC 4861 §7.1.1 validation
+    ProtoUnhandled,  // IP protocol other than ICMP/ICMPv6/UDP (e.g. TCP)
+    UdpMalformed,    // UDP length wrong or truncated
     UdpBadChecksum,
-    UdpNoService,      // UDP to a port we do not serve
-    DnsUnanswerable,   // to port 53 but not a query we answer (too short, QR set)
-    DhcpMalformed,     // to port 67 but not a DHCPv4 request we accept (see dhcp parse errors)
-    DhcpQueueFull,     // the queue to the control lcore was full
-    NoRoom,            // reply would not fit in the buffer
-    MultiSegment,      // chained mbuf; the appliance only handles single-segment frames
-    TxFull,            // the TX queue did not take the reply
+    UdpNoService,     // UDP to a port we do not serve
+    DnsUnanswerable,  // to port 53 but not a query we answer (too short, QR set)
+    DhcpMalformed,    // to port 67 but not a DHCPv4 request we accept (see dhcp parse errors)
+    DhcpQueueFull,    // the queue to the control lcore was full
+    NoRoom,           // reply would not fit in the buffer
+    MultiSegment,     // chained mbuf; the appliance only handles single-segment frames
+    TxFull,           // the TX queue did not take the reply
     Count
 };
 
 inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::Count)>
     kDropReasonNames = {
-        "runt",           "not_for_us",       "vlan_too_deep",    "vlan_unknown",
-        "ethertype_unknown", "arp_malformed", "arp_ignored",      "ipv4_malformed",
-        "ipv4_bad_checksum", "ipv4_fragment", "ipv4_not_for_us",  "ipv6_malformed",
-        "ipv6_fragment",  "ipv6_not_for_us",  "icmp_malformed",   "icmp_bad_checksum",
-        "icmp_unhandled", "nd_invalid",       "proto_unhandled",  "udp_malformed",
-        "udp_bad_checksum", "udp_no_service", "dns_unanswerable", "dhcp_malformed",
-        "dhcp_queue_full", "no_room",
-        "multi_segment",  "tx_full",
+        "runt",
+        "not_for_us",
+        "vlan_too_deep",
+        "vlan_unknown",
+        "ethertype_unknown",
+        "arp_malformed",
+        "arp_ignored",
+        "ipv4_malformed",
+        "ipv4_bad_checksum",
+        "ipv4_fragment",
+        "ipv4_not_for_us",
+        "ipv6_malformed",
+        "ipv6_fragment",
+        "ipv6_not_for_us",
+        "icmp_malformed",
+        "icmp_bad_checksum",
+        "icmp_unhandled",
+        "nd_invalid",
+        "proto_unhandled",
+        "udp_malformed",
+        "udp_bad_checksum",
+        "udp_no_service",
+        "dns_unanswerable",
+        "dhcp_malformed",
+        "dhcp_queue_full",
+        "no_room",
+        "multi_segment",
+        "tx_full",
 };
 
 static_assert(!kDropReasonNames.back().empty(), "a DropReason has no name");
@@ -63,13 +83,13 @@ constexpr std::string_view drop_reason_name(DropReason r) {
 /// A counter with one writer: a relaxed load+store compiles to a plain add, and readers on
 /// other threads still see a whole value (no torn reads, no data race).
 class Counter {
-public:
+  public:
     void add(uint64_t n = 1) noexcept {
         v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
     }
     uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     std::atomic<uint64_t> v_{0};
 };
 
@@ -84,8 +104,8 @@ struct alignas(64) LcoreStats {
     Counter nd_adverts;
     Counter icmp6_echo_replies;
     std::array<Counter, static_cast<size_t>(DropReason::Count)> drops;
-    Counter loops;       // poll-loop iterations
-    Counter idle_sleeps; // back-off sleeps taken
+    Counter loops;        // poll-loop iterations
+    Counter idle_sleeps;  // back-off sleeps taken
 
     void drop(DropReason r) noexcept { drops[static_cast<size_t>(r)].add(); }
 };

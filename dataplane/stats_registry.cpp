@@ -55,7 +55,8 @@ NamedCounters StatsRegistry::dhcp() const {
                       {"rx_queue_full", queue_full},
                       {"tx_replies", sent},
                       {"tx_no_mbuf", alloc_failed}};
-    for (size_t i = 1; i < by_type.size(); ++i) out.emplace_back("rx_" + std::string(dhcp::kMsgTypeNames[i]), by_type[i]);
+    for (size_t i = 1; i < by_type.size(); ++i)
+        out.emplace_back("rx_" + std::string(dhcp::kMsgTypeNames[i]), by_type[i]);
     if (control_counters) control_counters(out);
     return out;
 }
@@ -63,9 +64,8 @@ NamedCounters StatsRegistry::dhcp() const {
 std::string format_totals(const StatsTotals& t) {
     char buf[256];
     std::snprintf(buf, sizeof buf,
-                  "rx=%" PRIu64 " tx=%" PRIu64 " arp=%" PRIu64 " icmp_echo=%" PRIu64
-                  " nd=%" PRIu64 " icmp6_echo=%" PRIu64 " dns=%" PRIu64 "/%" PRIu64
-                  " dropped=%" PRIu64,
+                  "rx=%" PRIu64 " tx=%" PRIu64 " arp=%" PRIu64 " icmp_echo=%" PRIu64 " nd=%" PRIu64
+                  " icmp6_echo=%" PRIu64 " dns=%" PRIu64 "/%" PRIu64 " dropped=%" PRIu64,
                   t.rx_packets, t.tx_packets, t.arp_replies, t.icmp_echo_replies, t.nd_adverts,
                   t.icmp6_echo_replies, t.dns.queries, t.dns.responses, t.drops_total());
     std::string out = buf;

@@ -2,10 +2,10 @@
 // Where every lcore's counters can be found, and their sum. Readers: telemetry, the periodic
 // log line, the management API. Pure: no DPDK.
 #include <array>
-#include <functional>
-#include <utility>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dataplane/dhcp/channel.hpp"
@@ -15,11 +15,11 @@
 namespace edgelease::dataplane {
 
 struct LcoreEntry {
-    std::string role;  // "worker", "control", "sweeper"
-    unsigned index = 0;    // worker number (0 for the single control/sweeper)
-    unsigned lcore_id = 0; // EAL lcore id
+    std::string role;       // "worker", "control", "sweeper"
+    unsigned index = 0;     // worker number (0 for the single control/sweeper)
+    unsigned lcore_id = 0;  // EAL lcore id
     const LcoreStats* stats = nullptr;
-    const dns::DnsStats* dns = nullptr;  // workers only
+    const dns::DnsStats* dns = nullptr;           // workers only
     const dhcp::DhcpWorkerStats* dhcp = nullptr;  // workers only
 };
 

@@ -11,7 +11,9 @@ std::mutex g_mu;
 const StatsRegistry* g_registry = nullptr;
 bool g_registered = false;
 
-void add_u64(rte_tel_data* d, const char* name, uint64_t v) { rte_tel_data_add_dict_u64(d, name, v); }
+void add_u64(rte_tel_data* d, const char* name, uint64_t v) {
+    rte_tel_data_add_dict_u64(d, name, v);
+}
 
 int cmd_stats(const char*, const char*, rte_tel_data* d) {
     std::lock_guard lock(g_mu);
@@ -88,8 +90,9 @@ void attach_telemetry(const StatsRegistry* registry) {
                                    "Packet counters and drops by reason, summed over lcores");
         rte_telemetry_register_cmd("/edgelease/dns", cmd_dns,
                                    "DNS queries, answers by rcode and queries by type");
-        rte_telemetry_register_cmd("/edgelease/dhcp", cmd_dhcp,
-                                   "DHCP requests and replies by type, engine outcomes, lease store");
+        rte_telemetry_register_cmd(
+            "/edgelease/dhcp", cmd_dhcp,
+            "DHCP requests and replies by type, engine outcomes, lease store");
         rte_telemetry_register_cmd("/edgelease/lcores", cmd_lcores,
                                    "Per-lcore role, loop and idle counters");
         g_registered = true;

@@ -23,7 +23,8 @@ constexpr uint16_t kUdpDhcp = 67;
 
 /// Parses a DHCPv4 request and hands it to the control lcore. True when queued (the mbuf is
 /// then done with); false with `why` set otherwise.
-bool handle_dhcp(WorkerContext& w, const WorkerQueue& q, const PacketView& v, DropReason& why) noexcept {
+bool handle_dhcp(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
+                 DropReason& why) noexcept {
     if (w.dhcp == nullptr || v.is_v6) {
         why = DropReason::UdpNoService;
         return false;
@@ -90,7 +91,8 @@ unsigned send_dhcp_replies(WorkerContext& w) noexcept {
                 return;
             }
             uint16_t room = static_cast<uint16_t>(rte_pktmbuf_tailroom(m));
-            uint16_t len = wire::dhcp::build_reply_frame(ctx->mac, r, rte_pktmbuf_mtod(m, uint8_t*), room);
+            uint16_t len =
+                wire::dhcp::build_reply_frame(ctx->mac, r, rte_pktmbuf_mtod(m, uint8_t*), room);
             if (len == 0) {
                 w.stats.drop(DropReason::NoRoom);
                 rte_pktmbuf_free(m);
@@ -115,7 +117,8 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
         // The worker loop never passes more; other callers get it in kBurst pieces (`out`
         // and the prefetch bookkeeping below hold one burst).
         for (uint16_t at = 0; at < n; at = static_cast<uint16_t>(at + kBurst))
-            process_burst(w, q, zones, pkts + at, static_cast<uint16_t>(n - at < kBurst ? n - at : kBurst));
+            process_burst(w, q, zones, pkts + at,
+                          static_cast<uint16_t>(n - at < kBurst ? n - at : kBurst));
         return;
     }
     rte_mbuf* out[kBurst];
@@ -130,7 +133,8 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
     static_assert(kBurst <= 32, "one bit per packet in `hinted`");
     if (zones != nullptr) {
         for (uint16_t i = 0; i < n; ++i) {
-            if (dns::qname_hash_hint(rte_pktmbuf_mtod(pkts[i], const uint8_t*), pkts[i]->data_len, hashes[i])) {
+            if (dns::qname_hash_hint(rte_pktmbuf_mtod(pkts[i], const uint8_t*), pkts[i]->data_len,
+                                     hashes[i])) {
                 hinted |= 1u << i;
                 zones->prefetch_slot(hashes[i]);
             }

@@ -23,15 +23,15 @@ struct WorkerQueue {
 };
 
 struct alignas(64) WorkerContext {
-    unsigned index = 0;                // worker number, also its RCU thread id
-    std::vector<WorkerQueue> queues;   // fixed before launch
-    rte_rcu_qsbr* qsbr = nullptr;      // readers report quiescence here every loop
+    unsigned index = 0;               // worker number, also its RCU thread id
+    std::vector<WorkerQueue> queues;  // fixed before launch
+    rte_rcu_qsbr* qsbr = nullptr;     // readers report quiescence here every loop
     const std::atomic<bool>* stop = nullptr;
     uint32_t idle_sleep_us = 100;
     const dns::ZoneViewSlot* zones = nullptr;  // read once per loop, RCU-protected
     dns::DnsSettings dns;
-    dhcp::DhcpChannel* dhcp = nullptr;         // nullptr: no DHCP scopes configured
-    rte_mempool* pool = nullptr;               // for reply frames built from DhcpReply
+    dhcp::DhcpChannel* dhcp = nullptr;  // nullptr: no DHCP scopes configured
+    rte_mempool* pool = nullptr;        // for reply frames built from DhcpReply
     LcoreStats stats;
     dns::DnsStats dns_stats;
     dhcp::DhcpWorkerStats dhcp_stats;

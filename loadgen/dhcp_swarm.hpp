@@ -111,7 +111,7 @@ class DhcpSwarm {
         uint64_t dora_start = 0;  // the DISCOVER of the current DORA
         uint64_t deadline = 0;    // of the current attempt; 0 when nothing is pending
         uint32_t xid = 0;
-        uint32_t addr = 0;  // offered or bound address
+        uint32_t addr = 0;   // offered or bound address
         uint32_t acked = 0;  // address of the last ACK; 0 after a RELEASE
         uint32_t server_id = 0;
         State state = State::Init;

@@ -169,8 +169,9 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
         ->capture_default_str();
     dhcp->add_flag("--option82", o.option82, "Relays add option 82 (circuit and remote ID)");
     dhcp->add_flag("--broadcast", o.broadcast, "Set the BOOTP broadcast flag");
-    dhcp->add_option("--acked-file", o.acked_file,
-                     "At the end, write \"<mac> <address>\" per client whose last ACK stands (not released)");
+    dhcp->add_option(
+        "--acked-file", o.acked_file,
+        "At the end, write \"<mac> <address>\" per client whose last ACK stands (not released)");
     dhcp->add_option("--retries", retries, "Retransmissions before a timeout")
         ->check(CLI::Range(0u, 10u))
         ->capture_default_str();

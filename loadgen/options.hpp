@@ -42,9 +42,9 @@ struct Options {
     uint64_t seed = 1;
 
     // Output.
-    bool json = false;   // final summary as JSON on stdout
+    bool json = false;       // final summary as JSON on stdout
     std::string acked_file;  // dhcp: at the end, "<mac> <address>" of every client's last ACK
-    bool quiet = false;  // no progress lines
+    bool quiet = false;      // no progress lines
     uint32_t progress_ms = 1000;
 
     // DHCP.

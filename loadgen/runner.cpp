@@ -30,7 +30,8 @@ void write_acked(const std::string& path, const DhcpSwarm& swarm) {
     if (f == nullptr) throw std::runtime_error("--acked-file " + path + ": cannot write it");
     for (uint32_t i = 0; i < swarm.clients(); ++i)
         if (const uint32_t a = swarm.acked_address(i); a != 0)
-            std::fprintf(f, "%s %s\n", net::to_string(swarm.mac_of(i)).c_str(), net::to_string(net::Ipv4Addr{a}).c_str());
+            std::fprintf(f, "%s %s\n", net::to_string(swarm.mac_of(i)).c_str(),
+                         net::to_string(net::Ipv4Addr{a}).c_str());
     if (std::fclose(f) != 0) throw std::runtime_error("--acked-file " + path + ": write failed");
 }
 }  // namespace

@@ -11,7 +11,7 @@ build_pkgs=(
   libdpdk-dev dpdk dpdk-dev libboost-dev libtomlplusplus-dev liblmdb-dev lmdb-utils libssl-dev
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev llvm
+  clang libclang-rt-14-dev llvm clang-format
 )
 # Test peers and network tooling: real clients in namespaces.
 test_pkgs=(

@@ -2,7 +2,8 @@
 # The whole test suite: installs what is missing (scripts/setup.sh), builds Release and an
 # ASan+UBSan build, and runs ctest on both: unit tests, DPDK integration tests on net_ring
 # (label dpdk) and end-to-end tests with real clients in network namespaces (label e2e);
-# then a short bounded run of every fuzz target (clang, ASan+UBSan).
+# then a short bounded run of every fuzz target (clang, ASan+UBSan). Fails first on C++ that
+# clang-format would change.
 # Exits non-zero on any failure. Needs root (namespaces, taps).
 #   EDGELEASE_TEST_SKIP_ASAN=1   only the Release build (quicker local runs)
 #   EDGELEASE_TEST_SKIP_FUZZ=1   skip the short fuzzing pass
@@ -13,6 +14,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 
 EDGELEASE_SETUP_NO_BUILD=1 bash scripts/setup.sh
+
+# Formatting is part of the suite: every C++ file as the committed .clang-format says.
+echo "=== format: clang-format --dry-run -Werror ==="
+if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    git ls-files -z '*.cpp' '*.hpp' | xargs -0 clang-format --dry-run -Werror
+else
+    find app common config control dataplane loadgen tests \( -name '*.cpp' -o -name '*.hpp' \) -print0 |
+        xargs -0 clang-format --dry-run -Werror
+fi
 
 jobs=$(nproc)
 run_suite() {

@@ -28,8 +28,8 @@ std::string base64(const uint8_t* p, size_t n) {
 }
 
 std::vector<uint8_t> a_rdata(uint32_t ip) {
-    return {static_cast<uint8_t>(ip >> 24), static_cast<uint8_t>(ip >> 16), static_cast<uint8_t>(ip >> 8),
-            static_cast<uint8_t>(ip)};
+    return {static_cast<uint8_t>(ip >> 24), static_cast<uint8_t>(ip >> 16),
+            static_cast<uint8_t>(ip >> 8), static_cast<uint8_t>(ip)};
 }
 
 uint32_t ttl_for(const config::ScopeConfig& sc) {
@@ -38,7 +38,9 @@ uint32_t ttl_for(const config::ScopeConfig& sc) {
     return std::clamp<uint32_t>(t, 1, 86400);
 }
 
-bool lease_origin(Origin o) { return o == Origin::Dhcp || o == Origin::Reservation; }
+bool lease_origin(Origin o) {
+    return o == Origin::Dhcp || o == Origin::Reservation;
+}
 
 }  // namespace
 
@@ -114,7 +116,8 @@ std::string LeaseDns::owner_of(const dhcp::Lease& l) const {
     return client_owner(l.client, l.hw);
 }
 
-std::optional<dns::WireName> LeaseDns::lease_name(const config::ScopeConfig& sc, const std::string& host) const {
+std::optional<dns::WireName> LeaseDns::lease_name(const config::ScopeConfig& sc,
+                                                  const std::string& host) const {
     if (host.empty() || sc.domain.empty()) return std::nullopt;
     std::string why;
     auto dom = dns::name_from_text(sc.domain, dns::WireName{0}, why);
@@ -123,15 +126,18 @@ std::optional<dns::WireName> LeaseDns::lease_name(const config::ScopeConfig& sc,
 }
 
 void LeaseDns::audit(AuditEvent e) {
-    if (e.applied) stats_.changes[static_cast<size_t>(e.reason)].add();
+    if (e.applied)
+        stats_.changes[static_cast<size_t>(e.reason)].add();
     else {
         stats_.skipped.add();
         stats_.changes[static_cast<size_t>(AuditReason::ConflictSkip)].add();
     }
     if (e.time != log_second_) {
         if (suppressed_ != 0)
-            LOG_INFO("dns: %llu more record change(s) in the last second not logged (see the audit trail)",
-                     static_cast<unsigned long long>(suppressed_));
+            LOG_INFO(
+                "dns: %llu more record change(s) in the last second not logged (see the audit "
+                "trail)",
+                static_cast<unsigned long long>(suppressed_));
         log_second_ = e.time;
         logged_this_second_ = 0;
         suppressed_ = 0;
@@ -140,12 +146,15 @@ void LeaseDns::audit(AuditEvent e) {
         ++logged_this_second_;
         const std::string t = dns::type_to_text(e.type);
         if (e.applied)
-            LOG_INFO("dns: %s %s %s %s -> %s (%s, owner %s)%s%s", std::string(to_string(e.reason)).c_str(),
-                     e.name.c_str(), t.c_str(), e.old_data.empty() ? "-" : e.old_data.c_str(),
-                     e.new_data.empty() ? "-" : e.new_data.c_str(), std::string(to_string(e.origin)).c_str(),
-                     e.owner.c_str(), e.detail.empty() ? "" : ": ", e.detail.c_str());
+            LOG_INFO("dns: %s %s %s %s -> %s (%s, owner %s)%s%s",
+                     std::string(to_string(e.reason)).c_str(), e.name.c_str(), t.c_str(),
+                     e.old_data.empty() ? "-" : e.old_data.c_str(),
+                     e.new_data.empty() ? "-" : e.new_data.c_str(),
+                     std::string(to_string(e.origin)).c_str(), e.owner.c_str(),
+                     e.detail.empty() ? "" : ": ", e.detail.c_str());
         else
-            LOG_WARN("dns: skipped %s %s for %s: %s", e.name.c_str(), t.c_str(), e.owner.c_str(), e.detail.c_str());
+            LOG_WARN("dns: skipped %s %s for %s: %s", e.name.c_str(), t.c_str(), e.owner.c_str(),
+                     e.detail.c_str());
     } else {
         ++suppressed_;
     }
@@ -170,10 +179,11 @@ void LeaseDns::erase_logged(const Key& k, const zone::ZoneStore::Entry& e, Audit
 }
 
 bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const dns::Record& want,
-                         const std::string& owner, Origin origin, uint64_t generation, AuditReason reason,
-                         int64_t now) {
+                         const std::string& owner, Origin origin, uint64_t generation,
+                         AuditReason reason, int64_t now) {
     const Key k = zone::ZoneStore::key(want.owner);
-    const LeaseDnsEvent ev = reason == AuditReason::Renew ? LeaseDnsEvent::Renew : LeaseDnsEvent::Grant;
+    const LeaseDnsEvent ev =
+        reason == AuditReason::Renew ? LeaseDnsEvent::Renew : LeaseDnsEvent::Grant;
     const std::string name_text = dns::name_to_text(want.owner);
     // Anything at the name that is not the lease's own kind of record: the name is someone's.
     const auto* entries = zones_.find(k);
@@ -196,28 +206,35 @@ bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const d
                 a.owner = owner;
                 a.reason = AuditReason::ConflictSkip;
                 a.applied = false;
-                a.detail = std::string(kLeaseDnsEventNames[static_cast<size_t>(ev)]) + ": " + name_text + " holds a " +
-                           std::string(to_string(e.prov.origin)) + " " + dns::type_to_text(e.type) +
-                           " record" + (e.prov.owner.empty() ? "" : " of " + e.prov.owner);
+                a.detail = std::string(kLeaseDnsEventNames[static_cast<size_t>(ev)]) + ": " +
+                           name_text + " holds a " + std::string(to_string(e.prov.origin)) + " " +
+                           dns::type_to_text(e.type) + " record" +
+                           (e.prov.owner.empty() ? "" : " of " + e.prov.owner);
                 audit(std::move(a));
                 return false;
             }
             if (d == Decision::Keep) return false;  // update = false
             if (e.type != want.type) {
-                if (e.prov.origin == Origin::Update) give_way.push_back(e);  // on_conflict = overwrite
+                if (e.prov.origin == Origin::Update)
+                    give_way.push_back(e);  // on_conflict = overwrite
                 continue;
             }
-            if (e.rdata == want.rdata && same_owner) same = &e;
-            else give_way.push_back(e);
+            if (e.rdata == want.rdata && same_owner)
+                same = &e;
+            else
+                give_way.push_back(e);
         }
     }
     std::optional<zone::ZoneStore::Entry> same_copy;
     if (same != nullptr) same_copy = *same;
     same = same_copy ? &*same_copy : nullptr;  // the store's vector changes below
     for (const auto& e : give_way)
-        erase_logged(k, e, AuditReason::Supersede, owner,
-                     "now " + (kind == RecordKind::Ptr ? std::string("leased to ") : std::string("held by ")) + owner,
-                     now);
+        erase_logged(
+            k, e, AuditReason::Supersede, owner,
+            "now " +
+                (kind == RecordKind::Ptr ? std::string("leased to ") : std::string("held by ")) +
+                owner,
+            now);
     zone::StoredRecord r{want, {}};
     r.prov.origin = origin;
     r.prov.owner = owner;
@@ -227,7 +244,9 @@ bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const d
     r.prov.created = existed ? same->prov.created : now;
     if (existed) {
         // A renewal only refreshes the provenance (no new audit event: nothing in DNS changed).
-        if (same->prov.generation == generation && same->ttl == want.ttl && same->prov.updated == now) return true;
+        if (same->prov.generation == generation && same->ttl == want.ttl &&
+            same->prov.updated == now)
+            return true;
         // Publishing a reservation's records again (start-up, reload) is not a write by its
         // binding: what is there stays exactly as it was.
         if (reason == AuditReason::Reservation && same->ttl == want.ttl) return true;
@@ -248,9 +267,9 @@ bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const d
     return true;
 }
 
-void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip, const std::optional<dns::WireName>& name,
-                     const std::string& owner, Origin origin, uint64_t generation, AuditReason reason,
-                     int64_t now) {
+void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip,
+                     const std::optional<dns::WireName>& name, const std::string& owner,
+                     Origin origin, uint64_t generation, AuditReason reason, int64_t now) {
     if (!name && !zones_.owns_any(owner)) return;  // no name, and none to take back
     const dns::WireName rev = reverse_name(ip);
     const Key rev_key = zone::ZoneStore::key(rev);
@@ -262,14 +281,16 @@ void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip, const std::opti
         std::vector<zone::ZoneStore::Entry> stale;
         for (const auto& e : *entries) {
             if (e.prov.owner != owner || !lease_origin(e.prov.origin)) continue;
-            const bool current_a = name && e.type == dns::rrtype::A && k == zone::ZoneStore::key(*name) && e.rdata == addr;
-            const bool current_ptr = name && e.type == dns::rrtype::PTR && k == rev_key &&
-                                     e.rdata == *name;
+            const bool current_a = name && e.type == dns::rrtype::A &&
+                                   k == zone::ZoneStore::key(*name) && e.rdata == addr;
+            const bool current_ptr =
+                name && e.type == dns::rrtype::PTR && k == rev_key && e.rdata == *name;
             if (!current_a && !current_ptr) stale.push_back(e);
         }
         for (const auto& e : stale)
             erase_logged(k, e, AuditReason::Rename, owner,
-                         name ? "the binding is now " + dns::name_to_text(*name) + " at " + net::to_string(net::Ipv4Addr{ip})
+                         name ? "the binding is now " + dns::name_to_text(*name) + " at " +
+                                    net::to_string(net::Ipv4Addr{ip})
                               : "the binding has no name any more",
                          now);
     }
@@ -282,7 +303,8 @@ void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip, const std::opti
         if (entries == nullptr) continue;
         std::vector<zone::ZoneStore::Entry> old;
         for (const auto& e : *entries)
-            if (e.type == dns::rrtype::A && e.rdata == addr && e.prov.owner != owner && e.prov.origin == Origin::Dhcp)
+            if (e.type == dns::rrtype::A && e.rdata == addr && e.prov.owner != owner &&
+                e.prov.origin == Origin::Dhcp)
                 old.push_back(e);
         for (const auto& e : old)
             erase_logged(k, e, AuditReason::Supersede, owner,
@@ -292,20 +314,21 @@ void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip, const std::opti
     if (zones_.zone_of(*name) < 0) {
         stats_.no_zone.add();
     } else if (!write_one(sc, RecordKind::Forward,
-                          dns::Record{*name, dns::rrtype::A, dns::rrclass::IN, ttl_for(sc), addr}, owner, origin,
-                          generation, reason, now)) {
+                          dns::Record{*name, dns::rrtype::A, dns::rrclass::IN, ttl_for(sc), addr},
+                          owner, origin, generation, reason, now)) {
         return;
     }
     if (zones_.zone_of(rev) < 0) {
         stats_.no_zone.add();
     } else {
-        write_one(sc, RecordKind::Ptr, dns::Record{rev, dns::rrtype::PTR, dns::rrclass::IN, ttl_for(sc), *name}, owner,
+        write_one(sc, RecordKind::Ptr,
+                  dns::Record{rev, dns::rrtype::PTR, dns::rrclass::IN, ttl_for(sc), *name}, owner,
                   origin, generation, reason, now);
     }
 }
 
-void LeaseDns::remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t ip, const std::string& owner,
-                      AuditReason reason, int64_t now) {
+void LeaseDns::remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t ip,
+                      const std::string& owner, AuditReason reason, int64_t now) {
     if (!zones_.owns_any(owner)) return;  // most releases: no records (no domain, opted out)
     const std::vector<uint8_t> addr = a_rdata(ip);
     const Key rev_key = zone::ZoneStore::key(reverse_name(ip));
@@ -316,12 +339,17 @@ void LeaseDns::remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t 
         for (const auto& e : *entries) {
             if (e.prov.owner != owner) continue;
             RecordKind kind;
-            if (e.type == dns::rrtype::A && e.rdata == addr) kind = RecordKind::Forward;
-            else if (e.type == dns::rrtype::PTR && k == rev_key) kind = RecordKind::Ptr;
-            else continue;  // the binding's records for another address
+            if (e.type == dns::rrtype::A && e.rdata == addr)
+                kind = RecordKind::Forward;
+            else if (e.type == dns::rrtype::PTR && k == rev_key)
+                kind = RecordKind::Ptr;
+            else
+                continue;  // the binding's records for another address
             Decision d = decide(ev, kind, RecordState{e.prov.origin, true}, sc.dns);
-            if (d == Decision::Delete) doomed.push_back(e);
-            else stats_.kept.add();
+            if (d == Decision::Delete)
+                doomed.push_back(e);
+            else
+                stats_.kept.add();
         }
         for (const auto& e : doomed) erase_logged(k, e, reason, owner, "", now);
     }
@@ -338,16 +366,18 @@ void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) 
                 stats_.opted_out.add();
                 return;
             }
-            const bool res_name = l.reservation >= 0 &&
-                                  static_cast<size_t>(l.reservation) < sc->reservations.size() &&
-                                  !sc->reservations[static_cast<size_t>(l.reservation)].hostname.empty() &&
-                                  sc->reservations[static_cast<size_t>(l.reservation)].hostname == l.hostname;
+            const bool res_name =
+                l.reservation >= 0 &&
+                static_cast<size_t>(l.reservation) < sc->reservations.size() &&
+                !sc->reservations[static_cast<size_t>(l.reservation)].hostname.empty() &&
+                sc->reservations[static_cast<size_t>(l.reservation)].hostname == l.hostname;
             auto name = lease_name(*sc, l.hostname);
             // Nothing to publish, and no binding owns a record that could need taking back:
             // the owner (a SHA-256 for a DHCID) is not worth computing.
             if (!name && zones_.no_owners()) return;
             grant(*sc, l.ip, name, owner_of(l), res_name ? Origin::Reservation : Origin::Dhcp,
-                  l.generation, ev == dhcp::LeaseEvent::Granted ? AuditReason::Grant : AuditReason::Renew, now);
+                  l.generation,
+                  ev == dhcp::LeaseEvent::Granted ? AuditReason::Grant : AuditReason::Renew, now);
             return;
         }
         case dhcp::LeaseEvent::Released:
@@ -377,7 +407,8 @@ void LeaseDns::publish_reservations(int64_t now) {
     std::vector<std::string> wanted_owners;
     for (uint32_t si = 0; si < cfg_.dhcp.scopes.size(); ++si) {
         const auto& sc = cfg_.dhcp.scopes[si];
-        if (!sc.dns.update || sc.dns.reservation_records != config::ReservationRecords::Permanent) continue;
+        if (!sc.dns.update || sc.dns.reservation_records != config::ReservationRecords::Permanent)
+            continue;
         for (const auto& res : sc.reservations) {
             if (res.hostname.empty()) continue;
             const std::string owner = reservation_owner(sc.name, res.ip.value);
@@ -390,7 +421,8 @@ void LeaseDns::publish_reservations(int64_t now) {
     std::vector<std::pair<Key, zone::ZoneStore::Entry>> gone;
     zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
         if (e.prov.origin != Origin::Reservation) return;
-        if (std::find(wanted_owners.begin(), wanted_owners.end(), e.prov.owner) == wanted_owners.end())
+        if (std::find(wanted_owners.begin(), wanted_owners.end(), e.prov.owner) ==
+            wanted_owners.end())
             gone.emplace_back(k, e);
     });
     for (const auto& [k, e] : gone)
@@ -410,7 +442,8 @@ size_t LeaseDns::remove_unleased(const std::vector<dhcp::Lease>& leases, int64_t
         if (l.state != dhcp::LeaseState::Free) owners.insert(owner_of(l));
     std::vector<std::pair<Key, zone::ZoneStore::Entry>> doomed;
     zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
-        if (e.prov.origin == Origin::Dhcp && owners.count(e.prov.owner) == 0) doomed.emplace_back(k, e);
+        if (e.prov.origin == Origin::Dhcp && owners.count(e.prov.owner) == 0)
+            doomed.emplace_back(k, e);
     });
     for (const auto& [k, e] : doomed)
         erase_logged(k, e, AuditReason::Reconcile, e.prov.owner,
@@ -429,21 +462,25 @@ size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32
     std::vector<Candidate> out;
     auto scope_for = [&](uint32_t ip) -> const config::ScopeConfig* {
         for (const auto& sc : cfg_.dhcp.scopes)
-            if (!sc.subnet.is_v6 && (ip & net::v4_mask(sc.subnet.prefix_len)) == (sc.subnet.v4.value & net::v4_mask(sc.subnet.prefix_len))) return &sc;
+            if (!sc.subnet.is_v6 && (ip & net::v4_mask(sc.subnet.prefix_len)) ==
+                                        (sc.subnet.v4.value & net::v4_mask(sc.subnet.prefix_len)))
+                return &sc;
         return nullptr;
     };
     zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
         if (e.prov.origin != Origin::Dhcp && e.prov.origin != Origin::Reservation) return;
         uint32_t ip = 0;
         if (e.type == dns::rrtype::A && e.rdata.size() == 4) {
-            ip = uint32_t{e.rdata[0]} << 24 | uint32_t{e.rdata[1]} << 16 | uint32_t{e.rdata[2]} << 8 | e.rdata[3];
+            ip = uint32_t{e.rdata[0]} << 24 | uint32_t{e.rdata[1]} << 16 |
+                 uint32_t{e.rdata[2]} << 8 | e.rdata[3];
         } else if (e.type == dns::rrtype::PTR) {
             // d.c.b.a.in-addr.arpa.
             const auto w = zone::ZoneStore::wire(k);
             size_t at = 0;
             for (int i = 0; i < 4 && at < w.size(); ++i) {
                 uint32_t v = 0;
-                for (size_t j = 1; j <= w[at]; ++j) v = v * 10 + static_cast<uint32_t>(w[at + j] - '0');
+                for (size_t j = 1; j <= w[at]; ++j)
+                    v = v * 10 + static_cast<uint32_t>(w[at + j] - '0');
                 ip |= (v & 0xff) << (8 * i);
                 at += w[at] + 1u;
             }
@@ -458,7 +495,8 @@ size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32
     size_t removed = 0;
     for (const auto& c : out) {
         if (bound_owner(c.ip) == c.e.prov.owner) continue;  // still bound: renews in time
-        if (decide(LeaseDnsEvent::Stale, c.e.type == dns::rrtype::PTR ? RecordKind::Ptr : RecordKind::Forward,
+        if (decide(LeaseDnsEvent::Stale,
+                   c.e.type == dns::rrtype::PTR ? RecordKind::Ptr : RecordKind::Forward,
                    RecordState{c.e.prov.origin, true}, c.sc->dns) != Decision::Delete)
             continue;
         erase_logged(c.k, c.e, AuditReason::Stale, c.e.prov.owner,

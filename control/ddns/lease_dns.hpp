@@ -8,10 +8,10 @@
 //                the binding's older records (another name or address) go (rename);
 //                dhcp records of other bindings for that address or name give way (supersede);
 //                config, manual, update and other reservations' records are never touched (skip).
-//   release      the binding's A/PTR for that address, per delete_on_release / ptr_delete_on_release
-//   expiry       per delete_on_expiry / ptr_delete_on_expiry
-//   retired      (binding replaced for the same reservation or address) nothing
-//   stale_after  kept dhcp records not renewed for that long, whose address is not bound to
+//   release      the binding's A/PTR for that address, per delete_on_release /
+//   ptr_delete_on_release expiry       per delete_on_expiry / ptr_delete_on_expiry retired (binding
+//   replaced for the same reservation or address) nothing stale_after  kept dhcp records not
+//   renewed for that long, whose address is not bound to
 //                their owner any more, are removed by sweep_stale().
 #include <array>
 #include <cstdint>
@@ -41,14 +41,14 @@ dns::WireName reverse_name(uint32_t ip);
 
 struct LeaseDnsStats {
     std::array<dataplane::Counter, zone::kAuditReasonNames.size()> changes;  // applied, by reason
-    dataplane::Counter skipped;        // conflicts (also in changes[ConflictSkip])
-    dataplane::Counter no_zone;        // a name or reverse name outside every hosted zone
-    dataplane::Counter kept;           // release/expiry left a record (policy)
-    dataplane::Counter opted_out;      // client set option 81 N: no updates (RFC 4702 §2.1)
+    dataplane::Counter skipped;    // conflicts (also in changes[ConflictSkip])
+    dataplane::Counter no_zone;    // a name or reverse name outside every hosted zone
+    dataplane::Counter kept;       // release/expiry left a record (policy)
+    dataplane::Counter opted_out;  // client set option 81 N: no updates (RFC 4702 §2.1)
 };
 
 class LeaseDns {
-public:
+  public:
     using AuditSink = std::function<void(zone::AuditEvent)>;
 
     LeaseDns(const config::Config& cfg, zone::ZoneStore& zones, AuditSink audit);
@@ -93,13 +93,14 @@ public:
 
     const LeaseDnsStats& stats() const { return stats_; }
 
-private:
+  private:
     struct Names {
         std::optional<dns::WireName> forward;  // <host>.<domain>
         dns::WireName reverse;
     };
     const config::ScopeConfig* scope(uint32_t index) const;
-    std::optional<dns::WireName> lease_name(const config::ScopeConfig& sc, const std::string& host) const;
+    std::optional<dns::WireName> lease_name(const config::ScopeConfig& sc,
+                                            const std::string& host) const;
     void grant(const config::ScopeConfig& sc, uint32_t ip, const std::optional<dns::WireName>& name,
                const std::string& owner, zone::Origin origin, uint64_t generation,
                zone::AuditReason reason, int64_t now);
@@ -108,8 +109,8 @@ private:
     bool write_one(const config::ScopeConfig& sc, RecordKind kind, const dns::Record& want,
                    const std::string& owner, zone::Origin origin, uint64_t generation,
                    zone::AuditReason reason, int64_t now);
-    void remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t ip, const std::string& owner,
-                zone::AuditReason reason, int64_t now);
+    void remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t ip,
+                const std::string& owner, zone::AuditReason reason, int64_t now);
     void erase_logged(const zone::ZoneStore::Key& k, const zone::ZoneStore::Entry& e,
                       zone::AuditReason reason, const std::string& actor, const std::string& detail,
                       int64_t now);

@@ -15,7 +15,8 @@ Decision decide(LeaseDnsEvent ev, RecordKind kind, const RecordState& rec,
             case Origin::Manual:
                 return Decision::Skip;  // an admin's record: never DHCP's to touch
             case Origin::Update:
-                return p.on_conflict == config::OnConflict::Overwrite ? Decision::Write : Decision::Skip;
+                return p.on_conflict == config::OnConflict::Overwrite ? Decision::Write
+                                                                      : Decision::Skip;
             case Origin::Reservation:
                 return rec.same_owner ? Decision::Write : Decision::Skip;
             case Origin::Dhcp:
@@ -28,7 +29,8 @@ Decision decide(LeaseDnsEvent ev, RecordKind kind, const RecordState& rec,
     // Removal events only ever concern the binding's own dhcp/reservation records.
     if (!rec.origin || !rec.same_owner) return Decision::Keep;
     if (*rec.origin != Origin::Dhcp && *rec.origin != Origin::Reservation) return Decision::Keep;
-    if (*rec.origin == Origin::Reservation && p.reservation_records == config::ReservationRecords::Permanent)
+    if (*rec.origin == Origin::Reservation &&
+        p.reservation_records == config::ReservationRecords::Permanent)
         return Decision::Keep;
     switch (ev) {
         case LeaseDnsEvent::Release:

@@ -494,8 +494,12 @@ const Lease* LeaseEngine::find(uint32_t ip) const {
     return &m.slot(s).lease;
 }
 
-uint32_t LeaseEngine::slot_count() const noexcept { return impl_->slot_count; }
-const Lease& LeaseEngine::slot_lease(uint32_t s) const noexcept { return impl_->slot(s).lease; }
+uint32_t LeaseEngine::slot_count() const noexcept {
+    return impl_->slot_count;
+}
+const Lease& LeaseEngine::slot_lease(uint32_t s) const noexcept {
+    return impl_->slot(s).lease;
+}
 
 std::vector<Lease> LeaseEngine::leases() const {
     const Impl& m = *impl_;

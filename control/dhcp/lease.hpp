@@ -40,19 +40,19 @@ struct ClientKeyHash {
 };
 
 struct Lease {
-    uint32_t ip = 0;             // host order
-    uint32_t scope = 0;          // index into Config::dhcp.scopes
+    uint32_t ip = 0;     // host order
+    uint32_t scope = 0;  // index into Config::dhcp.scopes
     ClientKey client;
-    net::MacAddr hw;             // chaddr of the last message
-    std::string hostname;        // option 12 / 81 / reservation hostname as known, may be empty
+    net::MacAddr hw;       // chaddr of the last message
+    std::string hostname;  // option 12 / 81 / reservation hostname as known, may be empty
     LeaseState state = LeaseState::Offered;
-    int64_t start = 0;           // Unix seconds of the last grant or renewal
-    int64_t expires = 0;         // Unix seconds
-    uint64_t generation = 0;     // bumped on every change; expiry events carry it
-    int32_t reservation = -1;    // index into the scope's reservations, -1 = dynamic
+    int64_t start = 0;                // Unix seconds of the last grant or renewal
+    int64_t expires = 0;              // Unix seconds
+    uint64_t generation = 0;          // bumped on every change; expiry events carry it
+    int32_t reservation = -1;         // index into the scope's reservations, -1 = dynamic
     std::vector<uint8_t> circuit_id;  // option 82 as last seen, for operators
     std::vector<uint8_t> remote_id;
-    bool no_dns = false;         // option 81 with N set: the client asked for no DNS updates
+    bool no_dns = false;  // option 81 with N set: the client asked for no DNS updates
 };
 
 }  // namespace edgelease::dhcp

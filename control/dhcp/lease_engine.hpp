@@ -17,14 +17,14 @@ namespace edgelease::dhcp {
 
 /// What happened to a lease, for counters, the audit trail and (later) DNS updates.
 enum class LeaseEvent : uint8_t {
-    None,      // nothing changed (e.g. INFORM, ignored message)
+    None,  // nothing changed (e.g. INFORM, ignored message)
     Offered,
-    Granted,   // a new binding was ACKed
-    Renewed,   // an existing binding was extended
+    Granted,  // a new binding was ACKed
+    Renewed,  // an existing binding was extended
     Released,
     Declined,
     Expired,
-    Retired,   // a binding replaced by another for the same reservation / address
+    Retired,      // a binding replaced by another for the same reservation / address
     OfferLapsed,  // an offer not taken up (hold time over, or the client chose another server):
                   // the lease is back in its state before the offer, or Free. No DNS effect.
 };
@@ -47,7 +47,7 @@ static_assert(static_cast<size_t>(Outcome::Invalid) + 1 == kOutcomeNames.size())
 struct Result {
     Outcome outcome = Outcome::Answered;
     bool has_reply = false;
-    DhcpReply reply;              // valid when has_reply
+    DhcpReply reply;  // valid when has_reply
     /// Leases that changed and must be persisted; an ACK may leave only after they are
     /// durable. Usually one; two when a binding was retired in favour of another.
     /// In the order they happened: a Retired binding comes before the lease that took its
@@ -60,7 +60,7 @@ struct Result {
 };
 
 class LeaseEngine {
-public:
+  public:
     /// Scopes, pools, reservations and reply options from configuration.
     explicit LeaseEngine(const config::Config& cfg);
     ~LeaseEngine();
@@ -147,7 +147,7 @@ public:
     };
     std::vector<ScopeUse> scope_use() const;
 
-private:
+  private:
     uint32_t slot_count() const noexcept;
     const Lease& slot_lease(uint32_t s) const noexcept;
     struct Impl;

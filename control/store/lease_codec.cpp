@@ -8,7 +8,7 @@ namespace {
 constexpr uint8_t kVersion = 2;  // 2 added the flags byte (1 is still read)
 
 class Out {
-public:
+  public:
     Out(uint8_t* p, size_t cap) : p_(p), cap_(cap) {}
     void u8(uint8_t v) { put(&v, 1); }
     void u32(uint32_t v) {
@@ -20,19 +20,25 @@ public:
         u32(static_cast<uint32_t>(v));
     }
     void blob(const uint8_t* b, size_t n) {
-        if (n > 255) { ok_ = false; return; }
+        if (n > 255) {
+            ok_ = false;
+            return;
+        }
         u8(static_cast<uint8_t>(n));
         put(b, n);
     }
     void put(const void* b, size_t n) {
         if (n == 0) return;  // b may be null (an empty vector's data())
-        if (!ok_ || pos_ + n > cap_) { ok_ = false; return; }
+        if (!ok_ || pos_ + n > cap_) {
+            ok_ = false;
+            return;
+        }
         std::memcpy(p_ + pos_, b, n);
         pos_ += n;
     }
     size_t done() const { return ok_ ? pos_ : 0; }
 
-private:
+  private:
     uint8_t* p_;
     size_t cap_;
     size_t pos_ = 0;
@@ -40,30 +46,44 @@ private:
 };
 
 class In {
-public:
+  public:
     In(const uint8_t* p, size_t len) : p_(p), len_(len) {}
-    uint8_t u8() { uint8_t v = 0; get(&v, 1); return v; }
+    uint8_t u8() {
+        uint8_t v = 0;
+        get(&v, 1);
+        return v;
+    }
     uint32_t u32() {
         uint8_t b[4] = {};
         get(b, 4);
         return uint32_t{b[0]} << 24 | uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3];
     }
-    uint64_t u64() { uint64_t hi = u32(); return hi << 32 | u32(); }
+    uint64_t u64() {
+        uint64_t hi = u32();
+        return hi << 32 | u32();
+    }
     void get(void* b, size_t n) {
-        if (!ok_ || pos_ + n > len_) { ok_ = false; std::memset(b, 0, n); return; }
+        if (!ok_ || pos_ + n > len_) {
+            ok_ = false;
+            std::memset(b, 0, n);
+            return;
+        }
         std::memcpy(b, p_ + pos_, n);
         pos_ += n;
     }
     template <typename C>
     void blob(C& out, size_t max) {
         size_t n = u8();
-        if (n > max || pos_ + n > len_) { ok_ = false; return; }
+        if (n > max || pos_ + n > len_) {
+            ok_ = false;
+            return;
+        }
         out.assign(p_ + pos_, p_ + pos_ + n);
         pos_ += n;
     }
     bool ok() const { return ok_ && pos_ == len_; }
 
-private:
+  private:
     const uint8_t* p_;
     size_t len_;
     size_t pos_ = 0;

@@ -17,11 +17,13 @@ namespace edgelease::store {
 
 namespace {
 constexpr size_t kInitialMapSize = size_t{1} << 30;  // 1 GiB, sparse; grows on MDB_MAP_FULL
-constexpr int64_t kFailLogInterval = 10;            // seconds between commit-failure log lines
+constexpr int64_t kFailLogInterval = 10;             // seconds between commit-failure log lines
 constexpr size_t kBatch = 8192;
 constexpr uint32_t kIdleWaitUs = 10000;  // the idle writer's longest sleep without a ring
 
-[[noreturn]] void fail(const std::string& dir, const char* what, int rc) { detail::lmdb_fail("lease store", dir, what, rc); }
+[[noreturn]] void fail(const std::string& dir, const char* what, int rc) {
+    detail::lmdb_fail("lease store", dir, what, rc);
+}
 
 void key_of(uint32_t ip, uint8_t out[4]) {
     out[0] = static_cast<uint8_t>(ip >> 24);
@@ -35,7 +37,9 @@ LeaseStore::LeaseStore(const std::string& dir, bool fsync, size_t max_map_size)
     : dir_(dir), map_size_(std::min(kInitialMapSize, max_map_size)), max_map_size_(max_map_size) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) throw std::runtime_error("lease store " + dir + ": cannot create directory: " + ec.message());
+    if (ec)
+        throw std::runtime_error("lease store " + dir +
+                                 ": cannot create directory: " + ec.message());
     if (int rc = mdb_env_create(&env_); rc != 0) fail(dir, "mdb_env_create", rc);
     mdb_env_set_maxdbs(env_, 8);
     mdb_env_set_mapsize(env_, map_size_);
@@ -79,7 +83,8 @@ LeaseStore::~LeaseStore() {
 
 std::vector<dhcp::Lease> LeaseStore::load(size_t& skipped) {
     return detail::scan_all<dhcp::Lease>(
-        env_, dbi_, "lease store", dir_, [](const uint8_t* p, size_t n) { return decode_lease(p, n); }, skipped);
+        env_, dbi_, "lease store", dir_,
+        [](const uint8_t* p, size_t n) { return decode_lease(p, n); }, skipped);
 }
 
 std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped) {
@@ -103,8 +108,10 @@ std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped) {
         for (int r = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : rc; r == 0;
              r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             auto l = decode_lease(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
-            if (l) out.push_back(std::move(*l));
-            else ++skipped;
+            if (l)
+                out.push_back(std::move(*l));
+            else
+                ++skipped;
         }
         if (cur != nullptr) mdb_cursor_close(cur);
     }
@@ -185,10 +192,11 @@ void LeaseStore::note_failure(size_t leases, int rc) {
     ++fails_since_log_;
     const int64_t now = static_cast<int64_t>(::time(nullptr));
     if (last_fail_log_ != 0 && now - last_fail_log_ < kFailLogInterval) return;
-    LOG_ERROR("lease store %s: %llu commit(s) failed (last: %zu lease(s), %s%s); their DHCPACKs are "
-              "withheld",
-              dir_.c_str(), static_cast<unsigned long long>(fails_since_log_), leases, mdb_strerror(rc),
-              rc == MDB_MAP_FULL ? ", map at [appliance].lease_store_max_mib" : "");
+    LOG_ERROR(
+        "lease store %s: %llu commit(s) failed (last: %zu lease(s), %s%s); their DHCPACKs are "
+        "withheld",
+        dir_.c_str(), static_cast<unsigned long long>(fails_since_log_), leases, mdb_strerror(rc),
+        rc == MDB_MAP_FULL ? ", map at [appliance].lease_store_max_mib" : "");
     fails_since_log_ = 0;
     last_fail_log_ = now;
 }
@@ -248,8 +256,9 @@ void LeaseStore::writer() {
         }
         auto t0 = std::chrono::steady_clock::now();
         const CommitResult result = commit(batch);
-        uint64_t ns = static_cast<uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+        uint64_t ns = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                std::chrono::steady_clock::now() - t0)
+                                                .count());
         const FailedRange range{batch.front().seq, batch.back().seq};
         if (result == CommitResult::FailedInCommit) {
             // The failed commit may have failed in the very flush that was to carry the
@@ -272,8 +281,10 @@ void LeaseStore::writer() {
         }
         if (result == CommitResult::Unchanged) {
             // Nothing written, nothing flushed: durable exactly when what came before is.
-            if (unsynced_.any) unsynced_.to = range.to;
-            else publish_done(range.to);
+            if (unsynced_.any)
+                unsynced_.to = range.to;
+            else
+                publish_done(range.to);
             continue;
         }
         stats_.commits.fetch_add(1);

@@ -32,7 +32,7 @@ static_assert(std::is_trivially_copyable_v<PendingWrite>);
 
 /// Upper bounds (seconds) of the commit-latency histogram buckets; the last bucket is +Inf.
 inline constexpr std::array<double, 11> kCommitBuckets{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02,
-                                                        0.05,   0.1,   0.25,  0.5,   1.0};
+                                                       0.05,   0.1,   0.25,  0.5,   1.0};
 
 struct StoreStats {
     /// commit_buckets[i] counts commits that took <= kCommitBuckets[i] (cumulative, as
@@ -44,8 +44,8 @@ struct StoreStats {
     std::atomic<uint64_t> commit_ns_total{0};
     std::atomic<uint64_t> commit_ns_max{0};
     std::atomic<uint64_t> map_resizes{0};
-    std::atomic<uint64_t> map_full{0};  // commits refused: the map is at its configured maximum
-    std::atomic<uint64_t> wakeups{0};   // times the control lcore woke the idle writer
+    std::atomic<uint64_t> map_full{0};    // commits refused: the map is at its configured maximum
+    std::atomic<uint64_t> wakeups{0};     // times the control lcore woke the idle writer
     std::atomic<uint64_t> meta_syncs{0};  // mdb_env_sync calls: the queue ran dry after a commit
 };
 
@@ -56,7 +56,7 @@ struct FailedRange {
 };
 
 class LeaseStore {
-public:
+  public:
     static constexpr size_t kQueueDepth = 16384;
     static constexpr size_t kDefaultMaxMapSize = size_t{64} << 30;
 
@@ -102,7 +102,7 @@ public:
     const StoreStats& stats() const { return stats_; }
     const std::string& path() const { return dir_; }
 
-private:
+  private:
     void writer();
     /// How a batch's commit went. Flushed: written and (durability fsync) flushed, which also
     /// carried an earlier commit's meta page to disk. Unchanged: nothing to change (deletes
@@ -135,10 +135,10 @@ private:
     std::atomic<uint64_t> done_seq_{0};
     size_t max_map_size_ = kDefaultMaxMapSize;
     boost::lockfree::spsc_queue<FailedRange, boost::lockfree::capacity<256>> failed_;
-    int64_t last_fail_log_ = 0;         // writer thread: rate limit of the failure log
+    int64_t last_fail_log_ = 0;  // writer thread: rate limit of the failure log
     uint64_t fails_since_log_ = 0;
     std::atomic<bool> stop_{false};
-    Doorbell work_bell_;              // the writer sleeps on it while the queue is empty
+    Doorbell work_bell_;  // the writer sleeps on it while the queue is empty
     Doorbell* done_bell_ = nullptr;
     std::thread thread_;
     StoreStats stats_;

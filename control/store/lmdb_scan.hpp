@@ -13,8 +13,10 @@
 namespace edgelease::store::detail {
 
 /// Throws std::runtime_error "<what_store> <dir>: <what>: <LMDB's message>".
-[[noreturn]] inline void lmdb_fail(const char* what_store, const std::string& dir, const char* what, int rc) {
-    throw std::runtime_error(std::string(what_store) + " " + dir + ": " + what + ": " + mdb_strerror(rc));
+[[noreturn]] inline void lmdb_fail(const char* what_store, const std::string& dir, const char* what,
+                                   int rc) {
+    throw std::runtime_error(std::string(what_store) + " " + dir + ": " + what + ": " +
+                             mdb_strerror(rc));
 }
 
 /// Every value of `dbi` in key order through `decode(const uint8_t*, size_t) ->
@@ -22,12 +24,13 @@ namespace edgelease::store::detail {
 /// skipped and counted in `skipped`. Throws (lmdb_fail) when the transaction or cursor cannot
 /// be opened.
 template <class T, class Decode>
-std::vector<T> scan_all(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir, Decode decode,
-                        size_t& skipped) {
+std::vector<T> scan_all(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir,
+                        Decode decode, size_t& skipped) {
     std::vector<T> out;
     skipped = 0;
     MDB_txn* txn = nullptr;
-    if (int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn); rc != 0) lmdb_fail(what_store, dir, "read txn", rc);
+    if (int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn); rc != 0)
+        lmdb_fail(what_store, dir, "read txn", rc);
     MDB_cursor* cur = nullptr;
     if (int rc = mdb_cursor_open(txn, dbi, &cur); rc != 0) {
         mdb_txn_abort(txn);
@@ -35,10 +38,13 @@ std::vector<T> scan_all(MDB_env* env, MDB_dbi dbi, const char* what_store, const
     }
     try {
         MDB_val k, v;
-        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             std::optional<T> item = decode(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
-            if (item) out.push_back(std::move(*item));
-            else ++skipped;
+            if (item)
+                out.push_back(std::move(*item));
+            else
+                ++skipped;
         }
     } catch (...) {
         mdb_cursor_close(cur);

@@ -22,14 +22,17 @@ constexpr size_t kMaxMapSize = size_t{64} << 30;
 constexpr size_t kBatch = 4096;
 constexpr uint8_t kVersion = 1;
 
-[[noreturn]] void fail(const std::string& dir, const char* what, int rc) { detail::lmdb_fail("record store", dir, what, rc); }
+[[noreturn]] void fail(const std::string& dir, const char* what, int rc) {
+    detail::lmdb_fail("record store", dir, what, rc);
+}
 
 class Writer {
-public:
+  public:
     explicit Writer(std::string& out) : out_(out) {}
     template <class T>
     void num(T v) {
-        for (int s = (sizeof(T) - 1) * 8; s >= 0; s -= 8) out_.push_back(static_cast<char>(static_cast<uint64_t>(v) >> s));
+        for (int s = (sizeof(T) - 1) * 8; s >= 0; s -= 8)
+            out_.push_back(static_cast<char>(static_cast<uint64_t>(v) >> s));
     }
     void bytes16(const void* p, size_t n) {
         num<uint16_t>(static_cast<uint16_t>(n));
@@ -37,12 +40,12 @@ public:
     }
     void str(const std::string& s) { bytes16(s.data(), std::min<size_t>(s.size(), 65535)); }
 
-private:
+  private:
     std::string& out_;
 };
 
 class Reader {
-public:
+  public:
     Reader(const uint8_t* p, size_t n) : p_(p), end_(p + n) {}
     template <class T>
     T num() {
@@ -73,7 +76,7 @@ public:
     bool ok() const { return ok_; }
     bool at_end() const { return p_ == end_; }
 
-private:
+  private:
     const uint8_t* p_;
     const uint8_t* end_;
     bool ok_ = true;
@@ -128,7 +131,8 @@ std::optional<zone::StoredRecord> decode_record(const uint8_t* p, size_t n) {
     r.prov.created = rd.num<int64_t>();
     r.prov.updated = rd.num<int64_t>();
     r.prov.generation = rd.num<uint64_t>();
-    if (!rd.bytes16(r.rr.owner) || !rd.str(r.prov.owner) || !rd.bytes16(r.rr.rdata)) return std::nullopt;
+    if (!rd.bytes16(r.rr.owner) || !rd.str(r.prov.owner) || !rd.bytes16(r.rr.rdata))
+        return std::nullopt;
     if (!rd.ok() || !rd.at_end() || r.rr.owner.empty() || r.rr.owner.size() > dns::kMaxNameWire ||
         r.rr.owner.back() != 0)
         return std::nullopt;
@@ -158,7 +162,8 @@ std::optional<zone::AuditEvent> decode_audit(const uint8_t* p, size_t n) {
     e.type = rd.num<uint16_t>();
     uint8_t origin = rd.num<uint8_t>(), reason = rd.num<uint8_t>();
     e.applied = rd.num<uint8_t>() != 0;
-    if (origin >= zone::kOriginNames.size() || reason >= zone::kAuditReasonNames.size()) return std::nullopt;
+    if (origin >= zone::kOriginNames.size() || reason >= zone::kAuditReasonNames.size())
+        return std::nullopt;
     e.origin = static_cast<zone::Origin>(origin);
     e.reason = static_cast<zone::AuditReason>(reason);
     for (std::string* s : {&e.name, &e.old_data, &e.new_data, &e.owner, &e.detail})
@@ -171,7 +176,9 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
     : dir_(dir), audit_limit_(audit_limit == 0 ? 1 : audit_limit), map_size_(kInitialMapSize) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
-    if (ec) throw std::runtime_error("record store " + dir + ": cannot create directory: " + ec.message());
+    if (ec)
+        throw std::runtime_error("record store " + dir +
+                                 ": cannot create directory: " + ec.message());
     if (int rc = mdb_env_create(&env_); rc != 0) fail(dir, "mdb_env_create", rc);
     mdb_env_set_maxdbs(env_, 4);
     mdb_env_set_mapsize(env_, map_size_);
@@ -198,7 +205,8 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
         MDB_val k, v;
         if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8) {
             uint64_t last = 0;
-            for (size_t i = 0; i < 8; ++i) last = last << 8 | static_cast<const uint8_t*>(k.mv_data)[i];
+            for (size_t i = 0; i < 8; ++i)
+                last = last << 8 | static_cast<const uint8_t*>(k.mv_data)[i];
             next_audit_seq_ = last + 1;
         }
         mdb_cursor_close(cur);
@@ -222,7 +230,8 @@ RecordStore::~RecordStore() {
 
 std::vector<zone::StoredRecord> RecordStore::load(size_t& skipped) {
     return detail::scan_all<zone::StoredRecord>(
-        env_, records_dbi_, "record store", dir_, [](const uint8_t* p, size_t n) { return decode_record(p, n); }, skipped);
+        env_, records_dbi_, "record store", dir_,
+        [](const uint8_t* p, size_t n) { return decode_record(p, n); }, skipped);
 }
 
 void RecordStore::start() {
@@ -365,7 +374,8 @@ std::vector<zone::AuditEvent> RecordStore::read_audit(size_t limit, const std::s
             key_u64(before, kb);
             k = MDB_val{8, kb};
             rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-            rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV) : mdb_cursor_get(cur, &k, &v, MDB_LAST);
+            rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV)
+                         : mdb_cursor_get(cur, &k, &v, MDB_LAST);
         } else {
             rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
         }

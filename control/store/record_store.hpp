@@ -36,12 +36,12 @@ struct RecordStoreStats {
     std::atomic<uint64_t> commits{0};
     std::atomic<uint64_t> writes{0};
     std::atomic<uint64_t> failures{0};
-    std::atomic<uint64_t> queue_full{0};   // changes that had to wait in the overflow list
+    std::atomic<uint64_t> queue_full{0};  // changes that had to wait in the overflow list
     std::atomic<uint64_t> audit_trimmed{0};
 };
 
 class RecordStore final : public zone::RecordSink {
-public:
+  public:
     /// Opens (creating) `<dir>` as an LMDB environment. Throws std::runtime_error naming the
     /// path and the LMDB error. `audit_limit`: audit events kept (oldest dropped beyond).
     RecordStore(const std::string& dir, bool fsync, size_t audit_limit);
@@ -73,7 +73,7 @@ public:
     const RecordStoreStats& stats() const { return stats_; }
     const std::string& path() const { return dir_; }
 
-private:
+  private:
     struct Op {
         enum Kind : uint8_t { Put, Del, Audit } kind;
         std::string key;

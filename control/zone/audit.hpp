@@ -25,15 +25,17 @@ enum class AuditReason : uint8_t {
     ApiAdd = 10,             // an operator added a record
     ApiDelete = 11,          // an operator deleted a record
     Orphaned = 12,           // its zone is no longer hosted
-    LeaseDropped = 13,       // a reload left its lease outside every scope/pool: treated as a release
-    Reconcile = 14,          // start-up: a dhcp record with no lease behind it (crash between stores)
+    LeaseDropped = 13,  // a reload left its lease outside every scope/pool: treated as a release
+    Reconcile = 14,     // start-up: a dhcp record with no lease behind it (crash between stores)
 };
 inline constexpr std::array<std::string_view, 15> kAuditReasonNames{
-    "grant",   "renew",       "release", "expiry",              "stale",   "conflict-skip", "supersede",
-    "rename",  "reservation", "reservation-removed", "api-add", "api-delete", "orphaned", "lease-dropped",
-    "reconcile"};
+    "grant",         "renew",      "release",  "expiry",        "stale",
+    "conflict-skip", "supersede",  "rename",   "reservation",   "reservation-removed",
+    "api-add",       "api-delete", "orphaned", "lease-dropped", "reconcile"};
 static_assert(static_cast<size_t>(AuditReason::Reconcile) + 1 == kAuditReasonNames.size());
-inline std::string_view to_string(AuditReason r) { return kAuditReasonNames[static_cast<size_t>(r)]; }
+inline std::string_view to_string(AuditReason r) {
+    return kAuditReasonNames[static_cast<size_t>(r)];
+}
 inline std::optional<AuditReason> audit_reason_from_text(std::string_view s) {
     for (size_t i = 0; i < kAuditReasonNames.size(); ++i)
         if (kAuditReasonNames[i] == s) return static_cast<AuditReason>(i);
@@ -45,8 +47,8 @@ struct AuditEvent {
     int64_t time = 0;  // Unix seconds
     std::string name;  // owner name, presentation form
     uint16_t type = 0;
-    std::string old_data;  // presentation RDATA before ("" = none)
-    std::string new_data;  // after ("" = deleted / nothing written)
+    std::string old_data;          // presentation RDATA before ("" = none)
+    std::string new_data;          // after ("" = deleted / nothing written)
     Origin origin = Origin::Dhcp;  // of the record concerned (for a skip: the record in the way)
     std::string owner;             // binding or operator that acted
     AuditReason reason = AuditReason::Grant;

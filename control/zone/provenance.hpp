@@ -19,10 +19,12 @@ enum class Origin : uint8_t {
     Update = 4,       // RFC 2136 dynamic update
 };
 inline constexpr std::array<std::string_view, 5> kOriginNames{"config", "manual", "reservation",
-                                                               "dhcp", "update"};
+                                                              "dhcp", "update"};
 static_assert(static_cast<size_t>(Origin::Update) + 1 == kOriginNames.size());
 
-inline std::string_view to_string(Origin o) { return kOriginNames[static_cast<size_t>(o)]; }
+inline std::string_view to_string(Origin o) {
+    return kOriginNames[static_cast<size_t>(o)];
+}
 inline std::optional<Origin> origin_from_text(std::string_view s) {
     for (size_t i = 0; i < kOriginNames.size(); ++i)
         if (kOriginNames[i] == s) return static_cast<Origin>(i);

@@ -28,9 +28,8 @@ void complete_apex(const config::Config& cfg, const WireName& apex, uint32_t ttl
                    std::vector<Record>& rs, std::vector<config::ConfigError>& errors,
                    const config::ZoneConfig& zc) {
     std::string why;
-    auto server = cfg.dns.server_name.empty()
-                      ? dns::name_from_text("ns", apex, why)
-                      : dns::name_from_text(cfg.dns.server_name, apex, why);
+    auto server = cfg.dns.server_name.empty() ? dns::name_from_text("ns", apex, why)
+                                              : dns::name_from_text(cfg.dns.server_name, apex, why);
     if (!server) {
         errors.push_back({zc.where.file, zc.where.line, zc.where.column, "dns.server_name",
                           "cannot form a name server name for the zone: " + why});
@@ -49,13 +48,18 @@ void complete_apex(const config::Config& cfg, const WireName& apex, uint32_t ttl
     if (!has(rs, apex, dns::rrtype::NS)) {
         rs.push_back(Record{apex, dns::rrtype::NS, dns::rrclass::IN, ttl, *server});
         // Our own name inside the zone: give it our addresses so the delegation resolves.
-        bool in_zone = server->size() > apex.size() &&
-                       std::equal(apex.begin(), apex.end(), server->end() - static_cast<long>(apex.size()));
+        bool in_zone =
+            server->size() > apex.size() &&
+            std::equal(apex.begin(), apex.end(), server->end() - static_cast<long>(apex.size()));
         if (in_zone && !has(rs, *server, dns::rrtype::A) && !has(rs, *server, dns::rrtype::AAAA) &&
             !cfg.interfaces.empty()) {
             for (const auto& a : cfg.interfaces.front().addresses) {
                 if (a.is_v6 && a.v6.bytes[0] == 0xfe && (a.v6.bytes[1] & 0xc0) == 0x80) continue;
-                Record r{*server, a.is_v6 ? dns::rrtype::AAAA : dns::rrtype::A, dns::rrclass::IN, ttl, {}};
+                Record r{*server,
+                         a.is_v6 ? dns::rrtype::AAAA : dns::rrtype::A,
+                         dns::rrclass::IN,
+                         ttl,
+                         {}};
                 if (a.is_v6) {
                     r.rdata.assign(a.v6.bytes.begin(), a.v6.bytes.end());
                 } else {
@@ -71,7 +75,8 @@ void complete_apex(const config::Config& cfg, const WireName& apex, uint32_t ttl
 void check_zone(const config::ZoneConfig& zc, const WireName& apex, const std::vector<Record>& rs,
                 std::vector<config::ConfigError>& errors) {
     auto err = [&](const std::string& why) {
-        errors.push_back({zc.where.file, zc.where.line, zc.where.column, "", "zone " + zc.name + ": " + why});
+        errors.push_back(
+            {zc.where.file, zc.where.line, zc.where.column, "", "zone " + zc.name + ": " + why});
     };
     struct Seen {
         uint16_t other_type = 0;  // a non-CNAME type at this owner (0: none)
@@ -84,7 +89,8 @@ void check_zone(const config::ZoneConfig& zc, const WireName& apex, const std::v
     for (const auto& r : rs) {
         if (r.type == dns::rrtype::SOA) {
             ++soas;
-            if (r.owner != apex) err("SOA record at " + dns::name_to_text(r.owner) + ", not at the apex");
+            if (r.owner != apex)
+                err("SOA record at " + dns::name_to_text(r.owner) + ", not at the apex");
         }
         Seen& s = owners[std::string(r.owner.begin(), r.owner.end())];
         if (r.type == dns::rrtype::CNAME) {
@@ -116,7 +122,8 @@ LoadedZones load_zones(const config::Config& cfg, uint32_t serial) {
         std::string why;
         auto apex = dns::name_from_text(zc.name, WireName{0}, why);
         if (!apex) {
-            out.errors.push_back({zc.where.file, zc.where.line, zc.where.column, zpath + ".name", why});
+            out.errors.push_back(
+                {zc.where.file, zc.where.line, zc.where.column, zpath + ".name", why});
             continue;
         }
         dns::ZoneInput zone;

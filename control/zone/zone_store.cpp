@@ -34,17 +34,20 @@ bool lease_a(const ZoneStore::Entry& e) {
 uint32_t soa_serial(const std::vector<uint8_t>& rd) {
     if (rd.size() < 20) return 0;
     size_t at = rd.size() - 20;
-    return uint32_t{rd[at]} << 24 | uint32_t{rd[at + 1]} << 16 | uint32_t{rd[at + 2]} << 8 | rd[at + 3];
+    return uint32_t{rd[at]} << 24 | uint32_t{rd[at + 1]} << 16 | uint32_t{rd[at + 2]} << 8 |
+           rd[at + 3];
 }
 void set_soa_serial(std::vector<uint8_t>& rd, uint32_t serial) {
     if (rd.size() < 20) return;
     size_t at = rd.size() - 20;
-    for (int i = 0; i < 4; ++i) rd[at + static_cast<size_t>(i)] = static_cast<uint8_t>(serial >> (24 - 8 * i));
+    for (int i = 0; i < 4; ++i)
+        rd[at + static_cast<size_t>(i)] = static_cast<uint8_t>(serial >> (24 - 8 * i));
 }
 
 }  // namespace
 
-std::string record_identity(const dns::WireName& owner, uint16_t type, const std::vector<uint8_t>& rdata) {
+std::string record_identity(const dns::WireName& owner, uint16_t type,
+                            const std::vector<uint8_t>& rdata) {
     std::string id(owner.begin(), owner.end());
     id.push_back(static_cast<char>(type >> 8));
     id.push_back(static_cast<char>(type));
@@ -169,7 +172,8 @@ void ZoneStore::set_config(const std::vector<dns::ZoneInput>& zones, int64_t now
         info.key = key(z.name);
         for (const auto& r : z.records)
             if (r.type == dns::rrtype::SOA && r.owner == z.name) info.serial = soa_serial(r.rdata);
-        if (auto it = old_serials.find(info.key); it != old_serials.end() && it->second >= info.serial)
+        if (auto it = old_serials.find(info.key);
+            it != old_serials.end() && it->second >= info.serial)
             info.serial = it->second + 1;
         zones_.push_back(std::move(info));
     }
@@ -182,7 +186,8 @@ void ZoneStore::set_config(const std::vector<dns::ZoneInput>& zones, int64_t now
     // The configured records by identity, to diff against what is held.
     std::unordered_map<std::string, const dns::Record*> wanted;
     for (const auto& z : zones)
-        for (const auto& r : z.records) wanted.emplace(record_identity(r.owner, r.type, r.rdata), &r);
+        for (const auto& r : z.records)
+            wanted.emplace(record_identity(r.owner, r.type, r.rdata), &r);
 
     // Remove config records no longer configured and anything outside every zone; remember
     // the created time of config records that stay.
@@ -193,8 +198,10 @@ void ZoneStore::set_config(const std::vector<dns::ZoneInput>& zones, int64_t now
         for (const Entry& e : entries) {
             if (e.prov.origin == Origin::Config) {
                 auto id = record_identity(wire(owner), e.type, e.rdata);
-                if (wanted.count(id) != 0 && hosted) kept_created[id] = e.prov.created;
-                else to_remove.emplace_back(owner, e);
+                if (wanted.count(id) != 0 && hosted)
+                    kept_created[id] = e.prov.created;
+                else
+                    to_remove.emplace_back(owner, e);
             } else if (!hosted) {
                 to_remove.emplace_back(owner, e);
             }
@@ -202,7 +209,8 @@ void ZoneStore::set_config(const std::vector<dns::ZoneInput>& zones, int64_t now
     }
     for (auto& [owner, e] : to_remove) {
         if (orphaned != nullptr && e.prov.origin != Origin::Config)
-            orphaned->push_back(StoredRecord{dns::Record{wire(owner), e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov});
+            orphaned->push_back(StoredRecord{
+                dns::Record{wire(owner), e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov});
         erase(owner, e.type, e.rdata);
         dirty_.insert(owner);
     }
@@ -222,7 +230,8 @@ void ZoneStore::set_config(const std::vector<dns::ZoneInput>& zones, int64_t now
         p.updated = now;
         if (auto it = kept_created.find(id); it != kept_created.end()) {
             p.created = it->second;
-            if (have != nullptr && have->prov.origin == Origin::Config && have->ttl == r.ttl) p.updated = have->prov.updated;
+            if (have != nullptr && have->prov.origin == Origin::Config && have->ttl == r.ttl)
+                p.updated = have->prov.updated;
         } else if (auto rt = restored_created_.find(id); rt != restored_created_.end()) {
             // From storage: unchanged since the last run keeps both times.
             p.created = rt->second.created;
@@ -238,7 +247,8 @@ void ZoneStore::set_config(const std::vector<dns::ZoneInput>& zones, int64_t now
             // Only one SOA per apex: drop the previous one.
             std::vector<std::vector<uint8_t>> old_soas;
             for (const Entry& e : entries)
-                if (e.type == dns::rrtype::SOA && e.rdata != sr.rr.rdata) old_soas.push_back(e.rdata);
+                if (e.type == dns::rrtype::SOA && e.rdata != sr.rr.rdata)
+                    old_soas.push_back(e.rdata);
             for (const auto& rd : old_soas) erase(k, dns::rrtype::SOA, rd);
         }
         put(sr);

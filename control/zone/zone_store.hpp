@@ -25,7 +25,7 @@ namespace edgelease::zone {
 
 /// Where record changes are made durable. Called on the control lcore; must not block.
 class RecordSink {
-public:
+  public:
     virtual ~RecordSink() = default;
     virtual void put(const StoredRecord& r) = 0;
     virtual void erase(const dns::Record& r) = 0;
@@ -40,7 +40,7 @@ struct ZoneInfo {
 };
 
 class ZoneStore {
-public:
+  public:
     using Key = std::string;  // lower-case wire owner name as bytes
 
     struct Entry {
@@ -109,7 +109,7 @@ public:
     static Key key(const dns::WireName& n) { return Key(n.begin(), n.end()); }
     static dns::WireName wire(const Key& k) { return dns::WireName(k.begin(), k.end()); }
 
-private:
+  private:
     void index_add(const Key& owner, const Entry& e);
     void index_remove(const Key& owner, const Entry& e);
     void mark(const Key& owner);
@@ -119,7 +119,7 @@ private:
     std::vector<ZoneInfo> zones_;
     std::vector<size_t> depth_order_;  // zone indexes, deepest apex first
     std::unordered_map<Key, std::vector<Entry>> owners_;
-    std::unordered_multimap<uint32_t, Key> a_index_;          // lease A records by address
+    std::unordered_multimap<uint32_t, Key> a_index_;              // lease A records by address
     std::unordered_map<std::string, std::vector<Key>> by_owner_;  // provenance owner -> names
     std::unordered_set<Key> dirty_;
     // restore() of config records: (created, updated, ttl) by identity until set_config() runs.
@@ -133,6 +133,7 @@ private:
 };
 
 /// Identity of a record as bytes: owner | type | RDATA. Used by the store and LMDB keys.
-std::string record_identity(const dns::WireName& owner, uint16_t type, const std::vector<uint8_t>& rdata);
+std::string record_identity(const dns::WireName& owner, uint16_t type,
+                            const std::vector<uint8_t>& rdata);
 
 }  // namespace edgelease::zone

@@ -13,9 +13,11 @@ inline constexpr size_t kQueueDepth = 1024;
 
 struct DhcpChannel {
     // Worker -> control. Written by one worker only, read by the control lcore only.
-    alignas(64) boost::lockfree::spsc_queue<DhcpRequest, boost::lockfree::capacity<kQueueDepth>> requests;
+    alignas(64)
+        boost::lockfree::spsc_queue<DhcpRequest, boost::lockfree::capacity<kQueueDepth>> requests;
     // Control -> worker.
-    alignas(64) boost::lockfree::spsc_queue<DhcpReply, boost::lockfree::capacity<kQueueDepth>> replies;
+    alignas(
+        64) boost::lockfree::spsc_queue<DhcpReply, boost::lockfree::capacity<kQueueDepth>> replies;
     // The worker sleeps on this when idle; the control lcore rings it after queueing replies,
     // so a reply leaves at once rather than when the worker's back-off sleep ends.
     Doorbell worker_bell;
@@ -27,13 +29,14 @@ struct DhcpChannel {
 
 /// Worker-side DHCP counters (one writer: the worker).
 struct alignas(64) DhcpWorkerStats {
-    dataplane::Counter received;     // requests handed to the control lcore
-    dataplane::Counter malformed;    // failed parse_request
-    dataplane::Counter queue_full;   // request queue full: dropped
+    dataplane::Counter received;    // requests handed to the control lcore
+    dataplane::Counter malformed;   // failed parse_request
+    dataplane::Counter queue_full;  // request queue full: dropped
     dataplane::Counter replies_sent;
-    dataplane::Counter reply_alloc_failed;  // no mbuf for a reply
+    dataplane::Counter reply_alloc_failed;            // no mbuf for a reply
     std::array<dataplane::Counter, 10> parse_errors;  // by wire::dhcp::ParseError
-    std::array<dataplane::Counter, kMsgTypeNames.size()> by_type;  // received, by MsgType (0 = none)
+    std::array<dataplane::Counter, kMsgTypeNames.size()>
+        by_type;  // received, by MsgType (0 = none)
 };
 
 }  // namespace edgelease::dhcp

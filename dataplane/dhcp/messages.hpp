@@ -26,7 +26,14 @@ inline constexpr size_t kMaxPayload = 1200;   // BOOTP message we send (fits any
 
 /// DHCP message types (RFC 2132 §9.6).
 enum class MsgType : uint8_t {
-    None = 0, Discover = 1, Offer = 2, Request = 3, Decline = 4, Ack = 5, Nak = 6, Release = 7,
+    None = 0,
+    Discover = 1,
+    Offer = 2,
+    Request = 3,
+    Decline = 4,
+    Ack = 5,
+    Nak = 6,
+    Release = 7,
     Inform = 8
 };
 
@@ -38,15 +45,15 @@ static_assert(static_cast<size_t>(MsgType::Inform) + 1 == kMsgTypeNames.size());
 /// Where a request came from, so that its answer can go back the same way.
 struct ReplyPath {
     uint16_t port_id = 0;
-    uint16_t worker = 0;      // worker index (= its queue on the port and its SPSC queues)
-    uint32_t iface_index = 0; // Config::interfaces index of the receiving L3 interface
+    uint16_t worker = 0;       // worker index (= its queue on the port and its SPSC queues)
+    uint32_t iface_index = 0;  // Config::interfaces index of the receiving L3 interface
     uint8_t vlan_count = 0;
     uint16_t vlan_tpid[2] = {0, 0};
     uint16_t vlan_tci[2] = {0, 0};  // as received (PCP/DEI kept)
-    net::MacAddr src_mac;     // L2 source: the client or the relay
-    uint32_t src_ip = 0;      // IP source of the request, host order
-    uint32_t dst_ip = 0;      // IP destination of the request (broadcast or us)
-    uint16_t src_port = 0;    // UDP source port
+    net::MacAddr src_mac;           // L2 source: the client or the relay
+    uint32_t src_ip = 0;            // IP source of the request, host order
+    uint32_t dst_ip = 0;            // IP destination of the request (broadcast or us)
+    uint16_t src_port = 0;          // UDP source port
 };
 
 /// A parsed DHCPv4 request: what the lease engine needs, nothing else.
@@ -55,9 +62,9 @@ struct DhcpRequest {
     MsgType msg_type = MsgType::None;
     uint8_t hops = 0;
     uint16_t secs = 0;
-    uint16_t flags = 0;       // bit 15 = broadcast (RFC 2131 §2)
+    uint16_t flags = 0;  // bit 15 = broadcast (RFC 2131 §2)
     uint32_t xid = 0;
-    uint32_t ciaddr = 0;      // host order, as all addresses here
+    uint32_t ciaddr = 0;  // host order, as all addresses here
     uint32_t giaddr = 0;
     net::MacAddr chaddr;
     uint32_t requested_ip = 0;   // option 50, 0 = absent
@@ -86,12 +93,12 @@ static_assert(std::is_trivially_copyable_v<DhcpRequest>);
 
 /// The answer: a complete BOOTP message plus its L2/L3/L4 destination (RFC 2131 §4.1).
 struct DhcpReply {
-    ReplyPath path;          // copied from the request: port, worker, VLAN tags
-    net::MacAddr dst_mac;    // broadcast, chaddr, or the relay's / client's source MAC
-    uint32_t dst_ip = 0;     // host order
-    uint32_t src_ip = 0;     // our address on the receiving interface
+    ReplyPath path;                   // copied from the request: port, worker, VLAN tags
+    net::MacAddr dst_mac;             // broadcast, chaddr, or the relay's / client's source MAC
+    uint32_t dst_ip = 0;              // host order
+    uint32_t src_ip = 0;              // our address on the receiving interface
     uint16_t dst_port = kClientPort;  // 67 when sent to a relay
-    uint16_t len = 0;        // bytes of payload
+    uint16_t len = 0;                 // bytes of payload
     uint8_t payload[kMaxPayload];
 };
 static_assert(std::is_trivially_copyable_v<DhcpReply>);

@@ -60,11 +60,13 @@ size_t qtype_slot(uint16_t t) noexcept {
     return kCountedQtypes.size();
 }
 
-size_t rcode_slot(uint16_t rcode) noexcept { return rcode == 16 ? 6 : (rcode <= 5 ? rcode : 2); }
+size_t rcode_slot(uint16_t rcode) noexcept {
+    return rcode == 16 ? 6 : (rcode <= 5 ? rcode : 2);
+}
 
 /// The answer being assembled.
 class Responder {
-public:
+  public:
     Responder(const ZoneView& zv, DnsWriter& w, const Query& q, const uint64_t* qname_hash) noexcept
         : zv_(zv), w_(w), q_(q), qname_hash_(qname_hash) {}
 
@@ -88,7 +90,9 @@ public:
             NameBuf next;
             if (!next.assign(s.target, s.target_max)) return 0;
             for (unsigned i = 0; i < visited; ++i)
-                if (visited_len_[i] == next.len && std::memcmp(visited_[i], next.wire, next.len) == 0) return 0;
+                if (visited_len_[i] == next.len &&
+                    std::memcmp(visited_[i], next.wire, next.len) == 0)
+                    return 0;
             name = next;
         }
     }
@@ -97,7 +101,7 @@ public:
     bool truncated() const noexcept { return tc_; }
     bool referral() const noexcept { return referral_; }
 
-private:
+  private:
     struct Step {
         enum Kind { Done, Cname } kind = Done;
         uint16_t rcode = 0;
@@ -110,13 +114,15 @@ private:
     Step resolve(const NameBuf& name, bool first) noexcept {
         // The caller's hash is that of this name (qname_hash_hint's contract).
         assert(!first || qname_hash_ == nullptr || *qname_hash_ == name_hash(name.wire, name.len));
-        const Node* node = first && qname_hash_ != nullptr ? zv_.find(*qname_hash_, name.wire, name.len)
-                                                           : zv_.find(name.wire, name.len);
+        const Node* node = first && qname_hash_ != nullptr
+                               ? zv_.find(*qname_hash_, name.wire, name.len)
+                               : zv_.find(name.wire, name.len);
         const Node* ce = node;
         if (node == nullptr) {
             // Closest encloser: the longest existing ancestor (empty non-terminals exist).
             for (size_t i = 1; i < name.labels; ++i) {
-                ce = zv_.find(name.wire + name.off[i], static_cast<uint8_t>(name.len - name.off[i]));
+                ce =
+                    zv_.find(name.wire + name.off[i], static_cast<uint8_t>(name.len - name.off[i]));
                 if (ce != nullptr) break;
             }
             if (ce == nullptr && name.len > 1) ce = zv_.find(name.wire + name.len - 1, 1);  // root
@@ -126,7 +132,8 @@ private:
             }
         }
         // Below (or at) a zone cut: the data is not ours, refer (DS at the cut is the parent's).
-        if (ce->cut != nullptr && !(node == ce->cut && q_.qtype == rrtype::DS)) return refer(*ce->cut);
+        if (ce->cut != nullptr && !(node == ce->cut && q_.qtype == rrtype::DS))
+            return refer(*ce->cut);
         if (first) aa_ = true;
 
         if (node != nullptr) return from_node(*node, name, false);
@@ -187,7 +194,8 @@ private:
                 if (const Node* g = zv_.find(target.wire, target.len)) {
                     for (uint16_t t : {rrtype::A, rrtype::AAAA})
                         if (const RRsetRef* a = g->find(t))
-                            if (!add_set(DnsWriter::Section::Additional, target, *g, *a, true)) return done(0);
+                            if (!add_set(DnsWriter::Section::Additional, target, *g, *a, true))
+                                return done(0);
                 }
             }
             rd += 2 + rdlen;
@@ -221,7 +229,8 @@ private:
         const uint8_t* rd = node.data(set);
         for (uint16_t i = 0; i < set.count; ++i) {
             uint16_t rdlen = static_cast<uint16_t>(rd[0] << 8 | rd[1]);
-            if (!w_.add_rr(s, owner.wire, owner.len, set.type, rrclass::IN, set.ttl, rd + 2, rdlen)) {
+            if (!w_.add_rr(s, owner.wire, owner.len, set.type, rrclass::IN, set.ttl, rd + 2,
+                           rdlen)) {
                 w_.rollback(mark);
                 if (!optional) tc_ = true;
                 return false;
@@ -258,7 +267,8 @@ uint16_t error_answer(uint8_t* msg, const Query& q, uint16_t rcode) noexcept {
 }  // namespace
 
 uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_t* msg,
-                      uint16_t len, uint16_t cap, DnsStats& stats, const uint64_t* qname_hash) noexcept {
+                      uint16_t len, uint16_t cap, DnsStats& stats,
+                      const uint64_t* qname_hash) noexcept {
     stats.queries.add();
     Query q;
     const QueryStatus st = parse_query(msg, len, q);
@@ -309,7 +319,8 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
         }
         if (q.has_opt) w.unreserve(kOptSize);
     }
-    if (q.has_opt) w.add_opt(settings.udp_payload_size, static_cast<uint8_t>(rcode >> 4), 0, q.opt_do);
+    if (q.has_opt)
+        w.add_opt(settings.udp_payload_size, static_cast<uint8_t>(rcode >> 4), 0, q.opt_do);
     w.finish(static_cast<uint8_t>(rcode & 0x0f), aa, tc);
     stats.rcode[rcode_slot(rcode)].add();
     if (tc) stats.truncated.add();
@@ -324,11 +335,13 @@ bool qname_hash_hint(const uint8_t* p, uint16_t len, uint64_t& hash) noexcept {
     const uint16_t type = wire::load_be16(p + wire::eth::kTypeOff);
     size_t udp = 0;
     if (type == wire::eth::kTypeIpv4) {
-        if (len < wire::eth::kHeaderLen + wire::ipv4::kMinHeaderLen || ip[wire::ipv4::kProtoOff] != wire::proto::kUdp)
+        if (len < wire::eth::kHeaderLen + wire::ipv4::kMinHeaderLen ||
+            ip[wire::ipv4::kProtoOff] != wire::proto::kUdp)
             return false;
         udp = wire::eth::kHeaderLen + size_t{ip[wire::ipv4::kVerIhlOff] & 0x0fu} * 4;
     } else if (type == wire::eth::kTypeIpv6) {
-        if (len < wire::eth::kHeaderLen + wire::ipv6::kHeaderLen || ip[wire::ipv6::kNextHeaderOff] != wire::proto::kUdp)
+        if (len < wire::eth::kHeaderLen + wire::ipv6::kHeaderLen ||
+            ip[wire::ipv6::kNextHeaderOff] != wire::proto::kUdp)
             return false;
         udp = wire::eth::kHeaderLen + wire::ipv6::kHeaderLen;
     } else {

@@ -13,12 +13,13 @@ Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
                          const uint64_t* qname_hash, DropReason& why) noexcept {
     // Largest answer that still fits the link MTU once the IP and UDP headers are rebuilt
     // (without IP options or IPv6 extension headers), and the buffer.
-    const auto ip_hdr = static_cast<uint16_t>(v.is_v6 ? wire::ipv6::kHeaderLen : wire::ipv4::kMinHeaderLen);
+    const auto ip_hdr =
+        static_cast<uint16_t>(v.is_v6 ? wire::ipv6::kHeaderLen : wire::ipv4::kMinHeaderLen);
     auto cap = static_cast<uint16_t>(kMtu - ip_hdr - wire::udp::kHeaderLen);
     const uint16_t room = static_cast<uint16_t>(v.cap - v.payload_off);
     if (room < cap) cap = room;
-    const uint16_t n =
-        dns::answer_query(zones, settings, v.data + v.payload_off, v.payload_len, cap, stats, qname_hash);
+    const uint16_t n = dns::answer_query(zones, settings, v.data + v.payload_off, v.payload_len,
+                                         cap, stats, qname_hash);
     if (n == 0) {
         why = DropReason::DnsUnanswerable;
         return Verdict::Drop;

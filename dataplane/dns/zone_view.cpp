@@ -111,11 +111,11 @@ Node* ZoneView::make_node(const uint8_t* name, uint8_t len, std::vector<const Re
     const size_t sets_off = (sizeof(Node) + len + 3) & ~size_t{3};
     const size_t data_off = sets_off + nsets * sizeof(RRsetRef);
     auto* raw =
-        static_cast<uint8_t*>(::operator new(data_off + data, std::align_val_t{alignof(Node)}));
+        static_cast<uint8_t*>(::operator new (data_off + data, std::align_val_t{alignof(Node)}));
     if ((reinterpret_cast<uintptr_t>(raw) >> kSlotTagShift) != 0) {
         // An address the slot tag would overwrite (never seen on Linux without an explicit
         // request for high addresses): refuse it rather than corrupt the table.
-        ::operator delete(raw, std::align_val_t{alignof(Node)});
+        ::operator delete (raw, std::align_val_t{alignof(Node)});
         throw std::bad_alloc();
     }
     // Nothing below throws.
@@ -146,7 +146,7 @@ Node* ZoneView::make_node(const uint8_t* name, uint8_t len, std::vector<const Re
 
 void ZoneView::free_node(Node* n) noexcept {
     n->~Node();
-    ::operator delete(reinterpret_cast<void*>(n), std::align_val_t{alignof(Node)});
+    ::operator delete (reinterpret_cast<void*>(n), std::align_val_t{alignof(Node)});
 }
 
 size_t ZoneView::node_bytes(const Node* n) noexcept {
@@ -211,7 +211,7 @@ SlotTable* ZoneView::make_table(size_t capacity, bool clear) {
         raw = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (raw == MAP_FAILED) throw std::bad_alloc();
     } else {
-        raw = ::operator new(bytes, std::align_val_t{alignof(SlotTable)});
+        raw = ::operator new (bytes, std::align_val_t{alignof(SlotTable)});
     }
     auto* t = new (raw) SlotTable();
     t->mask = capacity - 1;
@@ -231,7 +231,7 @@ void ZoneView::free_table(SlotTable* t) noexcept {
     if (bytes >= kMappedTable)
         ::munmap(t, bytes);
     else
-        ::operator delete(reinterpret_cast<void*>(t), std::align_val_t{alignof(SlotTable)});
+        ::operator delete (reinterpret_cast<void*>(t), std::align_val_t{alignof(SlotTable)});
 }
 
 uint64_t ZoneView::place(SlotTable* t, const Node* n, size_t& tombstones) noexcept {
@@ -246,7 +246,8 @@ uint64_t ZoneView::place(SlotTable* t, const Node* n, size_t& tombstones) noexce
         }
         i = (i + 1) & t->mask;
     }
-    s[i].store(slot_of(n), std::memory_order_release);  // the node is complete before readers see it
+    s[i].store(slot_of(n),
+               std::memory_order_release);  // the node is complete before readers see it
     return i;
 }
 
@@ -420,7 +421,8 @@ const Node* ZoneView::find(uint64_t hash, const uint8_t* name, uint8_t len) cons
         if (v == 0) return nullptr;
         if ((v >> kSlotTagShift) == tag) {
             const Node* n = node_in(v);
-            if (n->hash == hash && n->name_len == len && std::memcmp(n->name(), name, len) == 0) return n;
+            if (n->hash == hash && n->name_len == len && std::memcmp(n->name(), name, len) == 0)
+                return n;
         }
         i = (i + 1) & mask;
     }

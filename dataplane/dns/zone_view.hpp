@@ -158,7 +158,8 @@ class ZoneView {
     void prefetch_node(uint64_t hash) const noexcept {
         const SlotTable* t = table_.load(std::memory_order_acquire);
         const Slot v = t->slots()[hash & t->mask].load(std::memory_order_relaxed);
-        if (v != 0 && (v >> kSlotTagShift) == (hash >> kSlotTagShift)) __builtin_prefetch(node_in(v));
+        if (v != 0 && (v >> kSlotTagShift) == (hash >> kSlotTagShift))
+            __builtin_prefetch(node_in(v));
     }
 
     /// Writer only (one thread; readers may run find() meanwhile). Replaces every record of

@@ -109,7 +109,8 @@ void ZoneView::migrate(size_t max_slots, ZoneGarbage& garbage) noexcept {
     const std::atomic<Slot>* from = old->slots();
     constexpr uint64_t kAhead = 16;  // nodes are scattered: fetch their hashes ahead
     for (uint64_t i = cursor_; i < end; ++i) {
-        if (i + kAhead < end) __builtin_prefetch(node_in(from[i + kAhead].load(std::memory_order_relaxed)));
+        if (i + kAhead < end)
+            __builtin_prefetch(node_in(from[i + kAhead].load(std::memory_order_relaxed)));
         const Node* n = node_in(from[i].load(std::memory_order_relaxed));
         if (n != nullptr && n != &kTombstone) place(next_, n, next_tombstones_);
     }

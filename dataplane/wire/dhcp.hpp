@@ -127,7 +127,7 @@ ParseError parse_request(const uint8_t* p, uint16_t len, DhcpRequest& out) noexc
 
 /// Reply options as TLVs in a fixed buffer, indexed by code. Control plane.
 class OptionSet {
-public:
+  public:
     OptionSet() noexcept = default;
     /// Copies only the bytes in use (a scope's options are copied for every reply).
     OptionSet(const OptionSet& o) noexcept { *this = o; }
@@ -169,7 +169,7 @@ public:
     /// Bytes of buf_ in use (2 + length per option).
     uint16_t used() const { return used_; }
 
-private:
+  private:
     void set_always(uint8_t code, bool on) noexcept {
         const uint64_t bit = uint64_t{1} << (code & 63);
         always_[code >> 6] = on ? (always_[code >> 6] | bit) : (always_[code >> 6] & ~bit);
@@ -184,7 +184,7 @@ private:
 /// The fixed part of a reply that the engine decides.
 struct ReplyHeader {
     MsgType type = MsgType::Offer;
-    uint32_t ciaddr = 0;     // host order; copied from the request where §4.3.1 says so
+    uint32_t ciaddr = 0;  // host order; copied from the request where §4.3.1 says so
     uint32_t yiaddr = 0;
     uint32_t siaddr = 0;
     uint32_t server_id = 0;  // option 54

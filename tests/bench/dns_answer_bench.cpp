@@ -216,7 +216,8 @@ std::vector<uint8_t> frame_for(const std::vector<uint8_t>& dns, uint16_t sport) 
     e.dst_port = 53;
     std::vector<uint8_t> f(lg::kPayloadOff + dns.size());
     std::memcpy(f.data() + lg::kPayloadOff, dns.data(), dns.size());
-    f.resize(lg::finish_udp_frame(f.data(), static_cast<uint16_t>(f.size()), e, static_cast<uint16_t>(dns.size())));
+    f.resize(lg::finish_udp_frame(f.data(), static_cast<uint16_t>(f.size()), e,
+                                  static_cast<uint16_t>(dns.size())));
     return f;
 }
 
@@ -226,7 +227,8 @@ void BM_Frame(benchmark::State& state, Kind kind) {
     const bool use_hint = state.range(1) != 0;
     const Built& z = zone_for(n);
     std::vector<std::vector<uint8_t>> frames;
-    for (const auto& q : query_pool(kind, n)) frames.push_back(frame_for(q, static_cast<uint16_t>(40000 + frames.size())));
+    for (const auto& q : query_pool(kind, n))
+        frames.push_back(frame_for(q, static_cast<uint16_t>(40000 + frames.size())));
     PortContext port;
     port.mac = edgelease::net::MacAddr{{0x02, 0, 0, 0, 0, 0x01}};
     L3Interface ifc;
@@ -241,7 +243,8 @@ void BM_Frame(benchmark::State& state, Kind kind) {
         const auto& f = frames[i++ & (frames.size() - 1)];
         std::memcpy(buf, f.data(), f.size());
         uint64_t h = 0;
-        const bool hinted = edgelease::dns::qname_hash_hint(buf, static_cast<uint16_t>(f.size()), h);
+        const bool hinted =
+            edgelease::dns::qname_hash_hint(buf, static_cast<uint16_t>(f.size()), h);
         PacketView v;
         v.data = buf;
         v.len = static_cast<uint16_t>(f.size());
@@ -258,7 +261,8 @@ void BM_Frame(benchmark::State& state, Kind kind) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
     // Sanity figures, not assertions: every frame should be answered.
     state.counters["answered_share"] =
-        state.iterations() ? static_cast<double>(answered) / static_cast<double>(state.iterations()) : 0;
+        state.iterations() ? static_cast<double>(answered) / static_cast<double>(state.iterations())
+                           : 0;
     state.counters["nxdomain_share"] =
         state.iterations()
             ? static_cast<double>(stats.rcode[3].get()) / static_cast<double>(stats.queries.get())

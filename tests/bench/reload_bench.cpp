@@ -55,7 +55,8 @@ int main(int argc, char** argv) {
         if (std::strncmp(argv[i], "--leases=", 9) == 0) n = std::stoul(argv[i] + 9);
     if (n > 131000) n = 131000;
     const uint32_t base = (198u << 24) | (18u << 16);
-    const std::string dir = std::filesystem::temp_directory_path() / ("edgelease-reload-bench-" + std::to_string(getpid()));
+    const std::string dir = std::filesystem::temp_directory_path() /
+                            ("edgelease-reload-bench-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);
     {
         const config::Config cfg = make_config("198.18.0.10-198.19.255.250");
@@ -70,7 +71,8 @@ int main(int argc, char** argv) {
             l.scope = 0;
             l.client.kind = dhcp::ClientKey::HwAddress;
             l.client.len = 6;
-            for (int b = 0; b < 4; ++b) l.client.bytes[2 + b] = static_cast<uint8_t>(i >> (8 * (3 - b)));
+            for (int b = 0; b < 4; ++b)
+                l.client.bytes[2 + b] = static_cast<uint8_t>(i >> (8 * (3 - b)));
             l.client.bytes[0] = 0x02;
             std::memcpy(l.hw.bytes.data(), l.client.bytes, 6);
             l.hostname = "host" + std::to_string(i);
@@ -83,7 +85,8 @@ int main(int argc, char** argv) {
         std::printf("reload of DHCP config with %zu bound leases (one /15 scope)\n", n);
         for (int round = 0; round < 2; ++round) {
             // Round 0: same pools (everything kept). Round 1: the pool loses its top 10%.
-            const uint32_t last_kept = base + 10 + static_cast<uint32_t>(round == 0 ? n + 100 : n * 9 / 10) - 1;
+            const uint32_t last_kept =
+                base + 10 + static_cast<uint32_t>(round == 0 ? n + 100 : n * 9 / 10) - 1;
             const std::string pool = "198.18.0.10-" + net::to_string(net::Ipv4Addr{last_kept});
             auto t0 = Clock::now();
             const config::Config next = make_config(pool);
@@ -92,10 +95,11 @@ int main(int argc, char** argv) {
             auto t1 = Clock::now();
             auto swap = svc.replace_engine(std::move(engine), now);
             const double swap_ms = ms_since(t1);
-            std::printf("  %-28s engine built off-lcore %7.1f ms; control lcore busy %7.1f ms "
-                        "(%zu kept, %zu ended; %.2f us per lease)\n",
-                        round == 0 ? "same pools:" : "pool shrunk by 10%:", build_ms, swap_ms, swap.kept,
-                        swap.dropped, swap_ms * 1000.0 / static_cast<double>(swap.kept + swap.dropped));
+            std::printf(
+                "  %-28s engine built off-lcore %7.1f ms; control lcore busy %7.1f ms "
+                "(%zu kept, %zu ended; %.2f us per lease)\n",
+                round == 0 ? "same pools:" : "pool shrunk by 10%:", build_ms, swap_ms, swap.kept,
+                swap.dropped, swap_ms * 1000.0 / static_cast<double>(swap.kept + swap.dropped));
         }
     }
     std::filesystem::remove_all(dir);

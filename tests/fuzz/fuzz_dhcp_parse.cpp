@@ -1,8 +1,8 @@
 // libFuzzer target: the UDP payload of a datagram to port 67 through parse_request, on a
 // heap copy of exactly the input's size so ASan catches any read past the datagram.
 #include <cstdint>
-#include <memory>
 #include <cstring>
+#include <memory>
 
 #include "dataplane/wire/dhcp.hpp"
 
@@ -11,7 +11,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::unique_ptr<uint8_t[]> copy(new uint8_t[size == 0 ? 1 : size]);
     if (size != 0) std::memcpy(copy.get(), data, size);
     edgelease::dhcp::DhcpRequest req{};
-    (void)edgelease::dataplane::wire::dhcp::parse_request(copy.get(),
-                                                          static_cast<uint16_t>(size), req);
+    (void)edgelease::dataplane::wire::dhcp::parse_request(copy.get(), static_cast<uint16_t>(size),
+                                                          req);
     return 0;
 }

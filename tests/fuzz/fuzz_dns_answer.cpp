@@ -3,9 +3,9 @@
 // wildcard, a delegation with glue, MX, TXT, empty non-terminals). The message is copied
 // into a 1500-byte buffer (one MTU, as on a worker) so answers are written in place.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,7 +58,9 @@ std::unique_ptr<dns::ZoneView>& zone_holder() {
     return view;
 }
 
-const dns::ZoneView& zones() { return *zone_holder(); }
+const dns::ZoneView& zones() {
+    return *zone_holder();
+}
 
 }  // namespace
 

@@ -14,10 +14,9 @@ namespace {
 
 bool has_include(std::string_view text) {
     constexpr std::string_view kDirective = "$include";
-    auto it = std::search(text.begin(), text.end(), kDirective.begin(), kDirective.end(),
-                          [](char a, char b) {
-                              return std::tolower(static_cast<unsigned char>(a)) == b;
-                          });
+    auto it = std::search(
+        text.begin(), text.end(), kDirective.begin(), kDirective.end(),
+        [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; });
     return it != text.end();
 }
 

@@ -21,16 +21,30 @@ std::string g_state_dir;
 /// A client message: BOOTREQUEST with chaddr = kPeerMac and the given options (TLVs).
 Bytes bootp_request(uint8_t type, uint32_t ciaddr, const Bytes& extra_options) {
     Bytes b;
-    b.push_back(1); b.push_back(1); b.push_back(6); b.push_back(0);  // op, htype, hlen, hops
+    b.push_back(1);
+    b.push_back(1);
+    b.push_back(6);
+    b.push_back(0);  // op, htype, hlen, hops
     put32(b, kXid);
-    put16(b, 0); put16(b, 0);                 // secs, flags
-    put32(b, ciaddr); put32(b, 0); put32(b, 0); put32(b, 0);  // ciaddr yiaddr siaddr giaddr
+    put16(b, 0);
+    put16(b, 0);  // secs, flags
+    put32(b, ciaddr);
+    put32(b, 0);
+    put32(b, 0);
+    put32(b, 0);  // ciaddr yiaddr siaddr giaddr
     put_bytes(b, kPeerMac.bytes.data(), 6);
-    b.resize(b.size() + 10 + 64 + 128, 0);    // chaddr padding, sname, file
+    b.resize(b.size() + 10 + 64 + 128, 0);  // chaddr padding, sname, file
     put32(b, 0x63825363);
-    b.push_back(53); b.push_back(1); b.push_back(type);
+    b.push_back(53);
+    b.push_back(1);
+    b.push_back(type);
     b.insert(b.end(), extra_options.begin(), extra_options.end());
-    b.push_back(55); b.push_back(4); b.push_back(1); b.push_back(3); b.push_back(6); b.push_back(15);
+    b.push_back(55);
+    b.push_back(4);
+    b.push_back(1);
+    b.push_back(3);
+    b.push_back(6);
+    b.push_back(15);
     b.push_back(255);
     return b;
 }
@@ -45,23 +59,43 @@ Bytes opt_addr(uint8_t code, uint32_t a) {
 /// the client's option 55 order (1, 3, 6, 15), then the always-sent 28; padded to 300 bytes.
 Bytes expected_reply(uint8_t type, uint32_t ciaddr, uint32_t yiaddr) {
     Bytes b;
-    b.push_back(2); b.push_back(1); b.push_back(6); b.push_back(0);
+    b.push_back(2);
+    b.push_back(1);
+    b.push_back(6);
+    b.push_back(0);
     put32(b, kXid);
-    put16(b, 0); put16(b, 0);
-    put32(b, ciaddr); put32(b, yiaddr); put32(b, 0); put32(b, 0);
+    put16(b, 0);
+    put16(b, 0);
+    put32(b, ciaddr);
+    put32(b, yiaddr);
+    put32(b, 0);
+    put32(b, 0);
     put_bytes(b, kPeerMac.bytes.data(), 6);
     b.resize(b.size() + 10 + 64 + 128, 0);
     put32(b, 0x63825363);
-    b.push_back(53); b.push_back(1); b.push_back(type);
-    Bytes o = opt_addr(54, kServer); b.insert(b.end(), o.begin(), o.end());
+    b.push_back(53);
+    b.push_back(1);
+    b.push_back(type);
+    Bytes o = opt_addr(54, kServer);
+    b.insert(b.end(), o.begin(), o.end());
     for (auto [code, v] : {std::pair<uint8_t, uint32_t>{51, 3600}, {58, 1800}, {59, 3150}}) {
-        b.push_back(code); b.push_back(4); put32(b, v);
+        b.push_back(code);
+        b.push_back(4);
+        put32(b, v);
     }
-    o = opt_addr(1, 0xFFFFFF00); b.insert(b.end(), o.begin(), o.end());
-    o = opt_addr(3, kServer); b.insert(b.end(), o.begin(), o.end());
-    o = opt_addr(6, kServer); b.insert(b.end(), o.begin(), o.end());
-    b.push_back(15); b.push_back(3); b.push_back('l'); b.push_back('a'); b.push_back('n');
-    o = opt_addr(28, 0xC61200FF); b.insert(b.end(), o.begin(), o.end());
+    o = opt_addr(1, 0xFFFFFF00);
+    b.insert(b.end(), o.begin(), o.end());
+    o = opt_addr(3, kServer);
+    b.insert(b.end(), o.begin(), o.end());
+    o = opt_addr(6, kServer);
+    b.insert(b.end(), o.begin(), o.end());
+    b.push_back(15);
+    b.push_back(3);
+    b.push_back('l');
+    b.push_back('a');
+    b.push_back('n');
+    o = opt_addr(28, 0xC61200FF);
+    b.insert(b.end(), o.begin(), o.end());
     b.push_back(255);
     if (b.size() < 300) b.resize(300, 0);
     return b;
@@ -89,12 +123,16 @@ config::Config dhcp_config() {
 }
 
 /// The BOOTP payload of a reply frame (untagged IPv4/UDP 67 -> dst_port).
-Bytes payload_of(const Bytes& frame) { return Bytes(frame.begin() + 42, frame.end()); }
+Bytes payload_of(const Bytes& frame) {
+    return Bytes(frame.begin() + 42, frame.end());
+}
 
-uint32_t ip_at(const Bytes& b, size_t o) { return static_cast<uint32_t>(get16(b, o)) << 16 | get16(b, o + 2); }
+uint32_t ip_at(const Bytes& b, size_t o) {
+    return static_cast<uint32_t>(get16(b, o)) << 16 | get16(b, o + 2);
+}
 
 class DhcpRing : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         app_ = new app::Appliance(dhcp_config(), {});
         app_->start();
@@ -160,7 +198,8 @@ TEST_F(DhcpRing, DoraRenewReleaseByteForByte) {
     EXPECT_EQ(payload_of(*renew), expected_reply(5, kFirst, kFirst));
 
     // RELEASE: no answer; the lease is kept as released (affinity) in the store.
-    inject(pool(), udp4(mac(), kFirst, kServer, 68, 67, bootp_request(7, kFirst, opt_addr(54, kServer))));
+    inject(pool(),
+           udp4(mac(), kFirst, kServer, 68, 67, bootp_request(7, kFirst, opt_addr(54, kServer))));
     EXPECT_FALSE(receive(std::chrono::milliseconds(200)));
     EXPECT_TRUE(stored(kFirst, dhcp::LeaseState::Released));
 }
@@ -188,7 +227,9 @@ TEST_F(DhcpRing, MalformedRequestsAreCountedNotQueued) {
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
-    g_state_dir = (std::filesystem::temp_directory_path() / ("edgelease-dhcp-ring-" + std::to_string(getpid()))).string();
+    g_state_dir = (std::filesystem::temp_directory_path() /
+                   ("edgelease-dhcp-ring-" + std::to_string(getpid())))
+                      .string();
     std::filesystem::remove_all(g_state_dir);
     std::unique_ptr<dataplane::Eal> eal;
     if (init_ring_eal(eal, "edgelease-dhcp-ring") != 0) return 1;

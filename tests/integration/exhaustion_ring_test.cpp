@@ -30,15 +30,24 @@ rte_mempool* g_test_pool = nullptr;  // the test's own mbufs: injecting never ne
 /// DHCPDISCOVER from chaddr 02:11:22:33:44:<n>.
 Bytes discover(uint8_t n) {
     Bytes b;
-    b.push_back(1); b.push_back(1); b.push_back(6); b.push_back(0);
+    b.push_back(1);
+    b.push_back(1);
+    b.push_back(6);
+    b.push_back(0);
     put32(b, 0xd15c0000u + n);
-    put16(b, 0); put16(b, 0);
-    put32(b, 0); put32(b, 0); put32(b, 0); put32(b, 0);
+    put16(b, 0);
+    put16(b, 0);
+    put32(b, 0);
+    put32(b, 0);
+    put32(b, 0);
+    put32(b, 0);
     const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, n};
     put_bytes(b, mac, 6);
     b.resize(b.size() + 10 + 64 + 128, 0);
     put32(b, 0x63825363);
-    b.push_back(53); b.push_back(1); b.push_back(1);
+    b.push_back(53);
+    b.push_back(1);
+    b.push_back(1);
     b.push_back(255);
     return udp4(kBroadcast, 0, 0xFFFFFFFF, 68, 67, b);
 }
@@ -51,15 +60,23 @@ bool write_query_pcap(const std::string& path) {
     std::fwrite(hdr, sizeof hdr, 1, f);
     for (uint32_t i = 0; i < kPcapFrames; ++i) {
         Bytes q;
-        put16(q, static_cast<uint16_t>(i)); put16(q, 0x0100); put16(q, 1); put16(q, 0); put16(q, 0); put16(q, 0);
+        put16(q, static_cast<uint16_t>(i));
+        put16(q, 0x0100);
+        put16(q, 1);
+        put16(q, 0);
+        put16(q, 0);
+        put16(q, 0);
         for (const char* l : {"q", "example", "test"}) {
             q.push_back(static_cast<uint8_t>(std::strlen(l)));
             put_bytes(q, reinterpret_cast<const uint8_t*>(l), std::strlen(l));
         }
-        q.push_back(0); put16(q, 1); put16(q, 1);
+        q.push_back(0);
+        put16(q, 1);
+        put16(q, 1);
         const Bytes frame = udp4(kPcapMac, 0xC6120002, kServer, 40000, 53, q);
         const uint32_t rec[4] = {1767225600 + i / 1000, (i % 1000) * 1000,
-                                 static_cast<uint32_t>(frame.size()), static_cast<uint32_t>(frame.size())};
+                                 static_cast<uint32_t>(frame.size()),
+                                 static_cast<uint32_t>(frame.size())};
         std::fwrite(rec, sizeof rec, 1, f);
         std::fwrite(frame.data(), frame.size(), 1, f);
     }
@@ -132,7 +149,7 @@ bool got_offer_for(uint8_t n) {
 }
 
 class Exhaustion : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() { app_ = new app::Appliance(exhaustion_config(), {}); }
     static void TearDownTestSuite() {
         app_->stop();
@@ -158,7 +175,7 @@ TEST_F(Exhaustion, EmptyMempoolIsCountedAndServingResumesWhenMbufsReturn) {
     inject(g_test_pool, discover(1));
     ASSERT_TRUE(wait_until([] { return dhcp_counter(*app_, "tx_no_mbuf") == 1; }));
     EXPECT_FALSE(receive(std::chrono::milliseconds(100)));
-    EXPECT_GE(dhcp_counter(*app_, "sent_offer"), 1u);  // the control lcore did answer
+    EXPECT_GE(dhcp_counter(*app_, "sent_offer"), 1u);    // the control lcore did answer
     EXPECT_EQ(port_counters("net_pcap0").ipackets, 0u);  // nothing got through meanwhile
 
     for (rte_mbuf* m : held) rte_pktmbuf_free(m);
@@ -174,7 +191,8 @@ TEST_F(Exhaustion, EmptyMempoolIsCountedAndServingResumesWhenMbufsReturn) {
     }));
     const auto c = port_counters("net_pcap0");
     std::printf("net_pcap0: %llu frames lost for want of mbufs, %llu received\n",
-                static_cast<unsigned long long>(c.rx_nombuf), static_cast<unsigned long long>(c.ipackets));
+                static_cast<unsigned long long>(c.rx_nombuf),
+                static_cast<unsigned long long>(c.ipackets));
     EXPECT_GT(c.ipackets, 0u);
     EXPECT_TRUE(wait_until([&] { return port_counters("net_pcap0").opackets == c.ipackets; }))
         << port_counters("net_pcap0").opackets << " answers for " << c.ipackets << " queries";
@@ -210,17 +228,20 @@ TEST_F(Exhaustion, FullQueueToControlIsCountedAndServingResumes) {
     }
     ASSERT_TRUE(wait_until([] { return rte_ring_count(g_rx) == 0; }));
     ASSERT_TRUE(wait_until([&] {
-        return dhcp_counter(*app_, "rx_requests") - received0 + dhcp_counter(*app_, "rx_queue_full") - full0 ==
+        return dhcp_counter(*app_, "rx_requests") - received0 +
+                   dhcp_counter(*app_, "rx_queue_full") - full0 ==
                static_cast<uint64_t>(kFlood);
     }));
     const uint64_t queued = dhcp_counter(*app_, "rx_requests") - received0;
     const uint64_t dropped = dhcp_counter(*app_, "rx_queue_full") - full0;
-    std::printf("control lcore stalled: %d DISCOVERs, %llu queued, %llu dropped as queue-full\n", kFlood,
-                static_cast<unsigned long long>(queued), static_cast<unsigned long long>(dropped));
+    std::printf("control lcore stalled: %d DISCOVERs, %llu queued, %llu dropped as queue-full\n",
+                kFlood, static_cast<unsigned long long>(queued),
+                static_cast<unsigned long long>(dropped));
     EXPECT_GE(queued, dhcp::kQueueDepth - 1);
     EXPECT_LE(queued, dhcp::kQueueDepth);
     EXPECT_EQ(dropped, kFlood - queued);
-    EXPECT_EQ(app_->stats().sum().drops[static_cast<size_t>(dataplane::DropReason::DhcpQueueFull)], dropped);
+    EXPECT_EQ(app_->stats().sum().drops[static_cast<size_t>(dataplane::DropReason::DhcpQueueFull)],
+              dropped);
 
     release = true;
     // The queued ones are answered (as far as the reply path takes them), then a new client is

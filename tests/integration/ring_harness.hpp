@@ -29,10 +29,20 @@ inline rte_ring* g_tx = nullptr;  // what it sends
 
 inline const net::MacAddr kPeerMac{{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}};
 
-inline void put16(Bytes& b, uint16_t v) { b.push_back(v >> 8); b.push_back(v & 0xff); }
-inline void put32(Bytes& b, uint32_t v) { put16(b, v >> 16); put16(b, v & 0xffff); }
-inline void put_bytes(Bytes& b, const uint8_t* p, size_t n) { b.insert(b.end(), p, p + n); }
-inline uint16_t get16(const Bytes& b, size_t o) { return static_cast<uint16_t>(b[o] << 8 | b[o + 1]); }
+inline void put16(Bytes& b, uint16_t v) {
+    b.push_back(v >> 8);
+    b.push_back(v & 0xff);
+}
+inline void put32(Bytes& b, uint32_t v) {
+    put16(b, v >> 16);
+    put16(b, v & 0xffff);
+}
+inline void put_bytes(Bytes& b, const uint8_t* p, size_t n) {
+    b.insert(b.end(), p, p + n);
+}
+inline uint16_t get16(const Bytes& b, size_t o) {
+    return static_cast<uint16_t>(b[o] << 8 | b[o + 1]);
+}
 
 inline uint16_t csum(const uint8_t* p, size_t n, uint32_t sum = 0) {
     for (size_t i = 0; i + 1 < n; i += 2) sum += static_cast<uint32_t>(p[i] << 8 | p[i + 1]);
@@ -70,7 +80,8 @@ inline void inject(rte_mempool* pool, const Bytes& frame) {
 }
 
 /// Waits (bounded) for the appliance to transmit one frame.
-inline std::optional<Bytes> receive(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
+inline std::optional<Bytes> receive(
+    std::chrono::milliseconds timeout = std::chrono::milliseconds(2000)) {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         void* obj = nullptr;
@@ -91,19 +102,31 @@ inline Bytes udp4(const net::MacAddr& dst_mac, uint32_t src, uint32_t dst, uint1
     Bytes b = eth(dst_mac, 0x0800, std::move(vlans));
     size_t ip = b.size();
     uint16_t udp_len = static_cast<uint16_t>(8 + payload.size());
-    b.push_back(0x45); b.push_back(0); put16(b, static_cast<uint16_t>(20 + udp_len));
-    put16(b, 0x4321); put16(b, 0); b.push_back(64); b.push_back(17); put16(b, 0);
-    put32(b, src); put32(b, dst);
+    b.push_back(0x45);
+    b.push_back(0);
+    put16(b, static_cast<uint16_t>(20 + udp_len));
+    put16(b, 0x4321);
+    put16(b, 0);
+    b.push_back(64);
+    b.push_back(17);
+    put16(b, 0);
+    put32(b, src);
+    put32(b, dst);
     fix_ipv4_checksum(b, ip);
     size_t udp = b.size();
-    put16(b, sport); put16(b, dport); put16(b, udp_len); put16(b, 0);
+    put16(b, sport);
+    put16(b, dport);
+    put16(b, udp_len);
+    put16(b, 0);
     b.insert(b.end(), payload.begin(), payload.end());
     uint32_t sum = 0;
-    for (size_t i = 0; i < 8; i += 2) sum += static_cast<uint32_t>(b[ip + 12 + i] << 8 | b[ip + 13 + i]);
+    for (size_t i = 0; i < 8; i += 2)
+        sum += static_cast<uint32_t>(b[ip + 12 + i] << 8 | b[ip + 13 + i]);
     sum += 17 + udp_len;
     uint16_t c = csum(&b[udp], udp_len, sum);
     if (c == 0) c = 0xffff;
-    b[udp + 6] = c >> 8; b[udp + 7] = c & 0xff;
+    b[udp + 6] = c >> 8;
+    b[udp + 7] = c & 0xff;
     return b;
 }
 
@@ -120,13 +143,14 @@ inline bool udp4_checksums_ok(const Bytes& r) {
 inline int init_ring_eal(std::unique_ptr<dataplane::Eal>& eal, const char* name) {
     app::block_signals();
     std::string prefix = std::string("--file-prefix=") + name + "-" + std::to_string(getpid());
-    auto args = dataplane::build_eal_args({"--no-huge", "--no-pci", "--no-shconf", prefix,
-                                           "--log-level=lib.eal:error"},
-                                          {}, 1, dataplane::allowed_cpus());
+    auto args = dataplane::build_eal_args(
+        {"--no-huge", "--no-pci", "--no-shconf", prefix, "--log-level=lib.eal:error"}, {}, 1,
+        dataplane::allowed_cpus());
     eal = std::make_unique<dataplane::Eal>(args);
     g_rx = rte_ring_create("rx0", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
     g_tx = rte_ring_create("tx0", 1024, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (g_rx == nullptr || g_tx == nullptr || rte_eth_from_rings("ring0", &g_rx, 1, &g_tx, 1, 0) < 0) {
+    if (g_rx == nullptr || g_tx == nullptr ||
+        rte_eth_from_rings("ring0", &g_rx, 1, &g_tx, 1, 0) < 0) {
         std::fprintf(stderr, "cannot create the ring port\n");
         return 1;
     }

@@ -10,8 +10,13 @@ namespace {
 
 Bytes arp_request(uint32_t sender_ip, uint32_t target_ip, std::vector<uint16_t> vlans = {}) {
     Bytes b = eth(net::MacAddr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, 0x0806, vlans);
-    put16(b, 1); put16(b, 0x0800); b.push_back(6); b.push_back(4); put16(b, 1);
-    put_bytes(b, kPeerMac.bytes.data(), 6); put32(b, sender_ip);
+    put16(b, 1);
+    put16(b, 0x0800);
+    b.push_back(6);
+    b.push_back(4);
+    put16(b, 1);
+    put_bytes(b, kPeerMac.bytes.data(), 6);
+    put32(b, sender_ip);
     for (int i = 0; i < 6; ++i) b.push_back(0);
     put32(b, target_ip);
     return b;
@@ -21,14 +26,29 @@ Bytes icmp_echo(const net::MacAddr& dst, uint32_t src, uint32_t dst_ip, uint16_t
     Bytes b = eth(dst, 0x0800);
     size_t ip = b.size();
     const size_t payload = 24;
-    b.push_back(0x45); b.push_back(0); put16(b, static_cast<uint16_t>(20 + 8 + payload));
-    put16(b, 0x1234); put16(b, 0); b.push_back(64); b.push_back(1); put16(b, 0);
-    put32(b, src); put32(b, dst_ip);
-    uint16_t c = csum(&b[ip], 20); b[ip + 10] = c >> 8; b[ip + 11] = c & 0xff;
+    b.push_back(0x45);
+    b.push_back(0);
+    put16(b, static_cast<uint16_t>(20 + 8 + payload));
+    put16(b, 0x1234);
+    put16(b, 0);
+    b.push_back(64);
+    b.push_back(1);
+    put16(b, 0);
+    put32(b, src);
+    put32(b, dst_ip);
+    uint16_t c = csum(&b[ip], 20);
+    b[ip + 10] = c >> 8;
+    b[ip + 11] = c & 0xff;
     size_t icmp = b.size();
-    b.push_back(8); b.push_back(0); put16(b, 0); put16(b, id); put16(b, seq);
+    b.push_back(8);
+    b.push_back(0);
+    put16(b, 0);
+    put16(b, id);
+    put16(b, seq);
     for (size_t i = 0; i < payload; ++i) b.push_back(static_cast<uint8_t>(i));
-    c = csum(&b[icmp], b.size() - icmp); b[icmp + 2] = c >> 8; b[icmp + 3] = c & 0xff;
+    c = csum(&b[icmp], b.size() - icmp);
+    b[icmp + 2] = c >> 8;
+    b[icmp + 3] = c & 0xff;
     return b;
 }
 
@@ -36,19 +56,33 @@ Bytes neighbor_solicitation(const net::Ipv6Addr& src, const net::Ipv6Addr& targe
     // Destination: the solicited-node group of the target, ff02::1:ffXX:XXXX.
     net::Ipv6Addr dst{{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, target.bytes[13],
                        target.bytes[14], target.bytes[15]}};
-    Bytes b = eth(net::MacAddr{{0x33, 0x33, 0xff, target.bytes[13], target.bytes[14], target.bytes[15]}}, 0x86dd);
+    Bytes b =
+        eth(net::MacAddr{{0x33, 0x33, 0xff, target.bytes[13], target.bytes[14], target.bytes[15]}},
+            0x86dd);
     size_t ip = b.size();
-    put32(b, 0x60000000); put16(b, 32); b.push_back(58); b.push_back(255);
-    put_bytes(b, src.bytes.data(), 16); put_bytes(b, dst.bytes.data(), 16);
+    put32(b, 0x60000000);
+    put16(b, 32);
+    b.push_back(58);
+    b.push_back(255);
+    put_bytes(b, src.bytes.data(), 16);
+    put_bytes(b, dst.bytes.data(), 16);
     size_t icmp = b.size();
-    b.push_back(135); b.push_back(0); put16(b, 0); put32(b, 0);
+    b.push_back(135);
+    b.push_back(0);
+    put16(b, 0);
+    put32(b, 0);
     put_bytes(b, target.bytes.data(), 16);
-    b.push_back(1); b.push_back(1); put_bytes(b, kPeerMac.bytes.data(), 6);
+    b.push_back(1);
+    b.push_back(1);
+    put_bytes(b, kPeerMac.bytes.data(), 6);
     // ICMPv6 checksum over the pseudo-header.
     uint32_t sum = 0;
-    for (size_t i = 0; i < 32; i += 2) sum += static_cast<uint32_t>(b[ip + 8 + i] << 8 | b[ip + 9 + i]);
+    for (size_t i = 0; i < 32; i += 2)
+        sum += static_cast<uint32_t>(b[ip + 8 + i] << 8 | b[ip + 9 + i]);
     sum += 32 + 58;
-    uint16_t c = csum(&b[icmp], 32, sum); b[icmp + 2] = c >> 8; b[icmp + 3] = c & 0xff;
+    uint16_t c = csum(&b[icmp], 32, sum);
+    b[icmp + 2] = c >> 8;
+    b[icmp + 3] = c & 0xff;
     return b;
 }
 
@@ -56,7 +90,12 @@ Bytes neighbor_solicitation(const net::Ipv6Addr& src, const net::Ipv6Addr& targe
 Bytes dns_query(const net::MacAddr& dst, uint32_t src, uint32_t dst_ip, uint16_t id,
                 const std::string& name, std::vector<uint16_t> vlans = {}) {
     Bytes dnsmsg;
-    put16(dnsmsg, id); put16(dnsmsg, 0); put16(dnsmsg, 1); put16(dnsmsg, 0); put16(dnsmsg, 0); put16(dnsmsg, 0);
+    put16(dnsmsg, id);
+    put16(dnsmsg, 0);
+    put16(dnsmsg, 1);
+    put16(dnsmsg, 0);
+    put16(dnsmsg, 0);
+    put16(dnsmsg, 0);
     size_t start = 0;
     while (start <= name.size()) {
         size_t dot = name.find('.', start);
@@ -66,16 +105,19 @@ Bytes dns_query(const net::MacAddr& dst, uint32_t src, uint32_t dst_ip, uint16_t
         start = dot + 1;
     }
     dnsmsg.push_back(0);
-    put16(dnsmsg, 1); put16(dnsmsg, 1);
+    put16(dnsmsg, 1);
+    put16(dnsmsg, 1);
     return udp4(dst, src, dst_ip, 40000, 53, dnsmsg, std::move(vlans));
 }
 
 std::unique_ptr<dns::ZoneView> zone_with(const std::string& www_address) {
     std::string why;
     auto origin = *dns::name_from_text("lan.", dns::WireName{0}, why);
-    auto parsed = zone::parse_zone_text("@ 300 SOA ns.lan. hostmaster.lan. 1 3600 600 86400 60\n"
-                                        "@ 300 NS ns\nns 300 A 198.18.0.1\nwww 300 A " + www_address + "\n",
-                                        "inline", origin, 300);
+    auto parsed = zone::parse_zone_text(
+        "@ 300 SOA ns.lan. hostmaster.lan. 1 3600 600 86400 60\n"
+        "@ 300 NS ns\nns 300 A 198.18.0.1\nwww 300 A " +
+            www_address + "\n",
+        "inline", origin, 300);
     EXPECT_TRUE(parsed.errors.empty());
     return std::make_unique<dns::ZoneView>(std::vector<dns::ZoneInput>{{origin, parsed.records}});
 }
@@ -105,7 +147,7 @@ config::Config ring_config() {
 }
 
 class WorkerRing : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         app_ = new app::Appliance(ring_config(), {});
         app_->start();
@@ -163,7 +205,7 @@ TEST_F(WorkerRing, AnswersIcmpEcho) {
     EXPECT_EQ((*r)[34], 0);                                   // echo reply
     EXPECT_EQ(get16(*r, 38), 0x4242);
     EXPECT_EQ(get16(*r, 40), 7);
-    EXPECT_EQ(csum(r->data() + 34, r->size() - 34), 0);        // ICMP checksum verifies
+    EXPECT_EQ(csum(r->data() + 34, r->size() - 34), 0);  // ICMP checksum verifies
     EXPECT_TRUE(std::equal(req.begin() + 42, req.end(), r->begin() + 42));  // payload
 }
 
@@ -176,11 +218,11 @@ TEST_F(WorkerRing, AnswersNeighborSolicitation) {
     ASSERT_GE(r->size(), 14u + 40 + 32);
     EXPECT_TRUE(std::equal(kPeerMac.bytes.begin(), kPeerMac.bytes.end(), r->begin()));
     EXPECT_EQ(get16(*r, 12), 0x86dd);
-    EXPECT_EQ((*r)[14 + 7], 255);                                            // hop limit
+    EXPECT_EQ((*r)[14 + 7], 255);  // hop limit
     EXPECT_TRUE(std::equal(target.bytes.begin(), target.bytes.end(), r->begin() + 22));  // src
     EXPECT_TRUE(std::equal(src.bytes.begin(), src.bytes.end(), r->begin() + 38));        // dst
-    EXPECT_EQ((*r)[54], 136);                                                // NA
-    EXPECT_EQ((*r)[58] & 0xe0, 0x60);                                        // S and O, not R
+    EXPECT_EQ((*r)[54], 136);                                                            // NA
+    EXPECT_EQ((*r)[58] & 0xe0, 0x60);  // S and O, not R
     EXPECT_TRUE(std::equal(target.bytes.begin(), target.bytes.end(), r->begin() + 62));
     EXPECT_EQ((*r)[78], 2);  // target link-layer address option
     EXPECT_TRUE(std::equal(mac().bytes.begin(), mac().bytes.end(), r->begin() + 80));
@@ -188,9 +230,9 @@ TEST_F(WorkerRing, AnswersNeighborSolicitation) {
 
 TEST_F(WorkerRing, CountsWhatItDrops) {
     auto before = app_->stats().sum();
-    inject(pool(), arp_request(kPeerIp, 0xC6120002));        // not our address
+    inject(pool(), arp_request(kPeerIp, 0xC6120002));  // not our address
     Bytes frag = icmp_echo(mac(), kPeerIp, kOurIp, 1, 1);
-    frag[14 + 6] = 0x20;                                        // MF set
+    frag[14 + 6] = 0x20;  // MF set
     fix_ipv4_checksum(frag);
     inject(pool(), frag);
     Bytes tcp = icmp_echo(mac(), kPeerIp, kOurIp, 1, 1);
@@ -227,8 +269,8 @@ TEST_F(WorkerRing, AnswersDnsQueryInPlace) {
     EXPECT_EQ(get16(*r, 26) << 16 | get16(*r, 28), kOurIp);
     EXPECT_EQ(get16(*r, 30) << 16 | get16(*r, 32), kPeerIp);
     EXPECT_EQ(csum(r->data() + 14, 20), 0);
-    EXPECT_EQ(get16(*r, 34), 53);     // source port
-    EXPECT_EQ(get16(*r, 36), 40000);  // destination port
+    EXPECT_EQ(get16(*r, 34), 53);              // source port
+    EXPECT_EQ(get16(*r, 36), 40000);           // destination port
     EXPECT_EQ(get16(*r, 38), r->size() - 34);  // UDP length
     EXPECT_TRUE(udp4_checksums_ok(*r));
     EXPECT_EQ(get16(*r, 42), 0xbeef);
@@ -250,7 +292,7 @@ TEST_F(WorkerRing, AnswersDnsOnAQinQInterfaceWithTheSameTags) {
     EXPECT_EQ(get16(*r, 18) & 0x0fff, 200);
     EXPECT_EQ(get16(*r, 20), 0x0800);
     EXPECT_EQ(get16(*r, 8 + 26) << 16 | get16(*r, 8 + 28), 0xC6136401u);  // IP source
-    EXPECT_EQ(get16(*r, 8 + 42), 0x0420);                                           // DNS id
+    EXPECT_EQ(get16(*r, 8 + 42), 0x0420);                                 // DNS id
     EXPECT_EQ(static_cast<uint32_t>(get16(*r, r->size() - 4)) << 16 | get16(*r, r->size() - 2),
               0xC612000Au);
 }
@@ -264,10 +306,13 @@ TEST_F(WorkerRing, PublishedZoneChangeIsServedWithoutLosingQueries) {
         std::string addr = "198.18.1." + std::to_string(round + 1);
         auto t0 = std::chrono::steady_clock::now();
         ASSERT_TRUE(app_->publish_zones(zone_with(addr), std::chrono::seconds(5)));
-        auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - t0)
+                      .count();
         if (round == 0) std::printf("publish to visible: %lld us\n", static_cast<long long>(us));
         for (unsigned i = 0; i < 25; ++i) {
-            inject(pool(), dns_query(mac(), kPeerIp, kOurIp, static_cast<uint16_t>(sent), "www.lan"));
+            inject(pool(),
+                   dns_query(mac(), kPeerIp, kOurIp, static_cast<uint16_t>(sent), "www.lan"));
             ++sent;
             auto r = receive();
             if (!r) continue;
@@ -278,7 +323,8 @@ TEST_F(WorkerRing, PublishedZoneChangeIsServedWithoutLosingQueries) {
     EXPECT_EQ(answered, sent);
     // Old views are freed once every reader has passed a quiescent point.
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (app_->control_plane().retired_pending() != 0 && std::chrono::steady_clock::now() < deadline)
+    while (app_->control_plane().retired_pending() != 0 &&
+           std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     EXPECT_EQ(app_->control_plane().retired_pending(), 0u);
 }

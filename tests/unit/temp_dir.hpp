@@ -10,10 +10,13 @@
 namespace edgelease::test {
 
 class TempDir {
-public:
+  public:
     explicit TempDir(const std::string& prefix = "edgelease-test") {
-        std::string templ = (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
-        if (::mkdtemp(templ.data()) == nullptr) throw std::filesystem::filesystem_error("mkdtemp", std::error_code(errno, std::generic_category()));
+        std::string templ =
+            (std::filesystem::temp_directory_path() / (prefix + ".XXXXXX")).string();
+        if (::mkdtemp(templ.data()) == nullptr)
+            throw std::filesystem::filesystem_error(
+                "mkdtemp", std::error_code(errno, std::generic_category()));
         path_ = templ;
     }
     ~TempDir() {
@@ -30,7 +33,7 @@ public:
         std::ofstream(path_ + "/" + name, std::ios::binary) << text;
     }
 
-private:
+  private:
     std::string path_;
 };
 

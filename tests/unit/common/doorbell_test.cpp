@@ -84,8 +84,8 @@ TEST(IdleBackoff, SleepsOnTheBellAndARingEndsTheSleep) {
     std::atomic<int> slept{0};
     std::atomic<bool> done{false};
     std::thread t([&] {
-        // 500 idle polls: 64 spins and 16 yields, then sleeps doubling towards 20 s. Unrung they would
-        // take hours; each ring ends one and starts the next short again.
+        // 500 idle polls: 64 spins and 16 yields, then sleeps doubling towards 20 s. Unrung they
+        // would take hours; each ring ends one and starts the next short again.
         for (int i = 0; i < 500; ++i)
             if (backoff.on_idle()) slept.fetch_add(1);
         done.store(true);
@@ -104,7 +104,8 @@ TEST(IdleBackoff, SleepsOnTheBellAndARingEndsTheSleep) {
     }
     t.join();
     EXPECT_TRUE(std::chrono::steady_clock::now() < deadline) << "the rings did not end the sleeps";
-    EXPECT_GE(slept.load(), 4);  // at least once per 80 idle polls (a ring restarts spin and yields)
+    EXPECT_GE(slept.load(),
+              4);  // at least once per 80 idle polls (a ring restarts spin and yields)
 }
 
 }  // namespace

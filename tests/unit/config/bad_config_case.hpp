@@ -26,7 +26,9 @@ struct BadCase {
     size_t errors = 1;     // total number of errors expected
 };
 
-inline void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
+inline void PrintTo(const BadCase& c, std::ostream* os) {
+    *os << c.name;
+}
 
 /// Loads the case's text and checks the error it must produce.
 inline void expect_bad_case(const BadCase& c) {
@@ -46,6 +48,8 @@ inline void expect_bad_case(const BadCase& c) {
         << "expected '" << c.fragment << "' in: " << hit->to_string();
 }
 
-inline std::string case_name(const testing::TestParamInfo<BadCase>& info) { return info.param.name; }
+inline std::string case_name(const testing::TestParamInfo<BadCase>& info) {
+    return info.param.name;
+}
 
 }  // namespace edgelease::config::test

@@ -431,7 +431,9 @@ lease_store_max_mib = 0
 
 class BadDhcpConfig : public testing::TestWithParam<BadCase> {};
 
-TEST_P(BadDhcpConfig, ReportsKeyLineAndReason) { expect_bad_case(GetParam()); }
+TEST_P(BadDhcpConfig, ReportsKeyLineAndReason) {
+    expect_bad_case(GetParam());
+}
 
 INSTANTIATE_TEST_SUITE_P(Cases, BadDhcpConfig, testing::ValuesIn(kCases), case_name);
 

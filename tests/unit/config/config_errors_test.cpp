@@ -370,7 +370,9 @@ ip = "198.18.0.51"
 
 class BadConfig : public testing::TestWithParam<BadCase> {};
 
-TEST_P(BadConfig, ReportsKeyLineAndReason) { expect_bad_case(GetParam()); }
+TEST_P(BadConfig, ReportsKeyLineAndReason) {
+    expect_bad_case(GetParam());
+}
 
 INSTANTIATE_TEST_SUITE_P(Cases, BadConfig, testing::ValuesIn(kCases), case_name);
 

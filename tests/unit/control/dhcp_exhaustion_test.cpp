@@ -19,10 +19,10 @@
 
 using namespace edgelease;
 using dhcp::MsgType;
-using dhcp::test::Decoded;
-using dhcp::test::Req;
 using dhcp::test::decode;
+using dhcp::test::Decoded;
 using dhcp::test::ip;
+using dhcp::test::Req;
 
 namespace {
 
@@ -55,20 +55,24 @@ const std::string kConfig = std::string("[dhcp]\nrelay_discover_rate = 5\n") + k
 /// A distinct client per number: MAC 02:cc:00:nn:nn:nn.
 Req client(MsgType t, uint32_t n) {
     Req r(t, 1);
-    r.hw(net::MacAddr{{0x02, 0xcc, 0x00, static_cast<uint8_t>(n >> 16), static_cast<uint8_t>(n >> 8),
-                       static_cast<uint8_t>(n)}});
+    r.hw(net::MacAddr{{0x02, 0xcc, 0x00, static_cast<uint8_t>(n >> 16),
+                       static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)}});
     r.raw().xid = 0x7e570000u + n;
     return r;
 }
 
 struct Harness {
-    explicit Harness(size_t max_map = store::LeaseStore::kDefaultMaxMapSize, const std::string& toml = kConfig)
-        : tmp("edgelease-exhaustion"), dir(tmp.str()), cfg(dhcp::test::load(toml.c_str())),
+    explicit Harness(size_t max_map = store::LeaseStore::kDefaultMaxMapSize,
+                     const std::string& toml = kConfig)
+        : tmp("edgelease-exhaustion"),
+          dir(tmp.str()),
+          cfg(dhcp::test::load(toml.c_str())),
           ch(std::make_unique<dhcp::DhcpChannel>()) {
         cfg.appliance.state_dir = dir;
         store = std::make_unique<store::LeaseStore>(dir, false, max_map);
         store->start();
-        svc = std::make_unique<control::DhcpService>(cfg, std::vector<dhcp::DhcpChannel*>{ch.get()}, *store);
+        svc = std::make_unique<control::DhcpService>(cfg, std::vector<dhcp::DhcpChannel*>{ch.get()},
+                                                     *store);
     }
     ~Harness() {
         svc.reset();
@@ -97,7 +101,9 @@ struct Harness {
         }
         return out;
     }
-    uint64_t outcome(dhcp::Outcome o) const { return svc->stats().outcomes[static_cast<size_t>(o)].get(); }
+    uint64_t outcome(dhcp::Outcome o) const {
+        return svc->stats().outcomes[static_cast<size_t>(o)].get();
+    }
 
     test::TempDir tmp;
     std::string dir;
@@ -109,7 +115,8 @@ struct Harness {
 
 size_t count_lines(const std::string& text, const std::string& needle) {
     size_t n = 0;
-    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+        ++n;
     return n;
 }
 
@@ -143,7 +150,8 @@ TEST(DhcpExhaustion, RelayOverItsDiscoverRateIsHeldBackOthersAreNot) {
     Harness h;
     const int64_t now = 1'800'000'000;
     std::vector<dhcp::DhcpRequest> burst;
-    for (uint32_t i = 0; i < 20; ++i) burst.push_back(client(MsgType::Discover, i).relay("198.18.1.1"));
+    for (uint32_t i = 0; i < 20; ++i)
+        burst.push_back(client(MsgType::Discover, i).relay("198.18.1.1"));
     testing::internal::CaptureStderr();
     auto offers = h.run(burst, now);
     // Another relay in the same second has its own allowance.
@@ -190,7 +198,8 @@ TEST(DhcpExhaustion, FullLeaseMapWithholdsEveryAckThatWasNotStored) {
     const int64_t now = 1'800'000'000;
     constexpr uint32_t kClients = 3000;
     std::vector<dhcp::DhcpRequest> discovers, requests;
-    for (uint32_t i = 0; i < kClients; ++i) discovers.push_back(client(MsgType::Discover, i).relay("198.18.16.1"));
+    for (uint32_t i = 0; i < kClients; ++i)
+        discovers.push_back(client(MsgType::Discover, i).relay("198.18.16.1"));
     testing::internal::CaptureStderr();
     auto offers = h.run(discovers, now);
     ASSERT_EQ(offers.size(), kClients);
@@ -205,8 +214,9 @@ TEST(DhcpExhaustion, FullLeaseMapWithholdsEveryAckThatWasNotStored) {
     const std::string log = testing::internal::GetCapturedStderr();
 
     const auto& st = h.store->stats();
-    std::printf("64 KiB map, %u REQUESTs: %zu ACKed, %llu withheld, %llu failed batches\n", kClients,
-                acks.size(), static_cast<unsigned long long>(h.svc->stats().storage_failed.get()),
+    std::printf("64 KiB map, %u REQUESTs: %zu ACKed, %llu withheld, %llu failed batches\n",
+                kClients, acks.size(),
+                static_cast<unsigned long long>(h.svc->stats().storage_failed.get()),
                 static_cast<unsigned long long>(st.failures.load()));
     EXPECT_GT(st.failures.load(), 1u);
     EXPECT_GT(st.map_full.load(), 0u);

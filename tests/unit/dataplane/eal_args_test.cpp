@@ -42,7 +42,8 @@ TEST(PortContext, GroupsInterfacesOfOnePortAndAddsLinkLocal) {
     config::Config cfg;
     config::InterfaceConfig a, b, other;
     a.port = "net_tap0";
-    a.addresses = {*net::parse_if_address("198.18.0.1/24"), *net::parse_if_address("2001:db8::1/64")};
+    a.addresses = {*net::parse_if_address("198.18.0.1/24"),
+                   *net::parse_if_address("2001:db8::1/64")};
     b.port = "net_tap0";
     b.vlan = 10;
     b.addresses = {*net::parse_if_address("198.18.10.1/24")};
@@ -66,17 +67,21 @@ namespace {
 
 TEST(EalArgs, MemifServerSocketFilesAreFoundInBothVdevForms) {
     const std::vector<std::string> args{
-        "edgelease", "--no-huge",
+        "edgelease",
+        "--no-huge",
         "--vdev=net_memif0,role=server,socket=/tmp/a.sock,socket-abstract=no,mac=02:00:00:00:00:01",
-        "--vdev", "net_memif1,socket-abstract=no,socket=/tmp/b.sock,role=server",
+        "--vdev",
+        "net_memif1,socket-abstract=no,socket=/tmp/b.sock,role=server",
         "--vdev=net_memif2,role=client,socket=/tmp/c.sock,socket-abstract=no",  // client: not ours
         "--vdev=net_memif3,role=server,socket=/tmp/d.sock",                     // abstract: no file
         "--vdev=net_tap0,iface=edge0"};
-    EXPECT_EQ(memif_server_socket_files(args), (std::vector<std::string>{"/tmp/a.sock", "/tmp/b.sock"}));
+    EXPECT_EQ(memif_server_socket_files(args),
+              (std::vector<std::string>{"/tmp/a.sock", "/tmp/b.sock"}));
 }
 
 TEST(EalArgs, OnlyAStaleMemifSocketIsRemoved) {
-    const std::string dir = std::filesystem::temp_directory_path() / ("edgelease-memif-" + std::to_string(getpid()));
+    const std::string dir =
+        std::filesystem::temp_directory_path() / ("edgelease-memif-" + std::to_string(getpid()));
     std::filesystem::create_directories(dir);
     auto bound = [](const std::string& path, bool listen_on_it) {
         const int fd = ::socket(AF_UNIX, SOCK_SEQPACKET, 0);
@@ -87,7 +92,8 @@ TEST(EalArgs, OnlyAStaleMemifSocketIsRemoved) {
         if (listen_on_it) EXPECT_EQ(::listen(fd, 1), 0);
         return fd;
     };
-    const std::string stale = dir + "/stale.sock", live = dir + "/live.sock", plain = dir + "/plain";
+    const std::string stale = dir + "/stale.sock", live = dir + "/live.sock",
+                      plain = dir + "/plain";
     ::close(bound(stale, false));  // what a killed process leaves: the file, no listener
     const int live_fd = bound(live, true);
     { std::ofstream(plain) << "not a socket"; }

@@ -23,7 +23,8 @@ dns::WireName name(const std::string& s) {
 }
 
 std::vector<dns::ZoneInput> lan_zone() {
-    auto r = config::load_config_string("[[interfaces]]\nport = \"p0\"\n[[dns.zones]]\nname = \"lan.\"\n", "z.toml");
+    auto r = config::load_config_string(
+        "[[interfaces]]\nport = \"p0\"\n[[dns.zones]]\nname = \"lan.\"\n", "z.toml");
     EXPECT_TRUE(r.config);
     auto z = zone::load_zones(*r.config, 100);
     EXPECT_TRUE(z.errors.empty());
@@ -57,8 +58,12 @@ TEST(ControlPlane, IdlePollsFinishATableRehashStartedByGrowth) {
     int added = 0;
     for (; added < 20000 && (added < 2000 || !view->rehash_in_progress()); ++added) {
         zone::StoredRecord r;
-        r.rr = dns::Record{name("h" + std::to_string(added) + ".lan."), dns::rrtype::A, dns::rrclass::IN, 60,
-                           {198, 18, static_cast<uint8_t>(added >> 8), static_cast<uint8_t>(added)}};
+        r.rr =
+            dns::Record{name("h" + std::to_string(added) + ".lan."),
+                        dns::rrtype::A,
+                        dns::rrclass::IN,
+                        60,
+                        {198, 18, static_cast<uint8_t>(added >> 8), static_cast<uint8_t>(added)}};
         r.prov.origin = zone::Origin::Dhcp;
         ASSERT_TRUE(store.put(r));
         plane.poll();

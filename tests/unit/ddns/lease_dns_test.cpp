@@ -42,7 +42,9 @@ ip = "198.18.0.50"
 hostname = "reserved"
 )";
 
-uint32_t ip(const char* s) { return net::parse_ipv4(s)->value; }
+uint32_t ip(const char* s) {
+    return net::parse_ipv4(s)->value;
+}
 
 struct Fixture : ::testing::Test {
     config::Config cfg;
@@ -52,13 +54,15 @@ struct Fixture : ::testing::Test {
     int64_t now = 1'700'000'000;
 
     void load(const std::string& policy = "") {
-        auto r = config::load_config_string(std::string(kBase) + "\n[dhcp.scopes.dns]\n" + policy, "t.toml");
+        auto r = config::load_config_string(std::string(kBase) + "\n[dhcp.scopes.dns]\n" + policy,
+                                            "t.toml");
         ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].why);
         cfg = *r.config;
         auto zones = zone::load_zones(cfg, 1);
         ASSERT_TRUE(zones.errors.empty());
         store.set_config(zones.zones, now);
-        dns = std::make_unique<LeaseDns>(cfg, store, [this](AuditEvent e) { audit.push_back(std::move(e)); });
+        dns = std::make_unique<LeaseDns>(cfg, store,
+                                         [this](AuditEvent e) { audit.push_back(std::move(e)); });
     }
 
     dhcp::Lease lease(const char* addr, uint8_t mac_last, const std::string& host) {
@@ -86,8 +90,11 @@ struct Fixture : ::testing::Test {
     }
     std::string a_of(const std::string& name) {
         const auto* e = find(name, dns::rrtype::A);
-        return e == nullptr ? "" : net::to_string(net::Ipv4Addr{uint32_t{e->rdata[0]} << 24 | uint32_t{e->rdata[1]} << 16 |
-                                                               uint32_t{e->rdata[2]} << 8 | e->rdata[3]});
+        return e == nullptr
+                   ? ""
+                   : net::to_string(net::Ipv4Addr{uint32_t{e->rdata[0]} << 24 |
+                                                  uint32_t{e->rdata[1]} << 16 |
+                                                  uint32_t{e->rdata[2]} << 8 | e->rdata[3]});
     }
     std::string ptr_of(const char* addr) {
         const auto* e = find(dns::name_to_text(reverse_name(ip(addr))), dns::rrtype::PTR);
@@ -135,7 +142,8 @@ TEST_F(Fixture, AdminRecordSurvivesClaimReleaseAndExpiry) {
     EXPECT_EQ(find("my-server.lan.", dns::rrtype::A)->prov.origin, Origin::Config);
     EXPECT_EQ(ptr_of("198.18.0.101"), "") << "no PTR claims a name that is not the binding's";
     ASSERT_EQ(count(AuditReason::ConflictSkip, false), 1u);
-    EXPECT_NE(audit.back().detail.find("config A record"), std::string::npos) << audit.back().detail;
+    EXPECT_NE(audit.back().detail.find("config A record"), std::string::npos)
+        << audit.back().detail;
     dns->on_lease(l, dhcp::LeaseEvent::Expired, now + 31);
     dns->on_lease(l, dhcp::LeaseEvent::Released, now + 32);
     EXPECT_EQ(a_of("my-server.lan."), "198.18.0.60");
@@ -179,7 +187,8 @@ TEST_F(Fixture, ReservationPublishesBeforeAnyClientAndIsPermanent) {
     l.reservation = 0;
     l.hw.bytes = {0x02, 0, 0, 0, 0, 0x50};
     dns->on_lease(l, dhcp::LeaseEvent::Granted, now + 5);
-    EXPECT_EQ(find("reserved.lan.", dns::rrtype::A)->prov.created, now) << "granting refreshes, keeps created";
+    EXPECT_EQ(find("reserved.lan.", dns::rrtype::A)->prov.created, now)
+        << "granting refreshes, keeps created";
     // Drift: the rebuilt machine comes back with a client identifier; same reservation owner.
     auto drifted = l;
     drifted.client.kind = dhcp::ClientKey::ClientId;
@@ -197,7 +206,9 @@ TEST_F(Fixture, ReservationPublishesBeforeAnyClientAndIsPermanent) {
 TEST_F(Fixture, ReservationRemovedFromConfigTakesItsRecords) {
     load();
     dns->publish_reservations(now);
-    auto r = config::load_config_string(std::string(kBase).substr(0, std::string(kBase).find("[[dhcp.scopes.reservations]]")), "t.toml");
+    auto r = config::load_config_string(
+        std::string(kBase).substr(0, std::string(kBase).find("[[dhcp.scopes.reservations]]")),
+        "t.toml");
     ASSERT_TRUE(r.config);
     dns->set_config(*r.config);
     dns->publish_reservations(now + 1);

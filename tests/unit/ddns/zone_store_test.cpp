@@ -49,7 +49,8 @@ TEST(ZoneStore, ReloadKeepsCreatedAndDiffs) {
     s.take_dirty(dirty);
     EXPECT_GE(dirty.size(), 3u);  // apex, a, b
     ASSERT_NE(s.find(ZoneStore::key(name("a.lan."))), nullptr);
-    StoredRecord manual{dns::Record{name("m.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 20}}, {}};
+    StoredRecord manual{
+        dns::Record{name("m.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 20}}, {}};
     manual.prov.origin = Origin::Manual;
     manual.prov.created = manual.prov.updated = 1001;
     ASSERT_TRUE(s.put(manual));
@@ -61,7 +62,8 @@ TEST(ZoneStore, ReloadKeepsCreatedAndDiffs) {
     s.take_dirty(dirty);
     EXPECT_EQ(s.find(ZoneStore::key(name("b.lan."))), nullptr);
     ASSERT_NE(s.find(ZoneStore::key(name("c.lan."))), nullptr);
-    EXPECT_EQ(s.find(ZoneStore::key(name("a.lan.")))->at(0).prov.created, 1000) << "unchanged record keeps created";
+    EXPECT_EQ(s.find(ZoneStore::key(name("a.lan.")))->at(0).prov.created, 1000)
+        << "unchanged record keeps created";
     EXPECT_EQ(s.find(ZoneStore::key(name("c.lan.")))->at(0).prov.created, 2000);
     ASSERT_NE(s.find(ZoneStore::key(name("m.lan."))), nullptr) << "a reload keeps manual records";
     EXPECT_GT(s.zones()[0].serial, 101u) << "a reload never steps the serial back";
@@ -80,15 +82,18 @@ TEST(ZoneStore, NoOwnersUntilABindingOwnsARecord) {
     ZoneStore s;
     s.set_config(zones_of(kOne), 1000);
     EXPECT_TRUE(s.no_owners()) << "configured records have no owner";
-    StoredRecord manual{dns::Record{name("m.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 20}}, {}};
+    StoredRecord manual{
+        dns::Record{name("m.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 20}}, {}};
     manual.prov.origin = Origin::Manual;
     ASSERT_TRUE(s.put(manual));
     EXPECT_TRUE(s.no_owners()) << "nor do manual ones";
 
-    StoredRecord a{dns::Record{name("h.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 30}}, {}};
+    StoredRecord a{
+        dns::Record{name("h.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 30}}, {}};
     a.prov.origin = Origin::Dhcp;
     a.prov.owner = "dhcid:abc";
-    StoredRecord ptr{dns::Record{name("h2.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 31}}, {}};
+    StoredRecord ptr{
+        dns::Record{name("h2.lan."), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 0, 31}}, {}};
     ptr.prov = a.prov;
     ASSERT_TRUE(s.put(a));
     ASSERT_TRUE(s.put(ptr));
@@ -101,9 +106,11 @@ TEST(ZoneStore, NoOwnersUntilABindingOwnsARecord) {
 }
 
 TEST(RecordStore, ProvenanceSurvivesRestart) {
-    auto dir = std::filesystem::temp_directory_path() / ("edgelease-records-" + std::to_string(getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("edgelease-records-" + std::to_string(getpid()));
     std::filesystem::remove_all(dir);
-    StoredRecord r{dns::Record{name("pc.lan."), dns::rrtype::A, dns::rrclass::IN, 600, {198, 18, 0, 100}}, {}};
+    StoredRecord r{
+        dns::Record{name("pc.lan."), dns::rrtype::A, dns::rrclass::IN, 600, {198, 18, 0, 100}}, {}};
     r.prov = Provenance{Origin::Dhcp, "client:AAABxyz", 1111, 2222, 42};
     {
         store::RecordStore rs(dir.string(), false, 3);
@@ -144,7 +151,8 @@ TEST(RecordStore, ProvenanceSurvivesRestart) {
     EXPECT_EQ(pc->at(0).prov.created, 1111);
     EXPECT_EQ(pc->at(0).prov.updated, 2222);
     EXPECT_EQ(pc->at(0).prov.generation, 42u);
-    EXPECT_EQ(s.find(ZoneStore::key(name("a.lan.")))->at(0).prov.created, 1000) << "config records keep created";
+    EXPECT_EQ(s.find(ZoneStore::key(name("a.lan.")))->at(0).prov.created, 1000)
+        << "config records keep created";
     // b was erased from storage but is still configured: it comes back as configured now.
     EXPECT_EQ(s.find(ZoneStore::key(name("b.lan.")))->at(0).prov.created, 9000);
     auto events = rs.read_audit(10, "");
@@ -159,13 +167,15 @@ TEST(RecordStore, ProvenanceSurvivesRestart) {
 }
 
 TEST(RecordCodec, RejectsGarbage) {
-    StoredRecord r{dns::Record{name("x.lan."), dns::rrtype::TXT, dns::rrclass::IN, 1, {3, 'a', 'b', 'c'}}, {}};
+    StoredRecord r{
+        dns::Record{name("x.lan."), dns::rrtype::TXT, dns::rrclass::IN, 1, {3, 'a', 'b', 'c'}}, {}};
     std::string enc = store::encode_record(r);
     auto ok = store::decode_record(reinterpret_cast<const uint8_t*>(enc.data()), enc.size());
     ASSERT_TRUE(ok);
     EXPECT_EQ(ok->rr.rdata, r.rr.rdata);
     for (size_t cut = 0; cut < enc.size(); ++cut)
-        EXPECT_FALSE(store::decode_record(reinterpret_cast<const uint8_t*>(enc.data()), cut)) << cut;
+        EXPECT_FALSE(store::decode_record(reinterpret_cast<const uint8_t*>(enc.data()), cut))
+            << cut;
     std::vector<uint8_t> big(600, 7);
     dns::Record longr{name("x.lan."), 65280, dns::rrclass::IN, 1, big};
     EXPECT_LE(store::record_key(longr).size(), 511u);

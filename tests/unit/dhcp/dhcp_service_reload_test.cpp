@@ -26,11 +26,12 @@ std::string edited(std::string text, const std::string& from, const std::string&
 }
 
 class ServiceReload : public testing::Test {
-protected:
+  protected:
     ServiceReload() : cfg_(load(kConfig)) {
         store_ = std::make_unique<store::LeaseStore>(dir_.str(), false);
         store_->start();
-        service_ = std::make_unique<control::DhcpService>(cfg_, std::vector<DhcpChannel*>{&channel_}, *store_);
+        service_ = std::make_unique<control::DhcpService>(
+            cfg_, std::vector<DhcpChannel*>{&channel_}, *store_);
     }
 
     /// Hands `r` to the service and polls until its reply comes back (ACKs wait for the
@@ -133,9 +134,11 @@ TEST_F(ServiceReload, LeasesOutsideTheNewPoolsEndAndLeaveStorage) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 2)), "198.18.0.101");
     ASSERT_EQ(dora(Req(MsgType::Discover, 0x50)), "198.18.0.50");  // reserved for this MAC
     // .100-.104 leave the pools, and the reservation now names another MAC.
-    std::string toml = edited(kConfig, R"(pools = ["198.18.0.105-198.18.0.109", "198.18.0.100-198.18.0.104"])",
-                              R"(pools = ["198.18.0.105-198.18.0.109"])");
-    toml = edited(toml, R"(hw_address = "02:00:00:00:00:50")", R"(hw_address = "02:00:00:00:00:77")");
+    std::string toml =
+        edited(kConfig, R"(pools = ["198.18.0.105-198.18.0.109", "198.18.0.100-198.18.0.104"])",
+               R"(pools = ["198.18.0.105-198.18.0.109"])");
+    toml =
+        edited(toml, R"(hw_address = "02:00:00:00:00:50")", R"(hw_address = "02:00:00:00:00:77")");
     auto swap = reload(toml);
     EXPECT_EQ(swap.kept, 0u);
     EXPECT_EQ(swap.dropped, 3u);

@@ -107,7 +107,8 @@ TEST(DnsWriter, ParsedQueryGivesTheSameAnswerAsScanningIt) {
         for (DnsWriter* w : {&wa, &wb}) {
             ASSERT_TRUE(add(*w, Section::Answer, name(qn), type::CNAME, name("x.example.com")));
             ASSERT_TRUE(add(*w, Section::Answer, name("x.example.com"), type::A, ipv4(7)));
-            ASSERT_TRUE(add(*w, Section::Authority, name("example.com"), type::NS, name("ns.example.com")));
+            ASSERT_TRUE(
+                add(*w, Section::Authority, name("example.com"), type::NS, name("ns.example.com")));
         }
         ASSERT_EQ(wa.size(), wb.size()) << qn;
         EXPECT_EQ(hex(a.bytes(0, wa.size())), hex(b.bytes(0, wb.size()))) << qn;

@@ -38,7 +38,8 @@ Bytes frame(const std::string& qname, bool v6 = false, uint16_t dport = 53, uint
         ip[9] = 17;
         f.insert(f.end(), ip.begin(), ip.end());
     }
-    const Bytes udp = {0xc0, 0x00, static_cast<uint8_t>(dport >> 8), static_cast<uint8_t>(dport), 0, 0, 0, 0};
+    const Bytes udp = {
+        0xc0, 0x00, static_cast<uint8_t>(dport >> 8), static_cast<uint8_t>(dport), 0, 0, 0, 0};
     f.insert(f.end(), udp.begin(), udp.end());
     const Bytes hdr = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
     f.insert(f.end(), hdr.begin(), hdr.end());
@@ -71,8 +72,8 @@ TEST(QnameHashHint, MatchesTheLookupHashWithCaseFolded) {
 TEST(QnameHashHint, AnswersWithTheHintAreTheAnswersWithout) {
     const ZoneView* zv = answer_test::zone_set("main");
     ASSERT_NE(zv, nullptr);
-    for (const char* qn : {"WWW.lan", "www.lan", "nothere.lan", "lan", "other.test", "a.b.other.test",
-                           "nowhere.invalid"}) {
+    for (const char* qn : {"WWW.lan", "www.lan", "nothere.lan", "lan", "other.test",
+                           "a.b.other.test", "nowhere.invalid"}) {
         for (bool v6 : {false, true}) {
             const Bytes f = frame(qn, v6);
             uint64_t h = 0;
@@ -87,7 +88,9 @@ TEST(QnameHashHint, AnswersWithTheHintAreTheAnswersWithout) {
             const uint16_t n2 = answer_query(zv, DnsSettings{}, without.data(), qlen, 1232, s2);
             ASSERT_NE(n2, 0) << qn;
             ASSERT_EQ(n1, n2) << qn;
-            EXPECT_EQ(Bytes(with.begin(), with.begin() + n1), Bytes(without.begin(), without.begin() + n2)) << qn;
+            EXPECT_EQ(Bytes(with.begin(), with.begin() + n1),
+                      Bytes(without.begin(), without.begin() + n2))
+                << qn;
             if (std::string(qn) == "www.lan") {
                 EXPECT_EQ(without[3] & 0x0f, 0) << "www.lan exists in the zone";
             }
@@ -133,7 +136,8 @@ TEST(QnameHashHint, RootName) {
 TEST(QnameHashHint, NoHintForOtherFrames) {
     uint64_t h = 0;
     Bytes other = frame("a.b", false, 67);
-    EXPECT_FALSE(qname_hash_hint(other.data(), static_cast<uint16_t>(other.size()), h)) << "not port 53";
+    EXPECT_FALSE(qname_hash_hint(other.data(), static_cast<uint16_t>(other.size()), h))
+        << "not port 53";
     Bytes tcp = frame("a.b");
     tcp[14 + 9] = 6;
     EXPECT_FALSE(qname_hash_hint(tcp.data(), static_cast<uint16_t>(tcp.size()), h)) << "not UDP";

@@ -215,7 +215,8 @@ TEST(RenderMetrics, QueueDepthsPerWorkerAndReloads) {
     ASSERT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors);
     EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_queue_depth{worker="0",queue="requests"})"), "3");
     EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_queue_depth{worker="1",queue="replies"})"), "6");
-    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_queue_depth_peak{worker="1",queue="requests"})"), "701");
+    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_queue_depth_peak{worker="1",queue="requests"})"),
+              "701");
     EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_queue_depth_peak{worker="0",queue="replies"})"), "40");
     EXPECT_EQ(p.samples.at("edgelease_lease_store_queue_depth"), "12");
     EXPECT_EQ(p.samples.at("edgelease_lease_store_queue_depth_peak"), "900");
@@ -380,8 +381,8 @@ TEST(RenderMetrics, WithoutDhcpOrStoreTheirFamiliesAreAbsent) {
 }
 
 TEST(RenderMetrics, FullAndMinimalDocumentsPassPromtool) {
-    if (!test::have_promtool())
-        GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
+    ASSERT_TRUE(test::have_promtool())
+        << "promtool is required (Debian package prometheus; scripts/setup.sh installs it)";
     Fixture f(2);
     f.lcore[0]->rx_packets.add(12345);
     f.lcore[1]->drop(DropReason::Runt);

@@ -250,8 +250,8 @@ TEST(MetricsWriter, TakeEmptiesTheWriter) {
 }
 
 TEST(MetricsWriter, RealisticDocumentPassesPromtool) {
-    if (!test::have_promtool())
-        GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
+    ASSERT_TRUE(test::have_promtool())
+        << "promtool is required (Debian package prometheus; scripts/setup.sh installs it)";
     MetricsWriter w;
     w.family("edgelease_build_info", MetricType::Gauge, "edgelease build; always 1.");
     w.sample({{"version", "0.1.0"}}, 1u);
@@ -288,8 +288,8 @@ TEST(MetricsWriter, RealisticDocumentPassesPromtool) {
 
 TEST(MetricsWriter, PromtoolCatchesWhatTheWriterWouldNotWrite) {
     // Guards the test above: a promtool that accepted everything would prove nothing.
-    if (!test::have_promtool())
-        GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
+    ASSERT_TRUE(test::have_promtool())
+        << "promtool is required (Debian package prometheus; scripts/setup.sh installs it)";
     EXPECT_NE(
         test::promtool_check("# HELP m_total h\n# TYPE m_total counter\nm_total{a=\"x\ny\"} 1\n")
             .exit_code,

@@ -73,7 +73,8 @@ TEST(LeaseCodec, RoundTrips) {
 TEST(LeaseCodec, RejectsTruncatedTrailingAndUnknownVersions) {
     std::vector<uint8_t> bytes;
     store::encode_lease(sample(1), bytes);
-    for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(store::decode_lease(bytes.data(), n)) << n;
+    for (size_t n = 0; n < bytes.size(); ++n)
+        EXPECT_FALSE(store::decode_lease(bytes.data(), n)) << n;
     auto longer = bytes;
     longer.push_back(0);
     EXPECT_FALSE(store::decode_lease(longer.data(), longer.size()));
@@ -90,7 +91,8 @@ TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
         s.start();
         uint64_t seq = 0;
         for (uint32_t i = 0; i < n; ++i) {
-            while (!s.enqueue(sample(0xC6120000 + i), ++seq)) std::this_thread::sleep_for(std::chrono::microseconds(100));
+            while (!s.enqueue(sample(0xC6120000 + i), ++seq))
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
             s.wake();  // as the control lcore does after each poll that queued something
         }
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -102,7 +104,8 @@ TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
         EXPECT_EQ(s.stats().records.load(), n);
         // Grouped: far fewer commits than records.
         EXPECT_LT(s.stats().commits.load(), n);
-        std::printf("%llu records in %llu commits\n", static_cast<unsigned long long>(s.stats().records.load()),
+        std::printf("%llu records in %llu commits\n",
+                    static_cast<unsigned long long>(s.stats().records.load()),
                     static_cast<unsigned long long>(s.stats().commits.load()));
     }
     size_t skipped = 99;
@@ -206,7 +209,8 @@ TEST(LeaseStore, FullMapFailsBatchesAndReportsEveryFailedRange) {
         for (uint32_t i = 0; i < n; ++i) {
             // Slowly enough that the writer makes many batches, several of them failing.
             if (i % 100 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-            while (!s.enqueue(sample(0xC6120000 + i), ++seq)) std::this_thread::sleep_for(std::chrono::microseconds(100));
+            while (!s.enqueue(sample(0xC6120000 + i), ++seq))
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
             s.wake();  // as the control lcore does after each poll that queued something
         }
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -246,6 +250,7 @@ TEST(LeaseStore, UnwritableDirectoryIsAClearError) {
         store::LeaseStore s("/proc/edgelease-cannot-be-here", true);
         FAIL() << "expected an error";
     } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find("/proc/edgelease-cannot-be-here"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("/proc/edgelease-cannot-be-here"), std::string::npos)
+            << e.what();
     }
 }

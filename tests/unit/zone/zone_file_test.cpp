@@ -11,8 +11,8 @@
 #include <string>
 
 #include "control/zone/rdata_text.hpp"
-#include "tests/unit/zone/test_util.hpp"
 #include "tests/unit/temp_dir.hpp"
+#include "tests/unit/zone/test_util.hpp"
 
 namespace edgelease::zone {
 namespace {
