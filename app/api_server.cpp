@@ -12,7 +12,7 @@
 #include "app/appliance.hpp"
 #include "app/metrics.hpp"
 #include "common/log.hpp"
-#include "control/dhcp_service.hpp"
+#include "control/dhcp/dhcp_service.hpp"
 
 namespace edgelease::app {
 

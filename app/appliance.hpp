@@ -13,7 +13,7 @@
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
-#include "control/dhcp_service.hpp"
+#include "control/dhcp/dhcp_service.hpp"
 #include "control/service_lcore.hpp"
 #include "control/store/lease_store.hpp"
 #include "control/store/record_store.hpp"

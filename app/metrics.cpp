@@ -8,8 +8,8 @@
 #include "app/appliance.hpp"
 #include "app/metrics_writer.hpp"
 #include "control/dhcp/lease_engine.hpp"
+#include "dataplane/dhcp/frame.hpp"
 #include "dataplane/dhcp/messages.hpp"
-#include "dataplane/wire/dhcp.hpp"
 
 #ifndef EDGELEASE_VERSION
 #define EDGELEASE_VERSION "0.1.0"
@@ -31,7 +31,7 @@ static_assert(kMsgTypeNames.size() ==
 static_assert(kOutcomeNames.size() ==
               std::tuple_size_v<decltype(control::DhcpServiceStats::outcomes)>);
 
-using ParseError = dataplane::wire::dhcp::ParseError;
+using ParseError = edgelease::dhcp::ParseError;
 constexpr std::array<std::string_view, 10> kParseErrorNames{
     "none",           "truncated",  "not_request",     "bad_hardware",     "no_cookie",
     "option_overrun", "bad_option", "no_message_type", "bad_message_type", "client_id_too_long"};
@@ -169,7 +169,7 @@ void render_packets(MetricsWriter& w, const std::vector<Lcore>& lcores) {
                       "neighbor advertisements, ICMPv6 echo replies.",
                       "kind", kKinds, kAll, [](const LcoreEntry& e, size_t i) {
                           const dataplane::LcoreStats& s = *e.stats;
-                          const dataplane::Counter* c[] = {&s.arp_replies, &s.icmp_echo_replies,
+                          const edgelease::Counter* c[] = {&s.arp_replies, &s.icmp_echo_replies,
                                                            &s.nd_adverts, &s.icmp6_echo_replies};
                           return c[i]->get();
                       });
@@ -204,7 +204,7 @@ void render_ports(MetricsWriter& w, const MetricsSources& src) {
 /// Reads `field` of a worker's DNS or DHCP stats; zero if the worker has none (a registry
 /// bug, but not worth a crash of the API thread).
 template <class Stats>
-auto field_of(const Stats* LcoreEntry::*stats, dataplane::Counter Stats::*field) {
+auto field_of(const Stats* LcoreEntry::*stats, edgelease::Counter Stats::*field) {
     return [=](const LcoreEntry& e) -> uint64_t {
         const Stats* s = e.*stats;
         return s != nullptr ? (s->*field).get() : 0;
@@ -277,7 +277,7 @@ void render_dhcp_service(MetricsWriter& w, const control::DhcpServiceStats& s) {
     for (size_t i = 0; i < kOutcomeNames.size(); ++i)
         w.sample({{"outcome", kOutcomeNames[i]}}, s.outcomes[i].get());
 
-    auto single = [&](std::string_view name, std::string_view help, const dataplane::Counter& c) {
+    auto single = [&](std::string_view name, std::string_view help, const edgelease::Counter& c) {
         w.family(name, MetricType::Counter, help);
         w.sample({}, c.get());
     };

@@ -10,7 +10,7 @@
 #include "app/reload_stats.hpp"
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
-#include "control/dhcp_service.hpp"
+#include "control/dhcp/dhcp_service.hpp"
 #include "control/store/lease_store.hpp"
 #include "control/store/record_store.hpp"
 #include "control/sweeper/sweeper_link.hpp"

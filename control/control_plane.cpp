@@ -6,7 +6,7 @@
 #include <ctime>
 
 #include "common/log.hpp"
-#include "control/dhcp_service.hpp"
+#include "control/dhcp/dhcp_service.hpp"
 #include "control/store/record_store.hpp"
 #include "control/zone/zone_store.hpp"
 

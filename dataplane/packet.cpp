@@ -6,6 +6,7 @@
 #include "dataplane/wire/cursor.hpp"
 #include "dataplane/wire/ether.hpp"
 #include "dataplane/wire/ip.hpp"
+#include "dataplane/wire/udp_writer.hpp"
 
 namespace edgelease::dataplane {
 
@@ -498,7 +499,9 @@ bool turn_around(const PortContext& port, PacketView& view, uint16_t new_payload
 
     set_reply_macs(view.data, dst_mac != nullptr ? dst_mac : view.data + eth::kSrcOff, port.mac);
 
-    uint32_t ph = 0;
+    // The reply goes back to where the request came from: the ports swap.
+    const uint16_t reply_src_port = load_be16(u + udp::kDstPortOff);
+    const uint16_t reply_dst_port = load_be16(u + udp::kSrcPortOff);
     if (view.is_v6) {
         ip[ipv6::kNextHeaderOff] = proto::kUdp;
         store_be16(ip + ipv6::kPayloadLenOff, static_cast<uint16_t>(udp_len));
@@ -507,28 +510,13 @@ bool turn_around(const PortContext& port, PacketView& view, uint16_t new_payload
         std::memcpy(tmp, ip + ipv6::kSrcOff, ipv6::kAddrLen);
         std::memcpy(ip + ipv6::kSrcOff, ip + ipv6::kDstOff, ipv6::kAddrLen);
         std::memcpy(ip + ipv6::kDstOff, tmp, ipv6::kAddrLen);
-        ph = wire::pseudo_header_v6(ip + ipv6::kSrcOff, ip + ipv6::kDstOff, proto::kUdp,
-                                    static_cast<uint32_t>(udp_len));
+        wire::write_udp_header(u, reply_src_port, reply_dst_port, static_cast<uint16_t>(udp_len),
+                               wire::pseudo_header_v6(ip + ipv6::kSrcOff, ip + ipv6::kDstOff,
+                                                      proto::kUdp, static_cast<uint32_t>(udp_len)));
     } else {
-        ip[ipv4::kVerIhlOff] = 0x40 | ipv4::kMinIhl;
-        store_be16(ip + ipv4::kTotalLenOff, static_cast<uint16_t>(min_ip + udp_len));
-        ip[ipv4::kTtlOff] = ipv4::kDefaultTtl;
-        store_be32(ip + ipv4::kSrcOff, new_src4);
-        store_be32(ip + ipv4::kDstOff, new_dst4);
-        store_be16(ip + ipv4::kChecksumOff, 0);
-        store_be16(ip + ipv4::kChecksumOff, wire::internet_checksum(ip, ipv4::kMinHeaderLen));
-        ph =
-            wire::pseudo_header_v4(new_src4, new_dst4, proto::kUdp, static_cast<uint16_t>(udp_len));
+        wire::write_ipv4_udp(ip, new_src4, new_dst4, reply_src_port, reply_dst_port,
+                             new_payload_len);
     }
-
-    uint16_t sport = load_be16(u + udp::kSrcPortOff);
-    store_be16(u + udp::kSrcPortOff, load_be16(u + udp::kDstPortOff));
-    store_be16(u + udp::kDstPortOff, sport);
-    store_be16(u + udp::kLengthOff, static_cast<uint16_t>(udp_len));
-    store_be16(u + udp::kChecksumOff, 0);
-    uint16_t sum = wire::csum_finish(wire::csum_partial(u, udp_len, ph));
-    // RFC 768: a computed zero is sent as all ones (zero means "no checksum").
-    store_be16(u + udp::kChecksumOff, sum == 0 ? 0xffff : sum);
 
     view.l4_off = static_cast<uint16_t>(l4);
     view.payload_off = static_cast<uint16_t>(l4 + udp::kHeaderLen);

@@ -2,9 +2,10 @@
 // Per-lcore packet counters. Each lcore owns one LcoreStats and is its only writer;
 // readers (telemetry, the periodic log line, later the API) sum them across lcores.
 #include <array>
-#include <atomic>
 #include <cstdint>
 #include <string_view>
+
+#include "common/counter.hpp"
 
 namespace edgelease::dataplane {
 
@@ -79,19 +80,6 @@ static_assert(!kDropReasonNames.back().empty(), "a DropReason has no name");
 constexpr std::string_view drop_reason_name(DropReason r) {
     return kDropReasonNames[static_cast<size_t>(r)];
 }
-
-/// A counter with one writer: a relaxed load+store compiles to a plain add, and readers on
-/// other threads still see a whole value (no torn reads, no data race).
-class Counter {
-  public:
-    void add(uint64_t n = 1) noexcept {
-        v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
-    }
-    uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
-
-  private:
-    std::atomic<uint64_t> v_{0};
-};
 
 /// Counters of one lcore. Cache-aligned so that lcores never share a line.
 struct alignas(64) LcoreStats {

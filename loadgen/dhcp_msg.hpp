@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "common/net.hpp"
+#include "dataplane/dhcp/messages.hpp"
 #include "dataplane/wire/dhcp.hpp"
 
 namespace edgelease::loadgen {

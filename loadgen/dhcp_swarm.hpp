@@ -17,7 +17,7 @@
 
 namespace edgelease::loadgen {
 
-using dataplane::Counter;
+using edgelease::Counter;
 
 /// What a client does after each ACK: relative weights (all zero is invalid).
 struct DhcpMix {

@@ -4,6 +4,7 @@
 
 #include "dataplane/wire/checksum.hpp"
 #include "dataplane/wire/cursor.hpp"
+#include "dataplane/wire/udp_writer.hpp"
 
 namespace edgelease::loadgen {
 
@@ -27,31 +28,7 @@ uint16_t finish_udp_frame(uint8_t* buf, uint16_t cap, const UdpEndpoints& e,
     std::memcpy(buf + wire::eth::kSrcOff, e.src_mac.bytes.data(), wire::eth::kAddrLen);
     store_be16(buf + wire::eth::kTypeOff, wire::eth::kTypeIpv4);
 
-    // RFC 791 §3.1.
-    uint8_t* ip = buf + kIpOff;
-    ip[wire::ipv4::kVerIhlOff] = 0x40 | wire::ipv4::kMinIhl;
-    ip[wire::ipv4::kTosOff] = 0;
-    store_be16(ip + wire::ipv4::kTotalLenOff,
-               static_cast<uint16_t>(wire::ipv4::kMinHeaderLen + udp_len));
-    store_be16(ip + wire::ipv4::kIdOff, 0);
-    store_be16(ip + wire::ipv4::kFlagsFragOff, 0);
-    ip[wire::ipv4::kTtlOff] = wire::ipv4::kDefaultTtl;
-    ip[wire::ipv4::kProtoOff] = wire::proto::kUdp;
-    store_be16(ip + wire::ipv4::kChecksumOff, 0);
-    store_be32(ip + wire::ipv4::kSrcOff, e.src_ip);
-    store_be32(ip + wire::ipv4::kDstOff, e.dst_ip);
-    store_be16(ip + wire::ipv4::kChecksumOff,
-               wire::internet_checksum(ip, wire::ipv4::kMinHeaderLen));
-
-    // RFC 768.
-    uint8_t* u = buf + kUdpOff;
-    store_be16(u + wire::udp::kSrcPortOff, e.src_port);
-    store_be16(u + wire::udp::kDstPortOff, e.dst_port);
-    store_be16(u + wire::udp::kLengthOff, udp_len);
-    store_be16(u + wire::udp::kChecksumOff, 0);
-    const uint32_t pseudo = wire::pseudo_header_v4(e.src_ip, e.dst_ip, wire::proto::kUdp, udp_len);
-    store_be16(u + wire::udp::kChecksumOff,
-               udp_checksum_from_partial(wire::csum_partial(u, udp_len, pseudo)));
+    wire::write_ipv4_udp(buf + kIpOff, e.src_ip, e.dst_ip, e.src_port, e.dst_port, payload_len);
     return static_cast<uint16_t>(total);
 }
 

@@ -40,11 +40,11 @@ std::string reservation_owner(const std::string& scope, uint32_t ip);
 dns::WireName reverse_name(uint32_t ip);
 
 struct LeaseDnsStats {
-    std::array<dataplane::Counter, zone::kAuditReasonNames.size()> changes;  // applied, by reason
-    dataplane::Counter skipped;    // conflicts (also in changes[ConflictSkip])
-    dataplane::Counter no_zone;    // a name or reverse name outside every hosted zone
-    dataplane::Counter kept;       // release/expiry left a record (policy)
-    dataplane::Counter opted_out;  // client set option 81 N: no updates (RFC 4702 §2.1)
+    std::array<edgelease::Counter, zone::kAuditReasonNames.size()> changes;  // applied, by reason
+    edgelease::Counter skipped;    // conflicts (also in changes[ConflictSkip])
+    edgelease::Counter no_zone;    // a name or reverse name outside every hosted zone
+    edgelease::Counter kept;       // release/expiry left a record (policy)
+    edgelease::Counter opted_out;  // client set option 81 N: no updates (RFC 4702 §2.1)
 };
 
 class LeaseDns {

@@ -22,14 +22,14 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "control/dhcp/encode.hpp"
 #include "control/dhcp/lease.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "control/dhcp/slot_table.hpp"
-#include "dataplane/wire/dhcp.hpp"
 
 namespace edgelease::dhcp::detail {
 
-using dataplane::wire::dhcp::OptionSet;
+using edgelease::dhcp::OptionSet;
 
 struct Slot {
     Lease lease;

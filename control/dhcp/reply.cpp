@@ -8,11 +8,11 @@
 
 namespace edgelease::dhcp {
 
-using dataplane::wire::dhcp::encode_reply;
-using dataplane::wire::dhcp::ReplyHeader;
 using detail::OptionSet;
 using detail::ScopeState;
 using detail::Who;
+using edgelease::dhcp::encode_reply;
+using edgelease::dhcp::ReplyHeader;
 
 namespace detail {
 

@@ -17,7 +17,6 @@ namespace edgelease::store {
 
 namespace {
 constexpr size_t kInitialMapSize = size_t{1} << 30;  // 1 GiB, sparse; grows on MDB_MAP_FULL
-constexpr int64_t kFailLogInterval = 10;             // seconds between commit-failure log lines
 constexpr size_t kBatch = 8192;
 constexpr uint32_t kIdleWaitUs = 10000;  // the idle writer's longest sleep without a ring
 
@@ -189,16 +188,15 @@ LeaseStore::CommitResult LeaseStore::commit(const std::vector<PendingWrite>& bat
 void LeaseStore::note_failure(size_t leases, int rc) {
     // A full map fails every batch until leases are freed: one line per interval, not one per
     // batch (the counters lease_store_failures and lease_store_map_full have each one).
-    ++fails_since_log_;
     const int64_t now = static_cast<int64_t>(::time(nullptr));
-    if (last_fail_log_ != 0 && now - last_fail_log_ < kFailLogInterval) return;
+    if (!fail_log_.note(now)) return;
     LOG_ERROR(
-        "lease store %s: %llu commit(s) failed (last: %zu lease(s), %s%s); their DHCPACKs are "
-        "withheld",
-        dir_.c_str(), static_cast<unsigned long long>(fails_since_log_), leases, mdb_strerror(rc),
+        "lease store %s: %llu commit(s) failed in %llds (last: %zu lease(s), %s%s); their "
+        "DHCPACKs are withheld",
+        dir_.c_str(), static_cast<unsigned long long>(fail_log_.pending()), fail_log_.window(now),
+        leases, mdb_strerror(rc),
         rc == MDB_MAP_FULL ? ", map at [appliance].lease_store_max_mib" : "");
-    fails_since_log_ = 0;
-    last_fail_log_ = now;
+    fail_log_.logged(now);
 }
 
 void LeaseStore::publish_failed(const FailedRange& range) {

@@ -15,6 +15,7 @@
 #include <boost/lockfree/spsc_queue.hpp>
 
 #include "common/doorbell.hpp"
+#include "common/log_throttle.hpp"
 #include "control/dhcp/lease.hpp"
 #include "control/store/lease_codec.hpp"
 
@@ -135,8 +136,7 @@ class LeaseStore {
     std::atomic<uint64_t> done_seq_{0};
     size_t max_map_size_ = kDefaultMaxMapSize;
     boost::lockfree::spsc_queue<FailedRange, boost::lockfree::capacity<256>> failed_;
-    int64_t last_fail_log_ = 0;  // writer thread: rate limit of the failure log
-    uint64_t fails_since_log_ = 0;
+    LogThrottle fail_log_{10};  // writer thread: a commit-failure line at most every 10 s
     std::atomic<bool> stop_{false};
     Doorbell work_bell_;  // the writer sleeps on it while the queue is empty
     Doorbell* done_bell_ = nullptr;

@@ -39,19 +39,19 @@ class Gauge {
 
 /// Written by the control lcore only.
 struct alignas(64) ControlSideStats {
-    dataplane::Counter scheduled;         ///< schedule entries pushed into to_sweeper
-    dataplane::Counter schedule_full;     ///< entries that had to wait in pending (queue full)
-    dataplane::Counter schedule_dropped;  ///< entries dropped: pending over its cap (heap backstop)
-    dataplane::Counter due_taken;         ///< due entries taken out of to_control
+    edgelease::Counter scheduled;         ///< schedule entries pushed into to_sweeper
+    edgelease::Counter schedule_full;     ///< entries that had to wait in pending (queue full)
+    edgelease::Counter schedule_dropped;  ///< entries dropped: pending over its cap (heap backstop)
+    edgelease::Counter due_taken;         ///< due entries taken out of to_control
     Gauge pending;                        ///< entries waiting in the control side's buffer
 };
 
 /// Written by the sweeper lcore only.
 struct alignas(64) SweeperSideStats {
-    dataplane::Counter received;       ///< schedule entries taken out of to_sweeper
-    dataplane::Counter insert_failed;  ///< the wheel could not grow (bad_alloc): heap backstop
-    dataplane::Counter due_sent;       ///< due entries pushed into to_control
-    dataplane::Counter due_full;       ///< ticks that found to_control full (carry-over kept)
+    edgelease::Counter received;       ///< schedule entries taken out of to_sweeper
+    edgelease::Counter insert_failed;  ///< the wheel could not grow (bad_alloc): heap backstop
+    edgelease::Counter due_sent;       ///< due entries pushed into to_control
+    edgelease::Counter due_full;       ///< ticks that found to_control full (carry-over kept)
     Gauge backlog;     ///< due entries not yet delivered (carry-over + the wheel's backlog())
     Gauge wheel_size;  ///< entries held by the wheel (due or not)
 };

@@ -29,13 +29,13 @@ struct DhcpChannel {
 
 /// Worker-side DHCP counters (one writer: the worker).
 struct alignas(64) DhcpWorkerStats {
-    dataplane::Counter received;    // requests handed to the control lcore
-    dataplane::Counter malformed;   // failed parse_request
-    dataplane::Counter queue_full;  // request queue full: dropped
-    dataplane::Counter replies_sent;
-    dataplane::Counter reply_alloc_failed;            // no mbuf for a reply
-    std::array<dataplane::Counter, 10> parse_errors;  // by wire::dhcp::ParseError
-    std::array<dataplane::Counter, kMsgTypeNames.size()>
+    edgelease::Counter received;    // requests handed to the control lcore
+    edgelease::Counter malformed;   // failed parse_request
+    edgelease::Counter queue_full;  // request queue full: dropped
+    edgelease::Counter replies_sent;
+    edgelease::Counter reply_alloc_failed;            // no mbuf for a reply
+    std::array<edgelease::Counter, 10> parse_errors;  // by edgelease::dhcp::ParseError
+    std::array<edgelease::Counter, kMsgTypeNames.size()>
         by_type;  // received, by MsgType (0 = none)
 };
 

@@ -20,13 +20,13 @@ inline constexpr std::array<const char*, 7> kRcodeSlotNames{
     "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED", "BADVERS"};
 
 struct alignas(64) DnsStats {
-    dataplane::Counter queries;    // DNS messages received on port 53
-    dataplane::Counter responses;  // answers sent
-    dataplane::Counter dropped;    // not answerable: shorter than a header, or a response
-    dataplane::Counter truncated;  // answers sent with TC set
-    dataplane::Counter referrals;
-    std::array<dataplane::Counter, kRcodeSlotNames.size()> rcode;
-    std::array<dataplane::Counter, kQtypeSlotNames.size()> qtype;
+    edgelease::Counter queries;    // DNS messages received on port 53
+    edgelease::Counter responses;  // answers sent
+    edgelease::Counter dropped;    // not answerable: shorter than a header, or a response
+    edgelease::Counter truncated;  // answers sent with TC set
+    edgelease::Counter referrals;
+    std::array<edgelease::Counter, kRcodeSlotNames.size()> rcode;
+    std::array<edgelease::Counter, kQtypeSlotNames.size()> qtype;
 };
 
 struct DnsSettings {

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "control/dhcp_service.hpp"
+#include "control/dhcp/dhcp_service.hpp"
 
 using namespace edgelease;
 using Clock = std::chrono::steady_clock;

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "common/net.hpp"
+#include "control/dhcp/encode.hpp"
+#include "dataplane/dhcp/frame.hpp"
 #include "dataplane/packet.hpp"
 #include "dataplane/wire/cursor.hpp"
 #include "dataplane/wire/dhcp.hpp"
@@ -90,10 +92,10 @@ class FakeDhcpServer {
         if (rx.verdict != dataplane::Verdict::Udp) return std::nullopt;
         EXPECT_EQ(dataplane::udp_dst_port(rx.view), 67);
         edgelease::dhcp::DhcpRequest req;
-        const auto err =
-            dw::dhcp::parse_request(rx.view.data + rx.view.payload_off, rx.view.payload_len, req);
-        EXPECT_EQ(err, dw::dhcp::ParseError::None);
-        if (err != dw::dhcp::ParseError::None) return std::nullopt;
+        const auto err = edgelease::dhcp::parse_request(rx.view.data + rx.view.payload_off,
+                                                        rx.view.payload_len, req);
+        EXPECT_EQ(err, edgelease::dhcp::ParseError::None);
+        if (err != edgelease::dhcp::ParseError::None) return std::nullopt;
         std::memcpy(req.path.src_mac.bytes.data(), rx.view.data + 6, 6);
         req.path.src_ip = dw::load_be32(rx.view.data + rx.view.l3_off + 12);
         req.path.dst_ip = dw::load_be32(rx.view.data + rx.view.l3_off + 16);
@@ -101,7 +103,7 @@ class FakeDhcpServer {
         if (drop_everything) return std::nullopt;
 
         const uint64_t key = key_of(req.chaddr);
-        dw::dhcp::ReplyHeader h;
+        edgelease::dhcp::ReplyHeader h;
         h.server_id = kServerIp;
         switch (req.msg_type) {
             case edgelease::dhcp::MsgType::Discover:
@@ -124,12 +126,12 @@ class FakeDhcpServer {
             default:
                 return std::nullopt;
         }
-        dw::dhcp::OptionSet opts;
+        edgelease::dhcp::OptionSet opts;
         opts.set_u32(dw::dhcp::opt::kLeaseTime, 3600);
         opts.set_addr(dw::dhcp::opt::kSubnetMask, 0xffff0000u);
         edgelease::dhcp::DhcpReply r;
         r.path = req.path;
-        r.len = dw::dhcp::encode_reply(req, h, opts, r.payload, sizeof r.payload);
+        r.len = edgelease::dhcp::encode_reply(req, h, opts, r.payload, sizeof r.payload);
         EXPECT_NE(r.len, 0);
         r.src_ip = kServerIp;
         if (req.giaddr != 0) {
@@ -147,8 +149,8 @@ class FakeDhcpServer {
             r.dst_mac = req.chaddr;
         }
         Bytes frame(1600);
-        const uint16_t n = dw::dhcp::build_reply_frame(kServerMac, r, frame.data(),
-                                                       static_cast<uint16_t>(frame.size()));
+        const uint16_t n = edgelease::dhcp::build_reply_frame(kServerMac, r, frame.data(),
+                                                              static_cast<uint16_t>(frame.size()));
         EXPECT_NE(n, 0);
         frame.resize(n);
         return frame;

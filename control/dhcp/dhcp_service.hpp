@@ -1,0 +1,176 @@
+#pragma once
+// DHCP on the control lcore: drains every worker's request queue, runs the lease engine,
+// queues changed leases for the LMDB writer and holds each DHCPACK until its lease change is
+// durable; OFFERs, NAKs and INFORM answers (no lease written) go out at once.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/fifo.hpp"
+#include "common/log_throttle.hpp"
+#include "control/ddns/lease_dns.hpp"
+#include "control/dhcp/lease_engine.hpp"
+#include "control/dhcp/relay_limit.hpp"
+#include "control/store/lease_store.hpp"
+#include "control/sweeper/sweeper_link.hpp"
+#include "dataplane/dhcp/channel.hpp"
+#include "dataplane/stats.hpp"
+
+namespace edgelease::control {
+
+struct alignas(64) DhcpServiceStats {
+    std::array<edgelease::Counter, dhcp::kMsgTypeNames.size()> requests;  // by MsgType
+    std::array<edgelease::Counter, dhcp::kMsgTypeNames.size()> replies;   // by MsgType
+    std::array<edgelease::Counter, dhcp::kOutcomeNames.size()> outcomes;  // by dhcp::Outcome
+    edgelease::Counter reply_queue_full;     // a worker's reply queue was full
+    edgelease::Counter held;                 // ACKs that waited for their commit
+    edgelease::Counter storage_failed;       // ACKs withheld: their commit failed
+    edgelease::Counter expired;              // leases expired by the engine
+    edgelease::Counter store_backpressure;   // polls that stopped early: writer queue full
+    edgelease::Counter expired_by_sweeper;   // of `expired`: lapsed from sweeper entries
+    edgelease::Counter expiry_stale;         // sweeper entries of leases that moved on
+    edgelease::Counter expired_by_backstop;  // of `expired`: found overdue by the heap
+    edgelease::Counter relay_limited;        // DISCOVERs over [dhcp].relay_discover_rate
+};
+
+class DhcpService {
+  public:
+    /// `channels[i]` belongs to worker i. `store` must outlive the service.
+    DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
+                store::LeaseStore& store);
+
+    /// Start-up, before the lcores run: restores stored leases and expires those that lapsed
+    /// while the appliance was down. Returns the number restored.
+    size_t restore(int64_t now);
+
+    /// Control lcore: bounded work (at most kMaxPerPoll requests). Returns items handled.
+    unsigned poll(int64_t now) noexcept;
+    /// Control lcore: a request waits, or a held ACK's lease has become durable.
+    bool has_work() const noexcept;
+
+    const DhcpServiceStats& stats() const { return stats_; }
+
+    /// Lease-driven DNS: every lease change goes through it (grant, renewal, release,
+    /// expiry), and it runs the stale_after sweeps. Set before restore() and the lcores.
+    void attach_dns(ddns::LeaseDns* dns) { dns_ = dns; }
+    /// Expiry through the sweeper lcore: every lease entering a timed state is scheduled on
+    /// `link`; due entries come back and are lapsed if their generation is still current.
+    /// The engine's own expiry heap then only runs as a backstop (entries 2 s overdue).
+    /// Set before restore() (which seeds the sweeper) and the lcores.
+    void attach_sweeper(sweeper::SweeperLink* link) { link_ = link; }
+    ddns::LeaseDns* dns() { return dns_; }
+
+    /// Control lcore (management commands): operator release / expiry of a bound lease,
+    /// persisted like the client's own. False when there is no bound lease at `ip`.
+    bool admin_release(uint32_t ip, int64_t now, dhcp::Lease& out);
+    bool admin_expire(uint32_t ip, int64_t now, dhcp::Lease& out);
+
+    /// Per-scope pool use, refreshed by the control lcore once a second; any thread may read.
+    struct ScopeGauge {
+        std::string name;
+        std::atomic<uint32_t> pool_size{0}, bound{0}, offered{0}, declined{0};
+    };
+    using ScopeGauges = std::vector<std::unique_ptr<ScopeGauge>>;
+    /// Any thread: the current list (a reload replaces it; the snapshot stays valid).
+    std::shared_ptr<const ScopeGauges> scope_gauges() const;
+
+    /// Depths of one worker's queues to and from the control lcore, as the control lcore
+    /// last saw them (every poll), and the deepest seen since start. Any thread may read.
+    struct QueueGauge {
+        std::atomic<uint32_t> requests{0}, replies{0}, requests_peak{0}, replies_peak{0};
+    };
+    /// One per worker, indexed like the channels; fixed for the service's lifetime.
+    const std::vector<std::unique_ptr<QueueGauge>>& queue_gauges() const { return queues_; }
+    /// Entries waiting in the lease store's queue (control lcore's view, every poll) and the
+    /// most seen since start.
+    uint32_t store_queue_depth() const noexcept {
+        return store_depth_.load(std::memory_order_relaxed);
+    }
+    uint32_t store_queue_peak() const noexcept {
+        return store_peak_.load(std::memory_order_relaxed);
+    }
+
+    /// Control lcore only.
+    dhcp::LeaseEngine& engine() { return *engine_; }
+    const dhcp::LeaseEngine& engine() const { return *engine_; }
+    /// Control lcore only: scope names by index, as leases of engine() use them.
+    const std::vector<std::string>& scope_names() const { return scope_names_; }
+
+    /// What a reload did to the leases.
+    struct EngineSwap {
+        size_t kept = 0;     // moved into the new engine (scope found by name or address)
+        size_t dropped = 0;  // outside every new scope/pool, or their reserved address now
+                             // names another client: ended, deleted from storage
+    };
+    /// Control lcore (reload): moves every lease of the running engine into `next`, built from
+    /// the new configuration, and serves from `next` from now on. A lease that no longer fits
+    /// ends: its record is deleted from the lease store and, while the DNS side still has the
+    /// old configuration, its DNS records are treated as on a release (audited
+    /// "lease-dropped"). Held ACKs, queued writes and sweeper entries (ip + generation) stay
+    /// valid: generations carry over. O(leases).
+    EngineSwap replace_engine(std::unique_ptr<dhcp::LeaseEngine> next, int64_t now);
+
+  private:
+    static constexpr unsigned kMaxPerPoll = 256;
+    static constexpr size_t kMaxDuePerPoll = 4096;  // sweeper entries lapsed per poll
+    struct Held {
+        uint64_t seq;
+        dhcp::DhcpReply reply;
+    };
+    /// One request through the engine: its lease changes to the store, DNS and the sweeper,
+    /// its reply out now or held until its commit.
+    void handle_request(const dhcp::DhcpRequest& req, int64_t now) noexcept;
+    bool persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept;
+    void send(const dhcp::DhcpReply& r) noexcept;
+    /// End of a poll: wakes the lease writer if anything was queued for it, and each worker
+    /// that got replies, should they be asleep (one FUTEX_WAKE each then, none when busy).
+    void wake() noexcept;
+    bool stored_ = false;           // queued for the writer since the last wake()
+    std::vector<uint8_t> replied_;  // per worker: replies queued since the last wake()
+    unsigned release_durable(int64_t now) noexcept;
+    void note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noexcept;
+    // Failed commit ranges not yet behind every held ACK (fixed: no allocation per poll).
+    std::array<store::FailedRange, 64> failed_{};
+    size_t failed_count_ = 0;
+    LogThrottle storage_log_;
+    void note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noexcept;
+    void note_relay_limited(const dhcp::DhcpRequest& req, int64_t now) noexcept;
+    RelayLimiter relay_limit_;
+    LogThrottle relay_log_;
+
+    void tell_dns(const std::vector<dhcp::Lease>& changed,
+                  const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept;
+
+    std::unique_ptr<dhcp::LeaseEngine> engine_;
+    std::vector<std::string> scope_names_;
+    ddns::LeaseDns* dns_ = nullptr;
+    sweeper::SweeperLink* link_ = nullptr;
+    std::vector<sweeper::ExpiryEntry> due_;    // reused: entries taken from the sweeper
+    std::vector<sweeper::ExpiryEntry> early_;  // reused: due entries whose second has not come
+    void schedule(const std::vector<dhcp::Lease>& changed) noexcept;
+    unsigned take_due(int64_t now) noexcept;
+    int64_t last_stale_run_ = 0;
+    std::vector<dhcp::LeaseEvent> expired_events_;
+    std::vector<dhcp::DhcpChannel*> channels_;
+    store::LeaseStore& store_;
+    Fifo<Held> held_{64};  // ACKs waiting for their lease's commit, in sequence order
+    uint64_t next_seq_ = 1;
+    dhcp::Result result_;  // reused: no allocation per request once warmed up
+    std::vector<dhcp::Lease> expired_;
+    int64_t last_expiry_run_ = 0;
+    LogThrottle exhausted_log_;
+    DhcpServiceStats stats_;
+    std::shared_ptr<ScopeGauges> gauges_;  // written by the control lcore under gauges_mu_
+    mutable std::mutex gauges_mu_;         // only a reload and readers take it
+    std::vector<std::unique_ptr<QueueGauge>> queues_;
+    std::atomic<uint32_t> store_depth_{0}, store_peak_{0};
+    void make_gauges();
+    void refresh_gauges();
+    void sample_queues() noexcept;
+};
+
+}  // namespace edgelease::control
