@@ -8,6 +8,12 @@ namespace {
 
 using Words = std::vector<std::string>;
 
+const std::string kAddUsage = "usage: records add takes [ZONE] NAME TYPE DATA";
+const std::string kDeleteUsage = "usage: records delete takes [ZONE] NAME TYPE [DATA]";
+const std::string kT1NoType = "; with the zone left out, 't1' is no RR type";
+const std::string kRelativeT1 =
+    "usage: the zone can be left out only when the name is absolute (ends in \".\"): 't1'";
+
 // "zone|name|type|data" for a sorting, "usage: why" for a refusal.
 std::string sorted(RecordVerb verb, const Words& words) {
     std::string why;
@@ -57,17 +63,11 @@ TEST(CtlArgs, AddSortsByWordCount) {
     EXPECT_EQ(sorted(RecordVerb::add, {"lan.", "t1.lan.", "A", "198.18.0.77"}),
               "lan.|t1.lan.|A|198.18.0.77");
     EXPECT_EQ(sorted(RecordVerb::add, {"t1.lan.", "A", "198.18.0.77"}), "|t1.lan.|A|198.18.0.77");
-    EXPECT_EQ(sorted(RecordVerb::add, {"t1", "A", "198.18.0.77"}),
-              "usage: the zone can be left out only when the name is absolute (ends in \".\"): "
-              "'t1'");
+    EXPECT_EQ(sorted(RecordVerb::add, {"t1", "A", "198.18.0.77"}), kRelativeT1);
     // Three words whose second is no type: DATA forgotten from the explicit form.
-    EXPECT_EQ(sorted(RecordVerb::add, {"lan.", "t1", "A"}),
-              "usage: records add takes [ZONE] NAME TYPE DATA; with the zone left out, 't1' is "
-              "no RR type");
-    EXPECT_EQ(sorted(RecordVerb::add, {"t1.lan.", "A"}),
-              "usage: records add takes [ZONE] NAME TYPE DATA");
-    EXPECT_EQ(sorted(RecordVerb::add, {"lan.", "t1", "A", "198.18.0.77", "x"}),
-              "usage: records add takes [ZONE] NAME TYPE DATA");
+    EXPECT_EQ(sorted(RecordVerb::add, {"lan.", "t1", "A"}), kAddUsage + kT1NoType);
+    EXPECT_EQ(sorted(RecordVerb::add, {"t1.lan.", "A"}), kAddUsage);
+    EXPECT_EQ(sorted(RecordVerb::add, {"lan.", "t1", "A", "198.18.0.77", "x"}), kAddUsage);
 }
 
 TEST(CtlArgs, DeleteSortsByShape) {
@@ -85,17 +85,10 @@ TEST(CtlArgs, DeleteSortsByShape) {
               "|t1.lan.|a|198.18.0.77");
     EXPECT_EQ(sorted(RecordVerb::remove, {"lan.", "NS", "ns1.lan."}), "|lan.|NS|ns1.lan.");
     // ... and then the name must be absolute.
-    EXPECT_EQ(sorted(RecordVerb::remove, {"t1", "A"}),
-              "usage: the zone can be left out only when the name is absolute (ends in \".\"): "
-              "'t1'");
-    EXPECT_EQ(sorted(RecordVerb::remove, {"t1", "A", "198.18.0.77"}),
-              "usage: the zone can be left out only when the name is absolute (ends in \".\"): "
-              "'t1'");
-    EXPECT_EQ(sorted(RecordVerb::remove, {"lan.", "t1"}),
-              "usage: records delete takes [ZONE] NAME TYPE [DATA]; with the zone left out, 't1' "
-              "is no RR type");
+    EXPECT_EQ(sorted(RecordVerb::remove, {"t1", "A"}), kRelativeT1);
+    EXPECT_EQ(sorted(RecordVerb::remove, {"t1", "A", "198.18.0.77"}), kRelativeT1);
+    EXPECT_EQ(sorted(RecordVerb::remove, {"lan.", "t1"}), kDeleteUsage + kT1NoType);
     // Three words, neither the second nor the third a type: explicit, for the API to judge.
     EXPECT_EQ(sorted(RecordVerb::remove, {"lan.", "t1", "B"}), "lan.|t1|B|");
-    EXPECT_EQ(sorted(RecordVerb::remove, {"t1.lan."}),
-              "usage: records delete takes [ZONE] NAME TYPE [DATA]");
+    EXPECT_EQ(sorted(RecordVerb::remove, {"t1.lan."}), kDeleteUsage);
 }
