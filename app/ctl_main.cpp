@@ -1,17 +1,27 @@
 // edgelease-ctl: the management CLI. Talks to the appliance's HTTP API (docs/api.md).
-// Exit status: 0 success, 1 the API refused (4xx/5xx; its error is printed), 2 usage,
-// 3 the API could not be reached.
+// Exit status (kExitStatus): 0 success, 1 the appliance refused (4xx/5xx; its error is
+// printed) or no hosted zone holds the name, 2 usage, 3 the API could not be reached.
 #include <httplib.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
+
+#include "app/ctl_args.hpp"
 
 using nlohmann::json;
+namespace ctl = edgelease::ctl;
 
 namespace {
+
+constexpr const char* kExitStatus =
+    "Options --api, --token-file and --json may stand before or after the subcommand.\n"
+    "Exit status: 0 done; 1 refused by the appliance (HTTP 4xx/5xx, its error printed) or no\n"
+    "hosted zone holds the name; 2 usage; 3 the API could not be reached.";
 
 struct Options {
     std::string api = "http://127.0.0.1:8053";
@@ -71,6 +81,27 @@ int failed(const Response& r, const Options& o) {
         }
         return 1;
     }
+    return 0;
+}
+
+/// A positional that takes a varying number of words shows its option text ("[ZONE] NAME TYPE
+/// DATA") in the usage line, where CLI11 would show "record(3x)".
+class Formatter : public CLI::Formatter {
+  public:
+    std::string make_option_usage(const CLI::Option* opt) const override {
+        return opt->get_option_text().empty() ? CLI::Formatter::make_option_usage(opt)
+                                              : opt->get_option_text();
+    }
+};
+
+/// Prints the API's answer (its JSON with --json, else the table `print` makes of it) and
+/// returns the exit status.
+int answer(const Response& r, const Options& o, const std::function<void(const json&)>& print) {
+    if (int rc = failed(r, o)) return rc;
+    if (o.json)
+        std::printf("%s\n", r.body.dump(2).c_str());
+    else
+        print(r.body);
     return 0;
 }
 
@@ -155,6 +186,16 @@ void print_audit(const json& events) {
     }
 }
 
+void print_reload(const json& b) {
+    std::printf(
+        "reloaded: %s zone(s), %s record(s); %s DHCP scope(s), %s lease(s) kept, %s ended\n",
+        str(b, "zones").c_str(), str(b, "records").c_str(), str(b, "scopes").c_str(),
+        str(b, "leases_kept").c_str(), str(b, "leases_dropped").c_str());
+    if (b.contains("warnings"))
+        for (const auto& w : b["warnings"])
+            std::printf("  warning: %s\n", w.get<std::string>().c_str());
+}
+
 std::string query(std::initializer_list<std::pair<const char*, std::string>> params) {
     std::string q;
     for (const auto& [k, v] : params)
@@ -164,10 +205,33 @@ std::string query(std::initializer_list<std::pair<const char*, std::string>> par
     return q;
 }
 
+std::string limit_param(size_t limit) {
+    return limit == 0 ? std::string() : std::to_string(limit);
+}
+
+/// Fills in the zone left out of `records add/delete`: the longest hosted zone that holds the
+/// name (GET /api/v1/zones). Returns the exit status: 0 found, 1 refused or no zone holds the
+/// name, 3 unreachable.
+int find_zone(const Options& o, ctl::RecordWords& w) {
+    Response r = call(o, "GET", "/api/v1/zones");
+    if (int rc = failed(r, o)) return rc;
+    std::vector<std::string> zones;
+    for (const auto& z : r.body) zones.push_back(str(z, "name"));
+    w.zone = ctl::longest_zone(w.name, zones);
+    if (!w.zone.empty()) return 0;
+    std::fprintf(stderr, "edgelease-ctl: no hosted zone holds %s\n", w.name.c_str());
+    return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     CLI::App app{"edgelease-ctl: manage an edgelease appliance through its HTTP API"};
+    // Inherited by every subcommand created below, at any depth: an option a subcommand does
+    // not know (--json, --api, --token-file) is handed up to the main command.
+    app.fallthrough();
+    app.footer(kExitStatus);
+    app.formatter(std::make_shared<Formatter>());
     Options o;
     app.add_option("--api", o.api, "API base URL")->capture_default_str();
     app.add_option("--token-file", o.token_file, "File holding the bearer token");
@@ -198,7 +262,8 @@ int main(int argc, char** argv) {
 
     auto* records = app.add_subcommand("records", "DNS records with their provenance");
     records->require_subcommand(1);
-    std::string zone, rname, rtype, rdata, origin, owner_note;
+    std::string zone, rname, rtype, origin, owner_note;
+    std::vector<std::string> words;
     uint32_t ttl = 0;
     bool force = false;
     size_t limit = 0;
@@ -211,22 +276,29 @@ int main(int argc, char** argv) {
     rec_list->add_option("--origin", origin,
                          "Only this origin (config, manual, reservation, dhcp, update)");
     rec_list->add_option("--limit", limit, "At most this many records (default 1000)");
-    auto* rec_add = records->add_subcommand("add", "Add a record (origin manual)");
-    rec_add->add_option("zone", zone, "Zone name")->required();
-    rec_add->add_option("name", rname, "Owner name (relative to the zone or absolute)")->required();
-    rec_add->add_option("type", rtype, "RR type")->required();
-    rec_add->add_option("data", rdata, "RDATA in presentation format, e.g. 198.18.0.50")
-        ->required();
+    auto* rec_add = records->add_subcommand(
+        "add",
+        "Add a record (origin manual): ZONE NAME TYPE DATA, or NAME. TYPE DATA with an absolute "
+        "name, in the longest hosted zone that holds it");
+    rec_add
+        ->add_option("record", words,
+                     "NAME relative to ZONE or absolute; DATA in presentation format, e.g. "
+                     "198.18.0.50")
+        ->required()
+        ->expected(3, 4)
+        ->option_text("[ZONE] NAME TYPE DATA");
     rec_add->add_option("--ttl", ttl, "TTL (default: the zone's)");
     rec_add->add_option("--owner", owner_note,
                         "Who is adding it (kept as the record's owner; default api)");
     rec_add->add_flag("--force", force, "Replace a DHCP- or reservation-owned record in the way");
     auto* rec_del = records->add_subcommand(
-        "delete", "Delete a config or manual record (DHCP-owned only with --force)");
-    rec_del->add_option("zone", zone, "Zone name")->required();
-    rec_del->add_option("name", rname, "Owner name")->required();
-    rec_del->add_option("type", rtype, "RR type")->required();
-    rec_del->add_option("data", rdata, "RDATA (default: every record of that type at the name)");
+        "delete",
+        "Delete a config or manual record (DHCP-owned only with --force): ZONE NAME TYPE [DATA], "
+        "or NAME. TYPE [DATA] with an absolute name, in the longest hosted zone that holds it");
+    rec_del->add_option("record", words, "Without DATA: every record of that type at the name")
+        ->required()
+        ->expected(2, 4)
+        ->option_text("[ZONE] NAME TYPE [DATA]");
     rec_del->add_flag("--force", force, "Also delete DHCP- or reservation-owned records");
 
     auto* audit = app.add_subcommand("audit", "The DNS audit trail, newest first");
@@ -242,100 +314,50 @@ int main(int argc, char** argv) {
         return rc == 0 ? 0 : 2;
     }
 
-    Response r;
-    if (*stats) {
-        r = call(o, "GET", "/api/v1/stats");
-        if (int rc = failed(r, o)) return rc;
-        if (o.json)
-            std::printf("%s\n", r.body.dump(2).c_str());
-        else
-            print_stats(r.body);
-    } else if (*reload) {
-        r = call(o, "POST", "/api/v1/reload");
-        if (int rc = failed(r, o)) return rc;
-        if (o.json)
-            std::printf("%s\n", r.body.dump(2).c_str());
-        else {
-            std::printf(
-                "reloaded: %s zone(s), %s record(s); %s DHCP scope(s), %s lease(s) kept, %s "
-                "ended\n",
-                str(r.body, "zones").c_str(), str(r.body, "records").c_str(),
-                str(r.body, "scopes").c_str(), str(r.body, "leases_kept").c_str(),
-                str(r.body, "leases_dropped").c_str());
-            if (r.body.contains("warnings"))
-                for (const auto& w : r.body["warnings"])
-                    std::printf("  warning: %s\n", w.get<std::string>().c_str());
+    if (*stats) return answer(call(o, "GET", "/api/v1/stats"), o, print_stats);
+    if (*reload) return answer(call(o, "POST", "/api/v1/reload"), o, print_reload);
+    if (*zones_list) return answer(call(o, "GET", "/api/v1/zones"), o, print_zones);
+    if (*rec_list)
+        return answer(call(o, "GET",
+                           "/api/v1/zones/" + zone + "/records" +
+                               query({{"name", rname},
+                                      {"type", rtype},
+                                      {"origin", origin},
+                                      {"limit", limit_param(limit)}})),
+                      o, print_records);
+    if (*rec_add || *rec_del) {
+        std::string why;
+        auto w = ctl::record_words(*rec_add ? ctl::RecordVerb::add : ctl::RecordVerb::remove, words,
+                                   why);
+        if (!w) {
+            std::fprintf(stderr, "edgelease-ctl: %s\nRun with --help for more information.\n",
+                         why.c_str());
+            return 2;
         }
-    } else if (*zones_list) {
-        r = call(o, "GET", "/api/v1/zones");
-        if (int rc = failed(r, o)) return rc;
-        if (o.json)
-            std::printf("%s\n", r.body.dump(2).c_str());
-        else
-            print_zones(r.body);
-    } else if (*rec_list) {
-        r = call(o, "GET",
-                 "/api/v1/zones/" + zone + "/records" +
-                     query({{"name", rname},
-                            {"type", rtype},
-                            {"origin", origin},
-                            {"limit", limit == 0 ? std::string() : std::to_string(limit)}}));
-        if (int rc = failed(r, o)) return rc;
-        if (o.json)
-            std::printf("%s\n", r.body.dump(2).c_str());
-        else
-            print_records(r.body);
-    } else if (*rec_add) {
-        json body{{"name", rname}, {"type", rtype}, {"data", rdata}, {"force", force}};
+        if (w->zone.empty())
+            if (int rc = find_zone(o, *w)) return rc;
+        json body{{"name", w->name}, {"type", w->type}, {"force", force}};
+        if (*rec_add || !w->data.empty()) body["data"] = w->data;
+        const std::string path = "/api/v1/zones/" + w->zone + "/records";
+        if (*rec_del)
+            return answer(call(o, "DELETE", path, body.dump()), o,
+                          [](const json& b) { print_records(b["deleted"]); });
         if (ttl != 0) body["ttl"] = ttl;
         if (!owner_note.empty()) body["owner"] = owner_note;
-        r = call(o, "POST", "/api/v1/zones/" + zone + "/records", body.dump());
-        if (int rc = failed(r, o)) return rc;
-        if (o.json)
-            std::printf("%s\n", r.body.dump(2).c_str());
-        else
-            print_records(json::array({r.body}));
-    } else if (*rec_del) {
-        json body{{"name", rname}, {"type", rtype}, {"force", force}};
-        if (!rdata.empty()) body["data"] = rdata;
-        r = call(o, "DELETE", "/api/v1/zones/" + zone + "/records", body.dump());
-        if (int rc = failed(r, o)) return rc;
-        if (o.json)
-            std::printf("%s\n", r.body.dump(2).c_str());
-        else
-            print_records(r.body["deleted"]);
-    } else if (*audit) {
-        r = call(o, "GET",
-                 "/api/v1/audit" +
-                     query({{"name", rname},
-                            {"before", before},
-                            {"limit", limit == 0 ? std::string() : std::to_string(limit)}}));
-        if (int rc = failed(r, o)) return rc;
-        if (o.json)
-            std::printf("%s\n", r.body.dump(2).c_str());
-        else
-            print_audit(r.body);
-    } else if (*list) {
-        std::string path = "/api/v1/leases";
-        std::string q;
-        if (!scope.empty()) q += "scope=" + httplib::detail::encode_query_param(scope);
-        if (!state.empty())
-            q += std::string(q.empty() ? "" : "&") +
-                 "state=" + httplib::detail::encode_query_param(state);
-        r = call(o, "GET", q.empty() ? path : path + "?" + q);
-        if (int rc = failed(r, o)) return rc;
-        if (o.json)
-            std::printf("%s\n", r.body.dump(2).c_str());
-        else
-            print_leases(r.body);
-    } else {
-        const char* action = *show ? "" : *release ? "/release" : "/expire";
-        r = call(o, *show ? "GET" : "POST", "/api/v1/leases/" + ip + action);
-        if (int rc = failed(r, o)) return rc;
-        if (o.json)
-            std::printf("%s\n", r.body.dump(2).c_str());
-        else
-            print_leases(json::array({r.body}));
+        return answer(call(o, "POST", path, body.dump()), o,
+                      [](const json& b) { print_records(json::array({b})); });
     }
-    return 0;
+    if (*audit)
+        return answer(
+            call(o, "GET",
+                 "/api/v1/audit" +
+                     query({{"name", rname}, {"before", before}, {"limit", limit_param(limit)}})),
+            o, print_audit);
+    if (*list)
+        return answer(
+            call(o, "GET", "/api/v1/leases" + query({{"scope", scope}, {"state", state}})), o,
+            print_leases);
+    const char* action = *show ? "" : *release ? "/release" : "/expire";
+    return answer(call(o, *show ? "GET" : "POST", "/api/v1/leases/" + ip + action), o,
+                  [](const json& b) { print_leases(json::array({b})); });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The management API and edgelease-ctl against a running appliance: stats, leases (list, show,
 # release, expire), zones, records (add, list with provenance, delete) and the audit trail,
-# reload good and bad, every error class, token auth, and both output forms.
+# reload good and bad, every error class, token auth, both output forms, options after the
+# subcommand, the zone left out of records add/delete, and the exit statuses.
 source "$(dirname "$0")/lib.sh"
 e2e_setup api
 CTL="$(dirname "$E2E_BIN")/edgelease-ctl"
@@ -29,8 +30,17 @@ TOML
     } >"$E2E_DIR/edge.toml"
 }
 ctl() { in_ns "$CTL" --api "http://127.0.0.1:$API_PORT" "$@"; }
+ctl_after() { in_ns "$CTL" "$@" --api "http://127.0.0.1:$API_PORT"; }  # options after the subcommand
 status_of() { local rc=0; "$@" >/dev/null 2>&1 || rc=$?; echo "$rc"; }
 has() { grep -qE "$2" <<<"$1" || { echo "--- expected /$2/ in:"; echo "$1"; return 1; }; }
+# exits_with STATUS REGEX COMMAND... : the command ends with STATUS and says REGEX.
+exits_with() {
+    local want=$1 re=$2 rc=0 out
+    shift 2
+    out=$("$@" 2>&1) || rc=$?
+    [ "$rc" -eq "$want" ] || { echo "--- exit $rc, expected $want:"; echo "$out"; return 1; }
+    has "$out" "$re"
+}
 
 write_config ""
 start_appliance "$E2E_DIR/edge.toml"
@@ -79,6 +89,18 @@ check "the release reached the lease database" bash -c "'$E2E_BIN' --show-leases
 in_ns timeout 30 udhcpc -i edge0 -f -q -n -t 5 -T 2 -s "$E2E_DIR/udhcpc-script" >>"$E2E_DIR/udhcpc.log" 2>&1 || true
 out=$(ctl leases show "$ip"); check "the client got the same address again" has "$out" "^$ip +bound"
 out=$(ctl leases expire "$ip"); check "ctl leases expire: now expired" has "$out" "^$ip +expired"
+
+# Options after the subcommand, at any depth, mean what they mean before it.
+before=$(ctl --json leases list || true); after=$(ctl_after leases list --json || true)
+check "leases list --json: the same JSON as --json leases list" python3 -c "
+import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); assert a == b and len(a) == 1, (a, b)
+assert sys.argv[1] == sys.argv[2]" "$before" "$after"
+out=$(ctl_after stats --json || true)
+check "stats --json: valid JSON with the sections" python3 -c "
+import json,sys; d=json.loads(sys.argv[1]); assert {'packets','dns','dhcp','lcores'} <= set(d), d" "$out"
+out=$(ctl_after leases show "$ip" --json || true)
+check "leases show IP --json --api URL: the lease as JSON" python3 -c "
+import json,sys; d=json.loads(sys.argv[1]); assert d['address']=='$ip' and d['state']=='expired', d" "$out"
 
 # Prometheus metrics: valid for promtool, with the series operators graph.
 in_ns curl -s -D "$E2E_DIR/metrics.headers" "http://127.0.0.1:$API_PORT/metrics" >"$E2E_DIR/metrics.txt"
@@ -132,6 +154,22 @@ check "GET audit bad limit: 400" test "$(http GET '/api/v1/audit?limit=x')" = 40
 check "ctl records add: exit 0" test "$(status_of ctl records add lan. api-host A 198.18.0.40)" -eq 0
 check "ctl records add of a duplicate: exit 1 (409)" test "$(status_of ctl records add lan. api-host A 198.18.0.40)" -eq 1
 
+# The zone left out: an absolute name goes to the longest hosted zone that holds it.
+out=$(ctl_after records add t1.lan. A 198.18.0.77 --json || true)
+check "records add t1.lan. A (zone left out): created, origin manual" python3 -c "
+import json,sys; d=json.loads(sys.argv[1]); assert d['name']=='t1.lan.' and d['type']=='A' and d['data']=='198.18.0.77' and d['origin']=='manual', d" "$out"
+out=$(ctl records list lan. --name t1 || true); check "records list lan. --name t1: the record, origin manual" has "$out" "^t1\.lan\. +A +[0-9]+ +198\.18\.0\.77 +manual "
+check "the record added without its zone answers" wait_for 5 bash -c "ip netns exec $E2E_NS dig @198.18.0.1 +short +time=1 t1.lan A | grep -qx 198.18.0.77"
+check "the explicit form names the same record: duplicate, exit 1 (409)" test "$(status_of ctl records add lan. t1.lan. A 198.18.0.77)" -eq 1
+out=$(ctl records delete t1.lan. A 198.18.0.77 || true); check "records delete t1.lan. A DATA (zone left out)" has "$out" "^t1\.lan\. +A +[0-9]+ +198\.18\.0\.77 +manual "
+out=$(ctl_after records list lan. --name t1 --json || true)
+check "the record is gone from the zone" python3 -c "import json,sys; assert json.loads(sys.argv[1])==[]" "$out"
+check "the record is gone from DNS" wait_for 5 bash -c "[ -z \"\$(ip netns exec $E2E_NS dig @198.18.0.1 +short +time=1 t1.lan A)\" ]"
+check "a name no hosted zone holds: exit 1, said so" exits_with 1 "no hosted zone holds t1\.example\." ctl records add t1.example. A 198.18.0.77
+check "a relative name with the zone left out (add): exit 2" exits_with 2 "only when the name is absolute" ctl records add t1 A 198.18.0.77
+check "a relative name with the zone left out (delete): exit 2" exits_with 2 "only when the name is absolute" ctl records delete t1 A
+check "zone left out, API unreachable: exit 3" exits_with 3 "cannot reach the API" in_ns "$CTL" records delete t1.lan. A --api http://127.0.0.1:1
+
 # Reload: good, then bad (refused with file:line:col, old data stays).
 out=$(ctl reload); check "ctl reload: zones published" has "$out" "reloaded: 1 zone\(s\)"
 echo "bogus_key = 1" >>"$E2E_DIR/edge.toml"
@@ -156,6 +194,7 @@ out=$(ctl stats 2>&1 || true); check "401 explains itself" has "$out" "bearer to
 echo wrong-token-wrong-token >"$E2E_DIR/wrong"
 check "wrong token: refused" test "$(status_of ctl --token-file "$E2E_DIR/wrong" stats)" -eq 1
 check "right token: accepted" test "$(status_of ctl --token-file "$E2E_DIR/token" leases list)" -eq 0
+check "--token-file after the subcommand: accepted" test "$(status_of ctl_after leases list --token-file "$E2E_DIR/token")" -eq 0
 rc=0; stop_appliance || rc=$?
 check "clean exit (status $rc)" test "$rc" -eq 0
 e2e_finish
