@@ -12,7 +12,6 @@
 
 namespace edgelease::dataplane {
 
-namespace {
 std::string available_ports() {
     std::string out;
     uint16_t id;
@@ -24,11 +23,10 @@ std::string available_ports() {
     return out.empty() ? "none" : out;
 }
 
-[[noreturn]] void fail(const std::string& port, const std::string& what, int rc) {
+[[noreturn]] void fail_port(const std::string& port, const std::string& what, int rc) {
     throw std::runtime_error("port '" + port + "': " + what + ": " +
                              rte_strerror(rc < 0 ? -rc : rc));
 }
-}  // namespace
 
 Ports::Ports(const config::Config& cfg, unsigned workers) {
     // One pool serves every port: replies are written into the received mbuf, so the pool
@@ -65,7 +63,7 @@ void Ports::start_port(const config::Config& cfg, const std::string& name, unsig
                                  available_ports());
     rte_eth_dev_info info{};
     if (int rc = rte_eth_dev_info_get(id, &info); rc != 0)
-        fail(name, "cannot read device info", rc);
+        fail_port(name, "cannot read device info", rc);
 
     uint16_t queues = static_cast<uint16_t>(
         std::min<unsigned>({workers, info.max_rx_queues, info.max_tx_queues}));
@@ -86,24 +84,24 @@ void Ports::start_port(const config::Config& cfg, const std::string& name, unsig
         }
     }
     if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0)
-        fail(name, "cannot configure " + std::to_string(queues) + " queue pairs", rc);
+        fail_port(name, "cannot configure " + std::to_string(queues) + " queue pairs", rc);
 
     uint16_t rxd = static_cast<uint16_t>(cfg.dpdk.rx_descriptors);
     uint16_t txd = static_cast<uint16_t>(cfg.dpdk.tx_descriptors);
     if (int rc = rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd); rc != 0)
-        fail(name, "cannot adjust descriptor counts", rc);
+        fail_port(name, "cannot adjust descriptor counts", rc);
     int socket = rte_eth_dev_socket_id(id);
     if (socket < 0) socket = static_cast<int>(rte_socket_id());
     for (uint16_t q = 0; q < queues; ++q) {
         if (int rc =
                 rte_eth_rx_queue_setup(id, q, rxd, static_cast<unsigned>(socket), nullptr, pool_);
             rc != 0)
-            fail(name, "cannot set up RX queue " + std::to_string(q), rc);
+            fail_port(name, "cannot set up RX queue " + std::to_string(q), rc);
         if (int rc = rte_eth_tx_queue_setup(id, q, txd, static_cast<unsigned>(socket), nullptr);
             rc != 0)
-            fail(name, "cannot set up TX queue " + std::to_string(q), rc);
+            fail_port(name, "cannot set up TX queue " + std::to_string(q), rc);
     }
-    if (int rc = rte_eth_dev_start(id); rc != 0) fail(name, "cannot start", rc);
+    if (int rc = rte_eth_dev_start(id); rc != 0) fail_port(name, "cannot start", rc);
     // ND needs the solicited-node multicast groups; accept all multicast and filter in
     // software (handle_frame checks the destination).
     if (int rc = rte_eth_allmulticast_enable(id); rc != 0 && rc != -ENOTSUP)

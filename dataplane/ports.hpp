@@ -19,6 +19,12 @@ struct PortState {
     PortContext ctx;      // addresses and MAC as seen by the packet path
 };
 
+/// The names of the ports EAL knows ("none" when there is none), for "port not found" errors.
+std::string available_ports();
+/// Throws std::runtime_error "port 'PORT': WHAT: <rte_strerror(rc)>" (rc negative or
+/// positive), the error of every failed port set-up step.
+[[noreturn]] void fail_port(const std::string& port, const std::string& what, int rc);
+
 /// A port's own counters as its PMD keeps them (rte_eth_stats): frames the device took in or
 /// sent, and what it lost before a worker ever saw it.
 struct PortCounters {

@@ -10,29 +10,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include "dataplane/ports.hpp"
 #include "loadgen/frame.hpp"
 
 namespace edgelease::loadgen {
-
-namespace {
-
-[[noreturn]] void fail(const std::string& port, const std::string& what, int rc) {
-    throw std::runtime_error("port '" + port + "': " + what + ": " +
-                             rte_strerror(rc < 0 ? -rc : rc));
-}
-
-std::string port_names() {
-    std::string out;
-    uint16_t id;
-    RTE_ETH_FOREACH_DEV(id) {
-        char name[RTE_ETH_NAME_MAX_LEN];
-        if (rte_eth_dev_get_name_by_port(id, name) == 0)
-            out += (out.empty() ? "" : ", ") + std::string(name);
-    }
-    return out.empty() ? "none" : out;
-}
-
-}  // namespace
 
 LoadgenPort::LoadgenPort(const PortOptions& o) {
     if (o.name.empty()) {
@@ -55,8 +36,8 @@ LoadgenPort::LoadgenPort(const PortOptions& o) {
     } else {
         name_ = o.name;
         if (rte_eth_dev_get_port_by_name(o.name.c_str(), &port_id_) != 0)
-            throw std::runtime_error("port '" + o.name +
-                                     "' not found; devices present: " + port_names());
+            throw std::runtime_error("port '" + o.name + "' not found; devices present: " +
+                                     dataplane::available_ports());
     }
 
     pool_ = rte_pktmbuf_pool_create("loadgen_pkt", o.mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
@@ -68,28 +49,29 @@ LoadgenPort::LoadgenPort(const PortOptions& o) {
     try {
         rte_eth_dev_info info{};
         if (int rc = rte_eth_dev_info_get(port_id_, &info); rc != 0)
-            fail(name_, "cannot read device info", rc);
+            dataplane::fail_port(name_, "cannot read device info", rc);
         rte_eth_conf conf{};
         if (int rc = rte_eth_dev_configure(port_id_, 1, 1, &conf); rc != 0)
-            fail(name_, "cannot configure one queue pair", rc);
+            dataplane::fail_port(name_, "cannot configure one queue pair", rc);
         uint16_t rxd = o.rx_descriptors, txd = o.tx_descriptors;
         if (int rc = rte_eth_dev_adjust_nb_rx_tx_desc(port_id_, &rxd, &txd); rc != 0)
-            fail(name_, "cannot adjust descriptor counts", rc);
+            dataplane::fail_port(name_, "cannot adjust descriptor counts", rc);
         int socket = rte_eth_dev_socket_id(port_id_);
         if (socket < 0) socket = static_cast<int>(rte_socket_id());
         if (int rc = rte_eth_rx_queue_setup(port_id_, 0, rxd, static_cast<unsigned>(socket),
                                             nullptr, pool_);
             rc != 0)
-            fail(name_, "cannot set up the RX queue", rc);
+            dataplane::fail_port(name_, "cannot set up the RX queue", rc);
         if (int rc =
                 rte_eth_tx_queue_setup(port_id_, 0, txd, static_cast<unsigned>(socket), nullptr);
             rc != 0)
-            fail(name_, "cannot set up the TX queue", rc);
-        if (int rc = rte_eth_dev_start(port_id_); rc != 0) fail(name_, "cannot start", rc);
+            dataplane::fail_port(name_, "cannot set up the TX queue", rc);
+        if (int rc = rte_eth_dev_start(port_id_); rc != 0)
+            dataplane::fail_port(name_, "cannot start", rc);
         started_ = true;
         // Replies to emulated clients carry their MACs, not ours.
         if (int rc = rte_eth_promiscuous_enable(port_id_); rc != 0 && rc != -ENOTSUP)
-            fail(name_, "cannot enable promiscuous mode", rc);
+            dataplane::fail_port(name_, "cannot enable promiscuous mode", rc);
         rte_ether_addr mac{};
         rte_eth_macaddr_get(port_id_, &mac);
         std::copy(std::begin(mac.addr_bytes), std::end(mac.addr_bytes), mac_.bytes.begin());
