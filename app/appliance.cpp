@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "app/api_server.hpp"
+#include "app/stats_view.hpp"
 #include "common/log.hpp"
 #include "control/zone/rdata_text.hpp"
 #include "control/zone/zone_builder.hpp"
@@ -283,65 +284,6 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
     sweeper_->link = sweeper_link_.get();
     registry_.lcores.push_back({"control", 0, control_lcore_, &control_->stats, nullptr, nullptr});
     registry_.lcores.push_back({"sweeper", 0, sweeper_lcore_, &sweeper_->stats, nullptr, nullptr});
-    if (dhcp_) {
-        registry_.control_counters = [this](dataplane::NamedCounters& out) {
-            const auto& s = dhcp_->stats();
-            for (size_t i = 1; i < dhcp::kMsgTypeNames.size(); ++i)
-                out.emplace_back("sent_" + std::string(dhcp::kMsgTypeNames[i]), s.replies[i].get());
-            for (size_t i = 0; i < dhcp::kOutcomeNames.size(); ++i)
-                out.emplace_back("outcome_" + std::string(dhcp::kOutcomeNames[i]),
-                                 s.outcomes[i].get());
-            out.emplace_back("acks_held_for_commit", s.held.get());
-            out.emplace_back("acks_dropped_storage_error", s.storage_failed.get());
-            out.emplace_back("reply_queue_full", s.reply_queue_full.get());
-            out.emplace_back("discover_relay_limited", s.relay_limited.get());
-            out.emplace_back("leases_expired", s.expired.get());
-            out.emplace_back("leases_expired_by_sweeper", s.expired_by_sweeper.get());
-            out.emplace_back("leases_expired_by_backstop", s.expired_by_backstop.get());
-            out.emplace_back("expiry_entries_stale", s.expiry_stale.get());
-            if (sweeper_link_) {
-                const auto& cs = sweeper_link_->control_stats();
-                const auto& ss = sweeper_link_->sweeper_stats();
-                out.emplace_back("sweeper_scheduled", cs.scheduled.get());
-                out.emplace_back("sweeper_schedule_queue_full", cs.schedule_full.get());
-                out.emplace_back("sweeper_schedule_dropped", cs.schedule_dropped.get());
-                out.emplace_back("sweeper_schedule_pending", cs.pending.get());
-                out.emplace_back("sweeper_wheel_entries", ss.wheel_size.get());
-                out.emplace_back("sweeper_due_sent", ss.due_sent.get());
-                out.emplace_back("sweeper_due_queue_full", ss.due_full.get());
-            }
-            for (const auto& g : *dhcp_->scope_gauges()) {
-                const std::string p = "scope_" + g->name + "_";
-                out.emplace_back(p + "pool_size", g->pool_size.load(std::memory_order_relaxed));
-                out.emplace_back(p + "bound", g->bound.load(std::memory_order_relaxed));
-                out.emplace_back(p + "offered", g->offered.load(std::memory_order_relaxed));
-                out.emplace_back(p + "declined", g->declined.load(std::memory_order_relaxed));
-            }
-            const auto& qs = dhcp_->queue_gauges();
-            for (size_t i = 0; i < qs.size(); ++i) {
-                const std::string p = "worker" + std::to_string(i) + "_";
-                out.emplace_back(p + "request_queue_depth",
-                                 qs[i]->requests.load(std::memory_order_relaxed));
-                out.emplace_back(p + "request_queue_peak",
-                                 qs[i]->requests_peak.load(std::memory_order_relaxed));
-                out.emplace_back(p + "reply_queue_depth",
-                                 qs[i]->replies.load(std::memory_order_relaxed));
-                out.emplace_back(p + "reply_queue_peak",
-                                 qs[i]->replies_peak.load(std::memory_order_relaxed));
-            }
-            out.emplace_back("store_queue_depth", dhcp_->store_queue_depth());
-            out.emplace_back("store_queue_peak", dhcp_->store_queue_peak());
-            const auto& st = store_->stats();
-            out.emplace_back("store_commits", st.commits.load());
-            out.emplace_back("store_records", st.records.load());
-            out.emplace_back("store_failures", st.failures.load());
-            out.emplace_back("store_map_full", st.map_full.load());
-            out.emplace_back("store_writer_wakeups", st.wakeups.load());
-            out.emplace_back("store_meta_syncs", st.meta_syncs.load());
-            out.emplace_back("store_commit_ns_total", st.commit_ns_total.load());
-            out.emplace_back("store_commit_ns_max", st.commit_ns_max.load());
-        };
-    }
 }
 
 Appliance::~Appliance() {
@@ -631,11 +573,11 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
             Appliance app(cfg, std::move(zones));
             // Detached before `app` (and its counters) is destroyed, on every exit path.
             struct TelemetryGuard {
-                explicit TelemetryGuard(const dataplane::StatsRegistry* r) {
-                    dataplane::attach_telemetry(r);
+                explicit TelemetryGuard(const Appliance& a) {
+                    dataplane::attach_telemetry(telemetry_commands(a));
                 }
                 ~TelemetryGuard() { dataplane::detach_telemetry(); }
-            } telemetry(&app.stats());
+            } telemetry(app);
             ApiServer api(app, cfg.api);  // binds now: a bad address fails before serving
             app.start();
             api.start();
@@ -664,12 +606,12 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
                 const auto interval =
                     app.config()->appliance.stats_interval;  // a reload may change it
                 if (interval.count() > 0 && now >= next_stats) {
-                    LOG_INFO("stats: %s", dataplane::format_totals(app.stats().sum()).c_str());
+                    LOG_INFO("stats: %s", summary_line(sources_of(app)).c_str());
                     next_stats = now + interval;
                 }
             }
             app.stop();
-            LOG_INFO("final stats: %s", dataplane::format_totals(app.stats().sum()).c_str());
+            LOG_INFO("final stats: %s", summary_line(sources_of(app)).c_str());
         }
         LOG_INFO("ports closed, EAL cleaned up; bye");
         return 0;

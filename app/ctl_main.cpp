@@ -122,31 +122,63 @@ void print_leases(const json& leases) {
                     str(l, "client").c_str());
 }
 
+/// The sum of the numbers under `j`: a counter split by labels in GET /api/v1/stats is an
+/// object ({"runt": 1, …}), its total is the sum of its parts.
+uint64_t sum(const json& j) {
+    if (j.is_number_unsigned()) return j.get<uint64_t>();
+    uint64_t n = 0;
+    if (j.is_object())
+        for (const auto& [k, v] : j.items()) n += sum(v);
+    return n;
+}
+
+std::string total(const json& section, const char* key) {
+    return section.contains(key) ? std::to_string(sum(section[key])) : "-";
+}
+
+/// One line per non-zero number (or non-empty string) under `j`, named by its path.
+void print_figures(const json& j, const std::string& path) {
+    if (j.is_object()) {
+        for (const auto& [k, v] : j.items()) print_figures(v, path.empty() ? k : path + "." + k);
+        return;
+    }
+    if ((j.is_number() && j != 0) || (j.is_string() && !j.get<std::string>().empty()))
+        std::printf("  %-44s %s\n", path.c_str(),
+                    j.is_string() ? j.get<std::string>().c_str() : j.dump().c_str());
+}
+
 void print_stats(const json& s) {
-    const json& p = s["packets"];
-    std::printf("packets   rx %s  tx %s  dropped %s\n", str(p, "rx_packets").c_str(),
-                str(p, "tx_packets").c_str(), str(p, "dropped").c_str());
+    const json p = s.value("packets", json::object());
+    const json answered = p.value("inline_answers", json::object());
+    std::printf("packets   rx %s  tx %s  dropped %s\n", total(p, "rx_packets").c_str(),
+                total(p, "tx_packets").c_str(), total(p, "drops").c_str());
     std::printf("answered  arp %s  icmp echo %s  nd %s  icmp6 echo %s\n",
-                str(p, "arp_replies").c_str(), str(p, "icmp_echo_replies").c_str(),
-                str(p, "nd_adverts").c_str(), str(p, "icmp6_echo_replies").c_str());
-    for (const auto& [reason, n] : p["drops"].items())
-        if (n.get<uint64_t>() != 0)
-            std::printf("  drop %-20s %s\n", reason.c_str(), n.dump().c_str());
-    const json& d = s["dns"];
+                total(answered, "arp").c_str(), total(answered, "icmp_echo").c_str(),
+                total(answered, "nd").c_str(), total(answered, "icmp6_echo").c_str());
+    const json drops = p.value("drops", json::object());  // named: items() borrows it
+    for (const auto& [reason, n] : drops.items())
+        if (sum(n) != 0) std::printf("  drop %-20s %s\n", reason.c_str(), n.dump().c_str());
+    const json d = s.value("dns", json::object());
     std::printf("dns       queries %s  responses %s  truncated %s  referrals %s\n",
-                str(d, "queries").c_str(), str(d, "responses").c_str(), str(d, "truncated").c_str(),
-                str(d, "referrals").c_str());
-    for (const auto& [rcode, n] : d["rcode"].items())
-        if (n.get<uint64_t>() != 0)
-            std::printf("  rcode %-10s %s\n", rcode.c_str(), n.dump().c_str());
-    std::printf("dhcp\n");
-    for (const auto& [name, n] : s["dhcp"].items())
-        if (n.get<uint64_t>() != 0) std::printf("  %-32s %s\n", name.c_str(), n.dump().c_str());
+                total(d, "queries").c_str(), total(d, "responses").c_str(),
+                total(d, "truncated").c_str(), total(d, "referrals").c_str());
+    const json responses = d.value("responses", json::object());
+    for (const auto& [rcode, n] : responses.items())
+        if (sum(n) != 0) std::printf("  rcode %-10s %s\n", rcode.c_str(), n.dump().c_str());
+    // The other sections as they come, non-zero figures only.
+    for (const auto& [section, figures] : s.items()) {
+        if (section == "packets" || section == "dns" || section == "lcores") continue;
+        std::printf("%s\n", section.c_str());
+        print_figures(figures, "");
+    }
     std::printf("lcores\n");
-    for (const auto& l : s["lcores"])
+    const json lcores = s.value("lcores", json::object());
+    for (const auto& [lcore, l] : lcores.items()) {
+        const std::string index = lcore.substr(lcore.rfind('_') + 1);  // "worker_0"
         std::printf("  %-8s %s (lcore %s): loops %s, idle sleeps %s\n", str(l, "role").c_str(),
-                    str(l, "index").c_str(), str(l, "lcore_id").c_str(), str(l, "loops").c_str(),
+                    index.c_str(), str(l, "lcore_id").c_str(), str(l, "loops").c_str(),
                     str(l, "idle_sleeps").c_str());
+    }
 }
 
 void print_records(const json& records) {

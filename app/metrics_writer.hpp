@@ -20,7 +20,9 @@ struct Label {
     std::string_view value;
 };
 
-using Labels = std::initializer_list<Label>;
+/// A sample's labels: a braced list, or a span when they are built at run time.
+using Labels = std::span<const Label>;
+using LabelList = std::initializer_list<Label>;
 
 /// Builds one exposition document in memory. Usage: family(), then its samples (or
 /// histograms), then the next family(). Families and samples appear in the order written.
@@ -44,9 +46,14 @@ class MetricsWriter {
     /// One sample of the current counter or gauge family. NaN and infinities are written as
     /// `NaN`, `+Inf`, `-Inf`.
     void sample(Labels labels, double value);
+    void sample(LabelList labels, double value) { sample(as_span(labels), value); }
     template <std::unsigned_integral T>
     void sample(Labels labels, T value) {
         write_sample(labels, static_cast<uint64_t>(value));
+    }
+    template <std::unsigned_integral T>
+    void sample(LabelList labels, T value) {
+        write_sample(as_span(labels), static_cast<uint64_t>(value));
     }
 
     /// One series of the current histogram family: `_bucket{…,le="…"}` for each upper bound
@@ -58,6 +65,10 @@ class MetricsWriter {
     /// `upper_bounds` must be finite and strictly increasing.
     void histogram(Labels labels, std::span<const double> upper_bounds,
                    std::span<const uint64_t> cumulative, double sum);
+    void histogram(LabelList labels, std::span<const double> upper_bounds,
+                   std::span<const uint64_t> cumulative, double sum) {
+        histogram(as_span(labels), upper_bounds, cumulative, sum);
+    }
 
     /// The document so far.
     const std::string& text() const { return out_; }
@@ -65,6 +76,7 @@ class MetricsWriter {
     std::string take();
 
   private:
+    static Labels as_span(LabelList l) { return {l.begin(), l.size()}; }
     void require_family(bool histogram) const;
     void write_sample(Labels labels, uint64_t value);
     void write_sample(Labels labels, double value);

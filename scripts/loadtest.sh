@@ -237,14 +237,23 @@ tmp, out, modes = sys.argv[1], sys.argv[2], sys.argv[3:]
 def delta(m):
     b = json.load(open(f"{tmp}/stats-before-{m}.json"))
     a = json.load(open(f"{tmp}/stats-after-{m}.json"))
-    d = {"dns_queries": a["dns"]["queries"] - b["dns"]["queries"],
-         "dns_responses": a["dns"]["responses"] - b["dns"]["responses"],
-         "rx_packets": a["packets"]["rx_packets"] - b["packets"]["rx_packets"],
-         "tx_packets": a["packets"]["tx_packets"] - b["packets"]["tx_packets"],
-         "dropped": a["packets"]["dropped"] - b["packets"]["dropped"]}
-    for k in ("rx_discover", "rx_request", "rx_release", "sent_offer", "sent_ack", "sent_nak", "rx_queue_full",
-              "reply_queue_full", "outcome_pool_exhausted"):
-        d["dhcp_" + k] = a["dhcp"].get(k, 0) - b["dhcp"].get(k, 0)
+    # GET /api/v1/stats (docs/api.md): a counter split by a label is an object; sum it.
+    def get(s, *path):
+        for k in path:
+            s = s.get(k, {})
+        return s if isinstance(s, int) else sum(get(s, k) for k in s)
+    def diff(*path):
+        return get(a, *path) - get(b, *path)
+    d = {"dns_queries": diff("dns", "queries"), "dns_responses": diff("dns", "responses"),
+         "rx_packets": diff("packets", "rx_packets"), "tx_packets": diff("packets", "tx_packets"),
+         "dropped": diff("packets", "drops")}
+    for t in ("discover", "request", "release"):
+        d["dhcp_rx_" + t] = diff("dhcp", "requests_received", t)
+    for t in ("offer", "ack", "nak"):
+        d["dhcp_sent_" + t] = diff("dhcp", "replies", t)
+    d["dhcp_rx_queue_full"] = diff("dhcp", "queue_full")
+    d["dhcp_reply_queue_full"] = diff("dhcp", "reply_queue_full")
+    d["dhcp_outcome_pool_exhausted"] = diff("dhcp", "outcomes", "pool_exhausted")
     return d
 res = {}
 for m in modes:

@@ -55,6 +55,14 @@ out=$(ctl --json stats)
 check "ctl --json stats: valid JSON with the sections" python3 -c "
 import json,sys; d=json.loads(sys.argv[1]); assert {'packets','dns','dhcp','lcores'} <= set(d), d
 assert len(d['lcores']) == 3 and d['packets']['rx_packets'] >= 0" "$out"
+check "ctl --json stats: every section of the catalog, keys derived from the Prometheus names" python3 -c "
+import json,sys; d=json.loads(sys.argv[1])
+want = {'appliance','lcores','packets','ports','dns','dhcp','lease_store','zones','sweeper','record_store'}
+assert set(d) == want, set(d) ^ want
+assert d['appliance']['build_info']['version'] and d['lcores']['worker_0']['role'] == 'worker', d
+assert 'udp_no_service' in d['packets']['drops'] and 'lan' in d['dhcp']['pool_size'], d
+assert 'leases_expired_by_sweeper' in d['dhcp'] and 'store_backpressure' in d['dhcp'], d['dhcp']
+assert d['lease_store']['commit_duration_seconds']['buckets']['+Inf'] >= 0, d['lease_store']" "$out"
 
 out=$(ctl leases list); check "no leases yet: header only" test "$(wc -l <<<"$out")" -eq 1
 
@@ -113,6 +121,8 @@ check "/metrics: in-place zone update figures" grep -qE '^edgelease_zone_update_
 check "/metrics: pool utilisation per scope" grep -qE '^edgelease_dhcp_pool_utilisation\{scope="lan"\} ' "$E2E_DIR/metrics.txt"
 check "/metrics: commit latency histogram" grep -qE '^edgelease_lease_store_commit_duration_seconds_count [1-9]' "$E2E_DIR/metrics.txt"
 check "/metrics: drops by reason per lcore" grep -qE '^edgelease_drops_total\{lcore="worker_0",reason="udp_no_service"\} ' "$E2E_DIR/metrics.txt"
+check "/metrics: the catalog's entries that were telemetry-only" grep -qE '^edgelease_dhcp_leases_expired_by_sweeper_total [0-9]' "$E2E_DIR/metrics.txt"
+check "/metrics: the ports' own frame counts" grep -qE '^edgelease_port_rx_packets_total\{port="[^"]+"\} [0-9]' "$E2E_DIR/metrics.txt"
 
 # Raw HTTP: JSON errors and status codes.
 code=$(in_ns curl -s -o "$E2E_DIR/body" -w '%{http_code}' "http://127.0.0.1:$API_PORT/api/v1/nothing")

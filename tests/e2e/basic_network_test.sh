@@ -29,11 +29,11 @@ check "a ping to a foreign address on the subnet gets no answer" \
     bash -c "! ip netns exec $E2E_NS ping -c 1 -W 1 198.18.0.3 >/dev/null 2>&1"
 
 telemetry() { echo "$1" | in_ns dpdk-telemetry.py -f "$prefix" 2>/dev/null; }
-stats=$(telemetry /edgelease/stats || true)
+stats=$(telemetry /edgelease/packets || true)
 echo "telemetry: $stats"
 check "telemetry counts ARP replies" python3 -c "
-import json,sys; d=json.loads(sys.argv[1])['/edgelease/stats']; assert d['arp_replies']>=3, d; assert d['icmp_echo_replies']>=3, d
-assert d['icmp6_echo_replies']>=3, d; assert d['nd_adverts']>=1, d" "$stats"
+import json,sys; d=json.loads(sys.argv[1])['/edgelease/packets']['inline_answers']; assert d['arp']>=3, d; assert d['icmp_echo']>=3, d
+assert d['icmp6_echo']>=3, d; assert d['nd']>=1, d" "$stats"
 check "telemetry lists worker, control and sweeper lcores" python3 -c "
 import json,sys; d=json.loads(sys.argv[1])['/edgelease/lcores']; assert {'worker_0','control_0','sweeper_0'} <= set(d), d
 assert all(v['loops']>0 for v in d.values()), d" "$(telemetry /edgelease/lcores || true)"

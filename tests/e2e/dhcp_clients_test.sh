@@ -150,12 +150,14 @@ check "relayed: option 82 echoed" grep -q "opt82=$(printf 'port-7' | od -An -tx1
 
 # --- counters through DPDK telemetry ---------------------------------------------------------
 stats=$(echo /edgelease/dhcp | in_ns dpdk-telemetry.py -f "$prefix" 2>/dev/null || true)
-echo "telemetry: $stats"
+store=$(echo /edgelease/lease_store | in_ns dpdk-telemetry.py -f "$prefix" 2>/dev/null || true)
+echo "telemetry: $stats $store"
 check "telemetry: DHCP requests, ACKs and group commits counted" python3 -c "
-import json,sys; d=json.loads(sys.argv[1])['/edgelease/dhcp']
-assert d['rx_discover']>=4 and d['rx_request']>=3 and d['rx_release']>=1, d
-assert d['sent_offer']>=4 and d['sent_ack']>=3 and d['acks_held_for_commit']>=3, d
-assert d['store_commits']>=1 and d['store_failures']==0 and d['rx_malformed']==0, d" "$stats"
+import json,sys; d=json.loads(sys.argv[1])['/edgelease/dhcp']; s=json.loads(sys.argv[2])['/edgelease/lease_store']
+rx, sent = d['requests_received'], d['replies']
+assert rx['discover']>=4 and rx['request']>=3 and rx['release']>=1, d
+assert sent['offer']>=4 and sent['ack']>=3 and d['acks_held']>=3, d
+assert s['commits']>=1 and s['failures']==0 and d['malformed']==0, (d, s)" "$stats" "$store"
 
 # --- restart: the lease survives and the client gets the same address -------------------
 new_mac 02:00:00:00:00:03

@@ -44,7 +44,7 @@ check "200 leases bound in the database (found $bound)" test "$bound" -eq 200
 
 check "telemetry: per-scope pool use (241 addresses, 200 bound)" wait_for 5 bash -c "echo /edgelease/dhcp | ip netns exec $E2E_NS dpdk-telemetry.py -f $prefix | python3 -c '
 import json,sys; d=json.load(sys.stdin)[\"/edgelease/dhcp\"]
-assert d[\"scope_lan_pool_size\"]==241 and d[\"scope_lan_bound\"]==200, d'"
+assert d[\"pool_size\"][\"lan\"]==241 and d[\"leases\"][\"lan/bound\"]==200, d'"
 
 rc=0; stop_appliance || rc=$?
 check "clean exit (status $rc)" test "$rc" -eq 0

@@ -110,12 +110,6 @@ config::Config exhaustion_config() {
     return cfg;
 }
 
-uint64_t dhcp_counter(const app::Appliance& a, const std::string& k) {
-    for (const auto& [name, v] : a.stats().dhcp())
-        if (name == k) return v;
-    return 0;
-}
-
 dataplane::PortCounters port_counters(const char* name) {
     uint16_t id = 0;
     dataplane::PortCounters c;
@@ -173,9 +167,11 @@ TEST_F(Exhaustion, EmptyMempoolIsCountedAndServingResumesWhenMbufsReturn) {
     ASSERT_TRUE(wait_until([] { return port_counters("net_pcap0").rx_nombuf >= 2; }));
     // DHCP: the request comes in on the test's own mbuf; the reply finds no mbuf.
     inject(g_test_pool, discover(1));
-    ASSERT_TRUE(wait_until([] { return dhcp_counter(*app_, "tx_no_mbuf") == 1; }));
+    ASSERT_TRUE(
+        wait_until([] { return counter(*app_, "edgelease_dhcp_reply_alloc_failed_total") == 1; }));
     EXPECT_FALSE(receive(std::chrono::milliseconds(100)));
-    EXPECT_GE(dhcp_counter(*app_, "sent_offer"), 1u);    // the control lcore did answer
+    EXPECT_GE(counter(*app_, "edgelease_dhcp_replies_total", {{"type", "offer"}}),
+              1u);                                       // the control lcore did answer
     EXPECT_EQ(port_counters("net_pcap0").ipackets, 0u);  // nothing got through meanwhile
 
     for (rte_mbuf* m : held) rte_pktmbuf_free(m);
@@ -197,10 +193,9 @@ TEST_F(Exhaustion, EmptyMempoolIsCountedAndServingResumesWhenMbufsReturn) {
     EXPECT_TRUE(wait_until([&] { return port_counters("net_pcap0").opackets == c.ipackets; }))
         << port_counters("net_pcap0").opackets << " answers for " << c.ipackets << " queries";
     // The worker's own count: the file's frames it got plus the two DISCOVERs, all handled.
-    const auto t = app_->stats().sum();
-    EXPECT_EQ(t.rx_packets, c.ipackets + 2);
-    EXPECT_EQ(t.dns.responses, c.ipackets);
-    EXPECT_EQ(dhcp_counter(*app_, "tx_no_mbuf"), 1u);
+    EXPECT_EQ(counter(*app_, "edgelease_rx_packets_total"), c.ipackets + 2);
+    EXPECT_EQ(counter(*app_, "edgelease_dns_responses_total"), c.ipackets);
+    EXPECT_EQ(counter(*app_, "edgelease_dhcp_reply_alloc_failed_total"), 1u);
     EXPECT_GT(dataplane::read_pool_counters(pool).available, 0u);
 }
 
@@ -216,8 +211,8 @@ TEST_F(Exhaustion, FullQueueToControlIsCountedAndServingResumes) {
     ASSERT_TRUE(app_->control_plane().commands().submit(cmd));
     ASSERT_TRUE(wait_until([&] { return running.load(); }));
 
-    const uint64_t received0 = dhcp_counter(*app_, "rx_requests");
-    const uint64_t full0 = dhcp_counter(*app_, "rx_queue_full");
+    const uint64_t received0 = counter(*app_, "edgelease_dhcp_requests_received_total");
+    const uint64_t full0 = counter(*app_, "edgelease_dhcp_queue_full_total");
     constexpr int kFlood = 1500;  // more than the queue holds (dhcp::kQueueDepth)
     for (int i = 0; i < kFlood; ++i) {
         // One client, many DISCOVERs: the flood fills the queue, not the pool.
@@ -228,20 +223,19 @@ TEST_F(Exhaustion, FullQueueToControlIsCountedAndServingResumes) {
     }
     ASSERT_TRUE(wait_until([] { return rte_ring_count(g_rx) == 0; }));
     ASSERT_TRUE(wait_until([&] {
-        return dhcp_counter(*app_, "rx_requests") - received0 +
-                   dhcp_counter(*app_, "rx_queue_full") - full0 ==
+        return counter(*app_, "edgelease_dhcp_requests_received_total") - received0 +
+                   counter(*app_, "edgelease_dhcp_queue_full_total") - full0 ==
                static_cast<uint64_t>(kFlood);
     }));
-    const uint64_t queued = dhcp_counter(*app_, "rx_requests") - received0;
-    const uint64_t dropped = dhcp_counter(*app_, "rx_queue_full") - full0;
+    const uint64_t queued = counter(*app_, "edgelease_dhcp_requests_received_total") - received0;
+    const uint64_t dropped = counter(*app_, "edgelease_dhcp_queue_full_total") - full0;
     std::printf("control lcore stalled: %d DISCOVERs, %llu queued, %llu dropped as queue-full\n",
                 kFlood, static_cast<unsigned long long>(queued),
                 static_cast<unsigned long long>(dropped));
     EXPECT_GE(queued, dhcp::kQueueDepth - 1);
     EXPECT_LE(queued, dhcp::kQueueDepth);
     EXPECT_EQ(dropped, kFlood - queued);
-    EXPECT_EQ(app_->stats().sum().drops[static_cast<size_t>(dataplane::DropReason::DhcpQueueFull)],
-              dropped);
+    EXPECT_EQ(counter(*app_, "edgelease_drops_total", {{"reason", "dhcp_queue_full"}}), dropped);
 
     release = true;
     // The queued ones are answered (as far as the reply path takes them), then a new client is

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "app/appliance.hpp"
+#include "app/catalog.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/eal_args.hpp"
 
@@ -26,6 +27,13 @@ using Bytes = std::vector<uint8_t>;
 
 inline rte_ring* g_rx = nullptr;  // what the appliance receives
 inline rte_ring* g_tx = nullptr;  // what it sends
+
+/// The appliance's counter `name` (its Prometheus name) summed over its series, or over those
+/// whose labels include `match`: read through the counter catalog, as every reader does.
+inline uint64_t counter(const app::Appliance& a, std::string_view name,
+                        std::initializer_list<app::Label> match = {}) {
+    return app::total(app::find_entry(name), app::sources_of(a), match);
+}
 
 inline const net::MacAddr kPeerMac{{0x02, 0x11, 0x22, 0x33, 0x44, 0x55}};
 
