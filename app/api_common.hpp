@@ -1,5 +1,7 @@
 #pragma once
-// Helpers shared by the API route files (api_server.cpp, api_zones.cpp). Internal to app/.
+// Helpers and handler declarations shared by the API route files (api_server.cpp,
+// api_zones.cpp). Internal to app/. Every route is a named handler of this shape, listed
+// once in the route table of api_server.cpp.
 #include <httplib.h>
 
 #include <chrono>
@@ -13,14 +15,22 @@
 
 namespace edgelease::app::api {
 
+using Request = httplib::Request;
+using Response = httplib::Response;
+
+/// One route's work. `app` outlives the server; the handler may block (bounded) on the
+/// control lcore. Errors are answered as JSON (error()), never thrown past the handler except
+/// by a bug (the server's exception handler answers 500).
+using Handler = void (*)(Appliance& app, const Request& req, Response& res);
+
 inline constexpr auto kControlTimeout = std::chrono::seconds(2);
 
-inline void reply(httplib::Response& res, int status, const nlohmann::json& body) {
+inline void reply(Response& res, int status, const nlohmann::json& body) {
     res.status = status;
     res.set_content(body.dump(2) + "\n", "application/json");
 }
 
-inline void error(httplib::Response& res, int status, const std::string& why,
+inline void error(Response& res, int status, const std::string& why,
                   const std::string& field = "") {
     nlohmann::json body{{"error", why}};
     if (!field.empty()) body["field"] = field;
@@ -35,7 +45,20 @@ inline bool on_control(Appliance& app, std::function<void()> fn) {
     return cmd->wait(kControlTimeout) && !cmd->failed();
 }
 
-/// The zone, record and audit endpoints (api_zones.cpp).
-void add_zone_routes(httplib::Server& s, Appliance& app);
+// Leases, stats, metrics and reload (api_server.cpp).
+void get_metrics(Appliance& app, const Request& req, Response& res);
+void get_stats(Appliance& app, const Request& req, Response& res);
+void get_leases(Appliance& app, const Request& req, Response& res);
+void get_lease(Appliance& app, const Request& req, Response& res);
+void post_lease_release(Appliance& app, const Request& req, Response& res);
+void post_lease_expire(Appliance& app, const Request& req, Response& res);
+void post_reload(Appliance& app, const Request& req, Response& res);
+
+// Zones, records and the audit trail (api_zones.cpp).
+void get_zones(Appliance& app, const Request& req, Response& res);
+void get_records(Appliance& app, const Request& req, Response& res);
+void post_record(Appliance& app, const Request& req, Response& res);
+void delete_records(Appliance& app, const Request& req, Response& res);
+void get_audit(Appliance& app, const Request& req, Response& res);
 
 }  // namespace edgelease::app::api
