@@ -11,6 +11,7 @@
 #include <string>
 
 #include "app/appliance.hpp"
+#include "app/lease_json.hpp"
 #include "control/command.hpp"
 
 namespace edgelease::app::api {
@@ -27,7 +28,7 @@ inline constexpr auto kControlTimeout = std::chrono::seconds(2);
 
 inline void reply(Response& res, int status, const nlohmann::json& body) {
     res.status = status;
-    res.set_content(body.dump(2) + "\n", "application/json");
+    res.set_content(dump_json(body) + "\n", "application/json");
 }
 
 inline void error(Response& res, int status, const std::string& why,

@@ -1,5 +1,4 @@
 #include "app/api_server.hpp"
-#include "common/time_text.hpp"
 
 #include <httplib.h>
 
@@ -10,6 +9,7 @@
 
 #include "app/api_common.hpp"
 #include "app/appliance.hpp"
+#include "app/lease_json.hpp"
 #include "app/metrics.hpp"
 #include "common/log.hpp"
 #include "control/dhcp/dhcp_service.hpp"
@@ -24,32 +24,6 @@ using api::Response;
 using nlohmann::json;
 
 namespace {
-
-std::string hex(const std::vector<uint8_t>& b) {
-    std::string out;
-    char buf[4];
-    for (size_t i = 0; i < b.size(); ++i) {
-        std::snprintf(buf, sizeof buf, i == 0 ? "%02x" : ":%02x", b[i]);
-        out += buf;
-    }
-    return out;
-}
-
-/// `scopes`: the names of the engine the lease came from (DhcpService::scope_names, read on
-/// the control lcore with the lease: a reload may renumber scopes).
-json lease_json(const dhcp::Lease& l, const std::vector<std::string>& scopes) {
-    return json{{"address", net::to_string(net::Ipv4Addr{l.ip})},
-                {"state", dhcp::to_string(l.state)},
-                {"scope", l.scope < scopes.size() ? scopes[l.scope] : std::to_string(l.scope)},
-                {"client", l.client.to_string()},
-                {"hw_address", net::to_string(l.hw)},
-                {"hostname", l.hostname},
-                {"start", iso_time(l.start)},
-                {"expires", iso_time(l.expires)},
-                {"reservation", l.reservation >= 0},
-                {"circuit_id", hex(l.circuit_id)},
-                {"remote_id", hex(l.remote_id)}};
-}
 
 json stats_json(const Appliance& app) {
     const auto t = app.stats().sum();
