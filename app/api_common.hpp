@@ -38,12 +38,11 @@ inline void error(Response& res, int status, const std::string& why,
     reply(res, status, body);
 }
 
-/// Runs `fn` on the control lcore and waits. State shared with `fn` must be owned by the
-/// closure (shared_ptr): after a timeout the handler returns while the command may still run.
+/// Runs `fn` on the control lcore and waits at most kControlTimeout. False (answer 503) when
+/// the queue was full, the time ran out or `fn` threw. State shared with `fn` must be owned by
+/// the closure (shared_ptr): after a timeout the handler returns while `fn` may still run.
 inline bool on_control(Appliance& app, std::function<void()> fn) {
-    auto cmd = std::make_shared<control::Command>(std::move(fn));
-    if (!app.control_plane().commands().submit(cmd)) return false;
-    return cmd->wait(kControlTimeout) && !cmd->failed();
+    return control::run_on_control(app.control_plane().commands(), std::move(fn), kControlTimeout);
 }
 
 // Leases, stats, metrics and reload (api_server.cpp).

@@ -405,9 +405,7 @@ bool Appliance::run_on_control(const std::function<void()>& fn, std::chrono::mil
         fn();
         return true;
     }
-    auto cmd = std::make_shared<control::Command>(fn);
-    if (!plane_->commands().submit(cmd)) return false;
-    return cmd->wait(timeout) && !cmd->failed();
+    return control::run_on_control(plane_->commands(), fn, timeout);
 }
 
 std::shared_ptr<const config::Config> Appliance::config() const {
