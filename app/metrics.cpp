@@ -296,6 +296,10 @@ void render_dhcp_service(MetricsWriter& w, const control::DhcpServiceStats& s) {
     single("edgelease_dhcp_store_backpressure_total",
            "Control-lcore polls cut short because the lease store's queue was full.",
            s.store_backpressure);
+    single("edgelease_dhcp_alloc_failures_total",
+           "DHCP requests dropped, or expiry steps deferred, because the control lcore ran out "
+           "of memory.",
+           s.alloc_failed);
 }
 
 void render_scopes(MetricsWriter& w,

@@ -43,9 +43,15 @@ bool ControlPlane::submit(std::unique_ptr<dns::ZoneView>& view) {
     return true;
 }
 
-void ControlPlane::retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage) {
+void ControlPlane::retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage) noexcept {
     if (view == nullptr && garbage.empty()) return;
-    retired_.push_back(Retired{view, std::move(garbage), rte_rcu_qsbr_start(qsbr_)});
+    try {
+        retired_.push_back(Retired{view, std::move(garbage), rte_rcu_qsbr_start(qsbr_)});
+    } catch (const std::bad_alloc&) {
+        zone_stats_.failures.fetch_add(1, std::memory_order_relaxed);
+        LOG_ERROR("zones: no memory to queue a replaced view for freeing: it is kept (leaked)");
+        return;
+    }
     retired_count_.store(retired_.size(), std::memory_order_relaxed);
 }
 
@@ -129,14 +135,7 @@ unsigned ControlPlane::poll() noexcept {
             last_maintain_ = ts.tv_sec;
             dns::ZoneGarbage garbage;
             if (current_->maintain(garbage)) ++done;
-            if (!garbage.empty()) {
-                try {
-                    retire(nullptr, std::move(garbage));
-                } catch (const std::exception&) {
-                    // No room to queue it: keep the old table rather than free it under readers.
-                    zone_stats_.failures.fetch_add(1, std::memory_order_relaxed);
-                }
-            }
+            retire(nullptr, std::move(garbage));
         }
     }
     // Free what every reader has stopped looking at (non-blocking check).

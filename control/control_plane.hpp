@@ -99,7 +99,10 @@ class ControlPlane {
         dns::ZoneGarbage garbage;
         uint64_t token;
     };
-    void retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage);
+    /// Queues what readers may still see for freeing after a grace period. With no memory
+    /// to queue it, it is never freed (a leak, counted in failures), rather than freed under
+    /// a reader.
+    void retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage) noexcept;
 
     dns::ZoneViewSlot& slot_;
     DhcpService* dhcp_ = nullptr;

@@ -185,6 +185,7 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_dhcp_relay_limited_total", "counter"},
         {"edgelease_dhcp_leases_expired_total", "counter"},
         {"edgelease_dhcp_store_backpressure_total", "counter"},
+        {"edgelease_dhcp_alloc_failures_total", "counter"},
         {"edgelease_dhcp_pool_size", "gauge"},
         {"edgelease_dhcp_leases", "gauge"},
         {"edgelease_dhcp_pool_utilisation", "gauge"},
