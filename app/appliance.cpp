@@ -16,6 +16,7 @@
 
 #include "app/api_server.hpp"
 #include "common/log.hpp"
+#include "config/settings.hpp"
 #include "control/zone/rdata_text.hpp"
 #include "control/zone/zone_builder.hpp"
 #include "dataplane/eal.hpp"
@@ -59,66 +60,6 @@ zone::AuditEvent orphan_event(const zone::StoredRecord& r, int64_t now) {
     e.reason = zone::AuditReason::Orphaned;
     e.detail = "its zone is no longer configured";
     return e;
-}
-
-bool same_interfaces(const std::vector<config::InterfaceConfig>& a,
-                     const std::vector<config::InterfaceConfig>& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (a[i].port != b[i].port || a[i].vlan != b[i].vlan ||
-            a[i].inner_vlan != b[i].inner_vlan || a[i].addresses.size() != b[i].addresses.size())
-            return false;
-        for (size_t k = 0; k < a[i].addresses.size(); ++k)
-            if (net::to_string(a[i].addresses[k]) != net::to_string(b[i].addresses[k]))
-                return false;
-    }
-    return true;
-}
-
-/// Settings a reload cannot apply (they shape ports, lcores, stores, the API socket): one
-/// message per changed one. `next` gets the running values back, so what is applied is
-/// exactly the rest.
-std::vector<std::string> keep_restart_only(const config::Config& running, config::Config& next,
-                                           bool has_dhcp) {
-    std::vector<std::string> out;
-    auto note = [&](bool changed, const char* what) {
-        if (changed)
-            out.push_back(std::string(what) + " changed: needs a restart; the running value stays");
-    };
-    const auto& rd = running.dpdk;
-    const auto& nd = next.dpdk;
-    note(rd.eal_args != nd.eal_args || rd.workers != nd.workers ||
-             rd.idle_sleep_us != nd.idle_sleep_us || rd.mbufs != nd.mbufs ||
-             rd.rx_descriptors != nd.rx_descriptors || rd.tx_descriptors != nd.tx_descriptors,
-         "[dpdk]");
-    note(!same_interfaces(running.interfaces, next.interfaces), "[[interfaces]]");
-    note(running.api.listen != next.api.listen || running.api.token_file != next.api.token_file,
-         "[api]");
-    note(running.appliance.state_dir != next.appliance.state_dir, "[appliance].state_dir");
-    note(running.appliance.durability != next.appliance.durability, "[appliance].durability");
-    note(running.appliance.audit_entries != next.appliance.audit_entries,
-         "[appliance].audit_entries");
-    note(running.appliance.lease_store_max_mib != next.appliance.lease_store_max_mib,
-         "[appliance].lease_store_max_mib");
-    note(running.dhcp.relay_discover_rate != next.dhcp.relay_discover_rate,
-         "[dhcp].relay_discover_rate");
-    note(running.dns.udp_payload_size != next.dns.udp_payload_size, "[dns].udp_payload_size");
-    next.dpdk = running.dpdk;
-    next.interfaces = running.interfaces;
-    next.api = running.api;
-    next.appliance.state_dir = running.appliance.state_dir;
-    next.appliance.durability = running.appliance.durability;
-    next.appliance.audit_entries = running.appliance.audit_entries;
-    next.appliance.lease_store_max_mib = running.appliance.lease_store_max_mib;
-    next.dhcp.relay_discover_rate = running.dhcp.relay_discover_rate;
-    next.dns.udp_payload_size = running.dns.udp_payload_size;
-    if (!has_dhcp && !next.dhcp.scopes.empty()) {
-        out.push_back(
-            "[[dhcp.scopes]] added to an appliance started without DHCP: needs a restart; not "
-            "applied");
-        next.dhcp.scopes.clear();
-    }
-    return out;
 }
 
 log::Level to_log_level(config::LogLevel l) {
@@ -445,7 +386,14 @@ Appliance::ReloadResult Appliance::reload_locked(const std::string& path) {
         return refuse(std::to_string(r.errors.size()) + " configuration error(s)");
     }
     config::Config next = std::move(*r.config);
-    out.warnings = keep_restart_only(cfg_, next, dhcp_ != nullptr);
+    out.warnings = config::keep_restart_only(cfg_, next);
+    if (dhcp_ == nullptr && !next.dhcp.scopes.empty()) {
+        // The DHCP service, its lease store and channels exist only when started with scopes.
+        out.warnings.push_back(
+            "[[dhcp.scopes]] added to an appliance started without DHCP: needs a restart; not "
+            "applied");
+        next.dhcp.scopes.clear();
+    }
     for (const auto& w : out.warnings) LOG_WARN("reload: %s", w.c_str());
 
     uint32_t next_serial = serial_;
