@@ -257,6 +257,26 @@ void delete_matching(ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs,
     plane.apply_zone_changes();
 }
 
+/// Runs `change(zones, plane, records, out)` on the control lcore. nullptr, with the answer
+/// sent, when no zone is hosted (404) or the control plane did not answer in time (503).
+template <class F>
+std::shared_ptr<Change> change_on_control(Appliance& app, const dns::WireName& zone, Response& res,
+                                          F change) {
+    auto* zs = app.control_plane().zone_store();
+    if (zs == nullptr) {
+        error(res, 404, "no zone " + dns::name_to_text(zone));
+        return nullptr;
+    }
+    auto out = std::make_shared<Change>();
+    auto* plane = &app.control_plane();
+    auto* rs = app.record_store();
+    if (!on_control(app, [zs, plane, rs, out, change] { change(*zs, *plane, rs, *out); })) {
+        error(res, 503, "the control plane did not answer in time");
+        return nullptr;
+    }
+    return out;
+}
+
 }  // namespace
 
 void get_zones(Appliance& app, const Request&, Response& res) {
@@ -381,16 +401,11 @@ void post_record(Appliance& app, const Request& req, Response& res) {
         body.contains("force") && body["force"].is_boolean() && body["force"].get<bool>();
     r.prov.origin = Origin::Manual;
     r.prov.owner = field("owner").empty() ? "api" : field("owner");
-    auto* zs = app.control_plane().zone_store();
-    if (zs == nullptr) return error(res, 404, "no zone " + dns::name_to_text(*zone));
-    auto out = std::make_shared<Change>();
-    auto* plane = &app.control_plane();
-    auto* rs = app.record_store();
-    const dns::WireName zw = *zone;
-    if (!on_control(app, [zs, plane, rs, out, zw, r, force] {
-            add_record(*zs, *plane, rs, zw, r, force, *out);
-        }))
-        return error(res, 503, "the control plane did not answer in time");
+    auto out = change_on_control(
+        app, *zone, res,
+        [zw = *zone, r, force](ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs,
+                               Change& out) { add_record(zs, plane, rs, zw, r, force, out); });
+    if (!out) return;
     if (out->status != 201) return error(res, out->status, out->why);
     const StoredRecord& added = out->records.front();
     LOG_INFO("API: record added: %s %s %s", dns::name_to_text(added.rr.owner).c_str(),
@@ -417,17 +432,13 @@ void delete_records(Appliance& app, const Request& req, Response& res) {
     const bool force =
         get("force") == "true" ||
         (body.contains("force") && body["force"].is_boolean() && body["force"].get<bool>());
-    auto* zs = app.control_plane().zone_store();
-    if (zs == nullptr) return error(res, 404, "no zone " + dns::name_to_text(*zone));
-    auto out = std::make_shared<Change>();
-    auto* plane = &app.control_plane();
-    auto* rs = app.record_store();
-    const dns::WireName zw = *zone;
-    const std::string who = get("owner").empty() ? "api" : get("owner");
-    if (!on_control(app, [zs, plane, rs, out, zw, m, force, who] {
-            delete_matching(*zs, *plane, rs, zw, m, force, who, *out);
-        }))
-        return error(res, 503, "the control plane did not answer in time");
+    auto out = change_on_control(
+        app, *zone, res,
+        [zw = *zone, m, force, who = get("owner").empty() ? "api" : get("owner")](
+            ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs, Change& out) {
+            delete_matching(zs, plane, rs, zw, m, force, who, out);
+        });
+    if (!out) return;
     if (out->status != 200) return error(res, out->status, out->why);
     json arr = json::array();
     for (const auto& r : out->records) arr.push_back(record_json(r));
