@@ -55,6 +55,14 @@ void ControlPlane::retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage)
     retired_count_.store(retired_.size(), std::memory_order_relaxed);
 }
 
+void ControlPlane::replace_view(std::unique_ptr<dns::ZoneView> view) noexcept {
+    dns::ZoneView* next = view.release();
+    const dns::ZoneView* old = slot_.exchange(next);
+    current_ = next;
+    retire(old, dns::ZoneGarbage());
+    generation_.fetch_add(1, std::memory_order_release);
+}
+
 unsigned ControlPlane::apply_zone_changes() noexcept {
     if (zone_store_ == nullptr || !zone_store_->has_dirty()) return 0;
     const auto t0 = std::chrono::steady_clock::now();
@@ -120,10 +128,7 @@ unsigned ControlPlane::poll() noexcept {
     dns::ZoneView* next = nullptr;
     // One view per poll is plenty: reloads are rare, and the grace period does the waiting.
     if (inbox_.pop(next)) {
-        const dns::ZoneView* old = slot_.exchange(next);
-        current_ = next;
-        retire(old, dns::ZoneGarbage());
-        generation_.fetch_add(1, std::memory_order_release);
+        replace_view(std::unique_ptr<dns::ZoneView>(next));
         ++done;
     }
     // An idle loop moves a table rehash along (bounded steps; set_owner() advances it too),

@@ -42,6 +42,10 @@ class ControlPlane {
     /// Publishes directly, before any lcore runs.
     void publish_initial(std::unique_ptr<dns::ZoneView> view);
 
+    /// Control lcore (a reload of an appliance without a zone store): publishes `view` in
+    /// place of the current one, which is freed after a grace period.
+    void replace_view(std::unique_ptr<dns::ZoneView> view) noexcept;
+
     /// Main thread: hands a new view to the control lcore. False when the queue is full
     /// (a reload storm); the caller keeps the view and reports the failure.
     bool submit(std::unique_ptr<dns::ZoneView>& view);
