@@ -19,10 +19,11 @@ namespace edgelease::app::api {
 using Request = httplib::Request;
 using Response = httplib::Response;
 
-/// One route's work. `app` outlives the server; the handler may block (bounded) on the
-/// control lcore. Errors are answered as JSON (error()), never thrown past the handler except
-/// by a bug (the server's exception handler answers 500).
-using Handler = void (*)(Appliance& app, const Request& req, Response& res);
+/// One route's work: the shape of every handler below. `app` outlives the server; the
+/// handler may block (bounded) on the control lcore. Errors are answered as JSON (error()),
+/// never thrown past the handler except by a bug (the server's exception handler answers 500).
+using HandlerFn = void(Appliance& app, const Request& req, Response& res);
+using Handler = HandlerFn*;
 
 inline constexpr auto kControlTimeout = std::chrono::seconds(2);
 
@@ -46,19 +47,9 @@ inline bool on_control(Appliance& app, std::function<void()> fn) {
 }
 
 // Leases, stats, metrics and reload (api_server.cpp).
-void get_metrics(Appliance& app, const Request& req, Response& res);
-void get_stats(Appliance& app, const Request& req, Response& res);
-void get_leases(Appliance& app, const Request& req, Response& res);
-void get_lease(Appliance& app, const Request& req, Response& res);
-void post_lease_release(Appliance& app, const Request& req, Response& res);
-void post_lease_expire(Appliance& app, const Request& req, Response& res);
-void post_reload(Appliance& app, const Request& req, Response& res);
-
+HandlerFn get_metrics, get_stats, get_leases, get_lease, post_lease_release, post_lease_expire,
+    post_reload;
 // Zones, records and the audit trail (api_zones.cpp).
-void get_zones(Appliance& app, const Request& req, Response& res);
-void get_records(Appliance& app, const Request& req, Response& res);
-void post_record(Appliance& app, const Request& req, Response& res);
-void delete_records(Appliance& app, const Request& req, Response& res);
-void get_audit(Appliance& app, const Request& req, Response& res);
+HandlerFn get_zones, get_records, post_record, delete_records, get_audit;
 
 }  // namespace edgelease::app::api
