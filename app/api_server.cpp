@@ -1,5 +1,4 @@
 #include "app/api_server.hpp"
-#include "common/time_text.hpp"
 
 #include <httplib.h>
 
@@ -10,6 +9,7 @@
 
 #include "app/api_common.hpp"
 #include "app/appliance.hpp"
+#include "app/lease_json.hpp"
 #include "app/metrics.hpp"
 #include "app/stats_view.hpp"
 #include "common/log.hpp"
@@ -20,37 +20,146 @@ namespace edgelease::app {
 using api::error;
 using api::on_control;
 using api::reply;
+using api::Request;
+using api::Response;
 using nlohmann::json;
 
 namespace {
 
-std::string hex(const std::vector<uint8_t>& b) {
-    std::string out;
-    char buf[4];
-    for (size_t i = 0; i < b.size(); ++i) {
-        std::snprintf(buf, sizeof buf, i == 0 ? "%02x" : ":%02x", b[i]);
-        out += buf;
-    }
-    return out;
+/// POST .../release and .../expire: the operator's release or expiry of a bound lease.
+void lease_action(Appliance& app, const Request& req, Response& res, bool release) {
+    auto ip = net::parse_ipv4(req.matches[1].str());
+    if (!ip) return error(res, 400, "not an IPv4 address", "address");
+    if (app.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
+    struct Out {
+        bool ok = false;
+        bool exists = false;
+        dhcp::Lease lease;
+        std::vector<std::string> names;
+    };
+    auto out = std::make_shared<Out>();
+    auto* service = app.dhcp();
+    uint32_t addr = ip->value;
+    if (!on_control(app, [service, out, addr, release] {
+            const dhcp::Lease* l = service->engine().find(addr);
+            out->exists = l != nullptr && l->state != dhcp::LeaseState::Free;
+            int64_t now = static_cast<int64_t>(std::time(nullptr));
+            out->ok = release ? service->admin_release(addr, now, out->lease)
+                              : service->admin_expire(addr, now, out->lease);
+            out->names = service->scope_names();
+        }))
+        return error(res, 503, "the control plane did not answer in time");
+    if (!out->exists) return error(res, 404, "no lease for " + req.matches[1].str());
+    if (!out->ok) return error(res, 409, "the lease at " + req.matches[1].str() + " is not bound");
+    LOG_INFO("API: lease %s %s", req.matches[1].str().c_str(), release ? "released" : "expired");
+    reply(res, 200, lease_json(out->lease, out->names));
 }
 
-/// `scopes`: the names of the engine the lease came from (DhcpService::scope_names, read on
-/// the control lcore with the lease: a reload may renumber scopes).
-json lease_json(const dhcp::Lease& l, const std::vector<std::string>& scopes) {
-    return json{{"address", net::to_string(net::Ipv4Addr{l.ip})},
-                {"state", dhcp::to_string(l.state)},
-                {"scope", l.scope < scopes.size() ? scopes[l.scope] : std::to_string(l.scope)},
-                {"client", l.client.to_string()},
-                {"hw_address", net::to_string(l.hw)},
-                {"hostname", l.hostname},
-                {"start", iso_time(l.start)},
-                {"expires", iso_time(l.expires)},
-                {"reservation", l.reservation >= 0},
-                {"circuit_id", hex(l.circuit_id)},
-                {"remote_id", hex(l.remote_id)}};
-}
+enum class Method : uint8_t { Get, Post, Delete };
+
+struct Route {
+    Method method;
+    const char* pattern;
+    api::Handler handler;
+};
+
+/// Every endpoint (docs/api.md), matched in this order within a method.
+constexpr Route kRoutes[] = {
+    {Method::Get, "/metrics", api::get_metrics},
+    {Method::Get, "/api/v1/stats", api::get_stats},
+    {Method::Get, "/api/v1/leases", api::get_leases},
+    {Method::Get, R"(/api/v1/leases/([0-9.]+))", api::get_lease},
+    {Method::Post, R"(/api/v1/leases/([0-9.]+)/release)", api::post_lease_release},
+    {Method::Post, R"(/api/v1/leases/([0-9.]+)/expire)", api::post_lease_expire},
+    {Method::Get, "/api/v1/zones", api::get_zones},
+    {Method::Get, R"(/api/v1/zones/([^/]+)/records)", api::get_records},
+    {Method::Post, R"(/api/v1/zones/([^/]+)/records)", api::post_record},
+    {Method::Delete, R"(/api/v1/zones/([^/]+)/records)", api::delete_records},
+    {Method::Get, "/api/v1/audit", api::get_audit},
+    {Method::Post, "/api/v1/reload", api::post_reload},
+};
 
 }  // namespace
+
+namespace api {
+
+void get_metrics(Appliance& app, const Request&, Response& res) {
+    res.set_content(render_metrics(app), "text/plain; version=0.0.4; charset=utf-8");
+}
+
+void get_stats(Appliance& app, const Request&, Response& res) {
+    // In catalog order (ordered_json), so related figures stay together.
+    res.status = 200;
+    res.set_content(render_stats(sources_of(app)).dump(2) + "\n", "application/json");
+}
+
+void get_leases(Appliance& app, const Request& req, Response& res) {
+    if (app.dhcp() == nullptr) return reply(res, 200, json::array());
+    std::string scope = req.get_param_value("scope"), state = req.get_param_value("state");
+    auto leases = std::make_shared<std::vector<dhcp::Lease>>();
+    auto names = std::make_shared<std::vector<std::string>>();
+    auto* service = app.dhcp();
+    if (!on_control(app, [service, leases, names] {
+            *leases = service->engine().leases();
+            *names = service->scope_names();
+        }))
+        return error(res, 503, "the control plane did not answer in time");
+    json out = json::array();
+    for (const auto& l : *leases) {
+        json j = lease_json(l, *names);
+        if (!scope.empty() && j["scope"] != scope) continue;
+        if (!state.empty() && j["state"] != state) continue;
+        out.push_back(std::move(j));
+    }
+    reply(res, 200, out);
+}
+
+void get_lease(Appliance& app, const Request& req, Response& res) {
+    auto ip = net::parse_ipv4(req.matches[1].str());
+    if (!ip) return error(res, 400, "not an IPv4 address", "address");
+    if (app.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
+    auto found = std::make_shared<std::optional<dhcp::Lease>>();
+    auto names = std::make_shared<std::vector<std::string>>();
+    auto* service = app.dhcp();
+    uint32_t addr = ip->value;
+    if (!on_control(app, [service, found, names, addr] {
+            if (const dhcp::Lease* l = service->engine().find(addr)) *found = *l;
+            *names = service->scope_names();
+        }))
+        return error(res, 503, "the control plane did not answer in time");
+    if (!*found || (*found)->state == dhcp::LeaseState::Free)
+        return error(res, 404, "no lease for " + req.matches[1].str());
+    reply(res, 200, lease_json(**found, *names));
+}
+
+void post_lease_release(Appliance& app, const Request& req, Response& res) {
+    lease_action(app, req, res, true);
+}
+
+void post_lease_expire(Appliance& app, const Request& req, Response& res) {
+    lease_action(app, req, res, false);
+}
+
+void post_reload(Appliance& app, const Request&, Response& res) {
+    auto r = app.reload(app.config()->source_file);
+    if (!r.ok) {
+        const bool invalid = !r.timed_out;
+        return reply(res, invalid ? 400 : 503,
+                     json{{"error", invalid ? "configuration not valid"
+                                            : "the control plane did not apply it in time"},
+                          {"errors", r.errors},
+                          {"warnings", r.warnings}});
+    }
+    reply(res, 200,
+          json{{"zones", r.zones},
+               {"records", r.records},
+               {"scopes", r.scopes},
+               {"leases_kept", r.leases_kept},
+               {"leases_dropped", r.leases_dropped},
+               {"warnings", r.warnings}});
+}
+
+}  // namespace api
 
 bool split_listen(const std::string& listen, std::string& host, int& port) {
     size_t colon = listen.rfind(':');
@@ -119,112 +228,22 @@ void ApiServer::routes() {
             error(res, res.status, res.status == 404 ? "no such endpoint: " + req.path : "error");
     });
 
-    s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-        res.set_content(render_metrics(app_), "text/plain; version=0.0.4; charset=utf-8");
-    });
-
-    s.Get("/api/v1/stats", [this](const httplib::Request&, httplib::Response& res) {
-        // In catalog order (ordered_json), so related figures stay together.
-        res.status = 200;
-        res.set_content(render_stats(sources_of(app_)).dump(2) + "\n", "application/json");
-    });
-
-    s.Get("/api/v1/leases", [this](const httplib::Request& req, httplib::Response& res) {
-        if (app_.dhcp() == nullptr) return reply(res, 200, json::array());
-        std::string scope = req.get_param_value("scope"), state = req.get_param_value("state");
-        auto leases = std::make_shared<std::vector<dhcp::Lease>>();
-        auto names = std::make_shared<std::vector<std::string>>();
-        auto* service = app_.dhcp();
-        if (!on_control(app_, [service, leases, names] {
-                *leases = service->engine().leases();
-                *names = service->scope_names();
-            }))
-            return error(res, 503, "the control plane did not answer in time");
-        json out = json::array();
-        for (const auto& l : *leases) {
-            json j = lease_json(l, *names);
-            if (!scope.empty() && j["scope"] != scope) continue;
-            if (!state.empty() && j["state"] != state) continue;
-            out.push_back(std::move(j));
-        }
-        reply(res, 200, out);
-    });
-
-    s.Get(R"(/api/v1/leases/([0-9.]+))",
-          [this](const httplib::Request& req, httplib::Response& res) {
-              auto ip = net::parse_ipv4(req.matches[1].str());
-              if (!ip) return error(res, 400, "not an IPv4 address", "address");
-              if (app_.dhcp() == nullptr)
-                  return error(res, 404, "no lease for " + req.matches[1].str());
-              auto found = std::make_shared<std::optional<dhcp::Lease>>();
-              auto names = std::make_shared<std::vector<std::string>>();
-              auto* service = app_.dhcp();
-              uint32_t addr = ip->value;
-              if (!on_control(app_, [service, found, names, addr] {
-                      if (const dhcp::Lease* l = service->engine().find(addr)) *found = *l;
-                      *names = service->scope_names();
-                  }))
-                  return error(res, 503, "the control plane did not answer in time");
-              if (!*found || (*found)->state == dhcp::LeaseState::Free)
-                  return error(res, 404, "no lease for " + req.matches[1].str());
-              reply(res, 200, lease_json(**found, *names));
-          });
-
-    auto lease_action = [this](bool release) {
-        return [this, release](const httplib::Request& req, httplib::Response& res) {
-            auto ip = net::parse_ipv4(req.matches[1].str());
-            if (!ip) return error(res, 400, "not an IPv4 address", "address");
-            if (app_.dhcp() == nullptr)
-                return error(res, 404, "no lease for " + req.matches[1].str());
-            struct Out {
-                bool ok = false;
-                bool exists = false;
-                dhcp::Lease lease;
-                std::vector<std::string> names;
-            };
-            auto out = std::make_shared<Out>();
-            auto* service = app_.dhcp();
-            uint32_t addr = ip->value;
-            if (!on_control(app_, [service, out, addr, release] {
-                    const dhcp::Lease* l = service->engine().find(addr);
-                    out->exists = l != nullptr && l->state != dhcp::LeaseState::Free;
-                    int64_t now = static_cast<int64_t>(std::time(nullptr));
-                    out->ok = release ? service->admin_release(addr, now, out->lease)
-                                      : service->admin_expire(addr, now, out->lease);
-                    out->names = service->scope_names();
-                }))
-                return error(res, 503, "the control plane did not answer in time");
-            if (!out->exists) return error(res, 404, "no lease for " + req.matches[1].str());
-            if (!out->ok)
-                return error(res, 409, "the lease at " + req.matches[1].str() + " is not bound");
-            LOG_INFO("API: lease %s %s", req.matches[1].str().c_str(),
-                     release ? "released" : "expired");
-            reply(res, 200, lease_json(out->lease, out->names));
+    for (const Route& r : kRoutes) {
+        auto handler = [app = &app_, h = r.handler](const Request& req, Response& res) {
+            h(*app, req, res);
         };
-    };
-    s.Post(R"(/api/v1/leases/([0-9.]+)/release)", lease_action(true));
-    s.Post(R"(/api/v1/leases/([0-9.]+)/expire)", lease_action(false));
-
-    api::add_zone_routes(s, app_);
-
-    s.Post("/api/v1/reload", [this](const httplib::Request&, httplib::Response& res) {
-        auto r = app_.reload(app_.config()->source_file);
-        if (!r.ok) {
-            const bool invalid = !r.timed_out;
-            return reply(res, invalid ? 400 : 503,
-                         json{{"error", invalid ? "configuration not valid"
-                                                : "the control plane did not apply it in time"},
-                              {"errors", r.errors},
-                              {"warnings", r.warnings}});
+        switch (r.method) {
+            case Method::Get:
+                s.Get(r.pattern, handler);
+                break;
+            case Method::Post:
+                s.Post(r.pattern, handler);
+                break;
+            case Method::Delete:
+                s.Delete(r.pattern, handler);
+                break;
         }
-        reply(res, 200,
-              json{{"zones", r.zones},
-                   {"records", r.records},
-                   {"scopes", r.scopes},
-                   {"leases_kept", r.leases_kept},
-                   {"leases_dropped", r.leases_dropped},
-                   {"warnings", r.warnings}});
-    });
+    }
 }
 
 }  // namespace edgelease::app

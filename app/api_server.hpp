@@ -1,7 +1,8 @@
 #pragma once
 // The management API: HTTP/JSON on its own threads (cpp-httplib), bound to [api].listen.
 // It reads counters directly (atomics) and sends everything that touches leases or zones to
-// the control lcore as a Command, waiting at most 2 s for the answer (503 otherwise).
+// the control lcore as a command (control::CommandQueue), waiting at most 2 s for the answer
+// (503 otherwise).
 // See docs/api.md for the endpoints.
 #include <memory>
 #include <string>

@@ -11,14 +11,11 @@
 
 #include <chrono>
 #include <ctime>
-#include <optional>
 #include <stdexcept>
 
 #include "app/api_server.hpp"
 #include "app/stats_view.hpp"
 #include "common/log.hpp"
-#include "control/zone/rdata_text.hpp"
-#include "control/zone/zone_builder.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/eal_args.hpp"
 #include "dataplane/telemetry.hpp"
@@ -30,97 +27,6 @@ namespace {
 /// The control and sweeper lcores' longest idle sleep (unless [dpdk].idle_sleep_us is 0 or
 /// longer): see make_service.
 constexpr uint32_t kServiceIdleSleepUs = 1000;
-
-/// Zone data from config (with generated SOA/NS), or nullopt with every problem logged.
-std::optional<std::vector<dns::ZoneInput>> load_zone_inputs(
-    const config::Config& cfg, uint32_t& serial, std::vector<std::string>* errors = nullptr) {
-    // SOA serials of generated SOAs: seconds since the epoch, strictly increasing per load.
-    uint32_t now = static_cast<uint32_t>(std::time(nullptr));
-    serial = now > serial ? now : serial + 1;
-    auto loaded = zone::load_zones(cfg, serial);
-    if (!loaded.errors.empty()) {
-        for (const auto& e : loaded.errors) {
-            LOG_ERROR("%s", e.to_string().c_str());
-            if (errors != nullptr) errors->push_back(e.to_string());
-        }
-        LOG_ERROR("%zu error(s) in zone data", loaded.errors.size());
-        return std::nullopt;
-    }
-    return std::move(loaded.zones);
-}
-
-zone::AuditEvent orphan_event(const zone::StoredRecord& r, int64_t now) {
-    zone::AuditEvent e;
-    e.time = now;
-    e.name = dns::name_to_text(r.rr.owner);
-    e.type = r.rr.type;
-    e.old_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
-    e.origin = r.prov.origin;
-    e.owner = r.prov.owner;
-    e.reason = zone::AuditReason::Orphaned;
-    e.detail = "its zone is no longer configured";
-    return e;
-}
-
-bool same_interfaces(const std::vector<config::InterfaceConfig>& a,
-                     const std::vector<config::InterfaceConfig>& b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        if (a[i].port != b[i].port || a[i].vlan != b[i].vlan ||
-            a[i].inner_vlan != b[i].inner_vlan || a[i].addresses.size() != b[i].addresses.size())
-            return false;
-        for (size_t k = 0; k < a[i].addresses.size(); ++k)
-            if (net::to_string(a[i].addresses[k]) != net::to_string(b[i].addresses[k]))
-                return false;
-    }
-    return true;
-}
-
-/// Settings a reload cannot apply (they shape ports, lcores, stores, the API socket): one
-/// message per changed one. `next` gets the running values back, so what is applied is
-/// exactly the rest.
-std::vector<std::string> keep_restart_only(const config::Config& running, config::Config& next,
-                                           bool has_dhcp) {
-    std::vector<std::string> out;
-    auto note = [&](bool changed, const char* what) {
-        if (changed)
-            out.push_back(std::string(what) + " changed: needs a restart; the running value stays");
-    };
-    const auto& rd = running.dpdk;
-    const auto& nd = next.dpdk;
-    note(rd.eal_args != nd.eal_args || rd.workers != nd.workers ||
-             rd.idle_sleep_us != nd.idle_sleep_us || rd.mbufs != nd.mbufs ||
-             rd.rx_descriptors != nd.rx_descriptors || rd.tx_descriptors != nd.tx_descriptors,
-         "[dpdk]");
-    note(!same_interfaces(running.interfaces, next.interfaces), "[[interfaces]]");
-    note(running.api.listen != next.api.listen || running.api.token_file != next.api.token_file,
-         "[api]");
-    note(running.appliance.state_dir != next.appliance.state_dir, "[appliance].state_dir");
-    note(running.appliance.durability != next.appliance.durability, "[appliance].durability");
-    note(running.appliance.audit_entries != next.appliance.audit_entries,
-         "[appliance].audit_entries");
-    note(running.appliance.lease_store_max_mib != next.appliance.lease_store_max_mib,
-         "[appliance].lease_store_max_mib");
-    note(running.dhcp.relay_discover_rate != next.dhcp.relay_discover_rate,
-         "[dhcp].relay_discover_rate");
-    note(running.dns.udp_payload_size != next.dns.udp_payload_size, "[dns].udp_payload_size");
-    next.dpdk = running.dpdk;
-    next.interfaces = running.interfaces;
-    next.api = running.api;
-    next.appliance.state_dir = running.appliance.state_dir;
-    next.appliance.durability = running.appliance.durability;
-    next.appliance.audit_entries = running.appliance.audit_entries;
-    next.appliance.lease_store_max_mib = running.appliance.lease_store_max_mib;
-    next.dhcp.relay_discover_rate = running.dhcp.relay_discover_rate;
-    next.dns.udp_payload_size = running.dns.udp_payload_size;
-    if (!has_dhcp && !next.dhcp.scopes.empty()) {
-        out.push_back(
-            "[[dhcp.scopes]] added to an appliance started without DHCP: needs a restart; not "
-            "applied");
-        next.dhcp.scopes.clear();
-    }
-    return out;
-}
 
 log::Level to_log_level(config::LogLevel l) {
     switch (l) {
@@ -167,32 +73,13 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
     plane_ = std::make_unique<control::ControlPlane>(zones_, qsbr_);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     const bool fsync = cfg_.appliance.durability == config::Durability::Fsync;
+    uint32_t serial = 0;  // the highest SOA serial in use
     if (!cfg_.dns.zones.empty()) {
         records_ = std::make_unique<store::RecordStore>(cfg_.appliance.state_dir + "/dns", fsync,
                                                         cfg_.appliance.audit_entries);
         zone_store_ = std::make_unique<zone::ZoneStore>();
-        size_t skipped = 0;
-        auto stored = records_->load(skipped);
-        if (skipped != 0) LOG_WARN("record store: %zu unreadable record(s) skipped", skipped);
-        const size_t n_stored = stored.size();
-        for (auto& r : stored) zone_store_->restore(std::move(r));
-        zone_store_->set_sink(records_.get());
-        std::vector<zone::StoredRecord> orphaned;
-        zone_store_->set_config(zones, now, &orphaned);
-        for (const auto& r : orphaned) records_->audit(orphan_event(r, now));
-        if (!orphaned.empty())
-            LOG_WARN(
-                "record store: %zu stored record(s) dropped: their zone is no longer configured",
-                orphaned.size());
+        serial = control::restore_zones(*zone_store_, *records_, zones, now);
         records_->start();
-        // Generated SOA serials of later reloads start above every serial in use.
-        for (const auto& z : zone_store_->zones()) serial_ = std::max(serial_, z.serial);
-        auto counts = zone_store_->count_by_origin();
-        LOG_INFO(
-            "record store %s: %zu record(s) restored; %zu config, %zu manual, %zu reservation, %zu "
-            "dhcp, %zu update",
-            records_->path().c_str(), n_stored, counts[0], counts[1], counts[2], counts[3],
-            counts[4]);
     }
 
     if (!cfg_.dhcp.scopes.empty()) {
@@ -216,32 +103,20 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
         }
         sweeper_link_ = std::make_unique<sweeper::SweeperLink>();
         dhcp_->attach_sweeper(sweeper_link_.get());
-        dhcp_->restore(now);
-        if (lease_dns_) {
-            lease_dns_->publish_reservations(now);
-            // Re-applies grant for every bound lease: re-creates records a crash lost between
-            // the lease commit and the record commit.
-            const auto all = dhcp_->engine().leases();
-            lease_dns_->reconcile(all, now);
-            // ... and removes records of grants the lease store never got.
-            if (size_t n = lease_dns_->remove_unleased(all, now); n != 0)
-                LOG_WARN(
-                    "lease DNS: %zu record(s) without a stored lease removed (a crash came between "
-                    "the record and the lease commit; no ACK had gone out)",
-                    n);
-        }
+        control::restore_leases(*dhcp_, lease_dns_.get(), now);
         plane_->attach_dhcp(dhcp_.get());
     }
     if (zone_store_) {
-        std::vector<std::string> discard;
-        zone_store_->take_dirty(discard);  // the first view is built from the whole store
-        auto view = std::make_unique<dns::ZoneView>(zone_store_->inputs());
-        LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB",
-                 view->zone_count(), view->record_count(), view->node_count(),
-                 view->memory_bytes() / 1048576.0);
-        plane_->publish_initial(std::move(view));
+        control::publish_first_view(*plane_, *zone_store_);
         plane_->attach_zones(zone_store_.get(), records_.get());
     }
+    reloader_ = std::make_unique<control::Reloader>(
+        cfg_,
+        control::Reloader::Targets{plane_.get(), dhcp_.get(), lease_dns_.get(), zone_store_.get(),
+                                   records_.get()},
+        serial, [this](std::function<void()> fn, std::chrono::milliseconds timeout) {
+            return run_on_control(std::move(fn), timeout);
+        });
 
     for (unsigned w = 0; w < nworkers; ++w) {
         auto ctx = std::make_unique<dataplane::WorkerContext>();
@@ -342,14 +217,12 @@ bool Appliance::publish_zones(std::unique_ptr<dns::ZoneView> view,
     return true;
 }
 
-bool Appliance::run_on_control(const std::function<void()>& fn, std::chrono::milliseconds timeout) {
+bool Appliance::run_on_control(std::function<void()> fn, std::chrono::milliseconds timeout) {
     if (!running_) {
         fn();
         return true;
     }
-    auto cmd = std::make_shared<control::Command>(fn);
-    if (!plane_->commands().submit(cmd)) return false;
-    return cmd->wait(timeout) && !cmd->failed();
+    return control::run_on_control(plane_->commands(), std::move(fn), timeout);
 }
 
 std::shared_ptr<const config::Config> Appliance::config() const {
@@ -374,138 +247,24 @@ Appliance::ReloadResult Appliance::reload(const std::string& path) {
 }
 
 Appliance::ReloadResult Appliance::reload_locked(const std::string& path) {
-    ReloadResult out;
     LOG_INFO("reloading configuration from %s", path.c_str());
-    auto refuse = [&](const std::string& why) {
-        LOG_ERROR("reload refused: %s; the running configuration stays", why.c_str());
-        return out;
-    };
-    auto r = config::load_config_file(path);
-    if (!r.errors.empty()) {
-        for (const auto& e : r.errors) {
+    auto loaded = config::load_config_file(path);
+    if (!loaded.errors.empty()) {
+        ReloadResult out;
+        for (const auto& e : loaded.errors) {
             LOG_ERROR("%s", e.to_string().c_str());
             out.errors.push_back(e.to_string());
         }
-        return refuse(std::to_string(r.errors.size()) + " configuration error(s)");
+        LOG_ERROR("reload refused: %zu configuration error(s); the running configuration stays",
+                  loaded.errors.size());
+        return out;
     }
-    config::Config next = std::move(*r.config);
-    out.warnings = keep_restart_only(cfg_, next, dhcp_ != nullptr);
-    for (const auto& w : out.warnings) LOG_WARN("reload: %s", w.c_str());
-
-    uint32_t next_serial = serial_;
-    auto inputs = load_zone_inputs(next, next_serial, &out.errors);
-    if (!inputs) return refuse("zone errors");
-    out.zones = inputs->size();
-    for (const auto& z : *inputs) out.records += z.records.size();
-
-    // The new lease engine is built here, off the control lcore (it sizes tables for the
-    // pools); only the move of the leases into it runs there.
-    std::unique_ptr<dhcp::LeaseEngine> engine;
-    std::vector<uint32_t> dns_changed;  // new scope indexes whose DNS settings changed
-    if (dhcp_) {
-        try {
-            engine = std::make_unique<dhcp::LeaseEngine>(next);
-        } catch (const std::exception& e) {
-            out.errors.push_back(std::string("DHCP scopes: ") + e.what());
-            return refuse(out.errors.back());
-        }
-        const auto running = config();
-        for (uint32_t i = 0; i < next.dhcp.scopes.size(); ++i) {
-            const auto& ns = next.dhcp.scopes[i];
-            const config::ScopeConfig* os = nullptr;
-            for (const auto& s : running->dhcp.scopes)
-                if (s.name == ns.name) os = &s;
-            if (os == nullptr || os->domain != ns.domain || !(os->dns == ns.dns))
-                dns_changed.push_back(i);
-        }
-        out.scopes = next.dhcp.scopes.size();
-    }
-
-    const int64_t now = static_cast<int64_t>(std::time(nullptr));
-    auto applied = std::make_shared<config::Config>(next);
-    if (dhcp_ || zone_store_) {
-        // One command on the control lcore, which owns leases and the zone store: DHCP and
-        // DNS change together, between two polls. Everything it uses is in `job`, owned by
-        // the command too, so a late run after a timeout here is still safe.
-        struct Job {
-            std::unique_ptr<dhcp::LeaseEngine> engine;
-            std::shared_ptr<const config::Config> cfg;
-            std::vector<dns::ZoneInput> inputs;
-            std::vector<uint32_t> dns_changed;
-            control::DhcpService::EngineSwap swap;
-            size_t reconciled = 0;
-        };
-        auto job = std::make_shared<Job>();
-        job->engine = std::move(engine);
-        job->cfg = applied;
-        job->inputs = *inputs;
-        job->dns_changed = std::move(dns_changed);
-        bool ok = run_on_control(
-            [this, job, now] {
-                if (dhcp_) job->swap = dhcp_->replace_engine(std::move(job->engine), now);
-                if (lease_dns_) lease_dns_->set_config(*job->cfg);
-                if (zone_store_) {
-                    std::vector<zone::StoredRecord> orphaned;
-                    zone_store_->set_config(job->inputs, now, &orphaned);
-                    for (const auto& o : orphaned) records_->audit(orphan_event(o, now));
-                }
-                if (lease_dns_) {
-                    lease_dns_->publish_reservations(now);
-                    if (!job->dns_changed.empty()) {
-                        // Scopes whose domain or DNS policy changed: bound leases re-apply their
-                        // grant (a new domain renames; update turned on writes).
-                        const auto& dc = job->dns_changed;
-                        std::vector<dhcp::Lease> bound;
-                        for (const auto& l : dhcp_->engine().leases())
-                            if (l.state == dhcp::LeaseState::Bound &&
-                                std::find(dc.begin(), dc.end(), l.scope) != dc.end())
-                                bound.push_back(l);
-                        lease_dns_->reconcile(bound, now);
-                        job->reconciled = bound.size();
-                    }
-                }
-                if (zone_store_) plane_->apply_zone_changes();
-            },
-            std::chrono::seconds(30));
-        if (!ok) {
-            out.timed_out = true;
-            out.errors.push_back(
-                "the control lcore did not apply the reload within 30 s (it may still apply it)");
-            LOG_ERROR("reload failed: the control lcore did not apply it within 30 s");
-            return out;
-        }
-        out.leases_kept = job->swap.kept;
-        out.leases_dropped = job->swap.dropped;
-        if (dhcp_)
-            LOG_INFO(
-                "reload: DHCP %zu scope(s); %zu lease(s) kept, %zu ended (outside the new "
-                "scopes/pools); "
-                "DNS re-applied for %zu lease(s)",
-                out.scopes, job->swap.kept, job->swap.dropped, job->reconciled);
-    }
-    if (!zone_store_) {
-        if (!inputs->empty())
-            LOG_WARN(
-                "reload: zones added to an appliance started without zones are served, but records "
-                "added "
-                "at run time are not kept across restarts until it is restarted");
-        auto view = std::make_unique<dns::ZoneView>(*inputs);
-        if (!publish_zones(std::move(view), std::chrono::seconds(5))) {
-            out.timed_out = true;
-            out.errors.push_back("the control lcore did not take the new zones within 5 s");
-            LOG_ERROR("reload failed: the control lcore did not take the new zones within 5 s");
-            return out;
-        }
-    }
-    serial_ = next_serial;
-    log::set_level(to_log_level(next.appliance.log_level));
-    {
+    ReloadResult out = reloader_->apply(*config(), std::move(*loaded.config));
+    if (out.ok) {
+        log::set_level(to_log_level(out.applied->appliance.log_level));
         std::lock_guard lk(live_mu_);
-        live_ = std::move(applied);
+        live_ = out.applied;
     }
-    out.ok = true;
-    LOG_INFO("reload: applied (%zu zone(s), %zu record(s)%s)", out.zones, out.records,
-             out.warnings.empty() ? "" : "; some changes need a restart, see the warnings above");
     return out;
 }
 
@@ -558,7 +317,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
         uint32_t serial = 0;
         std::vector<dns::ZoneInput> zones;
         if (!cfg.dns.zones.empty()) {
-            auto loaded = load_zone_inputs(cfg, serial);
+            auto loaded = control::load_zone_inputs(cfg, serial);
             if (!loaded) return 1;
             zones = std::move(*loaded);
         }

@@ -14,6 +14,7 @@
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp/dhcp_service.hpp"
+#include "control/reconcile.hpp"
 #include "control/service_lcore.hpp"
 #include "control/store/lease_store.hpp"
 #include "control/store/record_store.hpp"
@@ -48,23 +49,11 @@ class Appliance {
     /// False if it was not published within `timeout`.
     bool publish_zones(std::unique_ptr<dns::ZoneView> view, std::chrono::milliseconds timeout);
 
-    /// Re-reads `path` (SIGHUP and POST /api/v1/reload) and applies, in one command on the
-    /// control lcore: zones and their records, DHCP scopes, pools, reservations, reply options
-    /// and DNS policy, log level and stats interval. Leases move into the new scopes (by scope
-    /// name, else by the subnet holding their address); those the new pools no longer cover
-    /// end (DhcpService::replace_engine). Sections that need a restart (ports, interfaces,
-    /// [dpdk], [api], state_dir, durability, audit_entries, udp_payload_size, DHCP on an
-    /// appliance started without scopes) keep their running values: each change is named in
-    /// `warnings`. On any error returns ok = false with the messages in `errors` and nothing
-    /// changes.
-    struct ReloadResult {
-        bool ok = false;
-        bool timed_out = false;  // valid, but the control lcore did not apply it in time
-        std::vector<std::string> errors;
-        std::vector<std::string> warnings;
-        size_t zones = 0, records = 0;
-        size_t scopes = 0, leases_kept = 0, leases_dropped = 0;
-    };
+    /// Re-reads `path` (SIGHUP and POST /api/v1/reload) and has the control plane apply it
+    /// (control::Reloader::apply: what changes, what is kept, what needs a restart), then
+    /// applies the log level and makes it the configuration in force. An invalid file:
+    /// ok = false with every error in `errors`, and nothing changes.
+    using ReloadResult = control::ReloadResult;
     ReloadResult reload(const std::string& path);
 
     /// The configuration in force (the start-up one until a reload succeeds). Any thread; the
@@ -110,8 +99,8 @@ class Appliance {
     std::vector<unsigned> worker_lcores_;
     unsigned control_lcore_ = 0, sweeper_lcore_ = 0;
     dataplane::StatsRegistry registry_;
-    uint32_t serial_ = 0;  // last generated SOA serial
-    bool run_on_control(const std::function<void()>& fn, std::chrono::milliseconds timeout);
+    std::unique_ptr<control::Reloader> reloader_;
+    bool run_on_control(std::function<void()> fn, std::chrono::milliseconds timeout);
     std::mutex reload_mu_;  // SIGHUP and the API may reload at the same time
     ReloadStats reload_stats_;
     ReloadResult reload_locked(const std::string& path);

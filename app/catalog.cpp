@@ -295,6 +295,9 @@ void declare_dhcp_service(Declare& d) {
              "released)."},
             {"edgelease_dhcp_store_backpressure_total", &Stats::store_backpressure,
              "Control-lcore polls cut short because the lease store's queue was full."},
+            {"edgelease_dhcp_alloc_failures_total", &Stats::alloc_failed,
+             "Out of memory on the control lcore: a DHCP request dropped, or an expiry step cut "
+             "short (resumed at the next poll)."},
         });
 
     using Scope = control::DhcpService::ScopeGauge;

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "app/appliance.hpp"
+#include "app/lease_json.hpp"
 #include "common/time_text.hpp"
 #include "config/config.hpp"
 #include "control/store/lease_store.hpp"
@@ -20,23 +21,6 @@ int report_errors(const edgelease::config::LoadResult& r) {
     std::fprintf(stderr, "%zu error(s); configuration not valid\n", r.errors.size());
     return 2;
 }
-std::string json_escape(const std::string& in) {
-    std::string out;
-    for (unsigned char c : in) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += static_cast<char>(c);
-        } else if (c < 0x20 || c >= 0x7f) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", c);
-            out += buf;
-        } else {
-            out += static_cast<char>(c);
-        }
-    }
-    return out;
-}
-
 /// Offline (or live, read-only) view of the lease database.
 int show_leases(const std::string& dir, bool json) {
     size_t skipped = 0;
@@ -47,31 +31,23 @@ int show_leases(const std::string& dir, bool json) {
         std::fprintf(stderr, "%s\n", e.what());
         return 1;
     }
-    if (json)
-        std::printf("[");
-    else
+    if (json) {
+        // The API's lease schema; scope names are not in the database, so scopes show as
+        // their index.
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& l : leases) out.push_back(edgelease::app::lease_json(l, {}));
+        std::printf("%s\n", edgelease::app::dump_json(out).c_str());
+    } else {
         std::printf("%-15s %-9s %-20s %-17s %-16s %-5s %s\n", "ADDRESS", "STATE", "EXPIRES",
                     "HW-ADDRESS", "HOSTNAME", "SCOPE", "CLIENT");
-    for (size_t i = 0; i < leases.size(); ++i) {
-        const auto& l = leases[i];
-        std::string ip = edgelease::net::to_string(edgelease::net::Ipv4Addr{l.ip});
-        std::string hw = edgelease::net::to_string(l.hw);
-        if (json) {
-            std::printf(
-                "%s\n {\"address\": \"%s\", \"state\": \"%s\", \"expires\": \"%s\", "
-                "\"hw_address\": \"%s\", "
-                "\"hostname\": \"%s\", \"scope\": %u, \"client\": \"%s\", \"generation\": %llu}",
-                i == 0 ? "" : ",", ip.c_str(), edgelease::dhcp::to_string(l.state),
-                iso_time(l.expires).c_str(), hw.c_str(), json_escape(l.hostname).c_str(), l.scope,
-                l.client.to_string().c_str(), static_cast<unsigned long long>(l.generation));
-        } else {
-            std::printf("%-15s %-9s %-20s %-17s %-16s %-5u %s\n", ip.c_str(),
+        for (const auto& l : leases)
+            std::printf("%-15s %-9s %-20s %-17s %-16s %-5u %s\n",
+                        edgelease::net::to_string(edgelease::net::Ipv4Addr{l.ip}).c_str(),
                         edgelease::dhcp::to_string(l.state), iso_time(l.expires).c_str(),
-                        hw.c_str(), l.hostname.empty() ? "-" : l.hostname.c_str(), l.scope,
+                        edgelease::net::to_string(l.hw).c_str(),
+                        l.hostname.empty() ? "-" : l.hostname.c_str(), l.scope,
                         l.client.to_string().c_str());
-        }
     }
-    if (json) std::printf("\n]\n");
     if (skipped != 0) std::fprintf(stderr, "%zu unreadable record(s) skipped\n", skipped);
     return 0;
 }

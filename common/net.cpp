@@ -64,11 +64,22 @@ std::optional<IfAddress> parse_if_address(std::string_view text) {
     return out;
 }
 
-std::string to_string(Ipv4Addr a) {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", a.value >> 24, (a.value >> 16) & 255,
+AddrText to_text(Ipv4Addr a) noexcept {
+    AddrText t;
+    std::snprintf(t.text, sizeof t.text, "%u.%u.%u.%u", a.value >> 24, (a.value >> 16) & 255,
                   (a.value >> 8) & 255, a.value & 255);
-    return buf;
+    return t;
+}
+
+AddrText to_text(const MacAddr& a) noexcept {
+    AddrText t;
+    std::snprintf(t.text, sizeof t.text, "%02x:%02x:%02x:%02x:%02x:%02x", a.bytes[0], a.bytes[1],
+                  a.bytes[2], a.bytes[3], a.bytes[4], a.bytes[5]);
+    return t;
+}
+
+std::string to_string(Ipv4Addr a) {
+    return to_text(a).c_str();
 }
 
 std::string to_string(const Ipv6Addr& a) {
@@ -78,10 +89,7 @@ std::string to_string(const Ipv6Addr& a) {
 }
 
 std::string to_string(const MacAddr& a) {
-    char buf[18];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", a.bytes[0], a.bytes[1],
-                  a.bytes[2], a.bytes[3], a.bytes[4], a.bytes[5]);
-    return buf;
+    return to_text(a).c_str();
 }
 
 std::string to_string(const IfAddress& a) {

@@ -52,6 +52,15 @@ std::string to_string(const Ipv6Addr& a);
 std::string to_string(const MacAddr& a);
 std::string to_string(const IfAddress& a);
 
+/// The same text in a buffer of its own, for code that must not allocate (log lines of the
+/// control lcore's noexcept paths).
+struct AddrText {
+    char text[18];  // "255.255.255.255" or "02:00:00:00:00:02", NUL-terminated
+    const char* c_str() const noexcept { return text; }
+};
+AddrText to_text(Ipv4Addr a) noexcept;
+AddrText to_text(const MacAddr& a) noexcept;
+
 /// Netmask for a prefix length 0..32, host order.
 constexpr uint32_t v4_mask(uint8_t len) {
     return len == 0 ? 0 : ~uint32_t{0} << (32 - len);

@@ -11,6 +11,7 @@
 
 #include <toml++/toml.h>
 
+#include "config/keys.hpp"
 #include "config/reader.hpp"
 #include "config/sections.hpp"
 #include "config/text.hpp"
@@ -31,9 +32,7 @@ constexpr Choice<LogLevel> kLogLevel[] = {{"error", LogLevel::Error},
 
 void load_appliance(Reader& r, const toml::table& t, ApplianceConfig& out) {
     const std::string_view path = "appliance";
-    r.check_keys(t, path,
-                 {"state_dir", "durability", "log_level", "stats_interval", "audit_entries",
-                  "lease_store_max_mib"});
+    r.check_keys(t, path, kApplianceKeys);
     if (auto dir = r.string(t, "state_dir", path)) {
         if (dir->empty())
             r.error(*t.get("state_dir"), "appliance.state_dir", "must not be empty");
@@ -50,9 +49,7 @@ void load_appliance(Reader& r, const toml::table& t, ApplianceConfig& out) {
 
 void load_dpdk(Reader& r, const toml::table& t, DpdkConfig& out) {
     const std::string_view path = "dpdk";
-    r.check_keys(
-        t, path,
-        {"eal_args", "workers", "idle_sleep_us", "mbufs", "rx_descriptors", "tx_descriptors"});
+    r.check_keys(t, path, kDpdkKeys);
     r.each_string(t, "eal_args", path,
                   [&](const std::string& s, const toml::node&, const std::string&) {
                       out.eal_args.push_back(s);
@@ -180,7 +177,7 @@ void load_interfaces(Reader& r, const toml::table& root, std::vector<InterfaceCo
 
 void load_api(Reader& r, const toml::table& t, ApiConfig& out) {
     const std::string_view path = "api";
-    r.check_keys(t, path, {"listen", "token_file"});
+    r.check_keys(t, path, kApiKeys);
     std::optional<detail::ListenAddr> listen;
     if (auto s = r.string(t, "listen", path)) {
         std::string why;
@@ -205,7 +202,7 @@ void load_api(Reader& r, const toml::table& t, ApiConfig& out) {
 
 LoadResult load_document(const toml::table& root, const std::string& file) {
     Reader r(file, std::filesystem::path(file).parent_path());
-    r.check_keys(root, "", {"appliance", "dpdk", "interfaces", "api", "dns", "dhcp"});
+    r.check_keys(root, "", kRootKeys);
     Config cfg;
     cfg.source_file = file;
     if (const auto* t = r.table(root, "appliance", "")) load_appliance(r, *t, cfg.appliance);

@@ -574,7 +574,7 @@ std::optional<Subnet> load_scope(Reader& r, const toml::table& t, const std::str
 }  // namespace
 
 void load_dhcp(Reader& r, const toml::table& dhcp, DhcpConfig& out) {
-    r.check_keys(dhcp, "dhcp", {"scopes", "relay_discover_rate"});
+    r.check_keys(dhcp, "dhcp", kDhcpKeys);
     r.integer_into(dhcp, "relay_discover_rate", "dhcp", 0, 1000000, out.relay_discover_rate);
     std::map<std::string, First> names;
     std::vector<std::pair<Subnet, First>> subnets;

@@ -53,7 +53,7 @@ void load_record(Reader& r, const toml::table& t, const std::string& path,
 }  // namespace
 
 void load_dns(Reader& r, const toml::table& dns, DnsConfig& out) {
-    r.check_keys(dns, "dns", {"zones", "udp_payload_size", "server_name"});
+    r.check_keys(dns, "dns", kDnsKeys);
     // 512 is the pre-EDNS limit (RFC 1035 §2.3.4); above 4096 fragmentation is near certain.
     r.integer_into(dns, "udp_payload_size", "dns", 512, 4096, out.udp_payload_size);
     if (auto s = r.string(dns, "server_name", "dns", Need::Optional)) {

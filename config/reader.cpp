@@ -69,8 +69,7 @@ std::vector<ConfigError> Reader::take_errors() {
 }
 
 void Reader::check_keys(const toml::table& table, std::string_view path,
-                        std::initializer_list<std::string_view> allowed) {
-    std::span<const std::string_view> names(allowed.begin(), allowed.size());
+                        std::span<const std::string_view> names) {
     for (auto&& [k, v] : table) {
         if (std::find(names.begin(), names.end(), k.str()) != names.end()) continue;
         std::string why =

@@ -58,7 +58,11 @@ class Reader {
 
     /// Reports every key of `table` not in `allowed`, suggesting the closest allowed one.
     void check_keys(const toml::table& table, std::string_view path,
-                    std::initializer_list<std::string_view> allowed);
+                    std::span<const std::string_view> allowed);
+    void check_keys(const toml::table& table, std::string_view path,
+                    std::initializer_list<std::string_view> allowed) {
+        check_keys(table, path, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+    }
 
     /// The value node for `key`, or nullptr (reporting it when required).
     const toml::node* get(const toml::table& table, std::string_view key, std::string_view path,

@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include "config/config.hpp"
+#include "config/keys.hpp"
 #include "config/reader.hpp"
 
 namespace edgelease::config::detail {

@@ -43,10 +43,24 @@ bool ControlPlane::submit(std::unique_ptr<dns::ZoneView>& view) {
     return true;
 }
 
-void ControlPlane::retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage) {
+void ControlPlane::retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage) noexcept {
     if (view == nullptr && garbage.empty()) return;
-    retired_.push_back(Retired{view, std::move(garbage), rte_rcu_qsbr_start(qsbr_)});
+    try {
+        retired_.push_back(Retired{view, std::move(garbage), rte_rcu_qsbr_start(qsbr_)});
+    } catch (const std::bad_alloc&) {
+        zone_stats_.failures.fetch_add(1, std::memory_order_relaxed);
+        LOG_ERROR("zones: no memory to queue a replaced view for freeing: it is kept (leaked)");
+        return;
+    }
     retired_count_.store(retired_.size(), std::memory_order_relaxed);
+}
+
+void ControlPlane::replace_view(std::unique_ptr<dns::ZoneView> view) noexcept {
+    dns::ZoneView* next = view.release();
+    const dns::ZoneView* old = slot_.exchange(next);
+    current_ = next;
+    retire(old, dns::ZoneGarbage());
+    generation_.fetch_add(1, std::memory_order_release);
 }
 
 unsigned ControlPlane::apply_zone_changes() noexcept {
@@ -114,10 +128,7 @@ unsigned ControlPlane::poll() noexcept {
     dns::ZoneView* next = nullptr;
     // One view per poll is plenty: reloads are rare, and the grace period does the waiting.
     if (inbox_.pop(next)) {
-        const dns::ZoneView* old = slot_.exchange(next);
-        current_ = next;
-        retire(old, dns::ZoneGarbage());
-        generation_.fetch_add(1, std::memory_order_release);
+        replace_view(std::unique_ptr<dns::ZoneView>(next));
         ++done;
     }
     // An idle loop moves a table rehash along (bounded steps; set_owner() advances it too),
@@ -129,14 +140,7 @@ unsigned ControlPlane::poll() noexcept {
             last_maintain_ = ts.tv_sec;
             dns::ZoneGarbage garbage;
             if (current_->maintain(garbage)) ++done;
-            if (!garbage.empty()) {
-                try {
-                    retire(nullptr, std::move(garbage));
-                } catch (const std::exception&) {
-                    // No room to queue it: keep the old table rather than free it under readers.
-                    zone_stats_.failures.fetch_add(1, std::memory_order_relaxed);
-                }
-            }
+            retire(nullptr, std::move(garbage));
         }
     }
     // Free what every reader has stopped looking at (non-blocking check).

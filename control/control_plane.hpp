@@ -42,6 +42,10 @@ class ControlPlane {
     /// Publishes directly, before any lcore runs.
     void publish_initial(std::unique_ptr<dns::ZoneView> view);
 
+    /// Control lcore (a reload of an appliance without a zone store): publishes `view` in
+    /// place of the current one, which is freed after a grace period.
+    void replace_view(std::unique_ptr<dns::ZoneView> view) noexcept;
+
     /// Main thread: hands a new view to the control lcore. False when the queue is full
     /// (a reload storm); the caller keeps the view and reports the failure.
     bool submit(std::unique_ptr<dns::ZoneView>& view);
@@ -99,7 +103,10 @@ class ControlPlane {
         dns::ZoneGarbage garbage;
         uint64_t token;
     };
-    void retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage);
+    /// Queues what readers may still see for freeing after a grace period. With no memory
+    /// to queue it, it is never freed (a leak, counted in failures), rather than freed under
+    /// a reader.
+    void retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage) noexcept;
 
     dns::ZoneViewSlot& slot_;
     DhcpService* dhcp_ = nullptr;

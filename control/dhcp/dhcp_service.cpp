@@ -174,7 +174,7 @@ void DhcpService::schedule(const std::vector<dhcp::Lease>& changed) noexcept {
         if (dhcp::to_expiry_entry(l, e)) link_->schedule(e);  // full: waits in the link's buffer
 }
 
-unsigned DhcpService::take_due(int64_t now) noexcept {
+unsigned DhcpService::take_due(int64_t now) {
     if (link_ == nullptr) return 0;
     link_->flush(kMaxDuePerPoll);
     // Never take more than the lease store can queue: every lapse is written.
@@ -248,8 +248,8 @@ void DhcpService::note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noex
         "DHCP: no free address for %llu request(s) in the last %llds (pool exhausted; last from %s "
         "via %s)",
         static_cast<unsigned long long>(exhausted_log_.pending()), exhausted_log_.window(now),
-        net::to_string(req.chaddr).c_str(),
-        req.giaddr != 0 ? net::to_string(net::Ipv4Addr{req.giaddr}).c_str() : "direct");
+        net::to_text(req.chaddr).c_str(),
+        req.giaddr != 0 ? net::to_text(net::Ipv4Addr{req.giaddr}).c_str() : "direct");
     exhausted_log_.logged(now);
 }
 
@@ -259,7 +259,7 @@ void DhcpService::note_relay_limited(const dhcp::DhcpRequest& req, int64_t now) 
         "DHCP: %llu DISCOVER(s) over [dhcp].relay_discover_rate dropped in the last %llds "
         "(last from relay %s, client %s)",
         static_cast<unsigned long long>(relay_log_.pending()), relay_log_.window(now),
-        net::to_string(net::Ipv4Addr{req.giaddr}).c_str(), net::to_string(req.chaddr).c_str());
+        net::to_text(net::Ipv4Addr{req.giaddr}).c_str(), net::to_text(req.chaddr).c_str());
     relay_log_.logged(now);
 }
 
@@ -324,7 +324,7 @@ void DhcpService::note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noe
         "DHCP: %llu DHCPACK(s) withheld in the last %llds: their lease could not be stored "
         "(last for %s; see the lease store's error)",
         static_cast<unsigned long long>(storage_log_.pending()), storage_log_.window(now),
-        net::to_string(net::Ipv4Addr{reply_yiaddr(r)}).c_str());
+        net::to_text(net::Ipv4Addr{reply_yiaddr(r)}).c_str());
     storage_log_.logged(now);
 }
 
@@ -338,7 +338,34 @@ bool DhcpService::has_work() const noexcept {
     return false;
 }
 
+void DhcpService::note_alloc_failed(int64_t now) noexcept {
+    stats_.alloc_failed.add();
+    if (!alloc_log_.note(now)) return;
+    LOG_ERROR(
+        "DHCP: out of memory %llu time(s) in the last %llds: requests dropped (clients "
+        "retransmit) or expiry steps deferred",
+        static_cast<unsigned long long>(alloc_log_.pending()), alloc_log_.window(now));
+    alloc_log_.logged(now);
+}
+
+template <class Step>
+unsigned DhcpService::guarded(int64_t now, Step&& step) noexcept {
+    try {
+        return step();
+    } catch (const std::bad_alloc&) {
+        note_alloc_failed(now);
+        return 0;
+    }
+}
+
 void DhcpService::handle_request(const dhcp::DhcpRequest& req, int64_t now) noexcept {
+    guarded(now, [&] {
+        serve(req, now);
+        return 0u;
+    });
+}
+
+void DhcpService::serve(const dhcp::DhcpRequest& req, int64_t now) {
     stats_.requests[static_cast<size_t>(req.msg_type) % dhcp::kMsgTypeNames.size()].add();
     // Only new clients are held back; renewals and the REQUEST after an OFFER pass.
     if (req.msg_type == dhcp::MsgType::Discover && req.giaddr != 0 &&
@@ -372,7 +399,7 @@ void DhcpService::handle_request(const dhcp::DhcpRequest& req, int64_t now) noex
 unsigned DhcpService::poll(int64_t now) noexcept {
     sample_queues();
     unsigned done = release_durable(now);
-    done += take_due(now);
+    done += guarded(now, [&] { return take_due(now); });
     // Each request changes at most a few leases; stop early rather than fail to queue them.
     for (unsigned handled = 0; handled < kMaxPerPoll;) {
         bool any = false;
@@ -395,37 +422,43 @@ unsigned DhcpService::poll(int64_t now) noexcept {
     // Expiry: at most once a second, bounded (the sweeper lcore takes this over).
     if (now != last_expiry_run_) {
         last_expiry_run_ = now;
-        refresh_gauges();
-        // With the sweeper attached the engine's heap is only a backstop for entries the
-        // sweeper should have returned by now (2 s of slack), with a smaller budget.
-        expired_.clear();
-        expired_events_.clear();
-        size_t n = link_ != nullptr ? engine_->expire_due(now - 2, 1024, expired_, expired_events_)
-                                    : engine_->expire_due(now, 4096, expired_, expired_events_);
-        uint64_t seq = 0;
-        if (n != 0) {
-            persist(expired_, seq);
-            tell_dns(expired_, expired_events_, now);
-            stats_.expired.add(n);
-            if (link_ != nullptr) stats_.expired_by_backstop.add(n);
-            done += static_cast<unsigned>(n);
-        }
-        if (dns_ != nullptr && dns_->stale_interval() != 0 &&
-            now - last_stale_run_ >= dns_->stale_interval()) {
-            last_stale_run_ = now;
-            try {
-                done += static_cast<unsigned>(dns_->sweep_stale(now, [this](uint32_t ip) {
-                    const dhcp::Lease* l = engine_->find(ip);
-                    return l != nullptr && l->state == dhcp::LeaseState::Bound ? dns_->owner_of(*l)
-                                                                               : std::string();
-                }));
-            } catch (const std::exception& e) {
-                LOG_ERROR("DNS: stale sweep failed: %s", e.what());
-            }
-        }
+        done += guarded(now, [&] { return run_expiry(now); });
     }
     done += release_durable(now);
     wake();
+    return done;
+}
+
+unsigned DhcpService::run_expiry(int64_t now) {
+    unsigned done = 0;
+    refresh_gauges();
+    // With the sweeper attached the engine's heap is only a backstop for entries the
+    // sweeper should have returned by now (2 s of slack), with a smaller budget.
+    expired_.clear();
+    expired_events_.clear();
+    size_t n = link_ != nullptr ? engine_->expire_due(now - 2, 1024, expired_, expired_events_)
+                                : engine_->expire_due(now, 4096, expired_, expired_events_);
+    uint64_t seq = 0;
+    if (n != 0) {
+        persist(expired_, seq);
+        tell_dns(expired_, expired_events_, now);
+        stats_.expired.add(n);
+        if (link_ != nullptr) stats_.expired_by_backstop.add(n);
+        done += static_cast<unsigned>(n);
+    }
+    if (dns_ != nullptr && dns_->stale_interval() != 0 &&
+        now - last_stale_run_ >= dns_->stale_interval()) {
+        last_stale_run_ = now;
+        try {
+            done += static_cast<unsigned>(dns_->sweep_stale(now, [this](uint32_t ip) {
+                const dhcp::Lease* l = engine_->find(ip);
+                return l != nullptr && l->state == dhcp::LeaseState::Bound ? dns_->owner_of(*l)
+                                                                           : std::string();
+            }));
+        } catch (const std::exception& e) {
+            LOG_ERROR("DNS: stale sweep failed: %s", e.what());
+        }
+    }
     return done;
 }
 

@@ -35,6 +35,7 @@ struct alignas(64) DhcpServiceStats {
     edgelease::Counter expiry_stale;         // sweeper entries of leases that moved on
     edgelease::Counter expired_by_backstop;  // of `expired`: found overdue by the heap
     edgelease::Counter relay_limited;        // DISCOVERs over [dhcp].relay_discover_rate
+    edgelease::Counter alloc_failed;  // out of memory: a request dropped or a poll step cut short
 };
 
 class DhcpService {
@@ -48,6 +49,8 @@ class DhcpService {
     size_t restore(int64_t now);
 
     /// Control lcore: bounded work (at most kMaxPerPoll requests). Returns items handled.
+    /// Never throws: running out of memory drops the request at hand or ends the step
+    /// (expiry, sweeper entries) early, counted in alloc_failed; the next poll goes on.
     unsigned poll(int64_t now) noexcept;
     /// Control lcore: a request waits, or a held ACK's lease has become durable.
     bool has_work() const noexcept;
@@ -122,8 +125,17 @@ class DhcpService {
         dhcp::DhcpReply reply;
     };
     /// One request through the engine: its lease changes to the store, DNS and the sweeper,
-    /// its reply out now or held until its commit.
+    /// its reply out now or held until its commit. Out of memory, the request is dropped
+    /// (counted; the client retransmits).
     void handle_request(const dhcp::DhcpRequest& req, int64_t now) noexcept;
+    void serve(const dhcp::DhcpRequest& req, int64_t now);  // may throw std::bad_alloc
+    /// Runs one step of poll(); std::bad_alloc ends it, counted. Returns the step's count.
+    template <class Step>
+    unsigned guarded(int64_t now, Step&& step) noexcept;
+    /// Once a second: gauges, the expiry heap (a backstop with the sweeper), stale records.
+    unsigned run_expiry(int64_t now);
+    void note_alloc_failed(int64_t now) noexcept;
+    LogThrottle alloc_log_;
     bool persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept;
     void send(const dhcp::DhcpReply& r) noexcept;
     /// End of a poll: wakes the lease writer if anything was queued for it, and each worker
@@ -152,7 +164,7 @@ class DhcpService {
     std::vector<sweeper::ExpiryEntry> due_;    // reused: entries taken from the sweeper
     std::vector<sweeper::ExpiryEntry> early_;  // reused: due entries whose second has not come
     void schedule(const std::vector<dhcp::Lease>& changed) noexcept;
-    unsigned take_due(int64_t now) noexcept;
+    unsigned take_due(int64_t now);
     int64_t last_stale_run_ = 0;
     std::vector<dhcp::LeaseEvent> expired_events_;
     std::vector<dhcp::DhcpChannel*> channels_;

@@ -12,7 +12,7 @@ size_t label_count(const std::string& k) {
     return n;
 }
 
-bool at_or_below(const std::string& name, const std::string& zone) {
+bool at_or_below(std::string_view name, std::string_view zone) {
     if (name.size() < zone.size()) return false;
     if (name.compare(name.size() - zone.size(), zone.size(), zone) != 0) return false;
     size_t want = name.size() - zone.size();
@@ -55,7 +55,7 @@ std::string record_identity(const dns::WireName& owner, uint16_t type,
     return id;
 }
 
-int ZoneStore::zone_of(const Key& owner) const noexcept {
+int ZoneStore::zone_of(std::string_view owner) const noexcept {
     for (size_t i : depth_order_)
         if (at_or_below(owner, zones_[i].key)) return static_cast<int>(i);
     return -1;

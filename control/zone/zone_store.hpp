@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -68,8 +69,10 @@ class ZoneStore {
     void restore(StoredRecord r);
 
     /// The deepest hosted zone holding `owner`, or -1.
-    int zone_of(const Key& owner) const noexcept;
-    int zone_of(const dns::WireName& owner) const noexcept { return zone_of(key(owner)); }
+    int zone_of(std::string_view owner) const noexcept;
+    int zone_of(const dns::WireName& owner) const noexcept {
+        return zone_of(std::string_view(reinterpret_cast<const char*>(owner.data()), owner.size()));
+    }
     const std::vector<ZoneInfo>& zones() const { return zones_; }
 
     /// Records at `owner` (nullptr: none).

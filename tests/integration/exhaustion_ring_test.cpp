@@ -204,11 +204,11 @@ TEST_F(Exhaustion, FullQueueToControlIsCountedAndServingResumes) {
     }
     // Stall the control lcore with a command that waits for the test.
     std::atomic<bool> release{false}, running{false};
-    auto cmd = std::make_shared<control::Command>([&] {
+    auto stalled = app_->control_plane().commands().submit([&] {
         running = true;
         while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
-    ASSERT_TRUE(app_->control_plane().commands().submit(cmd));
+    ASSERT_TRUE(stalled.has_value());
     ASSERT_TRUE(wait_until([&] { return running.load(); }));
 
     const uint64_t received0 = counter(*app_, "edgelease_dhcp_requests_received_total");

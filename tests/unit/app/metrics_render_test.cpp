@@ -111,6 +111,7 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_dhcp_leases_expired_by_backstop_total", "counter"},
         {"edgelease_dhcp_expiry_entries_stale_total", "counter"},
         {"edgelease_dhcp_store_backpressure_total", "counter"},
+        {"edgelease_dhcp_alloc_failures_total", "counter"},
         {"edgelease_dhcp_pool_size", "gauge"},
         {"edgelease_dhcp_leases", "gauge"},
         {"edgelease_dhcp_pool_utilisation", "gauge"},

@@ -13,6 +13,7 @@
 #include "control/control_plane.hpp"
 #include "control/zone/zone_builder.hpp"
 #include "control/zone/zone_store.hpp"
+#include "tests/unit/control/qsbr.hpp"
 
 namespace edgelease::control {
 namespace {
@@ -31,15 +32,7 @@ std::vector<dns::ZoneInput> lan_zone() {
     return z.zones;
 }
 
-struct Qsbr {
-    Qsbr() {
-        const size_t sz = rte_rcu_qsbr_get_memsize(1);
-        v = static_cast<rte_rcu_qsbr*>(std::aligned_alloc(64, (sz + 63) / 64 * 64));
-        EXPECT_EQ(rte_rcu_qsbr_init(v, 1), 0);
-    }
-    ~Qsbr() { std::free(v); }
-    rte_rcu_qsbr* v = nullptr;
-};
+using test::Qsbr;
 
 TEST(ControlPlane, IdlePollsFinishATableRehashStartedByGrowth) {
     Qsbr q;

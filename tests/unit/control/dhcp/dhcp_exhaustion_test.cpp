@@ -1,12 +1,15 @@
 // The DHCP service (control lcore side) when something runs out, driven through its real
 // worker channel and a real LMDB lease store, without EAL: a full pool (no offer, counted,
 // logged once, other scopes serve), a relay over [dhcp].relay_discover_rate, a lease store
-// whose map is full (no ACK leaves that is not on disk), and a flood of distinct clients
-// (the engine's state stays bounded by the addresses it manages).
+// whose map is full (no ACK leaves that is not on disk), a flood of distinct clients
+// (the engine's state stays bounded by the addresses it manages), and memory (a failed
+// allocation on the control lcore is a counted drop, not std::terminate).
 #include <gtest/gtest.h>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <new>
 #include <set>
 #include <string>
 #include <thread>
@@ -16,6 +19,28 @@
 #include "control/store/lease_store.hpp"
 #include "tests/unit/control/dhcp/engine_fixture.hpp"
 #include "tests/unit/temp_dir.hpp"
+
+namespace {
+// Allocation failure on demand, for the calling thread only (the lease writer's thread keeps
+// allocating normally): this binary's operator new throws while it is set.
+thread_local bool t_fail_allocations = false;
+}  // namespace
+
+// The replacements below pair malloc with free; GCC sees free() inlined where a new-expression's
+// pointer is deleted and warns about a mismatch that is not one.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+void* operator new(std::size_t n) {
+    if (t_fail_allocations) throw std::bad_alloc();
+    if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+    throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
 
 using namespace edgelease;
 using dhcp::MsgType;
@@ -269,3 +294,26 @@ TEST(DhcpExhaustion, FloodOfDistinctClientsKeepsStateBoundedByTheAddresses) {
 }
 
 }  // namespace
+
+TEST(DhcpExhaustion, OutOfMemoryOnTheControlLcoreIsACountedDropAndServingResumes) {
+    Harness h;
+    const int64_t now = 1'800'000'000;
+    ASSERT_TRUE(h.ch->requests.push(client(MsgType::Discover, 1)));
+    testing::internal::CaptureStderr();
+    t_fail_allocations = true;
+    const unsigned done = h.svc->poll(now);  // noexcept: a throw past it would terminate
+    t_fail_allocations = false;
+    const std::string log = testing::internal::GetCapturedStderr();
+    (void)done;
+    const auto& s = h.svc->stats();
+    EXPECT_EQ(s.requests[static_cast<size_t>(MsgType::Discover)].get(), 1u);
+    EXPECT_EQ(s.replies[static_cast<size_t>(MsgType::Offer)].get(), 0u) << "the request dropped";
+    EXPECT_GE(s.alloc_failed.get(), 1u);
+    EXPECT_NE(log.find("out of memory"), std::string::npos) << log;
+    EXPECT_TRUE(h.ch->replies.empty());
+
+    // Memory back: the client's retransmission is served.
+    auto offers = h.run({client(MsgType::Discover, 1)}, now + 1);
+    ASSERT_EQ(offers.size(), 1u);
+    EXPECT_EQ(offers[0].type(), MsgType::Offer);
+}

@@ -1,0 +1,37 @@
+#pragma once
+// The keys the configuration reader accepts at the top level and in each section (the
+// "unknown key ... did you mean" check). settings.hpp declares each of them live or
+// restart-only; a unit test keeps the two lists equal, so a key the reader learns cannot be
+// left out of the reload decision.
+#include <array>
+#include <span>
+#include <string_view>
+
+namespace edgelease::config {
+
+inline constexpr std::array<std::string_view, 6> kRootKeys{"appliance", "dpdk", "interfaces",
+                                                           "api",       "dns",  "dhcp"};
+inline constexpr std::array<std::string_view, 6> kApplianceKeys{
+    "state_dir",      "durability",    "log_level",
+    "stats_interval", "audit_entries", "lease_store_max_mib"};
+inline constexpr std::array<std::string_view, 6> kDpdkKeys{
+    "eal_args", "workers", "idle_sleep_us", "mbufs", "rx_descriptors", "tx_descriptors"};
+inline constexpr std::array<std::string_view, 2> kApiKeys{"listen", "token_file"};
+inline constexpr std::array<std::string_view, 3> kDnsKeys{"zones", "udp_payload_size",
+                                                          "server_name"};
+inline constexpr std::array<std::string_view, 2> kDhcpKeys{"scopes", "relay_discover_rate"};
+
+/// A table of the document and the keys it accepts ("" = the top level).
+struct SectionKeys {
+    std::string_view section;
+    std::span<const std::string_view> keys;
+};
+
+inline constexpr std::array<SectionKeys, 6> kSectionKeys{{{"", kRootKeys},
+                                                          {"appliance", kApplianceKeys},
+                                                          {"dpdk", kDpdkKeys},
+                                                          {"api", kApiKeys},
+                                                          {"dns", kDnsKeys},
+                                                          {"dhcp", kDhcpKeys}}};
+
+}  // namespace edgelease::config

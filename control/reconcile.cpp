@@ -1,0 +1,232 @@
+#include "control/reconcile.hpp"
+
+#include <algorithm>
+#include <ctime>
+
+#include "common/log.hpp"
+#include "config/settings.hpp"
+#include "control/control_plane.hpp"
+#include "control/ddns/lease_dns.hpp"
+#include "control/dhcp/dhcp_service.hpp"
+#include "control/store/record_store.hpp"
+#include "control/zone/rdata_text.hpp"
+#include "control/zone/zone_builder.hpp"
+#include "control/zone/zone_store.hpp"
+
+namespace edgelease::control {
+
+namespace {
+
+constexpr auto kReloadTimeout = std::chrono::seconds(30);
+
+zone::AuditEvent orphan_event(const zone::StoredRecord& r, int64_t now) {
+    zone::AuditEvent e;
+    e.time = now;
+    e.name = dns::name_to_text(r.rr.owner);
+    e.type = r.rr.type;
+    e.old_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
+    e.origin = r.prov.origin;
+    e.owner = r.prov.owner;
+    e.reason = zone::AuditReason::Orphaned;
+    e.detail = "its zone is no longer configured";
+    return e;
+}
+
+/// The configured zones over `zones`; records whose zone is gone are audited.
+void set_zones(zone::ZoneStore& zones, store::RecordStore& records,
+               const std::vector<dns::ZoneInput>& configured, int64_t now) {
+    std::vector<zone::StoredRecord> orphaned;
+    zones.set_config(configured, now, &orphaned);
+    for (const auto& r : orphaned) records.audit(orphan_event(r, now));
+    if (!orphaned.empty())
+        LOG_WARN("record store: %zu stored record(s) dropped: their zone is no longer configured",
+                 orphaned.size());
+}
+
+/// Indexes (in `next`) of the scopes that are new or whose domain or DNS policy changed.
+std::vector<uint32_t> scopes_with_new_dns(const config::Config& running,
+                                          const config::Config& next) {
+    std::vector<uint32_t> out;
+    for (uint32_t i = 0; i < next.dhcp.scopes.size(); ++i) {
+        const auto& ns = next.dhcp.scopes[i];
+        const config::ScopeConfig* os = nullptr;
+        for (const auto& s : running.dhcp.scopes)
+            if (s.name == ns.name) os = &s;
+        if (os == nullptr || os->domain != ns.domain || !(os->dns == ns.dns)) out.push_back(i);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::vector<dns::ZoneInput>> load_zone_inputs(const config::Config& cfg,
+                                                            uint32_t& serial,
+                                                            std::vector<std::string>* errors) {
+    // SOA serials of generated SOAs: seconds since the epoch, strictly increasing per load.
+    uint32_t now = static_cast<uint32_t>(std::time(nullptr));
+    serial = now > serial ? now : serial + 1;
+    auto loaded = zone::load_zones(cfg, serial);
+    if (!loaded.errors.empty()) {
+        for (const auto& e : loaded.errors) {
+            LOG_ERROR("%s", e.to_string().c_str());
+            if (errors != nullptr) errors->push_back(e.to_string());
+        }
+        LOG_ERROR("%zu error(s) in zone data", loaded.errors.size());
+        return std::nullopt;
+    }
+    return std::move(loaded.zones);
+}
+
+uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
+                       const std::vector<dns::ZoneInput>& configured, int64_t now) {
+    size_t skipped = 0;
+    auto stored = records.load(skipped);
+    if (skipped != 0) LOG_WARN("record store: %zu unreadable record(s) skipped", skipped);
+    const size_t n_stored = stored.size();
+    for (auto& r : stored) zones.restore(std::move(r));
+    zones.set_sink(&records);
+    set_zones(zones, records, configured, now);
+    uint32_t serial = 0;
+    for (const auto& z : zones.zones()) serial = std::max(serial, z.serial);
+    auto counts = zones.count_by_origin();
+    LOG_INFO(
+        "record store %s: %zu record(s) restored; %zu config, %zu manual, %zu reservation, %zu "
+        "dhcp, %zu update",
+        records.path().c_str(), n_stored, counts[0], counts[1], counts[2], counts[3], counts[4]);
+    return serial;
+}
+
+void publish_first_view(ControlPlane& plane, zone::ZoneStore& zones) {
+    std::vector<std::string> discard;
+    zones.take_dirty(discard);  // the first view is built from the whole store
+    auto view = std::make_unique<dns::ZoneView>(zones.inputs());
+    LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB", view->zone_count(),
+             view->record_count(), view->node_count(), view->memory_bytes() / 1048576.0);
+    plane.publish_initial(std::move(view));
+}
+
+void restore_leases(DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now) {
+    dhcp.restore(now);
+    if (dns == nullptr) return;
+    dns->publish_reservations(now);
+    // Re-applies grant for every bound lease: re-creates records a crash lost between the
+    // lease commit and the record commit.
+    const auto all = dhcp.engine().leases();
+    dns->reconcile(all, now);
+    // ... and removes records of grants the lease store never got.
+    if (size_t n = dns->remove_unleased(all, now); n != 0)
+        LOG_WARN(
+            "lease DNS: %zu record(s) without a stored lease removed (a crash came between the "
+            "record and the lease commit; no ACK had gone out)",
+            n);
+}
+
+/// Everything the command on the control lcore uses, owned by the command: a late run after
+/// the reload gave up waiting is still safe.
+struct Reloader::Job {
+    std::unique_ptr<dhcp::LeaseEngine> engine;  // built off the control lcore
+    std::shared_ptr<const config::Config> cfg;
+    std::vector<dns::ZoneInput> inputs;
+    std::unique_ptr<dns::ZoneView> view;  // when there is no zone store: the whole new view
+    std::vector<uint32_t> dns_changed;    // scopes whose DNS settings changed (new indexes)
+    DhcpService::EngineSwap swap;
+    size_t reconciled = 0;
+};
+
+Reloader::Reloader(const config::Config& started, Targets targets, uint32_t serial,
+                   RunOnControl run)
+    : started_(started), t_(targets), serial_(serial), run_(std::move(run)) {}
+
+ReloadResult Reloader::apply(const config::Config& running, config::Config next) {
+    ReloadResult out;
+    auto refuse = [&](const std::string& why) {
+        LOG_ERROR("reload refused: %s; the running configuration stays", why.c_str());
+        return out;
+    };
+    out.warnings = config::keep_restart_only(started_, next);
+    if (t_.dhcp == nullptr && !next.dhcp.scopes.empty()) {
+        // The DHCP service, its lease store and the workers' channels exist only when the
+        // appliance started with scopes.
+        out.warnings.push_back(
+            "[[dhcp.scopes]] added to an appliance started without DHCP: needs a restart; not "
+            "applied");
+        next.dhcp.scopes.clear();
+    }
+    for (const auto& w : out.warnings) LOG_WARN("reload: %s", w.c_str());
+
+    uint32_t next_serial = serial_;
+    auto inputs = load_zone_inputs(next, next_serial, &out.errors);
+    if (!inputs) return refuse("zone errors");
+    out.zones = inputs->size();
+    for (const auto& z : *inputs) out.records += z.records.size();
+
+    // What can be built off the control lcore is built here: the new lease engine (it sizes
+    // tables for the pools) and, without a zone store, the new view. Only the moves run there.
+    auto job = std::make_shared<Job>();
+    if (t_.dhcp != nullptr) {
+        try {
+            job->engine = std::make_unique<dhcp::LeaseEngine>(next);
+        } catch (const std::exception& e) {
+            out.errors.push_back(std::string("DHCP scopes: ") + e.what());
+            return refuse(out.errors.back());
+        }
+        job->dns_changed = scopes_with_new_dns(running, next);
+        out.scopes = next.dhcp.scopes.size();
+    }
+    if (t_.zones == nullptr) {
+        if (!inputs->empty())
+            LOG_WARN(
+                "reload: zones added to an appliance started without zones are served, but "
+                "records added at run time are not kept across restarts until it is restarted");
+        job->view = std::make_unique<dns::ZoneView>(*inputs);
+    }
+    job->inputs = std::move(*inputs);
+    job->cfg = std::make_shared<const config::Config>(std::move(next));
+
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
+    if (!run_([this, job, now] { apply_on_control(*job, now); }, kReloadTimeout)) {
+        out.timed_out = true;
+        out.errors.push_back(
+            "the control lcore did not apply the reload within 30 s (it may still apply it)");
+        LOG_ERROR("reload failed: the control lcore did not apply it within 30 s");
+        return out;
+    }
+    out.leases_kept = job->swap.kept;
+    out.leases_dropped = job->swap.dropped;
+    if (t_.dhcp != nullptr)
+        LOG_INFO(
+            "reload: DHCP %zu scope(s); %zu lease(s) kept, %zu ended (outside the new "
+            "scopes/pools); DNS re-applied for %zu lease(s)",
+            out.scopes, job->swap.kept, job->swap.dropped, job->reconciled);
+    serial_ = next_serial;
+    out.applied = job->cfg;
+    out.ok = true;
+    LOG_INFO("reload: applied (%zu zone(s), %zu record(s)%s)", out.zones, out.records,
+             out.warnings.empty() ? "" : "; some changes need a restart, see the warnings above");
+    return out;
+}
+
+void Reloader::apply_on_control(Job& job, int64_t now) {
+    if (t_.dhcp != nullptr) job.swap = t_.dhcp->replace_engine(std::move(job.engine), now);
+    if (t_.lease_dns != nullptr) t_.lease_dns->set_config(*job.cfg);
+    if (t_.zones != nullptr) set_zones(*t_.zones, *t_.records, job.inputs, now);
+    if (t_.lease_dns != nullptr) {
+        t_.lease_dns->publish_reservations(now);
+        if (!job.dns_changed.empty()) {
+            // Scopes whose domain or DNS policy changed: bound leases re-apply their grant (a
+            // new domain renames; update turned on writes).
+            const auto& dc = job.dns_changed;
+            std::vector<dhcp::Lease> bound;
+            for (const auto& l : t_.dhcp->engine().leases())
+                if (l.state == dhcp::LeaseState::Bound &&
+                    std::find(dc.begin(), dc.end(), l.scope) != dc.end())
+                    bound.push_back(l);
+            t_.lease_dns->reconcile(bound, now);
+            job.reconciled = bound.size();
+        }
+    }
+    if (t_.zones != nullptr) t_.plane->apply_zone_changes();
+    if (job.view) t_.plane->replace_view(std::move(job.view));
+}
+
+}  // namespace edgelease::control

@@ -1,0 +1,145 @@
+// A reload applied by the control plane (control/reconcile.hpp), without EAL: the control
+// lcore's command runs inline here. Zones change in the store and the view, restart-only
+// settings keep their running values and are named, bad zone data changes nothing, an
+// appliance without a zone store gets its new view in the same command, and a control lcore
+// that does not answer is a timeout.
+#include <gtest/gtest.h>
+
+#include <rte_rcu_qsbr.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "control/control_plane.hpp"
+#include "control/reconcile.hpp"
+#include "control/store/record_store.hpp"
+#include "control/zone/zone_store.hpp"
+#include "tests/unit/control/qsbr.hpp"
+#include "tests/unit/temp_dir.hpp"
+
+namespace edgelease::control {
+namespace {
+
+config::Config load(const std::string& toml) {
+    auto r = config::load_config_string(toml, "reload_test.toml");
+    EXPECT_TRUE(r.config.has_value()) << (r.errors.empty() ? "" : r.errors[0].to_string());
+    return r.config ? *r.config : config::Config{};
+}
+
+const std::string kBase = R"(
+[[interfaces]]
+port = "p0"
+addresses = ["198.18.0.1/24"]
+)";
+const std::string kLan = R"(
+[[dns.zones]]
+name = "lan."
+)";
+
+zone::ZoneStore::Key key(const std::string& text) {
+    std::string why;
+    return zone::ZoneStore::key(*dns::name_from_text(text, dns::WireName{0}, why));
+}
+
+using test::Qsbr;
+
+/// An appliance's control side as app/ wires it, minus DHCP and the lcores.
+struct Plane {
+    explicit Plane(const std::string& started_toml, bool with_zone_store = true)
+        : started(load(started_toml)), plane(slot, q.v) {
+        if (with_zone_store) {
+            records = std::make_unique<store::RecordStore>(tmp.str(), false, 1000);
+            zones = std::make_unique<zone::ZoneStore>();
+            uint32_t serial = 0;
+            auto inputs = load_zone_inputs(started, serial);
+            EXPECT_TRUE(inputs.has_value());
+            serial = restore_zones(*zones, *records, *inputs, 1000);
+            publish_first_view(plane, *zones);
+            plane.attach_zones(zones.get(), records.get());
+        }
+        reloader = std::make_unique<Reloader>(
+            started, Reloader::Targets{&plane, nullptr, nullptr, zones.get(), records.get()}, 0,
+            [this](std::function<void()> fn, std::chrono::milliseconds) {
+                if (!control_answers) return false;
+                fn();
+                return true;
+            });
+    }
+    ReloadResult reload(const std::string& toml) { return reloader->apply(started, load(toml)); }
+
+    test::TempDir tmp{"edgelease-reload"};
+    config::Config started;
+    Qsbr q;
+    dns::ZoneViewSlot slot;
+    ControlPlane plane;
+    std::unique_ptr<store::RecordStore> records;
+    std::unique_ptr<zone::ZoneStore> zones;
+    std::unique_ptr<Reloader> reloader;
+    bool control_answers = true;
+};
+
+TEST(Reload, ZonesChangeRestartOnlySettingsStayAndAreNamed) {
+    Plane p(kBase + kLan);
+    const uint64_t generation = p.plane.generation();
+    auto r = p.reload(kBase + "[dpdk]\nworkers = 3\n" + kLan +
+                      "[[dns.zones.records]]\nname = \"www\"\ntype = \"A\"\ndata = "
+                      "\"198.18.0.5\"\n");
+    ASSERT_TRUE(r.ok) << (r.errors.empty() ? "" : r.errors[0]);
+    EXPECT_EQ(r.zones, 1u);
+    EXPECT_EQ(r.warnings, std::vector<std::string>{
+                              "[dpdk].workers changed: needs a restart; the running value stays"});
+    ASSERT_TRUE(r.applied);
+    EXPECT_EQ(r.applied->dpdk.workers, p.started.dpdk.workers);
+    EXPECT_NE(p.zones->find(key("www.lan.")), nullptr);
+    EXPECT_GT(p.plane.generation(), generation) << "the view took the change in the command";
+}
+
+TEST(Reload, BadZoneDataIsRefusedAndNothingChanges) {
+    Plane p(kBase + kLan);
+    // Zone files are read by the reload, not by the configuration loader.
+    const std::string file = p.tmp.str() + "/lan.zone";
+    std::ofstream(file) << "$TTL 300\n@ SOA ns.lan. hostmaster.lan. 1 3600 600 86400 60\n"
+                           "@ NS ns\nwww A 198.18.0.300\n";
+    auto r = p.reload(kBase + kLan + "file = \"" + file + "\"\n");
+    EXPECT_FALSE(r.ok);
+    EXPECT_FALSE(r.timed_out);
+    ASSERT_FALSE(r.errors.empty());
+    EXPECT_NE(r.errors[0].find("198.18.0.300"), std::string::npos) << r.errors[0];
+    EXPECT_EQ(p.zones->find(key("www.lan.")), nullptr);
+}
+
+TEST(Reload, WithoutAZoneStoreTheNewViewIsPublishedByTheSameCommand) {
+    Plane p(kBase, false);
+    EXPECT_EQ(p.slot.current(), nullptr);
+    auto r = p.reload(kBase + kLan);
+    ASSERT_TRUE(r.ok);
+    ASSERT_NE(p.slot.current(), nullptr);
+    EXPECT_EQ(p.slot.current()->zone_count(), 1u);
+}
+
+TEST(Reload, ScopesAddedToAnApplianceWithoutDhcpNeedARestart) {
+    Plane p(kBase, false);
+    auto r = p.reload(kBase +
+                      "[[dhcp.scopes]]\nname = \"lan\"\nsubnet = \"198.18.0.0/24\"\npools = "
+                      "[\"198.18.0.10-198.18.0.20\"]\n");
+    ASSERT_TRUE(r.ok);
+    ASSERT_EQ(r.warnings.size(), 1u);
+    EXPECT_NE(r.warnings[0].find("[[dhcp.scopes]] added to an appliance started without DHCP"),
+              std::string::npos);
+    EXPECT_TRUE(r.applied->dhcp.scopes.empty());
+}
+
+TEST(Reload, AControlLcoreThatDoesNotAnswerIsATimeoutNotARefusal) {
+    Plane p(kBase + kLan);
+    p.control_answers = false;
+    auto r = p.reload(kBase + kLan);
+    EXPECT_FALSE(r.ok);
+    EXPECT_TRUE(r.timed_out);
+    EXPECT_FALSE(r.applied);
+}
+
+}  // namespace
+}  // namespace edgelease::control
