@@ -34,15 +34,15 @@ void lease_action(Appliance& app, const Request& req, Response& res, bool releas
     struct Out {
         bool ok = false;
         bool exists = false;
-        dhcp::Lease lease;
+        control::dhcp::Lease lease;
         std::vector<std::string> names;
     };
     auto out = std::make_shared<Out>();
     auto* service = app.dhcp();
     uint32_t addr = ip->value;
     if (!on_control(app, [service, out, addr, release] {
-            const dhcp::Lease* l = service->engine().find(addr);
-            out->exists = l != nullptr && l->state != dhcp::LeaseState::Free;
+            const control::dhcp::Lease* l = service->engine().find(addr);
+            out->exists = l != nullptr && l->state != control::dhcp::LeaseState::Free;
             int64_t now = static_cast<int64_t>(std::time(nullptr));
             out->ok = release ? service->admin_release(addr, now, out->lease)
                               : service->admin_expire(addr, now, out->lease);
@@ -96,7 +96,7 @@ void get_stats(Appliance& app, const Request&, Response& res) {
 void get_leases(Appliance& app, const Request& req, Response& res) {
     if (app.dhcp() == nullptr) return reply(res, 200, json::array());
     std::string scope = req.get_param_value("scope"), state = req.get_param_value("state");
-    auto leases = std::make_shared<std::vector<dhcp::Lease>>();
+    auto leases = std::make_shared<std::vector<control::dhcp::Lease>>();
     auto names = std::make_shared<std::vector<std::string>>();
     auto* service = app.dhcp();
     if (!on_control(app, [service, leases, names] {
@@ -118,16 +118,16 @@ void get_lease(Appliance& app, const Request& req, Response& res) {
     auto ip = net::parse_ipv4(req.matches[1].str());
     if (!ip) return error(res, 400, "not an IPv4 address", "address");
     if (app.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
-    auto found = std::make_shared<std::optional<dhcp::Lease>>();
+    auto found = std::make_shared<std::optional<control::dhcp::Lease>>();
     auto names = std::make_shared<std::vector<std::string>>();
     auto* service = app.dhcp();
     uint32_t addr = ip->value;
     if (!on_control(app, [service, found, names, addr] {
-            if (const dhcp::Lease* l = service->engine().find(addr)) *found = *l;
+            if (const control::dhcp::Lease* l = service->engine().find(addr)) *found = *l;
             *names = service->scope_names();
         }))
         return error(res, 503, "the control plane did not answer in time");
-    if (!*found || (*found)->state == dhcp::LeaseState::Free)
+    if (!*found || (*found)->state == control::dhcp::LeaseState::Free)
         return error(res, 404, "no lease for " + req.matches[1].str());
     reply(res, 200, lease_json(**found, *names));
 }

@@ -15,10 +15,10 @@
 namespace edgelease::app::api {
 
 using control::ControlPlane;
+using control::zone::Origin;
+using control::zone::StoredRecord;
+using control::zone::ZoneStore;
 using nlohmann::json;
-using zone::Origin;
-using zone::StoredRecord;
-using zone::ZoneStore;
 
 namespace {
 
@@ -29,7 +29,7 @@ json record_json(const StoredRecord& r) {
     return json{{"name", dns::name_to_text(r.rr.owner)},
                 {"type", dns::type_to_text(r.rr.type)},
                 {"ttl", r.rr.ttl},
-                {"data", zone::rdata_to_text(r.rr.type, r.rr.rdata)},
+                {"data", control::zone::rdata_to_text(r.rr.type, r.rr.rdata)},
                 {"origin", std::string(to_string(r.prov.origin))},
                 {"owner", r.prov.owner},
                 {"created", iso_time(r.prov.created)},
@@ -37,7 +37,7 @@ json record_json(const StoredRecord& r) {
                 {"generation", r.prov.generation}};
 }
 
-json audit_json(const zone::AuditEvent& e) {
+json audit_json(const control::zone::AuditEvent& e) {
     return json{{"seq", e.seq},
                 {"time", iso_time(e.time)},
                 {"name", e.name},
@@ -105,7 +105,7 @@ bool parse_match(const std::function<std::string(const char*)>& get, const dns::
         if (!m.type) return error(res, 400, "unknown RR type '" + t + "'", "type"), false;
     }
     if (auto o = get("origin"); !o.empty()) {
-        m.origin = zone::origin_from_text(o);
+        m.origin = control::zone::origin_from_text(o);
         if (!m.origin)
             return error(res, 400, "origin must be config, manual, reservation, dhcp or update",
                          "origin"),
@@ -114,23 +114,24 @@ bool parse_match(const std::function<std::string(const char*)>& get, const dns::
     if (auto d = get("data"); !d.empty()) {
         if (!m.type) return error(res, 400, "data needs a type", "type"), false;
         std::vector<uint8_t> rd;
-        if (!zone::rdata_from_text(*m.type, d, zone, rd, why))
+        if (!control::zone::rdata_from_text(*m.type, d, zone, rd, why))
             return error(res, 400, "bad data: " + why, "data"), false;
         m.data = std::move(rd);
     }
     return true;
 }
 
-zone::AuditEvent api_event(const StoredRecord& r, zone::AuditReason reason, const std::string& who,
-                           const std::string& detail, int64_t now) {
-    zone::AuditEvent e;
+control::zone::AuditEvent api_event(const StoredRecord& r, control::zone::AuditReason reason,
+                                    const std::string& who, const std::string& detail,
+                                    int64_t now) {
+    control::zone::AuditEvent e;
     e.time = now;
     e.name = dns::name_to_text(r.rr.owner);
     e.type = r.rr.type;
-    if (reason == zone::AuditReason::ApiAdd)
-        e.new_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
+    if (reason == control::zone::AuditReason::ApiAdd)
+        e.new_data = control::zone::rdata_to_text(r.rr.type, r.rr.rdata);
     else
-        e.old_data = zone::rdata_to_text(r.rr.type, r.rr.rdata);
+        e.old_data = control::zone::rdata_to_text(r.rr.type, r.rr.rdata);
     e.origin = r.prov.origin;
     e.owner = who;
     e.reason = reason;
@@ -159,7 +160,7 @@ int zone_index_in(const ZoneStore& zs, const dns::WireName& name, const dns::Wir
 
 /// Control lcore: adds the manual record `r` to `zone`, replacing lease-made records at its
 /// name with `force`; refuses duplicates and CNAME clashes (409).
-void add_record(ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs,
+void add_record(ZoneStore& zs, ControlPlane& plane, control::store::RecordStore* rs,
                 const dns::WireName& zone, StoredRecord r, bool force, Change& out) {
     if (zone_index_in(zs, r.rr.owner, zone, out) < 0) return;
     const auto k = ZoneStore::key(r.rr.owner);
@@ -198,12 +199,12 @@ void add_record(ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs,
         StoredRecord old{dns::Record{r.rr.owner, e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov};
         zs.erase(k, e.type, e.rdata);
         if (rs)
-            rs->audit(api_event(old, zone::AuditReason::ApiDelete, r.prov.owner,
+            rs->audit(api_event(old, control::zone::AuditReason::ApiDelete, r.prov.owner,
                                 "replaced by a manual record (force)", now));
     }
     r.prov.created = r.prov.updated = now;
     zs.put(r);
-    if (rs) rs->audit(api_event(r, zone::AuditReason::ApiAdd, r.prov.owner, "", now));
+    if (rs) rs->audit(api_event(r, control::zone::AuditReason::ApiAdd, r.prov.owner, "", now));
     plane.apply_zone_changes();
     out.status = 201;
     out.records.push_back(std::move(r));
@@ -211,7 +212,7 @@ void add_record(ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs,
 
 /// Control lcore: deletes the records at `m.name` that `m` matches, on behalf of `who`;
 /// lease-made ones only with `force`, never the zone's last apex NS (409).
-void delete_matching(ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs,
+void delete_matching(ZoneStore& zs, ControlPlane& plane, control::store::RecordStore* rs,
                      const dns::WireName& zone, const Match& m, bool force, const std::string& who,
                      Change& out) {
     if (zone_index_in(zs, *m.name, zone, out) < 0) return;
@@ -246,7 +247,7 @@ void delete_matching(ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs,
         StoredRecord old{dns::Record{*m.name, e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov};
         zs.erase(k, e.type, e.rdata);
         if (rs)
-            rs->audit(api_event(old, zone::AuditReason::ApiDelete, who,
+            rs->audit(api_event(old, control::zone::AuditReason::ApiDelete, who,
                                 e.prov.origin == Origin::Config
                                     ? "a configured record: it returns at the next reload or "
                                       "restart unless removed from the configuration"
@@ -285,7 +286,7 @@ void get_zones(Appliance& app, const Request&, Response& res) {
     struct Row {
         std::string name;
         uint32_t serial;
-        std::array<size_t, zone::kOriginNames.size()> by_origin{};
+        std::array<size_t, control::zone::kOriginNames.size()> by_origin{};
     };
     auto rows = std::make_shared<std::vector<Row>>();
     if (!on_control(app, [zs, rows] {
@@ -304,7 +305,7 @@ void get_zones(Appliance& app, const Request&, Response& res) {
         json by = json::object();
         size_t total = 0;
         for (size_t i = 0; i < r.by_origin.size(); ++i) {
-            by[std::string(zone::kOriginNames[i])] = r.by_origin[i];
+            by[std::string(control::zone::kOriginNames[i])] = r.by_origin[i];
             total += r.by_origin[i];
         }
         out.push_back(
@@ -386,13 +387,14 @@ void post_record(Appliance& app, const Request& req, Response& res) {
         return error(res, 400, "the SOA is managed by the appliance", "type");
     StoredRecord r;
     r.rr = dns::Record{*owner, *type, dns::rrclass::IN, 0, {}};
-    if (!zone::rdata_from_text(*type, field("data"), *zone, r.rr.rdata, why))
+    if (!control::zone::rdata_from_text(*type, field("data"), *zone, r.rr.rdata, why))
         return error(res, 400, "bad data: " + why, "data");
     uint32_t ttl = 0;
     for (const auto& zc : app.config()->dns.zones)
         if (dns::name_from_text(zc.name, dns::WireName{0}, why) == *zone) ttl = zc.default_ttl;
     if (body.contains("ttl")) {
-        if (!body["ttl"].is_number_unsigned() || body["ttl"].get<uint64_t>() > zone::kMaxTtl)
+        if (!body["ttl"].is_number_unsigned() ||
+            body["ttl"].get<uint64_t>() > control::zone::kMaxTtl)
             return error(res, 400, "ttl must be 0..2147483647", "ttl");
         ttl = body["ttl"].get<uint32_t>();
     }
@@ -403,14 +405,14 @@ void post_record(Appliance& app, const Request& req, Response& res) {
     r.prov.owner = field("owner").empty() ? "api" : field("owner");
     auto out = change_on_control(
         app, *zone, res,
-        [zw = *zone, r, force](ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs,
+        [zw = *zone, r, force](ZoneStore& zs, ControlPlane& plane, control::store::RecordStore* rs,
                                Change& out) { add_record(zs, plane, rs, zw, r, force, out); });
     if (!out) return;
     if (out->status != 201) return error(res, out->status, out->why);
     const StoredRecord& added = out->records.front();
     LOG_INFO("API: record added: %s %s %s", dns::name_to_text(added.rr.owner).c_str(),
              dns::type_to_text(added.rr.type).c_str(),
-             zone::rdata_to_text(added.rr.type, added.rr.rdata).c_str());
+             control::zone::rdata_to_text(added.rr.type, added.rr.rdata).c_str());
     reply(res, 201, record_json(added));
 }
 
@@ -435,7 +437,7 @@ void delete_records(Appliance& app, const Request& req, Response& res) {
     auto out = change_on_control(
         app, *zone, res,
         [zw = *zone, m, force, who = get("owner").empty() ? "api" : get("owner")](
-            ZoneStore& zs, ControlPlane& plane, store::RecordStore* rs, Change& out) {
+            ZoneStore& zs, ControlPlane& plane, control::store::RecordStore* rs, Change& out) {
             delete_matching(zs, plane, rs, zw, m, force, who, out);
         });
     if (!out) return;

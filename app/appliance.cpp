@@ -44,7 +44,7 @@ log::Level to_log_level(config::LogLevel l) {
 
 }  // namespace
 
-Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zones)
+Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::ZoneInput> zones)
     : cfg_(cfg), live_(std::make_shared<const config::Config>(cfg)) {
     const unsigned nworkers = cfg_.dpdk.workers;
     std::vector<unsigned> lcores;
@@ -75,33 +75,33 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zone
     const bool fsync = cfg_.appliance.durability == config::Durability::Fsync;
     uint32_t serial = 0;  // the highest SOA serial in use
     if (!cfg_.dns.zones.empty()) {
-        records_ = std::make_unique<store::RecordStore>(cfg_.appliance.state_dir + "/dns", fsync,
-                                                        cfg_.appliance.audit_entries);
-        zone_store_ = std::make_unique<zone::ZoneStore>();
+        records_ = std::make_unique<control::store::RecordStore>(
+            cfg_.appliance.state_dir + "/dns", fsync, cfg_.appliance.audit_entries);
+        zone_store_ = std::make_unique<control::zone::ZoneStore>();
         serial = control::restore_zones(*zone_store_, *records_, zones, now);
         records_->start();
     }
 
     if (!cfg_.dhcp.scopes.empty()) {
-        store_ = std::make_unique<store::LeaseStore>(
+        store_ = std::make_unique<control::store::LeaseStore>(
             cfg_.appliance.state_dir, cfg_.appliance.durability == config::Durability::Fsync,
             size_t{cfg_.appliance.lease_store_max_mib} << 20);
         store_->set_done_bell(&plane_->bell());
         store_->start();
-        std::vector<dhcp::DhcpChannel*> raw;
+        std::vector<dataplane::dhcp::DhcpChannel*> raw;
         for (unsigned w = 0; w < nworkers; ++w) {
-            channels_.push_back(std::make_unique<dhcp::DhcpChannel>());
+            channels_.push_back(std::make_unique<dataplane::dhcp::DhcpChannel>());
             channels_.back()->control_bell = &plane_->bell();
             raw.push_back(channels_.back().get());
         }
-        dhcp_ = std::make_unique<control::DhcpService>(cfg_, raw, *store_);
+        dhcp_ = std::make_unique<control::dhcp::DhcpService>(cfg_, raw, *store_);
         if (zone_store_) {
-            store::RecordStore* rs = records_.get();
-            lease_dns_ = std::make_unique<ddns::LeaseDns>(
-                cfg_, *zone_store_, [rs](zone::AuditEvent e) { rs->audit(std::move(e)); });
+            control::store::RecordStore* rs = records_.get();
+            lease_dns_ = std::make_unique<control::ddns::LeaseDns>(
+                cfg_, *zone_store_, [rs](control::zone::AuditEvent e) { rs->audit(std::move(e)); });
             dhcp_->attach_dns(lease_dns_.get());
         }
-        sweeper_link_ = std::make_unique<sweeper::SweeperLink>();
+        sweeper_link_ = std::make_unique<control::sweeper::SweeperLink>();
         dhcp_->attach_sweeper(sweeper_link_.get());
         control::restore_leases(*dhcp_, lease_dns_.get(), now);
         plane_->attach_dhcp(dhcp_.get());
@@ -200,7 +200,7 @@ void Appliance::start() {
              control_lcore_, sweeper_lcore_);
 }
 
-bool Appliance::publish_zones(std::unique_ptr<dns::ZoneView> view,
+bool Appliance::publish_zones(std::unique_ptr<dataplane::dns::ZoneView> view,
                               std::chrono::milliseconds timeout) {
     const uint64_t before = plane_->generation();
     if (!running_) {
@@ -315,7 +315,7 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
     log::set_level(to_log_level(cfg.appliance.log_level));
     try {
         uint32_t serial = 0;
-        std::vector<dns::ZoneInput> zones;
+        std::vector<dataplane::dns::ZoneInput> zones;
         if (!cfg.dns.zones.empty()) {
             auto loaded = control::load_zone_inputs(cfg, serial);
             if (!loaded) return 1;

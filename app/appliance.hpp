@@ -31,11 +31,11 @@ namespace edgelease::app {
 class Appliance {
   public:
     /// Brings up mempool and ports, assigns lcores, opens the lease and record stores under
-    /// [appliance].state_dir, merges the configured zones (`zones`, from zone::load_zones)
+    /// [appliance].state_dir, merges the configured zones (`zones`, from control::zone::load_zones)
     /// with the stored records, publishes reservation records and the initial zone view.
     /// Without configured zones no record store is opened. Throws std::runtime_error with an
     /// operator-readable cause (missing port, too few lcores, no memory, storage).
-    Appliance(const config::Config& cfg, std::vector<dns::ZoneInput> zones);
+    Appliance(const config::Config& cfg, std::vector<dataplane::dns::ZoneInput> zones);
     ~Appliance();
     Appliance(const Appliance&) = delete;
     Appliance& operator=(const Appliance&) = delete;
@@ -47,7 +47,8 @@ class Appliance {
 
     /// Hands new zone data to the control lcore and waits (bounded) until it is published.
     /// False if it was not published within `timeout`.
-    bool publish_zones(std::unique_ptr<dns::ZoneView> view, std::chrono::milliseconds timeout);
+    bool publish_zones(std::unique_ptr<dataplane::dns::ZoneView> view,
+                       std::chrono::milliseconds timeout);
 
     /// Re-reads `path` (SIGHUP and POST /api/v1/reload) and has the control plane apply it
     /// (control::Reloader::apply: what changes, what is kept, what needs a restart), then
@@ -60,19 +61,19 @@ class Appliance {
     /// snapshot stays valid after a later reload.
     std::shared_ptr<const config::Config> config() const;
     control::ControlPlane& control_plane() { return *plane_; }
-    control::DhcpService* dhcp() { return dhcp_.get(); }
+    control::dhcp::DhcpService* dhcp() { return dhcp_.get(); }
     const dataplane::StatsRegistry& stats() const { return registry_; }
     const control::ControlPlane& control_plane() const { return *plane_; }
     /// nullptr when no DHCP scope is configured.
-    const control::DhcpService* dhcp() const { return dhcp_.get(); }
-    const store::LeaseStore* lease_store() const { return store_.get(); }
+    const control::dhcp::DhcpService* dhcp() const { return dhcp_.get(); }
+    const control::store::LeaseStore* lease_store() const { return store_.get(); }
     /// nullptr when no zone is configured.
-    store::RecordStore* record_store() { return records_.get(); }
-    const store::RecordStore* record_store() const { return records_.get(); }
-    ddns::LeaseDns* lease_dns() { return lease_dns_.get(); }
+    control::store::RecordStore* record_store() { return records_.get(); }
+    const control::store::RecordStore* record_store() const { return records_.get(); }
+    control::ddns::LeaseDns* lease_dns() { return lease_dns_.get(); }
     /// nullptr when no DHCP scope is configured.
-    const sweeper::SweeperLink* sweeper_link() const { return sweeper_link_.get(); }
-    const ddns::LeaseDns* lease_dns() const { return lease_dns_.get(); }
+    const control::sweeper::SweeperLink* sweeper_link() const { return sweeper_link_.get(); }
+    const control::ddns::LeaseDns* lease_dns() const { return lease_dns_.get(); }
     const dataplane::Ports& ports() const { return *ports_; }
     const ReloadStats& reload_stats() const { return reload_stats_; }
 
@@ -84,15 +85,15 @@ class Appliance {
     bool running_ = false;
     std::unique_ptr<dataplane::Ports> ports_;
     rte_rcu_qsbr* qsbr_ = nullptr;
-    dns::ZoneViewSlot zones_;
+    dataplane::dns::ZoneViewSlot zones_;
     std::unique_ptr<control::ControlPlane> plane_;
-    std::unique_ptr<store::LeaseStore> store_;
-    std::unique_ptr<store::RecordStore> records_;
-    std::unique_ptr<zone::ZoneStore> zone_store_;  // control lcore once running
-    std::unique_ptr<ddns::LeaseDns> lease_dns_;
-    std::unique_ptr<sweeper::SweeperLink> sweeper_link_;
-    std::vector<std::unique_ptr<dhcp::DhcpChannel>> channels_;
-    std::unique_ptr<control::DhcpService> dhcp_;
+    std::unique_ptr<control::store::LeaseStore> store_;
+    std::unique_ptr<control::store::RecordStore> records_;
+    std::unique_ptr<control::zone::ZoneStore> zone_store_;  // control lcore once running
+    std::unique_ptr<control::ddns::LeaseDns> lease_dns_;
+    std::unique_ptr<control::sweeper::SweeperLink> sweeper_link_;
+    std::vector<std::unique_ptr<dataplane::dhcp::DhcpChannel>> channels_;
+    std::unique_ptr<control::dhcp::DhcpService> dhcp_;
     std::vector<std::unique_ptr<dataplane::WorkerContext>> workers_;
     std::unique_ptr<control::ServiceContext> control_;
     std::unique_ptr<control::ServiceContext> sweeper_;

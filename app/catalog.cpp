@@ -28,21 +28,22 @@ constexpr MetricType kGauge = MetricType::Gauge;
 constexpr MetricType kHistogram = MetricType::Histogram;
 
 // Label values for enums that have no name table of their own, indexed by the enum value.
-using dhcp::kMsgTypeNames;
-using dhcp::kOutcomeNames;
-static_assert(kMsgTypeNames.size() == std::tuple_size_v<decltype(dhcp::DhcpWorkerStats::by_type)>);
+using control::dhcp::kOutcomeNames;
+using dataplane::dhcp::kMsgTypeNames;
 static_assert(kMsgTypeNames.size() ==
-              std::tuple_size_v<decltype(control::DhcpServiceStats::replies)>);
+              std::tuple_size_v<decltype(dataplane::dhcp::DhcpWorkerStats::by_type)>);
+static_assert(kMsgTypeNames.size() ==
+              std::tuple_size_v<decltype(control::dhcp::DhcpServiceStats::replies)>);
 static_assert(kOutcomeNames.size() ==
-              std::tuple_size_v<decltype(control::DhcpServiceStats::outcomes)>);
+              std::tuple_size_v<decltype(control::dhcp::DhcpServiceStats::outcomes)>);
 
-using ParseError = edgelease::dhcp::ParseError;
+using ParseError = edgelease::dataplane::dhcp::ParseError;
 constexpr std::array<std::string_view, 10> kParseErrorNames{
     "none",           "truncated",  "not_request",     "bad_hardware",     "no_cookie",
     "option_overrun", "bad_option", "no_message_type", "bad_message_type", "client_id_too_long"};
 static_assert(static_cast<size_t>(ParseError::ClientIdTooLong) + 1 == kParseErrorNames.size());
 static_assert(kParseErrorNames.size() ==
-              std::tuple_size_v<decltype(dhcp::DhcpWorkerStats::parse_errors)>);
+              std::tuple_size_v<decltype(dataplane::dhcp::DhcpWorkerStats::parse_errors)>);
 
 // The answers a worker builds inline, by kind.
 constexpr std::array<std::string_view, 4> kInlineKinds{"arp", "icmp_echo", "nd", "icmp6_echo"};
@@ -53,22 +54,22 @@ constexpr std::array<edgelease::Counter dataplane::LcoreStats::*, 4> kInlineFiel
 // Requests are counted by their type, which the parser accepts only for a client's messages
 // (RFC 2131 §3.1); replies are the server's. The other slots stay zero: not series.
 bool is_client_type(size_t i) {
-    switch (static_cast<dhcp::MsgType>(i)) {
-        case dhcp::MsgType::Discover:
-        case dhcp::MsgType::Request:
-        case dhcp::MsgType::Decline:
-        case dhcp::MsgType::Release:
-        case dhcp::MsgType::Inform:
+    switch (static_cast<dataplane::dhcp::MsgType>(i)) {
+        case dataplane::dhcp::MsgType::Discover:
+        case dataplane::dhcp::MsgType::Request:
+        case dataplane::dhcp::MsgType::Decline:
+        case dataplane::dhcp::MsgType::Release:
+        case dataplane::dhcp::MsgType::Inform:
             return true;
         default:
             return false;
     }
 }
 bool is_server_type(size_t i) {
-    switch (static_cast<dhcp::MsgType>(i)) {
-        case dhcp::MsgType::Offer:
-        case dhcp::MsgType::Ack:
-        case dhcp::MsgType::Nak:
+    switch (static_cast<dataplane::dhcp::MsgType>(i)) {
+        case dataplane::dhcp::MsgType::Offer:
+        case dataplane::dhcp::MsgType::Ack:
+        case dataplane::dhcp::MsgType::Nak:
             return true;
         default:
             return false;
@@ -214,53 +215,55 @@ void declare_worker_dns_and_dhcp(Declare& d) {
     const auto of_dns = &LcoreEntry::dns;
     d("edgelease_dns_queries_total", kCounter, {"lcore"},
       "DNS messages received on port 53 by a worker lcore.",
-      per_worker(of_dns, &dns::DnsStats::queries))
+      per_worker(of_dns, &dataplane::dns::DnsStats::queries))
         .summary = "dns_queries";
     d("edgelease_dns_responses_total", kCounter, {"lcore", "rcode"},
       "DNS answers sent by a worker lcore, by response code.",
-      per_worker_by(of_dns, &dns::DnsStats::rcode, dns::kRcodeSlotNames))
+      per_worker_by(of_dns, &dataplane::dns::DnsStats::rcode, dataplane::dns::kRcodeSlotNames))
         .summary = "dns_responses";
     d("edgelease_dns_queries_by_type_total", kCounter, {"lcore", "qtype"},
       "DNS queries received by a worker lcore, by query type (\"other\" for types not counted "
       "on their own).",
-      per_worker_by(of_dns, &dns::DnsStats::qtype, dns::kQtypeSlotNames));
+      per_worker_by(of_dns, &dataplane::dns::DnsStats::qtype, dataplane::dns::kQtypeSlotNames));
     d("edgelease_dns_truncated_total", kCounter, {"lcore"},
       "DNS answers sent with TC set (too large for UDP).",
-      per_worker(of_dns, &dns::DnsStats::truncated));
+      per_worker(of_dns, &dataplane::dns::DnsStats::truncated));
     d("edgelease_dns_referrals_total", kCounter, {"lcore"}, "DNS referrals sent.",
-      per_worker(of_dns, &dns::DnsStats::referrals));
+      per_worker(of_dns, &dataplane::dns::DnsStats::referrals));
     d("edgelease_dns_dropped_total", kCounter, {"lcore"},
       "DNS messages not answered: shorter than a header, or a response.",
-      per_worker(of_dns, &dns::DnsStats::dropped));
+      per_worker(of_dns, &dataplane::dns::DnsStats::dropped));
 
     d.in(Section::Dhcp);
     const auto of_dhcp = &LcoreEntry::dhcp;
     d("edgelease_dhcp_requests_received_total", kCounter, {"lcore", "type"},
       "DHCP requests a worker lcore handed to the control lcore, by message type.",
-      per_worker_by(of_dhcp, &dhcp::DhcpWorkerStats::by_type, kMsgTypeNames, is_client_type))
+      per_worker_by(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::by_type, kMsgTypeNames,
+                    is_client_type))
         .summary = "dhcp_requests";
     d("edgelease_dhcp_malformed_total", kCounter, {"lcore"},
       "Datagrams to port 67 that failed to parse as a DHCP request (reasons in "
       "edgelease_dhcp_parse_errors_total).",
-      per_worker(of_dhcp, &dhcp::DhcpWorkerStats::malformed));
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::malformed));
     d("edgelease_dhcp_parse_errors_total", kCounter, {"lcore", "error"},
       "Datagrams to port 67 not accepted as DHCP requests, by parse error.",
-      per_worker_by(of_dhcp, &dhcp::DhcpWorkerStats::parse_errors, kParseErrorNames, is_not_none));
+      per_worker_by(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::parse_errors, kParseErrorNames,
+                    is_not_none));
     d("edgelease_dhcp_queue_full_total", kCounter, {"lcore"},
       "DHCP requests dropped because the queue to the control lcore was full.",
-      per_worker(of_dhcp, &dhcp::DhcpWorkerStats::queue_full));
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::queue_full));
     d("edgelease_dhcp_replies_sent_total", kCounter, {"lcore"}, "DHCP replies a worker lcore sent.",
-      per_worker(of_dhcp, &dhcp::DhcpWorkerStats::replies_sent))
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::replies_sent))
         .summary = "dhcp_replies";
     d("edgelease_dhcp_reply_alloc_failed_total", kCounter, {"lcore"},
       "DHCP replies dropped by a worker lcore for want of an mbuf.",
-      per_worker(of_dhcp, &dhcp::DhcpWorkerStats::reply_alloc_failed));
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::reply_alloc_failed));
 }
 
 void declare_dhcp_service(Declare& d) {
     d.in(Section::Dhcp, Source::Dhcp);
     const auto svc = &MetricsSources::dhcp;
-    using Stats = control::DhcpServiceStats;
+    using Stats = control::dhcp::DhcpServiceStats;
     d("edgelease_dhcp_requests_processed_total", kCounter, {"type"},
       "DHCP requests the control lcore ran through the lease engine, by message type.",
       by(svc, &Stats::requests, kMsgTypeNames, is_client_type));
@@ -285,7 +288,7 @@ void declare_dhcp_service(Declare& d) {
             {"edgelease_dhcp_leases_expired_total", &Stats::expired,
              "Leases expired by the lease engine."},
             {"edgelease_dhcp_leases_expired_by_sweeper_total", &Stats::expired_by_sweeper,
-             "Of the expired leases, those lapsed when the sweeper lcore handed their expiry "
+             "Of the expired leases, those expired when the sweeper lcore handed their expiry "
              "back."},
             {"edgelease_dhcp_leases_expired_by_backstop_total", &Stats::expired_by_backstop,
              "Of the expired leases, those the lease engine's own heap found overdue (the backstop "
@@ -300,7 +303,7 @@ void declare_dhcp_service(Declare& d) {
              "short (resumed at the next poll)."},
         });
 
-    using Scope = control::DhcpService::ScopeGauge;
+    using Scope = control::dhcp::DhcpService::ScopeGauge;
     d("edgelease_dhcp_pool_size", kGauge, {"scope"},
       "Addresses in a DHCP scope's pools (refreshed once a second).", per_scope(&Scope::pool_size));
     d("edgelease_dhcp_leases", kGauge, {"scope", "state"},
@@ -324,7 +327,7 @@ void declare_dhcp_service(Declare& d) {
     d("edgelease_dhcp_queue_depth", kGauge, {"worker", "queue"},
       "Entries waiting in a worker's DHCP queue to (requests) or from (replies) the control "
       "lcore, as the control lcore last saw them; capacity " +
-          std::to_string(dhcp::kQueueDepth) + ".",
+          std::to_string(dataplane::dhcp::kQueueDepth) + ".",
       per_queue(&QueueGauge::requests, &QueueGauge::replies));
     d("edgelease_dhcp_queue_depth_peak", kGauge, {"worker", "queue"},
       "Deepest a worker's DHCP queue has been seen since start.",
@@ -334,7 +337,7 @@ void declare_dhcp_service(Declare& d) {
     d.in(Section::LeaseStore, Source::Dhcp);
     d("edgelease_lease_store_queue_depth", kGauge, {},
       "Lease changes waiting for the LMDB writer; capacity " +
-          std::to_string(store::LeaseStore::kQueueDepth) + ".",
+          std::to_string(control::store::LeaseStore::kQueueDepth) + ".",
       [](const MetricsSources& s, SeriesSink& out) { out.sample({}, s.store_queue_depth); });
     d("edgelease_lease_store_queue_depth_peak", kGauge, {},
       "Deepest the lease store's queue has been seen since start.",
@@ -344,7 +347,7 @@ void declare_dhcp_service(Declare& d) {
 void declare_stores(Declare& d) {
     d.in(Section::LeaseStore, Source::LeaseStore);
     const auto st = &MetricsSources::store;
-    using Store = store::StoreStats;
+    using Store = control::store::StoreStats;
     d.counters<Store, std::atomic<uint64_t>>(
         st, {
                 {"edgelease_lease_store_commits_total", &Store::commits,
@@ -369,10 +372,11 @@ void declare_stores(Declare& d) {
       "Time to write and commit (fsync included) one batch of lease changes.",
       [](const MetricsSources& s, SeriesSink& out) {
           if (s.store == nullptr) return;
-          std::array<uint64_t, store::kCommitBuckets.size() + 1> buckets{};
+          std::array<uint64_t, control::store::kCommitBuckets.size() + 1> buckets{};
           for (size_t i = 0; i < buckets.size(); ++i)
               buckets[i] = value_of(s.store->commit_buckets[i]);
-          out.histogram({}, store::kCommitBuckets, buckets, seconds_of(s.store->commit_ns_total));
+          out.histogram({}, control::store::kCommitBuckets, buckets,
+                        seconds_of(s.store->commit_ns_total));
       });
     d("edgelease_lease_store_commit_duration_max_seconds", kGauge, {},
       "Longest commit since start.",
@@ -380,7 +384,7 @@ void declare_stores(Declare& d) {
 
     d.in(Section::RecordStore, Source::RecordStore);
     const auto rs = &MetricsSources::records;
-    using Records = store::RecordStoreStats;
+    using Records = control::store::RecordStoreStats;
     d.counters<Records, std::atomic<uint64_t>>(
         rs, {
                 {"edgelease_record_store_commits_total", &Records::commits,
@@ -402,14 +406,15 @@ void declare_zones_and_sweeper(Declare& d) {
     d("edgelease_dns_changes_total", kCounter, {"reason"},
       "DNS record changes made by DHCP, reservations and the API, by reason (conflict-skip: "
       "skipped).",
-      by(ld, &ddns::LeaseDnsStats::changes, zone::kAuditReasonNames));
-    d.counters<ddns::LeaseDnsStats, edgelease::Counter>(
+      by(ld, &control::ddns::LeaseDnsStats::changes, control::zone::kAuditReasonNames));
+    d.counters<control::ddns::LeaseDnsStats, edgelease::Counter>(
         ld, {
-                {"edgelease_dns_lease_names_outside_zones_total", &ddns::LeaseDnsStats::no_zone,
+                {"edgelease_dns_lease_names_outside_zones_total",
+                 &control::ddns::LeaseDnsStats::no_zone,
                  "Lease names or reverse names that no hosted zone holds (nothing written)."},
-                {"edgelease_dns_records_kept_total", &ddns::LeaseDnsStats::kept,
+                {"edgelease_dns_records_kept_total", &control::ddns::LeaseDnsStats::kept,
                  "Lease records that a release or expiry left in place (policy)."},
-                {"edgelease_dns_update_opt_out_total", &ddns::LeaseDnsStats::opted_out,
+                {"edgelease_dns_update_opt_out_total", &control::ddns::LeaseDnsStats::opted_out,
                  "Grants without DNS records because the client set option 81's N flag."},
             });
 
@@ -435,8 +440,8 @@ void declare_zones_and_sweeper(Declare& d) {
       one(zu, [](const Zone& z) { return seconds_of(z.max_batch_ns); }));
 
     d.in(Section::Sweeper, Source::Sweeper);
-    using Control = sweeper::ControlSideStats;
-    using Side = sweeper::SweeperSideStats;
+    using Control = control::sweeper::ControlSideStats;
+    using Side = control::sweeper::SweeperSideStats;
     d("edgelease_sweeper_scheduled_total", kCounter, {},
       "Lease expiries the control lcore sent to the sweeper lcore.",
       control_side(&Control::scheduled));
@@ -444,7 +449,7 @@ void declare_zones_and_sweeper(Declare& d) {
       "Expiries that waited in the control lcore's buffer: the queue to the sweeper was full.",
       control_side(&Control::schedule_full));
     d("edgelease_sweeper_schedule_dropped_total", kCounter, {},
-      "Expiries dropped (buffer over its cap); the engine's backstop still lapses them.",
+      "Expiries dropped (buffer over its cap); the engine's backstop still expires them.",
       control_side(&Control::schedule_dropped));
     d("edgelease_sweeper_schedule_pending", kGauge, {},
       "Expiries waiting for room in the queue to the sweeper.", control_side(&Control::pending));
@@ -576,7 +581,7 @@ MetricsSources sources_of(const Appliance& app) {
         src.port_counters.push_back(c);
     }
     src.pool = dataplane::read_pool_counters(app.ports().pool());
-    if (const control::DhcpService* d = app.dhcp()) {
+    if (const control::dhcp::DhcpService* d = app.dhcp()) {
         src.dhcp = &d->stats();
         src.scopes_owner = d->scope_gauges();
         src.scopes = *src.scopes_owner;
@@ -584,11 +589,11 @@ MetricsSources sources_of(const Appliance& app) {
         src.store_queue_depth = d->store_queue_depth();
         src.store_queue_peak = d->store_queue_peak();
     }
-    if (const store::LeaseStore* s = app.lease_store()) src.store = &s->stats();
-    if (const ddns::LeaseDns* d = app.lease_dns()) src.lease_dns = &d->stats();
+    if (const control::store::LeaseStore* s = app.lease_store()) src.store = &s->stats();
+    if (const control::ddns::LeaseDns* d = app.lease_dns()) src.lease_dns = &d->stats();
     if (app.control_plane().zone_store() != nullptr)
         src.zone_updates = &app.control_plane().zone_update_stats();
-    if (const store::RecordStore* r = app.record_store()) src.records = &r->stats();
+    if (const control::store::RecordStore* r = app.record_store()) src.records = &r->stats();
     src.sweeper = app.sweeper_link();
     src.reloads = &app.reload_stats();
     return src;

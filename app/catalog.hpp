@@ -44,19 +44,19 @@ struct MetricsSources {
     /// port_counters[i] belongs to ports[i] (read from the PMDs by sources_of(app));
     /// shorter or empty: those ports' series are left out.
     std::vector<dataplane::PortCounters> port_counters;
-    dataplane::PoolCounters pool;                     // the packet mempool (zero when not known)
-    const control::DhcpServiceStats* dhcp = nullptr;  // nullptr: no DHCP scope configured
-    std::span<const std::unique_ptr<control::DhcpService::ScopeGauge>> scopes;
+    dataplane::PoolCounters pool;  // the packet mempool (zero when not known)
+    const control::dhcp::DhcpServiceStats* dhcp = nullptr;  // nullptr: no DHCP scope configured
+    std::span<const std::unique_ptr<control::dhcp::DhcpService::ScopeGauge>> scopes;
     /// Keeps `scopes` alive when it is a snapshot of the DHCP service's (a reload replaces it).
-    std::shared_ptr<const control::DhcpService::ScopeGauges> scopes_owner;
-    std::span<const std::unique_ptr<control::DhcpService::QueueGauge>> queues;  // by worker
-    uint32_t store_queue_depth = 0, store_queue_peak = 0;  // lease store writer queue
-    const store::StoreStats* store = nullptr;              // nullptr: no lease store
-    const ddns::LeaseDnsStats* lease_dns = nullptr;        // nullptr: no lease DNS
+    std::shared_ptr<const control::dhcp::DhcpService::ScopeGauges> scopes_owner;
+    std::span<const std::unique_ptr<control::dhcp::DhcpService::QueueGauge>> queues;  // by worker
+    uint32_t store_queue_depth = 0, store_queue_peak = 0;     // lease store writer queue
+    const control::store::StoreStats* store = nullptr;        // nullptr: no lease store
+    const control::ddns::LeaseDnsStats* lease_dns = nullptr;  // nullptr: no lease DNS
     const control::ControlPlane::ZoneUpdateStats* zone_updates = nullptr;  // nullptr: no zones
-    const store::RecordStoreStats* records = nullptr;  // nullptr: no record store
-    const sweeper::SweeperLink* sweeper = nullptr;     // nullptr: no DHCP
-    const ReloadStats* reloads = nullptr;              // nullptr: not shown
+    const control::store::RecordStoreStats* records = nullptr;  // nullptr: no record store
+    const control::sweeper::SweeperLink* sweeper = nullptr;     // nullptr: no DHCP
+    const ReloadStats* reloads = nullptr;                       // nullptr: not shown
 };
 
 /// The sources of a running (or stopped) appliance: its lcores, ports (their PMD counters read

@@ -20,7 +20,7 @@ using Read = std::function<void(const MetricsSources&, SeriesSink&)>;
 inline uint64_t value_of(const edgelease::Counter& c) {
     return c.get();
 }
-inline uint64_t value_of(const sweeper::Gauge& g) {
+inline uint64_t value_of(const control::sweeper::Gauge& g) {
     return g.get();
 }
 inline uint64_t value_of(const std::atomic<uint64_t>& a) {
@@ -117,25 +117,27 @@ Read by(const T* MetricsSources::*source, std::array<edgelease::Counter, N> T::*
 }
 
 template <class F>
-Read control_side(F sweeper::ControlSideStats::*member) {
-    return one(&MetricsSources::sweeper,
-               [=](const sweeper::SweeperLink& l) { return value_of(l.control_stats().*member); });
+Read control_side(F control::sweeper::ControlSideStats::*member) {
+    return one(&MetricsSources::sweeper, [=](const control::sweeper::SweeperLink& l) {
+        return value_of(l.control_stats().*member);
+    });
 }
 template <class F>
-Read sweeper_side(F sweeper::SweeperSideStats::*member) {
-    return one(&MetricsSources::sweeper,
-               [=](const sweeper::SweeperLink& l) { return value_of(l.sweeper_stats().*member); });
+Read sweeper_side(F control::sweeper::SweeperSideStats::*member) {
+    return one(&MetricsSources::sweeper, [=](const control::sweeper::SweeperLink& l) {
+        return value_of(l.sweeper_stats().*member);
+    });
 }
 
 /// A gauge of each DHCP scope: {scope}.
-inline Read per_scope(std::atomic<uint32_t> control::DhcpService::ScopeGauge::*field) {
+inline Read per_scope(std::atomic<uint32_t> control::dhcp::DhcpService::ScopeGauge::*field) {
     return [=](const MetricsSources& s, SeriesSink& out) {
         for (const auto& g : s.scopes) out.sample({g->name}, value_of((*g).*field));
     };
 }
 
 /// A gauge of each worker's two DHCP queues: {worker, queue="requests"|"replies"}.
-using QueueGauge = control::DhcpService::QueueGauge;
+using QueueGauge = control::dhcp::DhcpService::QueueGauge;
 inline Read per_queue(std::atomic<uint32_t> QueueGauge::*requests,
                       std::atomic<uint32_t> QueueGauge::*replies) {
     return [=](const MetricsSources& s, SeriesSink& out) {

@@ -9,7 +9,7 @@
 
 #include "common/dns_types.hpp"
 
-namespace edgelease::ctl {
+namespace edgelease::app::ctl {
 
 /// True when the character at `pos` is escaped by an odd run of backslashes before it.
 inline bool escaped_at(std::string_view text, size_t pos) {
@@ -89,4 +89,4 @@ inline std::optional<RecordWords> record_words(RecordVerb verb, const std::vecto
     return std::nullopt;
 }
 
-}  // namespace edgelease::ctl
+}  // namespace edgelease::app::ctl

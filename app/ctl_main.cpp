@@ -14,7 +14,7 @@
 #include "app/ctl_args.hpp"
 
 using nlohmann::json;
-namespace ctl = edgelease::ctl;
+namespace ctl = edgelease::app::ctl;
 
 namespace {
 
@@ -283,7 +283,7 @@ int main(int argc, char** argv) {
     auto* show = leases->add_subcommand("show", "Show one lease");
     auto* release =
         leases->add_subcommand("release", "Release a lease, as the client's DHCPRELEASE");
-    auto* expire = leases->add_subcommand("expire", "Expire a lease, as if it had lapsed");
+    auto* expire = leases->add_subcommand("expire", "Expire a lease, as if it had expired");
     for (auto* c : {show, release, expire})
         c->add_option("address", ip, "Lease address")->required();
 

@@ -24,9 +24,9 @@ int report_errors(const edgelease::config::LoadResult& r) {
 /// Offline (or live, read-only) view of the lease database.
 int show_leases(const std::string& dir, bool json) {
     size_t skipped = 0;
-    std::vector<edgelease::dhcp::Lease> leases;
+    std::vector<edgelease::control::dhcp::Lease> leases;
     try {
-        leases = edgelease::store::read_leases(dir, skipped);
+        leases = edgelease::control::store::read_leases(dir, skipped);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return 1;
@@ -43,7 +43,7 @@ int show_leases(const std::string& dir, bool json) {
         for (const auto& l : leases)
             std::printf("%-15s %-9s %-20s %-17s %-16s %-5u %s\n",
                         edgelease::net::to_string(edgelease::net::Ipv4Addr{l.ip}).c_str(),
-                        edgelease::dhcp::to_string(l.state), iso_time(l.expires).c_str(),
+                        edgelease::control::dhcp::to_string(l.state), iso_time(l.expires).c_str(),
                         edgelease::net::to_string(l.hw).c_str(),
                         l.hostname.empty() ? "-" : l.hostname.c_str(), l.scope,
                         l.client.to_string().c_str());
@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
         auto r = edgelease::config::load_config_file(check_path);
         if (!r.errors.empty()) return report_errors(r);
         // Everything start-up would refuse: zone files and record data too.
-        auto zones = edgelease::zone::load_zones(*r.config, 1);
+        auto zones = edgelease::control::zone::load_zones(*r.config, 1);
         if (!zones.errors.empty()) {
             r.errors = zones.errors;
             return report_errors(r);

@@ -20,10 +20,10 @@ std::string hex(const std::vector<uint8_t>& b) {
 
 }  // namespace
 
-nlohmann::json lease_json(const dhcp::Lease& l, const std::vector<std::string>& scopes) {
+nlohmann::json lease_json(const control::dhcp::Lease& l, const std::vector<std::string>& scopes) {
     return nlohmann::json{
         {"address", net::to_string(net::Ipv4Addr{l.ip})},
-        {"state", dhcp::to_string(l.state)},
+        {"state", control::dhcp::to_string(l.state)},
         {"scope", l.scope < scopes.size() ? scopes[l.scope] : std::to_string(l.scope)},
         {"client", l.client.to_string()},
         {"hw_address", net::to_string(l.hw)},

@@ -13,7 +13,7 @@ namespace edgelease::app {
 /// read on the control lcore together with the lease: a reload may renumber scopes). A lease
 /// whose index has no name there (the lease database read offline) shows the index as text.
 /// Strings are kept as they are (UTF-8); see dump_json.
-nlohmann::json lease_json(const dhcp::Lease& l, const std::vector<std::string>& scopes);
+nlohmann::json lease_json(const control::dhcp::Lease& l, const std::vector<std::string>& scopes);
 
 /// `j` as text, indented by 2, UTF-8 kept as it is; bytes that are not UTF-8 (a host name
 /// from a client) become U+FFFD instead of an exception.

@@ -12,13 +12,14 @@
 
 namespace edgelease::control {
 
-ControlPlane::ControlPlane(dns::ZoneViewSlot& slot, rte_rcu_qsbr* qsbr) : slot_(slot), qsbr_(qsbr) {
+ControlPlane::ControlPlane(dataplane::dns::ZoneViewSlot& slot, rte_rcu_qsbr* qsbr)
+    : slot_(slot), qsbr_(qsbr) {
     retired_.reserve(16);
     commands_.set_bell(&bell_);
 }
 
 ControlPlane::~ControlPlane() {
-    dns::ZoneView* v = nullptr;
+    dataplane::dns::ZoneView* v = nullptr;
     while (inbox_.pop(v)) delete v;
     for (auto& r : retired_) {
         r.garbage.release();
@@ -28,22 +29,23 @@ ControlPlane::~ControlPlane() {
     delete current_;
 }
 
-void ControlPlane::publish_initial(std::unique_ptr<dns::ZoneView> view) {
+void ControlPlane::publish_initial(std::unique_ptr<dataplane::dns::ZoneView> view) {
     delete current_;
     current_ = view.release();
     slot_.exchange(current_);
     generation_.fetch_add(1, std::memory_order_release);
 }
 
-bool ControlPlane::submit(std::unique_ptr<dns::ZoneView>& view) {
-    dns::ZoneView* raw = view.get();
+bool ControlPlane::submit(std::unique_ptr<dataplane::dns::ZoneView>& view) {
+    dataplane::dns::ZoneView* raw = view.get();
     if (!inbox_.push(raw)) return false;
     view.release();
     bell_.ring();
     return true;
 }
 
-void ControlPlane::retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage) noexcept {
+void ControlPlane::retire(const dataplane::dns::ZoneView* view,
+                          dataplane::dns::ZoneGarbage&& garbage) noexcept {
     if (view == nullptr && garbage.empty()) return;
     try {
         retired_.push_back(Retired{view, std::move(garbage), rte_rcu_qsbr_start(qsbr_)});
@@ -55,11 +57,11 @@ void ControlPlane::retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage)
     retired_count_.store(retired_.size(), std::memory_order_relaxed);
 }
 
-void ControlPlane::replace_view(std::unique_ptr<dns::ZoneView> view) noexcept {
-    dns::ZoneView* next = view.release();
-    const dns::ZoneView* old = slot_.exchange(next);
+void ControlPlane::replace_view(std::unique_ptr<dataplane::dns::ZoneView> view) noexcept {
+    dataplane::dns::ZoneView* next = view.release();
+    const dataplane::dns::ZoneView* old = slot_.exchange(next);
     current_ = next;
-    retire(old, dns::ZoneGarbage());
+    retire(old, dataplane::dns::ZoneGarbage());
     generation_.fetch_add(1, std::memory_order_release);
 }
 
@@ -67,7 +69,7 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
     if (zone_store_ == nullptr || !zone_store_->has_dirty()) return 0;
     const auto t0 = std::chrono::steady_clock::now();
     unsigned applied = 0;
-    dns::ZoneGarbage garbage;
+    dataplane::dns::ZoneGarbage garbage;
     try {
         zone_store_->take_dirty(dirty_);
         bool rebuild = current_ == nullptr;
@@ -75,7 +77,7 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
             const auto& key = dirty_[i];
             auto res = current_->set_owner(zone::ZoneStore::wire(key), zone_store_->records_of(key),
                                            garbage);
-            if (res == dns::UpdateResult::NeedsRebuild)
+            if (res == dataplane::dns::UpdateResult::NeedsRebuild)
                 rebuild = true;
             else
                 ++applied;
@@ -83,11 +85,11 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
         if (rebuild) {
             // A change the view cannot make in place (a new delegation, a zone added): build
             // the whole view again from the store. Rare; costs about 3 s per million records.
-            auto* next = new dns::ZoneView(zone_store_->inputs());
-            const dns::ZoneView* old = slot_.exchange(next);
+            auto* next = new dataplane::dns::ZoneView(zone_store_->inputs());
+            const dataplane::dns::ZoneView* old = slot_.exchange(next);
             current_ = next;
             retire(old, std::move(garbage));
-            garbage = dns::ZoneGarbage();
+            garbage = dataplane::dns::ZoneGarbage();
             zone_stats_.rebuilds.fetch_add(1, std::memory_order_relaxed);
             LOG_INFO("zones: view rebuilt (%zu record(s), %zu name(s))", next->record_count(),
                      next->node_count());
@@ -125,10 +127,10 @@ unsigned ControlPlane::poll() noexcept {
     }
     done += apply_zone_changes();
     if (records_ != nullptr) records_->flush_overflow();
-    dns::ZoneView* next = nullptr;
+    dataplane::dns::ZoneView* next = nullptr;
     // One view per poll is plenty: reloads are rare, and the grace period does the waiting.
     if (inbox_.pop(next)) {
-        replace_view(std::unique_ptr<dns::ZoneView>(next));
+        replace_view(std::unique_ptr<dataplane::dns::ZoneView>(next));
         ++done;
     }
     // An idle loop moves a table rehash along (bounded steps; set_owner() advances it too),
@@ -138,7 +140,7 @@ unsigned ControlPlane::poll() noexcept {
         clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);  // vDSO: no syscall
         if (current_->rehash_in_progress() || ts.tv_sec != last_maintain_) {
             last_maintain_ = ts.tv_sec;
-            dns::ZoneGarbage garbage;
+            dataplane::dns::ZoneGarbage garbage;
             if (current_->maintain(garbage)) ++done;
             retire(nullptr, std::move(garbage));
         }

@@ -17,10 +17,10 @@
 #include "control/command.hpp"
 #include "dataplane/dns/zone_view.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 class ZoneStore;
 }
-namespace edgelease::store {
+namespace edgelease::control::store {
 class RecordStore;
 }
 
@@ -28,27 +28,29 @@ struct rte_rcu_qsbr;
 
 namespace edgelease::control {
 
+namespace dhcp {
 class DhcpService;
+}
 
 class ControlPlane {
   public:
     /// `qsbr` tracks the readers (workers); `slot` is what they read.
-    ControlPlane(dns::ZoneViewSlot& slot, rte_rcu_qsbr* qsbr);
+    ControlPlane(dataplane::dns::ZoneViewSlot& slot, rte_rcu_qsbr* qsbr);
     /// Frees the published and retired views. Only after every reader has stopped.
     ~ControlPlane();
     ControlPlane(const ControlPlane&) = delete;
     ControlPlane& operator=(const ControlPlane&) = delete;
 
     /// Publishes directly, before any lcore runs.
-    void publish_initial(std::unique_ptr<dns::ZoneView> view);
+    void publish_initial(std::unique_ptr<dataplane::dns::ZoneView> view);
 
     /// Control lcore (a reload of an appliance without a zone store): publishes `view` in
     /// place of the current one, which is freed after a grace period.
-    void replace_view(std::unique_ptr<dns::ZoneView> view) noexcept;
+    void replace_view(std::unique_ptr<dataplane::dns::ZoneView> view) noexcept;
 
     /// Main thread: hands a new view to the control lcore. False when the queue is full
     /// (a reload storm); the caller keeps the view and reports the failure.
-    bool submit(std::unique_ptr<dns::ZoneView>& view);
+    bool submit(std::unique_ptr<dataplane::dns::ZoneView>& view);
 
     /// Control lcore: applies queued views and frees retired ones whose grace period has
     /// ended. Bounded work per call. Returns the number of items handled.
@@ -58,7 +60,7 @@ class ControlPlane {
     bool has_work() const noexcept;
 
     /// DHCP, when scopes are configured: polled on every loop. Set before the lcores start.
-    void attach_dhcp(DhcpService* dhcp) { dhcp_ = dhcp; }
+    void attach_dhcp(dhcp::DhcpService* dhcp) { dhcp_ = dhcp; }
     /// The zone store whose changes are applied to the published view, and the record store
     /// whose overflow is retried each poll (may be nullptr). Set before the lcores start.
     void attach_zones(zone::ZoneStore* zones, store::RecordStore* records) {
@@ -99,17 +101,18 @@ class ControlPlane {
 
   private:
     struct Retired {
-        const dns::ZoneView* view;  // may be nullptr (garbage only)
-        dns::ZoneGarbage garbage;
+        const dataplane::dns::ZoneView* view;  // may be nullptr (garbage only)
+        dataplane::dns::ZoneGarbage garbage;
         uint64_t token;
     };
     /// Queues what readers may still see for freeing after a grace period. With no memory
     /// to queue it, it is never freed (a leak, counted in failures), rather than freed under
     /// a reader.
-    void retire(const dns::ZoneView* view, dns::ZoneGarbage&& garbage) noexcept;
+    void retire(const dataplane::dns::ZoneView* view,
+                dataplane::dns::ZoneGarbage&& garbage) noexcept;
 
-    dns::ZoneViewSlot& slot_;
-    DhcpService* dhcp_ = nullptr;
+    dataplane::dns::ZoneViewSlot& slot_;
+    dhcp::DhcpService* dhcp_ = nullptr;
     zone::ZoneStore* zone_store_ = nullptr;
     store::RecordStore* records_ = nullptr;
     std::vector<std::string> dirty_;  // reused
@@ -117,8 +120,8 @@ class ControlPlane {
     Doorbell bell_;
     CommandQueue commands_;
     rte_rcu_qsbr* qsbr_;
-    dns::ZoneView* current_ = nullptr;  // owned
-    boost::lockfree::spsc_queue<dns::ZoneView*, boost::lockfree::capacity<8>> inbox_;
+    dataplane::dns::ZoneView* current_ = nullptr;  // owned
+    boost::lockfree::spsc_queue<dataplane::dns::ZoneView*, boost::lockfree::capacity<8>> inbox_;
     std::vector<Retired> retired_;  // control lcore only
     std::atomic<uint64_t> generation_{0};
     std::atomic<size_t> retired_count_{0};

@@ -34,7 +34,7 @@ zone::AuditEvent orphan_event(const zone::StoredRecord& r, int64_t now) {
 
 /// The configured zones over `zones`; records whose zone is gone are audited.
 void set_zones(zone::ZoneStore& zones, store::RecordStore& records,
-               const std::vector<dns::ZoneInput>& configured, int64_t now) {
+               const std::vector<dataplane::dns::ZoneInput>& configured, int64_t now) {
     std::vector<zone::StoredRecord> orphaned;
     zones.set_config(configured, now, &orphaned);
     for (const auto& r : orphaned) records.audit(orphan_event(r, now));
@@ -59,9 +59,8 @@ std::vector<uint32_t> scopes_with_new_dns(const config::Config& running,
 
 }  // namespace
 
-std::optional<std::vector<dns::ZoneInput>> load_zone_inputs(const config::Config& cfg,
-                                                            uint32_t& serial,
-                                                            std::vector<std::string>* errors) {
+std::optional<std::vector<dataplane::dns::ZoneInput>> load_zone_inputs(
+    const config::Config& cfg, uint32_t& serial, std::vector<std::string>* errors) {
     // SOA serials of generated SOAs: seconds since the epoch, strictly increasing per load.
     uint32_t now = static_cast<uint32_t>(std::time(nullptr));
     serial = now > serial ? now : serial + 1;
@@ -78,7 +77,7 @@ std::optional<std::vector<dns::ZoneInput>> load_zone_inputs(const config::Config
 }
 
 uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
-                       const std::vector<dns::ZoneInput>& configured, int64_t now) {
+                       const std::vector<dataplane::dns::ZoneInput>& configured, int64_t now) {
     size_t skipped = 0;
     auto stored = records.load(skipped);
     if (skipped != 0) LOG_WARN("record store: %zu unreadable record(s) skipped", skipped);
@@ -99,13 +98,13 @@ uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
 void publish_first_view(ControlPlane& plane, zone::ZoneStore& zones) {
     std::vector<std::string> discard;
     zones.take_dirty(discard);  // the first view is built from the whole store
-    auto view = std::make_unique<dns::ZoneView>(zones.inputs());
+    auto view = std::make_unique<dataplane::dns::ZoneView>(zones.inputs());
     LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB", view->zone_count(),
              view->record_count(), view->node_count(), view->memory_bytes() / 1048576.0);
     plane.publish_initial(std::move(view));
 }
 
-void restore_leases(DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now) {
+void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now) {
     dhcp.restore(now);
     if (dns == nullptr) return;
     dns->publish_reservations(now);
@@ -126,10 +125,11 @@ void restore_leases(DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now) {
 struct Reloader::Job {
     std::unique_ptr<dhcp::LeaseEngine> engine;  // built off the control lcore
     std::shared_ptr<const config::Config> cfg;
-    std::vector<dns::ZoneInput> inputs;
-    std::unique_ptr<dns::ZoneView> view;  // when there is no zone store: the whole new view
-    std::vector<uint32_t> dns_changed;    // scopes whose DNS settings changed (new indexes)
-    DhcpService::EngineSwap swap;
+    std::vector<dataplane::dns::ZoneInput> inputs;
+    std::unique_ptr<dataplane::dns::ZoneView>
+        view;                           // when there is no zone store: the whole new view
+    std::vector<uint32_t> dns_changed;  // scopes whose DNS settings changed (new indexes)
+    dhcp::DhcpService::EngineSwap swap;
     size_t reconciled = 0;
 };
 
@@ -178,7 +178,7 @@ ReloadResult Reloader::apply(const config::Config& running, config::Config next)
             LOG_WARN(
                 "reload: zones added to an appliance started without zones are served, but "
                 "records added at run time are not kept across restarts until it is restarted");
-        job->view = std::make_unique<dns::ZoneView>(*inputs);
+        job->view = std::make_unique<dataplane::dns::ZoneView>(*inputs);
     }
     job->inputs = std::move(*inputs);
     job->cfg = std::make_shared<const config::Config>(std::move(next));

@@ -14,25 +14,27 @@
 #include "config/config.hpp"
 #include "dataplane/dns/zone_view.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 class ZoneStore;
 }
-namespace edgelease::store {
+namespace edgelease::control::store {
 class RecordStore;
 }
-namespace edgelease::ddns {
+namespace edgelease::control::ddns {
 class LeaseDns;
 }
 
 namespace edgelease::control {
 
 class ControlPlane;
+namespace dhcp {
 class DhcpService;
+}
 
 /// The zone data of `cfg`, with generated SOA and NS records whose SOA serial is the time in
 /// seconds, always above `serial` (updated to it). nullopt when the data has errors: each is
 /// logged and, with `errors`, appended there.
-std::optional<std::vector<dns::ZoneInput>> load_zone_inputs(
+std::optional<std::vector<dataplane::dns::ZoneInput>> load_zone_inputs(
     const config::Config& cfg, uint32_t& serial, std::vector<std::string>* errors = nullptr);
 
 /// Start-up, before the lcores run: the record store's records go into `zones`, then the
@@ -40,17 +42,17 @@ std::optional<std::vector<dns::ZoneInput>> load_zone_inputs(
 /// and audited (`orphaned`). `zones` writes to `records` from then on. Returns the highest SOA
 /// serial in use (later reloads generate serials above it).
 uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
-                       const std::vector<dns::ZoneInput>& configured, int64_t now);
+                       const std::vector<dataplane::dns::ZoneInput>& configured, int64_t now);
 
 /// Start-up, before the lcores run, after restore_zones: the first view readers see, built
 /// from the whole store.
 void publish_first_view(ControlPlane& plane, zone::ZoneStore& zones);
 
 /// Start-up, before the lcores run, with `dns` and the sweeper attached to `dhcp`: the stored
-/// leases (those that lapsed while down expire now); with lease DNS (`dns` may be nullptr),
+/// leases (those that expired while down expire now); with lease DNS (`dns` may be nullptr),
 /// the reservations' records, the records of every bound lease (re-created when a crash came
 /// between the lease and the record commit) and none for a grant the lease store never got.
-void restore_leases(DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now);
+void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now);
 
 /// What a reload did (POST /api/v1/reload answers it).
 struct ReloadResult {
@@ -70,7 +72,7 @@ class Reloader {
     /// The state a reload changes. nullptr members: the appliance was started without them.
     struct Targets {
         ControlPlane* plane = nullptr;
-        DhcpService* dhcp = nullptr;  // no DHCP scopes at start-up
+        dhcp::DhcpService* dhcp = nullptr;  // no DHCP scopes at start-up
         ddns::LeaseDns* lease_dns = nullptr;
         zone::ZoneStore* zones = nullptr;  // no zones at start-up
         store::RecordStore* records = nullptr;
@@ -87,7 +89,7 @@ class Reloader {
     /// Applies `next` (loaded and valid) over `running` (the configuration in force): zones
     /// and their records, DHCP scopes, pools, reservations, reply options and DNS policy.
     /// Leases move into the new scopes (by scope name, else by the subnet holding their
-    /// address); those the new pools no longer cover end (DhcpService::replace_engine). In
+    /// address); those the new pools no longer cover end (dhcp::DhcpService::replace_engine). In
     /// scopes whose domain or DNS policy changed, bound leases re-apply their grant.
     /// Restart-only settings (config/settings.hpp, and DHCP on an appliance started without
     /// scopes) keep their running values, each named in `warnings`. Bad zone data or scopes:

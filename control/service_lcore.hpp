@@ -14,7 +14,7 @@ namespace edgelease::control {
 
 class ControlPlane;
 }
-namespace edgelease::sweeper {
+namespace edgelease::control::sweeper {
 class SweeperLink;
 }
 namespace edgelease::control {

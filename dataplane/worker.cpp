@@ -32,8 +32,9 @@ bool handle_dhcp(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
     // Build in place in the queue's next slot would save a copy; requests are rare next to
     // DNS, so parse into a stack struct and push.
     dhcp::DhcpRequest req;
-    auto err = edgelease::dhcp::parse_request(v.data + v.payload_off, v.payload_len, req);
-    if (err != edgelease::dhcp::ParseError::None) {
+    auto err =
+        edgelease::dataplane::dhcp::parse_request(v.data + v.payload_off, v.payload_len, req);
+    if (err != edgelease::dataplane::dhcp::ParseError::None) {
         w.dhcp_stats.malformed.add();
         w.dhcp_stats.parse_errors[static_cast<size_t>(err)].add();
         why = DropReason::DhcpMalformed;
@@ -91,8 +92,8 @@ unsigned send_dhcp_replies(WorkerContext& w) noexcept {
                 return;
             }
             uint16_t room = static_cast<uint16_t>(rte_pktmbuf_tailroom(m));
-            uint16_t len = edgelease::dhcp::build_reply_frame(ctx->mac, r,
-                                                              rte_pktmbuf_mtod(m, uint8_t*), room);
+            uint16_t len = edgelease::dataplane::dhcp::build_reply_frame(
+                ctx->mac, r, rte_pktmbuf_mtod(m, uint8_t*), room);
             if (len == 0) {
                 w.stats.drop(DropReason::NoRoom);
                 rte_pktmbuf_free(m);

@@ -12,7 +12,7 @@
 
 namespace edgelease::loadgen {
 
-using edgelease::dhcp::MsgType;
+using edgelease::dataplane::dhcp::MsgType;
 
 /// One request to encode. Addresses in host order; 0 leaves a field or option out.
 struct RequestSpec {

@@ -8,8 +8,8 @@ namespace edgelease::loadgen {
 
 namespace {
 
-constexpr uint16_t kServerPort = edgelease::dhcp::kServerPort;
-constexpr uint16_t kClientPort = edgelease::dhcp::kClientPort;
+constexpr uint16_t kServerPort = edgelease::dataplane::dhcp::kServerPort;
+constexpr uint16_t kClientPort = edgelease::dataplane::dhcp::kClientPort;
 constexpr uint32_t kBroadcastIp = 0xffffffffu;
 constexpr net::MacAddr kBroadcastMac{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 

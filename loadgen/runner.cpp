@@ -93,7 +93,7 @@ std::vector<QuerySpec> load_queries(const Options& o) {
     std::string why;
     auto origin = dns::name_from_text(o.zone_origin, dns::WireName{0}, why);
     if (!origin) throw std::runtime_error("--origin '" + o.zone_origin + "': " + why);
-    auto zone = zone::parse_zone_file(o.zone_file, *origin, 3600);
+    auto zone = control::zone::parse_zone_file(o.zone_file, *origin, 3600);
     if (!zone.errors.empty()) {
         for (const auto& e : zone.errors) LOG_ERROR("%s", e.to_string().c_str());
         throw std::runtime_error(o.zone_file + ": " + std::to_string(zone.errors.size()) +

@@ -11,7 +11,7 @@
 #include "common/log.hpp"
 #include "control/zone/rdata_text.hpp"
 
-namespace edgelease::ddns {
+namespace edgelease::control::ddns {
 
 using zone::AuditEvent;
 using zone::AuditReason;
@@ -389,7 +389,7 @@ void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) 
             remove(*sc, LeaseDnsEvent::Expiry, l.ip, owner_of(l), AuditReason::Expiry, now);
             return;
         default:
-            // Offered/OfferLapsed: never in DNS. Retired: the binding was replaced (same
+            // Offered/OfferExpired: never in DNS. Replaced: the binding was replaced (same
             // reservation under a new client id, or its address reused): its records stay
             // with the reservation, or give way to the new owner on its grant. Declined:
             // the address is out of service; the binding's records follow its lease.
@@ -506,4 +506,4 @@ size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32
     return removed;
 }
 
-}  // namespace edgelease::ddns
+}  // namespace edgelease::control::ddns

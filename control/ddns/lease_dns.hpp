@@ -9,9 +9,9 @@
 //                dhcp records of other bindings for that address or name give way (supersede);
 //                config, manual, update and other reservations' records are never touched (skip).
 //   release      the binding's A/PTR for that address, per delete_on_release /
-//   ptr_delete_on_release expiry       per delete_on_expiry / ptr_delete_on_expiry retired (binding
-//   replaced for the same reservation or address) nothing stale_after  kept dhcp records not
-//   renewed for that long, whose address is not bound to
+//   ptr_delete_on_release expiry       per delete_on_expiry / ptr_delete_on_expiry replaced
+//   (binding replaced for the same reservation or address) nothing stale_after  kept dhcp records
+//   not renewed for that long, whose address is not bound to
 //                their owner any more, are removed by sweep_stale().
 #include <array>
 #include <cstdint>
@@ -28,7 +28,7 @@
 #include "control/zone/zone_store.hpp"
 #include "dataplane/stats.hpp"
 
-namespace edgelease::ddns {
+namespace edgelease::control::ddns {
 
 /// "client:<base64 DHCID RDATA>" (RFC 4701 §3.3: identifier type 0 = htype+chaddr, 1 = client
 /// identifier; digest type 1 = SHA-256). The digest covers the identifier only, not the FQDN,
@@ -128,4 +128,4 @@ class LeaseDns {
     uint64_t suppressed_ = 0;
 };
 
-}  // namespace edgelease::ddns
+}  // namespace edgelease::control::ddns

@@ -1,6 +1,6 @@
 #include "control/ddns/policy.hpp"
 
-namespace edgelease::ddns {
+namespace edgelease::control::ddns {
 
 using zone::Origin;
 
@@ -48,4 +48,4 @@ Decision decide(LeaseDnsEvent ev, RecordKind kind, const RecordState& rec,
     }
 }
 
-}  // namespace edgelease::ddns
+}  // namespace edgelease::control::ddns

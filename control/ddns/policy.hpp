@@ -10,7 +10,7 @@
 #include "config/config.hpp"
 #include "control/zone/provenance.hpp"
 
-namespace edgelease::ddns {
+namespace edgelease::control::ddns {
 
 enum class LeaseDnsEvent : uint8_t { Grant, Renew, Release, Expiry, Stale };
 inline constexpr std::array<std::string_view, 5> kLeaseDnsEventNames{"grant", "renew", "release",
@@ -38,4 +38,4 @@ struct RecordState {
 Decision decide(LeaseDnsEvent ev, RecordKind kind, const RecordState& rec,
                 const config::ScopeDnsPolicy& policy) noexcept;
 
-}  // namespace edgelease::ddns
+}  // namespace edgelease::control::ddns

@@ -6,7 +6,7 @@
 #include "control/dhcp/engine_impl.hpp"
 #include "control/dhcp/hash.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::control::dhcp {
 
 using detail::HeapEntry;
 using detail::kNil;
@@ -240,22 +240,23 @@ uint32_t LeaseEngine::Impl::claim(ScopeState& sc, uint32_t ip, const ClientKey& 
     }
     Slot& sl = slot(s);
     fifo_remove(s);
-    if (detail::has_binding(sl.lease.state) && !(sl.lease.client == key)) retire(s, out, false);
+    if (detail::has_binding(sl.lease.state) && !(sl.lease.client == key))
+        replace_binding(s, out, false);
     return s;
 }
 
-void LeaseEngine::Impl::retire(uint32_t s, Result& out, bool requeue) {
+void LeaseEngine::Impl::replace_binding(uint32_t s, Result& out, bool requeue) {
     Slot& sl = slot(s);
     if (detail::has_binding(sl.lease.state)) unindex_client(s);
     fifo_remove(s);
     sl.has_prior = false;
     set_state(s, LeaseState::Free);
     bump(sl.lease);
-    record(out, sl.lease, LeaseEvent::Retired);
+    record(out, sl.lease, LeaseEvent::Replaced);
     if (requeue) fifo_push_back(s);
 }
 
-LeaseEvent LeaseEngine::Impl::lapse(uint32_t s) {
+LeaseEvent LeaseEngine::Impl::expire_slot(uint32_t s) {
     Slot& sl = slot(s);
     Lease& l = sl.lease;
     LeaseEvent ev = LeaseEvent::None;
@@ -274,7 +275,7 @@ LeaseEvent LeaseEngine::Impl::lapse(uint32_t s) {
                 unindex_client(s);
                 set_state(s, LeaseState::Free);
             }
-            ev = LeaseEvent::OfferLapsed;
+            ev = LeaseEvent::OfferExpired;
             break;
         case LeaseState::Declined:
             set_state(s, LeaseState::Free);  // probation over: back in the pool
@@ -382,7 +383,7 @@ size_t LeaseEngine::Impl::expire_due(int64_t now, size_t max, std::vector<Lease>
         std::pop_heap(heap.begin(), heap.end(), later);
         heap.pop_back();
         if (heap_stale(top)) continue;
-        LeaseEvent ev = lapse(top.slot);
+        LeaseEvent ev = expire_slot(top.slot);
         expired.push_back(slot(top.slot).lease);
         if (events) events->push_back(ev);
         ++n;
@@ -394,31 +395,31 @@ size_t LeaseEngine::Impl::expire_due(int64_t now, size_t max, std::vector<Lease>
 
 // ---- expiry on the sweeper lcore ------------------------------------------------------------
 //
-// A lease lapsed here keeps its heap entry; the heap skips it when it surfaces (or compact_step
-// drops it), because the lease is no longer in a timed state with that expiry: lapse() always
+// A lease expired here keeps its heap entry; the heap skips it when it surfaces (or compact_step
+// drops it), because the lease is no longer in a timed state with that expiry: expiry() always
 // leaves the timed states (Offered's prior binding is Released or Expired, never Bound).
 // Should the address become timed again later, set_timed() pushes a new heap entry.
 
-bool LeaseEngine::lapse_if_current(uint32_t ip, uint64_t generation, int64_t now, Lease& out,
-                                   LeaseEvent& ev) {
+bool LeaseEngine::expire_if_current(uint32_t ip, uint64_t generation, int64_t now, Lease& out,
+                                    LeaseEvent& ev) {
     Impl& m = *impl_;
-    if (m.restore_pending) m.finish_restore();  // lapse() puts addresses on the FIFO
+    if (m.restore_pending) m.finish_restore();  // expiry() puts addresses on the FIFO
     const uint32_t s = m.find_ip(ip);
     if (s == kNil) return false;
     const Lease& l = m.slot(s).lease;
     if (!detail::is_timed(l.state) || l.generation != generation || l.expires > now) return false;
-    ev = m.lapse(s);
+    ev = m.expire_slot(s);
     out = l;
     return true;
 }
 
-LeaseEngine::LapseCounts LeaseEngine::lapse_due(std::span<const sweeper::ExpiryEntry> due,
-                                                int64_t now, std::vector<Lease>& changed,
-                                                std::vector<LeaseEvent>& events,
-                                                std::vector<sweeper::ExpiryEntry>& early) {
+LeaseEngine::SweptCounts LeaseEngine::expire_swept(std::span<const sweeper::ExpiryEntry> due,
+                                                   int64_t now, std::vector<Lease>& changed,
+                                                   std::vector<LeaseEvent>& events,
+                                                   std::vector<sweeper::ExpiryEntry>& early) {
     Impl& m = *impl_;
     if (m.restore_pending) m.finish_restore();
-    LapseCounts c;
+    SweptCounts c;
     for (const sweeper::ExpiryEntry& e : due) {
         const uint32_t s = m.find_ip(e.lease_ip);
         const Lease* l = s == kNil ? nullptr : &m.slot(s).lease;
@@ -428,9 +429,9 @@ LeaseEngine::LapseCounts LeaseEngine::lapse_due(std::span<const sweeper::ExpiryE
             early.push_back(e);
             ++c.early;
         } else {
-            events.push_back(m.lapse(s));
+            events.push_back(m.expire_slot(s));
             changed.push_back(*l);
-            ++c.lapsed;
+            ++c.expired;
         }
     }
     return c;
@@ -462,7 +463,7 @@ bool LeaseEngine::release(uint32_t ip, int64_t now, Lease& changed) {
         m.fifo_push_back(s);
         m.bump(l);
     } else if (l.state == LeaseState::Offered) {
-        m.lapse(s);
+        m.expire_slot(s);
     } else {
         return false;
     }
@@ -478,7 +479,7 @@ bool LeaseEngine::expire(uint32_t ip, int64_t now, Lease& changed) {
     Lease& l = m.slot(s).lease;
     if (!detail::is_timed(l.state)) return false;
     if (l.state == LeaseState::Bound) l.expires = std::min(l.expires, now);
-    m.lapse(s);
+    m.expire_slot(s);
     changed = l;
     return true;
 }
@@ -516,4 +517,4 @@ std::vector<LeaseEngine::ScopeUse> LeaseEngine::scope_use() const {
     return out;
 }
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::control::dhcp

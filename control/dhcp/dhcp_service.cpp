@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-namespace edgelease::control {
+namespace edgelease::control::dhcp {
 
 namespace {
 /// Message type of an encoded reply (option 53 is always first after the cookie).
@@ -137,7 +137,7 @@ size_t DhcpService::restore(int64_t now) {
     if (restored != leases.size())
         LOG_WARN("lease store: %zu lease(s) no longer fit the configuration and were dropped",
                  leases.size() - restored);
-    // Leases that lapsed while we were down go through expiry now, and are written back.
+    // Leases that expired while we were down go through expiry now, and are written back.
     size_t total_expired = 0;
     for (;;) {
         expired_.clear();
@@ -177,19 +177,19 @@ void DhcpService::schedule(const std::vector<dhcp::Lease>& changed) noexcept {
 unsigned DhcpService::take_due(int64_t now) {
     if (link_ == nullptr) return 0;
     link_->flush(kMaxDuePerPoll);
-    // Never take more than the lease store can queue: every lapse is written.
+    // Never take more than the lease store can queue: every expiry is written.
     const size_t room = std::min<size_t>(kMaxDuePerPoll, store_.write_available() / 2);
     const size_t n = link_->take_due(due_.data(), room);
     if (n == 0) return 0;
     expired_.clear();
     expired_events_.clear();
     early_.clear();
-    auto c = engine_->lapse_due({due_.data(), n}, now, expired_, expired_events_, early_);
+    auto c = engine_->expire_swept({due_.data(), n}, now, expired_, expired_events_, early_);
     uint64_t seq = 0;
     persist(expired_, seq);
     tell_dns(expired_, expired_events_, now);
-    stats_.expired.add(c.lapsed);
-    stats_.expired_by_sweeper.add(c.lapsed);
+    stats_.expired.add(c.expired);
+    stats_.expired_by_sweeper.add(c.expired);
     stats_.expiry_stale.add(c.stale);
     for (const auto& e : early_) link_->schedule(e);
     return static_cast<unsigned>(n);
@@ -462,4 +462,4 @@ unsigned DhcpService::run_expiry(int64_t now) {
     return done;
 }
 
-}  // namespace edgelease::control
+}  // namespace edgelease::control::dhcp

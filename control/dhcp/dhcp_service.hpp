@@ -20,7 +20,10 @@
 #include "dataplane/dhcp/channel.hpp"
 #include "dataplane/stats.hpp"
 
-namespace edgelease::control {
+namespace edgelease::control::dhcp {
+
+// The worker<->control messages (dataplane/dhcp/) are this side's input and output.
+using namespace edgelease::dataplane::dhcp;
 
 struct alignas(64) DhcpServiceStats {
     std::array<edgelease::Counter, dhcp::kMsgTypeNames.size()> requests;  // by MsgType
@@ -31,7 +34,7 @@ struct alignas(64) DhcpServiceStats {
     edgelease::Counter storage_failed;       // ACKs withheld: their commit failed
     edgelease::Counter expired;              // leases expired by the engine
     edgelease::Counter store_backpressure;   // polls that stopped early: writer queue full
-    edgelease::Counter expired_by_sweeper;   // of `expired`: lapsed from sweeper entries
+    edgelease::Counter expired_by_sweeper;   // of `expired`: expired from sweeper entries
     edgelease::Counter expiry_stale;         // sweeper entries of leases that moved on
     edgelease::Counter expired_by_backstop;  // of `expired`: found overdue by the heap
     edgelease::Counter relay_limited;        // DISCOVERs over [dhcp].relay_discover_rate
@@ -44,7 +47,7 @@ class DhcpService {
     DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
                 store::LeaseStore& store);
 
-    /// Start-up, before the lcores run: restores stored leases and expires those that lapsed
+    /// Start-up, before the lcores run: restores stored leases and expires those that expired
     /// while the appliance was down. Returns the number restored.
     size_t restore(int64_t now);
 
@@ -61,7 +64,7 @@ class DhcpService {
     /// expiry), and it runs the stale_after sweeps. Set before restore() and the lcores.
     void attach_dns(ddns::LeaseDns* dns) { dns_ = dns; }
     /// Expiry through the sweeper lcore: every lease entering a timed state is scheduled on
-    /// `link`; due entries come back and are lapsed if their generation is still current.
+    /// `link`; due entries come back and are expired if their generation is still current.
     /// The engine's own expiry heap then only runs as a backstop (entries 2 s overdue).
     /// Set before restore() (which seeds the sweeper) and the lcores.
     void attach_sweeper(sweeper::SweeperLink* link) { link_ = link; }
@@ -119,7 +122,7 @@ class DhcpService {
 
   private:
     static constexpr unsigned kMaxPerPoll = 256;
-    static constexpr size_t kMaxDuePerPoll = 4096;  // sweeper entries lapsed per poll
+    static constexpr size_t kMaxDuePerPoll = 4096;  // sweeper entries expired per poll
     struct Held {
         uint64_t seq;
         dhcp::DhcpReply reply;
@@ -185,4 +188,4 @@ class DhcpService {
     void sample_queues() noexcept;
 };
 
-}  // namespace edgelease::control
+}  // namespace edgelease::control::dhcp

@@ -6,7 +6,7 @@
 #include "dataplane/wire/cursor.hpp"
 #include "dataplane/wire/ip.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::control::dhcp {
 
 using namespace dataplane::wire;
 using namespace dataplane::wire::dhcp;
@@ -149,7 +149,7 @@ uint16_t encode_reply(const DhcpRequest& req, const ReplyHeader& hdr, const Opti
     // RFC 2131 §2: the client takes max(576, its option 57) bytes of IP datagram.
     size_t limit =
         std::max<size_t>(kMinMaxMsgSize, req.max_msg_size) - ipv4::kMinHeaderLen - udp::kHeaderLen;
-    limit = std::min({limit, size_t{cap}, edgelease::dhcp::kMaxPayload});
+    limit = std::min({limit, size_t{cap}, edgelease::control::dhcp::kMaxPayload});
     if (limit < kMinReply) return 0;
 
     const bool nak = hdr.type == MsgType::Nak;
@@ -216,13 +216,13 @@ uint16_t encode_reply(const DhcpRequest& req, const ReplyHeader& hdr, const Opti
     emit(opt::kRebindingTime);
     if (nak) emit(opt::kMessage);  // table 3: the one option a NAK may carry unasked
     // RFC 2131 §4.3.1: what the client asked for, in its order (duplicates sent once).
-    const size_t prl_len = std::min<size_t>(req.prl_len, edgelease::dhcp::kMaxPrl);
+    const size_t prl_len = std::min<size_t>(req.prl_len, edgelease::control::dhcp::kMaxPrl);
     for (size_t i = 0; i < prl_len; ++i) emit(req.prl[i]);
     // Then what the scope sends unasked, and the subnet mask, which is always sent.
     opts.for_each_always(opt::kSubnetMask, emit);
     // RFC 6842: the client identifier goes back as received.
-    const auto id_len =
-        static_cast<uint8_t>(std::min<size_t>(req.client_id_len, edgelease::dhcp::kMaxClientId));
+    const auto id_len = static_cast<uint8_t>(
+        std::min<size_t>(req.client_id_len, edgelease::control::dhcp::kMaxClientId));
     if (id_len != 0) w.put_optional(opt::kClientId, req.client_id, id_len);
     // RFC 3046 §2.2: option 82 echoed verbatim, the last option before END.
     if (req.relay_info_len != 0)
@@ -238,4 +238,4 @@ uint16_t encode_reply(const DhcpRequest& req, const ReplyHeader& hdr, const Opti
     return static_cast<uint16_t>(n);
 }
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::control::dhcp

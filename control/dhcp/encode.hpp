@@ -11,7 +11,10 @@
 #include "dataplane/dhcp/messages.hpp"
 #include "dataplane/wire/dhcp.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::control::dhcp {
+
+// The worker<->control messages (dataplane/dhcp/) are this side's input and output.
+using namespace edgelease::dataplane::dhcp;
 
 /// Reply options as TLVs in a fixed buffer, indexed by code. Control plane.
 class OptionSet {
@@ -94,4 +97,4 @@ struct ReplyHeader {
 uint16_t encode_reply(const DhcpRequest& req, const ReplyHeader& hdr, const OptionSet& opts,
                       uint8_t* out, uint16_t cap) noexcept;
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::control::dhcp

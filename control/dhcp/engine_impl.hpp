@@ -11,7 +11,7 @@
 // intrusive FIFO, oldest first; a Released/Expired one still belongs to its client (affinity)
 // until the allocator reaches it and gives it to someone else. Reserved addresses never enter
 // the cursor's or the FIFO's reach. Timed states (Offered, Bound, Declined) sit in a lazy
-// min-heap by expiry; entries whose lease moved on (renewed, released, lapsed through the
+// min-heap by expiry; entries whose lease moved on (renewed, released, expired through the
 // sweeper lcore) are skipped when they surface and dropped by an incremental compaction pass.
 #include <algorithm>
 #include <climits>
@@ -27,9 +27,9 @@
 #include "control/dhcp/lease_engine.hpp"
 #include "control/dhcp/slot_table.hpp"
 
-namespace edgelease::dhcp::detail {
+namespace edgelease::control::dhcp::detail {
 
-using edgelease::dhcp::OptionSet;
+using edgelease::control::dhcp::OptionSet;
 
 struct Slot {
     Lease lease;
@@ -127,9 +127,12 @@ int32_t ReservationIndex::find(uint64_t h, Match&& match) const noexcept {
     return -1;
 }
 
-}  // namespace edgelease::dhcp::detail
+}  // namespace edgelease::control::dhcp::detail
 
-namespace edgelease::dhcp {
+namespace edgelease::control::dhcp {
+
+// The worker<->control messages (dataplane/dhcp/) are this side's input and output.
+using namespace edgelease::dataplane::dhcp;
 
 struct LeaseEngine::Impl {
     explicit Impl(const config::Config& cfg);
@@ -183,7 +186,7 @@ struct LeaseEngine::Impl {
     void set_timed(uint32_t s, LeaseState st, int64_t expires);
     void bump(Lease& l) noexcept { l.generation = next_generation++; }
     void finish_restore();
-    /// A heap entry whose lease has moved on (renewed, released, lapsed by the sweeper...).
+    /// A heap entry whose lease has moved on (renewed, released, expired by the sweeper...).
     bool heap_stale(const detail::HeapEntry& e) const noexcept;
     /// Removes heap[i], keeping the heap property: O(log n).
     void heap_remove_at(size_t i) noexcept;
@@ -196,13 +199,13 @@ struct LeaseEngine::Impl {
     /// from anyone: in a pool, not reserved, never used or Free.
     bool available(const detail::ScopeState& sc, uint32_t ip) const noexcept;
     /// The slot for `ip`, ready to be given to `key`: out of the FIFO, and any other client's
-    /// binding on it retired (recorded in `out`).
+    /// binding on it replaced (recorded in `out`).
     uint32_t claim(detail::ScopeState& sc, uint32_t ip, const ClientKey& key, Result& out);
-    /// Ends `s`'s binding: recorded in `out` as Retired (state Free); `requeue` puts the address
+    /// Ends `s`'s binding: recorded in `out` as Replaced (state Free); `requeue` puts the address
     /// at the back of the FIFO (otherwise the caller reuses it at once).
-    void retire(uint32_t s, Result& out, bool requeue);
+    void replace_binding(uint32_t s, Result& out, bool requeue);
     /// Time-driven transition of a timed lease (expiry, end of hold or probation).
-    LeaseEvent lapse(uint32_t s);
+    LeaseEvent expire_slot(uint32_t s);
     size_t expire_due(int64_t now, size_t max, std::vector<Lease>& expired,
                       std::vector<LeaseEvent>* events);
 
@@ -243,4 +246,4 @@ struct LeaseEngine::Impl {
               const detail::OptionSet& o, Result& out);
 };
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::control::dhcp

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-namespace edgelease::dhcp::detail {
+namespace edgelease::control::dhcp::detail {
 
 /// splitmix64 finaliser: every input bit reaches every output bit.
 constexpr uint64_t mix64(uint64_t x) noexcept {
@@ -36,4 +36,4 @@ inline uint32_t hash_ip(uint32_t ip) noexcept {
     return static_cast<uint32_t>(mix64(ip));
 }
 
-}  // namespace edgelease::dhcp::detail
+}  // namespace edgelease::control::dhcp::detail

@@ -5,7 +5,7 @@
 
 #include "control/dhcp/hash.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::control::dhcp {
 
 const char* to_string(LeaseState s) {
     switch (s) {
@@ -59,4 +59,4 @@ size_t ClientKeyHash::operator()(const ClientKey& k) const noexcept {
     return static_cast<size_t>(detail::hash_bytes(k.bytes, k.len, k.kind));
 }
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::control::dhcp

@@ -7,15 +7,18 @@
 #include "common/net.hpp"
 #include "dataplane/dhcp/messages.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::control::dhcp {
+
+// The worker<->control messages (dataplane/dhcp/) are this side's input and output.
+using namespace edgelease::dataplane::dhcp;
 
 enum class LeaseState : uint8_t {
     Offered = 0,   // OFFER sent, held for the client for a short while
     Bound = 1,     // ACKed and not expired
     Released = 2,  // the client released it; kept for affinity until the address is reused
-    Expired = 3,   // lapsed; kept for affinity until the address is reused
+    Expired = 3,   // expired; kept for affinity until the address is reused
     Declined = 4,  // a client reported the address in use (DECLINE): out of service until `expires`
-    Free = 5,      // no binding any more (an offer nobody took, a retired binding, a declined
+    Free = 5,      // no binding any more (an offer nobody took, a replaced binding, a declined
                    // address back in the pool): the stored record for this ip is deleted.
                    // Only ever seen in Result::changed / expire_due output, never restored.
 };
@@ -55,4 +58,4 @@ struct Lease {
     bool no_dns = false;  // option 81 with N set: the client asked for no DNS updates
 };
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::control::dhcp

@@ -8,7 +8,7 @@
 #include "control/dhcp/engine_impl.hpp"
 #include "control/dhcp/hash.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::control::dhcp {
 
 using detail::kNil;
 using detail::ScopeState;
@@ -330,7 +330,8 @@ void LeaseEngine::Impl::discover(const DhcpRequest& req, ScopeState& sc, const W
         const bool keep =
             ip != 0 ? o.lease.ip == ip : !(o.reserved && o.lease.reservation != who.reservation);
         if (!keep)
-            retire(own, out, true);  // e.g. a dynamic lease of a client that now has a reservation
+            replace_binding(own, out,
+                            true);  // e.g. a dynamic lease of a client that now has a reservation
         else if (ip == 0)
             ip = o.lease.ip;
     }
@@ -344,14 +345,14 @@ void LeaseEngine::Impl::discover(const DhcpRequest& req, ScopeState& sc, const W
     const uint32_t s = claim(sc, ip, who.key, out);
     Slot& sl = slot(s);
     Lease& l = sl.lease;
-    const bool mine = detail::has_binding(l.state);  // claim() retired anyone else's
+    const bool mine = detail::has_binding(l.state);  // claim() replaced anyone else's
     if (mine && l.state == LeaseState::Bound) {
         // Still bound (the client rebooted and forgot): offer it again and change nothing.
         reply(req, sc, who, MsgType::Offer, ip, true, out);
         return;
     }
     if (mine && l.state != LeaseState::Offered) {
-        sl.has_prior = true;  // Released/Expired: if the offer lapses, the client keeps affinity
+        sl.has_prior = true;  // Released/Expired: if the offer expires, the client keeps affinity
         sl.prior_state = l.state;
         sl.prior_start = l.start;
         sl.prior_expires = l.expires;
@@ -373,7 +374,7 @@ void LeaseEngine::Impl::discover(const DhcpRequest& req, ScopeState& sc, const W
 void LeaseEngine::Impl::grant(const DhcpRequest& req, ScopeState& sc, const Who& who, uint32_t ip,
                               int64_t now, Result& out) {
     if (uint32_t own = find_client(sc.index, who.key); own != kNil && slot(own).lease.ip != ip)
-        retire(own, out, true);
+        replace_binding(own, out, true);
     const uint32_t s = claim(sc, ip, who.key, out);
     Slot& sl = slot(s);
     Lease& l = sl.lease;
@@ -400,7 +401,7 @@ void LeaseEngine::Impl::grant(const DhcpRequest& req, ScopeState& sc, const Who&
 void LeaseEngine::Impl::drop_offer(ScopeState& sc, const Who& who, Result& out) {
     const uint32_t own = find_client(sc.index, who.key);
     if (own == kNil || slot(own).lease.state != LeaseState::Offered) return;
-    LeaseEvent ev = lapse(own);
+    LeaseEvent ev = expire_slot(own);
     record(out, slot(own).lease, ev);
     out.event = ev;
 }
@@ -430,7 +431,7 @@ void LeaseEngine::Impl::request(const DhcpRequest& req, ScopeState& sc, const Wh
         }
         if (!sc.contains(req.requested_ip)) return nak(req, sc, "wrong network", out);
         const uint32_t want = entitled(sc, who);
-        // Without an offer on record (it lapsed), a free pool address may still be granted.
+        // Without an offer on record (it expired), a free pool address may still be granted.
         if (want != 0 ? want != req.requested_ip : !available(sc, req.requested_ip))
             return nak(req, sc, "requested address not available", out);
         return grant(req, sc, who, req.requested_ip, now, out);
@@ -502,4 +503,4 @@ void LeaseEngine::Impl::inform(const DhcpRequest& req, ScopeState& sc, const Who
     reply(req, sc, who, MsgType::Ack, 0, false, out);
 }
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::control::dhcp

@@ -13,7 +13,10 @@
 #include "control/sweeper/expiry_wheel.hpp"  // sweeper::ExpiryEntry (a plain struct)
 #include "dataplane/dhcp/messages.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::control::dhcp {
+
+// The worker<->control messages (dataplane/dhcp/) are this side's input and output.
+using namespace edgelease::dataplane::dhcp;
 
 /// What happened to a lease, for counters, the audit trail and (later) DNS updates.
 enum class LeaseEvent : uint8_t {
@@ -24,9 +27,9 @@ enum class LeaseEvent : uint8_t {
     Released,
     Declined,
     Expired,
-    Retired,      // a binding replaced by another for the same reservation / address
-    OfferLapsed,  // an offer not taken up (hold time over, or the client chose another server):
-                  // the lease is back in its state before the offer, or Free. No DNS effect.
+    Replaced,      // a binding replaced by another for the same reservation / address
+    OfferExpired,  // an offer not taken up (hold time over, or the client chose another server):
+                   // the lease is back in its state before the offer, or Free. No DNS effect.
 };
 
 /// Why a request got no useful answer, for counters and rate-limited logs.
@@ -49,9 +52,9 @@ struct Result {
     bool has_reply = false;
     DhcpReply reply;  // valid when has_reply
     /// Leases that changed and must be persisted; an ACK may leave only after they are
-    /// durable. Usually one; two when a binding was retired in favour of another.
-    /// In the order they happened: a Retired binding comes before the lease that took its
-    /// place, so writing them in order keyed by ip leaves the right record. Retired entries
+    /// durable. Usually one; two when a binding was replaced in favour of another.
+    /// In the order they happened: a Replaced binding comes before the lease that took its
+    /// place, so writing them in order keyed by ip leaves the right record. Replaced entries
     /// carry the old binding (client, hostname, reservation) with state Free.
     std::vector<Lease> changed;
     LeaseEvent event = LeaseEvent::None;
@@ -80,7 +83,7 @@ class LeaseEngine {
     /// dropped by an incremental compaction pass (also advanced a little by every push).
     size_t expire_due(int64_t now, size_t max, std::vector<Lease>& expired);
     /// Same, also appending to `events` what happened to each: Expired (Bound -> Expired,
-    /// Declined -> Free at the end of probation) or OfferLapsed.
+    /// Declined -> Free at the end of probation) or OfferExpired.
     size_t expire_due(int64_t now, size_t max, std::vector<Lease>& expired,
                       std::vector<LeaseEvent>& events);
 
@@ -89,43 +92,43 @@ class LeaseEngine {
     // that enters a timed state (to_expiry_entry() on each Result::changed lease; at start-up
     // timed_entries()); the sweeper hands them back when due and the control lcore applies
     // them here. The heap behind expire_due() stays as a backstop and must keep being called
-    // (it also drops its entries for leases lapsed here), preferably a few seconds behind
+    // (it also drops its entries for leases expired here), preferably a few seconds behind
     // `now` so that the sweeper goes first: expire_due(now - grace, ...).
 
     /// The time-driven transition of expire_due() (Bound -> Expired; Offered -> its prior
-    /// Released/Expired binding or Free, OfferLapsed; Declined -> Free at the end of
+    /// Released/Expired binding or Free, OfferExpired; Declined -> Free at the end of
     /// probation, Expired) for the lease at `ip`, only if it is in a timed state, its
     /// generation is `generation` and it expires at or before `now`. Then `out` is the lease
     /// in its new state (generation bumped) and `ev` what happened; returns true. Otherwise
-    /// (no such lease, renewed, released, replaced, already lapsed by the heap, not yet due)
+    /// (no such lease, renewed, released, replaced, already expired by the heap, not yet due)
     /// returns false and changes nothing. Read `now` from the sweeper's wall clock after
     /// taking the entries (the sweeper only sends what is due by that clock).
-    bool lapse_if_current(uint32_t ip, uint64_t generation, int64_t now, Lease& out,
-                          LeaseEvent& ev);
+    bool expire_if_current(uint32_t ip, uint64_t generation, int64_t now, Lease& out,
+                           LeaseEvent& ev);
 
-    struct LapseCounts {
-        size_t lapsed = 0;  ///< transitions applied (appended to changed/events)
-        size_t stale = 0;   ///< the lease moved on since the entry was made: dropped
-        size_t early = 0;   ///< still current but not yet due at `now`: appended to `early`
+    struct SweptCounts {
+        size_t expired = 0;  ///< transitions applied (appended to changed/events)
+        size_t stale = 0;    ///< the lease moved on since the entry was made: dropped
+        size_t early = 0;    ///< still current but not yet due at `now`: appended to `early`
     };
-    /// lapse_if_current() for a batch of due entries from the sweeper. Leases that changed are
+    /// expire_if_current() for a batch of due entries from the sweeper. Leases that changed are
     /// appended to `changed` with their events in `events` (persist them like expire_due()'s);
     /// entries still current but not due at `now` (a clock behind the sweeper's) are appended
     /// to `early` so the caller can schedule them again. Work is O(due.size()).
-    LapseCounts lapse_due(std::span<const sweeper::ExpiryEntry> due, int64_t now,
-                          std::vector<Lease>& changed, std::vector<LeaseEvent>& events,
-                          std::vector<sweeper::ExpiryEntry>& early);
+    SweptCounts expire_swept(std::span<const sweeper::ExpiryEntry> due, int64_t now,
+                             std::vector<Lease>& changed, std::vector<LeaseEvent>& events,
+                             std::vector<sweeper::ExpiryEntry>& early);
 
     /// Start-up (after restore()) and resynchronisation: appends one entry per lease in a
     /// timed state (Offered, Bound, Declined) to `out`, to seed the sweeper. O(leases).
     void timed_entries(std::vector<sweeper::ExpiryEntry>& out) const;
 
-    /// Operator actions (management API): act like the client's RELEASE / like a lapse.
+    /// Operator actions (management API): act like the client's RELEASE / like an expiry.
     bool release(uint32_t ip, int64_t now, Lease& changed);
     bool expire(uint32_t ip, int64_t now, Lease& changed);
 
     /// Entries in the expiry heap, live and stale (metrics, tests). Stale entries are
-    /// dropped by expire_due() in bounded steps, so this may trail a mass lapse for a while.
+    /// dropped by expire_due() in bounded steps, so this may trail a mass expiry for a while.
     size_t expiry_heap_size() const noexcept;
 
     const Lease* find(uint32_t ip) const;
@@ -159,4 +162,4 @@ class LeaseEngine {
 /// lease of Result::changed and of the admin actions' output.
 bool to_expiry_entry(const Lease& l, sweeper::ExpiryEntry& out) noexcept;
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::control::dhcp

@@ -6,7 +6,10 @@
 #include <cstdint>
 #include <vector>
 
-namespace edgelease::control {
+namespace edgelease::control::dhcp {
+
+// The worker<->control messages (dataplane/dhcp/) are this side's input and output.
+using namespace edgelease::dataplane::dhcp;
 
 /// At most `per_second` DISCOVERs per relay address (giaddr) in each wall-clock second (a
 /// fixed window: up to twice that across a second boundary). Memory is fixed at start-up
@@ -58,4 +61,4 @@ class RelayLimiter {
     std::vector<Slot> slots_;
 };
 
-}  // namespace edgelease::control
+}  // namespace edgelease::control::dhcp

@@ -6,13 +6,13 @@
 
 #include "control/dhcp/engine_impl.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::control::dhcp {
 
 using detail::OptionSet;
 using detail::ScopeState;
 using detail::Who;
-using edgelease::dhcp::encode_reply;
-using edgelease::dhcp::ReplyHeader;
+using edgelease::control::dhcp::encode_reply;
+using edgelease::control::dhcp::ReplyHeader;
 
 namespace detail {
 
@@ -200,4 +200,4 @@ void LeaseEngine::Impl::emit(const DhcpRequest& req, const ScopeState& sc, MsgTy
     out.has_reply = true;
 }
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::control::dhcp

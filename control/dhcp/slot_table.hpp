@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace edgelease::dhcp::detail {
+namespace edgelease::control::dhcp::detail {
 
 inline constexpr uint32_t kNil = UINT32_MAX;
 
@@ -93,4 +93,4 @@ class SlotTable {
     size_t size_ = 0;
 };
 
-}  // namespace edgelease::dhcp::detail
+}  // namespace edgelease::control::dhcp::detail

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-namespace edgelease::store {
+namespace edgelease::control::store {
 
 namespace {
 constexpr uint8_t kVersion = 2;  // 2 added the flags byte (1 is still read)
@@ -147,4 +147,4 @@ std::optional<dhcp::Lease> decode_lease(const uint8_t* p, size_t len) {
     return l;
 }
 
-}  // namespace edgelease::store
+}  // namespace edgelease::control::store

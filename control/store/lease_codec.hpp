@@ -7,7 +7,7 @@
 
 #include "control/dhcp/lease.hpp"
 
-namespace edgelease::store {
+namespace edgelease::control::store {
 
 inline constexpr size_t kMaxEncodedLease = 600;
 
@@ -18,4 +18,4 @@ size_t encode_lease(const dhcp::Lease& l, uint8_t* out, size_t cap);
 /// nullopt when the bytes are not a lease of a version we read.
 std::optional<dhcp::Lease> decode_lease(const uint8_t* p, size_t len);
 
-}  // namespace edgelease::store
+}  // namespace edgelease::control::store

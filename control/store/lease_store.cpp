@@ -13,7 +13,7 @@
 
 #include "common/log.hpp"
 
-namespace edgelease::store {
+namespace edgelease::control::store {
 
 namespace {
 constexpr size_t kInitialMapSize = size_t{1} << 30;  // 1 GiB, sparse; grows on MDB_MAP_FULL
@@ -304,4 +304,4 @@ void LeaseStore::writer() {
     }
 }
 
-}  // namespace edgelease::store
+}  // namespace edgelease::control::store

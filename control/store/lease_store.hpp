@@ -21,7 +21,7 @@
 
 struct MDB_env;
 
-namespace edgelease::store {
+namespace edgelease::control::store {
 
 struct PendingWrite {
     uint64_t seq = 0;
@@ -148,4 +148,4 @@ class LeaseStore {
 /// while the appliance runs (LMDB readers never block the writer). Throws on errors.
 std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped);
 
-}  // namespace edgelease::store
+}  // namespace edgelease::control::store

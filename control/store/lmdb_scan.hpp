@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace edgelease::store::detail {
+namespace edgelease::control::store::detail {
 
 /// Throws std::runtime_error "<what_store> <dir>: <what>: <LMDB's message>".
 [[noreturn]] inline void lmdb_fail(const char* what_store, const std::string& dir, const char* what,
@@ -56,4 +56,4 @@ std::vector<T> scan_all(MDB_env* env, MDB_dbi dbi, const char* what_store, const
     return out;
 }
 
-}  // namespace edgelease::store::detail
+}  // namespace edgelease::control::store::detail

@@ -14,7 +14,7 @@
 
 #include "common/log.hpp"
 
-namespace edgelease::store {
+namespace edgelease::control::store {
 
 namespace {
 constexpr size_t kInitialMapSize = size_t{1} << 30;
@@ -391,4 +391,4 @@ std::vector<zone::AuditEvent> RecordStore::read_audit(size_t limit, const std::s
     return out;
 }
 
-}  // namespace edgelease::store
+}  // namespace edgelease::control::store

@@ -21,7 +21,7 @@
 
 struct MDB_env;
 
-namespace edgelease::store {
+namespace edgelease::control::store {
 
 /// Binary forms (versioned) of a stored record and an audit event. decode_* return nullopt
 /// for anything malformed.
@@ -103,4 +103,4 @@ class RecordStore final : public zone::RecordSink {
     RecordStoreStats stats_;
 };
 
-}  // namespace edgelease::store
+}  // namespace edgelease::control::store

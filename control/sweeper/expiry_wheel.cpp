@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace edgelease::sweeper {
+namespace edgelease::control::sweeper {
 
 ExpiryWheel::ExpiryWheel(int64_t now, uint32_t slots) : cursor_(now), latest_now_(now) {
     if (slots == 0) throw std::invalid_argument("ExpiryWheel: slots must be > 0");
@@ -77,4 +77,4 @@ size_t ExpiryWheel::memory_bytes() const noexcept {
     return bytes;
 }
 
-}  // namespace edgelease::sweeper
+}  // namespace edgelease::control::sweeper

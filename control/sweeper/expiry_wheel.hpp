@@ -17,7 +17,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace edgelease::sweeper {
+namespace edgelease::control::sweeper {
 
 /// One expiry to report. Small and trivially copyable so it can travel in SPSC messages.
 struct ExpiryEntry {
@@ -79,4 +79,4 @@ class ExpiryWheel {
     size_t size_ = 0;
 };
 
-}  // namespace edgelease::sweeper
+}  // namespace edgelease::control::sweeper

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <new>
 
-namespace edgelease::sweeper {
+namespace edgelease::control::sweeper {
 
 namespace {
 SweeperLimits sane(SweeperLimits l) {
@@ -70,4 +70,4 @@ unsigned Sweeper::tick(int64_t now) noexcept {
     return static_cast<unsigned>(moved);
 }
 
-}  // namespace edgelease::sweeper
+}  // namespace edgelease::control::sweeper

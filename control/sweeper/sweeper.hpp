@@ -11,7 +11,7 @@
 // tick's batch. The wheel keeps the rest of a backlog (see ExpiryWheel::advance()).
 //
 // The sweeper never looks at lease state: it hands back (ip, generation) pairs and the control
-// lcore drops those whose lease has moved on (LeaseEngine::lapse_if_current).
+// lcore drops those whose lease has moved on (LeaseEngine::expire_if_current).
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -19,7 +19,7 @@
 #include "control/sweeper/expiry_wheel.hpp"
 #include "control/sweeper/sweeper_link.hpp"
 
-namespace edgelease::sweeper {
+namespace edgelease::control::sweeper {
 
 struct SweeperLimits {
     size_t max_scheduled_per_tick = 4096;  ///< schedule entries taken into the wheel per tick
@@ -49,7 +49,7 @@ class Sweeper {
     unsigned poll() noexcept { return tick(wall_clock_now()); }
 
     /// Unix seconds from CLOCK_REALTIME_COARSE. The control lcore must use the same clock
-    /// for lapse_if_current's `now`, read after taking a batch (see LeaseEngine).
+    /// for expire_if_current's `now`, read after taking a batch (see LeaseEngine).
     static int64_t wall_clock_now() noexcept;
 
     /// Entries held by the wheel (due or not), and due entries waiting to be sent again.
@@ -66,4 +66,4 @@ class Sweeper {
     size_t due_pos_ = 0;
 };
 
-}  // namespace edgelease::sweeper
+}  // namespace edgelease::control::sweeper

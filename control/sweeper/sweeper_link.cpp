@@ -4,7 +4,7 @@
 #include <new>
 #include <stdexcept>
 
-namespace edgelease::sweeper {
+namespace edgelease::control::sweeper {
 
 namespace {
 size_t checked(size_t capacity) {
@@ -114,4 +114,4 @@ size_t SweeperLink::send_due(const ExpiryEntry* in, size_t n) noexcept {
     return pushed;
 }
 
-}  // namespace edgelease::sweeper
+}  // namespace edgelease::control::sweeper

@@ -25,7 +25,7 @@
 #include "control/sweeper/expiry_wheel.hpp"
 #include "dataplane/stats.hpp"
 
-namespace edgelease::sweeper {
+namespace edgelease::control::sweeper {
 
 /// A value with one writer, readable from any thread (a gauge, unlike a Counter).
 class Gauge {
@@ -131,4 +131,4 @@ class SweeperLink {
 
 static_assert(std::is_trivially_copyable_v<ExpiryEntry>, "SPSC messages are copied bytewise");
 
-}  // namespace edgelease::sweeper
+}  // namespace edgelease::control::sweeper

@@ -9,13 +9,13 @@
 
 #include "control/zone/provenance.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 
 enum class AuditReason : uint8_t {
     Grant = 0,               // DHCPACK of a new binding wrote the record
     Renew = 1,               // a renewal wrote it (new name or address, or re-created)
     Release = 2,             // DHCPRELEASE deleted it (delete_on_release / ptr_delete_on_release)
-    Expiry = 3,              // the lease lapsed and the policy deleted it
+    Expiry = 3,              // the lease expired and the policy deleted it
     Stale = 4,               // stale_after: a kept record whose binding did not renew
     ConflictSkip = 5,        // the policy refused to touch someone else's record
     Supersede = 6,           // the address went to another binding: the old owner's record gave way
@@ -56,4 +56,4 @@ struct AuditEvent {
     std::string detail;   // why, in words
 };
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

@@ -9,7 +9,7 @@
 
 #include "common/dns_types.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 
 enum class Origin : uint8_t {
     Config = 0,       // [[dns.zones]] records and zone files (and the generated SOA/NS)
@@ -47,4 +47,4 @@ struct StoredRecord {
     Provenance prov;
 };
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

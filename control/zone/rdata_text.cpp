@@ -4,7 +4,7 @@
 
 #include "common/net.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 namespace {
 
 using dns::WireName;
@@ -619,4 +619,4 @@ std::optional<uint32_t> ttl_from_text(std::string_view text) {
     return static_cast<uint32_t>(total);
 }
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

@@ -12,7 +12,7 @@
 
 #include "common/dns_types.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 
 /// One blank-separated field of RDATA text. `text` is as written, escapes included, without
 /// the quotes when `quoted`; it views the caller's buffer and lives as long as that does.
@@ -61,4 +61,4 @@ std::optional<uint32_t> ttl_from_text(std::string_view text);
 /// RFC 2181 §8: TTLs are 0..2^31-1.
 inline constexpr uint32_t kMaxTtl = 0x7FFFFFFF;
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

@@ -7,7 +7,7 @@
 #include "control/zone/rdata_text.hpp"
 #include "control/zone/zone_file.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 
 namespace {
 
@@ -126,7 +126,7 @@ LoadedZones load_zones(const config::Config& cfg, uint32_t serial) {
                 {zc.where.file, zc.where.line, zc.where.column, zpath + ".name", why});
             continue;
         }
-        dns::ZoneInput zone;
+        dataplane::dns::ZoneInput zone;
         zone.name = *apex;
         size_t first_error = out.errors.size();
         if (!zc.file.empty()) {
@@ -165,4 +165,4 @@ LoadedZones load_zones(const config::Config& cfg, uint32_t serial) {
     return out;
 }
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

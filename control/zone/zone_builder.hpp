@@ -8,11 +8,11 @@
 #include "config/config.hpp"
 #include "dataplane/dns/zone_view.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 
 struct LoadedZones {
-    std::vector<dns::ZoneInput> zones;        // one per [[dns.zones]], in config order
-    std::vector<config::ConfigError> errors;  // file:line[:col]: key: why
+    std::vector<dataplane::dns::ZoneInput> zones;  // one per [[dns.zones]], in config order
+    std::vector<config::ConfigError> errors;       // file:line[:col]: key: why
 };
 
 /// Reads every zone. Records are checked for consistency (RFC 1034 §3.6.2: a CNAME owner
@@ -22,4 +22,4 @@ struct LoadedZones {
 /// name lies in the zone and has no address, it gets the first interface's addresses.
 LoadedZones load_zones(const config::Config& cfg, uint32_t serial);
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

@@ -8,7 +8,7 @@
 
 #include "control/zone/rdata_text.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 namespace {
 
 namespace fs = std::filesystem;
@@ -394,4 +394,4 @@ ZoneFileResult parse_zone_file(const std::string& path, const WireName& origin,
     return parse_zone_text(text, path, origin, default_ttl);
 }
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

@@ -11,7 +11,7 @@
 
 #include "common/dns_types.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 
 struct ZoneFileError {
     std::string file;   // the file the bad line is in (an $INCLUDEd file's path as resolved)
@@ -45,4 +45,4 @@ ZoneFileResult parse_zone_file(const std::string& path, const dns::WireName& ori
 ZoneFileResult parse_zone_text(std::string_view text, std::string_view file_name,
                                const dns::WireName& origin, uint32_t default_ttl);
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

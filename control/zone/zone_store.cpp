@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 
 namespace {
 
@@ -160,7 +160,7 @@ void ZoneStore::restore(StoredRecord r) {
     dirty_.insert(k);
 }
 
-void ZoneStore::set_config(const std::vector<dns::ZoneInput>& zones, int64_t now,
+void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, int64_t now,
                            std::vector<StoredRecord>* orphaned) {
     // Serials carry over for zones that stay (a reload must not step a serial back).
     std::unordered_map<Key, uint32_t> old_serials;
@@ -280,8 +280,8 @@ std::vector<dns::Record> ZoneStore::records_of(const Key& owner) const {
     return out;
 }
 
-std::vector<dns::ZoneInput> ZoneStore::inputs() const {
-    std::vector<dns::ZoneInput> out(zones_.size());
+std::vector<dataplane::dns::ZoneInput> ZoneStore::inputs() const {
+    std::vector<dataplane::dns::ZoneInput> out(zones_.size());
     for (size_t i = 0; i < zones_.size(); ++i) out[i].name = zones_[i].apex;
     for (const auto& [owner, entries] : owners_) {
         int z = zone_of(owner);
@@ -325,4 +325,4 @@ std::array<size_t, kOriginNames.size()> ZoneStore::count_by_origin() const {
     return n;
 }
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

@@ -22,7 +22,7 @@
 #include "control/zone/provenance.hpp"
 #include "dataplane/dns/zone_view.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 
 /// Where record changes are made durable. Called on the control lcore; must not block.
 class RecordSink {
@@ -59,7 +59,7 @@ class ZoneStore {
     /// or the previous configuration); config records no longer configured are removed;
     /// records of other origins whose name is in no hosted zone any more are removed and
     /// appended to `orphaned`. Marks every affected owner dirty.
-    void set_config(const std::vector<dns::ZoneInput>& zones, int64_t now,
+    void set_config(const std::vector<dataplane::dns::ZoneInput>& zones, int64_t now,
                     std::vector<StoredRecord>* orphaned = nullptr);
 
     /// Start-up: a record read from storage. Config records are only remembered (their
@@ -97,7 +97,7 @@ class ZoneStore {
     /// Every record of `owner` as the view needs them (empty: the name is gone).
     std::vector<dns::Record> records_of(const Key& owner) const;
     /// Every zone's records, for a full ZoneView build.
-    std::vector<dns::ZoneInput> inputs() const;
+    std::vector<dataplane::dns::ZoneInput> inputs() const;
 
     /// Owners changed since the last call (moved out). Zones whose data changed get their
     /// SOA serial bumped first (RFC 1982 arithmetic; serial+1), so their apex is included.
@@ -139,4 +139,4 @@ class ZoneStore {
 std::string record_identity(const dns::WireName& owner, uint16_t type,
                             const std::vector<uint8_t>& rdata);
 
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

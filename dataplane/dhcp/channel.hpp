@@ -7,7 +7,7 @@
 #include "dataplane/dhcp/messages.hpp"
 #include "dataplane/stats.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::dataplane::dhcp {
 
 inline constexpr size_t kQueueDepth = 1024;
 
@@ -34,9 +34,9 @@ struct alignas(64) DhcpWorkerStats {
     edgelease::Counter queue_full;  // request queue full: dropped
     edgelease::Counter replies_sent;
     edgelease::Counter reply_alloc_failed;            // no mbuf for a reply
-    std::array<edgelease::Counter, 10> parse_errors;  // by edgelease::dhcp::ParseError
+    std::array<edgelease::Counter, 10> parse_errors;  // by edgelease::dataplane::dhcp::ParseError
     std::array<edgelease::Counter, kMsgTypeNames.size()>
         by_type;  // received, by MsgType (0 = none)
 };
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::dataplane::dhcp

@@ -9,7 +9,7 @@
 #include "dataplane/wire/ip.hpp"
 #include "dataplane/wire/udp_writer.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::dataplane::dhcp {
 
 using namespace dataplane::wire;
 using namespace dataplane::wire::dhcp;
@@ -82,16 +82,16 @@ ParseError on_option(uint8_t code, const uint8_t* v, uint8_t n, bool main, WalkS
             break;
         case opt::kHostname:  // §3.14, cut to what we keep
             append_capped(reinterpret_cast<uint8_t*>(out.hostname), s.hostname_total,
-                          edgelease::dhcp::kMaxHostname, v, n);
+                          edgelease::dataplane::dhcp::kMaxHostname, v, n);
             s.hostname_total = static_cast<uint16_t>(s.hostname_total + n);
             break;
         case opt::kParamRequest:  // §9.8: codes past kMaxPrl are ignored
-            append_capped(out.prl, s.prl_total, edgelease::dhcp::kMaxPrl, v, n);
+            append_capped(out.prl, s.prl_total, edgelease::dataplane::dhcp::kMaxPrl, v, n);
             s.prl_total = static_cast<uint16_t>(s.prl_total + n);
             break;
         case opt::kClientId:  // §9.14
             s.client_id_total = static_cast<uint16_t>(s.client_id_total + n);
-            if (s.client_id_total > edgelease::dhcp::kMaxClientId)
+            if (s.client_id_total > edgelease::dataplane::dhcp::kMaxClientId)
                 return ParseError::ClientIdTooLong;
             std::memcpy(out.client_id + s.client_id_total - n, v, n);
             s.has_client_id = true;
@@ -104,14 +104,15 @@ ParseError on_option(uint8_t code, const uint8_t* v, uint8_t n, bool main, WalkS
                 } else if (s.fqdn_total >= 3) {
                     // RCODE1/2 (bytes 1, 2) are deprecated and ignored (§2.2).
                     const size_t at = s.fqdn_total - 3u;
-                    if (at >= edgelease::dhcp::kMaxFqdn) return ParseError::BadOption;
+                    if (at >= edgelease::dataplane::dhcp::kMaxFqdn) return ParseError::BadOption;
                     out.fqdn[at] = v[i];
                 }
             }
             break;
         }
         case opt::kRelayInfo:  // RFC 3046 §2.0
-            if (s.relay_total + n > edgelease::dhcp::kMaxRelayInfo) return ParseError::BadOption;
+            if (s.relay_total + n > edgelease::dataplane::dhcp::kMaxRelayInfo)
+                return ParseError::BadOption;
             std::memcpy(out.relay_info + s.relay_total, v, n);
             s.relay_total = static_cast<uint16_t>(s.relay_total + n);
             break;
@@ -265,9 +266,10 @@ ParseError parse_request(const uint8_t* p, uint16_t len, DhcpRequest& out) noexc
 
     if (s.has_client_id && s.client_id_total < 2) return ParseError::BadOption;
     out.client_id_len = static_cast<uint8_t>(s.client_id_total);
-    out.hostname_len =
-        static_cast<uint8_t>(std::min<size_t>(s.hostname_total, edgelease::dhcp::kMaxHostname));
-    out.prl_len = static_cast<uint8_t>(std::min<size_t>(s.prl_total, edgelease::dhcp::kMaxPrl));
+    out.hostname_len = static_cast<uint8_t>(
+        std::min<size_t>(s.hostname_total, edgelease::dataplane::dhcp::kMaxHostname));
+    out.prl_len =
+        static_cast<uint8_t>(std::min<size_t>(s.prl_total, edgelease::dataplane::dhcp::kMaxPrl));
     if (out.has_fqdn) {
         if (s.fqdn_total < 3) return ParseError::BadOption;
         out.fqdn_len = static_cast<uint8_t>(s.fqdn_total - 3);
@@ -283,7 +285,8 @@ ParseError parse_request(const uint8_t* p, uint16_t len, DhcpRequest& out) noexc
 
 uint16_t build_reply_frame(const net::MacAddr& port_mac, const DhcpReply& r, uint8_t* buf,
                            uint16_t cap) noexcept {
-    if (r.len > edgelease::dhcp::kMaxPayload || r.path.vlan_count > vlan::kMaxTags) return 0;
+    if (r.len > edgelease::dataplane::dhcp::kMaxPayload || r.path.vlan_count > vlan::kMaxTags)
+        return 0;
     const size_t l2 = eth::kHeaderLen + vlan::kTagLen * r.path.vlan_count;
     const size_t udp_len = udp::kHeaderLen + r.len;
     const size_t ip_len = ipv4::kMinHeaderLen + udp_len;
@@ -304,8 +307,9 @@ uint16_t build_reply_frame(const net::MacAddr& port_mac, const DhcpReply& r, uin
     p += 2;
 
     std::memcpy(p + ipv4::kMinHeaderLen + udp::kHeaderLen, r.payload, r.len);
-    write_ipv4_udp(p, r.src_ip, r.dst_ip, edgelease::dhcp::kServerPort, r.dst_port, r.len);
+    write_ipv4_udp(p, r.src_ip, r.dst_ip, edgelease::dataplane::dhcp::kServerPort, r.dst_port,
+                   r.len);
     return static_cast<uint16_t>(total);
 }
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::dataplane::dhcp

@@ -9,7 +9,7 @@
 #include "dataplane/dhcp/messages.hpp"
 #include "dataplane/wire/dhcp.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::dataplane::dhcp {
 
 /// Why a datagram to port 67 was not handed to the control plane.
 enum class ParseError : uint8_t {
@@ -51,4 +51,4 @@ ParseError parse_request(const uint8_t* p, uint16_t len, DhcpRequest& out) noexc
 uint16_t build_reply_frame(const net::MacAddr& port_mac, const DhcpReply& r, uint8_t* buf,
                            uint16_t cap) noexcept;
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::dataplane::dhcp

@@ -12,7 +12,7 @@
 
 #include "common/net.hpp"
 
-namespace edgelease::dhcp {
+namespace edgelease::dataplane::dhcp {
 
 inline constexpr uint16_t kServerPort = 67;
 inline constexpr uint16_t kClientPort = 68;
@@ -115,4 +115,4 @@ inline void copy_reply(DhcpReply& to, const DhcpReply& from) noexcept {
     std::memcpy(to.payload, from.payload, to.len);
 }
 
-}  // namespace edgelease::dhcp
+}  // namespace edgelease::dataplane::dhcp

@@ -9,7 +9,7 @@
 #include "dataplane/wire/ether.hpp"
 #include "dataplane/wire/ip.hpp"
 
-namespace edgelease::dns {
+namespace edgelease::dataplane::dns {
 
 namespace {
 
@@ -355,4 +355,4 @@ bool qname_hash_hint(const uint8_t* p, uint16_t len, uint64_t& hash) noexcept {
     return true;
 }
 
-}  // namespace edgelease::dns
+}  // namespace edgelease::dataplane::dns

@@ -7,7 +7,10 @@
 #include "dataplane/dns/zone_view.hpp"
 #include "dataplane/stats.hpp"
 
-namespace edgelease::dns {
+namespace edgelease::dataplane::dns {
+
+// The DNS vocabulary (RR types, names: common/dns_types.hpp) is spoken here too.
+using namespace edgelease::dns;
 
 /// Query types counted on their own; everything else is "other".
 inline constexpr std::array<uint16_t, 11> kCountedQtypes{
@@ -53,4 +56,4 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
 /// that in mind; debug builds check it in answer_query.
 bool qname_hash_hint(const uint8_t* frame, uint16_t len, uint64_t& hash) noexcept;
 
-}  // namespace edgelease::dns
+}  // namespace edgelease::dataplane::dns

@@ -2,7 +2,7 @@
 
 #include "dataplane/wire/ip.hpp"
 
-namespace edgelease::dataplane {
+namespace edgelease::dataplane::dns {
 
 namespace {
 constexpr uint16_t kMtu = 1500;
@@ -27,4 +27,4 @@ Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
     return turn_around_udp(port, v, n, why) ? Verdict::Reply : Verdict::Drop;
 }
 
-}  // namespace edgelease::dataplane
+}  // namespace edgelease::dataplane::dns

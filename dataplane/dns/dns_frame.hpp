@@ -7,7 +7,10 @@
 #include "dataplane/dns/answer.hpp"
 #include "dataplane/packet.hpp"
 
-namespace edgelease::dataplane {
+namespace edgelease::dataplane::dns {
+
+// The DNS vocabulary (RR types, names: common/dns_types.hpp) is spoken here too.
+using namespace edgelease::dns;
 
 /// `v` is a frame for which handle_frame returned Verdict::Udp to port 53. Answers it in
 /// place (at most the link MTU of 1500, and the buffer's capacity) and turns it around to its
@@ -18,4 +21,4 @@ Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
                          const dns::DnsSettings& settings, dns::DnsStats& stats, PacketView& v,
                          const uint64_t* qname_hash, DropReason& why) noexcept;
 
-}  // namespace edgelease::dataplane
+}  // namespace edgelease::dataplane::dns

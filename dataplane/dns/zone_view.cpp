@@ -10,7 +10,7 @@
 
 #include <sys/mman.h>
 
-namespace edgelease::dns {
+namespace edgelease::dataplane::dns {
 
 uint64_t name_hash(const uint8_t* p, size_t len) noexcept {
     uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
@@ -432,4 +432,4 @@ const Node* ZoneView::find(const uint8_t* name, uint8_t len) const noexcept {
     return find(name_hash(name, len), name, len);
 }
 
-}  // namespace edgelease::dns
+}  // namespace edgelease::dataplane::dns

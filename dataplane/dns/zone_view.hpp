@@ -23,7 +23,10 @@
 
 #include "common/dns_types.hpp"
 
-namespace edgelease::dns {
+namespace edgelease::dataplane::dns {
+
+// The DNS vocabulary (RR types, names: common/dns_types.hpp) is spoken here too.
+using namespace edgelease::dns;
 
 struct Zone;
 
@@ -283,4 +286,4 @@ class ZoneViewSlot {
     std::atomic<const ZoneView*> ptr_{nullptr};
 };
 
-}  // namespace edgelease::dns
+}  // namespace edgelease::dataplane::dns

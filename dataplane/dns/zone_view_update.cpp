@@ -19,7 +19,7 @@
 
 #include "dataplane/dns/zone_view.hpp"
 
-namespace edgelease::dns {
+namespace edgelease::dataplane::dns {
 
 namespace {
 
@@ -303,4 +303,4 @@ UpdateResult ZoneView::set_owner(const WireName& name, const std::vector<Record>
     return UpdateResult::Done;
 }
 
-}  // namespace edgelease::dns
+}  // namespace edgelease::dataplane::dns

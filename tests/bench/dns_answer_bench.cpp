@@ -43,12 +43,12 @@
 
 namespace {
 
-using edgelease::dns::DnsSettings;
-using edgelease::dns::DnsStats;
+using edgelease::dataplane::dns::DnsSettings;
+using edgelease::dataplane::dns::DnsStats;
+using edgelease::dataplane::dns::ZoneInput;
+using edgelease::dataplane::dns::ZoneView;
 using edgelease::dns::Record;
 using edgelease::dns::WireName;
-using edgelease::dns::ZoneInput;
-using edgelease::dns::ZoneView;
 namespace rrtype = edgelease::dns::rrtype;
 namespace rrclass = edgelease::dns::rrclass;
 
@@ -182,7 +182,7 @@ void BM_Answer(benchmark::State& state, Kind kind) {
     for (auto _ : state) {
         const auto& q = pool[i++ & (pool.size() - 1)];
         std::memcpy(buf, q.data(), q.size());
-        const uint16_t len = edgelease::dns::answer_query(
+        const uint16_t len = edgelease::dataplane::dns::answer_query(
             z.view.get(), settings, buf, static_cast<uint16_t>(q.size()), sizeof buf, stats);
         benchmark::DoNotOptimize(len);
         benchmark::ClobberMemory();
@@ -244,7 +244,7 @@ void BM_Frame(benchmark::State& state, Kind kind) {
         std::memcpy(buf, f.data(), f.size());
         uint64_t h = 0;
         const bool hinted =
-            edgelease::dns::qname_hash_hint(buf, static_cast<uint16_t>(f.size()), h);
+            edgelease::dataplane::dns::qname_hash_hint(buf, static_cast<uint16_t>(f.size()), h);
         PacketView v;
         v.data = buf;
         v.len = static_cast<uint16_t>(f.size());
@@ -306,7 +306,7 @@ void BM_SetOwner(benchmark::State& state, UpdateKind kind) {
         return std::vector<Record>{r};
     };
     auto churn_name = [](size_t i) { return wire("u" + std::to_string(i) + ".bench."); };
-    edgelease::dns::ZoneGarbage garbage;
+    edgelease::dataplane::dns::ZoneGarbage garbage;
     constexpr size_t kGap = 4096;
     if (kind == kChurn)
         for (size_t i = 0; i < kGap; ++i)
@@ -337,7 +337,7 @@ void BM_SetOwner(benchmark::State& state, UpdateKind kind) {
         total_s += s;
         max_s = std::max(max_s, s);
         slow += s > 1e-3;
-        refused += r != edgelease::dns::UpdateResult::Done;
+        refused += r != edgelease::dataplane::dns::UpdateResult::Done;
         if ((++i & 1023) == 0) garbage.release();  // no readers here: no grace period
     }
     garbage.release();

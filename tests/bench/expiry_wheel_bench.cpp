@@ -12,8 +12,8 @@
 
 namespace {
 
-using edgelease::sweeper::ExpiryEntry;
-using edgelease::sweeper::ExpiryWheel;
+using edgelease::control::sweeper::ExpiryEntry;
+using edgelease::control::sweeper::ExpiryWheel;
 
 constexpr int64_t kT0 = 1'700'000'000;
 constexpr size_t kMillion = 1'000'000;

@@ -60,23 +60,23 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(dir);
     {
         const config::Config cfg = make_config("198.18.0.10-198.19.255.250");
-        store::LeaseStore store(dir, false);
+        control::store::LeaseStore store(dir, false);
         store.start();
-        dhcp::DhcpChannel ch;
-        control::DhcpService svc(cfg, {&ch}, store);
+        dataplane::dhcp::DhcpChannel ch;
+        control::dhcp::DhcpService svc(cfg, {&ch}, store);
         const int64_t now = 1'800'000'000;
         for (size_t i = 0; i < n; ++i) {
-            dhcp::Lease l;
+            control::dhcp::Lease l;
             l.ip = base + 10 + static_cast<uint32_t>(i);
             l.scope = 0;
-            l.client.kind = dhcp::ClientKey::HwAddress;
+            l.client.kind = control::dhcp::ClientKey::HwAddress;
             l.client.len = 6;
             for (int b = 0; b < 4; ++b)
                 l.client.bytes[2 + b] = static_cast<uint8_t>(i >> (8 * (3 - b)));
             l.client.bytes[0] = 0x02;
             std::memcpy(l.hw.bytes.data(), l.client.bytes, 6);
             l.hostname = "host" + std::to_string(i);
-            l.state = dhcp::LeaseState::Bound;
+            l.state = control::dhcp::LeaseState::Bound;
             l.start = now;
             l.expires = now + 3600;
             l.generation = i + 1;
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
             const std::string pool = "198.18.0.10-" + net::to_string(net::Ipv4Addr{last_kept});
             auto t0 = Clock::now();
             const config::Config next = make_config(pool);
-            auto engine = std::make_unique<dhcp::LeaseEngine>(next);
+            auto engine = std::make_unique<control::dhcp::LeaseEngine>(next);
             const double build_ms = ms_since(t0);
             auto t1 = Clock::now();
             auto swap = svc.replace_engine(std::move(engine), now);

@@ -5,7 +5,7 @@
 //
 // Threads, as on the appliance:
 //   control  flushes schedule entries to the sweeper, takes due entries back (4096 per poll)
-//            and applies each with LeaseEngine::lapse_if_current() (generation check + lapse);
+//            and applies each with LeaseEngine::expire_if_current() (generation check + expiry);
 //   sweeper  Sweeper::tick() in a loop with the appliance's idle back-off;
 //   dns      answer_query() against a ZoneView in a loop, timing every answer with the TSC.
 // The clock is a shared "Unix second" that the main thread moves from T-1 to T (the due
@@ -16,7 +16,7 @@
 // not overlap, so 1M leases are 8 lease engines x 125,000 Bound leases, each engine with one
 // /15 scope. Generations are assigned at restore so that generation mod 8 names the engine;
 // the control thread routes each due entry by it. The per-entry work (hash lookup, generation
-// check, lapse, copying the changed lease out) is the engine's own; one engine holding all 1M
+// check, expiry, copying the changed lease out) is the engine's own; one engine holding all 1M
 // would do the same work on 8x larger tables (somewhat more cache misses). Not included: the
 // LMDB write of each expired lease (the store's writer thread; see the store benchmarks).
 //
@@ -51,13 +51,13 @@
 
 namespace {
 
-using edgelease::dhcp::Lease;
-using edgelease::dhcp::LeaseEngine;
-using edgelease::dhcp::LeaseEvent;
-using edgelease::dhcp::LeaseState;
-using edgelease::sweeper::ExpiryEntry;
-using edgelease::sweeper::Sweeper;
-using edgelease::sweeper::SweeperLink;
+using edgelease::control::dhcp::Lease;
+using edgelease::control::dhcp::LeaseEngine;
+using edgelease::control::dhcp::LeaseEvent;
+using edgelease::control::dhcp::LeaseState;
+using edgelease::control::sweeper::ExpiryEntry;
+using edgelease::control::sweeper::Sweeper;
+using edgelease::control::sweeper::SweeperLink;
 using Clock = std::chrono::steady_clock;
 
 constexpr size_t kEngines = 8;
@@ -94,9 +94,9 @@ void pin(std::thread& t, int cpu) {
 
 // ---- DNS side: a zone of `n` A records and a pool of hit queries (as dns_answer_bench) ------
 
+using edgelease::dataplane::dns::ZoneInput;
 using edgelease::dns::Record;
 using edgelease::dns::WireName;
-using edgelease::dns::ZoneInput;
 namespace rrtype = edgelease::dns::rrtype;
 namespace rrclass = edgelease::dns::rrclass;
 
@@ -119,7 +119,7 @@ void put32(std::vector<uint8_t>& b, uint32_t v) {
     for (int s = 24; s >= 0; s -= 8) b.push_back(static_cast<uint8_t>(v >> s));
 }
 
-std::unique_ptr<edgelease::dns::ZoneView> make_view(size_t n) {
+std::unique_ptr<edgelease::dataplane::dns::ZoneView> make_view(size_t n) {
     ZoneInput z;
     z.name = wire("bench.");
     Record soa{z.name, rrtype::SOA, rrclass::IN, 3600, {}};
@@ -139,7 +139,7 @@ std::unique_ptr<edgelease::dns::ZoneView> make_view(size_t n) {
     }
     std::vector<ZoneInput> in;
     in.push_back(std::move(z));
-    return std::make_unique<edgelease::dns::ZoneView>(in);
+    return std::make_unique<edgelease::dataplane::dns::ZoneView>(in);
 }
 
 std::vector<std::vector<uint8_t>> query_pool(size_t n) {
@@ -167,15 +167,15 @@ enum : int { kBefore, kDuring, kAfter, kPhases, kNone = -1 };
 constexpr const char* kPhaseNames[kPhases] = {"before", "during", "after"};
 
 struct DnsLoop {
-    const edgelease::dns::ZoneView* view = nullptr;
+    const edgelease::dataplane::dns::ZoneView* view = nullptr;
     const std::vector<std::vector<uint8_t>>* pool = nullptr;
     std::atomic<int> phase{kNone};
     std::atomic<bool> stop{false};
     Phase phases[kPhases];
 
     void run() {
-        const edgelease::dns::DnsSettings settings;
-        edgelease::dns::DnsStats stats;
+        const edgelease::dataplane::dns::DnsSettings settings;
+        edgelease::dataplane::dns::DnsStats stats;
         alignas(64) uint8_t buf[1500];
         size_t i = 0;
         while (!stop.load(std::memory_order_relaxed)) {
@@ -184,7 +184,7 @@ struct DnsLoop {
             _mm_lfence();
             const uint64_t t0 = __rdtsc();
             std::memcpy(buf, q.data(), q.size());
-            const uint16_t len = edgelease::dns::answer_query(
+            const uint16_t len = edgelease::dataplane::dns::answer_query(
                 view, settings, buf, static_cast<uint16_t>(q.size()), sizeof buf, stats);
             unsigned aux;
             const uint64_t t1 = __rdtscp(&aux);
@@ -215,7 +215,7 @@ struct Shared {
     std::atomic<int64_t> done_ns{0};     // steady-clock ns when processed reached kLeases
     // Written by one thread each, read after join. Polls and ticks are timed in the storm only
     // (the clock at kDue); their time includes any preemption by the thread sharing the CPU.
-    uint64_t lapsed = 0, stale = 0, storm_polls = 0, storm_ticks = 0;
+    uint64_t expired = 0, stale = 0, storm_polls = 0, storm_ticks = 0;
     Clock::duration max_poll{}, max_tick{};
 };
 
@@ -235,8 +235,8 @@ void control_loop(Shared& sh, SweeperLink& link,
             for (size_t i = 0; i < n; ++i) {
                 const ExpiryEntry& e = buf[i];
                 LeaseEngine& engine = *engines[(e.generation - 1) % kEngines];
-                if (engine.lapse_if_current(e.lease_ip, e.generation, now, out, ev))
-                    ++sh.lapsed;
+                if (engine.expire_if_current(e.lease_ip, e.generation, now, out, ev))
+                    ++sh.expired;
                 else
                     ++sh.stale;
             }
@@ -300,8 +300,8 @@ void print_latency(const DnsLoop& dns, double tpn) {
 }
 
 void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::config::Config& cfg,
-         const edgelease::dns::ZoneView& view, const std::vector<std::vector<uint8_t>>& pool,
-         double tpn) {
+         const edgelease::dataplane::dns::ZoneView& view,
+         const std::vector<std::vector<uint8_t>>& pool, double tpn) {
     std::printf("\n== layout %s: dns on %s, control + sweeper on %s ==\n", layout,
                 dns_cpu < 0 ? "any CPU" : ("CPU " + std::to_string(dns_cpu)).c_str(),
                 service_cpu < 0 ? "any CPU" : ("CPU " + std::to_string(service_cpu)).c_str());
@@ -316,7 +316,7 @@ void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::conf
         l.state = LeaseState::Bound;
         l.start = kDue - 3600;
         l.expires = kDue;
-        l.client.kind = edgelease::dhcp::ClientKey::HwAddress;
+        l.client.kind = edgelease::control::dhcp::ClientKey::HwAddress;
         l.client.len = 6;
         for (uint32_t i = 0; i < kPerEngine; ++i) {
             l.ip = 0xC6120000u + 10 + i;
@@ -414,9 +414,9 @@ void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::conf
             kLeases, sweep_s, double(kLeases) / sweep_s / 1e6);
     }
     std::printf(
-        "  control: %llu lapsed, %llu skipped as stale; %llu polls in the storm (<= %zu "
+        "  control: %llu expired, %llu skipped as stale; %llu polls in the storm (<= %zu "
         "entries each), longest %.0f us\n",
-        static_cast<unsigned long long>(sh.lapsed), static_cast<unsigned long long>(sh.stale),
+        static_cast<unsigned long long>(sh.expired), static_cast<unsigned long long>(sh.stale),
         static_cast<unsigned long long>(sh.storm_polls), kBatch,
         std::chrono::duration<double, std::micro>(sh.max_poll).count());
     const auto& ss = link->sweeper_stats();
@@ -444,7 +444,7 @@ void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::conf
     }
     std::printf(
         "  heap backstop after the storm: %zu stale heap entries dropped by %zu "
-        "expire_due(T+2, %zu) calls, slowest %.2f ms; lapsed again: %zu\n",
+        "expire_due(T+2, %zu) calls, slowest %.2f ms; expired again: %zu\n",
         kLeases, calls, kBatch, std::chrono::duration<double, std::milli>(worst).count(), found);
 }
 

@@ -155,7 +155,7 @@ kill_client
 start_client res-new reserved "machine-id-two"
 check "4: the rebuilt machine gets the same address while the old lease runs" test "$CLIENT_IP" = 198.18.0.50
 kill_client
-# The new lease lapses too (no client renews it): the reservation keeps its records.
+# The new lease expires too (no client renews it): the reservation keeps its records.
 check "4: the reserved lease expires" wait_for 20 lease_is 198.18.0.50 expired
 # A few more polls after the expiry has been processed (however slow dig is on a busy box).
 at_expiry=$(wc -l <"$E2E_DIR/poll.log")

@@ -53,27 +53,29 @@ _sip._udp       SRV   10 60 5060 sip.fuzz.
 /// static unique_ptr, destroyed at exit before LeakSanitizer's final check: LSan cannot
 /// follow the view's slots to its nodes (each slot carries a hash tag in the pointer's top
 /// bits), so a view that is never destroyed would look leaked.
-std::unique_ptr<dns::ZoneView>& zone_holder() {
-    static std::unique_ptr<dns::ZoneView> view;
+std::unique_ptr<dataplane::dns::ZoneView>& zone_holder() {
+    static std::unique_ptr<dataplane::dns::ZoneView> view;
     return view;
 }
 
-const dns::ZoneView& zones() {
+const dataplane::dns::ZoneView& zones() {
     return *zone_holder();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
-    dns::ZoneInput z;
+    dataplane::dns::ZoneInput z;
     z.name = {4, 'f', 'u', 'z', 'z', 0};
-    zone::ZoneFileResult r = zone::parse_zone_text(kZoneText, "fuzz.zone", z.name, 3600);
+    control::zone::ZoneFileResult r =
+        control::zone::parse_zone_text(kZoneText, "fuzz.zone", z.name, 3600);
     if (!r.errors.empty()) {
         for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
         std::abort();
     }
     z.records = std::move(r.records);
-    zone_holder() = std::make_unique<dns::ZoneView>(std::vector<dns::ZoneInput>{std::move(z)});
+    zone_holder() = std::make_unique<dataplane::dns::ZoneView>(
+        std::vector<dataplane::dns::ZoneInput>{std::move(z)});
     return 0;
 }
 
@@ -89,19 +91,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         (void)dataplane::wire::dns::parse_query(exact.data(), len, q);
         // The worker's prefetch hint reads the same bytes as a whole frame.
         uint64_t hash = 0;
-        if (dns::qname_hash_hint(exact.data(), len, hash)) zones().prefetch_node(hash);
+        if (dataplane::dns::qname_hash_hint(exact.data(), len, hash)) zones().prefetch_node(hash);
     }
 
     uint8_t buf[kMtu];
     if (size != 0) std::memcpy(buf, data, size);
-    dns::DnsStats stats{};
-    dns::DnsSettings settings;
-    uint16_t out = dns::answer_query(&zones(), settings, buf, len, kMtu, stats);
+    dataplane::dns::DnsStats stats{};
+    dataplane::dns::DnsSettings settings;
+    uint16_t out = dataplane::dns::answer_query(&zones(), settings, buf, len, kMtu, stats);
     if (out > kMtu) std::abort();  // the contract: never past cap
 
     // No zones at all: every query is REFUSED.
     if (size != 0) std::memcpy(buf, data, size);
-    out = dns::answer_query(nullptr, settings, buf, len, kMtu, stats);
+    out = dataplane::dns::answer_query(nullptr, settings, buf, len, kMtu, stats);
     if (out > kMtu) std::abort();
     return 0;
 }

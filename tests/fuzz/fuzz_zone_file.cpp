@@ -26,6 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const edgelease::dns::WireName kOrigin{4, 'f', 'u', 'z', 'z', 0};
     std::string_view text(reinterpret_cast<const char*>(data), size);
     if (has_include(text)) return 0;
-    (void)edgelease::zone::parse_zone_text(text, "fuzz.zone", kOrigin, 3600);
+    (void)edgelease::control::zone::parse_zone_text(text, "fuzz.zone", kOrigin, 3600);
     return 0;
 }

@@ -148,11 +148,11 @@ class DhcpRing : public ::testing::Test {
 app::Appliance* DhcpRing::app_ = nullptr;
 
 /// Reads the stored lease of `ip` (the writer commits in the background: bounded wait).
-std::optional<dhcp::Lease> stored(uint32_t ip, dhcp::LeaseState want) {
+std::optional<control::dhcp::Lease> stored(uint32_t ip, control::dhcp::LeaseState want) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     while (std::chrono::steady_clock::now() < deadline) {
         size_t skipped = 0;
-        for (const auto& l : store::read_leases(g_state_dir, skipped))
+        for (const auto& l : control::store::read_leases(g_state_dir, skipped))
             if (l.ip == ip && l.state == want) return l;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -184,7 +184,7 @@ TEST_F(DhcpRing, DoraRenewReleaseByteForByte) {
     EXPECT_EQ(ip_at(*ack, 30), kFirst);
     EXPECT_EQ(payload_of(*ack), expected_reply(5, 0, kFirst));
     // The ACK left only after its lease was committed: it is in the store now.
-    auto bound = stored(kFirst, dhcp::LeaseState::Bound);
+    auto bound = stored(kFirst, control::dhcp::LeaseState::Bound);
     ASSERT_TRUE(bound);
     EXPECT_EQ(bound->hw, kPeerMac);
     EXPECT_EQ(bound->expires - bound->start, 3600);
@@ -201,7 +201,7 @@ TEST_F(DhcpRing, DoraRenewReleaseByteForByte) {
     inject(pool(),
            udp4(mac(), kFirst, kServer, 68, 67, bootp_request(7, kFirst, opt_addr(54, kServer))));
     EXPECT_FALSE(receive(std::chrono::milliseconds(200)));
-    EXPECT_TRUE(stored(kFirst, dhcp::LeaseState::Released));
+    EXPECT_TRUE(stored(kFirst, control::dhcp::LeaseState::Released));
 }
 
 TEST_F(DhcpRing, MalformedRequestsAreCountedNotQueued) {

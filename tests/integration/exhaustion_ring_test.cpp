@@ -213,7 +213,7 @@ TEST_F(Exhaustion, FullQueueToControlIsCountedAndServingResumes) {
 
     const uint64_t received0 = counter(*app_, "edgelease_dhcp_requests_received_total");
     const uint64_t full0 = counter(*app_, "edgelease_dhcp_queue_full_total");
-    constexpr int kFlood = 1500;  // more than the queue holds (dhcp::kQueueDepth)
+    constexpr int kFlood = 1500;  // more than the queue holds (dataplane::dhcp::kQueueDepth)
     for (int i = 0; i < kFlood; ++i) {
         // One client, many DISCOVERs: the flood fills the queue, not the pool.
         inject(g_test_pool, discover(3));
@@ -232,8 +232,8 @@ TEST_F(Exhaustion, FullQueueToControlIsCountedAndServingResumes) {
     std::printf("control lcore stalled: %d DISCOVERs, %llu queued, %llu dropped as queue-full\n",
                 kFlood, static_cast<unsigned long long>(queued),
                 static_cast<unsigned long long>(dropped));
-    EXPECT_GE(queued, dhcp::kQueueDepth - 1);
-    EXPECT_LE(queued, dhcp::kQueueDepth);
+    EXPECT_GE(queued, dataplane::dhcp::kQueueDepth - 1);
+    EXPECT_LE(queued, dataplane::dhcp::kQueueDepth);
     EXPECT_EQ(dropped, kFlood - queued);
     EXPECT_EQ(counter(*app_, "edgelease_drops_total", {{"reason", "dhcp_queue_full"}}), dropped);
 

@@ -110,16 +110,17 @@ Bytes dns_query(const net::MacAddr& dst, uint32_t src, uint32_t dst_ip, uint16_t
     return udp4(dst, src, dst_ip, 40000, 53, dnsmsg, std::move(vlans));
 }
 
-std::unique_ptr<dns::ZoneView> zone_with(const std::string& www_address) {
+std::unique_ptr<dataplane::dns::ZoneView> zone_with(const std::string& www_address) {
     std::string why;
     auto origin = *dns::name_from_text("lan.", dns::WireName{0}, why);
-    auto parsed = zone::parse_zone_text(
+    auto parsed = control::zone::parse_zone_text(
         "@ 300 SOA ns.lan. hostmaster.lan. 1 3600 600 86400 60\n"
         "@ 300 NS ns\nns 300 A 198.18.0.1\nwww 300 A " +
             www_address + "\n",
         "inline", origin, 300);
     EXPECT_TRUE(parsed.errors.empty());
-    return std::make_unique<dns::ZoneView>(std::vector<dns::ZoneInput>{{origin, parsed.records}});
+    return std::make_unique<dataplane::dns::ZoneView>(
+        std::vector<dataplane::dns::ZoneInput>{{origin, parsed.records}});
 }
 
 /// The A address in a one-answer response (last 4 bytes), or 0.

@@ -85,7 +85,7 @@ struct Busy : Fixture {
         dns[0]->queries.add(5);
         store->commit_buckets.back() = 3;
         store->commit_ns_total = 2'004'300'000;
-        lease_dns.changes[static_cast<size_t>(zone::AuditReason::ConflictSkip)].add(1);
+        lease_dns.changes[static_cast<size_t>(control::zone::AuditReason::ConflictSkip)].add(1);
         reloads.applied = 2;
         add_scope("a b+c", 4, 1, 0, 0);  // a name DPDK telemetry would refuse as it is
     }

@@ -2,7 +2,7 @@
 
 #include "app/ctl_args.hpp"
 
-using namespace edgelease::ctl;
+using namespace edgelease::app::ctl;
 
 namespace {
 

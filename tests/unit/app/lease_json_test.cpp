@@ -16,16 +16,16 @@ namespace {
 
 using nlohmann::json;
 
-dhcp::Lease sample(const std::string& hostname) {
-    dhcp::Lease l;
+control::dhcp::Lease sample(const std::string& hostname) {
+    control::dhcp::Lease l;
     l.ip = 0xC6120064;  // 198.18.0.100
     l.scope = 1;
     l.hw = net::MacAddr{{0x02, 0, 0, 0, 0, 0x02}};
-    l.client.kind = dhcp::ClientKey::HwAddress;
+    l.client.kind = control::dhcp::ClientKey::HwAddress;
     l.client.len = 6;
     for (uint8_t i = 0; i < 6; ++i) l.client.bytes[i] = l.hw.bytes[i];
     l.hostname = hostname;
-    l.state = dhcp::LeaseState::Bound;
+    l.state = control::dhcp::LeaseState::Bound;
     l.start = 1795000000;
     l.expires = 1795003600;
     l.generation = 7;
@@ -66,7 +66,7 @@ TEST(LeaseJson, Utf8HostNameFromTheLeaseDatabase) {
     // The path of `edgelease --show-leases DIR --json`: stored, read back offline, printed.
     test::TempDir dir;
     {
-        store::LeaseStore s(dir.str(), false);
+        control::store::LeaseStore s(dir.str(), false);
         s.start();
         ASSERT_TRUE(s.enqueue(sample("café"), 1));
         s.wake();
@@ -76,7 +76,7 @@ TEST(LeaseJson, Utf8HostNameFromTheLeaseDatabase) {
         ASSERT_EQ(s.done_seq(), 1u);
     }
     size_t skipped = 0;
-    const auto leases = store::read_leases(dir.str(), skipped);
+    const auto leases = control::store::read_leases(dir.str(), skipped);
     ASSERT_EQ(leases.size(), 1u);
     const json back = json::parse(dump_json(lease_json(leases[0], {})));
     EXPECT_EQ(back["hostname"], "café");

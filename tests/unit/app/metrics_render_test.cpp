@@ -205,8 +205,10 @@ TEST(RenderMetrics, DnsAndWorkerDhcpCounters) {
     f.dns[0]->qtype[1].add(9);   // AAAA
     f.dns[0]->qtype[11].add(2);  // other
     f.dns[0]->truncated.add(1);
-    f.dhcp[0]->by_type[static_cast<size_t>(dhcp::MsgType::Discover)].add(8);
-    f.dhcp[0]->parse_errors[static_cast<size_t>(edgelease::dhcp::ParseError::NoCookie)].add(3);
+    f.dhcp[0]->by_type[static_cast<size_t>(dataplane::dhcp::MsgType::Discover)].add(8);
+    f.dhcp[0]
+        ->parse_errors[static_cast<size_t>(edgelease::dataplane::dhcp::ParseError::NoCookie)]
+        .add(3);
     f.dhcp[0]->replies_sent.add(6);
     const Parsed p = parse(render_metrics(f.sources()));
     ASSERT_TRUE(p.errors.empty()) << ::testing::PrintToString(p.errors);
@@ -251,8 +253,8 @@ TEST(RenderMetrics, DnsAndWorkerDhcpCounters) {
 
 TEST(RenderMetrics, ControlDhcpScopesAndStore) {
     Fixture f(1);
-    f.dhcp_service->replies[static_cast<size_t>(dhcp::MsgType::Ack)].add(11);
-    f.dhcp_service->outcomes[static_cast<size_t>(dhcp::Outcome::PoolExhausted)].add(2);
+    f.dhcp_service->replies[static_cast<size_t>(dataplane::dhcp::MsgType::Ack)].add(11);
+    f.dhcp_service->outcomes[static_cast<size_t>(control::dhcp::Outcome::PoolExhausted)].add(2);
     f.dhcp_service->held.add(11);
     f.dhcp_service->expired.add(4);
     f.add_scope("odd \"name\"\\", 4, 1, 0, 0);
@@ -292,7 +294,7 @@ TEST(RenderMetrics, ControlDhcpScopesAndStore) {
     size_t bucket_lines = 0;
     for (const auto& [series, value] : p.samples)
         bucket_lines += series.rfind(h + "_bucket", 0) == 0;
-    EXPECT_EQ(bucket_lines, store::kCommitBuckets.size() + 1);
+    EXPECT_EQ(bucket_lines, control::store::kCommitBuckets.size() + 1);
 }
 
 TEST(RenderMetrics, WithoutDhcpOrStoreTheirFamiliesAreAbsent) {

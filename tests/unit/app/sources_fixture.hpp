@@ -14,8 +14,8 @@ struct Fixture {
     explicit Fixture(unsigned workers) {
         for (unsigned w = 0; w < workers; ++w) {
             lcore.push_back(std::make_unique<dataplane::LcoreStats>());
-            dns.push_back(std::make_unique<dns::DnsStats>());
-            dhcp.push_back(std::make_unique<dhcp::DhcpWorkerStats>());
+            dns.push_back(std::make_unique<dataplane::dns::DnsStats>());
+            dhcp.push_back(std::make_unique<dataplane::dhcp::DhcpWorkerStats>());
             registry.lcores.push_back(
                 {"worker", w, w + 1, lcore.back().get(), dns.back().get(), dhcp.back().get()});
         }
@@ -40,7 +40,7 @@ struct Fixture {
 
     void add_scope(const std::string& name, uint32_t size, uint32_t bound, uint32_t offered,
                    uint32_t declined) {
-        auto g = std::make_unique<control::DhcpService::ScopeGauge>();
+        auto g = std::make_unique<control::dhcp::DhcpService::ScopeGauge>();
         g->name = name;
         g->pool_size = size;
         g->bound = bound;
@@ -81,17 +81,17 @@ struct Fixture {
     dataplane::PoolCounters pool{8191, 8000};
 
     std::vector<std::unique_ptr<dataplane::LcoreStats>> lcore;
-    std::vector<std::unique_ptr<dns::DnsStats>> dns;
-    std::vector<std::unique_ptr<dhcp::DhcpWorkerStats>> dhcp;
+    std::vector<std::unique_ptr<dataplane::dns::DnsStats>> dns;
+    std::vector<std::unique_ptr<dataplane::dhcp::DhcpWorkerStats>> dhcp;
     dataplane::StatsRegistry registry;
     std::vector<dataplane::PortState> ports;
-    std::unique_ptr<control::DhcpServiceStats> dhcp_service =
-        std::make_unique<control::DhcpServiceStats>();
-    std::vector<std::unique_ptr<control::DhcpService::ScopeGauge>> scopes;
-    std::vector<std::unique_ptr<control::DhcpService::QueueGauge>> queues = [] {
-        std::vector<std::unique_ptr<control::DhcpService::QueueGauge>> q;
+    std::unique_ptr<control::dhcp::DhcpServiceStats> dhcp_service =
+        std::make_unique<control::dhcp::DhcpServiceStats>();
+    std::vector<std::unique_ptr<control::dhcp::DhcpService::ScopeGauge>> scopes;
+    std::vector<std::unique_ptr<control::dhcp::DhcpService::QueueGauge>> queues = [] {
+        std::vector<std::unique_ptr<control::dhcp::DhcpService::QueueGauge>> q;
         for (uint32_t i = 0; i < 2; ++i) {
-            q.push_back(std::make_unique<control::DhcpService::QueueGauge>());
+            q.push_back(std::make_unique<control::dhcp::DhcpService::QueueGauge>());
             q.back()->requests = 3 + i;
             q.back()->requests_peak = 700 + i;
             q.back()->replies = 5 + i;
@@ -99,11 +99,13 @@ struct Fixture {
         }
         return q;
     }();
-    std::unique_ptr<store::StoreStats> store = std::make_unique<store::StoreStats>();
-    ddns::LeaseDnsStats lease_dns;
+    std::unique_ptr<control::store::StoreStats> store =
+        std::make_unique<control::store::StoreStats>();
+    control::ddns::LeaseDnsStats lease_dns;
     control::ControlPlane::ZoneUpdateStats zone_updates;
-    std::unique_ptr<sweeper::SweeperLink> sweeper = std::make_unique<sweeper::SweeperLink>(16, 16);
-    store::RecordStoreStats records;
+    std::unique_ptr<control::sweeper::SweeperLink> sweeper =
+        std::make_unique<control::sweeper::SweeperLink>(16, 16);
+    control::store::RecordStoreStats records;
     ReloadStats reloads;
 };
 

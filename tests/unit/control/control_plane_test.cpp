@@ -23,11 +23,11 @@ dns::WireName name(const std::string& s) {
     return *dns::name_from_text(s, dns::WireName{0}, why);
 }
 
-std::vector<dns::ZoneInput> lan_zone() {
+std::vector<dataplane::dns::ZoneInput> lan_zone() {
     auto r = config::load_config_string(
         "[[interfaces]]\nport = \"p0\"\n[[dns.zones]]\nname = \"lan.\"\n", "z.toml");
     EXPECT_TRUE(r.config);
-    auto z = zone::load_zones(*r.config, 100);
+    auto z = control::zone::load_zones(*r.config, 100);
     EXPECT_TRUE(z.errors.empty());
     return z.zones;
 }
@@ -36,13 +36,13 @@ using test::Qsbr;
 
 TEST(ControlPlane, IdlePollsFinishATableRehashStartedByGrowth) {
     Qsbr q;
-    dns::ZoneViewSlot slot;
-    zone::ZoneStore store;
+    dataplane::dns::ZoneViewSlot slot;
+    control::zone::ZoneStore store;
     store.set_config(lan_zone(), 1000, nullptr);
-    std::vector<zone::ZoneStore::Key> discard;
+    std::vector<control::zone::ZoneStore::Key> discard;
     store.take_dirty(discard);
     ControlPlane plane(slot, q.v);
-    plane.publish_initial(std::make_unique<dns::ZoneView>(store.inputs()));
+    plane.publish_initial(std::make_unique<dataplane::dns::ZoneView>(store.inputs()));
     plane.attach_zones(&store, nullptr);
 
     // Grow name by name as DHCP grants would, one batch per poll, until a rehash is under way.
@@ -50,14 +50,14 @@ TEST(ControlPlane, IdlePollsFinishATableRehashStartedByGrowth) {
     const size_t start_capacity = view->slot_capacity();
     int added = 0;
     for (; added < 20000 && (added < 2000 || !view->rehash_in_progress()); ++added) {
-        zone::StoredRecord r;
+        control::zone::StoredRecord r;
         r.rr =
             dns::Record{name("h" + std::to_string(added) + ".lan."),
                         dns::rrtype::A,
                         dns::rrclass::IN,
                         60,
                         {198, 18, static_cast<uint8_t>(added >> 8), static_cast<uint8_t>(added)}};
-        r.prov.origin = zone::Origin::Dhcp;
+        r.prov.origin = control::zone::Origin::Dhcp;
         ASSERT_TRUE(store.put(r));
         plane.poll();
     }

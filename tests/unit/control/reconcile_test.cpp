@@ -39,9 +39,9 @@ const std::string kLan = R"(
 name = "lan."
 )";
 
-zone::ZoneStore::Key key(const std::string& text) {
+control::zone::ZoneStore::Key key(const std::string& text) {
     std::string why;
-    return zone::ZoneStore::key(*dns::name_from_text(text, dns::WireName{0}, why));
+    return control::zone::ZoneStore::key(*dns::name_from_text(text, dns::WireName{0}, why));
 }
 
 using test::Qsbr;
@@ -51,8 +51,8 @@ struct Plane {
     explicit Plane(const std::string& started_toml, bool with_zone_store = true)
         : started(load(started_toml)), plane(slot, q.v) {
         if (with_zone_store) {
-            records = std::make_unique<store::RecordStore>(tmp.str(), false, 1000);
-            zones = std::make_unique<zone::ZoneStore>();
+            records = std::make_unique<control::store::RecordStore>(tmp.str(), false, 1000);
+            zones = std::make_unique<control::zone::ZoneStore>();
             uint32_t serial = 0;
             auto inputs = load_zone_inputs(started, serial);
             EXPECT_TRUE(inputs.has_value());
@@ -73,10 +73,10 @@ struct Plane {
     test::TempDir tmp{"edgelease-reload"};
     config::Config started;
     Qsbr q;
-    dns::ZoneViewSlot slot;
+    dataplane::dns::ZoneViewSlot slot;
     ControlPlane plane;
-    std::unique_ptr<store::RecordStore> records;
-    std::unique_ptr<zone::ZoneStore> zones;
+    std::unique_ptr<control::store::RecordStore> records;
+    std::unique_ptr<control::zone::ZoneStore> zones;
     std::unique_ptr<Reloader> reloader;
     bool control_answers = true;
 };

@@ -76,10 +76,10 @@ class FakeDhcpServer {
   public:
     explicit FakeDhcpServer(uint32_t first) : next_(first) {}
 
-    bool nak_requests = false;                       // NAK every REQUEST
-    bool drop_everything = false;                    // never answer
-    std::vector<edgelease::dhcp::DhcpRequest> seen;  // every request parsed
-    std::map<uint64_t, uint32_t> leases;             // chaddr -> address
+    bool nak_requests = false;                                  // NAK every REQUEST
+    bool drop_everything = false;                               // never answer
+    std::vector<edgelease::dataplane::dhcp::DhcpRequest> seen;  // every request parsed
+    std::map<uint64_t, uint32_t> leases;                        // chaddr -> address
     std::vector<uint32_t> released;
 
     /// The reply frame to one frame from the generator, if any. Fails the test when the
@@ -91,11 +91,11 @@ class FakeDhcpServer {
             << "dropped as " << dataplane::drop_reason_name(rx.why);
         if (rx.verdict != dataplane::Verdict::Udp) return std::nullopt;
         EXPECT_EQ(dataplane::udp_dst_port(rx.view), 67);
-        edgelease::dhcp::DhcpRequest req;
-        const auto err = edgelease::dhcp::parse_request(rx.view.data + rx.view.payload_off,
-                                                        rx.view.payload_len, req);
-        EXPECT_EQ(err, edgelease::dhcp::ParseError::None);
-        if (err != edgelease::dhcp::ParseError::None) return std::nullopt;
+        edgelease::dataplane::dhcp::DhcpRequest req;
+        const auto err = edgelease::dataplane::dhcp::parse_request(
+            rx.view.data + rx.view.payload_off, rx.view.payload_len, req);
+        EXPECT_EQ(err, edgelease::dataplane::dhcp::ParseError::None);
+        if (err != edgelease::dataplane::dhcp::ParseError::None) return std::nullopt;
         std::memcpy(req.path.src_mac.bytes.data(), rx.view.data + 6, 6);
         req.path.src_ip = dw::load_be32(rx.view.data + rx.view.l3_off + 12);
         req.path.dst_ip = dw::load_be32(rx.view.data + rx.view.l3_off + 16);
@@ -103,42 +103,42 @@ class FakeDhcpServer {
         if (drop_everything) return std::nullopt;
 
         const uint64_t key = key_of(req.chaddr);
-        edgelease::dhcp::ReplyHeader h;
+        edgelease::control::dhcp::ReplyHeader h;
         h.server_id = kServerIp;
         switch (req.msg_type) {
-            case edgelease::dhcp::MsgType::Discover:
-                h.type = edgelease::dhcp::MsgType::Offer;
+            case edgelease::dataplane::dhcp::MsgType::Discover:
+                h.type = edgelease::dataplane::dhcp::MsgType::Offer;
                 h.yiaddr = leases.count(key) != 0 ? leases[key] : next_++;
                 leases[key] = h.yiaddr;
                 break;
-            case edgelease::dhcp::MsgType::Request:
+            case edgelease::dataplane::dhcp::MsgType::Request:
                 if (nak_requests) {
-                    h.type = edgelease::dhcp::MsgType::Nak;
+                    h.type = edgelease::dataplane::dhcp::MsgType::Nak;
                     break;
                 }
-                h.type = edgelease::dhcp::MsgType::Ack;
+                h.type = edgelease::dataplane::dhcp::MsgType::Ack;
                 h.ciaddr = req.ciaddr;
                 h.yiaddr = leases[key];
                 break;
-            case edgelease::dhcp::MsgType::Release:
+            case edgelease::dataplane::dhcp::MsgType::Release:
                 released.push_back(req.ciaddr);
                 return std::nullopt;  // no answer (RFC 2131 §4.3.4)
             default:
                 return std::nullopt;
         }
-        edgelease::dhcp::OptionSet opts;
+        edgelease::control::dhcp::OptionSet opts;
         opts.set_u32(dw::dhcp::opt::kLeaseTime, 3600);
         opts.set_addr(dw::dhcp::opt::kSubnetMask, 0xffff0000u);
-        edgelease::dhcp::DhcpReply r;
+        edgelease::dataplane::dhcp::DhcpReply r;
         r.path = req.path;
-        r.len = edgelease::dhcp::encode_reply(req, h, opts, r.payload, sizeof r.payload);
+        r.len = edgelease::control::dhcp::encode_reply(req, h, opts, r.payload, sizeof r.payload);
         EXPECT_NE(r.len, 0);
         r.src_ip = kServerIp;
         if (req.giaddr != 0) {
             r.dst_ip = req.giaddr;
             r.dst_port = 67;
             r.dst_mac = req.path.src_mac;
-        } else if (h.type == edgelease::dhcp::MsgType::Nak || req.broadcast_flag()) {
+        } else if (h.type == edgelease::dataplane::dhcp::MsgType::Nak || req.broadcast_flag()) {
             r.dst_ip = 0xffffffff;
             r.dst_mac = mac("ff:ff:ff:ff:ff:ff");
         } else if (req.ciaddr != 0) {
@@ -149,8 +149,8 @@ class FakeDhcpServer {
             r.dst_mac = req.chaddr;
         }
         Bytes frame(1600);
-        const uint16_t n = edgelease::dhcp::build_reply_frame(kServerMac, r, frame.data(),
-                                                              static_cast<uint16_t>(frame.size()));
+        const uint16_t n = edgelease::dataplane::dhcp::build_reply_frame(
+            kServerMac, r, frame.data(), static_cast<uint16_t>(frame.size()));
         EXPECT_NE(n, 0);
         frame.resize(n);
         return frame;

@@ -10,7 +10,7 @@ namespace edgelease::loadgen {
 namespace {
 
 using namespace test;
-using edgelease::dhcp::DhcpRequest;
+using edgelease::dataplane::dhcp::DhcpRequest;
 
 TEST(DhcpMsg, DiscoverCarriesEveryOptionAsked) {
     const uint8_t cid[] = {1, 2, 0x4c, 0x47, 0, 0, 7};
@@ -38,7 +38,8 @@ TEST(DhcpMsg, DiscoverCarriesEveryOptionAsked) {
     ASSERT_EQ(n, kMinRequestLen);  // short options: padded to the BOOTP minimum
 
     DhcpRequest r;
-    ASSERT_EQ(edgelease::dhcp::parse_request(out, n, r), edgelease::dhcp::ParseError::None);
+    ASSERT_EQ(edgelease::dataplane::dhcp::parse_request(out, n, r),
+              edgelease::dataplane::dhcp::ParseError::None);
     EXPECT_EQ(r.msg_type, MsgType::Discover);
     EXPECT_EQ(r.xid, 0xdeadbeefu);
     EXPECT_EQ(r.hops, 1);
@@ -68,8 +69,8 @@ TEST(DhcpMsg, SelectingRenewingAndRelease) {
     s.type = MsgType::Request;
     s.requested_ip = ip4("198.18.1.5");
     s.server_id = kServerIp;
-    ASSERT_EQ(edgelease::dhcp::parse_request(out, encode_request(s, out, sizeof out), r),
-              edgelease::dhcp::ParseError::None);
+    ASSERT_EQ(edgelease::dataplane::dhcp::parse_request(out, encode_request(s, out, sizeof out), r),
+              edgelease::dataplane::dhcp::ParseError::None);
     EXPECT_EQ(r.msg_type, MsgType::Request);
     EXPECT_EQ(r.requested_ip, ip4("198.18.1.5"));
     EXPECT_EQ(r.server_id, kServerIp);
@@ -79,8 +80,9 @@ TEST(DhcpMsg, SelectingRenewingAndRelease) {
     renew.chaddr = s.chaddr;
     renew.type = MsgType::Request;
     renew.ciaddr = ip4("198.18.1.5");
-    ASSERT_EQ(edgelease::dhcp::parse_request(out, encode_request(renew, out, sizeof out), r),
-              edgelease::dhcp::ParseError::None);
+    ASSERT_EQ(
+        edgelease::dataplane::dhcp::parse_request(out, encode_request(renew, out, sizeof out), r),
+        edgelease::dataplane::dhcp::ParseError::None);
     EXPECT_EQ(r.ciaddr, ip4("198.18.1.5"));
     EXPECT_EQ(r.requested_ip, 0u);
     EXPECT_EQ(r.server_id, 0u);
@@ -88,8 +90,9 @@ TEST(DhcpMsg, SelectingRenewingAndRelease) {
     RequestSpec rel = renew;
     rel.type = MsgType::Release;
     rel.server_id = kServerIp;
-    ASSERT_EQ(edgelease::dhcp::parse_request(out, encode_request(rel, out, sizeof out), r),
-              edgelease::dhcp::ParseError::None);
+    ASSERT_EQ(
+        edgelease::dataplane::dhcp::parse_request(out, encode_request(rel, out, sizeof out), r),
+        edgelease::dataplane::dhcp::ParseError::None);
     EXPECT_EQ(r.msg_type, MsgType::Release);
     EXPECT_EQ(r.server_id, kServerIp);
     EXPECT_EQ(r.prl_len, 0);  // RFC 2131 table 5: a RELEASE asks for nothing

@@ -75,7 +75,7 @@ TEST(TypeWeights, ParsesAndRefuses) {
 class Generate : public ::testing::Test {
   protected:
     void SetUp() override {
-        const auto r = zone::parse_zone_text(
+        const auto r = control::zone::parse_zone_text(
             "$ORIGIN lan.\n$TTL 300\n"
             "@ SOA ns hostmaster 1 3600 600 86400 60\n"
             "@ NS ns\n"

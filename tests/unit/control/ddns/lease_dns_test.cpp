@@ -10,12 +10,12 @@
 #include "control/ddns/lease_dns.hpp"
 #include "control/zone/zone_builder.hpp"
 
-namespace edgelease::ddns {
+namespace edgelease::control::ddns {
 namespace {
 
-using zone::AuditEvent;
-using zone::AuditReason;
-using zone::Origin;
+using control::zone::AuditEvent;
+using control::zone::AuditReason;
+using control::zone::Origin;
 
 constexpr const char* kBase = R"(
 [[interfaces]]
@@ -48,7 +48,7 @@ uint32_t ip(const char* s) {
 
 struct Fixture : ::testing::Test {
     config::Config cfg;
-    zone::ZoneStore store;
+    control::zone::ZoneStore store;
     std::vector<AuditEvent> audit;
     std::unique_ptr<LeaseDns> dns;
     int64_t now = 1'700'000'000;
@@ -58,31 +58,31 @@ struct Fixture : ::testing::Test {
                                             "t.toml");
         ASSERT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].why);
         cfg = *r.config;
-        auto zones = zone::load_zones(cfg, 1);
+        auto zones = control::zone::load_zones(cfg, 1);
         ASSERT_TRUE(zones.errors.empty());
         store.set_config(zones.zones, now);
         dns = std::make_unique<LeaseDns>(cfg, store,
                                          [this](AuditEvent e) { audit.push_back(std::move(e)); });
     }
 
-    dhcp::Lease lease(const char* addr, uint8_t mac_last, const std::string& host) {
-        dhcp::Lease l;
+    control::dhcp::Lease lease(const char* addr, uint8_t mac_last, const std::string& host) {
+        control::dhcp::Lease l;
         l.ip = ip(addr);
         l.scope = 0;
         l.hw.bytes = {0x02, 0, 0, 0, 0x10, mac_last};
-        l.client.kind = dhcp::ClientKey::HwAddress;
+        l.client.kind = control::dhcp::ClientKey::HwAddress;
         l.client.len = 6;
         std::memcpy(l.client.bytes, l.hw.bytes.data(), 6);
         l.hostname = host;
-        l.state = dhcp::LeaseState::Bound;
+        l.state = control::dhcp::LeaseState::Bound;
         l.generation = static_cast<uint64_t>(now);
         return l;
     }
 
-    const zone::ZoneStore::Entry* find(const std::string& name, uint16_t type) {
+    const control::zone::ZoneStore::Entry* find(const std::string& name, uint16_t type) {
         std::string why;
         auto w = dns::name_from_text(name, dns::WireName{0}, why);
-        const auto* es = store.find(zone::ZoneStore::key(*w));
+        const auto* es = store.find(control::zone::ZoneStore::key(*w));
         if (es == nullptr) return nullptr;
         for (const auto& e : *es)
             if (e.type == type) return &e;
@@ -110,7 +110,7 @@ struct Fixture : ::testing::Test {
 TEST_F(Fixture, GrantWritesAAndPtrWithProvenance) {
     load();
     auto l = lease("198.18.0.100", 1, "pc1");
-    dns->on_lease(l, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Granted, now);
     EXPECT_EQ(a_of("pc1.lan."), "198.18.0.100");
     EXPECT_EQ(ptr_of("198.18.0.100"), "pc1.lan.");
     const auto* a = find("pc1.lan.", dns::rrtype::A);
@@ -126,7 +126,7 @@ TEST_F(Fixture, GrantWritesAAndPtrWithProvenance) {
     // A renewal refreshes `updated` and the generation, keeps `created`, adds no audit event.
     now += 15;
     l.generation += 1;
-    dns->on_lease(l, dhcp::LeaseEvent::Renewed, now);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now);
     a = find("pc1.lan.", dns::rrtype::A);
     EXPECT_EQ(a->prov.created, now - 15);
     EXPECT_EQ(a->prov.updated, now);
@@ -137,15 +137,15 @@ TEST_F(Fixture, GrantWritesAAndPtrWithProvenance) {
 TEST_F(Fixture, AdminRecordSurvivesClaimReleaseAndExpiry) {
     load("delete_on_expiry = true\nptr_delete_on_expiry = true");
     auto l = lease("198.18.0.101", 2, "my-server");
-    dns->on_lease(l, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Granted, now);
     EXPECT_EQ(a_of("my-server.lan."), "198.18.0.60");
     EXPECT_EQ(find("my-server.lan.", dns::rrtype::A)->prov.origin, Origin::Config);
     EXPECT_EQ(ptr_of("198.18.0.101"), "") << "no PTR claims a name that is not the binding's";
     ASSERT_EQ(count(AuditReason::ConflictSkip, false), 1u);
     EXPECT_NE(audit.back().detail.find("config A record"), std::string::npos)
         << audit.back().detail;
-    dns->on_lease(l, dhcp::LeaseEvent::Expired, now + 31);
-    dns->on_lease(l, dhcp::LeaseEvent::Released, now + 32);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Expired, now + 31);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Released, now + 32);
     EXPECT_EQ(a_of("my-server.lan."), "198.18.0.60");
 }
 
@@ -153,15 +153,15 @@ TEST_F(Fixture, ReleaseDeletesExpiryKeepsByDefault) {
     load();
     auto a = lease("198.18.0.102", 3, "pa");
     auto b = lease("198.18.0.103", 4, "pb");
-    dns->on_lease(a, dhcp::LeaseEvent::Granted, now);
-    dns->on_lease(b, dhcp::LeaseEvent::Granted, now);
-    a.state = dhcp::LeaseState::Released;
-    dns->on_lease(a, dhcp::LeaseEvent::Released, now + 1);
+    dns->on_lease(a, control::dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(b, control::dhcp::LeaseEvent::Granted, now);
+    a.state = control::dhcp::LeaseState::Released;
+    dns->on_lease(a, control::dhcp::LeaseEvent::Released, now + 1);
     EXPECT_EQ(a_of("pa.lan."), "");
     EXPECT_EQ(ptr_of("198.18.0.102"), "");
     EXPECT_EQ(count(AuditReason::Release), 2u);
-    b.state = dhcp::LeaseState::Expired;
-    dns->on_lease(b, dhcp::LeaseEvent::Expired, now + 31);
+    b.state = control::dhcp::LeaseState::Expired;
+    dns->on_lease(b, control::dhcp::LeaseEvent::Expired, now + 31);
     EXPECT_EQ(a_of("pb.lan."), "198.18.0.103");
     EXPECT_EQ(ptr_of("198.18.0.103"), "pb.lan.");
 }
@@ -169,8 +169,8 @@ TEST_F(Fixture, ReleaseDeletesExpiryKeepsByDefault) {
 TEST_F(Fixture, ExpiryFlagsAreIndependent) {
     load("delete_on_expiry = true\nptr_delete_on_expiry = false");
     auto a = lease("198.18.0.104", 5, "pc");
-    dns->on_lease(a, dhcp::LeaseEvent::Granted, now);
-    dns->on_lease(a, dhcp::LeaseEvent::Expired, now + 31);
+    dns->on_lease(a, control::dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(a, control::dhcp::LeaseEvent::Expired, now + 31);
     EXPECT_EQ(a_of("pc.lan."), "");
     EXPECT_EQ(ptr_of("198.18.0.104"), "pc.lan.");
     EXPECT_EQ(count(AuditReason::Expiry), 1u);
@@ -186,18 +186,18 @@ TEST_F(Fixture, ReservationPublishesBeforeAnyClientAndIsPermanent) {
     auto l = lease("198.18.0.50", 0x50, "reserved");
     l.reservation = 0;
     l.hw.bytes = {0x02, 0, 0, 0, 0, 0x50};
-    dns->on_lease(l, dhcp::LeaseEvent::Granted, now + 5);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Granted, now + 5);
     EXPECT_EQ(find("reserved.lan.", dns::rrtype::A)->prov.created, now)
         << "granting refreshes, keeps created";
     // Drift: the rebuilt machine comes back with a client identifier; same reservation owner.
     auto drifted = l;
-    drifted.client.kind = dhcp::ClientKey::ClientId;
+    drifted.client.kind = control::dhcp::ClientKey::ClientId;
     drifted.client.len = 3;
     drifted.client.bytes[0] = 0xff;
-    dns->on_lease(drifted, dhcp::LeaseEvent::Granted, now + 6);
-    dns->on_lease(l, dhcp::LeaseEvent::Retired, now + 6);
-    dns->on_lease(l, dhcp::LeaseEvent::Expired, now + 40);
-    dns->on_lease(l, dhcp::LeaseEvent::Released, now + 41);
+    dns->on_lease(drifted, control::dhcp::LeaseEvent::Granted, now + 6);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Replaced, now + 6);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Expired, now + 40);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Released, now + 41);
     EXPECT_EQ(a_of("reserved.lan."), "198.18.0.50");
     EXPECT_EQ(ptr_of("198.18.0.50"), "reserved.lan.");
     EXPECT_EQ(count(AuditReason::Release) + count(AuditReason::Expiry), 0u);
@@ -220,12 +220,12 @@ TEST_F(Fixture, ReservationRemovedFromConfigTakesItsRecords) {
 TEST_F(Fixture, ReturningClientUnderNewIdentityTakesTheName) {
     load("delete_on_expiry = true");
     auto old_binding = lease("198.18.0.110", 6, "vm");
-    dns->on_lease(old_binding, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(old_binding, control::dhcp::LeaseEvent::Granted, now);
     auto fresh = lease("198.18.0.111", 7, "vm");
-    dns->on_lease(fresh, dhcp::LeaseEvent::Granted, now + 1);
+    dns->on_lease(fresh, control::dhcp::LeaseEvent::Granted, now + 1);
     EXPECT_EQ(a_of("vm.lan."), "198.18.0.111");
     EXPECT_EQ(find("vm.lan.", dns::rrtype::A)->prov.owner, client_owner(fresh.client, fresh.hw));
-    dns->on_lease(old_binding, dhcp::LeaseEvent::Expired, now + 31);
+    dns->on_lease(old_binding, control::dhcp::LeaseEvent::Expired, now + 31);
     EXPECT_EQ(a_of("vm.lan."), "198.18.0.111") << "the old lease is no longer the owner";
     EXPECT_EQ(ptr_of("198.18.0.111"), "vm.lan.");
 }
@@ -233,9 +233,9 @@ TEST_F(Fixture, ReturningClientUnderNewIdentityTakesTheName) {
 TEST_F(Fixture, RenameRemovesOldRecords) {
     load();
     auto l = lease("198.18.0.120", 8, "before");
-    dns->on_lease(l, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Granted, now);
     l.hostname = "after";
-    dns->on_lease(l, dhcp::LeaseEvent::Renewed, now + 10);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now + 10);
     EXPECT_EQ(a_of("before.lan."), "");
     EXPECT_EQ(a_of("after.lan."), "198.18.0.120");
     EXPECT_EQ(ptr_of("198.18.0.120"), "after.lan.");
@@ -245,11 +245,11 @@ TEST_F(Fixture, RenameRemovesOldRecords) {
 TEST_F(Fixture, ReusedAddressTakesTheKeptRecordsAway) {
     load();
     auto first = lease("198.18.0.130", 9, "first");
-    dns->on_lease(first, dhcp::LeaseEvent::Granted, now);
-    dns->on_lease(first, dhcp::LeaseEvent::Expired, now + 31);  // kept by default
+    dns->on_lease(first, control::dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(first, control::dhcp::LeaseEvent::Expired, now + 31);  // kept by default
     EXPECT_EQ(a_of("first.lan."), "198.18.0.130");
     auto second = lease("198.18.0.130", 10, "second");
-    dns->on_lease(second, dhcp::LeaseEvent::Granted, now + 40);
+    dns->on_lease(second, control::dhcp::LeaseEvent::Granted, now + 40);
     EXPECT_EQ(a_of("first.lan."), "") << "a kept record never points at someone else";
     EXPECT_EQ(a_of("second.lan."), "198.18.0.130");
     EXPECT_EQ(ptr_of("198.18.0.130"), "second.lan.");
@@ -260,9 +260,9 @@ TEST_F(Fixture, StaleAfterRemovesKeptRecordsOnly) {
     load("stale_after = \"1h\"");
     auto gone = lease("198.18.0.140", 11, "gone");
     auto alive = lease("198.18.0.141", 12, "alive");
-    dns->on_lease(gone, dhcp::LeaseEvent::Granted, now);
-    dns->on_lease(alive, dhcp::LeaseEvent::Granted, now);
-    dns->on_lease(gone, dhcp::LeaseEvent::Expired, now + 30);
+    dns->on_lease(gone, control::dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(alive, control::dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(gone, control::dhcp::LeaseEvent::Expired, now + 30);
     const std::string alive_owner = client_owner(alive.client, alive.hw);
     auto bound = [&](uint32_t a) { return a == alive.ip ? alive_owner : std::string(); };
     EXPECT_EQ(dns->sweep_stale(now + 1800, bound), 0u);
@@ -277,14 +277,14 @@ TEST_F(Fixture, ClientOptOutAndUpdateOff) {
     load();
     auto l = lease("198.18.0.150", 13, "quiet");
     l.no_dns = true;
-    dns->on_lease(l, dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Granted, now);
     EXPECT_EQ(a_of("quiet.lan."), "");
     EXPECT_EQ(dns->stats().opted_out.get(), 1u);
     Fixture::TearDown();
-    store = zone::ZoneStore();
+    store = control::zone::ZoneStore();
     load("update = false");
     dns->publish_reservations(now);
-    dns->on_lease(lease("198.18.0.151", 14, "x"), dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(lease("198.18.0.151", 14, "x"), control::dhcp::LeaseEvent::Granted, now);
     EXPECT_EQ(a_of("x.lan."), "");
     EXPECT_EQ(a_of("reserved.lan."), "");
 }
@@ -298,9 +298,10 @@ TEST_F(Fixture, StartUpRemovesRecordsOfGrantsTheLeaseStoreNeverGot) {
     auto lost = lease("198.18.0.111", 11, "pc-lost");
     auto expired = lease("198.18.0.112", 12, "pc-expired");
     dns->publish_reservations(now);
-    for (auto* l : {&kept, &lost, &expired}) dns->on_lease(*l, dhcp::LeaseEvent::Granted, now);
-    expired.state = dhcp::LeaseState::Expired;
-    dns->on_lease(expired, dhcp::LeaseEvent::Expired, now + 31);
+    for (auto* l : {&kept, &lost, &expired})
+        dns->on_lease(*l, control::dhcp::LeaseEvent::Granted, now);
+    expired.state = control::dhcp::LeaseState::Expired;
+    dns->on_lease(expired, control::dhcp::LeaseEvent::Expired, now + 31);
     ASSERT_EQ(a_of("pc-lost.lan."), "198.18.0.111");
 
     EXPECT_EQ(dns->remove_unleased({kept, expired}, now + 40), 2u);  // pc-lost's A and PTR
@@ -316,11 +317,11 @@ TEST_F(Fixture, StartUpRemovesRecordsOfGrantsTheLeaseStoreNeverGot) {
 }
 
 TEST(DhcidOwner, StableAndDistinct) {
-    dhcp::ClientKey hw;
-    hw.kind = dhcp::ClientKey::HwAddress;
+    control::dhcp::ClientKey hw;
+    hw.kind = control::dhcp::ClientKey::HwAddress;
     net::MacAddr mac{{2, 0, 0, 0, 0, 1}};
-    dhcp::ClientKey cid;
-    cid.kind = dhcp::ClientKey::ClientId;
+    control::dhcp::ClientKey cid;
+    cid.kind = control::dhcp::ClientKey::ClientId;
     cid.len = 7;
     cid.bytes[0] = 1;
     std::memcpy(cid.bytes + 1, mac.bytes.data(), 6);
@@ -333,11 +334,11 @@ TEST(DhcidOwner, StableAndDistinct) {
 TEST(DhcidOwner, KnownAnswer) {
     // RFC 4701 §3.3 / §3.5.3: type 0x0000 (htype + chaddr), digest type 1, SHA-256 of
     // 01 00 11 22 33 44 55. Owners are stored in LMDB: the value must never drift.
-    dhcp::ClientKey hw;
-    hw.kind = dhcp::ClientKey::HwAddress;
+    control::dhcp::ClientKey hw;
+    hw.kind = control::dhcp::ClientKey::HwAddress;
     net::MacAddr mac{{0x00, 0x11, 0x22, 0x33, 0x44, 0x55}};
     EXPECT_EQ(client_owner(hw, mac), "client:AAABNZrkF/uKS092yocuPHsajpRWCrg35grHn8HA0Tsq8AI=");
 }
 
 }  // namespace
-}  // namespace edgelease::ddns
+}  // namespace edgelease::control::ddns

@@ -8,10 +8,10 @@
 
 #include "control/ddns/policy.hpp"
 
-namespace edgelease::ddns {
+namespace edgelease::control::ddns {
 namespace {
 
-using zone::Origin;
+using control::zone::Origin;
 using E = LeaseDnsEvent;
 using K = RecordKind;
 using D = Decision;
@@ -189,4 +189,4 @@ TEST(PolicyTable, AdminRecordsAreNeverTouched) {
 }
 
 }  // namespace
-}  // namespace edgelease::ddns
+}  // namespace edgelease::control::ddns

@@ -4,7 +4,7 @@
 
 #include "tests/unit/control/dhcp/engine_fixture.hpp"
 
-namespace edgelease::dhcp::test {
+namespace edgelease::control::dhcp::test {
 namespace {
 
 // The "tiny" scope (3 addresses) is reached through a relay.
@@ -63,9 +63,9 @@ TEST_F(EngineTest, ReleasedAddressGoesToSomeoneElseOnlyWhenNothingElseIsFree) {
     for (uint8_t i = 2; i <= 10; ++i)  // the nine never-used addresses
         EXPECT_NE(dora(Req(MsgType::Discover, i)), "198.18.0.100");
     EXPECT_EQ(offer(Req(MsgType::Discover, 11)), "198.18.0.100");
-    // Client 1's kept binding gives way: reported as Retired before the new offer.
+    // Client 1's kept binding gives way: reported as Replaced before the new offer.
     ASSERT_EQ(res_.changed.size(), 2u);
-    EXPECT_EQ(res_.events[0], LeaseEvent::Retired);
+    EXPECT_EQ(res_.events[0], LeaseEvent::Replaced);
     EXPECT_EQ(res_.changed[0].state, LeaseState::Free);
     EXPECT_EQ(res_.changed[0].client, ClientKey::from_request(Req(MsgType::Discover, 1)));
     EXPECT_EQ(res_.events[1], LeaseEvent::Offered);
@@ -120,7 +120,7 @@ TEST_F(EngineTest, DeclineOfAnAddressNotTheClientsIsIgnored) {
     EXPECT_EQ(lease("198.18.0.100")->state, LeaseState::Bound);
 }
 
-TEST_F(EngineTest, OffersAreHeldThenLapse) {
+TEST_F(EngineTest, OffersAreHeldThenExpire) {
     // Two clients discovering at once get different addresses.
     EXPECT_EQ(offer(Req(MsgType::Discover, 1)), "198.18.0.100");
     EXPECT_EQ(res_.event, LeaseEvent::Offered);
@@ -131,26 +131,26 @@ TEST_F(EngineTest, OffersAreHeldThenLapse) {
     // A repeated DISCOVER gets the same offer.
     EXPECT_EQ(offer(Req(MsgType::Discover, 1)), "198.18.0.100");
     EXPECT_TRUE(expire(now_ + 29).empty());
-    std::vector<Lease> lapsed;
+    std::vector<Lease> expired;
     std::vector<LeaseEvent> events;
-    EXPECT_EQ(engine_.expire_due(now_ + 30, 10, lapsed, events), 2u);
+    EXPECT_EQ(engine_.expire_due(now_ + 30, 10, expired, events), 2u);
     ASSERT_EQ(events.size(), 2u);
-    EXPECT_EQ(events[0], LeaseEvent::OfferLapsed);
-    EXPECT_EQ(lapsed[0].state, LeaseState::Free);
+    EXPECT_EQ(events[0], LeaseEvent::OfferExpired);
+    EXPECT_EQ(expired[0].state, LeaseState::Free);
     EXPECT_EQ(lease("198.18.0.100"), nullptr);
     EXPECT_EQ(engine_.scope_use()[0].offered, 0u);
 }
 
-TEST_F(EngineTest, OfferOverOwnReleasedBindingLapsesBackToIt) {
+TEST_F(EngineTest, OfferOverOwnReleasedBindingExpiresBackToIt) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     run(Req(MsgType::Release, 1).ciaddr("198.18.0.100"));
     EXPECT_EQ(offer(Req(MsgType::Discover, 1)), "198.18.0.100");
-    std::vector<Lease> lapsed;
+    std::vector<Lease> expired;
     std::vector<LeaseEvent> events;
-    engine_.expire_due(now_ + 30, 10, lapsed, events);
-    ASSERT_EQ(lapsed.size(), 1u);
-    EXPECT_EQ(events[0], LeaseEvent::OfferLapsed);
-    EXPECT_EQ(lapsed[0].state, LeaseState::Released);  // affinity kept
+    engine_.expire_due(now_ + 30, 10, expired, events);
+    ASSERT_EQ(expired.size(), 1u);
+    EXPECT_EQ(events[0], LeaseEvent::OfferExpired);
+    EXPECT_EQ(expired[0].state, LeaseState::Released);  // affinity kept
     EXPECT_EQ(offer(Req(MsgType::Discover, 2)), "198.18.0.101");
     EXPECT_EQ(offer(Req(MsgType::Discover, 1)), "198.18.0.100");
 }
@@ -259,7 +259,7 @@ TEST_F(EngineTest, ClientIdDriftOnAReservationRetiresTheOldLease) {
     // The rebuilt machine comes back with the same MAC and a new client identifier.
     EXPECT_EQ(offer(Req(MsgType::Discover, 0x50).client_id({0xff, 0xbb, 2})), "198.18.0.50");
     ASSERT_EQ(res_.changed.size(), 2u);
-    EXPECT_EQ(res_.events[0], LeaseEvent::Retired);
+    EXPECT_EQ(res_.events[0], LeaseEvent::Replaced);
     EXPECT_EQ(res_.changed[0].client, old.client);
     EXPECT_EQ(res_.changed[0].reservation, 0);  // ownership stays with the reservation
     EXPECT_EQ(res_.changed[0].state, LeaseState::Free);
@@ -276,11 +276,11 @@ TEST_F(EngineTest, ClientIdDriftOnAReservationRetiresTheOldLease) {
     EXPECT_EQ(now_bound->client,
               ClientKey::from_request(Req(MsgType::Discover, 0x50).client_id({0xff, 0xbb, 2})));
     // Both identities match the reservation by MAC: whichever asks last holds it, and each
-    // hand-over retires the other binding rather than leaving two on one address.
+    // hand-over replaces the other binding rather than leaving two on one address.
     run(Req(MsgType::Request, 0x50).client_id({0xff, 0xaa, 1}).ciaddr("198.18.0.50"));
     EXPECT_EQ(res_.outcome, Outcome::Answered);
     ASSERT_EQ(res_.changed.size(), 2u);
-    EXPECT_EQ(res_.events[0], LeaseEvent::Retired);
+    EXPECT_EQ(res_.events[0], LeaseEvent::Replaced);
     EXPECT_EQ(res_.events[1], LeaseEvent::Granted);
 }
 
@@ -291,7 +291,7 @@ TEST_F(EngineTest, NewReservationRetiresTheClientsDynamicLease) {
     // and its dynamic lease goes back to the pool.
     EXPECT_EQ(offer(Req(MsgType::Discover, 0x50).client_id({7, 7})), "198.18.0.50");
     ASSERT_EQ(res_.changed.size(), 2u);
-    EXPECT_EQ(res_.events[0], LeaseEvent::Retired);
+    EXPECT_EQ(res_.events[0], LeaseEvent::Replaced);
     EXPECT_EQ(ip_str(res_.changed[0].ip), "198.18.0.100");
     EXPECT_EQ(lease("198.18.0.100"), nullptr);
 }
@@ -302,9 +302,9 @@ TEST_F(EngineTest, DeclinedReservationFallsBackToThePool) {
     ASSERT_EQ(res_.event, LeaseEvent::Declined);
     EXPECT_EQ(dora(Req(MsgType::Discover, 0x50)), "198.18.0.100");
     expire(now_ + 600);
-    // Probation over: the reservation applies again; the dynamic lease is retired.
+    // Probation over: the reservation applies again; the dynamic lease is replaced.
     EXPECT_EQ(offer(Req(MsgType::Discover, 0x50)), "198.18.0.50");
-    EXPECT_EQ(res_.events.front(), LeaseEvent::Retired);
+    EXPECT_EQ(res_.events.front(), LeaseEvent::Replaced);
 }
 
 TEST_F(EngineTest, OperatorReleaseAndExpire) {
@@ -516,4 +516,4 @@ TEST_F(EngineTest, RestoredLeasesExpire) {
 }
 
 }  // namespace
-}  // namespace edgelease::dhcp::test
+}  // namespace edgelease::control::dhcp::test

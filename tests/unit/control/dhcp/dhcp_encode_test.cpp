@@ -11,7 +11,7 @@
 namespace edgelease::dataplane::wire::dhcp::test {
 namespace {
 
-using edgelease::dhcp::kMaxPayload;
+using edgelease::dataplane::dhcp::kMaxPayload;
 
 // ---- OptionSet ---------------------------------------------------------------------------
 

@@ -43,11 +43,11 @@ void operator delete(void* p, std::size_t) noexcept {
 }
 
 using namespace edgelease;
-using dhcp::MsgType;
-using dhcp::test::decode;
-using dhcp::test::Decoded;
-using dhcp::test::ip;
-using dhcp::test::Req;
+using control::dhcp::test::decode;
+using control::dhcp::test::Decoded;
+using control::dhcp::test::ip;
+using control::dhcp::test::Req;
+using dataplane::dhcp::MsgType;
 
 namespace {
 
@@ -87,17 +87,17 @@ Req client(MsgType t, uint32_t n) {
 }
 
 struct Harness {
-    explicit Harness(size_t max_map = store::LeaseStore::kDefaultMaxMapSize,
+    explicit Harness(size_t max_map = control::store::LeaseStore::kDefaultMaxMapSize,
                      const std::string& toml = kConfig)
         : tmp("edgelease-exhaustion"),
           dir(tmp.str()),
-          cfg(dhcp::test::load(toml.c_str())),
-          ch(std::make_unique<dhcp::DhcpChannel>()) {
+          cfg(control::dhcp::test::load(toml.c_str())),
+          ch(std::make_unique<dataplane::dhcp::DhcpChannel>()) {
         cfg.appliance.state_dir = dir;
-        store = std::make_unique<store::LeaseStore>(dir, false, max_map);
+        store = std::make_unique<control::store::LeaseStore>(dir, false, max_map);
         store->start();
-        svc = std::make_unique<control::DhcpService>(cfg, std::vector<dhcp::DhcpChannel*>{ch.get()},
-                                                     *store);
+        svc = std::make_unique<control::dhcp::DhcpService>(
+            cfg, std::vector<dataplane::dhcp::DhcpChannel*>{ch.get()}, *store);
     }
     ~Harness() {
         svc.reset();
@@ -106,14 +106,15 @@ struct Harness {
 
     /// Queues `reqs` (in pieces that fit the channel), polls at `now` until every one has
     /// been handled and no ACK is still waiting for its commit (bounded), returns the replies.
-    std::vector<Decoded> run(const std::vector<dhcp::DhcpRequest>& reqs, int64_t now) {
+    std::vector<Decoded> run(const std::vector<dataplane::dhcp::DhcpRequest>& reqs, int64_t now) {
         std::vector<Decoded> out;
         size_t next = 0;
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
         for (;;) {
             while (next < reqs.size() && ch->requests.push(reqs[next])) ++next;
             svc->poll(now);
-            ch->replies.consume_all([&](const dhcp::DhcpReply& r) { out.push_back(decode(r)); });
+            ch->replies.consume_all(
+                [&](const dataplane::dhcp::DhcpReply& r) { out.push_back(decode(r)); });
             const auto& s = svc->stats();
             const uint64_t acks = s.replies[static_cast<size_t>(MsgType::Ack)].get();
             const bool settled = s.held.get() == acks + s.storage_failed.get();
@@ -126,16 +127,16 @@ struct Harness {
         }
         return out;
     }
-    uint64_t outcome(dhcp::Outcome o) const {
+    uint64_t outcome(control::dhcp::Outcome o) const {
         return svc->stats().outcomes[static_cast<size_t>(o)].get();
     }
 
     test::TempDir tmp;
     std::string dir;
     config::Config cfg;
-    std::unique_ptr<dhcp::DhcpChannel> ch;
-    std::unique_ptr<store::LeaseStore> store;
-    std::unique_ptr<control::DhcpService> svc;
+    std::unique_ptr<dataplane::dhcp::DhcpChannel> ch;
+    std::unique_ptr<control::store::LeaseStore> store;
+    std::unique_ptr<control::dhcp::DhcpService> svc;
 };
 
 size_t count_lines(const std::string& text, const std::string& needle) {
@@ -148,12 +149,12 @@ size_t count_lines(const std::string& text, const std::string& needle) {
 TEST(DhcpExhaustion, FullPoolGivesNoOfferCountsLogsOnceAndOtherScopesServe) {
     Harness h;
     const int64_t now = 1'800'000'000;
-    std::vector<dhcp::DhcpRequest> fill;
+    std::vector<dataplane::dhcp::DhcpRequest> fill;
     for (uint32_t i = 0; i < 3; ++i) fill.push_back(client(MsgType::Discover, i));
     auto offers = h.run(fill, now);
     ASSERT_EQ(offers.size(), 3u);  // the tiny pool is now held by three offers
 
-    std::vector<dhcp::DhcpRequest> more;
+    std::vector<dataplane::dhcp::DhcpRequest> more;
     for (uint32_t i = 100; i < 150; ++i) more.push_back(client(MsgType::Discover, i));
     testing::internal::CaptureStderr();
     auto none = h.run(more, now);
@@ -161,7 +162,7 @@ TEST(DhcpExhaustion, FullPoolGivesNoOfferCountsLogsOnceAndOtherScopesServe) {
     const std::string log = testing::internal::GetCapturedStderr();
     EXPECT_TRUE(none.empty());
     EXPECT_TRUE(later.empty());
-    EXPECT_EQ(h.outcome(dhcp::Outcome::PoolExhausted), 51u);
+    EXPECT_EQ(h.outcome(control::dhcp::Outcome::PoolExhausted), 51u);
     EXPECT_EQ(count_lines(log, "pool exhausted"), 1u) << log;  // rate-limited: once a minute
 
     // Another scope (through a relay) is untouched by it.
@@ -174,7 +175,7 @@ TEST(DhcpExhaustion, FullPoolGivesNoOfferCountsLogsOnceAndOtherScopesServe) {
 TEST(DhcpExhaustion, RelayOverItsDiscoverRateIsHeldBackOthersAreNot) {
     Harness h;
     const int64_t now = 1'800'000'000;
-    std::vector<dhcp::DhcpRequest> burst;
+    std::vector<dataplane::dhcp::DhcpRequest> burst;
     for (uint32_t i = 0; i < 20; ++i)
         burst.push_back(client(MsgType::Discover, i).relay("198.18.1.1"));
     testing::internal::CaptureStderr();
@@ -205,9 +206,9 @@ TEST(DhcpExhaustion, RelayOverItsDiscoverRateIsHeldBackOthersAreNot) {
 }
 
 TEST(RelayLimiter, ZeroMeansNoLimitAndTheTableIsBounded) {
-    control::RelayLimiter off(0);
+    control::dhcp::RelayLimiter off(0);
     for (int i = 0; i < 10000; ++i) EXPECT_TRUE(off.allow(0xC6120101, 1));
-    control::RelayLimiter lim(2);
+    control::dhcp::RelayLimiter lim(2);
     // Many relays in one second: each tracked one gets its own window; memory is fixed.
     size_t limited = 0;
     for (uint32_t r = 1; r <= 20000; ++r)
@@ -222,7 +223,7 @@ TEST(DhcpExhaustion, FullLeaseMapWithholdsEveryAckThatWasNotStored) {
     Harness h(64 * 1024, kNoLimit);
     const int64_t now = 1'800'000'000;
     constexpr uint32_t kClients = 3000;
-    std::vector<dhcp::DhcpRequest> discovers, requests;
+    std::vector<dataplane::dhcp::DhcpRequest> discovers, requests;
     for (uint32_t i = 0; i < kClients; ++i)
         discovers.push_back(client(MsgType::Discover, i).relay("198.18.16.1"));
     testing::internal::CaptureStderr();
@@ -250,8 +251,8 @@ TEST(DhcpExhaustion, FullLeaseMapWithholdsEveryAckThatWasNotStored) {
     EXPECT_EQ(acks.size() + h.svc->stats().storage_failed.get(), kClients);
     size_t skipped = 0;
     std::set<uint32_t> stored;
-    for (const auto& l : store::read_leases(h.dir, skipped))
-        if (l.state == dhcp::LeaseState::Bound) stored.insert(l.ip);
+    for (const auto& l : control::store::read_leases(h.dir, skipped))
+        if (l.state == control::dhcp::LeaseState::Bound) stored.insert(l.ip);
     for (const auto& a : acks) {
         EXPECT_EQ(a.type(), MsgType::Ack);
         EXPECT_TRUE(stored.count(a.yiaddr)) << "ACKed but not stored: " << a.yiaddr;
@@ -270,10 +271,10 @@ TEST(DhcpExhaustion, FloodOfDistinctClientsKeepsStateBoundedByTheAddresses) {
     Harness h;
     int64_t now = 1'800'000'000;
     // 60,000 distinct client identifiers into the 3-address pool, a DISCOVER each, time
-    // moving on 1 s per 1,000 so that offers lapse (offer_hold 30 s) and the pool cycles.
+    // moving on 1 s per 1,000 so that offers expiry (offer_hold 30 s) and the pool cycles.
     constexpr uint32_t kClients = 60000;
     size_t offered = 0;
-    std::vector<dhcp::DhcpRequest> batch;
+    std::vector<dataplane::dhcp::DhcpRequest> batch;
     for (uint32_t i = 0; i < kClients; ++i) {
         batch.push_back(client(MsgType::Discover, 1000 + i));
         if (batch.size() == 1000) {
@@ -287,9 +288,9 @@ TEST(DhcpExhaustion, FloodOfDistinctClientsKeepsStateBoundedByTheAddresses) {
             ASSERT_LE(h.svc->engine().expiry_heap_size(), 2 * 3 + 4096u);
         }
     }
-    // The pool turned over (offers lapsed and were given to newcomers), yet only 3 slots.
+    // The pool turned over (offers expired and were given to newcomers), yet only 3 slots.
     EXPECT_GE(offered, 3u * (kClients / 1000 / 31));
-    EXPECT_EQ(h.outcome(dhcp::Outcome::PoolExhausted), kClients - offered);
+    EXPECT_EQ(h.outcome(control::dhcp::Outcome::PoolExhausted), kClients - offered);
     EXPECT_LE(h.svc->engine().leases().size(), 3u);
 }
 

@@ -12,7 +12,7 @@
 #include "engine_fixture.hpp"
 #include "tests/unit/temp_dir.hpp"
 
-namespace edgelease::dhcp::test {
+namespace edgelease::control::dhcp::test {
 namespace {
 
 using edgelease::test::TempDir;
@@ -28,9 +28,9 @@ std::string edited(std::string text, const std::string& from, const std::string&
 class ServiceReload : public testing::Test {
   protected:
     ServiceReload() : cfg_(load(kConfig)) {
-        store_ = std::make_unique<store::LeaseStore>(dir_.str(), false);
+        store_ = std::make_unique<control::store::LeaseStore>(dir_.str(), false);
         store_->start();
-        service_ = std::make_unique<control::DhcpService>(
+        service_ = std::make_unique<control::dhcp::DhcpService>(
             cfg_, std::vector<DhcpChannel*>{&channel_}, *store_);
     }
 
@@ -62,7 +62,7 @@ class ServiceReload : public testing::Test {
         if (!exchange(r, a) || a.type() != MsgType::Ack) return "";
         return ip_str(a.yiaddr);
     }
-    control::DhcpService::EngineSwap reload(const std::string& toml) {
+    control::dhcp::DhcpService::EngineSwap reload(const std::string& toml) {
         next_cfg_ = load(toml.c_str());
         return service_->replace_engine(std::make_unique<LeaseEngine>(next_cfg_), now_);
     }
@@ -70,7 +70,7 @@ class ServiceReload : public testing::Test {
     std::vector<Lease> stored() {
         service_.reset();
         store_.reset();
-        store::LeaseStore reopened(dir_.str(), false);
+        control::store::LeaseStore reopened(dir_.str(), false);
         size_t skipped = 0;
         auto all = reopened.load(skipped);
         EXPECT_EQ(skipped, 0u);
@@ -80,8 +80,8 @@ class ServiceReload : public testing::Test {
     TempDir dir_;
     config::Config cfg_, next_cfg_;
     DhcpChannel channel_;
-    std::unique_ptr<store::LeaseStore> store_;
-    std::unique_ptr<control::DhcpService> service_;
+    std::unique_ptr<control::store::LeaseStore> store_;
+    std::unique_ptr<control::dhcp::DhcpService> service_;
     int64_t now_ = 1'800'000'000;
 };
 
@@ -162,14 +162,14 @@ TEST_F(ServiceReload, LeasesOutsideTheNewPoolsEndAndLeaveStorage) {
 TEST_F(ServiceReload, GenerationsCarryOverSoSweeperEntriesStayValid) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     const Lease before = *service_->engine().find(ip("198.18.0.100"));
-    sweeper::ExpiryEntry e;
+    control::sweeper::ExpiryEntry e;
     ASSERT_TRUE(to_expiry_entry(before, e));
     auto swap = reload(kConfig);
     EXPECT_EQ(swap.kept, 1u);
-    // The entry made before the reload lapses the lease in the new engine when due.
+    // The entry made before the reload expires the lease in the new engine when due.
     Lease out;
     LeaseEvent ev{};
-    EXPECT_TRUE(service_->engine().lapse_if_current(e.lease_ip, e.generation, e.expires, out, ev));
+    EXPECT_TRUE(service_->engine().expire_if_current(e.lease_ip, e.generation, e.expires, out, ev));
     EXPECT_EQ(ev, LeaseEvent::Expired);
     // And a later grant still gets a generation above every carried-over one.
     ASSERT_EQ(dora(Req(MsgType::Discover, 2)), "198.18.0.101");
@@ -189,4 +189,4 @@ TEST_F(ServiceReload, QueueDepthsAreSampledEveryPoll) {
 }
 
 }  // namespace
-}  // namespace edgelease::dhcp::test
+}  // namespace edgelease::control::dhcp::test

@@ -13,7 +13,7 @@
 #include "config/config.hpp"
 #include "control/dhcp/lease_engine.hpp"
 
-namespace edgelease::dhcp::test {
+namespace edgelease::control::dhcp::test {
 
 // Interface 0 is on the "lan" scope; interface 1 is a transit link (no scope of its own)
 // where relayed traffic and routed renewals arrive.
@@ -361,4 +361,4 @@ class EngineTest : public testing::Test {
     int64_t now_ = 1'700'000'000;
 };
 
-}  // namespace edgelease::dhcp::test
+}  // namespace edgelease::control::dhcp::test

@@ -1,4 +1,4 @@
-// The engine's expiry heap under load: stale entries (renewals, leases lapsed through the
+// The engine's expiry heap under load: stale entries (renewals, leases expired through the
 // sweeper) are dropped in bounded steps, the heap stays bounded under renewal churn, and no
 // live entry is ever lost or delayed while compaction removes entries from the middle.
 #include <algorithm>
@@ -7,7 +7,7 @@
 
 #include "tests/unit/control/dhcp/engine_fixture.hpp"
 
-namespace edgelease::dhcp::test {
+namespace edgelease::control::dhcp::test {
 namespace {
 
 // One scope with room for thousands of clients (a /16 inside 198.18.0.0/15).
@@ -56,16 +56,16 @@ TEST(ExpiryHeap, StaleEntriesAfterASweeperStormGoInBoundedSteps) {
     constexpr uint32_t kN = 20'000;
     restore_bound(engine, kN, [](uint32_t) { return kT0; });
     ASSERT_EQ(engine.expiry_heap_size(), kN);
-    std::vector<sweeper::ExpiryEntry> due;
+    std::vector<control::sweeper::ExpiryEntry> due;
     engine.timed_entries(due);
     std::vector<Lease> changed;
     std::vector<LeaseEvent> events;
-    std::vector<sweeper::ExpiryEntry> early;
-    ASSERT_EQ(engine.lapse_due(due, kT0, changed, events, early).lapsed, kN);
-    EXPECT_EQ(engine.expiry_heap_size(), kN);  // lapsing does not touch the heap
+    std::vector<control::sweeper::ExpiryEntry> early;
+    ASSERT_EQ(engine.expire_swept(due, kT0, changed, events, early).expired, kN);
+    EXPECT_EQ(engine.expiry_heap_size(), kN);  // expiring does not touch the heap
 
     // The backstop: each call drops at most (max * 4 + 64) entries by popping and as many by
-    // compaction, and lapses nothing a second time.
+    // compaction, and expires nothing a second time.
     constexpr size_t kMax = 100;
     constexpr size_t kPerCall = 2 * (kMax * 4 + 64);
     std::vector<Lease> expired;
@@ -83,7 +83,7 @@ TEST(ExpiryHeap, StaleEntriesAfterASweeperStormGoInBoundedSteps) {
 }
 
 TEST(ExpiryHeap, StaleFutureEntriesAreCompactedAway) {
-    // Leases lapsed early by the operator leave entries far in the future; popping never
+    // Leases expired early by the operator leave entries far in the future; popping never
     // reaches them, the compaction pass does, and it leaves every live entry in place.
     const config::Config cfg = load(kBigConfig);
     LeaseEngine engine(cfg);
@@ -182,7 +182,7 @@ TEST(ExpiryHeap, RenewalChurnKeepsTheHeapBounded) {
 }
 
 TEST(ExpiryHeap, RandomChurnNeverLosesOrDelaysALiveEntry) {
-    // Grants, renewals, releases, sweeper lapses and heap expiry interleaved at random, with
+    // Grants, renewals, releases, sweeper expires and heap expiry interleaved at random, with
     // small budgets so that compaction passes run while entries are pushed and popped. After
     // each second's expire_due with a large budget, no timed lease may be overdue.
     BigScope b;
@@ -192,7 +192,7 @@ TEST(ExpiryHeap, RandomChurnNeverLosesOrDelaysALiveEntry) {
     std::vector<Lease> expired;
     Lease out;
     LeaseEvent ev{};
-    size_t lapsed_by_sweeper = 0, lapsed_by_heap = 0;
+    size_t expired_by_sweeper = 0, expired_by_heap = 0;
     // As recommended for the appliance, the heap runs 2 s behind the clock, the sweeper on time.
     constexpr int64_t kGrace = 2;
     for (int second = 0; second < 2400; ++second) {
@@ -215,23 +215,23 @@ TEST(ExpiryHeap, RandomChurnNeverLosesOrDelaysALiveEntry) {
                     for (uint32_t j = c; j < std::min(kClients, c + 50); ++j) {
                         const Lease* l = addr[j] ? b.engine_.find(addr[j]) : nullptr;
                         if (l && l->expires <= b.now &&
-                            b.engine_.lapse_if_current(l->ip, l->generation, b.now, out, ev))
-                            ++lapsed_by_sweeper;
+                            b.engine_.expire_if_current(l->ip, l->generation, b.now, out, ev))
+                            ++expired_by_sweeper;
                     }
                     break;
                 default:
-                    lapsed_by_heap += b.engine_.expire_due(b.now - kGrace, 3, expired);
+                    expired_by_heap += b.engine_.expire_due(b.now - kGrace, 3, expired);
                     break;
             }
         }
         size_t n;
-        while ((n = b.engine_.expire_due(b.now - kGrace, 50, expired)) != 0) lapsed_by_heap += n;
+        while ((n = b.engine_.expire_due(b.now - kGrace, 50, expired)) != 0) expired_by_heap += n;
         if (second % 5 == 0) {
             ASSERT_TRUE(b.none_overdue(addr, b.now - kGrace)) << "second " << second;
         }
     }
-    EXPECT_GT(lapsed_by_heap, 0u);
-    EXPECT_GT(lapsed_by_sweeper, 0u);
+    EXPECT_GT(expired_by_heap, 0u);
+    EXPECT_GT(expired_by_sweeper, 0u);
     // Everything left expires when its time comes, and the heap then holds nothing live.
     b.now += 7200;
     while (b.engine_.expire_due(b.now, 1000, expired) != 0) {
@@ -243,4 +243,4 @@ TEST(ExpiryHeap, RandomChurnNeverLosesOrDelaysALiveEntry) {
 }
 
 }  // namespace
-}  // namespace edgelease::dhcp::test
+}  // namespace edgelease::control::dhcp::test

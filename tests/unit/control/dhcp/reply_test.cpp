@@ -2,7 +2,7 @@
 // lease times, destinations (RFC 2131 §4.1), scope selection, INFORM.
 #include "tests/unit/control/dhcp/engine_fixture.hpp"
 
-namespace edgelease::dhcp::test {
+namespace edgelease::control::dhcp::test {
 namespace {
 
 const net::MacAddr kBroadcast{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
@@ -255,4 +255,4 @@ TEST_F(EngineTest, ServerToClientTypesAreInvalid) {
 }
 
 }  // namespace
-}  // namespace edgelease::dhcp::test
+}  // namespace edgelease::control::dhcp::test

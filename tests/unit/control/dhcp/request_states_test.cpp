@@ -4,7 +4,7 @@
 
 #include "tests/unit/control/dhcp/engine_fixture.hpp"
 
-namespace edgelease::dhcp::test {
+namespace edgelease::control::dhcp::test {
 namespace {
 
 struct StateCase {
@@ -40,7 +40,7 @@ const StateCase kCases[] = {
      Outcome::Answered, MsgType::Ack, "198.18.0.100", LeaseEvent::Granted, "198.18.0.100"},
     {"selecting_other_server", offer_100,
      [] { return selecting(1, "198.18.0.99", "198.18.0.100"); }, Outcome::NotForUs, MsgType::None,
-     nullptr, LeaseEvent::OfferLapsed, ""},
+     nullptr, LeaseEvent::OfferExpired, ""},
     {"selecting_wrong_address", offer_100,
      [] { return selecting(1, "198.18.0.1", "198.18.0.105"); }, Outcome::Nak, MsgType::Nak, nullptr,
      LeaseEvent::None, "255.255.255.255"},
@@ -49,7 +49,7 @@ const StateCase kCases[] = {
     {"selecting_without_requested_address", offer_100,
      [] { return std::move(Req(MsgType::Request, 1).server("198.18.0.1")); }, Outcome::Invalid,
      MsgType::None, nullptr, LeaseEvent::None, ""},
-    {"selecting_after_offer_lapsed_free_address", [](EngineTest&) {},
+    {"selecting_after_offer_expired_free_address", [](EngineTest&) {},
      [] { return selecting(1, "198.18.0.1", "198.18.0.104"); }, Outcome::Answered, MsgType::Ack,
      "198.18.0.104", LeaseEvent::Granted, "198.18.0.104"},
     {"selecting_someone_elses_address", bind_100,
@@ -164,7 +164,7 @@ TEST_F(EngineTest, SelectingAnotherServerFreesOurOffer) {
     EXPECT_EQ(res_.outcome, Outcome::NotForUs);
     EXPECT_FALSE(res_.has_reply);
     ASSERT_EQ(res_.changed.size(), 1u);
-    EXPECT_EQ(res_.events[0], LeaseEvent::OfferLapsed);
+    EXPECT_EQ(res_.events[0], LeaseEvent::OfferExpired);
     EXPECT_EQ(res_.changed[0].state, LeaseState::Free);  // the store deletes the record
     EXPECT_EQ(lease("198.18.0.100"), nullptr);
     // Never-used addresses go first; the dropped offer waits at the back of the FIFO.
@@ -214,4 +214,4 @@ TEST_F(EngineTest, RoutedRenewalPicksTheScopeByCiaddr) {
 }
 
 }  // namespace
-}  // namespace edgelease::dhcp::test
+}  // namespace edgelease::control::dhcp::test

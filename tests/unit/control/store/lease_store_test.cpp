@@ -14,16 +14,16 @@ using namespace edgelease;
 
 namespace {
 
-dhcp::Lease sample(uint32_t ip) {
-    dhcp::Lease l;
+control::dhcp::Lease sample(uint32_t ip) {
+    control::dhcp::Lease l;
     l.ip = ip;
     l.scope = 2;
-    l.client.kind = dhcp::ClientKey::ClientId;
+    l.client.kind = control::dhcp::ClientKey::ClientId;
     l.client.len = 7;
     for (uint8_t i = 0; i < 7; ++i) l.client.bytes[i] = static_cast<uint8_t>(i + 1);
     l.hw = net::MacAddr{{0x02, 0, 0, 0, 0x12, static_cast<uint8_t>(ip)}};
     l.hostname = "host-" + std::to_string(ip & 0xff);
-    l.state = dhcp::LeaseState::Bound;
+    l.state = control::dhcp::LeaseState::Bound;
     l.start = 1795000000;
     l.expires = 1795003600;
     l.generation = 42;
@@ -34,7 +34,7 @@ dhcp::Lease sample(uint32_t ip) {
 
 /// Queues `l` as write `seq`, wakes the writer as the control lcore does after a poll, and
 /// waits (at most 30 s) until done_seq() reaches `seq`. The caller asserts on done_seq().
-void write_and_wait(store::LeaseStore& s, const dhcp::Lease& l, uint64_t seq) {
+void write_and_wait(control::store::LeaseStore& s, const control::dhcp::Lease& l, uint64_t seq) {
     ASSERT_TRUE(s.enqueue(l, seq));
     s.wake();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -42,7 +42,7 @@ void write_and_wait(store::LeaseStore& s, const dhcp::Lease& l, uint64_t seq) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
-void expect_same(const dhcp::Lease& a, const dhcp::Lease& b) {
+void expect_same(const control::dhcp::Lease& a, const control::dhcp::Lease& b) {
     EXPECT_EQ(a.ip, b.ip);
     EXPECT_EQ(a.scope, b.scope);
     EXPECT_TRUE(a.client == b.client);
@@ -64,30 +64,30 @@ using edgelease::test::TempDir;
 TEST(LeaseCodec, RoundTrips) {
     auto l = sample(0xC6120064);
     std::vector<uint8_t> bytes;
-    store::encode_lease(l, bytes);
-    auto back = store::decode_lease(bytes.data(), bytes.size());
+    control::store::encode_lease(l, bytes);
+    auto back = control::store::decode_lease(bytes.data(), bytes.size());
     ASSERT_TRUE(back);
     expect_same(l, *back);
 }
 
 TEST(LeaseCodec, RejectsTruncatedTrailingAndUnknownVersions) {
     std::vector<uint8_t> bytes;
-    store::encode_lease(sample(1), bytes);
+    control::store::encode_lease(sample(1), bytes);
     for (size_t n = 0; n < bytes.size(); ++n)
-        EXPECT_FALSE(store::decode_lease(bytes.data(), n)) << n;
+        EXPECT_FALSE(control::store::decode_lease(bytes.data(), n)) << n;
     auto longer = bytes;
     longer.push_back(0);
-    EXPECT_FALSE(store::decode_lease(longer.data(), longer.size()));
+    EXPECT_FALSE(control::store::decode_lease(longer.data(), longer.size()));
     auto other = bytes;
     other[0] = 99;
-    EXPECT_FALSE(store::decode_lease(other.data(), other.size()));
+    EXPECT_FALSE(control::store::decode_lease(other.data(), other.size()));
 }
 
 TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
     TempDir dir;
     const uint32_t n = 5000;
     {
-        store::LeaseStore s(dir.str(), true);
+        control::store::LeaseStore s(dir.str(), true);
         s.start();
         uint64_t seq = 0;
         for (uint32_t i = 0; i < n; ++i) {
@@ -99,7 +99,7 @@ TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
         while (s.done_seq() < n && std::chrono::steady_clock::now() < deadline)
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         EXPECT_EQ(s.done_seq(), n);
-        store::FailedRange none;
+        control::store::FailedRange none;
         EXPECT_FALSE(s.take_failed(none));
         EXPECT_EQ(s.stats().records.load(), n);
         // Grouped: far fewer commits than records.
@@ -109,11 +109,11 @@ TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
                     static_cast<unsigned long long>(s.stats().commits.load()));
     }
     size_t skipped = 99;
-    auto leases = store::read_leases(dir.str(), skipped);
+    auto leases = control::store::read_leases(dir.str(), skipped);
     EXPECT_EQ(skipped, 0u);
     ASSERT_EQ(leases.size(), n);
     expect_same(leases[7], sample(0xC6120007));  // keys are big-endian addresses: sorted
-    store::LeaseStore again(dir.str(), true);
+    control::store::LeaseStore again(dir.str(), true);
     EXPECT_EQ(again.load(skipped).size(), n);
 }
 
@@ -122,32 +122,32 @@ TEST(LeaseStore, ALoneWriteIsDoneOnlyAfterItsMetaPageIsFlushed) {
     // next flush. With nothing behind it, the writer flushes it itself before done_seq()
     // passes the write, and the write is on disk when done_seq() says so.
     TempDir dir;
-    store::LeaseStore s(dir.str(), true);
+    control::store::LeaseStore s(dir.str(), true);
     s.start();
     write_and_wait(s, sample(0xC6120001), 1);
     ASSERT_EQ(s.done_seq(), 1u);
     EXPECT_EQ(s.stats().commits.load(), 1u);
     EXPECT_EQ(s.stats().meta_syncs.load(), 1u);
     size_t skipped = 0;
-    auto leases = store::read_leases(dir.str(), skipped);
+    auto leases = control::store::read_leases(dir.str(), skipped);
     ASSERT_EQ(leases.size(), 1u);
     EXPECT_EQ(leases[0].ip, 0xC6120001u);
 }
 
 TEST(LeaseStore, ABatchThatChangesNothingIsDoneWithoutAFlushOrACommit) {
-    // A lapsed offer queues a delete of a key that was never stored. LMDB commits such a
+    // A expired offer queues a delete of a key that was never stored. LMDB commits such a
     // transaction without writing or flushing anything, so it must not count as the flush
     // that makes an earlier commit durable; on its own it is done at once.
     TempDir dir;
-    store::LeaseStore s(dir.str(), true);
+    control::store::LeaseStore s(dir.str(), true);
     s.start();
     auto gone = sample(0xC6120009);
-    gone.state = dhcp::LeaseState::Free;
+    gone.state = control::dhcp::LeaseState::Free;
     write_and_wait(s, gone, 1);
     ASSERT_EQ(s.done_seq(), 1u);
     EXPECT_EQ(s.stats().commits.load(), 0u);
     EXPECT_EQ(s.stats().meta_syncs.load(), 0u);
-    store::FailedRange none;
+    control::store::FailedRange none;
     EXPECT_FALSE(s.take_failed(none));
     // A real write after it still gets its flush.
     write_and_wait(s, sample(0xC612000A), 2);
@@ -158,7 +158,7 @@ TEST(LeaseStore, ABatchThatChangesNothingIsDoneWithoutAFlushOrACommit) {
 
 TEST(LeaseStore, DurabilityOsNeedsNoMetaFlush) {
     TempDir dir;
-    store::LeaseStore s(dir.str(), false);
+    control::store::LeaseStore s(dir.str(), false);
     s.start();
     write_and_wait(s, sample(0xC6120001), 1);
     ASSERT_EQ(s.done_seq(), 1u);
@@ -167,7 +167,7 @@ TEST(LeaseStore, DurabilityOsNeedsNoMetaFlush) {
 
 TEST(LeaseStore, WakeIsCountedOnlyWhenTheWriterSlept) {
     TempDir dir;
-    store::LeaseStore s(dir.str(), false);
+    control::store::LeaseStore s(dir.str(), false);
     s.start();
     // The writer goes to sleep on its bell once the queue is empty (it starts empty).
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -182,28 +182,28 @@ TEST(LeaseStore, WakeIsCountedOnlyWhenTheWriterSlept) {
 TEST(LeaseStore, LaterWriteOfTheSameAddressWins) {
     TempDir dir;
     {
-        store::LeaseStore s(dir.str(), false);
+        control::store::LeaseStore s(dir.str(), false);
         s.start();
         auto l = sample(0xC6120010);
         ASSERT_TRUE(s.enqueue(l, 1));
-        l.state = dhcp::LeaseState::Released;
+        l.state = control::dhcp::LeaseState::Released;
         l.generation = 43;
         ASSERT_TRUE(s.enqueue(l, 2));
     }  // the destructor drains and commits
     size_t skipped = 0;
-    auto leases = store::read_leases(dir.str(), skipped);
+    auto leases = control::store::read_leases(dir.str(), skipped);
     ASSERT_EQ(leases.size(), 1u);
-    EXPECT_EQ(leases[0].state, dhcp::LeaseState::Released);
+    EXPECT_EQ(leases[0].state, control::dhcp::LeaseState::Released);
     EXPECT_EQ(leases[0].generation, 43u);
 }
 
 TEST(LeaseStore, FullMapFailsBatchesAndReportsEveryFailedRange) {
     TempDir dir;
     constexpr uint32_t n = 4000;
-    std::vector<store::FailedRange> failed;
+    std::vector<control::store::FailedRange> failed;
     {
         // 64 KiB: a few hundred records fit; the rest must fail, each batch reported once.
-        store::LeaseStore s(dir.str(), false, 64 * 1024);
+        control::store::LeaseStore s(dir.str(), false, 64 * 1024);
         s.start();
         uint64_t seq = 0;
         for (uint32_t i = 0; i < n; ++i) {
@@ -215,11 +215,11 @@ TEST(LeaseStore, FullMapFailsBatchesAndReportsEveryFailedRange) {
         }
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
         while (s.done_seq() < n && std::chrono::steady_clock::now() < deadline) {
-            for (store::FailedRange r; s.take_failed(r);) failed.push_back(r);
+            for (control::store::FailedRange r; s.take_failed(r);) failed.push_back(r);
             std::this_thread::sleep_for(std::chrono::milliseconds(1));
         }
         ASSERT_EQ(s.done_seq(), n);
-        for (store::FailedRange r; s.take_failed(r);) failed.push_back(r);
+        for (control::store::FailedRange r; s.take_failed(r);) failed.push_back(r);
         EXPECT_GT(s.stats().map_full.load(), 1u);
         EXPECT_EQ(s.stats().failures.load(), failed.size());
         EXPECT_EQ(s.stats().map_resizes.load(), 0u);  // already at its maximum
@@ -234,7 +234,7 @@ TEST(LeaseStore, FullMapFailsBatchesAndReportsEveryFailedRange) {
     // Exactly the writes outside the failed ranges are on disk (seq i+1 wrote lease i).
     size_t skipped = 0;
     std::set<uint32_t> stored;
-    for (const auto& l : store::read_leases(dir.str(), skipped)) stored.insert(l.ip);
+    for (const auto& l : control::store::read_leases(dir.str(), skipped)) stored.insert(l.ip);
     size_t ok = 0;
     for (uint32_t i = 0; i < n; ++i) {
         const bool on_disk = stored.count(0xC6120000 + i) != 0;
@@ -247,7 +247,7 @@ TEST(LeaseStore, FullMapFailsBatchesAndReportsEveryFailedRange) {
 
 TEST(LeaseStore, UnwritableDirectoryIsAClearError) {
     try {
-        store::LeaseStore s("/proc/edgelease-cannot-be-here", true);
+        control::store::LeaseStore s("/proc/edgelease-cannot-be-here", true);
         FAIL() << "expected an error";
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("/proc/edgelease-cannot-be-here"), std::string::npos)

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-namespace edgelease::sweeper {
+namespace edgelease::control::sweeper {
 namespace {
 
 constexpr int64_t kT0 = 1'700'000'000;  // a plausible Unix time
@@ -290,4 +290,4 @@ TEST(ExpiryWheel, ZeroBudgetAndEmptyWheelJump) {
 }
 
 }  // namespace
-}  // namespace edgelease::sweeper
+}  // namespace edgelease::control::sweeper

@@ -19,7 +19,7 @@
 
 #include "control/sweeper/sweeper_link.hpp"
 
-namespace edgelease::sweeper {
+namespace edgelease::control::sweeper {
 namespace {
 
 constexpr int64_t kT0 = 1'700'000'000;
@@ -75,7 +75,7 @@ TEST(Sweeper, AlreadyDueEntryComesOutOnTheTickThatTakesIt) {
     SweeperLink link(64);
     Sweeper sw(link, kT0);
     sw.tick(kT0 + 100);
-    link.schedule(entry(9, kT0 + 50));  // lapsed while in flight (or restored after downtime)
+    link.schedule(entry(9, kT0 + 50));  // expired while in flight (or restored after downtime)
     EXPECT_EQ(sw.tick(kT0 + 100), 2u);  // one taken in, one sent out
     auto due = take_all(link);
     ASSERT_EQ(due.size(), 1u);
@@ -98,7 +98,7 @@ TEST(Sweeper, FarFutureEntryWaitsForItsRound) {
 
 TEST(Sweeper, RenewalIsANewGenerationEntry) {
     // The sweeper does not dedupe: both entries come back, each at its own second, and the
-    // control lcore drops the stale one by generation (LeaseEngine::lapse_if_current).
+    // control lcore drops the stale one by generation (LeaseEngine::expire_if_current).
     SweeperLink link(64);
     Sweeper sw(link, kT0);
     link.schedule(entry(7, kT0 + 10, 1));
@@ -311,4 +311,4 @@ TEST(Sweeper, WallClockIsUnixSeconds) {
 }
 
 }  // namespace
-}  // namespace edgelease::sweeper
+}  // namespace edgelease::control::sweeper

@@ -9,7 +9,7 @@
 namespace edgelease::dns {
 namespace {
 
-using zone::test::wire;
+using control::zone::test::wire;
 
 const WireName kLan = wire({"lan"});
 

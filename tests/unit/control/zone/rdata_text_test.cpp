@@ -9,7 +9,7 @@
 
 #include "tests/unit/control/zone/test_util.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 namespace {
 
 using dns::WireName;
@@ -316,4 +316,4 @@ TEST(Ttl, Malformed) {
 }
 
 }  // namespace
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace edgelease::zone::test {
+namespace edgelease::control::zone::test {
 
 /// Wire form of a name from its labels: wire({"www", "lan"}) is 3 w w w 3 l a n 0.
 inline std::vector<uint8_t> wire(std::initializer_list<std::string_view> labels) {
@@ -29,4 +29,4 @@ inline std::vector<uint8_t> ascii(std::string_view s) {
     return {s.begin(), s.end()};
 }
 
-}  // namespace edgelease::zone::test
+}  // namespace edgelease::control::zone::test

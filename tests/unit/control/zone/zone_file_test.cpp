@@ -14,7 +14,7 @@
 #include "tests/unit/control/zone/test_util.hpp"
 #include "tests/unit/temp_dir.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 namespace {
 
 using dns::WireName;
@@ -349,4 +349,4 @@ TEST(ZoneFile, ErrorCountIsBounded) {
 }
 
 }  // namespace
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

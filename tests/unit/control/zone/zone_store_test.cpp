@@ -10,7 +10,7 @@
 #include "control/zone/zone_builder.hpp"
 #include "control/zone/zone_store.hpp"
 
-namespace edgelease::zone {
+namespace edgelease::control::zone {
 namespace {
 
 dns::WireName name(const std::string& s) {
@@ -18,7 +18,7 @@ dns::WireName name(const std::string& s) {
     return *dns::name_from_text(s, dns::WireName{0}, why);
 }
 
-std::vector<dns::ZoneInput> zones_of(const std::string& toml) {
+std::vector<dataplane::dns::ZoneInput> zones_of(const std::string& toml) {
     auto r = config::load_config_string("[[interfaces]]\nport = \"p0\"\n" + toml, "z.toml");
     EXPECT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].why);
     if (!r.config) return {};
@@ -113,7 +113,7 @@ TEST(RecordStore, ProvenanceSurvivesRestart) {
         dns::Record{name("pc.lan."), dns::rrtype::A, dns::rrclass::IN, 600, {198, 18, 0, 100}}, {}};
     r.prov = Provenance{Origin::Dhcp, "client:AAABxyz", 1111, 2222, 42};
     {
-        store::RecordStore rs(dir.string(), false, 3);
+        control::store::RecordStore rs(dir.string(), false, 3);
         rs.start();
         ZoneStore s(&rs);
         s.set_config(zones_of(kOne), 1000);
@@ -137,7 +137,7 @@ TEST(RecordStore, ProvenanceSurvivesRestart) {
         EXPECT_EQ(rs.read_audit(10, "", events[0].seq).size(), 2u);
         EXPECT_TRUE(rs.read_audit(10, "nomatch").empty());
     }
-    store::RecordStore rs(dir.string(), false, 3);
+    control::store::RecordStore rs(dir.string(), false, 3);
     size_t skipped = 99;
     auto loaded = rs.load(skipped);
     EXPECT_EQ(skipped, 0u);
@@ -169,17 +169,19 @@ TEST(RecordStore, ProvenanceSurvivesRestart) {
 TEST(RecordCodec, RejectsGarbage) {
     StoredRecord r{
         dns::Record{name("x.lan."), dns::rrtype::TXT, dns::rrclass::IN, 1, {3, 'a', 'b', 'c'}}, {}};
-    std::string enc = store::encode_record(r);
-    auto ok = store::decode_record(reinterpret_cast<const uint8_t*>(enc.data()), enc.size());
+    std::string enc = control::store::encode_record(r);
+    auto ok =
+        control::store::decode_record(reinterpret_cast<const uint8_t*>(enc.data()), enc.size());
     ASSERT_TRUE(ok);
     EXPECT_EQ(ok->rr.rdata, r.rr.rdata);
     for (size_t cut = 0; cut < enc.size(); ++cut)
-        EXPECT_FALSE(store::decode_record(reinterpret_cast<const uint8_t*>(enc.data()), cut))
+        EXPECT_FALSE(
+            control::store::decode_record(reinterpret_cast<const uint8_t*>(enc.data()), cut))
             << cut;
     std::vector<uint8_t> big(600, 7);
     dns::Record longr{name("x.lan."), 65280, dns::rrclass::IN, 1, big};
-    EXPECT_LE(store::record_key(longr).size(), 511u);
+    EXPECT_LE(control::store::record_key(longr).size(), 511u);
 }
 
 }  // namespace
-}  // namespace edgelease::zone
+}  // namespace edgelease::control::zone

@@ -20,17 +20,17 @@
 #include "dataplane/wire/dhcp.hpp"
 
 namespace edgelease::dataplane::wire::dhcp {
-// The tests of the worker's parser and frame builder (edgelease::dhcp, dataplane/dhcp/) and of
-// the control lcore's encoder (control/dhcp/) share these helpers over the wire layout.
-using edgelease::dhcp::build_reply_frame;
-using edgelease::dhcp::DhcpReply;
-using edgelease::dhcp::DhcpRequest;
-using edgelease::dhcp::encode_reply;
-using edgelease::dhcp::MsgType;
-using edgelease::dhcp::OptionSet;
-using edgelease::dhcp::parse_request;
-using edgelease::dhcp::ParseError;
-using edgelease::dhcp::ReplyHeader;
+// The tests of the worker's parser and frame builder (edgelease::dataplane::dhcp, dataplane/dhcp/)
+// and of the control lcore's encoder (control/dhcp/) share these helpers over the wire layout.
+using edgelease::control::dhcp::encode_reply;
+using edgelease::control::dhcp::OptionSet;
+using edgelease::control::dhcp::ReplyHeader;
+using edgelease::dataplane::dhcp::build_reply_frame;
+using edgelease::dataplane::dhcp::DhcpReply;
+using edgelease::dataplane::dhcp::DhcpRequest;
+using edgelease::dataplane::dhcp::MsgType;
+using edgelease::dataplane::dhcp::parse_request;
+using edgelease::dataplane::dhcp::ParseError;
 
 inline const char* parse_error_name(ParseError e) {
     switch (e) {
@@ -66,7 +66,7 @@ inline void PrintTo(ParseError e, std::ostream* os) {
 namespace edgelease::dataplane::wire::dhcp::test {
 
 using Bytes = std::vector<uint8_t>;
-using edgelease::dhcp::DhcpReply;
+using edgelease::dataplane::dhcp::DhcpReply;
 
 inline net::MacAddr mac(std::string_view s) {
     return *net::parse_mac(s);

@@ -137,7 +137,7 @@ TEST(DhcpCapture, OfferToUdhcpcFits576) {
     ReplyHeader h;
     h.yiaddr = ip4("198.18.0.88");
     h.server_id = ip4("198.18.0.1");
-    uint8_t out[edgelease::dhcp::kMaxPayload] = {};
+    uint8_t out[edgelease::dataplane::dhcp::kMaxPayload] = {};
     const uint16_t n = encode_reply(*r.req, h, *opts, out, sizeof out);
     ASSERT_GT(n, 0);
     EXPECT_LE(n, 548);

@@ -139,10 +139,10 @@ TEST(DhcpFrame, RefusesWhatDoesNotFit) {
     r->path.vlan_count = 3;
     EXPECT_TRUE(build(*r, 2000).empty());
     r->path.vlan_count = 0;
-    r->len = edgelease::dhcp::kMaxPayload + 1;
+    r->len = edgelease::dataplane::dhcp::kMaxPayload + 1;
     EXPECT_TRUE(build(*r, 4000).empty());
-    r->len = edgelease::dhcp::kMaxPayload;
-    EXPECT_EQ(build(*r, 4000).size(), 42u + edgelease::dhcp::kMaxPayload);
+    r->len = edgelease::dataplane::dhcp::kMaxPayload;
+    EXPECT_EQ(build(*r, 4000).size(), 42u + edgelease::dataplane::dhcp::kMaxPayload);
 }
 
 TEST(DhcpFrame, EncodedReplyRoundTrip) {

@@ -8,9 +8,9 @@
 namespace edgelease::dataplane::wire::dhcp::test {
 namespace {
 
-using edgelease::dhcp::kMaxClientId;
-using edgelease::dhcp::kMaxHostname;
-using edgelease::dhcp::kMaxPrl;
+using edgelease::dataplane::dhcp::kMaxClientId;
+using edgelease::dataplane::dhcp::kMaxHostname;
+using edgelease::dataplane::dhcp::kMaxPrl;
 
 TEST(DhcpParse, Discover) {
     const Parsed r = parse(discover());

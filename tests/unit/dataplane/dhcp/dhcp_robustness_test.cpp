@@ -12,12 +12,12 @@
 namespace edgelease::dataplane::wire::dhcp::test {
 namespace {
 
-using edgelease::dhcp::kMaxClientId;
-using edgelease::dhcp::kMaxFqdn;
-using edgelease::dhcp::kMaxHostname;
-using edgelease::dhcp::kMaxPayload;
-using edgelease::dhcp::kMaxPrl;
-using edgelease::dhcp::kMaxRelayInfo;
+using edgelease::dataplane::dhcp::kMaxClientId;
+using edgelease::dataplane::dhcp::kMaxFqdn;
+using edgelease::dataplane::dhcp::kMaxHostname;
+using edgelease::dataplane::dhcp::kMaxPayload;
+using edgelease::dataplane::dhcp::kMaxPrl;
+using edgelease::dataplane::dhcp::kMaxRelayInfo;
 
 std::unique_ptr<OptionSet> reply_options_set() {
     auto s = std::make_unique<OptionSet>();

@@ -10,7 +10,7 @@
 #include "control/zone/zone_builder.hpp"
 #include "control/zone/zone_file.hpp"
 
-namespace edgelease::dns::answer_test {
+namespace edgelease::dataplane::dns::answer_test {
 
 namespace wt = dataplane::wire::dns::test;
 
@@ -152,7 +152,8 @@ WireName wire_of(const std::string& text) {
 ZoneInput parse(const std::string& origin, const std::string& text) {
     ZoneInput z;
     z.name = wire_of(origin);
-    zone::ZoneFileResult r = zone::parse_zone_text(text, origin + "zone", z.name, 3600);
+    control::zone::ZoneFileResult r =
+        control::zone::parse_zone_text(text, origin + "zone", z.name, 3600);
     for (const auto& e : r.errors) ADD_FAILURE() << "zone " << origin << ": " << e.to_string();
     z.records = std::move(r.records);
     return z;
@@ -182,7 +183,7 @@ std::vector<ZoneInput> generated_zones() {
     rc.ttl = 0;  // the zone default
     zc.records.push_back(rc);
     cfg.dns.zones.push_back(zc);
-    zone::LoadedZones lz = zone::load_zones(cfg, 7);
+    control::zone::LoadedZones lz = control::zone::load_zones(cfg, 7);
     for (const auto& e : lz.errors) ADD_FAILURE() << "load_zones: " << e.to_string();
     return std::move(lz.zones);
 }
@@ -245,7 +246,7 @@ wt::Bytes build_query(const Q& q) {
 
 std::string render(const wt::DecodedRr& rr) {
     return name_to_text(rr.owner) + " " + std::to_string(rr.ttl) + " " + type_to_text(rr.type) +
-           " " + zone::rdata_to_text(rr.type, rr.rdata);
+           " " + control::zone::rdata_to_text(rr.type, rr.rdata);
 }
 
 std::string name_of_length(size_t wire_len, const std::string& suffix, size_t label) {
@@ -282,4 +283,4 @@ std::vector<std::string> a_records(const std::string& owner, uint32_t ttl,
     return out;
 }
 
-}  // namespace edgelease::dns::answer_test
+}  // namespace edgelease::dataplane::dns::answer_test

@@ -16,7 +16,7 @@
 #include "dataplane/dns/zone_view.hpp"
 #include "tests/unit/dataplane/wire/dns_builder.hpp"
 
-namespace edgelease::dns::answer_test {
+namespace edgelease::dataplane::dns::answer_test {
 
 /// The query of one row. `name` is dotted text sent with exactly this letter case.
 struct Q {
@@ -82,4 +82,4 @@ std::string name_of_length(size_t wire_len, const std::string& suffix, size_t la
 std::vector<std::string> a_records(const std::string& owner, uint32_t ttl,
                                    const std::string& prefix, unsigned first, unsigned count);
 
-}  // namespace edgelease::dns::answer_test
+}  // namespace edgelease::dataplane::dns::answer_test

@@ -7,7 +7,7 @@
 
 #include "tests/unit/dataplane/dns/answer_harness.hpp"
 
-namespace edgelease::dns::answer_test {
+namespace edgelease::dataplane::dns::answer_test {
 namespace {
 
 namespace wt = dataplane::wire::dns::test;
@@ -117,4 +117,4 @@ TEST(AnswerMisc, EmptyViewRefusesEverything) {
 }
 
 }  // namespace
-}  // namespace edgelease::dns::answer_test
+}  // namespace edgelease::dataplane::dns::answer_test

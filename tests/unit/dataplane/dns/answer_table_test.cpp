@@ -17,7 +17,7 @@
 
 #include "tests/unit/dataplane/dns/answer_harness.hpp"
 
-namespace edgelease::dns::answer_test {
+namespace edgelease::dataplane::dns::answer_test {
 namespace {
 
 namespace wt = dataplane::wire::dns::test;
@@ -464,4 +464,4 @@ TEST(AnswerTableMeta, RowNamesAreUnique) {
 }
 
 }  // namespace
-}  // namespace edgelease::dns::answer_test
+}  // namespace edgelease::dataplane::dns::answer_test

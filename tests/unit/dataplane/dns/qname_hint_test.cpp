@@ -13,7 +13,7 @@
 #include "dataplane/dns/zone_view.hpp"
 #include "tests/unit/dataplane/dns/answer_harness.hpp"
 
-namespace edgelease::dns {
+namespace edgelease::dataplane::dns {
 namespace {
 
 using Bytes = std::vector<uint8_t>;
@@ -157,4 +157,4 @@ TEST(QnameHashHint, NoHintForOtherFrames) {
 }
 
 }  // namespace
-}  // namespace edgelease::dns
+}  // namespace edgelease::dataplane::dns

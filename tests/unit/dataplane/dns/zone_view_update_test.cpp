@@ -19,7 +19,7 @@
 #include "control/zone/zone_file.hpp"
 #include "tests/unit/dataplane/dns/answer_harness.hpp"
 
-namespace edgelease::dns::answer_test {
+namespace edgelease::dataplane::dns::answer_test {
 namespace {
 
 namespace wt = dataplane::wire::dns::test;
@@ -34,7 +34,8 @@ WireName wire(const std::string& dotted) {
 
 /// Records from zone-file lines with absolute owners ("x.lan. 300 A 198.18.0.1\n...").
 std::vector<Record> rrs(const std::string& text) {
-    zone::ZoneFileResult r = zone::parse_zone_text(text, "test", WireName{0}, 300);
+    control::zone::ZoneFileResult r =
+        control::zone::parse_zone_text(text, "test", WireName{0}, 300);
     for (const auto& e : r.errors) ADD_FAILURE() << e.to_string();
     return std::move(r.records);
 }
@@ -125,7 +126,7 @@ void settle(ZoneView& zv) {
 size_t blob_bytes(ZoneView& zv) {
     settle(zv);
     return zv.memory_bytes() - sizeof(SlotTable) -
-           zv.slot_capacity() * sizeof(std::atomic<edgelease::dns::Slot>);
+           zv.slot_capacity() * sizeof(std::atomic<edgelease::dataplane::dns::Slot>);
 }
 
 const std::string kNegLan = "lan. 120 SOA ns.lan. hostmaster.lan. 1 3600 600 1209600 120";
@@ -709,4 +710,4 @@ TEST(ZoneViewUpdate, ReaderNeverMissesAReplacedName) {
 }
 
 }  // namespace
-}  // namespace edgelease::dns::answer_test
+}  // namespace edgelease::dataplane::dns::answer_test

@@ -1,5 +1,5 @@
-// Expiry through the sweeper lcore: lapse_if_current() / lapse_due() apply a due entry only
-// while it is the lease's current one, the heap backstop never lapses a lease twice, and
+// Expiry through the sweeper lcore: expire_if_current() / expire_swept() apply a due entry only
+// while it is the lease's current one, the heap backstop never expires a lease twice, and
 // timed_entries() seeds the sweeper. The last tests run the whole path (engine -> link ->
 // sweeper -> link -> engine) on one thread with a fake clock.
 #include <span>
@@ -8,16 +8,16 @@
 #include "control/sweeper/sweeper_link.hpp"
 #include "tests/unit/control/dhcp/engine_fixture.hpp"
 
-namespace edgelease::dhcp::test {
+namespace edgelease::control::dhcp::test {
 namespace {
 
-using sweeper::ExpiryEntry;
+using control::sweeper::ExpiryEntry;
 
 Req tiny(MsgType t, uint8_t who) {
     return std::move(Req(t, who).relay("198.18.3.1"));
 }
 
-class SweeperLapseTest : public EngineTest {
+class SweeperExpiryTest : public EngineTest {
   public:
     /// The entry the control lcore would schedule for the lease at `a` as it is now.
     ExpiryEntry entry_for(std::string_view a) {
@@ -29,40 +29,40 @@ class SweeperLapseTest : public EngineTest {
         }
         return e;
     }
-    bool lapse(const ExpiryEntry& e, int64_t at) {
-        return engine_.lapse_if_current(e.lease_ip, e.generation, at, out_, ev_);
+    bool expiry(const ExpiryEntry& e, int64_t at) {
+        return engine_.expire_if_current(e.lease_ip, e.generation, at, out_, ev_);
     }
     Lease out_;
     LeaseEvent ev_ = LeaseEvent::None;
 };
 
-TEST_F(SweeperLapseTest, CurrentGenerationLapsesBoundToExpired) {
+TEST_F(SweeperExpiryTest, CurrentGenerationExpiresBoundToExpired) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     const ExpiryEntry e = entry_for("198.18.0.100");
     EXPECT_EQ(e.lease_ip, ip("198.18.0.100"));
     EXPECT_EQ(e.expires, now_ + 3600);
     EXPECT_EQ(e.generation_lo, static_cast<uint32_t>(e.generation));
-    ASSERT_TRUE(lapse(e, now_ + 3600));
+    ASSERT_TRUE(expiry(e, now_ + 3600));
     EXPECT_EQ(ev_, LeaseEvent::Expired);
     EXPECT_EQ(out_.state, LeaseState::Expired);
     EXPECT_EQ(out_.ip, e.lease_ip);
     EXPECT_GT(out_.generation, e.generation);
     EXPECT_EQ(lease("198.18.0.100")->state, LeaseState::Expired);
     EXPECT_EQ(engine_.scope_use()[0].bound, 0u);
-    EXPECT_FALSE(lapse(e, now_ + 3600));  // a repeated entry is stale now
+    EXPECT_FALSE(expiry(e, now_ + 3600));  // a repeated entry is stale now
     // Affinity is kept exactly as after a heap expiry.
     EXPECT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
 }
 
-TEST_F(SweeperLapseTest, NotYetDueIsSkipped) {
+TEST_F(SweeperExpiryTest, NotYetDueIsSkipped) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     const ExpiryEntry e = entry_for("198.18.0.100");
-    EXPECT_FALSE(lapse(e, now_ + 3599));
+    EXPECT_FALSE(expiry(e, now_ + 3599));
     EXPECT_EQ(lease("198.18.0.100")->state, LeaseState::Bound);
     EXPECT_EQ(lease("198.18.0.100")->generation, e.generation);
 }
 
-TEST_F(SweeperLapseTest, RenewedLeaseSkipsTheStaleEntry) {
+TEST_F(SweeperExpiryTest, RenewedLeaseSkipsTheStaleEntry) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     const ExpiryEntry old = entry_for("198.18.0.100");
     now_ += 1800;
@@ -71,67 +71,67 @@ TEST_F(SweeperLapseTest, RenewedLeaseSkipsTheStaleEntry) {
     const ExpiryEntry renewed = entry_for("198.18.0.100");
     EXPECT_GT(renewed.generation, old.generation);
     EXPECT_EQ(renewed.expires, now_ + 3600);
-    EXPECT_FALSE(lapse(old, old.expires));
+    EXPECT_FALSE(expiry(old, old.expires));
     EXPECT_EQ(lease("198.18.0.100")->state, LeaseState::Bound);
-    EXPECT_FALSE(lapse(renewed, renewed.expires - 1));
-    EXPECT_TRUE(lapse(renewed, renewed.expires));
+    EXPECT_FALSE(expiry(renewed, renewed.expires - 1));
+    EXPECT_TRUE(expiry(renewed, renewed.expires));
 }
 
-TEST_F(SweeperLapseTest, ReleasedOrMissingLeaseIsSkipped) {
+TEST_F(SweeperExpiryTest, ReleasedOrMissingLeaseIsSkipped) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     const ExpiryEntry e = entry_for("198.18.0.100");
     run(Req(MsgType::Release, 1).ciaddr("198.18.0.100"));
     ASSERT_EQ(res_.event, LeaseEvent::Released);
     ExpiryEntry none{};
     EXPECT_FALSE(to_expiry_entry(res_.changed[0], none));  // Released: nothing to schedule
-    EXPECT_FALSE(lapse(e, e.expires));
+    EXPECT_FALSE(expiry(e, e.expires));
     EXPECT_EQ(lease("198.18.0.100")->state, LeaseState::Released);
-    EXPECT_FALSE(engine_.lapse_if_current(ip("198.18.0.108"), 1, now_ + 99999, out_, ev_));
+    EXPECT_FALSE(engine_.expire_if_current(ip("198.18.0.108"), 1, now_ + 99999, out_, ev_));
 }
 
-TEST_F(SweeperLapseTest, OfferLapsesToFree) {
+TEST_F(SweeperExpiryTest, OfferExpiresToFree) {
     EXPECT_EQ(offer(Req(MsgType::Discover, 1)), "198.18.0.100");
     ASSERT_EQ(res_.changed.size(), 1u);
     ExpiryEntry e{};
     ASSERT_TRUE(to_expiry_entry(res_.changed[0], e));  // offers are scheduled too
     EXPECT_EQ(e.expires, now_ + 30);
-    EXPECT_FALSE(lapse(e, now_ + 29));
-    ASSERT_TRUE(lapse(e, now_ + 30));
-    EXPECT_EQ(ev_, LeaseEvent::OfferLapsed);
+    EXPECT_FALSE(expiry(e, now_ + 29));
+    ASSERT_TRUE(expiry(e, now_ + 30));
+    EXPECT_EQ(ev_, LeaseEvent::OfferExpired);
     EXPECT_EQ(out_.state, LeaseState::Free);
     EXPECT_EQ(lease("198.18.0.100"), nullptr);
     EXPECT_EQ(engine_.scope_use()[0].offered, 0u);
 }
 
-TEST_F(SweeperLapseTest, OfferOverOwnReleasedBindingLapsesBackToIt) {
+TEST_F(SweeperExpiryTest, OfferOverOwnReleasedBindingExpiresBackToIt) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     run(Req(MsgType::Release, 1).ciaddr("198.18.0.100"));
     EXPECT_EQ(offer(Req(MsgType::Discover, 1)), "198.18.0.100");
     const ExpiryEntry e = entry_for("198.18.0.100");
-    ASSERT_TRUE(lapse(e, e.expires));
-    EXPECT_EQ(ev_, LeaseEvent::OfferLapsed);
+    ASSERT_TRUE(expiry(e, e.expires));
+    EXPECT_EQ(ev_, LeaseEvent::OfferExpired);
     EXPECT_EQ(out_.state, LeaseState::Released);  // affinity kept
     EXPECT_EQ(offer(Req(MsgType::Discover, 2)), "198.18.0.101");
     EXPECT_EQ(offer(Req(MsgType::Discover, 1)), "198.18.0.100");
 }
 
-TEST_F(SweeperLapseTest, OfferTakenUpMakesTheOfferEntryStale) {
+TEST_F(SweeperExpiryTest, OfferTakenUpMakesTheOfferEntryStale) {
     EXPECT_EQ(offer(Req(MsgType::Discover, 1)), "198.18.0.100");
     const ExpiryEntry offered = entry_for("198.18.0.100");
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
-    EXPECT_FALSE(lapse(offered, offered.expires));
+    EXPECT_FALSE(expiry(offered, offered.expires));
     EXPECT_EQ(lease("198.18.0.100")->state, LeaseState::Bound);
 }
 
-TEST_F(SweeperLapseTest, DeclinedAddressIsFreedAtTheEndOfProbation) {
+TEST_F(SweeperExpiryTest, DeclinedAddressIsFreedAtTheEndOfProbation) {
     ASSERT_EQ(dora(tiny(MsgType::Discover, 1)), "198.18.3.10");
     run(tiny(MsgType::Decline, 1).requested("198.18.3.10").server("198.18.9.1"));
     ASSERT_EQ(res_.event, LeaseEvent::Declined);
     ExpiryEntry e{};
     ASSERT_TRUE(to_expiry_entry(res_.changed[0], e));
     EXPECT_EQ(e.expires, now_ + 300);
-    EXPECT_FALSE(lapse(e, now_ + 299));
-    ASSERT_TRUE(lapse(e, now_ + 300));
+    EXPECT_FALSE(expiry(e, now_ + 299));
+    ASSERT_TRUE(expiry(e, now_ + 300));
     EXPECT_EQ(ev_, LeaseEvent::Expired);
     EXPECT_EQ(out_.state, LeaseState::Free);
     EXPECT_EQ(lease("198.18.3.10"), nullptr);
@@ -139,16 +139,16 @@ TEST_F(SweeperLapseTest, DeclinedAddressIsFreedAtTheEndOfProbation) {
     EXPECT_EQ(offer(tiny(MsgType::Discover, 3)), "198.18.3.11");
 }
 
-TEST_F(SweeperLapseTest, AlreadyLapsedByTheHeapIsSkipped) {
+TEST_F(SweeperExpiryTest, AlreadyExpiredByTheHeapIsSkipped) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     const ExpiryEntry e = entry_for("198.18.0.100");
     ASSERT_EQ(expire(e.expires).size(), 1u);
-    EXPECT_FALSE(lapse(e, e.expires));
+    EXPECT_FALSE(expiry(e, e.expires));
     EXPECT_EQ(lease("198.18.0.100")->state, LeaseState::Expired);
 }
 
-TEST_F(SweeperLapseTest, HeapDoesNotLapseAgainWhatTheSweeperLapsed) {
-    // One of each timed state, all lapsed through the sweeper path; then the heap backstop,
+TEST_F(SweeperExpiryTest, HeapDoesNotExpireAgainWhatTheSweeperExpired) {
+    // One of each timed state, all expired through the sweeper path; then the heap backstop,
     // run long after, finds nothing (its entries are stale) and the counts stay right.
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");   // Bound
     EXPECT_EQ(offer(Req(MsgType::Discover, 2)), "198.18.0.101");  // Offered
@@ -163,8 +163,8 @@ TEST_F(SweeperLapseTest, HeapDoesNotLapseAgainWhatTheSweeperLapsed) {
     std::vector<Lease> changed;
     std::vector<LeaseEvent> events;
     std::vector<ExpiryEntry> early;
-    auto c = engine_.lapse_due(seed, now_ + 3600, changed, events, early);
-    EXPECT_EQ(c.lapsed, 4u);
+    auto c = engine_.expire_swept(seed, now_ + 3600, changed, events, early);
+    EXPECT_EQ(c.expired, 4u);
     EXPECT_EQ(c.stale, 0u);
     EXPECT_EQ(c.early, 0u);
     ASSERT_EQ(changed.size(), 4u);
@@ -176,13 +176,13 @@ TEST_F(SweeperLapseTest, HeapDoesNotLapseAgainWhatTheSweeperLapsed) {
         EXPECT_EQ(u.declined, 0u) << u.name;
     }
     EXPECT_EQ(lease("198.18.0.102")->state, LeaseState::Released);
-    // A lease lapsed by the sweeper and bound again is timed by the heap anew.
+    // A lease expired by the sweeper and bound again is timed by the heap anew.
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     EXPECT_TRUE(expire(now_ + 3599).empty());
     EXPECT_EQ(expire(now_ + 3600).size(), 1u);
 }
 
-TEST_F(SweeperLapseTest, LapseDueSortsStaleEarlyAndDue) {
+TEST_F(SweeperExpiryTest, ExpireSweptSortsStaleEarlyAndDue) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     ASSERT_EQ(dora(Req(MsgType::Discover, 2)), "198.18.0.101");
     ASSERT_EQ(dora(Req(MsgType::Discover, 3)), "198.18.0.102");
@@ -197,8 +197,8 @@ TEST_F(SweeperLapseTest, LapseDueSortsStaleEarlyAndDue) {
     std::vector<LeaseEvent> events;
     std::vector<ExpiryEntry> early;
     auto c =
-        engine_.lapse_due(std::span<const ExpiryEntry>(due), a.expires, changed, events, early);
-    EXPECT_EQ(c.lapsed, 1u);
+        engine_.expire_swept(std::span<const ExpiryEntry>(due), a.expires, changed, events, early);
+    EXPECT_EQ(c.expired, 1u);
     EXPECT_EQ(c.stale, 2u);
     EXPECT_EQ(c.early, 1u);
     ASSERT_EQ(changed.size(), 1u);
@@ -209,7 +209,7 @@ TEST_F(SweeperLapseTest, LapseDueSortsStaleEarlyAndDue) {
     EXPECT_EQ(early[0].lease_ip, late.lease_ip);
 }
 
-TEST_F(SweeperLapseTest, TimedEntriesAfterRestore) {
+TEST_F(SweeperExpiryTest, TimedEntriesAfterRestore) {
     ASSERT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
     ASSERT_EQ(dora(Req(MsgType::Discover, 2)), "198.18.0.101");
     run(Req(MsgType::Release, 2).ciaddr("198.18.0.101"));
@@ -224,14 +224,14 @@ TEST_F(SweeperLapseTest, TimedEntriesAfterRestore) {
     Lease out;
     LeaseEvent ev{};
     EXPECT_TRUE(
-        fresh.lapse_if_current(seed[0].lease_ip, seed[0].generation, seed[0].expires, out, ev));
+        fresh.expire_if_current(seed[0].lease_ip, seed[0].generation, seed[0].expires, out, ev));
     EXPECT_EQ(out.state, LeaseState::Expired);
 }
 
 // ---- the whole path, one thread, fake clock ------------------------------------------------
 
 /// Runs what the two lcores would: the control side schedules every timed change and applies
-/// due entries; the sweeper ticks. Returns the leases lapsed at `t`.
+/// due entries; the sweeper ticks. Returns the leases expired at `t`.
 class Pipeline {
   public:
     Pipeline(LeaseEngine& engine, int64_t t0) : engine_(engine), link_(64), sweeper_(link_, t0) {}
@@ -250,7 +250,7 @@ class Pipeline {
             link_.flush(16);
             sweeper_.tick(t);
             const size_t n = link_.take_due(buf, 16);
-            engine_.lapse_due(std::span<const ExpiryEntry>(buf, n), t, changed, events, early);
+            engine_.expire_swept(std::span<const ExpiryEntry>(buf, n), t, changed, events, early);
         }
         EXPECT_TRUE(early.empty());
         return changed;
@@ -258,11 +258,11 @@ class Pipeline {
 
   private:
     LeaseEngine& engine_;
-    sweeper::SweeperLink link_;
-    sweeper::Sweeper sweeper_;
+    control::sweeper::SweeperLink link_;
+    control::sweeper::Sweeper sweeper_;
 };
 
-TEST_F(SweeperLapseTest, PipelineExpiresOnlyTheCurrentBinding) {
+TEST_F(SweeperExpiryTest, PipelineExpiresOnlyTheCurrentBinding) {
     Pipeline p(engine_, now_);
     const int64_t t0 = now_;
     for (uint8_t i = 1; i <= 5; ++i) {
@@ -286,9 +286,9 @@ TEST_F(SweeperLapseTest, PipelineExpiresOnlyTheCurrentBinding) {
     EXPECT_TRUE(p.run(t0 + 29).empty());
     EXPECT_TRUE(p.run(t0 + 30).empty());  // the offers' entries: all stale (taken up)
     EXPECT_TRUE(p.run(t0 + 3599).empty());
-    auto lapsed = p.run(t0 + 3600);
-    ASSERT_EQ(lapsed.size(), 3u);  // clients 3, 4, 5
-    for (const auto& l : lapsed) {
+    auto expired = p.run(t0 + 3600);
+    ASSERT_EQ(expired.size(), 3u);  // clients 3, 4, 5
+    for (const auto& l : expired) {
         EXPECT_EQ(l.state, LeaseState::Expired);
         EXPECT_NE(ip_str(l.ip), "198.18.0.100");
         EXPECT_NE(ip_str(l.ip), "198.18.0.101");
@@ -301,4 +301,4 @@ TEST_F(SweeperLapseTest, PipelineExpiresOnlyTheCurrentBinding) {
 }
 
 }  // namespace
-}  // namespace edgelease::dhcp::test
+}  // namespace edgelease::control::dhcp::test
