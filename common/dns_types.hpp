@@ -54,6 +54,25 @@ std::string type_to_text(uint16_t type);
 /// stored in RDATA). Owned, for the control plane.
 using WireName = std::vector<uint8_t>;
 
+/// Labels in a wire name held as bytes (the root label not counted). Reads up to the root
+/// label or the end.
+inline size_t wire_label_count(std::string_view wire) {
+    size_t n = 0;
+    for (size_t i = 0; i < wire.size() && wire[i] != 0; i += static_cast<uint8_t>(wire[i]) + 1) ++n;
+    return n;
+}
+
+/// True when wire name `name` equals `zone` or lies below it, compared byte for byte (pass
+/// both lower-cased). The match must start on one of `name`'s label boundaries.
+inline bool wire_at_or_below(std::string_view name, std::string_view zone) {
+    if (name.size() < zone.size()) return false;
+    if (name.compare(name.size() - zone.size(), zone.size(), zone) != 0) return false;
+    const size_t want = name.size() - zone.size();
+    size_t i = 0;
+    while (i < want) i += static_cast<uint8_t>(name[i]) + 1;
+    return i == want;
+}
+
 /// "www.lan." -> wire; relative names are completed with `origin` (wire). Accepts RFC 1035
 /// escapes (\. \\ \DDD). "@" means the origin. Returns nullopt and sets `why` on error
 /// (empty label, label > 63, name > 255, bad escape). Letters are lower-cased (owner names,

@@ -10,20 +10,14 @@ class LogThrottle {
   public:
     explicit LogThrottle(int64_t interval_s = 60) noexcept : interval_(interval_s) {}
 
-    /// Counts one event at `now` (seconds); true when a line is due (the first event, or one
-    /// `interval` after the last line).
-    bool note(int64_t now) noexcept {
+    /// Counts one event at `now` (seconds). When a line is due (the first event, or one
+    /// `interval` after the last line), calls log(events, seconds): the events the line
+    /// stands for (this one included) and the seconds they span (0 for the first line).
+    template <class Log>
+    void note(int64_t now, Log&& log) noexcept(noexcept(log(uint64_t{}, 0LL))) {
         ++pending_;
-        return last_ == 0 || now - last_ >= interval_;
-    }
-    /// Events the due line stands for (this one included).
-    uint64_t pending() const noexcept { return pending_; }
-    /// Seconds the due line covers (0 for the first).
-    long long window(int64_t now) const noexcept {
-        return last_ == 0 ? 0 : static_cast<long long>(now - last_);
-    }
-    /// After the line went out.
-    void logged(int64_t now) noexcept {
+        if (last_ != 0 && now - last_ < interval_) return;
+        log(pending_, last_ == 0 ? 0LL : static_cast<long long>(now - last_));
         pending_ = 0;
         last_ = now;
     }

@@ -403,8 +403,7 @@ size_t LeaseEngine::Impl::expire_due(int64_t now, size_t max, std::vector<Lease>
 bool LeaseEngine::expire_if_current(uint32_t ip, uint64_t generation, int64_t now, Lease& out,
                                     LeaseEvent& ev) {
     Impl& m = *impl_;
-    if (m.restore_pending) m.finish_restore();  // expiry() puts addresses on the FIFO
-    const uint32_t s = m.find_ip(ip);
+    const uint32_t s = m.slot_to_change(ip);
     if (s == kNil) return false;
     const Lease& l = m.slot(s).lease;
     if (!detail::is_timed(l.state) || l.generation != generation || l.expires > now) return false;
@@ -453,8 +452,7 @@ bool to_expiry_entry(const Lease& l, sweeper::ExpiryEntry& out) noexcept {
 
 bool LeaseEngine::release(uint32_t ip, int64_t now, Lease& changed) {
     Impl& m = *impl_;
-    if (m.restore_pending) m.finish_restore();
-    uint32_t s = m.find_ip(ip);
+    const uint32_t s = m.slot_to_change(ip);
     if (s == kNil) return false;
     Lease& l = m.slot(s).lease;
     if (l.state == LeaseState::Bound) {
@@ -473,8 +471,7 @@ bool LeaseEngine::release(uint32_t ip, int64_t now, Lease& changed) {
 
 bool LeaseEngine::expire(uint32_t ip, int64_t now, Lease& changed) {
     Impl& m = *impl_;
-    if (m.restore_pending) m.finish_restore();
-    uint32_t s = m.find_ip(ip);
+    const uint32_t s = m.slot_to_change(ip);
     if (s == kNil) return false;
     Lease& l = m.slot(s).lease;
     if (!detail::is_timed(l.state)) return false;

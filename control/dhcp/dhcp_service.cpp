@@ -243,24 +243,23 @@ void DhcpService::send(const dhcp::DhcpReply& r) noexcept {
 void DhcpService::note_exhausted(const dhcp::DhcpRequest& req, int64_t now) noexcept {
     // Logged at most once a minute (the counter outcome_pool_exhausted has every one): a
     // flood of DISCOVERs into a full pool must not become a flood of log lines.
-    if (!exhausted_log_.note(now)) return;
-    LOG_WARN(
-        "DHCP: no free address for %llu request(s) in the last %llds (pool exhausted; last from %s "
-        "via %s)",
-        static_cast<unsigned long long>(exhausted_log_.pending()), exhausted_log_.window(now),
-        net::to_text(req.chaddr).c_str(),
-        req.giaddr != 0 ? net::to_text(net::Ipv4Addr{req.giaddr}).c_str() : "direct");
-    exhausted_log_.logged(now);
+    exhausted_log_.note(now, [&](uint64_t n, long long secs) {
+        LOG_WARN(
+            "DHCP: no free address for %llu request(s) in the last %llds (pool exhausted; last "
+            "from %s via %s)",
+            static_cast<unsigned long long>(n), secs, net::to_text(req.chaddr).c_str(),
+            req.giaddr != 0 ? net::to_text(net::Ipv4Addr{req.giaddr}).c_str() : "direct");
+    });
 }
 
 void DhcpService::note_relay_limited(const dhcp::DhcpRequest& req, int64_t now) noexcept {
-    if (!relay_log_.note(now)) return;
-    LOG_WARN(
-        "DHCP: %llu DISCOVER(s) over [dhcp].relay_discover_rate dropped in the last %llds "
-        "(last from relay %s, client %s)",
-        static_cast<unsigned long long>(relay_log_.pending()), relay_log_.window(now),
-        net::to_text(net::Ipv4Addr{req.giaddr}).c_str(), net::to_text(req.chaddr).c_str());
-    relay_log_.logged(now);
+    relay_log_.note(now, [&](uint64_t n, long long secs) {
+        LOG_WARN(
+            "DHCP: %llu DISCOVER(s) over [dhcp].relay_discover_rate dropped in the last %llds "
+            "(last from relay %s, client %s)",
+            static_cast<unsigned long long>(n), secs,
+            net::to_text(net::Ipv4Addr{req.giaddr}).c_str(), net::to_text(req.chaddr).c_str());
+    });
 }
 
 bool DhcpService::admin_release(uint32_t ip, int64_t now, dhcp::Lease& out) {
@@ -319,13 +318,13 @@ unsigned DhcpService::release_durable(int64_t now) noexcept {
 }
 
 void DhcpService::note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noexcept {
-    if (!storage_log_.note(now)) return;
-    LOG_ERROR(
-        "DHCP: %llu DHCPACK(s) withheld in the last %llds: their lease could not be stored "
-        "(last for %s; see the lease store's error)",
-        static_cast<unsigned long long>(storage_log_.pending()), storage_log_.window(now),
-        net::to_text(net::Ipv4Addr{reply_yiaddr(r)}).c_str());
-    storage_log_.logged(now);
+    storage_log_.note(now, [&](uint64_t n, long long secs) {
+        LOG_ERROR(
+            "DHCP: %llu DHCPACK(s) withheld in the last %llds: their lease could not be stored "
+            "(last for %s; see the lease store's error)",
+            static_cast<unsigned long long>(n), secs,
+            net::to_text(net::Ipv4Addr{reply_yiaddr(r)}).c_str());
+    });
 }
 
 bool DhcpService::has_work() const noexcept {
@@ -340,12 +339,12 @@ bool DhcpService::has_work() const noexcept {
 
 void DhcpService::note_alloc_failed(int64_t now) noexcept {
     stats_.alloc_failed.add();
-    if (!alloc_log_.note(now)) return;
-    LOG_ERROR(
-        "DHCP: out of memory %llu time(s) in the last %llds: requests dropped (clients "
-        "retransmit) or expiry steps deferred",
-        static_cast<unsigned long long>(alloc_log_.pending()), alloc_log_.window(now));
-    alloc_log_.logged(now);
+    alloc_log_.note(now, [&](uint64_t n, long long secs) {
+        LOG_ERROR(
+            "DHCP: out of memory %llu time(s) in the last %llds: requests dropped (clients "
+            "retransmit) or expiry steps deferred",
+            static_cast<unsigned long long>(n), secs);
+    });
 }
 
 template <class Step>

@@ -186,6 +186,13 @@ struct LeaseEngine::Impl {
     void set_timed(uint32_t s, LeaseState st, int64_t expires);
     void bump(Lease& l) noexcept { l.generation = next_generation++; }
     void finish_restore();
+    /// The slot of the lease at `ip` (kNil when none), for a caller about to change its state:
+    /// a pending restore is finished first, since state changes put addresses on the FIFO
+    /// that the restore builds.
+    uint32_t slot_to_change(uint32_t ip) {
+        if (restore_pending) finish_restore();
+        return find_ip(ip);
+    }
     /// A heap entry whose lease has moved on (renewed, released, expired by the sweeper...).
     bool heap_stale(const detail::HeapEntry& e) const noexcept;
     /// Removes heap[i], keeping the heap property: O(log n).

@@ -189,14 +189,13 @@ void LeaseStore::note_failure(size_t leases, int rc) {
     // A full map fails every batch until leases are freed: one line per interval, not one per
     // batch (the counters lease_store_failures and lease_store_map_full have each one).
     const int64_t now = static_cast<int64_t>(::time(nullptr));
-    if (!fail_log_.note(now)) return;
-    LOG_ERROR(
-        "lease store %s: %llu commit(s) failed in %llds (last: %zu lease(s), %s%s); their "
-        "DHCPACKs are withheld",
-        dir_.c_str(), static_cast<unsigned long long>(fail_log_.pending()), fail_log_.window(now),
-        leases, mdb_strerror(rc),
-        rc == MDB_MAP_FULL ? ", map at [appliance].lease_store_max_mib" : "");
-    fail_log_.logged(now);
+    fail_log_.note(now, [&](uint64_t n, long long secs) {
+        LOG_ERROR(
+            "lease store %s: %llu commit(s) failed in %llds (last: %zu lease(s), %s%s); their "
+            "DHCPACKs are withheld",
+            dir_.c_str(), static_cast<unsigned long long>(n), secs, leases, mdb_strerror(rc),
+            rc == MDB_MAP_FULL ? ", map at [appliance].lease_store_max_mib" : "");
+    });
 }
 
 void LeaseStore::publish_failed(const FailedRange& range) {

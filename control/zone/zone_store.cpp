@@ -6,21 +6,6 @@ namespace edgelease::control::zone {
 
 namespace {
 
-size_t label_count(const std::string& k) {
-    size_t n = 0;
-    for (size_t i = 0; i < k.size() && k[i] != 0; i += static_cast<uint8_t>(k[i]) + 1) ++n;
-    return n;
-}
-
-bool at_or_below(std::string_view name, std::string_view zone) {
-    if (name.size() < zone.size()) return false;
-    if (name.compare(name.size() - zone.size(), zone.size(), zone) != 0) return false;
-    size_t want = name.size() - zone.size();
-    size_t i = 0;
-    while (i < want) i += static_cast<uint8_t>(name[i]) + 1;
-    return i == want;
-}
-
 uint32_t a_address(const std::vector<uint8_t>& rd) {
     return uint32_t{rd[0]} << 24 | uint32_t{rd[1]} << 16 | uint32_t{rd[2]} << 8 | rd[3];
 }
@@ -57,7 +42,7 @@ std::string record_identity(const dns::WireName& owner, uint16_t type,
 
 int ZoneStore::zone_of(std::string_view owner) const noexcept {
     for (size_t i : depth_order_)
-        if (at_or_below(owner, zones_[i].key)) return static_cast<int>(i);
+        if (dns::wire_at_or_below(owner, zones_[i].key)) return static_cast<int>(i);
     return -1;
 }
 
@@ -180,7 +165,7 @@ void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, 
     depth_order_.resize(zones_.size());
     for (size_t i = 0; i < zones_.size(); ++i) depth_order_[i] = i;
     std::stable_sort(depth_order_.begin(), depth_order_.end(), [&](size_t a, size_t b) {
-        return label_count(zones_[a].key) > label_count(zones_[b].key);
+        return dns::wire_label_count(zones_[a].key) > dns::wire_label_count(zones_[b].key);
     });
 
     // The configured records by identity, to diff against what is held.

@@ -56,23 +56,6 @@ Key parent_key(const Key& k) {
     return k.substr(first + 1);
 }
 
-size_t label_count(const Key& k) {
-    size_t n = 0;
-    for (size_t i = 0; i < k.size() && k[i] != 0; i += static_cast<uint8_t>(k[i]) + 1) ++n;
-    return n;
-}
-
-/// True when `name` equals `zone` or lies below it (both lower-case wire).
-bool at_or_below(const Key& name, const Key& zone) {
-    if (name.size() < zone.size()) return false;
-    if (name.compare(name.size() - zone.size(), zone.size(), zone) != 0) return false;
-    // The match must start on a label boundary.
-    size_t want = name.size() - zone.size();
-    size_t i = 0;
-    while (i < want) i += static_cast<uint8_t>(name[i]) + 1;
-    return i == want;
-}
-
 struct Pending {
     size_t zone = 0;
     std::vector<const Record*> records;
@@ -310,11 +293,11 @@ void ZoneView::build(const std::vector<ZoneInput>& inputs) {
     std::vector<Key> zone_keys;
     for (const auto& z : inputs) zone_keys.push_back(key_of(z.name.data(), z.name.size()));
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return label_count(zone_keys[a]) > label_count(zone_keys[b]);
+        return wire_label_count(zone_keys[a]) > wire_label_count(zone_keys[b]);
     });
     auto owning_zone = [&](const Key& name) -> long {
         for (size_t i : order)
-            if (at_or_below(name, zone_keys[i])) return static_cast<long>(i);
+            if (wire_at_or_below(name, zone_keys[i])) return static_cast<long>(i);
         return -1;
     };
 
