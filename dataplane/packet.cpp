@@ -514,8 +514,12 @@ bool turn_around(const PortContext& port, PacketView& view, uint16_t new_payload
                                wire::pseudo_header_v6(ip + ipv6::kSrcOff, ip + ipv6::kDstOff,
                                                       proto::kUdp, static_cast<uint32_t>(udp_len)));
     } else {
+        // The request's TOS, ID and DF go back as they came (its fragment fields were checked
+        // to be clear: fragments are dropped before this).
+        const wire::Ipv4Marks marks{ip[ipv4::kTosOff], load_be16(ip + ipv4::kIdOff),
+                                    load_be16(ip + ipv4::kFlagsFragOff)};
         wire::write_ipv4_udp(ip, new_src4, new_dst4, reply_src_port, reply_dst_port,
-                             new_payload_len);
+                             new_payload_len, marks);
     }
 
     view.l4_off = static_cast<uint16_t>(l4);

@@ -5,6 +5,7 @@
 #include <rte_mbuf.h>
 
 #include <algorithm>
+#include <mutex>
 #include <stdexcept>
 
 #include "common/log.hpp"
@@ -123,8 +124,12 @@ void Ports::start_port(const config::Config& cfg, const std::string& name, unsig
 }
 
 bool read_port_counters(uint16_t port_id, PortCounters& out) noexcept {
+    // The API threads, the telemetry thread and the main lcore's stats line all read the
+    // PMDs' counters; DPDK does not promise that two readers of one port may overlap.
+    static std::mutex mu;
     out = PortCounters{};
     rte_eth_stats st{};
+    std::lock_guard lock(mu);
     if (rte_eth_stats_get(port_id, &st) != 0) return false;
     out.ipackets = st.ipackets;
     out.opackets = st.opackets;

@@ -30,7 +30,12 @@ class RteDict final : public TelemetryDict {
         if (c == nullptr) return;
         rte_tel_data_start_dict(c);
         RteDict child(c, true);
-        fill(child);
+        try {
+            fill(child);
+        } catch (...) {
+            rte_tel_data_free(c);
+            throw;
+        }
         if (rte_tel_data_add_dict_container(d_, std::string(name).c_str(), c, 0) != 0)
             rte_tel_data_free(c);
     }

@@ -22,7 +22,6 @@ uint16_t finish_udp_frame(uint8_t* buf, uint16_t cap, const UdpEndpoints& e,
                           uint16_t payload_len) noexcept {
     const uint32_t total = uint32_t{kUdpHeadersLen} + payload_len;
     if (total > cap) return 0;
-    const auto udp_len = static_cast<uint16_t>(wire::udp::kHeaderLen + payload_len);
 
     std::memcpy(buf + wire::eth::kDstOff, e.dst_mac.bytes.data(), wire::eth::kAddrLen);
     std::memcpy(buf + wire::eth::kSrcOff, e.src_mac.bytes.data(), wire::eth::kAddrLen);

@@ -25,19 +25,30 @@ inline void write_udp_header(uint8_t* u, uint16_t src_port, uint16_t dst_port, u
     store_be16(u + udp::kChecksumOff, sum == 0 ? 0xffff : sum);
 }
 
-/// Writes an IPv4 header without options at `ip` (RFC 791 §3.1: TOS 0, ID 0, no fragment
-/// flags, TTL 64, protocol UDP, header checksum) and the UDP header after it, for
-/// `payload_len` bytes of UDP payload already at ip + 28. Addresses in host order. Returns
-/// the IPv4 total length.
+/// What an IPv4 header carries besides addresses and lengths. A reply keeps the request's
+/// (its DSCP marking, and the DF bit and ID that together make it an atomic datagram or not,
+/// RFC 6864); what the appliance or the generator originates has them zero.
+struct Ipv4Marks {
+    uint8_t tos = 0;
+    uint16_t id = 0;
+    uint16_t flags = 0;  // the flags bits of the flags/fragment-offset field; offset is 0
+};
+
+/// Writes an IPv4 header without options at `ip` (RFC 791 §3.1: `marks`, no fragment offset,
+/// TTL 64, protocol UDP, header checksum) and the UDP header after it, for `payload_len`
+/// bytes of UDP payload already at ip + 28. Addresses in host order. Returns the IPv4 total
+/// length.
 inline uint16_t write_ipv4_udp(uint8_t* ip, uint32_t src, uint32_t dst, uint16_t src_port,
-                               uint16_t dst_port, uint16_t payload_len) noexcept {
+                               uint16_t dst_port, uint16_t payload_len,
+                               Ipv4Marks marks = {}) noexcept {
     const auto udp_len = static_cast<uint16_t>(udp::kHeaderLen + payload_len);
     const auto total = static_cast<uint16_t>(ipv4::kMinHeaderLen + udp_len);
     ip[ipv4::kVerIhlOff] = 0x40 | ipv4::kMinIhl;
-    ip[ipv4::kTosOff] = 0;
+    ip[ipv4::kTosOff] = marks.tos;
     store_be16(ip + ipv4::kTotalLenOff, total);
-    store_be16(ip + ipv4::kIdOff, 0);
-    store_be16(ip + ipv4::kFlagsFragOff, 0);
+    store_be16(ip + ipv4::kIdOff, marks.id);
+    store_be16(ip + ipv4::kFlagsFragOff,
+               static_cast<uint16_t>(marks.flags & ~ipv4::kFragOffsetMask));
     ip[ipv4::kTtlOff] = ipv4::kDefaultTtl;
     ip[ipv4::kProtoOff] = proto::kUdp;
     store_be16(ip + ipv4::kChecksumOff, 0);

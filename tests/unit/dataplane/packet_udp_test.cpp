@@ -164,6 +164,10 @@ void expect_udp4_answer(const Rx& rx, size_t l3, uint32_t src, uint32_t dst,
     EXPECT_EQ(get_mac(out, 6), kOurMac);
     Bytes ip = slice(out, l3, 20);
     EXPECT_EQ(ip[0], 0x45);
+    // The request's TOS, ID and DF come back (the frame builder sends 0x10, 0x1234 and DF).
+    EXPECT_EQ(ip[1], 0x10);
+    EXPECT_EQ(get16(ip, 4), 0x1234);
+    EXPECT_EQ(get16(ip, 6), 0x4000);
     EXPECT_EQ(get16(ip, 2), 28 + payload.size());
     EXPECT_EQ(ip[8], 64);
     EXPECT_EQ(ip[9], 17);
