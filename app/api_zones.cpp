@@ -2,6 +2,7 @@
 // changes of zone data run on the control lcore (on_control); the audit trail is read from
 // LMDB directly (a read transaction never blocks the writer).
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 #include <optional>
 
@@ -145,6 +146,8 @@ struct Change {
     int status = 200;
     std::string why;
     std::vector<StoredRecord> records;
+    uint64_t ticket = 0;    // the record store's ticket once the change was queued
+    uint64_t failures = 0;  // its failed commits by then
 };
 
 /// Control lcore: the zone store's index of `name`'s zone when that zone is `zone`, else -1
@@ -271,9 +274,30 @@ std::shared_ptr<Change> change_on_control(Appliance& app, const dns::WireName& z
     auto out = std::make_shared<Change>();
     auto* plane = &app.control_plane();
     auto* rs = app.record_store();
-    if (!on_control(app, [zs, plane, rs, out, change] { change(*zs, *plane, rs, *out); })) {
+    if (!on_control(app, [zs, plane, rs, out, change] {
+            change(*zs, *plane, rs, *out);
+            if (rs) {
+                out->ticket = rs->ticket();
+                out->failures = rs->stats().failures.load();
+            }
+        })) {
         error(res, 503, "the control plane did not answer in time");
         return nullptr;
+    }
+    // Acknowledge only what is on disk: a crash after the answer must not lose the change.
+    if (rs && out->status < 300) {
+        if (!rs->wait_committed(out->ticket, std::chrono::seconds(5))) {
+            error(res, 503,
+                  "the change is made and serving, but the record store has not written it yet "
+                  "(check the disk); it is lost if the appliance stops before it does");
+            return nullptr;
+        }
+        if (rs->stats().failures.load() != out->failures) {
+            error(res, 500,
+                  "the change is made and serving, but the record store failed to write it "
+                  "(see the log); it is lost at the next restart");
+            return nullptr;
+        }
     }
     return out;
 }

@@ -280,6 +280,16 @@ bool RecordStore::wait_idle(std::chrono::milliseconds timeout) {
     return false;
 }
 
+bool RecordStore::wait_committed(uint64_t ticket, std::chrono::milliseconds timeout) const {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (committed_.load(std::memory_order_acquire) < ticket) {
+        if (std::chrono::steady_clock::now() >= until) return false;
+        timespec ts{0, 200000};
+        nanosleep(&ts, nullptr);
+    }
+    return true;
+}
+
 bool RecordStore::commit(std::vector<Op*>& batch) {
     for (int attempt = 0; attempt < 8; ++attempt) {
         MDB_txn* txn = nullptr;

@@ -64,6 +64,13 @@ class RecordStore final : public zone::RecordSink {
     /// Waits (bounded) until everything queued so far is committed. Tests and shutdown.
     bool wait_idle(std::chrono::milliseconds timeout);
 
+    /// Control lcore: the ticket of the last change queued so far (a running count). A caller
+    /// that must not acknowledge a change before it is on disk takes one after making it.
+    uint64_t ticket() const { return queued_.load(std::memory_order_relaxed); }
+    /// Any thread: waits (bounded) until every change up to `ticket` has left the writer.
+    /// Durable when stats().failures has not moved past what the caller saw with the ticket.
+    bool wait_committed(uint64_t ticket, std::chrono::milliseconds timeout) const;
+
     /// Any thread (the API): audit events, newest first, at most `limit`; only those whose
     /// name contains `name_filter` (when not empty) and with seq < `before` (when not 0).
     /// A read transaction: never blocks the writer.

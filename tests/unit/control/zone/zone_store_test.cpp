@@ -105,6 +105,34 @@ TEST(ZoneStore, NoOwnersUntilABindingOwnsARecord) {
     EXPECT_TRUE(s.no_owners());
 }
 
+TEST(RecordStore, TicketIsCommittedOnlyOnceWritten) {
+    auto dir = std::filesystem::temp_directory_path() /
+               ("edgelease-records-ticket-" + std::to_string(getpid()));
+    std::filesystem::remove_all(dir);
+    StoredRecord r{
+        dns::Record{name("m1.lan."), dns::rrtype::A, dns::rrclass::IN, 600, {198, 18, 0, 61}}, {}};
+    r.prov = Provenance{Origin::Manual, "api", 1, 1, 0};
+    {
+        control::store::RecordStore rs(dir.string(), false, 10);
+        EXPECT_TRUE(rs.wait_committed(rs.ticket(), std::chrono::milliseconds(1)))
+            << "nothing queued yet";
+        rs.put(r);
+        const uint64_t ticket = rs.ticket();
+        EXPECT_EQ(ticket, 1u);
+        EXPECT_FALSE(rs.wait_committed(ticket, std::chrono::milliseconds(20)))
+            << "the writer has not started: the change is not on disk";
+        rs.start();
+        ASSERT_TRUE(rs.wait_committed(ticket, std::chrono::seconds(5)));
+        EXPECT_EQ(rs.stats().failures.load(), 0u);
+    }
+    control::store::RecordStore rs(dir.string(), false, 10);
+    size_t skipped = 0;
+    auto loaded = rs.load(skipped);
+    ASSERT_EQ(loaded.size(), 1u);
+    EXPECT_EQ(loaded[0].rr.owner, r.rr.owner);
+    std::filesystem::remove_all(dir);
+}
+
 TEST(RecordStore, ProvenanceSurvivesRestart) {
     auto dir =
         std::filesystem::temp_directory_path() / ("edgelease-records-" + std::to_string(getpid()));
