@@ -164,6 +164,56 @@ struct DhcpConfig {
     uint32_t relay_discover_rate = 0;  // DISCOVERs per second taken from one giaddr; 0 = no limit
 };
 
+/// A DHCPv6 address pool: an inclusive range inside the scope's prefix.
+struct Pool6Range {
+    net::Ipv6Addr first;
+    net::Ipv6Addr last;  // inclusive
+    SourceLoc where;
+};
+
+/// A prefix-delegation pool: `prefix` cut into prefixes of `delegated_length` (RFC 9915 §6.3).
+struct PdPoolConfig {
+    net::Prefix prefix;  // IPv6, no host bits
+    uint8_t delegated_length = 56;
+    SourceLoc where;
+};
+
+/// A DHCPv6 reservation, matched on any of its identifiers (first match wins, in file order).
+struct Reservation6Config {
+    std::vector<uint8_t> duid;               // option 1 as sent, empty = not matched on
+    std::optional<net::MacAddr> hw_address;  // frame source, option 79, or DUID-LL/LLT
+    std::vector<uint8_t> remote_id;          // option 37 after its enterprise number
+    std::vector<uint8_t> interface_id;       // option 18 of the relay next to the client
+    std::optional<net::Ipv6Addr> ip;         // IA_NA address, inside the scope's prefix
+    std::vector<net::Prefix> prefixes;       // IA_PD prefixes
+    std::string hostname;                    // single label, may be empty
+    SourceLoc where;
+};
+
+struct Scope6Config {
+    std::string name;
+    net::Prefix prefix;  // the link's prefix (IPv6, no host bits); selects the scope
+    std::vector<Pool6Range> pools;
+    std::vector<PdPoolConfig> pd_pools;
+    std::chrono::seconds preferred_lifetime{1800};
+    std::chrono::seconds valid_lifetime{3600};
+    std::optional<std::chrono::seconds> t1;  // nullopt = 0.5 x preferred_lifetime
+    std::optional<std::chrono::seconds> t2;  // nullopt = 0.8 x preferred_lifetime
+    std::vector<net::Ipv6Addr> dns_servers;  // option 23
+    std::string domain;  // absolute, lower-case, ending in '.'; empty = no lease names
+    std::vector<std::string> domain_search;  // option 24; absolute, lower-case, ending '.'
+    bool rapid_commit = false;               // answer Solicit + Rapid Commit with a Reply
+    std::chrono::seconds offer_hold{30};     // how long an Advertise keeps its address
+    std::chrono::seconds decline_probation{600};
+    ScopeDnsPolicy dns;
+    std::vector<Reservation6Config> reservations;
+    SourceLoc where;
+};
+
+struct Dhcp6Config {
+    std::vector<Scope6Config> scopes;
+};
+
 struct Config {
     std::string source_file;  // path the config was loaded from
     ApplianceConfig appliance;
@@ -172,6 +222,7 @@ struct Config {
     ApiConfig api;
     DnsConfig dns;
     DhcpConfig dhcp;
+    Dhcp6Config dhcp6;
 };
 
 struct LoadResult {

@@ -5,6 +5,7 @@
 
 #include "common/doorbell.hpp"
 #include "dataplane/dhcp/messages.hpp"
+#include "dataplane/dhcp/messages6.hpp"
 #include "dataplane/stats.hpp"
 
 namespace edgelease::dataplane::dhcp {
@@ -18,6 +19,11 @@ struct DhcpChannel {
     // Control -> worker.
     alignas(
         64) boost::lockfree::spsc_queue<DhcpReply, boost::lockfree::capacity<kQueueDepth>> replies;
+    // The same for DHCPv6 (RFC 9915), beside DHCPv4 so that one doorbell serves both.
+    alignas(64)
+        boost::lockfree::spsc_queue<Dhcp6Request, boost::lockfree::capacity<kQueueDepth>> requests6;
+    alignas(64)
+        boost::lockfree::spsc_queue<Dhcp6Reply, boost::lockfree::capacity<kQueueDepth>> replies6;
     // The worker sleeps on this when idle; the control lcore rings it after queueing replies,
     // so a reply leaves at once rather than when the worker's back-off sleep ends.
     Doorbell worker_bell;
