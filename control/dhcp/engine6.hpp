@@ -1,0 +1,96 @@
+#pragma once
+// The DHCPv6 lease engine (RFC 9915): IA_NA addresses and IA_PD delegated prefixes. Lives on
+// the control lcore beside the DHCPv4 LeaseEngine, the only writer of v6 leases. Pure C++ (no
+// DPDK), driven by Dhcp6Requests with an explicit clock, so it is tested as a table.
+//
+// Model. A lease exists for every address or prefix that has ever been bound; it is found by
+// its key (Lease6Key) and, while it belongs to a client (Bound, Released, Expired), by the
+// client's binding (scope, DUID, IAID, IA type). Addresses and prefixes never used have no
+// lease: a cursor per pool walks them in ascending order and hands them out first. Released,
+// expired and free ones wait in a FIFO per pool, oldest first; a released or expired one still
+// belongs to its client (it gets it back) until the allocator reaches it and gives it to
+// someone else. Reserved addresses and prefixes never enter a pool's reach.
+//
+// An Advertise promises nothing: it names what a Request would get now (the client's
+// binding, its reservation, its hint when free, else the allocator's next) without holding it,
+// so Solicits cost no lease write. A Request, a Rapid Commit Solicit, a Renew or a Rebind
+// binds, and its Reply must leave only once Result6::changed is durable.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "control/dhcp/lease6.hpp"
+#include "control/dhcp/lease_engine.hpp"  // LeaseEvent, Outcome
+#include "dataplane/dhcp/messages6.hpp"
+
+namespace edgelease::control::dhcp {
+
+struct Result6 {
+    Outcome outcome = Outcome::Answered;
+    bool has_reply = false;
+    Dhcp6Reply reply;  // valid when has_reply
+    /// Leases that changed, in the order they changed (a Replaced binding before the lease
+    /// that took its place); persist them before the reply leaves.
+    std::vector<Lease6> changed;
+    std::vector<LeaseEvent> events;  // events[i] is what happened to changed[i]
+};
+
+class Engine6 {
+  public:
+    /// Scopes, pools and reservations of cfg.dhcp6; `server_duid` is option 2's content
+    /// (kept in the lease store across restarts). Throws std::invalid_argument when a scope
+    /// cannot be served (the configuration checks make that unreachable).
+    Engine6(const config::Config& cfg, std::vector<uint8_t> server_duid);
+    ~Engine6();
+    Engine6(const Engine6&) = delete;
+    Engine6& operator=(const Engine6&) = delete;
+
+    /// Handles one request at time `now` (Unix seconds). `out` is overwritten.
+    void handle(const Dhcp6Request& req, int64_t now, Result6& out);
+
+    /// Start-up and reload: re-creates a lease read from storage. False (dropped) when its
+    /// scope or key no longer fits the configuration.
+    bool restore(const Lease6& lease);
+
+    /// Expires up to `max` leases whose time has come (Bound -> Expired at the end of the
+    /// valid lifetime; Declined -> Free at the end of probation), appending them in their new
+    /// state and what happened. Bounded: O(max log n) plus stale heap entries skipped.
+    size_t expire_due(int64_t now, size_t max, std::vector<Lease6>& changed,
+                      std::vector<LeaseEvent>& events);
+
+    /// Operator actions (management API): act like the client's Release / like an expiry.
+    bool release(const Lease6Key& key, int64_t now, Lease6& changed);
+    bool expire(const Lease6Key& key, int64_t now, Lease6& changed);
+
+    const Lease6* find(const Lease6Key& key) const;
+    /// Calls `fn` for every lease not Free. `fn` must not change this engine. O(leases).
+    template <class Fn>
+    void for_each(Fn&& fn) const {
+        for (size_t i = 0, n = lease_count(); i < n; ++i)
+            if (const Lease6* l = lease_at(i); l != nullptr && l->state != LeaseState::Free) fn(*l);
+    }
+
+    struct ScopeUse {
+        std::string name;
+        uint64_t addresses = 0;  // in the address pools (saturating)
+        uint64_t prefixes = 0;   // delegable prefixes in the PD pools (saturating)
+        uint32_t addresses_bound = 0;
+        uint32_t prefixes_bound = 0;
+        uint32_t declined = 0;
+    };
+    std::vector<ScopeUse> scope_use() const;
+
+    const std::vector<uint8_t>& server_duid() const noexcept;
+    /// Entries in the expiry heap, live and stale (metrics, tests).
+    size_t expiry_heap_size() const noexcept;
+
+  private:
+    size_t lease_count() const noexcept;
+    const Lease6* lease_at(size_t i) const noexcept;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace edgelease::control::dhcp
