@@ -147,4 +147,72 @@ std::optional<dhcp::Lease> decode_lease(const uint8_t* p, size_t len) {
     return l;
 }
 
+namespace {
+constexpr uint8_t kVersion6 = 1;
+}
+
+void lease6_key(const dhcp::Lease6Key& k, uint8_t out[kLease6KeyLen]) {
+    std::memcpy(out, k.addr.bytes.data(), 16);
+    out[16] = k.prefix_len;
+    out[17] = static_cast<uint8_t>(k.kind);
+}
+
+size_t encode_lease6(const dhcp::Lease6& l, uint8_t* out, size_t cap) {
+    Out o(out, cap);
+    o.u8(kVersion6);
+    o.u8(static_cast<uint8_t>(l.key.kind));
+    o.u8(l.key.prefix_len);
+    o.put(l.key.addr.bytes.data(), 16);
+    o.u32(l.scope);
+    o.u8(static_cast<uint8_t>(l.state));
+    o.blob(l.duid.data(), l.duid.size());
+    o.u32(l.iaid);
+    o.u8(l.has_hw ? 1 : 0);
+    o.put(l.hw.bytes.data(), 6);
+    o.u64(static_cast<uint64_t>(l.start));
+    o.u64(static_cast<uint64_t>(l.expires));
+    o.u32(l.preferred);
+    o.u32(l.valid);
+    o.u64(l.generation);
+    o.u32(static_cast<uint32_t>(l.reservation));
+    o.blob(reinterpret_cast<const uint8_t*>(l.hostname.data()), l.hostname.size());
+    o.blob(l.remote_id.data(), l.remote_id.size());
+    o.blob(l.interface_id.data(), l.interface_id.size());
+    o.u8(l.no_dns ? 1 : 0);
+    return o.done();
+}
+
+std::optional<dhcp::Lease6> decode_lease6(const uint8_t* p, size_t len) {
+    In in(p, len);
+    if (in.u8() != kVersion6) return std::nullopt;
+    dhcp::Lease6 l;
+    const uint8_t kind = in.u8();
+    if (kind > static_cast<uint8_t>(dhcp::IaKind::Pd)) return std::nullopt;
+    l.key.kind = static_cast<dhcp::IaKind>(kind);
+    l.key.prefix_len = in.u8();
+    if (l.key.prefix_len > 128 || (l.key.kind == dhcp::IaKind::Na && l.key.prefix_len != 128))
+        return std::nullopt;
+    in.get(l.key.addr.bytes.data(), 16);
+    l.scope = in.u32();
+    const uint8_t state = in.u8();
+    if (state > static_cast<uint8_t>(dhcp::LeaseState::Declined)) return std::nullopt;
+    l.state = static_cast<dhcp::LeaseState>(state);
+    in.blob(l.duid, dhcp::kMaxDuid);
+    l.iaid = in.u32();
+    l.has_hw = (in.u8() & 1) != 0;
+    in.get(l.hw.bytes.data(), 6);
+    l.start = static_cast<int64_t>(in.u64());
+    l.expires = static_cast<int64_t>(in.u64());
+    l.preferred = in.u32();
+    l.valid = in.u32();
+    l.generation = in.u64();
+    l.reservation = static_cast<int32_t>(in.u32());
+    in.blob(l.hostname, 255);
+    in.blob(l.remote_id, 255);
+    in.blob(l.interface_id, 255);
+    l.no_dns = (in.u8() & 1) != 0;
+    if (!in.ok()) return std::nullopt;
+    return l;
+}
+
 }  // namespace edgelease::control::store

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "control/dhcp/lease.hpp"
+#include "control/dhcp/lease6.hpp"
 
 namespace edgelease::control::store {
 
@@ -17,5 +18,14 @@ void encode_lease(const dhcp::Lease& l, std::vector<uint8_t>& out);
 size_t encode_lease(const dhcp::Lease& l, uint8_t* out, size_t cap);
 /// nullopt when the bytes are not a lease of a version we read.
 std::optional<dhcp::Lease> decode_lease(const uint8_t* p, size_t len);
+
+/// The same for a DHCPv6 lease (its own versioned layout).
+size_t encode_lease6(const dhcp::Lease6& l, uint8_t* out, size_t cap);
+std::optional<dhcp::Lease6> decode_lease6(const uint8_t* p, size_t len);
+
+/// The LMDB key of a v6 lease: the address or prefix (16), its length, the IA kind, so that
+/// leases sort by address.
+inline constexpr size_t kLease6KeyLen = 18;
+void lease6_key(const dhcp::Lease6Key& k, uint8_t out[kLease6KeyLen]);
 
 }  // namespace edgelease::control::store

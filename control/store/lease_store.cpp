@@ -64,13 +64,63 @@ LeaseStore::LeaseStore(const std::string& dir, bool fsync, size_t max_map_size)
     }
     MDB_txn* txn = nullptr;
     if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn); rc != 0) fail(dir, "mdb_txn_begin", rc);
-    MDB_dbi dbi;
+    MDB_dbi dbi, dbi6, meta;
     if (int rc = mdb_dbi_open(txn, "leases", MDB_CREATE, &dbi); rc != 0) {
         mdb_txn_abort(txn);
         fail(dir, "cannot open the leases database", rc);
     }
+    if (int rc = mdb_dbi_open(txn, "leases6", MDB_CREATE, &dbi6); rc != 0) {
+        mdb_txn_abort(txn);
+        fail(dir, "cannot open the leases6 database", rc);
+    }
+    if (int rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta); rc != 0) {
+        mdb_txn_abort(txn);
+        fail(dir, "cannot open the meta database", rc);
+    }
     if (int rc = mdb_txn_commit(txn); rc != 0) fail(dir, "mdb_txn_commit", rc);
     dbi_ = dbi;
+    dbi6_ = dbi6;
+    meta_dbi_ = meta;
+}
+
+std::vector<dhcp::Lease6> LeaseStore::load6(size_t& skipped) {
+    return detail::scan_all<dhcp::Lease6>(
+        env_, dbi6_, "lease store", dir_,
+        [](const uint8_t* p, size_t n) { return decode_lease6(p, n); }, skipped);
+}
+
+std::vector<uint8_t> LeaseStore::server_duid(const net::MacAddr& mac, int64_t now) {
+    static constexpr char kKey[] = "server-duid";
+    MDB_val k{sizeof kKey - 1, const_cast<char*>(kKey)};
+    MDB_txn* txn = nullptr;
+    if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn); rc != 0) fail(dir_, "mdb_txn_begin", rc);
+    MDB_val v;
+    if (int rc = mdb_get(txn, meta_dbi_, &k, &v); rc == 0 && v.mv_size >= 3 && v.mv_size <= 130) {
+        const auto* p = static_cast<const uint8_t*>(v.mv_data);
+        std::vector<uint8_t> duid(p, p + v.mv_size);
+        mdb_txn_abort(txn);
+        return duid;
+    }
+    // DUID-LLT: type 1, hardware type 1 (Ethernet), seconds since 2000-01-01 UTC mod 2^32.
+    const auto t = static_cast<uint32_t>(static_cast<uint64_t>(now - 946684800));
+    std::vector<uint8_t> duid{0,
+                              1,
+                              0,
+                              1,
+                              static_cast<uint8_t>(t >> 24),
+                              static_cast<uint8_t>(t >> 16),
+                              static_cast<uint8_t>(t >> 8),
+                              static_cast<uint8_t>(t)};
+    duid.insert(duid.end(), mac.bytes.begin(), mac.bytes.end());
+    MDB_val nv{duid.size(), duid.data()};
+    int rc = mdb_put(txn, meta_dbi_, &k, &nv, 0);
+    if (rc != 0) {
+        mdb_txn_abort(txn);
+        fail(dir_, "cannot store the server DUID", rc);
+    }
+    if (rc = mdb_txn_commit(txn); rc != 0) fail(dir_, "cannot store the server DUID", rc);
+    if (fsync_) mdb_env_sync(env_, 1);
+    return duid;
 }
 
 LeaseStore::~LeaseStore() {
@@ -86,7 +136,10 @@ std::vector<dhcp::Lease> LeaseStore::load(size_t& skipped) {
         [](const uint8_t* p, size_t n) { return decode_lease(p, n); }, skipped);
 }
 
-std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped) {
+namespace {
+/// Every value of database `name` of the environment at `dir`, opened read-only.
+template <class T, class Decode>
+std::vector<T> read_all(const std::string& dir, const char* name, Decode decode, size_t& skipped) {
     MDB_env* env = nullptr;
     if (int rc = mdb_env_create(&env); rc != 0) fail(dir, "mdb_env_create", rc);
     mdb_env_set_maxdbs(env, 8);
@@ -94,19 +147,19 @@ std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped) {
         mdb_env_close(env);
         fail(dir, "cannot open the LMDB environment", rc);
     }
-    std::vector<dhcp::Lease> out;
+    std::vector<T> out;
     skipped = 0;
     MDB_txn* txn = nullptr;
     MDB_dbi dbi;
     int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn);
-    if (rc == 0) rc = mdb_dbi_open(txn, "leases", 0, &dbi);
+    if (rc == 0) rc = mdb_dbi_open(txn, name, 0, &dbi);
     if (rc == 0) {
         MDB_cursor* cur = nullptr;
         rc = mdb_cursor_open(txn, dbi, &cur);
         MDB_val k, v;
         for (int r = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : rc; r == 0;
              r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            auto l = decode_lease(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
+            auto l = decode(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
             if (l)
                 out.push_back(std::move(*l));
             else
@@ -119,9 +172,34 @@ std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped) {
     if (rc != 0 && rc != MDB_NOTFOUND) fail(dir, "cannot read leases", rc);
     return out;
 }
+}  // namespace
+
+std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped) {
+    return read_all<dhcp::Lease>(
+        dir, "leases", [](const uint8_t* p, size_t n) { return decode_lease(p, n); }, skipped);
+}
+
+std::vector<dhcp::Lease6> read_leases6(const std::string& dir, size_t& skipped) {
+    return read_all<dhcp::Lease6>(
+        dir, "leases6", [](const uint8_t* p, size_t n) { return decode_lease6(p, n); }, skipped);
+}
 
 void LeaseStore::start() {
     thread_ = std::thread([this] { writer(); });
+}
+
+bool LeaseStore::enqueue6(const dhcp::Lease6& lease, uint64_t seq) noexcept {
+    PendingWrite w;
+    w.seq = seq;
+    w.family = 6;
+    lease6_key(lease.key, w.key6);
+    if (lease.state == dhcp::LeaseState::Free) {
+        w.len = 0;
+    } else {
+        w.len = static_cast<uint16_t>(encode_lease6(lease, w.bytes, sizeof w.bytes));
+        if (w.len == 0) return false;
+    }
+    return queue_.push(w);
 }
 
 bool LeaseStore::enqueue(const dhcp::Lease& lease, uint64_t seq) noexcept {
@@ -147,13 +225,16 @@ LeaseStore::CommitResult LeaseStore::commit(const std::vector<PendingWrite>& bat
         for (size_t i = 0; rc == 0 && i < batch.size(); ++i) {
             uint8_t key[4];
             key_of(batch[i].ip, key);
-            MDB_val k{4, key};
+            const bool v6 = batch[i].family == 6;
+            MDB_val k =
+                v6 ? MDB_val{kLease6KeyLen, const_cast<uint8_t*>(batch[i].key6)} : MDB_val{4, key};
+            const MDB_dbi db = v6 ? dbi6_ : dbi_;
             if (batch[i].len == 0) {
-                rc = mdb_del(txn, dbi_, &k, nullptr);
+                rc = mdb_del(txn, db, &k, nullptr);
                 if (rc == MDB_NOTFOUND) rc = 0;
             } else {
                 MDB_val v{batch[i].len, const_cast<uint8_t*>(batch[i].bytes)};
-                rc = mdb_put(txn, dbi_, &k, &v, 0);
+                rc = mdb_put(txn, db, &k, &v, 0);
             }
         }
         if (rc == 0) {

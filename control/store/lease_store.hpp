@@ -25,8 +25,10 @@ namespace edgelease::control::store {
 
 struct PendingWrite {
     uint64_t seq = 0;
-    uint32_t ip = 0;
-    uint16_t len = 0;  // 0 = delete the lease
+    uint32_t ip = 0;     // family 4: the lease's key
+    uint8_t family = 4;  // 4: a DHCPv4 lease (database "leases"); 6: DHCPv6 ("leases6")
+    uint8_t key6[kLease6KeyLen] = {};  // family 6: the lease's key
+    uint16_t len = 0;                  // 0 = delete the lease
     uint8_t bytes[kMaxEncodedLease];
 };
 static_assert(std::is_trivially_copyable_v<PendingWrite>);
@@ -74,6 +76,13 @@ class LeaseStore {
     /// Every stored lease (start-up, before start()). Undecodable entries are skipped and
     /// counted in `skipped`.
     std::vector<dhcp::Lease> load(size_t& skipped);
+    /// Every stored DHCPv6 lease, the same way.
+    std::vector<dhcp::Lease6> load6(size_t& skipped);
+
+    /// Start-up, before start(): the server's DHCPv6 DUID (option 2). Made once, as a
+    /// DUID-LLT (RFC 9915 §11.2) from `mac` and `now`, and kept in the database from then on:
+    /// a server whose DUID changed would send every client to Rebind. Throws on LMDB errors.
+    std::vector<uint8_t> server_duid(const net::MacAddr& mac, int64_t now);
 
     /// Rung after every batch the writer finishes (the control lcore sleeps on it, so a held
     /// ACK leaves as soon as its lease is durable). Set before start(); nullptr = none.
@@ -84,6 +93,8 @@ class LeaseStore {
     /// when the queue is full (the caller holds back and retries: nothing may be ACKed that
     /// is not queued).
     bool enqueue(const dhcp::Lease& lease, uint64_t seq) noexcept;
+    /// The same for a DHCPv6 lease: same queue, same sequence numbers, same group commit.
+    bool enqueue6(const dhcp::Lease6& lease, uint64_t seq) noexcept;
     size_t write_available() const noexcept { return queue_.write_available(); }
     /// Control lcore, after enqueueing: wakes the writer if it sleeps (a FUTEX_WAKE then;
     /// a fence and a load while it is busy). Once per poll is enough: a batch is group work.
@@ -130,6 +141,8 @@ class LeaseStore {
     std::string dir_;
     MDB_env* env_ = nullptr;
     unsigned dbi_ = 0;
+    unsigned dbi6_ = 0;
+    unsigned meta_dbi_ = 0;
     size_t map_size_ = 0;
     // Run-time capacity: the storage (about 10 MiB) lives on the heap, not in the object.
     boost::lockfree::spsc_queue<PendingWrite> queue_{kQueueDepth};
@@ -147,5 +160,7 @@ class LeaseStore {
 /// Reads every lease of an environment without writing to it (MDB_RDONLY): for inspection
 /// while the appliance runs (LMDB readers never block the writer). Throws on errors.
 std::vector<dhcp::Lease> read_leases(const std::string& dir, size_t& skipped);
+/// The same for the DHCPv6 leases (none in a database written before DHCPv6 existed).
+std::vector<dhcp::Lease6> read_leases6(const std::string& dir, size_t& skipped);
 
 }  // namespace edgelease::control::store
