@@ -82,7 +82,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         records_->start();
     }
 
-    if (!cfg_.dhcp.scopes.empty()) {
+    if (!cfg_.dhcp.scopes.empty() || !cfg_.dhcp6.scopes.empty()) {
         store_ = std::make_unique<control::store::LeaseStore>(
             cfg_.appliance.state_dir, cfg_.appliance.durability == config::Durability::Fsync,
             size_t{cfg_.appliance.lease_store_max_mib} << 20);
@@ -95,6 +95,8 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
             raw.push_back(channels_.back().get());
         }
         dhcp_ = std::make_unique<control::dhcp::DhcpService>(cfg_, raw, *store_);
+        if (!cfg_.dhcp6.scopes.empty() && !ports_->ports().empty())
+            dhcp_->enable_v6(cfg_, store_->server_duid(ports_->ports().front().ctx.mac, now));
         if (zone_store_) {
             control::store::RecordStore* rs = records_.get();
             lease_dns_ = std::make_unique<control::ddns::LeaseDns>(

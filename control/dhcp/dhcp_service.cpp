@@ -156,6 +156,7 @@ size_t DhcpService::restore(int64_t now) {
             ++next_seq_;
         }
     }
+    restore6(now);
     if (link_ != nullptr) {
         std::vector<sweeper::ExpiryEntry> seed;
         engine_->timed_entries(seed);
@@ -291,8 +292,14 @@ unsigned DhcpService::release_durable(int64_t now) noexcept {
         else
             failed_[failed_count_ - 1].to = r.to;  // merged: withholds more, never less
     }
-    while (!held_.empty() && held_.front().seq <= done) {
-        const uint64_t seq = held_.front().seq;
+    // v4 ACKs and v6 Replies in one sequence order: the failed ranges are dropped as the
+    // merged walk passes them.
+    for (;;) {
+        const bool h4 = !held_.empty() && held_.front().seq <= done;
+        const bool h6 = !held6_.empty() && held6_.front().seq <= done;
+        if (!h4 && !h6) break;
+        const bool v6 = h6 && (!h4 || held6_.front().seq < held_.front().seq);
+        const uint64_t seq = v6 ? held6_.front().seq : held_.front().seq;
         // Ranges come in sequence order, as do held ACKs: drop ranges wholly behind this one.
         size_t skip = 0;
         while (skip < failed_count_ && failed_[skip].to < seq) ++skip;
@@ -302,16 +309,26 @@ unsigned DhcpService::release_durable(int64_t now) noexcept {
                       failed_.begin());
             failed_count_ -= skip;
         }
-        if (failed_count_ != 0 && failed_[0].from <= seq) {
+        const bool failed = failed_count_ != 0 && failed_[0].from <= seq;
+        if (failed) stats_.storage_failed.add();
+        if (v6) {
+            // RFC 9915 §18.3.2 likewise: a Reply that grants is sent after the binding is
+            // recorded; silence otherwise, and the client retransmits.
+            if (failed)
+                note_storage_failed6(now);
+            else
+                send6(held6_.front().reply);
+            held6_.pop_front();
+        } else {
             // Never ACK what is not on disk (RFC 2131 §3.1 step 4: the binding is committed to
             // persistent storage before the DHCPACK). Silence, not a NAK: the lease may be
             // fine once storage recovers, and the client's retransmission gets it then.
-            stats_.storage_failed.add();
-            note_storage_failed(held_.front().reply, now);
-        } else {
-            send(held_.front().reply);
+            if (failed)
+                note_storage_failed(held_.front().reply, now);
+            else
+                send(held_.front().reply);
+            held_.pop_front();
         }
-        held_.pop_front();
         ++n;
     }
     return n;
@@ -329,11 +346,12 @@ void DhcpService::note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noe
 
 bool DhcpService::has_work() const noexcept {
     if (!held_.empty() && held_.front().seq <= store_.done_seq()) return true;
+    if (!held6_.empty() && held6_.front().seq <= store_.done_seq()) return true;
     // With the lease queue nearly full, poll() leaves requests waiting: not work until the
     // writer has made room (it rings the control lcore after each batch).
     if (store_.write_available() < 4) return false;
     for (const auto* ch : channels_)
-        if (ch->requests.read_available() != 0) return true;
+        if (ch->requests.read_available() != 0 || ch->requests6.read_available() != 0) return true;
     return false;
 }
 
@@ -409,11 +427,16 @@ unsigned DhcpService::poll(int64_t now) noexcept {
                 break;
             }
             // Handled in the queue's slot: no copy of the request.
-            if (!ch->requests.consume_one(
-                    [&](const dhcp::DhcpRequest& req) { handle_request(req, now); }))
-                continue;
-            any = true;
-            ++handled;
+            if (ch->requests.consume_one(
+                    [&](const dhcp::DhcpRequest& req) { handle_request(req, now); })) {
+                any = true;
+                ++handled;
+            }
+            if (ch->requests6.consume_one(
+                    [&](const dhcp::Dhcp6Request& req) { handle_request6(req, now); })) {
+                any = true;
+                ++handled;
+            }
         }
         done += any ? 1 : 0;
         if (!any) break;
@@ -422,6 +445,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
     if (now != last_expiry_run_) {
         last_expiry_run_ = now;
         done += guarded(now, [&] { return run_expiry(now); });
+        done += guarded(now, [&] { return expire6(now); });
     }
     done += release_durable(now);
     wake();

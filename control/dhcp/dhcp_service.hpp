@@ -13,6 +13,7 @@
 #include "common/fifo.hpp"
 #include "common/log_throttle.hpp"
 #include "control/ddns/lease_dns.hpp"
+#include "control/dhcp/engine6.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "control/dhcp/relay_limit.hpp"
 #include "control/store/lease_store.hpp"
@@ -39,6 +40,11 @@ struct alignas(64) DhcpServiceStats {
     edgelease::Counter expired_by_backstop;  // of `expired`: found overdue by the heap
     edgelease::Counter relay_limited;        // DISCOVERs over [dhcp].relay_discover_rate
     edgelease::Counter alloc_failed;  // out of memory: a request dropped or a poll step cut short
+    // DHCPv6 (RFC 9915)
+    std::array<edgelease::Counter, dhcp::kMsg6TypeNames.size()> requests6;  // by Msg6Type
+    std::array<edgelease::Counter, dhcp::kMsg6TypeNames.size()> replies6;   // by Msg6Type
+    std::array<edgelease::Counter, dhcp::kOutcomeNames.size()> outcomes6;   // by dhcp::Outcome
+    edgelease::Counter expired6;  // v6 leases expired (end of valid lifetime or probation)
 };
 
 class DhcpService {
@@ -46,6 +52,11 @@ class DhcpService {
     /// `channels[i]` belongs to worker i. `store` must outlive the service.
     DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
                 store::LeaseStore& store);
+
+    /// Start-up, before restore(): serves DHCPv6 for cfg.dhcp6's scopes with `server_duid`
+    /// (LeaseStore::server_duid). Without it v6 requests are answered by nobody (counted).
+    void enable_v6(const config::Config& cfg, std::vector<uint8_t> server_duid);
+    bool serves_v6() const noexcept { return engine6_ != nullptr; }
 
     /// Start-up, before the lcores run: restores stored leases and expires those that expired
     /// while the appliance was down. Returns the number restored.
@@ -103,6 +114,15 @@ class DhcpService {
     /// Control lcore only.
     dhcp::LeaseEngine& engine() { return *engine_; }
     const dhcp::LeaseEngine& engine() const { return *engine_; }
+    /// Control lcore only; nullptr when DHCPv6 is not served.
+    dhcp::Engine6* engine6() { return engine6_.get(); }
+    const dhcp::Engine6* engine6() const { return engine6_.get(); }
+    /// Control lcore only: DHCPv6 scope names by index, as leases of engine6() use them.
+    const std::vector<std::string>& scope6_names() const { return scope6_names_; }
+    /// Control lcore (management commands): operator release / expiry of a bound v6 lease.
+    bool admin_release6(const dhcp::Lease6Key& key, int64_t now, dhcp::Lease6& out);
+    bool admin_expire6(const dhcp::Lease6Key& key, int64_t now, dhcp::Lease6& out);
+
     /// Control lcore only: scope names by index, as leases of engine() use them.
     const std::vector<std::string>& scope_names() const { return scope_names_; }
 
@@ -127,6 +147,26 @@ class DhcpService {
         uint64_t seq;
         dhcp::DhcpReply reply;
     };
+    struct Held6 {
+        uint64_t seq;
+        dhcp::Dhcp6Reply reply;
+    };
+    // ---- DHCPv6 (dhcp_service6.cpp) ----
+    void handle_request6(const dhcp::Dhcp6Request& req, int64_t now) noexcept;
+    void serve6(const dhcp::Dhcp6Request& req, int64_t now);  // may throw std::bad_alloc
+    bool persist6(const std::vector<dhcp::Lease6>& changed, uint64_t& seq) noexcept;
+    void send6(const dhcp::Dhcp6Reply& r) noexcept;
+    void restore6(int64_t now);
+    unsigned expire6(int64_t now);
+    void note_exhausted6(const dhcp::Dhcp6Request& req, int64_t now) noexcept;
+    void note_storage_failed6(int64_t now) noexcept;
+    std::unique_ptr<dhcp::Engine6> engine6_;
+    std::vector<std::string> scope6_names_;
+    dhcp::Result6 result6_;
+    std::vector<dhcp::Lease6> expired6_;
+    std::vector<dhcp::LeaseEvent> expired6_events_;
+    Fifo<Held6> held6_{16};  // v6 Replies waiting for their leases' commit
+    LogThrottle exhausted6_log_;
     /// One request through the engine: its lease changes to the store, DNS and the sweeper,
     /// its reply out now or held until its commit. Out of memory, the request is dropped
     /// (counted; the client retransmits).

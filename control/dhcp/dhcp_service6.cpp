@@ -1,0 +1,193 @@
+// The DHCPv6 half of the DHCP service (RFC 9915): requests from the workers' requests6
+// queues through Engine6, leases through the same lease store queue and sequence numbers as
+// DHCPv4, Replies that bind held until their leases are durable.
+#include <algorithm>
+
+#include "common/log.hpp"
+#include "control/dhcp/dhcp_service.hpp"
+
+namespace edgelease::control::dhcp {
+
+namespace {
+/// Message type of an encoded v6 answer, inside its Relay-Reply wrapping if any.
+size_t reply6_type(const dhcp::Dhcp6Reply& r) {
+    const uint8_t* p = r.payload;
+    size_t n = std::min<size_t>(r.len, sizeof r.payload);
+    for (int depth = 0; n != 0 && p[0] == static_cast<uint8_t>(Msg6Type::RelayReply) &&
+                        depth <= static_cast<int>(kMaxRelays);
+         ++depth) {
+        size_t at = 34;
+        const uint8_t* inner = nullptr;
+        size_t inner_len = 0;
+        while (at + 4 <= n) {
+            const size_t code = size_t{p[at]} << 8 | p[at + 1];
+            const size_t len = size_t{p[at + 2]} << 8 | p[at + 3];
+            if (at + 4 + len > n) break;
+            if (code == 9) {
+                inner = p + at + 4;
+                inner_len = len;
+            }
+            at += 4 + len;
+        }
+        if (inner == nullptr) return 0;
+        p = inner;
+        n = inner_len;
+    }
+    return n != 0 && p[0] < kMsg6TypeNames.size() ? p[0] : 0;
+}
+
+bool binds(const Dhcp6Request& req) {
+    return req.msg_type == Msg6Type::Request || req.msg_type == Msg6Type::Renew ||
+           req.msg_type == Msg6Type::Rebind || req.msg_type == Msg6Type::Solicit;
+}
+}  // namespace
+
+void DhcpService::enable_v6(const config::Config& cfg, std::vector<uint8_t> server_duid) {
+    if (cfg.dhcp6.scopes.empty()) return;
+    engine6_ = std::make_unique<dhcp::Engine6>(cfg, std::move(server_duid));
+    scope6_names_.clear();
+    for (const auto& sc : cfg.dhcp6.scopes) scope6_names_.push_back(sc.name);
+    result6_.changed.reserve(8);
+    expired6_.reserve(4096);
+    LOG_INFO(
+        "DHCPv6: %zu scope(s), server DUID %s", cfg.dhcp6.scopes.size(),
+        dhcp::hex_colon(engine6_->server_duid().data(), engine6_->server_duid().size()).c_str());
+}
+
+void DhcpService::restore6(int64_t now) {
+    if (engine6_ == nullptr) return;
+    size_t skipped = 0;
+    auto leases = store_.load6(skipped);
+    size_t restored = 0;
+    for (const auto& l : leases) restored += engine6_->restore(l) ? 1 : 0;
+    if (skipped != 0) LOG_WARN("lease store: %zu unreadable DHCPv6 record(s) skipped", skipped);
+    if (restored != leases.size())
+        LOG_WARN(
+            "lease store: %zu DHCPv6 lease(s) no longer fit the configuration and were dropped",
+            leases.size() - restored);
+    size_t expired = 0;
+    for (;;) {
+        expired6_.clear();
+        expired6_events_.clear();
+        const size_t n = engine6_->expire_due(now, 4096, expired6_, expired6_events_);
+        if (n == 0) break;
+        expired += n;
+        for (const auto& l : expired6_) {
+            while (!store_.enqueue6(l, next_seq_)) {
+                store_.wake();
+                timespec ts{0, 1000000};
+                nanosleep(&ts, nullptr);  // start-up only: the writer is draining
+            }
+            stored_ = true;
+            ++next_seq_;
+        }
+    }
+    LOG_INFO("lease store %s: %zu DHCPv6 lease(s) restored, %zu expired while down",
+             store_.path().c_str(), restored, expired);
+}
+
+bool DhcpService::persist6(const std::vector<dhcp::Lease6>& changed, uint64_t& seq) noexcept {
+    seq = 0;
+    for (const auto& l : changed) {
+        seq = next_seq_++;
+        if (!store_.enqueue6(l, seq)) return false;
+        stored_ = true;
+    }
+    return true;
+}
+
+void DhcpService::send6(const dhcp::Dhcp6Reply& r) noexcept {
+    if (r.path.worker >= channels_.size() || !channels_[r.path.worker]->replies6.push(r)) {
+        stats_.reply_queue_full.add();
+        return;
+    }
+    replied_[r.path.worker] = 1;
+    stats_.replies6[reply6_type(r)].add();
+}
+
+void DhcpService::handle_request6(const dhcp::Dhcp6Request& req, int64_t now) noexcept {
+    try {
+        serve6(req, now);
+    } catch (const std::bad_alloc&) {
+        note_alloc_failed(now);
+    }
+}
+
+void DhcpService::serve6(const dhcp::Dhcp6Request& req, int64_t now) {
+    stats_.requests6[static_cast<size_t>(req.msg_type) % dhcp::kMsg6TypeNames.size()].add();
+    if (engine6_ == nullptr) {
+        stats_.outcomes6[static_cast<size_t>(dhcp::Outcome::NoScope)].add();
+        return;
+    }
+    engine6_->handle(req, now, result6_);
+    stats_.outcomes6[static_cast<size_t>(result6_.outcome) % dhcp::kOutcomeNames.size()].add();
+    if (result6_.outcome == dhcp::Outcome::PoolExhausted) note_exhausted6(req, now);
+    uint64_t seq = 0;
+    if (!result6_.changed.empty() && !persist6(result6_.changed, seq)) {
+        stats_.storage_failed.add();
+        note_storage_failed6(now);
+        return;
+    }
+    if (!result6_.has_reply) return;
+    if (seq != 0 && binds(req)) {
+        Held6& h = held6_.append();
+        h.seq = seq;
+        dhcp::copy_reply(h.reply, result6_.reply);
+        stats_.held.add();
+    } else {
+        // Release and Decline answers confirm what is already done in memory; their writes
+        // are queued, and a crash before them only brings back a binding the client gave up.
+        send6(result6_.reply);
+    }
+}
+
+unsigned DhcpService::expire6(int64_t now) {
+    if (engine6_ == nullptr) return 0;
+    expired6_.clear();
+    expired6_events_.clear();
+    const size_t room = store_.write_available() / 2;
+    const size_t n =
+        engine6_->expire_due(now, std::min<size_t>(4096, room), expired6_, expired6_events_);
+    if (n == 0) return 0;
+    uint64_t seq = 0;
+    persist6(expired6_, seq);
+    stats_.expired6.add(n);
+    return static_cast<unsigned>(n);
+}
+
+bool DhcpService::admin_release6(const dhcp::Lease6Key& key, int64_t now, dhcp::Lease6& out) {
+    if (engine6_ == nullptr || !engine6_->release(key, now, out)) return false;
+    uint64_t seq = 0;
+    persist6({out}, seq);
+    return true;
+}
+
+bool DhcpService::admin_expire6(const dhcp::Lease6Key& key, int64_t now, dhcp::Lease6& out) {
+    if (engine6_ == nullptr || !engine6_->expire(key, now, out)) return false;
+    uint64_t seq = 0;
+    persist6({out}, seq);
+    stats_.expired6.add();
+    return true;
+}
+
+void DhcpService::note_exhausted6(const dhcp::Dhcp6Request& req, int64_t now) noexcept {
+    exhausted6_log_.note(now, [&](uint64_t n, long long secs) {
+        LOG_WARN(
+            "DHCPv6: %llu request(s) in the last %llds found a pool exhausted (last from DUID "
+            "%s, %s)",
+            static_cast<unsigned long long>(n), secs,
+            dhcp::hex_colon(req.client_id, req.client_id_len).c_str(),
+            req.relay_count != 0 ? "relayed" : "direct");
+    });
+}
+
+void DhcpService::note_storage_failed6(int64_t now) noexcept {
+    storage_log_.note(now, [&](uint64_t n, long long secs) {
+        LOG_ERROR(
+            "DHCP: %llu answer(s) withheld in the last %llds: their lease could not be stored "
+            "(see the lease store's error)",
+            static_cast<unsigned long long>(n), secs);
+    });
+}
+
+}  // namespace edgelease::control::dhcp

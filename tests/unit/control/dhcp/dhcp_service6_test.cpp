@@ -1,0 +1,140 @@
+// The DHCPv6 half of the DHCP service over a real LMDB lease store: requests through a
+// worker channel's v6 queue, Replies that bind held until their lease is durable, leases
+// back after a restart.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+
+#include "control/dhcp/dhcp_service.hpp"
+#include "tests/unit/temp_dir.hpp"
+
+namespace edgelease::control::dhcp {
+namespace {
+
+net::Ipv6Addr ip6(const char* s) {
+    return *net::parse_ipv6(s);
+}
+
+config::Config v6_config() {
+    config::Config c;
+    config::InterfaceConfig ifc;
+    ifc.port = "net_tap0";
+    net::IfAddress a;
+    a.is_v6 = true;
+    a.v6 = ip6("2001:db8::1");
+    a.prefix_len = 64;
+    ifc.addresses.push_back(a);
+    c.interfaces.push_back(ifc);
+    config::Scope6Config s;
+    s.name = "lan6";
+    s.prefix.is_v6 = true;
+    s.prefix.v6 = ip6("2001:db8::");
+    s.prefix.prefix_len = 64;
+    s.pools.push_back({ip6("2001:db8::1000"), ip6("2001:db8::1fff"), {}});
+    c.dhcp6.scopes.push_back(s);
+    return c;
+}
+
+const std::vector<uint8_t> kServerDuid{0, 1, 0, 1, 1, 2, 3, 4, 2, 0, 0, 0, 0, 1};
+
+Dhcp6Request request(Msg6Type type, uint8_t who) {
+    Dhcp6Request r{};
+    r.msg_type = type;
+    r.xid = 0xabcdef;
+    r.path.src_mac = net::MacAddr{{2, 0, 0, 0, 1, who}};
+    r.path.src_ip = ip6("fe80::5");
+    r.path.dst_ip = ip6("ff02::1:2");
+    const uint8_t duid[] = {0, 3, 0, 1, 2, 0, 0, 0, 1, who};
+    r.client_id_len = sizeof duid;
+    std::memcpy(r.client_id, duid, sizeof duid);
+    r.ia_count = 1;
+    r.ias[0].type = Ia6::kNa;
+    r.ias[0].iaid = 1;
+    return r;
+}
+
+class Service6 : public testing::Test {
+  protected:
+    void start() {
+        store_ = std::make_unique<store::LeaseStore>(dir_.str(), true);
+        store_->start();
+        service_ =
+            std::make_unique<DhcpService>(cfg_, std::vector<DhcpChannel*>{channel_.get()}, *store_);
+        service_->enable_v6(cfg_, store_->server_duid(net::MacAddr{{2, 0, 0, 0, 0, 1}}, now_));
+        service_->restore(now_);
+    }
+    /// Hands `r` to the service and polls until its answer comes back (at most 5 s).
+    bool exchange(const Dhcp6Request& r, Dhcp6Reply& out) {
+        if (!channel_->requests6.push(r)) return false;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (std::chrono::steady_clock::now() < deadline) {
+            service_->poll(now_);
+            if (channel_->replies6.pop(out)) return true;
+        }
+        return false;
+    }
+    Dhcp6Request with_sid(Dhcp6Request r) {
+        const auto& sid = service_->engine6()->server_duid();
+        r.server_id_len = static_cast<uint8_t>(sid.size());
+        std::memcpy(r.server_id, sid.data(), sid.size());
+        return r;
+    }
+
+    edgelease::test::TempDir dir_;
+    config::Config cfg_ = v6_config();
+    std::unique_ptr<DhcpChannel> channel_ = std::make_unique<DhcpChannel>();
+    std::unique_ptr<store::LeaseStore> store_;
+    std::unique_ptr<DhcpService> service_;
+    int64_t now_ = 1'800'000'000;
+    Dhcp6Reply reply_;
+};
+
+TEST_F(Service6, AdvertiseAtOnceReplyOnlyOnceDurableLeasesSurviveRestart) {
+    start();
+    ASSERT_TRUE(service_->serves_v6());
+    ASSERT_TRUE(exchange(request(Msg6Type::Solicit, 1), reply_));
+    EXPECT_EQ(reply_.payload[0], 2) << "Advertise";
+    EXPECT_EQ(service_->stats().held.get(), 0u);
+    EXPECT_EQ(service_->stats().replies6[2].get(), 1u);
+    ASSERT_TRUE(exchange(with_sid(request(Msg6Type::Request, 1)), reply_));
+    EXPECT_EQ(reply_.payload[0], 7) << "Reply";
+    EXPECT_EQ(service_->stats().held.get(), 1u) << "a Reply that binds waits for its commit";
+    EXPECT_GE(store_->done_seq(), 1u) << "and leaves only once the lease is durable";
+    EXPECT_EQ(service_->stats().requests6[3].get(), 1u);
+    EXPECT_EQ(service_->stats().outcomes6[0].get(), 2u);
+    // A Request for another server is counted and not answered.
+    auto other = request(Msg6Type::Request, 2);
+    other.server_id_len = 4;
+    ASSERT_TRUE(channel_->requests6.push(other));
+    service_->poll(now_);
+    EXPECT_FALSE(channel_->replies6.pop(reply_));
+    EXPECT_EQ(service_->stats().outcomes6[static_cast<size_t>(Outcome::NotForUs)].get(), 1u);
+
+    const auto duid = service_->engine6()->server_duid();
+    service_.reset();
+    store_.reset();
+    start();
+    EXPECT_EQ(service_->engine6()->server_duid(), duid) << "the server DUID is kept";
+    const Lease6* l = service_->engine6()->find(Lease6Key{IaKind::Na, 128, ip6("2001:db8::1000")});
+    ASSERT_NE(l, nullptr) << "the lease came back from LMDB";
+    EXPECT_EQ(l->state, LeaseState::Bound);
+    // Valid lifetime over: expired by the service's once-a-second pass, and written.
+    now_ += 3601;
+    service_->poll(now_);
+    EXPECT_EQ(service_->stats().expired6.get(), 1u);
+    EXPECT_EQ(service_->engine6()->find(l->key)->state, LeaseState::Expired);
+}
+
+TEST_F(Service6, WithoutV6ScopesRequestsAreCountedNotAnswered) {
+    cfg_.dhcp6.scopes.clear();
+    start();
+    EXPECT_FALSE(service_->serves_v6());
+    ASSERT_TRUE(channel_->requests6.push(request(Msg6Type::Solicit, 1)));
+    service_->poll(now_);
+    EXPECT_FALSE(channel_->replies6.pop(reply_));
+    EXPECT_EQ(service_->stats().outcomes6[static_cast<size_t>(Outcome::NoScope)].get(), 1u);
+}
+
+}  // namespace
+}  // namespace edgelease::control::dhcp
