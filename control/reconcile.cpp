@@ -111,9 +111,12 @@ void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now) {
     // Re-applies grant for every bound lease: re-creates records a crash lost between the
     // lease commit and the record commit.
     const auto all = dhcp.engine().leases();
-    dns->reconcile(all, now);
+    std::vector<dhcp::Lease6> all6;
+    if (const dhcp::Engine6* e6 = dhcp.engine6())
+        e6->for_each([&](const dhcp::Lease6& l) { all6.push_back(l); });
+    dns->reconcile(all, all6, now);
     // ... and removes records of grants the lease store never got.
-    if (size_t n = dns->remove_unleased(all, now); n != 0)
+    if (size_t n = dns->remove_unleased(all, all6, now); n != 0)
         LOG_WARN(
             "lease DNS: %zu record(s) without a stored lease removed (a crash came between the "
             "record and the lease commit; no ACK had gone out)",

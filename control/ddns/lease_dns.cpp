@@ -38,6 +38,28 @@ uint32_t ttl_for(const config::ScopeConfig& sc) {
     return std::clamp<uint32_t>(t, 1, 86400);
 }
 
+uint32_t ttl_for6(const config::Scope6Config& sc) {
+    // RFC 4704 §6 likewise: a third of the valid lifetime.
+    auto t = static_cast<uint32_t>(sc.valid_lifetime.count() / 3);
+    return std::clamp<uint32_t>(t, 1, 86400);
+}
+
+bool address_type(uint16_t t) {
+    return t == dns::rrtype::A || t == dns::rrtype::AAAA;
+}
+
+std::string dhcid_owner(uint16_t ident_type, const uint8_t* ident, size_t n) {
+    uint8_t rdata[3 + SHA256_DIGEST_LENGTH];
+    rdata[0] = static_cast<uint8_t>(ident_type >> 8);
+    rdata[1] = static_cast<uint8_t>(ident_type);
+    rdata[2] = 1;  // SHA-256
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    unsigned int out_len = 0;
+    if (sha256 == nullptr || EVP_Digest(ident, n, rdata + 3, &out_len, sha256, nullptr) != 1)
+        SHA256(ident, n, rdata + 3);
+    return "client:" + base64(rdata, sizeof rdata);
+}
+
 bool lease_origin(Origin o) {
     return o == Origin::Dhcp || o == Origin::Reservation;
 }
@@ -69,6 +91,38 @@ std::string client_owner(const dhcp::ClientKey& key, const net::MacAddr& hw) {
     if (sha256 == nullptr || EVP_Digest(ident, n, rdata + 3, &out_len, sha256, nullptr) != 1)
         SHA256(ident, n, rdata + 3);
     return "client:" + base64(rdata, sizeof rdata);
+}
+
+std::string client_owner6(const std::vector<uint8_t>& duid) {
+    // RFC 4701 §3.3: identifier type 2 = the DUID from the Client Identifier option.
+    return dhcid_owner(2, duid.data(), duid.size());
+}
+
+std::string reservation_owner6(const std::string& scope, const net::Ipv6Addr& a) {
+    return "reservation:" + scope + "/" + net::to_string(a);
+}
+
+dns::WireName reverse_name6(const net::Ipv6Addr& a) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    dns::WireName n;
+    for (size_t i = 16; i-- > 0;) {
+        n.push_back(1);
+        n.push_back(static_cast<uint8_t>(kHex[a.bytes[i] & 15]));
+        n.push_back(1);
+        n.push_back(static_cast<uint8_t>(kHex[a.bytes[i] >> 4]));
+    }
+    for (const char* l : {"ip6", "arpa"}) {
+        n.push_back(static_cast<uint8_t>(std::strlen(l)));
+        n.insert(n.end(), l, l + std::strlen(l));
+    }
+    n.push_back(0);
+    return n;
+}
+
+bool same_device(const Device& a, const Device& b) {
+    if (!a.reservation.empty() && a.reservation == b.reservation) return true;
+    if (a.mac && b.mac && *a.mac == *b.mac) return true;
+    return !a.duid.empty() && a.duid == b.duid;
 }
 
 std::string reservation_owner(const std::string& scope, uint32_t ip) {
@@ -104,10 +158,58 @@ void LeaseDns::set_config(const config::Config& cfg) {
         int64_t every = std::clamp<int64_t>(sc.dns.stale_after->count() / 4, 1, 60);
         stale_interval_ = stale_interval_ == 0 ? every : std::min(stale_interval_, every);
     }
+    for (const auto& sc : cfg_.dhcp6.scopes) {
+        if (!sc.dns.stale_after) continue;
+        int64_t every = std::clamp<int64_t>(sc.dns.stale_after->count() / 4, 1, 60);
+        stale_interval_ = stale_interval_ == 0 ? every : std::min(stale_interval_, every);
+    }
 }
 
 const config::ScopeConfig* LeaseDns::scope(uint32_t index) const {
     return index < cfg_.dhcp.scopes.size() ? &cfg_.dhcp.scopes[index] : nullptr;
+}
+
+const config::Scope6Config* LeaseDns::scope6(uint32_t index) const {
+    return index < cfg_.dhcp6.scopes.size() ? &cfg_.dhcp6.scopes[index] : nullptr;
+}
+
+LeaseDns::Addr LeaseDns::addr4(uint32_t ip) {
+    return Addr{dns::rrtype::A, a_rdata(ip), reverse_name(ip), net::to_string(net::Ipv4Addr{ip})};
+}
+
+LeaseDns::Addr LeaseDns::addr6(const net::Ipv6Addr& a) {
+    return Addr{dns::rrtype::AAAA, std::vector<uint8_t>(a.bytes.begin(), a.bytes.end()),
+                reverse_name6(a), net::to_string(a)};
+}
+
+std::string LeaseDns::owner_of6(const dhcp::Lease6& l) const {
+    const auto* sc = scope6(l.scope);
+    if (l.reservation >= 0 && sc != nullptr) return reservation_owner6(sc->name, l.key.addr);
+    return client_owner6(l.duid);
+}
+
+Device LeaseDns::device_of(const dhcp::Lease& l) const {
+    Device d;
+    d.mac = l.hw;
+    // RFC 4361 §6.1: client identifier type 255, IAID (4 octets), then the DUID.
+    if (l.client.kind == dhcp::ClientKey::ClientId && l.client.len > 5 && l.client.bytes[0] == 255)
+        d.duid.assign(l.client.bytes + 5, l.client.bytes + l.client.len);
+    const auto* sc = scope(l.scope);
+    if (sc != nullptr && l.reservation >= 0 &&
+        static_cast<size_t>(l.reservation) < sc->reservations.size())
+        d.reservation = sc->reservations[static_cast<size_t>(l.reservation)].hostname;
+    return d;
+}
+
+Device LeaseDns::device_of6(const dhcp::Lease6& l) const {
+    Device d;
+    if (l.has_hw) d.mac = l.hw;
+    d.duid = l.duid;
+    const auto* sc = scope6(l.scope);
+    if (sc != nullptr && l.reservation >= 0 &&
+        static_cast<size_t>(l.reservation) < sc->reservations.size())
+        d.reservation = sc->reservations[static_cast<size_t>(l.reservation)].hostname;
+    return d;
 }
 
 std::string LeaseDns::owner_of(const dhcp::Lease& l) const {
@@ -116,11 +218,11 @@ std::string LeaseDns::owner_of(const dhcp::Lease& l) const {
     return client_owner(l.client, l.hw);
 }
 
-std::optional<dns::WireName> LeaseDns::lease_name(const config::ScopeConfig& sc,
+std::optional<dns::WireName> LeaseDns::lease_name(const std::string& domain,
                                                   const std::string& host) const {
-    if (host.empty() || sc.domain.empty()) return std::nullopt;
+    if (host.empty() || domain.empty()) return std::nullopt;
     std::string why;
-    auto dom = dns::name_from_text(sc.domain, dns::WireName{0}, why);
+    auto dom = dns::name_from_text(domain, dns::WireName{0}, why);
     if (!dom) return std::nullopt;
     return dns::name_from_text(host, *dom, why);
 }
@@ -178,9 +280,9 @@ void LeaseDns::erase_logged(const Key& k, const zone::ZoneStore::Entry& e, Audit
     audit(std::move(ev));
 }
 
-bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const dns::Record& want,
-                         const std::string& owner, Origin origin, uint64_t generation,
-                         AuditReason reason, int64_t now) {
+bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
+                         const dns::Record& want, const std::string& owner, Origin origin,
+                         uint64_t generation, AuditReason reason, int64_t now) {
     const Key k = zone::ZoneStore::key(want.owner);
     const LeaseDnsEvent ev =
         reason == AuditReason::Renew ? LeaseDnsEvent::Renew : LeaseDnsEvent::Grant;
@@ -192,7 +294,22 @@ bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const d
     if (entries != nullptr) {
         for (const auto& e : *entries) {
             const bool same_owner = e.prov.owner == owner && lease_origin(e.prov.origin);
-            Decision d = decide(ev, kind, RecordState{e.prov.origin, same_owner}, sc.dns);
+            Decision d = decide(ev, kind, RecordState{e.prov.origin, same_owner}, pol);
+            // Dual stack: the other family's address record of the same name is welcome when
+            // it is the same device's, and a conflict when it is another's (never a flap).
+            std::string other_device;
+            if (d != Decision::Skip && d != Decision::Keep && kind == RecordKind::Forward &&
+                address_type(e.type) && e.type != want.type && lease_origin(e.prov.origin) &&
+                !same_owner) {
+                auto mine = devices_.find(owner);
+                auto theirs = devices_.find(e.prov.owner);
+                if (mine == devices_.end() || theirs == devices_.end() ||
+                    !same_device(mine->second, theirs->second)) {
+                    d = Decision::Skip;
+                    other_device = " (another device)";
+                    stats_.other_device.add();
+                }
+            }
             // Records of other types only block when they are an admin's (a dhcp binding never
             // writes other types, and an old binding's record at a shared name gives way).
             if (d == Decision::Skip) {
@@ -209,7 +326,7 @@ bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const d
                 a.detail = std::string(kLeaseDnsEventNames[static_cast<size_t>(ev)]) + ": " +
                            name_text + " holds a " + std::string(to_string(e.prov.origin)) + " " +
                            dns::type_to_text(e.type) + " record" +
-                           (e.prov.owner.empty() ? "" : " of " + e.prov.owner);
+                           (e.prov.owner.empty() ? "" : " of " + e.prov.owner) + other_device;
                 audit(std::move(a));
                 return false;
             }
@@ -267,13 +384,12 @@ bool LeaseDns::write_one(const config::ScopeConfig& sc, RecordKind kind, const d
     return true;
 }
 
-void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip,
+void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr& a,
                      const std::optional<dns::WireName>& name, const std::string& owner,
                      Origin origin, uint64_t generation, AuditReason reason, int64_t now) {
     if (!name && !zones_.owns_any(owner)) return;  // no name, and none to take back
-    const dns::WireName rev = reverse_name(ip);
+    const dns::WireName& rev = a.reverse;
     const Key rev_key = zone::ZoneStore::key(rev);
-    const std::vector<uint8_t> addr = a_rdata(ip);
     // 1. The binding's own records that no longer describe it (renamed, or it moved address).
     for (const Key& k : zones_.names_owned_by(owner)) {
         const auto* entries = zones_.find(k);
@@ -281,57 +397,55 @@ void LeaseDns::grant(const config::ScopeConfig& sc, uint32_t ip,
         std::vector<zone::ZoneStore::Entry> stale;
         for (const auto& e : *entries) {
             if (e.prov.owner != owner || !lease_origin(e.prov.origin)) continue;
-            const bool current_a = name && e.type == dns::rrtype::A &&
-                                   k == zone::ZoneStore::key(*name) && e.rdata == addr;
+            const bool current_a =
+                name && e.type == a.type && k == zone::ZoneStore::key(*name) && e.rdata == a.rdata;
             const bool current_ptr =
                 name && e.type == dns::rrtype::PTR && k == rev_key && e.rdata == *name;
             if (!current_a && !current_ptr) stale.push_back(e);
         }
         for (const auto& e : stale)
             erase_logged(k, e, AuditReason::Rename, owner,
-                         name ? "the binding is now " + dns::name_to_text(*name) + " at " +
-                                    net::to_string(net::Ipv4Addr{ip})
+                         name ? "the binding is now " + dns::name_to_text(*name) + " at " + a.text
                               : "the binding has no name any more",
                          now);
     }
     if (!name) return;
     // 2. Lease records of other bindings pointing at this address give way (a kept record
     //    never points at someone else).
-    for (const Key& k : zones_.lease_names_for(ip)) {
+    for (const Key& k : zones_.lease_names_for(a.rdata)) {
         if (k == zone::ZoneStore::key(*name)) continue;  // judged by write_one below
         const auto* entries = zones_.find(k);
         if (entries == nullptr) continue;
         std::vector<zone::ZoneStore::Entry> old;
         for (const auto& e : *entries)
-            if (e.type == dns::rrtype::A && e.rdata == addr && e.prov.owner != owner &&
+            if (e.type == a.type && e.rdata == a.rdata && e.prov.owner != owner &&
                 e.prov.origin == Origin::Dhcp)
                 old.push_back(e);
         for (const auto& e : old)
-            erase_logged(k, e, AuditReason::Supersede, owner,
-                         net::to_string(net::Ipv4Addr{ip}) + " is now leased to " + owner, now);
+            erase_logged(k, e, AuditReason::Supersede, owner, a.text + " is now leased to " + owner,
+                         now);
     }
-    // 3. A and PTR. When the name is someone else's, no PTR claims it either.
+    // 3. A/AAAA and PTR. When the name is someone else's, no PTR claims it either.
     if (zones_.zone_of(*name) < 0) {
         stats_.no_zone.add();
-    } else if (!write_one(sc, RecordKind::Forward,
-                          dns::Record{*name, dns::rrtype::A, dns::rrclass::IN, ttl_for(sc), addr},
-                          owner, origin, generation, reason, now)) {
+    } else if (!write_one(pol, RecordKind::Forward,
+                          dns::Record{*name, a.type, dns::rrclass::IN, ttl, a.rdata}, owner, origin,
+                          generation, reason, now)) {
         return;
     }
     if (zones_.zone_of(rev) < 0) {
         stats_.no_zone.add();
     } else {
-        write_one(sc, RecordKind::Ptr,
-                  dns::Record{rev, dns::rrtype::PTR, dns::rrclass::IN, ttl_for(sc), *name}, owner,
-                  origin, generation, reason, now);
+        write_one(pol, RecordKind::Ptr,
+                  dns::Record{rev, dns::rrtype::PTR, dns::rrclass::IN, ttl, *name}, owner, origin,
+                  generation, reason, now);
     }
 }
 
-void LeaseDns::remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t ip,
+void LeaseDns::remove(const config::ScopeDnsPolicy& pol, LeaseDnsEvent ev, const Addr& a,
                       const std::string& owner, AuditReason reason, int64_t now) {
     if (!zones_.owns_any(owner)) return;  // most releases: no records (no domain, opted out)
-    const std::vector<uint8_t> addr = a_rdata(ip);
-    const Key rev_key = zone::ZoneStore::key(reverse_name(ip));
+    const Key rev_key = zone::ZoneStore::key(a.reverse);
     for (const Key& k : zones_.names_owned_by(owner)) {
         const auto* entries = zones_.find(k);
         if (entries == nullptr) continue;
@@ -339,13 +453,13 @@ void LeaseDns::remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t 
         for (const auto& e : *entries) {
             if (e.prov.owner != owner) continue;
             RecordKind kind;
-            if (e.type == dns::rrtype::A && e.rdata == addr)
+            if (e.type == a.type && e.rdata == a.rdata)
                 kind = RecordKind::Forward;
             else if (e.type == dns::rrtype::PTR && k == rev_key)
                 kind = RecordKind::Ptr;
             else
-                continue;  // the binding's records for another address
-            Decision d = decide(ev, kind, RecordState{e.prov.origin, true}, sc.dns);
+                continue;  // the binding's records for another address (or the other family)
+            Decision d = decide(ev, kind, RecordState{e.prov.origin, true}, pol);
             if (d == Decision::Delete)
                 doomed.push_back(e);
             else
@@ -353,6 +467,7 @@ void LeaseDns::remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t 
         }
         for (const auto& e : doomed) erase_logged(k, e, reason, owner, "", now);
     }
+    if (!zones_.owns_any(owner)) devices_.erase(owner);
 }
 
 void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) {
@@ -371,22 +486,26 @@ void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) 
                 static_cast<size_t>(l.reservation) < sc->reservations.size() &&
                 !sc->reservations[static_cast<size_t>(l.reservation)].hostname.empty() &&
                 sc->reservations[static_cast<size_t>(l.reservation)].hostname == l.hostname;
-            auto name = lease_name(*sc, l.hostname);
+            auto name = lease_name(sc->domain, l.hostname);
             // Nothing to publish, and no binding owns a record that could need taking back:
             // the owner (a SHA-256 for a DHCID) is not worth computing.
             if (!name && zones_.no_owners()) return;
-            grant(*sc, l.ip, name, owner_of(l), res_name ? Origin::Reservation : Origin::Dhcp,
-                  l.generation,
+            const std::string owner = owner_of(l);
+            if (name) devices_[owner] = device_of(l);
+            grant(sc->dns, ttl_for(*sc), addr4(l.ip), name, owner,
+                  res_name ? Origin::Reservation : Origin::Dhcp, l.generation,
                   ev == dhcp::LeaseEvent::Granted ? AuditReason::Grant : AuditReason::Renew, now);
             return;
         }
         case dhcp::LeaseEvent::Released:
             if (zones_.no_owners()) return;
-            remove(*sc, LeaseDnsEvent::Release, l.ip, owner_of(l), AuditReason::Release, now);
+            remove(sc->dns, LeaseDnsEvent::Release, addr4(l.ip), owner_of(l), AuditReason::Release,
+                   now);
             return;
         case dhcp::LeaseEvent::Expired:
             if (zones_.no_owners()) return;
-            remove(*sc, LeaseDnsEvent::Expiry, l.ip, owner_of(l), AuditReason::Expiry, now);
+            remove(sc->dns, LeaseDnsEvent::Expiry, addr4(l.ip), owner_of(l), AuditReason::Expiry,
+                   now);
             return;
         default:
             // Offered/OfferExpired: never in DNS. Replaced: the binding was replaced (same
@@ -400,7 +519,61 @@ void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) 
 void LeaseDns::on_lease_dropped(const dhcp::Lease& l, int64_t now) {
     const auto* sc = scope(l.scope);
     if (sc == nullptr) return;
-    remove(*sc, LeaseDnsEvent::Release, l.ip, owner_of(l), AuditReason::LeaseDropped, now);
+    remove(sc->dns, LeaseDnsEvent::Release, addr4(l.ip), owner_of(l), AuditReason::LeaseDropped,
+           now);
+}
+
+void LeaseDns::on_lease6(const dhcp::Lease6& l, dhcp::LeaseEvent ev, int64_t now) {
+    const auto* sc = scope6(l.scope);
+    if (sc == nullptr) return;
+    if (l.key.kind == dhcp::IaKind::Pd) {
+        if (ev == dhcp::LeaseEvent::Granted) stats_.prefixes.add();
+        return;  // delegated prefixes are listed and counted, never published
+    }
+    switch (ev) {
+        case dhcp::LeaseEvent::Granted:
+        case dhcp::LeaseEvent::Renewed: {
+            if (!sc->dns.update) return;
+            if (l.no_dns) {
+                stats_.opted_out.add();
+                return;
+            }
+            const bool res_name =
+                l.reservation >= 0 &&
+                static_cast<size_t>(l.reservation) < sc->reservations.size() &&
+                !sc->reservations[static_cast<size_t>(l.reservation)].hostname.empty() &&
+                sc->reservations[static_cast<size_t>(l.reservation)].hostname == l.hostname;
+            auto name = lease_name(sc->domain, l.hostname);
+            if (!name && zones_.no_owners()) return;
+            const std::string owner = owner_of6(l);
+            if (name) devices_[owner] = device_of6(l);
+            grant(sc->dns, ttl_for6(*sc), addr6(l.key.addr), name, owner,
+                  res_name ? Origin::Reservation : Origin::Dhcp, l.generation,
+                  ev == dhcp::LeaseEvent::Granted ? AuditReason::Grant : AuditReason::Renew, now);
+            return;
+        }
+        case dhcp::LeaseEvent::Released:
+            if (zones_.no_owners()) return;
+            remove(sc->dns, LeaseDnsEvent::Release, addr6(l.key.addr), owner_of6(l),
+                   AuditReason::Release, now);
+            return;
+        case dhcp::LeaseEvent::Expired:
+            if (zones_.no_owners()) return;
+            remove(sc->dns, LeaseDnsEvent::Expiry, addr6(l.key.addr), owner_of6(l),
+                   AuditReason::Expiry, now);
+            return;
+        default:
+            // Replaced: the reservation's records stay with it, or give way to the new owner
+            // on its grant (a rebuilt VM's new DUID takes its name; nothing is deleted).
+            return;
+    }
+}
+
+void LeaseDns::on_lease6_dropped(const dhcp::Lease6& l, int64_t now) {
+    const auto* sc = scope6(l.scope);
+    if (sc == nullptr || l.key.kind != dhcp::IaKind::Na) return;
+    remove(sc->dns, LeaseDnsEvent::Release, addr6(l.key.addr), owner_of6(l),
+           AuditReason::LeaseDropped, now);
 }
 
 void LeaseDns::publish_reservations(int64_t now) {
@@ -413,8 +586,27 @@ void LeaseDns::publish_reservations(int64_t now) {
             if (res.hostname.empty()) continue;
             const std::string owner = reservation_owner(sc.name, res.ip.value);
             wanted_owners.push_back(owner);
-            grant(sc, res.ip.value, lease_name(sc, res.hostname), owner, Origin::Reservation, 0,
-                  AuditReason::Reservation, now);
+            Device& d = devices_[owner];
+            d.reservation = res.hostname;
+            if (res.hw_address) d.mac = *res.hw_address;
+            grant(sc.dns, ttl_for(sc), addr4(res.ip.value), lease_name(sc.domain, res.hostname),
+                  owner, Origin::Reservation, 0, AuditReason::Reservation, now);
+        }
+    }
+    for (uint32_t si = 0; si < cfg_.dhcp6.scopes.size(); ++si) {
+        const auto& sc = cfg_.dhcp6.scopes[si];
+        if (!sc.dns.update || sc.dns.reservation_records != config::ReservationRecords::Permanent)
+            continue;
+        for (const auto& res : sc.reservations) {
+            if (res.hostname.empty() || !res.ip) continue;
+            const std::string owner = reservation_owner6(sc.name, *res.ip);
+            wanted_owners.push_back(owner);
+            Device& d = devices_[owner];
+            d.reservation = res.hostname;
+            if (res.hw_address) d.mac = *res.hw_address;
+            d.duid = res.duid;
+            grant(sc.dns, ttl_for6(sc), addr6(*res.ip), lease_name(sc.domain, res.hostname), owner,
+                  Origin::Reservation, 0, AuditReason::Reservation, now);
         }
     }
     // Reservation records whose reservation is gone (or no longer publishes) go.
@@ -430,16 +622,30 @@ void LeaseDns::publish_reservations(int64_t now) {
                      "no reservation publishes this record any more", now);
 }
 
-void LeaseDns::reconcile(const std::vector<dhcp::Lease>& leases, int64_t now) {
+void LeaseDns::reconcile(const std::vector<dhcp::Lease>& leases,
+                         const std::vector<dhcp::Lease6>& leases6, int64_t now) {
+    // Devices first: whichever family's grant comes first must know the other's owner.
+    for (const auto& l : leases)
+        if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
+            devices_[owner_of(l)] = device_of(l);
+    for (const auto& l : leases6)
+        if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
+            devices_[owner_of6(l)] = device_of6(l);
     for (const auto& l : leases)
         if (l.state == dhcp::LeaseState::Bound) on_lease(l, dhcp::LeaseEvent::Renewed, now);
+    for (const auto& l : leases6)
+        if (l.state == dhcp::LeaseState::Bound) on_lease6(l, dhcp::LeaseEvent::Renewed, now);
 }
 
-size_t LeaseDns::remove_unleased(const std::vector<dhcp::Lease>& leases, int64_t now) {
+size_t LeaseDns::remove_unleased(const std::vector<dhcp::Lease>& leases,
+                                 const std::vector<dhcp::Lease6>& leases6, int64_t now) {
     std::unordered_set<std::string> owners;
-    owners.reserve(leases.size());
+    owners.reserve(leases.size() + leases6.size());
     for (const auto& l : leases)
         if (l.state != dhcp::LeaseState::Free) owners.insert(owner_of(l));
+    for (const auto& l : leases6)
+        if (l.state != dhcp::LeaseState::Free && l.key.kind == dhcp::IaKind::Na)
+            owners.insert(owner_of6(l));
     std::vector<std::pair<Key, zone::ZoneStore::Entry>> doomed;
     zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
         if (e.prov.origin == Origin::Dhcp && owners.count(e.prov.owner) == 0)
@@ -451,13 +657,16 @@ size_t LeaseDns::remove_unleased(const std::vector<dhcp::Lease>& leases, int64_t
     return doomed.size();
 }
 
-size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32_t)>& bound_owner) {
+size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32_t)>& bound_owner,
+                             const std::function<std::string(const net::Ipv6Addr&)>& bound_owner6) {
     if (stale_interval_ == 0) return 0;
     struct Candidate {
         Key k;
         zone::ZoneStore::Entry e;
-        const config::ScopeConfig* sc;
+        const config::ScopeDnsPolicy* pol;
+        bool v6;
         uint32_t ip;
+        net::Ipv6Addr ip6;
     };
     std::vector<Candidate> out;
     auto scope_for = [&](uint32_t ip) -> const config::ScopeConfig* {
@@ -467,37 +676,77 @@ size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32
                 return &sc;
         return nullptr;
     };
+    auto scope6_for = [&](const net::Ipv6Addr& a) -> const config::Scope6Config* {
+        for (const auto& sc : cfg_.dhcp6.scopes)
+            if (net::in_prefix(a, sc.prefix.v6, sc.prefix.prefix_len)) return &sc;
+        return nullptr;
+    };
+    static const dns::WireName kInAddr = {7,   'i', 'n', '-', 'a', 'd', 'd',
+                                          'r', 4,   'a', 'r', 'p', 'a', 0};
+    static const dns::WireName kIp6 = {3, 'i', 'p', '6', 4, 'a', 'r', 'p', 'a', 0};
+    auto ends_with = [](const dns::WireName& w, const dns::WireName& tail) {
+        return w.size() >= tail.size() &&
+               std::equal(tail.begin(), tail.end(), w.end() - static_cast<long>(tail.size()));
+    };
     zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
         if (e.prov.origin != Origin::Dhcp && e.prov.origin != Origin::Reservation) return;
-        uint32_t ip = 0;
+        Candidate c{k, e, nullptr, false, 0, {}};
         if (e.type == dns::rrtype::A && e.rdata.size() == 4) {
-            ip = uint32_t{e.rdata[0]} << 24 | uint32_t{e.rdata[1]} << 16 |
-                 uint32_t{e.rdata[2]} << 8 | e.rdata[3];
+            c.ip = uint32_t{e.rdata[0]} << 24 | uint32_t{e.rdata[1]} << 16 |
+                   uint32_t{e.rdata[2]} << 8 | e.rdata[3];
+        } else if (e.type == dns::rrtype::AAAA && e.rdata.size() == 16) {
+            c.v6 = true;
+            std::copy(e.rdata.begin(), e.rdata.end(), c.ip6.bytes.begin());
         } else if (e.type == dns::rrtype::PTR) {
-            // d.c.b.a.in-addr.arpa.
             const auto w = zone::ZoneStore::wire(k);
-            size_t at = 0;
-            for (int i = 0; i < 4 && at < w.size(); ++i) {
-                uint32_t v = 0;
-                for (size_t j = 1; j <= w[at]; ++j)
-                    v = v * 10 + static_cast<uint32_t>(w[at + j] - '0');
-                ip |= (v & 0xff) << (8 * i);
-                at += w[at] + 1u;
+            if (ends_with(w, kInAddr)) {
+                // d.c.b.a.in-addr.arpa.
+                size_t at = 0;
+                for (int i = 0; i < 4 && at < w.size(); ++i) {
+                    uint32_t v = 0;
+                    for (size_t j = 1; j <= w[at] && at + j < w.size(); ++j)
+                        v = v * 10 + static_cast<uint32_t>(w[at + j] - '0');
+                    c.ip |= (v & 0xff) << (8 * i);
+                    at += w[at] + 1u;
+                }
+            } else if (ends_with(w, kIp6) && w.size() == 64 + kIp6.size()) {
+                // 32 one-nibble labels, least significant first.
+                c.v6 = true;
+                for (size_t i = 0; i < 32; ++i) {
+                    const char ch = static_cast<char>(w[2 * i + 1]);
+                    const uint8_t v = static_cast<uint8_t>(ch >= 'a'   ? ch - 'a' + 10
+                                                           : ch >= 'A' ? ch - 'A' + 10
+                                                                       : ch - '0');
+                    const size_t byte = 15 - i / 2;
+                    c.ip6.bytes[byte] |= static_cast<uint8_t>(i % 2 == 0 ? v & 15 : (v & 15) << 4);
+                }
+            } else {
+                return;
             }
         } else {
             return;
         }
-        const auto* sc = scope_for(ip);
-        if (sc == nullptr || !sc->dns.stale_after) return;
-        if (now - e.prov.updated < sc->dns.stale_after->count()) return;
-        out.push_back(Candidate{k, e, sc, ip});
+        if (c.v6) {
+            const auto* sc = scope6_for(c.ip6);
+            if (sc == nullptr || !sc->dns.stale_after) return;
+            if (now - e.prov.updated < sc->dns.stale_after->count()) return;
+            c.pol = &sc->dns;
+        } else {
+            const auto* sc = scope_for(c.ip);
+            if (sc == nullptr || !sc->dns.stale_after) return;
+            if (now - e.prov.updated < sc->dns.stale_after->count()) return;
+            c.pol = &sc->dns;
+        }
+        out.push_back(std::move(c));
     });
     size_t removed = 0;
     for (const auto& c : out) {
-        if (bound_owner(c.ip) == c.e.prov.owner) continue;  // still bound: renews in time
+        const std::string bound =
+            c.v6 ? (bound_owner6 ? bound_owner6(c.ip6) : std::string()) : bound_owner(c.ip);
+        if (bound == c.e.prov.owner) continue;  // still bound: renews in time
         if (decide(LeaseDnsEvent::Stale,
                    c.e.type == dns::rrtype::PTR ? RecordKind::Ptr : RecordKind::Forward,
-                   RecordState{c.e.prov.origin, true}, c.sc->dns) != Decision::Delete)
+                   RecordState{c.e.prov.origin, true}, *c.pol) != Decision::Delete)
             continue;
         erase_logged(c.k, c.e, AuditReason::Stale, c.e.prov.owner,
                      "not renewed for " + std::to_string(now - c.e.prov.updated) + " s", now);

@@ -18,11 +18,13 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
 #include "control/ddns/policy.hpp"
 #include "control/dhcp/lease.hpp"
+#include "control/dhcp/lease6.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "control/zone/audit.hpp"
 #include "control/zone/zone_store.hpp"
@@ -38,13 +40,32 @@ std::string client_owner(const dhcp::ClientKey& key, const net::MacAddr& hw);
 std::string reservation_owner(const std::string& scope, uint32_t ip);
 /// d.c.b.a.in-addr.arpa. (wire form)
 dns::WireName reverse_name(uint32_t ip);
+/// "client:<base64 DHCID RDATA>" of a DHCPv6 client: identifier type 2, the DUID (RFC 4701).
+std::string client_owner6(const std::vector<uint8_t>& duid);
+/// "reservation:<scope>/<address>" of a DHCPv6 reservation.
+std::string reservation_owner6(const std::string& scope, const net::Ipv6Addr& a);
+/// The 32 nibbles of `a`, reversed, under ip6.arpa. (RFC 3596 §2.5; wire form)
+dns::WireName reverse_name6(const net::Ipv6Addr& a);
+
+/// Who is behind a binding, to tell one dual-stack device from two: its MAC (v4 chaddr; v6
+/// frame source, option 79 or DUID-LL/LLT), its DUID (v6, or a v4 client identifier in the
+/// RFC 4361 form), and the host name of the reservation it holds.
+struct Device {
+    std::optional<net::MacAddr> mac;
+    std::vector<uint8_t> duid;
+    std::string reservation;  // reservation host name, empty for a dynamic binding
+};
+/// One device: the same reservation name, MAC or DUID.
+bool same_device(const Device& a, const Device& b);
 
 struct LeaseDnsStats {
     std::array<edgelease::Counter, zone::kAuditReasonNames.size()> changes;  // applied, by reason
-    edgelease::Counter skipped;    // conflicts (also in changes[ConflictSkip])
-    edgelease::Counter no_zone;    // a name or reverse name outside every hosted zone
-    edgelease::Counter kept;       // release/expiry left a record (policy)
-    edgelease::Counter opted_out;  // client set option 81 N: no updates (RFC 4702 §2.1)
+    edgelease::Counter skipped;       // conflicts (also in changes[ConflictSkip])
+    edgelease::Counter no_zone;       // a name or reverse name outside every hosted zone
+    edgelease::Counter kept;          // release/expiry left a record (policy)
+    edgelease::Counter opted_out;     // client set option 81 N: no updates (RFC 4702 §2.1)
+    edgelease::Counter other_device;  // of skipped: the name's A/AAAA is another device's
+    edgelease::Counter prefixes;      // delegated prefixes seen: they publish no records
 };
 
 class LeaseDns {
@@ -64,6 +85,11 @@ class LeaseDns {
 
     /// One lease change from the engine (the lease as it is after the event).
     void on_lease(const dhcp::Lease& lease, dhcp::LeaseEvent ev, int64_t now);
+    /// The same for a DHCPv6 lease: AAAA and ip6.arpa PTR for an address (IA_NA) under the v6
+    /// scope's [dhcp6.scopes.dns]; a delegated prefix publishes nothing. A v6 event never
+    /// touches the A of the same name, and a v4 event never the AAAA.
+    void on_lease6(const dhcp::Lease6& lease, dhcp::LeaseEvent ev, int64_t now);
+    void on_lease6_dropped(const dhcp::Lease6& lease, int64_t now);
 
     /// Start-up and reload: A and PTR for every reservation with a hostname in a scope with
     /// update = true and reservation_records = "permanent"; reservation records of
@@ -72,55 +98,77 @@ class LeaseDns {
 
     /// Start-up: re-applies grant for every bound lease (idempotent: refreshes what is there,
     /// re-creates what a crash lost before it reached storage).
-    void reconcile(const std::vector<dhcp::Lease>& leases, int64_t now);
+    void reconcile(const std::vector<dhcp::Lease>& leases, int64_t now) {
+        reconcile(leases, {}, now);
+    }
+    /// Both families: every binding's device is learnt first, so that a dual-stack name is
+    /// recognised whichever family comes first.
+    void reconcile(const std::vector<dhcp::Lease>& leases, const std::vector<dhcp::Lease6>& leases6,
+                   int64_t now);
 
     /// Start-up, with every lease the lease store gave back (any state): removes `dhcp`
     /// records whose binding has no lease at all, which a crash leaves behind when the record
     /// store committed a grant that the lease store never did (the ACK was never sent).
     /// Audited "reconcile". Returns the records removed. O(records).
-    size_t remove_unleased(const std::vector<dhcp::Lease>& leases, int64_t now);
+    size_t remove_unleased(const std::vector<dhcp::Lease>& leases, int64_t now) {
+        return remove_unleased(leases, {}, now);
+    }
+    size_t remove_unleased(const std::vector<dhcp::Lease>& leases,
+                           const std::vector<dhcp::Lease6>& leases6, int64_t now);
 
     /// stale_after: removes kept dhcp records not refreshed for the scope's stale_after whose
     /// address is not bound to their owner now. `bound_owner(ip)` gives the owner of a bound
     /// lease at ip ("" = none). Returns records removed. One pass over the store; call it at
     /// most every few seconds (next_stale_pass()).
-    size_t sweep_stale(int64_t now, const std::function<std::string(uint32_t)>& bound_owner);
+    size_t sweep_stale(int64_t now, const std::function<std::string(uint32_t)>& bound_owner,
+                       const std::function<std::string(const net::Ipv6Addr&)>& bound_owner6 = {});
     /// Seconds between stale passes (0 = no scope has stale_after).
     int64_t stale_interval() const noexcept { return stale_interval_; }
 
     /// The owner string of a lease's binding.
     std::string owner_of(const dhcp::Lease& lease) const;
+    std::string owner_of6(const dhcp::Lease6& lease) const;
 
     const LeaseDnsStats& stats() const { return stats_; }
 
   private:
-    struct Names {
-        std::optional<dns::WireName> forward;  // <host>.<domain>
+    /// The address a lease record is about: A or AAAA data, and its reverse name.
+    struct Addr {
+        uint16_t type = 0;  // dns::rrtype::A or AAAA
+        std::vector<uint8_t> rdata;
         dns::WireName reverse;
+        std::string text;
     };
+    static Addr addr4(uint32_t ip);
+    static Addr addr6(const net::Ipv6Addr& a);
     const config::ScopeConfig* scope(uint32_t index) const;
-    std::optional<dns::WireName> lease_name(const config::ScopeConfig& sc,
+    const config::Scope6Config* scope6(uint32_t index) const;
+    std::optional<dns::WireName> lease_name(const std::string& domain,
                                             const std::string& host) const;
-    void grant(const config::ScopeConfig& sc, uint32_t ip, const std::optional<dns::WireName>& name,
-               const std::string& owner, zone::Origin origin, uint64_t generation,
-               zone::AuditReason reason, int64_t now);
+    void grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr& a,
+               const std::optional<dns::WireName>& name, const std::string& owner,
+               zone::Origin origin, uint64_t generation, zone::AuditReason reason, int64_t now);
     /// Writes the single record `want` at its owner for `owner`; existing records of the same
-    /// type at that name are judged by the policy. Returns false when skipped.
-    bool write_one(const config::ScopeConfig& sc, RecordKind kind, const dns::Record& want,
+    /// type at that name are judged by the policy, and the other family's address record of
+    /// another device is a conflict. Returns false when skipped.
+    bool write_one(const config::ScopeDnsPolicy& pol, RecordKind kind, const dns::Record& want,
                    const std::string& owner, zone::Origin origin, uint64_t generation,
                    zone::AuditReason reason, int64_t now);
-    void remove(const config::ScopeConfig& sc, LeaseDnsEvent ev, uint32_t ip,
+    void remove(const config::ScopeDnsPolicy& pol, LeaseDnsEvent ev, const Addr& a,
                 const std::string& owner, zone::AuditReason reason, int64_t now);
     void erase_logged(const zone::ZoneStore::Key& k, const zone::ZoneStore::Entry& e,
                       zone::AuditReason reason, const std::string& actor, const std::string& detail,
                       int64_t now);
     void audit(zone::AuditEvent e);
+    Device device_of(const dhcp::Lease& l) const;
+    Device device_of6(const dhcp::Lease6& l) const;
 
     config::Config cfg_;
     zone::ZoneStore& zones_;
     AuditSink sink_;
     LeaseDnsStats stats_;
     int64_t stale_interval_ = 0;
+    std::unordered_map<std::string, Device> devices_;  // binding owner -> its device
     // Log rate limit: at most kLogsPerSecond audit lines per second, then a summary.
     static constexpr unsigned kLogsPerSecond = 50;
     int64_t log_second_ = 0;

@@ -473,11 +473,20 @@ unsigned DhcpService::run_expiry(int64_t now) {
         now - last_stale_run_ >= dns_->stale_interval()) {
         last_stale_run_ = now;
         try {
-            done += static_cast<unsigned>(dns_->sweep_stale(now, [this](uint32_t ip) {
-                const dhcp::Lease* l = engine_->find(ip);
-                return l != nullptr && l->state == dhcp::LeaseState::Bound ? dns_->owner_of(*l)
-                                                                           : std::string();
-            }));
+            done += static_cast<unsigned>(dns_->sweep_stale(
+                now,
+                [this](uint32_t ip) {
+                    const dhcp::Lease* l = engine_->find(ip);
+                    return l != nullptr && l->state == dhcp::LeaseState::Bound ? dns_->owner_of(*l)
+                                                                               : std::string();
+                },
+                [this](const net::Ipv6Addr& a) {
+                    const dhcp::Lease6* l =
+                        engine6_ ? engine6_->find(dhcp::Lease6Key{dhcp::IaKind::Na, 128, a})
+                                 : nullptr;
+                    return l != nullptr && l->state == dhcp::LeaseState::Bound ? dns_->owner_of6(*l)
+                                                                               : std::string();
+                }));
         } catch (const std::exception& e) {
             LOG_ERROR("DNS: stale sweep failed: %s", e.what());
         }

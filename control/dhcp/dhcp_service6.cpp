@@ -72,6 +72,7 @@ void DhcpService::restore6(int64_t now) {
         const size_t n = engine6_->expire_due(now, 4096, expired6_, expired6_events_);
         if (n == 0) break;
         expired += n;
+        tell_dns6(expired6_, expired6_events_, now);
         for (const auto& l : expired6_) {
             while (!store_.enqueue6(l, next_seq_)) {
                 store_.wake();
@@ -94,6 +95,18 @@ bool DhcpService::persist6(const std::vector<dhcp::Lease6>& changed, uint64_t& s
         stored_ = true;
     }
     return true;
+}
+
+void DhcpService::tell_dns6(const std::vector<dhcp::Lease6>& changed,
+                            const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept {
+    if (dns_ == nullptr) return;
+    try {
+        for (size_t i = 0; i < changed.size() && i < events.size(); ++i)
+            dns_->on_lease6(changed[i], events[i], now);
+    } catch (const std::exception& e) {
+        LOG_ERROR("DHCPv6: DNS update for %zu lease change(s) failed: %s", changed.size(),
+                  e.what());
+    }
 }
 
 void DhcpService::send6(const dhcp::Dhcp6Reply& r) noexcept {
@@ -128,6 +141,7 @@ void DhcpService::serve6(const dhcp::Dhcp6Request& req, int64_t now) {
         note_storage_failed6(now);
         return;
     }
+    tell_dns6(result6_.changed, result6_.events, now);
     if (!result6_.has_reply) return;
     if (seq != 0 && binds(req)) {
         Held6& h = held6_.append();
@@ -151,6 +165,7 @@ unsigned DhcpService::expire6(int64_t now) {
     if (n == 0) return 0;
     uint64_t seq = 0;
     persist6(expired6_, seq);
+    tell_dns6(expired6_, expired6_events_, now);
     stats_.expired6.add(n);
     return static_cast<unsigned>(n);
 }
@@ -159,6 +174,7 @@ bool DhcpService::admin_release6(const dhcp::Lease6Key& key, int64_t now, dhcp::
     if (engine6_ == nullptr || !engine6_->release(key, now, out)) return false;
     uint64_t seq = 0;
     persist6({out}, seq);
+    tell_dns6({out}, {dhcp::LeaseEvent::Released}, now);
     return true;
 }
 
@@ -166,6 +182,7 @@ bool DhcpService::admin_expire6(const dhcp::Lease6Key& key, int64_t now, dhcp::L
     if (engine6_ == nullptr || !engine6_->expire(key, now, out)) return false;
     uint64_t seq = 0;
     persist6({out}, seq);
+    tell_dns6({out}, {dhcp::LeaseEvent::Expired}, now);
     stats_.expired6.add();
     return true;
 }

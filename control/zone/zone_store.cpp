@@ -6,12 +6,14 @@ namespace edgelease::control::zone {
 
 namespace {
 
-uint32_t a_address(const std::vector<uint8_t>& rd) {
-    return uint32_t{rd[0]} << 24 | uint32_t{rd[1]} << 16 | uint32_t{rd[2]} << 8 | rd[3];
+std::string a_address(const std::vector<uint8_t>& rd) {
+    return std::string(rd.begin(), rd.end());
 }
 
+/// A lease's A or AAAA record: indexed by its address.
 bool lease_a(const ZoneStore::Entry& e) {
-    return e.type == dns::rrtype::A && e.rdata.size() == 4 &&
+    return ((e.type == dns::rrtype::A && e.rdata.size() == 4) ||
+            (e.type == dns::rrtype::AAAA && e.rdata.size() == 16)) &&
            (e.prov.origin == Origin::Dhcp || e.prov.origin == Origin::Reservation);
 }
 
@@ -243,9 +245,9 @@ void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, 
     for (auto& z : zones_) z.dirty = false;
 }
 
-std::vector<ZoneStore::Key> ZoneStore::lease_names_for(uint32_t ip) const {
+std::vector<ZoneStore::Key> ZoneStore::lease_names_for(const std::vector<uint8_t>& addr) const {
     std::vector<Key> out;
-    auto [b, e] = a_index_.equal_range(ip);
+    auto [b, e] = a_index_.equal_range(a_address(addr));
     for (auto it = b; it != e; ++it) out.push_back(it->second);
     return out;
 }

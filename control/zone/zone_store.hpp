@@ -84,8 +84,9 @@ class ZoneStore {
     /// Removes one record; false when there was no such record.
     bool erase(const Key& owner, uint16_t type, const std::vector<uint8_t>& rdata);
 
-    /// Owner names holding an A record with this address and origin dhcp or reservation.
-    std::vector<Key> lease_names_for(uint32_t ip) const;
+    /// Owner names holding an A (4-byte `addr`) or AAAA (16 bytes) record with this address
+    /// and origin dhcp or reservation.
+    std::vector<Key> lease_names_for(const std::vector<uint8_t>& addr) const;
     /// Every (owner name) holding a record owned by `owner` (provenance owner string).
     std::vector<Key> names_owned_by(const std::string& owner) const;
     /// Whether `owner` holds any record (no copy: the common case on a release is "none").
@@ -122,7 +123,7 @@ class ZoneStore {
     std::vector<ZoneInfo> zones_;
     std::vector<size_t> depth_order_;  // zone indexes, deepest apex first
     std::unordered_map<Key, std::vector<Entry>> owners_;
-    std::unordered_multimap<uint32_t, Key> a_index_;              // lease A records by address
+    std::unordered_multimap<std::string, Key> a_index_;           // lease A/AAAA records by RDATA
     std::unordered_map<std::string, std::vector<Key>> by_owner_;  // provenance owner -> names
     std::unordered_set<Key> dirty_;
     // restore() of config records: (created, updated, ttl) by identity until set_config() runs.
