@@ -34,4 +34,16 @@ inline constexpr std::array<SectionKeys, 6> kSectionKeys{{{"", kRootKeys},
                                                           {"dns", kDnsKeys},
                                                           {"dhcp", kDhcpKeys}}};
 
+/// Keys of the tables inside the scopes.
+
+/// [dhcp.scopes.dns] and [dhcp6.scopes.dns]: one policy for both families.
+inline constexpr std::array<std::string_view, 8> kScopeDnsKeys{"update",
+                                                               "delete_on_release",
+                                                               "delete_on_expiry",
+                                                               "ptr_delete_on_release",
+                                                               "ptr_delete_on_expiry",
+                                                               "reservation_records",
+                                                               "stale_after",
+                                                               "on_conflict"};
+
 }  // namespace edgelease::config
