@@ -45,6 +45,7 @@ void claim(Reader& r, std::map<Key, First>& seen, Key key, const toml::node& nod
 
 void load_dns(Reader& r, const toml::table& dns, DnsConfig& out);
 void load_dhcp(Reader& r, const toml::table& dhcp, DhcpConfig& out);
+void load_dhcp6(Reader& r, const toml::table& dhcp6, Dhcp6Config& out);
 
 /// A scope's `dns` table ([dhcp.scopes.dns], [dhcp6.scopes.dns]): one policy, one reader.
 void load_dns_policy(Reader& r, const toml::table& t, const std::string& path, ScopeDnsPolicy& out);
