@@ -1,5 +1,6 @@
 // Configuration loading: the TOML document, [appliance], [dpdk], [[interfaces]], [api]
-// and the public entry points. [dns] and [dhcp] live in dns_section.cpp / dhcp_section.cpp.
+// and the public entry points. [dns], [dhcp] and [dhcp6] live in dns_section.cpp,
+// dhcp_section.cpp and dhcp6_section.cpp.
 #include "config/config.hpp"
 
 #include <cerrno>
@@ -211,6 +212,7 @@ LoadResult load_document(const toml::table& root, const std::string& file) {
     if (const auto* t = r.table(root, "api", "")) load_api(r, *t, cfg.api);
     if (const auto* t = r.table(root, "dns", "")) detail::load_dns(r, *t, cfg.dns);
     if (const auto* t = r.table(root, "dhcp", "")) detail::load_dhcp(r, *t, cfg.dhcp);
+    if (const auto* t = r.table(root, "dhcp6", "")) detail::load_dhcp6(r, *t, cfg.dhcp6);
 
     LoadResult result;
     result.errors = r.take_errors();

@@ -10,11 +10,6 @@
 namespace edgelease::config::detail {
 namespace {
 
-// 0xFFFFFFFF means "infinite" in option 51 (RFC 2131 §3.3); leases here always end.
-constexpr int64_t kMaxLeaseTime = 0xFFFFFFFE;
-// Shorter leases mean renewals every few seconds: almost certainly a unit mistake.
-constexpr int64_t kMinLeaseTime = 10;
-
 constexpr Choice<ReservationRecords> kReservationRecords[] = {
     {"permanent", ReservationRecords::Permanent},
     {"follow-lease", ReservationRecords::FollowLease}};
@@ -33,13 +28,6 @@ constexpr PolicyFlag kPolicyFlags[] = {
     {"ptr_delete_on_expiry", &ScopeDnsPolicy::ptr_delete_on_expiry},
 };
 
-/// Where something was first defined, for "already used by ..." messages.
-struct First {
-    std::string path;
-    uint32_t line;
-    std::string said() const { return path + " (line " + std::to_string(line) + ")"; }
-};
-
 /// The subnet of a scope once it has parsed; address checks are skipped without it.
 struct Subnet {
     net::Ipv4Addr network;
@@ -49,29 +37,6 @@ struct Subnet {
     std::string text() const { return net::to_string(network) + "/" + std::to_string(len); }
 };
 
-void load_policy(Reader& r, const toml::table& t, const std::string& path, ScopeDnsPolicy& out) {
-    r.check_keys(t, path,
-                 {"update", "delete_on_release", "delete_on_expiry", "ptr_delete_on_release",
-                  "ptr_delete_on_expiry", "reservation_records", "stale_after", "on_conflict"});
-    for (const PolicyFlag& f : kPolicyFlags) r.boolean_into(t, f.key, path, out.*f.field);
-    r.choice_into(t, "reservation_records", path, kReservationRecords, out.reservation_records);
-    r.choice_into(t, "on_conflict", path, kOnConflict, out.on_conflict);
-    if (const toml::node* node = t.get("stale_after")) {
-        std::string why;
-        auto text = node->value<std::string>();
-        if (text == "off") {
-            out.stale_after.reset();
-        } else if (text && !parse_duration(*text, why)) {
-            r.error(*node, path + ".stale_after", why + ", or \"off\"");
-        } else if (auto d = r.duration(t, "stale_after", path, 0, kMaxDurationSeconds)) {
-            if (d->count() == 0)
-                r.error(*node, path + ".stale_after", "must be positive; write \"off\" to disable");
-            else
-                out.stale_after = *d;
-        }
-    }
-}
-
 /// Identifiers already reserved in one scope, to refuse a second reservation for them.
 struct ReservedIds {
     std::map<uint32_t, First> ips;
@@ -80,13 +45,6 @@ struct ReservedIds {
     std::map<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>, First> relay_ids;
     std::map<std::string, First> hostnames;
 };
-
-template <class Key>
-void claim(Reader& r, std::map<Key, First>& seen, Key key, const toml::node& node,
-           const std::string& path, const std::string& what, const First& here) {
-    auto [it, inserted] = seen.emplace(std::move(key), here);
-    if (!inserted) r.error(node, path, what + " is already reserved by " + it->second.said());
-}
 
 void load_reservation(Reader& r, const toml::table& t, const std::string& path,
                       const std::optional<Subnet>& subnet, ReservedIds& ids,
@@ -231,9 +189,6 @@ constexpr Choice<std::optional<DhcpOptionType>> kOptionTypes[] = {
     {"u32", DhcpOptionType::U32},   {"string", DhcpOptionType::String},
     {"hex", DhcpOptionType::Hex},   {"bool", DhcpOptionType::Bool}};
 
-// An offer only has to outlive the client's DHCPREQUEST retransmissions (RFC 2131 §4.1:
-// about a minute in all); holding it for hours would let a DISCOVER flood drain a pool.
-constexpr int64_t kMaxOfferHold = 3600;
 // One option's value must fit its one-octet length field: RFC 3396 splitting is not used for
 // configured values.
 constexpr size_t kMaxOptionLen = 255;
@@ -514,7 +469,7 @@ std::optional<Subnet> load_scope(Reader& r, const toml::table& t, const std::str
             r.error(*t.get("domain"), path + ".domain", why);
     }
     if (const toml::table* dns = r.table(t, "dns", path))
-        load_policy(r, *dns, path + ".dns", sc.dns);
+        load_dns_policy(r, *dns, path + ".dns", sc.dns);
 
     sc.t1 = r.duration(t, "t1", path, 1, kMaxLeaseTime);
     sc.t2 = r.duration(t, "t2", path, 1, kMaxLeaseTime);
@@ -572,6 +527,28 @@ std::optional<Subnet> load_scope(Reader& r, const toml::table& t, const std::str
 }
 
 }  // namespace
+
+void load_dns_policy(Reader& r, const toml::table& t, const std::string& path,
+                     ScopeDnsPolicy& out) {
+    r.check_keys(t, path, kScopeDnsKeys);
+    for (const PolicyFlag& f : kPolicyFlags) r.boolean_into(t, f.key, path, out.*f.field);
+    r.choice_into(t, "reservation_records", path, kReservationRecords, out.reservation_records);
+    r.choice_into(t, "on_conflict", path, kOnConflict, out.on_conflict);
+    if (const toml::node* node = t.get("stale_after")) {
+        std::string why;
+        auto text = node->value<std::string>();
+        if (text == "off") {
+            out.stale_after.reset();
+        } else if (text && !parse_duration(*text, why)) {
+            r.error(*node, path + ".stale_after", why + ", or \"off\"");
+        } else if (auto d = r.duration(t, "stale_after", path, 0, kMaxDurationSeconds)) {
+            if (d->count() == 0)
+                r.error(*node, path + ".stale_after", "must be positive; write \"off\" to disable");
+            else
+                out.stale_after = *d;
+        }
+    }
+}
 
 void load_dhcp(Reader& r, const toml::table& dhcp, DhcpConfig& out) {
     r.check_keys(dhcp, "dhcp", kDhcpKeys);

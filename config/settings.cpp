@@ -73,6 +73,10 @@ constexpr std::array kSettings{
     // depends on what runs rather than on the setting.
     live("dhcp", "scopes", Shape::Tables),
     restart<&C::dhcp, &DhcpConfig::relay_discover_rate>("dhcp", "relay_discover_rate"),
+
+    // Applied on reload like the DHCPv4 scopes: each one whole, with its pools, PD pools,
+    // reservations and DNS policy.
+    live("dhcp6", "scopes", Shape::Tables),
 };
 
 }  // namespace

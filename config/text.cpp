@@ -86,6 +86,16 @@ bool check_labels(std::string_view body, std::string_view whole, bool allow_wild
     }
 }
 
+// The text-or-hex form shared by relay identifiers: the string's bytes, or hex after "0x".
+std::optional<std::vector<uint8_t>> parse_text_or_hex(std::string_view text, std::string& why) {
+    if (text.starts_with("0x") || text.starts_with("0X")) {
+        auto bytes = parse_hex_bytes(text.substr(2), why);
+        if (!bytes) why = squote(text) + ": after \"0x\" write hex bytes, e.g. \"0x0a0b\"";
+        return bytes;
+    }
+    return std::vector<uint8_t>(text.begin(), text.end());
+}
+
 }  // namespace
 
 std::string squote(std::string_view text) {
@@ -255,6 +265,59 @@ std::optional<PoolRange> parse_pool_range(std::string_view text, std::string& wh
     return PoolRange{*first, *last};
 }
 
+std::optional<net::Prefix> parse_ipv6_prefix(std::string_view text, std::string& why) {
+    if (text.find('/') == std::string_view::npos) {
+        why = squote(text) + " has no prefix length; write address/length, e.g. 2001:db8::/64";
+        return std::nullopt;
+    }
+    auto p = parse_address_prefix(text, why);
+    if (!p) return std::nullopt;
+    if (!p->is_v6) {
+        why = squote(text) + " is an IPv4 prefix; expected an IPv6 prefix such as 2001:db8::/64";
+        return std::nullopt;
+    }
+    net::Prefix fixed = *p;
+    for (unsigned i = 0; i < 16; ++i) {
+        const unsigned kept = p->prefix_len >= 8 * (i + 1) ? 8
+                              : p->prefix_len > 8 * i      ? p->prefix_len - 8 * i
+                                                           : 0;
+        fixed.v6.bytes[i] &= static_cast<uint8_t>(0xff00u >> kept);
+    }
+    if (fixed.v6 != p->v6) {
+        why = squote(text) + " has host bits set; did you mean " + net::to_string(fixed) + "?";
+        return std::nullopt;
+    }
+    return p;
+}
+
+std::optional<net::Ipv6Addr> parse_ipv6_addr(std::string_view text, std::string& why) {
+    auto a = net::parse_ipv6(text);
+    if (!a) why = squote(text) + " is not an IPv6 address";
+    return a;
+}
+
+std::optional<Pool6Range> parse_pool6_range(std::string_view text, std::string& why) {
+    size_t dash = text.find('-');
+    if (dash == std::string_view::npos) {
+        why =
+            squote(text) + " is not a range; write first-last, e.g. 2001:db8::1000-2001:db8::1fff";
+        return std::nullopt;
+    }
+    auto first = net::parse_ipv6(trim(text.substr(0, dash)));
+    auto last = net::parse_ipv6(trim(text.substr(dash + 1)));
+    if (!first || !last) {
+        why = squote(text) + ": " +
+              squote(trim(first ? text.substr(dash + 1) : text.substr(0, dash))) +
+              " is not an IPv6 address";
+        return std::nullopt;
+    }
+    if (*first > *last) {
+        why = squote(text) + " runs backwards; the first address must not be above the last";
+        return std::nullopt;
+    }
+    return Pool6Range{*first, *last, {}};
+}
+
 std::optional<std::string> parse_domain_name(std::string_view text, std::string& why) {
     if (text.empty()) {
         why = "empty domain name";
@@ -395,19 +458,31 @@ std::optional<std::vector<uint8_t>> parse_client_id(std::string_view text, std::
 }
 
 std::optional<std::vector<uint8_t>> parse_relay_id(std::string_view text, std::string& why) {
-    std::optional<std::vector<uint8_t>> bytes;
-    if (text.starts_with("0x") || text.starts_with("0X")) {
-        bytes = parse_hex_bytes(text.substr(2), why);
-        if (!bytes) {
-            why = squote(text) + ": after \"0x\" write hex bytes, e.g. \"0x0a0b\"";
-            return std::nullopt;
-        }
-    } else {
-        bytes.emplace(text.begin(), text.end());
-    }
-    if (bytes->empty() || bytes->size() > 255) {
+    auto bytes = parse_text_or_hex(text, why);
+    if (bytes && (bytes->empty() || bytes->size() > 255)) {
         why = squote(text) + " is " + std::to_string(bytes->size()) +
               " bytes; a relay agent sub-option holds 1 to 255 (RFC 3046 §2.0)";
+        return std::nullopt;
+    }
+    return bytes;
+}
+
+std::optional<std::vector<uint8_t>> parse_duid(std::string_view text, std::string& why) {
+    auto bytes = parse_hex_bytes(text, why);
+    if (bytes && (bytes->size() < 3 || bytes->size() > 130)) {
+        why = squote(text) + " is " + std::to_string(bytes->size()) +
+              " bytes; a DUID is a 2-byte type and 1 to 128 bytes more, 3 to 130 in all (RFC "
+              "9915 §11.1)";
+        return std::nullopt;
+    }
+    return bytes;
+}
+
+std::optional<std::vector<uint8_t>> parse_relay6_id(std::string_view text, std::string& why) {
+    auto bytes = parse_text_or_hex(text, why);
+    if (bytes && (bytes->empty() || bytes->size() > 255)) {
+        why = squote(text) + " is " + std::to_string(bytes->size()) +
+              " bytes; a DHCPv6 relay identifier here is 1 to 255 bytes";
         return std::nullopt;
     }
     return bytes;

@@ -34,6 +34,15 @@ std::optional<net::Ipv4Addr> parse_ipv4_addr(std::string_view text, std::string&
 /// "first-last", both IPv4, first <= last.
 std::optional<PoolRange> parse_pool_range(std::string_view text, std::string& why);
 
+/// An IPv6 prefix "addr/len" with no host bits set (length 0..128; callers narrow it).
+std::optional<net::Prefix> parse_ipv6_prefix(std::string_view text, std::string& why);
+
+/// A plain IPv6 address.
+std::optional<net::Ipv6Addr> parse_ipv6_addr(std::string_view text, std::string& why);
+
+/// "first-last", both IPv6, first <= last (`where` left empty).
+std::optional<Pool6Range> parse_pool6_range(std::string_view text, std::string& why);
+
 /// A domain name (zone or DHCP domain): letters, digits, '-', '_' per label, labels 1..63
 /// octets, 255 octets in wire form (RFC 1035 §2.3.4). Returns it lower-cased with a
 /// trailing dot. The root "." is refused: nothing here serves or names leases in it.
@@ -59,6 +68,15 @@ std::optional<std::vector<uint8_t>> parse_client_id(std::string_view text, std::
 
 /// Relay agent sub-option value (RFC 3046 §3): the string's bytes, or "0x..." hex; 1..255.
 std::optional<std::vector<uint8_t>> parse_relay_id(std::string_view text, std::string& why);
+
+/// DHCPv6 DUID (option 1), hex like a client identifier: the 2-byte type code and 1 to 128
+/// more bytes, 3..130 in all (RFC 9915 §11.1).
+std::optional<std::vector<uint8_t>> parse_duid(std::string_view text, std::string& why);
+
+/// DHCPv6 relay identifier (interface-id, option 18; remote-id, option 37 after its
+/// enterprise number): written like parse_relay_id, the string's bytes or "0x..." hex;
+/// 1..255 bytes, the DHCPv4 sub-option limit (the options themselves could be longer).
+std::optional<std::vector<uint8_t>> parse_relay6_id(std::string_view text, std::string& why);
 
 struct ListenAddr {
     std::string host;  // without brackets

@@ -154,3 +154,26 @@ TEST(Settings, OperationsGuideListsExactlyTheRestartOnlyOnes) {
     for (const Setting& s : settings())
         EXPECT_EQ(named(s), s.apply == Apply::Restart) << s.name() << " in: " << item;
 }
+
+TEST(Settings, Dhcp6ScopesAreLiveWholeTables) {
+    // Like [[dhcp.scopes]]: a reload applies them, so nothing of them is kept or warned about.
+    const Setting* found = nullptr;
+    for (const Setting& s : settings())
+        if (s.section == "dhcp6" && s.key == "scopes") found = &s;
+    ASSERT_NE(found, nullptr);
+    EXPECT_EQ(found->name(), "[[dhcp6.scopes]]");
+    EXPECT_EQ(found->shape, Shape::Tables);
+    EXPECT_EQ(found->apply, Apply::Live);
+
+    const Config running = load(kRunning);
+    Config next = load(std::string(kRunning) + R"(
+[[dhcp6.scopes]]
+name = "lan"
+prefix = "2001:db8::/64"
+pools = ["2001:db8::1000-2001:db8::1fff"]
+pd_pools = [ { prefix = "2001:db8:8000::/40", delegated_length = 56 } ]
+)");
+    EXPECT_TRUE(keep_restart_only(running, next).empty());
+    ASSERT_EQ(next.dhcp6.scopes.size(), 1u);
+    EXPECT_EQ(next.dhcp6.scopes[0].pd_pools.size(), 1u);
+}

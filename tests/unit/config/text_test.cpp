@@ -149,3 +149,52 @@ TEST(ConfigText, QuotingEscapesControlCharacters) {
     EXPECT_EQ(squote("a\tb"), "'a\\x09b'");
     EXPECT_EQ(squote("plain"), "'plain'");
 }
+
+TEST(ConfigText, Ipv6PrefixesAndPools) {
+    std::string why;
+    auto p = parse_ipv6_prefix("2001:db8:8000::/40", why);
+    ASSERT_TRUE(p) << why;
+    EXPECT_TRUE(p->is_v6);
+    EXPECT_EQ(p->prefix_len, 40);
+    EXPECT_TRUE(parse_ipv6_prefix("::/0", why));
+    EXPECT_TRUE(parse_ipv6_prefix("2001:db8::1/128", why));
+    EXPECT_TRUE(parse_ipv6_prefix("2001:db8:0:8000::/49", why));
+    // Host bits in the partial byte and in a whole byte past the length.
+    EXPECT_FALSE(parse_ipv6_prefix("2001:db8:0:c000::/49", why));
+    EXPECT_NE(why.find("did you mean 2001:db8:0:8000::/49?"), std::string::npos) << why;
+    EXPECT_FALSE(parse_ipv6_prefix("2001:db8::1/127", why));
+    EXPECT_NE(why.find("did you mean 2001:db8::/127?"), std::string::npos) << why;
+    EXPECT_FALSE(parse_ipv6_prefix("198.18.0.0/24", why));
+    EXPECT_FALSE(parse_ipv6_prefix("2001:db8::", why));
+    EXPECT_FALSE(parse_ipv6_prefix("2001:db8::/129", why));
+
+    auto r = parse_pool6_range("2001:db8::10 - 2001:db8::1f", why);
+    ASSERT_TRUE(r) << why;
+    EXPECT_EQ(r->first, net::parse_ipv6("2001:db8::10"));
+    EXPECT_EQ(r->last, net::parse_ipv6("2001:db8::1f"));
+    EXPECT_TRUE(parse_pool6_range("2001:db8::10-2001:db8::10", why));
+    EXPECT_FALSE(parse_pool6_range("2001:db8::1f-2001:db8::10", why));
+    EXPECT_FALSE(parse_pool6_range("2001:db8::10-", why));
+    EXPECT_FALSE(parse_pool6_range("198.18.0.1-198.18.0.2", why));
+    EXPECT_TRUE(parse_ipv6_addr("::1", why));
+    EXPECT_FALSE(parse_ipv6_addr("2001:db8::/64", why));
+}
+
+TEST(ConfigText, Dhcp6Identifiers) {
+    std::string why;
+    // RFC 9915 §11.1: a type code and 1 to 128 octets.
+    EXPECT_EQ(parse_duid("00:03:00:01:02", why), (std::vector<uint8_t>{0, 3, 0, 1, 2}));
+    EXPECT_EQ(parse_duid("000201", why), (std::vector<uint8_t>{0, 2, 1}));
+    EXPECT_FALSE(parse_duid("0002", why));
+    EXPECT_TRUE(parse_duid(std::string(260, 'a'), why));
+    EXPECT_FALSE(parse_duid(std::string(262, 'a'), why));
+    EXPECT_NE(why.find("is 131 bytes"), std::string::npos) << why;
+    EXPECT_FALSE(parse_duid("eth0", why));
+    // Relay identifiers read like DHCPv4's circuit_id/remote_id: text, or hex after 0x.
+    EXPECT_EQ(parse_relay6_id("eth0", why), (std::vector<uint8_t>{'e', 't', 'h', '0'}));
+    EXPECT_EQ(parse_relay6_id("0X0a0B", why), (std::vector<uint8_t>{0x0a, 0x0b}));
+    EXPECT_TRUE(parse_relay6_id(std::string(255, 'x'), why));
+    EXPECT_FALSE(parse_relay6_id(std::string(256, 'x'), why));
+    EXPECT_FALSE(parse_relay6_id("", why));
+    EXPECT_FALSE(parse_relay6_id("0x", why));
+}
