@@ -178,7 +178,8 @@ struct PdPoolConfig {
     SourceLoc where;
 };
 
-/// A DHCPv6 reservation, matched on any of its identifiers (first match wins, in file order).
+/// A DHCPv6 reservation, matched by DUID, then MAC, then the (interface_id, remote_id) pair
+/// (either may be empty), as the v4 reservations match.
 struct Reservation6Config {
     std::vector<uint8_t> duid;               // option 1 as sent, empty = not matched on
     std::optional<net::MacAddr> hw_address;  // frame source, option 79, or DUID-LL/LLT

@@ -68,6 +68,17 @@ std::string bytes_key(const uint8_t* p, size_t n) {
     return std::string(reinterpret_cast<const char*>(p), n);
 }
 
+/// The reservation key of an (interface-id, remote-id) pair: the first one's length keeps
+/// the two apart.
+std::string relay_key(const uint8_t* iid, size_t iid_len, const uint8_t* rid, size_t rid_len) {
+    std::string k;
+    k.push_back(static_cast<char>(iid_len >> 8));
+    k.push_back(static_cast<char>(iid_len));
+    if (iid_len != 0) k.append(reinterpret_cast<const char*>(iid), iid_len);
+    if (rid_len != 0) k.append(reinterpret_cast<const char*>(rid), rid_len);
+    return k;
+}
+
 constexpr uint32_t kInfinite = 0xffffffff;
 
 uint32_t clamp_lifetime(std::chrono::seconds s) noexcept {
@@ -107,7 +118,9 @@ struct Scope6 {
     uint8_t plen = 0;
     std::vector<AddrPool> pools;
     std::vector<PdPool> pd_pools;
-    std::unordered_map<std::string, int32_t> res_by_duid, res_by_hw, res_by_remote, res_by_iface;
+    std::unordered_map<std::string, int32_t> res_by_duid, res_by_hw;
+    // (interface-id, remote-id) pairs, either may be empty, as v4's (circuit-id, remote-id).
+    std::unordered_map<std::string, int32_t> res_by_relay;
     uint32_t preferred = 0, valid = 0, t1 = 0, t2 = 0, probation = 0;
     uint32_t addresses_bound = 0, prefixes_bound = 0, declined = 0;
 
@@ -253,10 +266,9 @@ Engine6::Impl::Impl(const config::Config& c, std::vector<uint8_t> duid)
             if (!rc.duid.empty())
                 sc.res_by_duid.emplace(bytes_key(rc.duid.data(), rc.duid.size()), ri);
             if (rc.hw_address) sc.res_by_hw.emplace(bytes_key(rc.hw_address->bytes.data(), 6), ri);
-            if (!rc.remote_id.empty())
-                sc.res_by_remote.emplace(bytes_key(rc.remote_id.data(), rc.remote_id.size()), ri);
-            if (!rc.interface_id.empty())
-                sc.res_by_iface.emplace(bytes_key(rc.interface_id.data(), rc.interface_id.size()),
+            if (!rc.remote_id.empty() || !rc.interface_id.empty())
+                sc.res_by_relay.emplace(relay_key(rc.interface_id.data(), rc.interface_id.size(),
+                                                  rc.remote_id.data(), rc.remote_id.size()),
                                         ri);
             if (rc.ip) reserved.insert(Lease6Key{IaKind::Na, 128, *rc.ip});
             for (const auto& p : rc.prefixes)
@@ -351,13 +363,31 @@ Who Engine6::Impl::identify(const Dhcp6Request& req, uint32_t scope) const {
     };
     int32_t r = look(sc.res_by_duid, req.client_id, req.client_id_len);
     if (r < 0 && w.has_hw) r = look(sc.res_by_hw, w.hw.bytes.data(), 6);
-    if (r < 0 && req.remote_id_len > 4)
-        r = look(sc.res_by_remote, req.relay_bytes + req.remote_id_off + 4, req.remote_id_len - 4u);
-    if (r < 0 && req.relay_count != 0) {
+    if (r < 0 && !sc.res_by_relay.empty() && req.relay_count != 0) {
+        // Option 37 after its enterprise number; the interface-id of the relay next to the
+        // client. Most specific first: both, then a reservation naming only one of them.
+        const uint8_t* rid = nullptr;
+        size_t rn = 0;
+        if (req.remote_id_len > 4 &&
+            size_t{req.remote_id_off} + req.remote_id_len <= req.relay_bytes_len) {
+            rid = req.relay_bytes + req.remote_id_off + 4;
+            rn = req.remote_id_len - 4u;
+        }
         const RelayHop& inner = req.relays[req.relay_count - 1];
-        if (inner.has_interface_id)
-            r = look(sc.res_by_iface, req.relay_bytes + inner.interface_id_off,
-                     inner.interface_id_len);
+        const uint8_t* iid = nullptr;
+        size_t in = 0;
+        if (inner.has_interface_id && inner.interface_id_len != 0 &&
+            size_t{inner.interface_id_off} + inner.interface_id_len <= req.relay_bytes_len) {
+            iid = req.relay_bytes + inner.interface_id_off;
+            in = inner.interface_id_len;
+        }
+        auto pair = [&](const uint8_t* i, size_t il, const uint8_t* rr, size_t rl) {
+            auto it = sc.res_by_relay.find(relay_key(i, il, rr, rl));
+            return it == sc.res_by_relay.end() ? -1 : it->second;
+        };
+        if (in != 0 && rn != 0) r = pair(iid, in, rid, rn);
+        if (r < 0 && in != 0) r = pair(iid, in, nullptr, 0);
+        if (r < 0 && rn != 0) r = pair(nullptr, 0, rid, rn);
     }
     w.reservation = r;
     return w;

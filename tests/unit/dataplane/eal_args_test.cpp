@@ -89,7 +89,9 @@ TEST(EalArgs, OnlyAStaleMemifSocketIsRemoved) {
         a.sun_family = AF_UNIX;
         std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
         EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0) << path;
-        if (listen_on_it) EXPECT_EQ(::listen(fd, 1), 0);
+        if (listen_on_it) {
+            EXPECT_EQ(::listen(fd, 1), 0);
+        }
         return fd;
     };
     const std::string stale = dir + "/stale.sock", live = dir + "/live.sock",

@@ -548,3 +548,42 @@ TEST_F(Engine6Test, RestoreKeepsLeasesAndTheCursorSkipsThem) {
 
 }  // namespace
 }  // namespace edgelease::control::dhcp
+
+namespace edgelease::control::dhcp {
+namespace {
+
+TEST(Engine6Reservations, ByInterfaceIdOfTheRelayNextToTheClient) {
+    auto cfg = make_config();
+    config::Reservation6Config r;
+    const char port[] = "olt1/0/7";
+    r.interface_id.assign(port, port + 8);
+    r.ip = ip6("2001:db8:2::77");
+    cfg.dhcp6.scopes[1].reservations.push_back(r);
+    Engine6 e(cfg, kServerDuid);
+    Result6 out;
+    auto q = request(Msg6Type::Request, duid_ll(3));
+    with_server_id(q);
+    add_ia(q, Ia6::kNa, 1);
+    q.relay_count = 1;
+    q.relays[0].link_addr = ip6("2001:db8:2::1");
+    q.relays[0].peer_addr = ip6("fe80::3");
+    std::memcpy(q.relay_bytes, port, 8);
+    q.relay_bytes_len = 8;
+    q.relays[0].has_interface_id = true;
+    q.relays[0].interface_id_len = 8;
+    e.handle(q, 1'800'000'000, out);
+    ASSERT_EQ(out.changed.size(), 1u);
+    EXPECT_EQ(out.changed[0].key.addr, ip6("2001:db8:2::77"));
+    EXPECT_EQ(out.changed[0].interface_id, std::vector<uint8_t>(port, port + 8));
+    // Another port: a dynamic address.
+    q.relay_bytes[7] = '8';
+    auto q2 = q;
+    const auto d2 = duid_ll(4);
+    std::memcpy(q2.client_id, d2.data(), d2.size());
+    e.handle(q2, 1'800'000'000, out);
+    ASSERT_EQ(out.changed.size(), 1u);
+    EXPECT_EQ(out.changed[0].key.addr, ip6("2001:db8:2::100"));
+}
+
+}  // namespace
+}  // namespace edgelease::control::dhcp
