@@ -95,7 +95,8 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
             raw.push_back(channels_.back().get());
         }
         dhcp_ = std::make_unique<control::dhcp::DhcpService>(cfg_, raw, *store_);
-        if (!cfg_.dhcp6.scopes.empty() && !ports_->ports().empty())
+        // The server DUID is made (and kept) even without v6 scopes: a reload may add some.
+        if (!ports_->ports().empty())
             dhcp_->enable_v6(cfg_, store_->server_duid(ports_->ports().front().ctx.mac, now));
         if (zone_store_) {
             control::store::RecordStore* rs = records_.get();

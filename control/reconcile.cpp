@@ -57,6 +57,20 @@ std::vector<uint32_t> scopes_with_new_dns(const config::Config& running,
     return out;
 }
 
+/// The same for DHCPv6 scopes.
+std::vector<uint32_t> scopes6_with_new_dns(const config::Config& running,
+                                           const config::Config& next) {
+    std::vector<uint32_t> out;
+    for (uint32_t i = 0; i < next.dhcp6.scopes.size(); ++i) {
+        const auto& ns = next.dhcp6.scopes[i];
+        const config::Scope6Config* os = nullptr;
+        for (const auto& s : running.dhcp6.scopes)
+            if (s.name == ns.name) os = &s;
+        if (os == nullptr || os->domain != ns.domain || !(os->dns == ns.dns)) out.push_back(i);
+    }
+    return out;
+}
+
 }  // namespace
 
 std::optional<std::vector<dataplane::dns::ZoneInput>> load_zone_inputs(
@@ -130,9 +144,12 @@ struct Reloader::Job {
     std::shared_ptr<const config::Config> cfg;
     std::vector<dataplane::dns::ZoneInput> inputs;
     std::unique_ptr<dataplane::dns::ZoneView>
-        view;                           // when there is no zone store: the whole new view
-    std::vector<uint32_t> dns_changed;  // scopes whose DNS settings changed (new indexes)
+        view;                                // when there is no zone store: the whole new view
+    std::vector<uint32_t> dns_changed;       // scopes whose DNS settings changed (new indexes)
+    std::unique_ptr<dhcp::Engine6> engine6;  // nullptr: no v6 scope in the new configuration
+    std::vector<uint32_t> dns_changed6;
     dhcp::DhcpService::EngineSwap swap;
+    dhcp::DhcpService::EngineSwap swap6;
     size_t reconciled = 0;
 };
 
@@ -155,6 +172,12 @@ ReloadResult Reloader::apply(const config::Config& running, config::Config next)
             "applied");
         next.dhcp.scopes.clear();
     }
+    if (t_.dhcp == nullptr && !next.dhcp6.scopes.empty()) {
+        out.warnings.push_back(
+            "[[dhcp6.scopes]] added to an appliance started without DHCP: needs a restart; not "
+            "applied");
+        next.dhcp6.scopes.clear();
+    }
     for (const auto& w : out.warnings) LOG_WARN("reload: %s", w.c_str());
 
     uint32_t next_serial = serial_;
@@ -175,6 +198,16 @@ ReloadResult Reloader::apply(const config::Config& running, config::Config next)
         }
         job->dns_changed = scopes_with_new_dns(running, next);
         out.scopes = next.dhcp.scopes.size();
+        if (!next.dhcp6.scopes.empty()) {
+            try {
+                job->engine6 = std::make_unique<dhcp::Engine6>(next, t_.dhcp->server_duid());
+            } catch (const std::exception& e) {
+                out.errors.push_back(std::string("DHCPv6 scopes: ") + e.what());
+                return refuse(out.errors.back());
+            }
+        }
+        job->dns_changed6 = scopes6_with_new_dns(running, next);
+        out.scopes6 = next.dhcp6.scopes.size();
     }
     if (t_.zones == nullptr) {
         if (!inputs->empty())
@@ -194,13 +227,13 @@ ReloadResult Reloader::apply(const config::Config& running, config::Config next)
         LOG_ERROR("reload failed: the control lcore did not apply it within 30 s");
         return out;
     }
-    out.leases_kept = job->swap.kept;
-    out.leases_dropped = job->swap.dropped;
+    out.leases_kept = job->swap.kept + job->swap6.kept;
+    out.leases_dropped = job->swap.dropped + job->swap6.dropped;
     if (t_.dhcp != nullptr)
         LOG_INFO(
-            "reload: DHCP %zu scope(s); %zu lease(s) kept, %zu ended (outside the new "
-            "scopes/pools); DNS re-applied for %zu lease(s)",
-            out.scopes, job->swap.kept, job->swap.dropped, job->reconciled);
+            "reload: DHCP %zu scope(s), DHCPv6 %zu scope(s); %zu lease(s) kept, %zu ended "
+            "(outside the new scopes/pools); DNS re-applied for %zu lease(s)",
+            out.scopes, out.scopes6, out.leases_kept, out.leases_dropped, job->reconciled);
     serial_ = next_serial;
     out.applied = job->cfg;
     out.ok = true;
@@ -210,7 +243,10 @@ ReloadResult Reloader::apply(const config::Config& running, config::Config next)
 }
 
 void Reloader::apply_on_control(Job& job, int64_t now) {
-    if (t_.dhcp != nullptr) job.swap = t_.dhcp->replace_engine(std::move(job.engine), now);
+    if (t_.dhcp != nullptr) {
+        job.swap = t_.dhcp->replace_engine(std::move(job.engine), now);
+        job.swap6 = t_.dhcp->replace_engine6(std::move(job.engine6), now);
+    }
     if (t_.lease_dns != nullptr) t_.lease_dns->set_config(*job.cfg);
     if (t_.zones != nullptr) set_zones(*t_.zones, *t_.records, job.inputs, now);
     if (t_.lease_dns != nullptr) {
@@ -226,6 +262,17 @@ void Reloader::apply_on_control(Job& job, int64_t now) {
                     bound.push_back(l);
             t_.lease_dns->reconcile(bound, now);
             job.reconciled = bound.size();
+        }
+        if (!job.dns_changed6.empty() && t_.dhcp->engine6() != nullptr) {
+            const auto& dc = job.dns_changed6;
+            std::vector<dhcp::Lease6> bound6;
+            t_.dhcp->engine6()->for_each([&](const dhcp::Lease6& l) {
+                if (l.state == dhcp::LeaseState::Bound &&
+                    std::find(dc.begin(), dc.end(), l.scope) != dc.end())
+                    bound6.push_back(l);
+            });
+            t_.lease_dns->reconcile({}, bound6, now);
+            job.reconciled += bound6.size();
         }
     }
     if (t_.zones != nullptr) t_.plane->apply_zone_changes();

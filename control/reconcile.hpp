@@ -61,7 +61,8 @@ struct ReloadResult {
     std::vector<std::string> errors;
     std::vector<std::string> warnings;  // restart-only changes, kept at their running value
     size_t zones = 0, records = 0;
-    size_t scopes = 0, leases_kept = 0, leases_dropped = 0;
+    size_t scopes = 0, leases_kept = 0, leases_dropped = 0;  // both families' leases
+    size_t scopes6 = 0;
     std::shared_ptr<const config::Config> applied;  // when ok: the configuration now in force
 };
 

@@ -53,10 +53,13 @@ class DhcpService {
     DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
                 store::LeaseStore& store);
 
-    /// Start-up, before restore(): serves DHCPv6 for cfg.dhcp6's scopes with `server_duid`
-    /// (LeaseStore::server_duid). Without it v6 requests are answered by nobody (counted).
+    /// Start-up, before restore(): the server DUID (LeaseStore::server_duid), and DHCPv6
+    /// served for cfg.dhcp6's scopes when there are any (a reload may add them later).
+    /// Without it v6 requests are answered by nobody (counted).
     void enable_v6(const config::Config& cfg, std::vector<uint8_t> server_duid);
     bool serves_v6() const noexcept { return engine6_ != nullptr; }
+    /// Any thread: set once at start-up, never changed.
+    const std::vector<uint8_t>& server_duid() const noexcept { return server_duid_; }
 
     /// Start-up, before the lcores run: restores stored leases and expires those that expired
     /// while the appliance was down. Returns the number restored.
@@ -139,6 +142,9 @@ class DhcpService {
     /// "lease-dropped"). Held ACKs, queued writes and sweeper entries (ip + generation) stay
     /// valid: generations carry over. O(leases).
     EngineSwap replace_engine(std::unique_ptr<dhcp::LeaseEngine> next, int64_t now);
+    /// The same for DHCPv6; `next` is nullptr when the new configuration has no v6 scope (every
+    /// v6 lease then ends). Leases find their scope by name; one whose scope is gone ends.
+    EngineSwap replace_engine6(std::unique_ptr<dhcp::Engine6> next, int64_t now);
 
   private:
     static constexpr unsigned kMaxPerPoll = 256;
@@ -163,6 +169,7 @@ class DhcpService {
     void note_exhausted6(const dhcp::Dhcp6Request& req, int64_t now) noexcept;
     void note_storage_failed6(int64_t now) noexcept;
     std::unique_ptr<dhcp::Engine6> engine6_;
+    std::vector<uint8_t> server_duid_;
     std::vector<std::string> scope6_names_;
     dhcp::Result6 result6_;
     std::vector<dhcp::Lease6> expired6_;

@@ -43,8 +43,9 @@ bool binds(const Dhcp6Request& req) {
 }  // namespace
 
 void DhcpService::enable_v6(const config::Config& cfg, std::vector<uint8_t> server_duid) {
+    server_duid_ = std::move(server_duid);
     if (cfg.dhcp6.scopes.empty()) return;
-    engine6_ = std::make_unique<dhcp::Engine6>(cfg, std::move(server_duid));
+    engine6_ = std::make_unique<dhcp::Engine6>(cfg, server_duid_);
     scope6_names_.clear();
     for (const auto& sc : cfg.dhcp6.scopes) scope6_names_.push_back(sc.name);
     result6_.changed.reserve(8);
@@ -52,6 +53,52 @@ void DhcpService::enable_v6(const config::Config& cfg, std::vector<uint8_t> serv
     LOG_INFO(
         "DHCPv6: %zu scope(s), server DUID %s", cfg.dhcp6.scopes.size(),
         dhcp::hex_colon(engine6_->server_duid().data(), engine6_->server_duid().size()).c_str());
+}
+
+DhcpService::EngineSwap DhcpService::replace_engine6(std::unique_ptr<dhcp::Engine6> next,
+                                                     int64_t now) {
+    EngineSwap out;
+    std::vector<std::string> next_names;
+    if (next)
+        for (const auto& u : next->scope_use()) next_names.push_back(u.name);
+    std::vector<dhcp::Lease6> dropped;
+    if (engine6_) {
+        dhcp::Lease6 moved;
+        engine6_->for_each([&](const dhcp::Lease6& l) {
+            moved = l;
+            moved.scope = UINT32_MAX;
+            if (l.scope < scope6_names_.size())
+                for (size_t n = 0; n < next_names.size(); ++n)
+                    if (next_names[n] == scope6_names_[l.scope])
+                        moved.scope = static_cast<uint32_t>(n);
+            if (next && moved.scope != UINT32_MAX && next->restore(moved))
+                ++out.kept;
+            else
+                dropped.push_back(l);
+        });
+    }
+    for (auto& l : dropped) {
+        if (dns_ != nullptr && l.state == dhcp::LeaseState::Bound) {
+            try {
+                dns_->on_lease6_dropped(l, now);
+            } catch (const std::exception& e) {
+                LOG_ERROR("reload: DNS cleanup of dropped lease %s failed: %s",
+                          dhcp::to_string(l.key).c_str(), e.what());
+            }
+        }
+        l.state = dhcp::LeaseState::Free;  // deletes the stored record
+        while (!store_.enqueue6(l, next_seq_)) {
+            store_.wake();
+            timespec ts{0, 200000};
+            nanosleep(&ts, nullptr);  // a reload, not the packet path: the writer is draining
+        }
+        stored_ = true;
+        ++next_seq_;
+        ++out.dropped;
+    }
+    engine6_ = std::move(next);
+    scope6_names_ = std::move(next_names);
+    return out;
 }
 
 void DhcpService::restore6(int64_t now) {

@@ -138,3 +138,38 @@ TEST_F(Service6, WithoutV6ScopesRequestsAreCountedNotAnswered) {
 
 }  // namespace
 }  // namespace edgelease::control::dhcp
+
+namespace edgelease::control::dhcp {
+namespace {
+
+TEST_F(Service6, ReloadKeepsLeasesThatFitAndEndsTheOthers) {
+    start();
+    ASSERT_TRUE(exchange(with_sid(request(Msg6Type::Request, 1)), reply_));
+    ASSERT_TRUE(exchange(with_sid(request(Msg6Type::Request, 2)), reply_));
+    ASSERT_NE(service_->engine6()->find(Lease6Key{IaKind::Na, 128, ip6("2001:db8::1001")}),
+              nullptr);
+    // The pool shrinks to one address: the lease at ::1001 ends and its record is deleted.
+    auto next = cfg_;
+    next.dhcp6.scopes[0].pools[0].last = ip6("2001:db8::1000");
+    auto swap =
+        service_->replace_engine6(std::make_unique<Engine6>(next, service_->server_duid()), now_);
+    EXPECT_EQ(swap.kept, 1u);
+    EXPECT_EQ(swap.dropped, 1u);
+    EXPECT_EQ(service_->engine6()->find(Lease6Key{IaKind::Na, 128, ip6("2001:db8::1001")}),
+              nullptr);
+    ASSERT_NE(service_->engine6()->find(Lease6Key{IaKind::Na, 128, ip6("2001:db8::1000")}),
+              nullptr);
+    service_->poll(now_);  // wakes the writer for the delete
+    service_.reset();
+    store_.reset();
+    size_t skipped = 0;
+    EXPECT_EQ(store::read_leases6(dir_.str(), skipped).size(), 1u) << "the ended lease is deleted";
+    // No v6 scope any more: every v6 lease ends.
+    start();
+    auto none = service_->replace_engine6(nullptr, now_);
+    EXPECT_EQ(none.dropped, 1u);
+    EXPECT_FALSE(service_->serves_v6());
+}
+
+}  // namespace
+}  // namespace edgelease::control::dhcp
