@@ -160,6 +160,7 @@ size_t DhcpService::restore(int64_t now) {
     if (link_ != nullptr) {
         std::vector<sweeper::ExpiryEntry> seed;
         engine_->timed_entries(seed);
+        if (engine6_ != nullptr) engine6_->timed_entries(seed);
         link_->schedule_all(std::move(seed));
     }
     refresh_gauges();
@@ -185,13 +186,34 @@ unsigned DhcpService::take_due(int64_t now) {
     expired_.clear();
     expired_events_.clear();
     early_.clear();
-    auto c = engine_->expire_swept({due_.data(), n}, now, expired_, expired_events_, early_);
+    // One queue for both families: v6 entries (their generations are above v4's) go to the
+    // v6 engine, compacted to the back of the buffer first.
+    const auto v4_end =
+        std::stable_partition(due_.begin(), due_.begin() + static_cast<std::ptrdiff_t>(n),
+                              [](const sweeper::ExpiryEntry& e) { return !dhcp::is_v6_entry(e); });
+    const size_t n4 = static_cast<size_t>(v4_end - due_.begin());
+    auto c = engine_->expire_swept({due_.data(), n4}, now, expired_, expired_events_, early_);
     uint64_t seq = 0;
     persist(expired_, seq);
     tell_dns(expired_, expired_events_, now);
     stats_.expired.add(c.expired);
     stats_.expired_by_sweeper.add(c.expired);
     stats_.expiry_stale.add(c.stale);
+    if (n4 != n) {
+        expired6_.clear();
+        expired6_events_.clear();
+        if (engine6_ != nullptr) {
+            auto c6 = engine6_->expire_swept({due_.data() + n4, n - n4}, now, expired6_,
+                                             expired6_events_, early_);
+            persist6(expired6_, seq);
+            tell_dns6(expired6_, expired6_events_, now);
+            stats_.expired6.add(c6.expired);
+            stats_.expired_by_sweeper.add(c6.expired);
+            stats_.expiry_stale.add(c6.stale);
+        } else {
+            stats_.expiry_stale.add(n - n4);
+        }
+    }
     for (const auto& e : early_) link_->schedule(e);
     return static_cast<unsigned>(n);
 }

@@ -162,6 +162,7 @@ class DhcpService {
     void serve6(const dhcp::Dhcp6Request& req, int64_t now);  // may throw std::bad_alloc
     bool persist6(const std::vector<dhcp::Lease6>& changed, uint64_t& seq) noexcept;
     void send6(const dhcp::Dhcp6Reply& r) noexcept;
+    void schedule6(const std::vector<dhcp::Lease6>& changed) noexcept;
     void tell_dns6(const std::vector<dhcp::Lease6>& changed,
                    const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept;
     void restore6(int64_t now);

@@ -98,6 +98,13 @@ DhcpService::EngineSwap DhcpService::replace_engine6(std::unique_ptr<dhcp::Engin
     }
     engine6_ = std::move(next);
     scope6_names_ = std::move(next_names);
+    // The new engine numbers its leases afresh: the sweeper's entries of the old one are stale
+    // now, so every timed lease is scheduled again.
+    if (link_ != nullptr && engine6_ != nullptr) {
+        std::vector<sweeper::ExpiryEntry> seed;
+        engine6_->timed_entries(seed);
+        for (const auto& e : seed) link_->schedule(e);
+    }
     return out;
 }
 
@@ -142,6 +149,13 @@ bool DhcpService::persist6(const std::vector<dhcp::Lease6>& changed, uint64_t& s
         stored_ = true;
     }
     return true;
+}
+
+void DhcpService::schedule6(const std::vector<dhcp::Lease6>& changed) noexcept {
+    if (link_ == nullptr || engine6_ == nullptr) return;
+    sweeper::ExpiryEntry e;
+    for (const auto& l : changed)
+        if (engine6_->expiry_entry(l.key, e) && e.generation == l.generation) link_->schedule(e);
 }
 
 void DhcpService::tell_dns6(const std::vector<dhcp::Lease6>& changed,
@@ -189,6 +203,7 @@ void DhcpService::serve6(const dhcp::Dhcp6Request& req, int64_t now) {
         return;
     }
     tell_dns6(result6_.changed, result6_.events, now);
+    schedule6(result6_.changed);
     if (!result6_.has_reply) return;
     if (seq != 0 && binds(req)) {
         Held6& h = held6_.append();
@@ -207,13 +222,18 @@ unsigned DhcpService::expire6(int64_t now) {
     expired6_.clear();
     expired6_events_.clear();
     const size_t room = store_.write_available() / 2;
-    const size_t n =
-        engine6_->expire_due(now, std::min<size_t>(4096, room), expired6_, expired6_events_);
+    // With the sweeper attached this is the backstop for entries it should have returned by
+    // now (2 s of slack), as for v4.
+    const size_t n = link_ != nullptr ? engine6_->expire_due(now - 2, std::min<size_t>(1024, room),
+                                                             expired6_, expired6_events_)
+                                      : engine6_->expire_due(now, std::min<size_t>(4096, room),
+                                                             expired6_, expired6_events_);
     if (n == 0) return 0;
     uint64_t seq = 0;
     persist6(expired6_, seq);
     tell_dns6(expired6_, expired6_events_, now);
     stats_.expired6.add(n);
+    if (link_ != nullptr) stats_.expired_by_backstop.add(n);
     return static_cast<unsigned>(n);
 }
 

@@ -86,10 +86,6 @@ uint32_t clamp_lifetime(std::chrono::seconds s) noexcept {
     return v <= 0 ? 0 : v >= kInfinite ? kInfinite - 1 : static_cast<uint32_t>(v);
 }
 
-/// v6 generations start here, above any v4 generation, so that an expiry entry's generation
-/// tells which family's engine it belongs to.
-constexpr uint64_t kGenerationBase = uint64_t{1} << 62;
-
 }  // namespace
 
 // ---- state ----------------------------------------------------------------------------------
@@ -158,7 +154,7 @@ struct Engine6::Impl {
     std::unordered_map<std::string, std::vector<uint32_t>> by_binding;
     std::unordered_set<Lease6Key, Lease6KeyHash> reserved;
     std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap;
-    uint64_t next_generation = kGenerationBase + 1;
+    uint64_t next_generation = kGeneration6Base + 1;
     bool restore_pending = false;
     ReplyWriter6 writer;
 
@@ -1061,6 +1057,48 @@ size_t Engine6::Impl::expire_due(int64_t now, size_t max, std::vector<Lease6>& c
 size_t Engine6::expire_due(int64_t now, size_t max, std::vector<Lease6>& changed,
                            std::vector<LeaseEvent>& events) {
     return impl_->expire_due(now, max, changed, events);
+}
+
+bool Engine6::expiry_entry(const Lease6Key& key, sweeper::ExpiryEntry& out) const {
+    const uint32_t i = impl_->find(key);
+    if (i == UINT32_MAX) return false;
+    const Lease6& l = impl_->leases[i];
+    if (l.state != LeaseState::Bound && l.state != LeaseState::Declined) return false;
+    out = sweeper::ExpiryEntry{i, static_cast<uint32_t>(l.generation), l.expires, l.generation};
+    return true;
+}
+
+void Engine6::timed_entries(std::vector<sweeper::ExpiryEntry>& out) const {
+    for (uint32_t i = 0; i < impl_->leases.size(); ++i) {
+        const Lease6& l = impl_->leases[i];
+        if (l.state == LeaseState::Bound || l.state == LeaseState::Declined)
+            out.push_back(sweeper::ExpiryEntry{i, static_cast<uint32_t>(l.generation), l.expires,
+                                               l.generation});
+    }
+}
+
+LeaseEngine::SweptCounts Engine6::expire_swept(std::span<const sweeper::ExpiryEntry> due,
+                                               int64_t now, std::vector<Lease6>& changed,
+                                               std::vector<LeaseEvent>& events,
+                                               std::vector<sweeper::ExpiryEntry>& early) {
+    auto& m = *impl_;
+    if (m.restore_pending) m.finish_restore();
+    LeaseEngine::SweptCounts c;
+    for (const auto& e : due) {
+        const Lease6* l = e.lease_ip < m.leases.size() ? &m.leases[e.lease_ip] : nullptr;
+        if (l == nullptr || l->generation != e.generation ||
+            (l->state != LeaseState::Bound && l->state != LeaseState::Declined)) {
+            ++c.stale;
+        } else if (l->expires > now) {
+            early.push_back(e);
+            ++c.early;
+        } else {
+            events.push_back(m.expire_lease(e.lease_ip));
+            changed.push_back(*l);
+            ++c.expired;
+        }
+    }
+    return c;
 }
 
 bool Engine6::release(const Lease6Key& key, int64_t now, Lease6& changed) {

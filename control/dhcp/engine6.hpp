@@ -17,6 +17,7 @@
 // binds, and its Reply must leave only once Result6::changed is durable.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,13 @@
 #include "dataplane/dhcp/messages6.hpp"
 
 namespace edgelease::control::dhcp {
+
+/// v6 lease generations start here, above any v4 one, so that a sweeper entry's generation
+/// tells which family's engine it belongs to (its lease_ip is then the v6 lease's index).
+inline constexpr uint64_t kGeneration6Base = uint64_t{1} << 62;
+inline bool is_v6_entry(const sweeper::ExpiryEntry& e) noexcept {
+    return e.generation >= kGeneration6Base;
+}
 
 struct Result6 {
     Outcome outcome = Outcome::Answered;
@@ -59,6 +67,17 @@ class Engine6 {
     /// state and what happened. Bounded: O(max log n) plus stale heap entries skipped.
     size_t expire_due(int64_t now, size_t max, std::vector<Lease6>& changed,
                       std::vector<LeaseEvent>& events);
+
+    // ---- expiry on the sweeper lcore (as LeaseEngine's; see there) ----
+    /// The sweeper entry of the lease at `key` when it is Bound or Declined; false otherwise.
+    bool expiry_entry(const Lease6Key& key, sweeper::ExpiryEntry& out) const;
+    /// Every timed lease's entry (start-up, and after a reload renumbered the leases).
+    void timed_entries(std::vector<sweeper::ExpiryEntry>& out) const;
+    /// Applies due entries (only v6 ones: is_v6_entry) still current at `now`.
+    LeaseEngine::SweptCounts expire_swept(std::span<const sweeper::ExpiryEntry> due, int64_t now,
+                                          std::vector<Lease6>& changed,
+                                          std::vector<LeaseEvent>& events,
+                                          std::vector<sweeper::ExpiryEntry>& early);
 
     /// Operator actions (management API): act like the client's Release / like an expiry.
     bool release(const Lease6Key& key, int64_t now, Lease6& changed);

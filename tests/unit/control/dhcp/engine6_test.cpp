@@ -587,3 +587,42 @@ TEST(Engine6Reservations, ByInterfaceIdOfTheRelayNextToTheClient) {
 
 }  // namespace
 }  // namespace edgelease::control::dhcp
+
+namespace edgelease::control::dhcp {
+namespace {
+
+TEST_F(Engine6Test, SweeperEntriesExpireOnlyWhileCurrent) {
+    lease_for(duid_ll(1));
+    const Lease6Key k = out.changed[0].key;
+    sweeper::ExpiryEntry e;
+    ASSERT_TRUE(engine.expiry_entry(k, e));
+    EXPECT_TRUE(is_v6_entry(e));
+    EXPECT_EQ(e.expires, now + 3600);
+    std::vector<sweeper::ExpiryEntry> seed;
+    engine.timed_entries(seed);
+    ASSERT_EQ(seed.size(), 1u);
+    EXPECT_EQ(seed[0].generation, e.generation);
+    std::vector<Lease6> changed;
+    std::vector<LeaseEvent> events;
+    std::vector<sweeper::ExpiryEntry> early;
+    // Not yet due: handed back.
+    auto c = engine.expire_swept({&e, 1}, now + 10, changed, events, early);
+    EXPECT_EQ(c.early, 1u);
+    EXPECT_EQ(early.size(), 1u);
+    // Renewed since: the old entry is stale.
+    now += 100;
+    lease_for(duid_ll(1));
+    c = engine.expire_swept({&e, 1}, now + 4000, changed, events, early);
+    EXPECT_EQ(c.stale, 1u);
+    EXPECT_TRUE(changed.empty());
+    // The current one expires the lease.
+    ASSERT_TRUE(engine.expiry_entry(k, e));
+    c = engine.expire_swept({&e, 1}, now + 3600, changed, events, early);
+    EXPECT_EQ(c.expired, 1u);
+    ASSERT_EQ(changed.size(), 1u);
+    EXPECT_EQ(changed[0].state, LeaseState::Expired);
+    EXPECT_FALSE(engine.expiry_entry(k, e)) << "an expired lease is not timed";
+}
+
+}  // namespace
+}  // namespace edgelease::control::dhcp
