@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/ctl_args.hpp"
+#include "app/lease_table.hpp"
 
 using nlohmann::json;
 namespace ctl = edgelease::app::ctl;
@@ -113,13 +114,7 @@ std::string str(const json& j, const char* key) {
 }
 
 void print_leases(const json& leases) {
-    std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", "ADDRESS", "STATE", "SCOPE", "EXPIRES",
-                "HW-ADDRESS", "HOSTNAME", "CLIENT");
-    for (const auto& l : leases)
-        std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", str(l, "address").c_str(),
-                    str(l, "state").c_str(), str(l, "scope").c_str(), str(l, "expires").c_str(),
-                    str(l, "hw_address").c_str(), str(l, "hostname").c_str(),
-                    str(l, "client").c_str());
+    std::fputs(edgelease::app::lease_table(leases).c_str(), stdout);
 }
 
 /// The sum of the numbers under `j`: a counter split by labels in GET /api/v1/stats is an
