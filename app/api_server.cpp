@@ -2,10 +2,12 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <tuple>
 
 #include "app/api_common.hpp"
 #include "app/appliance.hpp"
@@ -26,33 +28,97 @@ using nlohmann::json;
 
 namespace {
 
+using control::dhcp::DhcpService;
+
+/// What the lease handlers need of one DHCP family, so that each handler is written once for
+/// both. Every member runs on the control lcore (the engines are its alone).
+struct Family4 {
+    using Lease = control::dhcp::Lease;
+    using Key = uint32_t;
+    static const Lease* find(const DhcpService& s, Key ip) { return s.engine().find(ip); }
+    static bool act(DhcpService& s, Key ip, int64_t now, bool release, Lease& out) {
+        return release ? s.admin_release(ip, now, out) : s.admin_expire(ip, now, out);
+    }
+    static void snapshot(const DhcpService& s, std::vector<Lease>& out) {
+        out = s.engine().leases();
+    }
+    static const std::vector<std::string>& names(const DhcpService& s) { return s.scope_names(); }
+    static json to_json(const Lease& l, const std::vector<std::string>& names) {
+        return lease_json(l, names);
+    }
+};
+
+struct Family6 {
+    using Lease = control::dhcp::Lease6;
+    using Key = control::dhcp::Lease6Key;
+    static const Lease* find(const DhcpService& s, const Key& key) {
+        return s.engine6() != nullptr ? s.engine6()->find(key) : nullptr;
+    }
+    static bool act(DhcpService& s, const Key& key, int64_t now, bool release, Lease& out) {
+        return release ? s.admin_release6(key, now, out) : s.admin_expire6(key, now, out);
+    }
+    static void snapshot(const DhcpService& s, std::vector<Lease>& out) {
+        if (s.engine6() != nullptr)
+            s.engine6()->for_each([&out](const Lease& l) { out.push_back(l); });
+    }
+    static const std::vector<std::string>& names(const DhcpService& s) { return s.scope6_names(); }
+    static json to_json(const Lease& l, const std::vector<std::string>& names) {
+        return lease6_json(l, names);
+    }
+};
+
+/// GET /api/v1/leases/{name}: the lease `name` (the path's text) names, or 404.
+template <class F>
+void get_one(Appliance& app, const std::string& name, typename F::Key key, Response& res) {
+    if (app.dhcp() == nullptr) return error(res, 404, "no lease for " + name);
+    auto found = std::make_shared<std::optional<typename F::Lease>>();
+    auto names = std::make_shared<std::vector<std::string>>();
+    auto* service = app.dhcp();
+    if (!on_control(app, [service, found, names, key] {
+            if (const auto* l = F::find(*service, key)) *found = *l;
+            *names = F::names(*service);
+        }))
+        return error(res, 503, "the control plane did not answer in time");
+    if (!*found || (*found)->state == control::dhcp::LeaseState::Free)
+        return error(res, 404, "no lease for " + name);
+    reply(res, 200, F::to_json(**found, *names));
+}
+
 /// POST .../release and .../expire: the operator's release or expiry of a bound lease.
-void lease_action(Appliance& app, const Request& req, Response& res, bool release) {
-    auto ip = net::parse_ipv4(req.matches[1].str());
-    if (!ip) return error(res, 400, "not an IPv4 address", "address");
-    if (app.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
+template <class F>
+void act_on_one(Appliance& app, const std::string& name, typename F::Key key, Response& res,
+                bool release) {
+    if (app.dhcp() == nullptr) return error(res, 404, "no lease for " + name);
     struct Out {
         bool ok = false;
         bool exists = false;
-        control::dhcp::Lease lease;
+        typename F::Lease lease;
         std::vector<std::string> names;
     };
     auto out = std::make_shared<Out>();
     auto* service = app.dhcp();
-    uint32_t addr = ip->value;
-    if (!on_control(app, [service, out, addr, release] {
-            const control::dhcp::Lease* l = service->engine().find(addr);
+    if (!on_control(app, [service, out, key, release] {
+            const auto* l = F::find(*service, key);
             out->exists = l != nullptr && l->state != control::dhcp::LeaseState::Free;
             int64_t now = static_cast<int64_t>(std::time(nullptr));
-            out->ok = release ? service->admin_release(addr, now, out->lease)
-                              : service->admin_expire(addr, now, out->lease);
-            out->names = service->scope_names();
+            out->ok = F::act(*service, key, now, release, out->lease);
+            out->names = F::names(*service);
         }))
         return error(res, 503, "the control plane did not answer in time");
-    if (!out->exists) return error(res, 404, "no lease for " + req.matches[1].str());
-    if (!out->ok) return error(res, 409, "the lease at " + req.matches[1].str() + " is not bound");
-    LOG_INFO("API: lease %s %s", req.matches[1].str().c_str(), release ? "released" : "expired");
-    reply(res, 200, lease_json(out->lease, out->names));
+    if (!out->exists) return error(res, 404, "no lease for " + name);
+    if (!out->ok) return error(res, 409, "the lease at " + name + " is not bound");
+    LOG_INFO("API: lease %s %s", name.c_str(), release ? "released" : "expired");
+    reply(res, 200, F::to_json(out->lease, out->names));
+}
+
+/// The lease named in the path: a DHCPv4 or DHCPv6 address, or a delegated prefix.
+void lease_action(Appliance& app, const Request& req, Response& res, bool release) {
+    const std::string name = req.matches[1].str();
+    std::string why;
+    auto n = parse_lease_name(name, why);
+    if (!n) return error(res, 400, why, "address");
+    if (n->family == 6) return act_on_one<Family6>(app, name, n->key, res, release);
+    act_on_one<Family4>(app, name, n->ip, res, release);
 }
 
 enum class Method : uint8_t { Get, Post, Delete };
@@ -68,9 +134,15 @@ constexpr Route kRoutes[] = {
     {Method::Get, "/metrics", api::get_metrics},
     {Method::Get, "/api/v1/stats", api::get_stats},
     {Method::Get, "/api/v1/leases", api::get_leases},
-    {Method::Get, R"(/api/v1/leases/([0-9.]+))", api::get_lease},
-    {Method::Post, R"(/api/v1/leases/([0-9.]+)/release)", api::post_lease_release},
-    {Method::Post, R"(/api/v1/leases/([0-9.]+)/expire)", api::post_lease_expire},
+    // A lease's name (parse_lease_name): an IPv4 address, or IPv6 text (it holds a ':') with
+    // an optional "/len" for a delegated prefix: the prefix's one slash, written as it is or
+    // as %2F (the server decodes the path before it matches).
+    {Method::Get, R"(/api/v1/leases/([0-9.]+|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:/[0-9]+)?))",
+     api::get_lease},
+    {Method::Post, R"(/api/v1/leases/([0-9.]+|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:/[0-9]+)?)/release)",
+     api::post_lease_release},
+    {Method::Post, R"(/api/v1/leases/([0-9.]+|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(?:/[0-9]+)?)/expire)",
+     api::post_lease_expire},
     {Method::Get, "/api/v1/zones", api::get_zones},
     {Method::Get, R"(/api/v1/zones/([^/]+)/records)", api::get_records},
     {Method::Post, R"(/api/v1/zones/([^/]+)/records)", api::post_record},
@@ -94,42 +166,53 @@ void get_stats(Appliance& app, const Request&, Response& res) {
 }
 
 void get_leases(Appliance& app, const Request& req, Response& res) {
+    const auto family = parse_family(req.get_param_value("family"));
+    if (!family) return error(res, 400, "family must be 4 or 6", "family");
     if (app.dhcp() == nullptr) return reply(res, 200, json::array());
     std::string scope = req.get_param_value("scope"), state = req.get_param_value("state");
-    auto leases = std::make_shared<std::vector<control::dhcp::Lease>>();
-    auto names = std::make_shared<std::vector<std::string>>();
+    struct Snapshot {
+        std::vector<control::dhcp::Lease> v4;
+        std::vector<control::dhcp::Lease6> v6;
+        std::vector<std::string> names, names6;
+    };
+    auto snap = std::make_shared<Snapshot>();
     auto* service = app.dhcp();
-    if (!on_control(app, [service, leases, names] {
-            *leases = service->engine().leases();
-            *names = service->scope_names();
+    const bool want4 = *family != 6, want6 = *family != 4;
+    if (!on_control(app, [service, snap, want4, want6] {
+            if (want4) {
+                Family4::snapshot(*service, snap->v4);
+                snap->names = Family4::names(*service);
+            }
+            if (want6) {
+                Family6::snapshot(*service, snap->v6);
+                snap->names6 = Family6::names(*service);
+            }
         }))
         return error(res, 503, "the control plane did not answer in time");
+    // v4 in its engine's slot order; v6 sorted here, off the control lcore (its engine keeps
+    // them in allocation order): addresses, then prefixes, each by address.
+    std::sort(snap->v6.begin(), snap->v6.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.key.kind, a.key.addr, a.key.prefix_len) <
+               std::tie(b.key.kind, b.key.addr, b.key.prefix_len);
+    });
     json out = json::array();
-    for (const auto& l : *leases) {
-        json j = lease_json(l, *names);
-        if (!scope.empty() && j["scope"] != scope) continue;
-        if (!state.empty() && j["state"] != state) continue;
+    auto add = [&](json j) {
+        if (!scope.empty() && j["scope"] != scope) return;
+        if (!state.empty() && j["state"] != state) return;
         out.push_back(std::move(j));
-    }
+    };
+    for (const auto& l : snap->v4) add(lease_json(l, snap->names));
+    for (const auto& l : snap->v6) add(lease6_json(l, snap->names6));
     reply(res, 200, out);
 }
 
 void get_lease(Appliance& app, const Request& req, Response& res) {
-    auto ip = net::parse_ipv4(req.matches[1].str());
-    if (!ip) return error(res, 400, "not an IPv4 address", "address");
-    if (app.dhcp() == nullptr) return error(res, 404, "no lease for " + req.matches[1].str());
-    auto found = std::make_shared<std::optional<control::dhcp::Lease>>();
-    auto names = std::make_shared<std::vector<std::string>>();
-    auto* service = app.dhcp();
-    uint32_t addr = ip->value;
-    if (!on_control(app, [service, found, names, addr] {
-            if (const control::dhcp::Lease* l = service->engine().find(addr)) *found = *l;
-            *names = service->scope_names();
-        }))
-        return error(res, 503, "the control plane did not answer in time");
-    if (!*found || (*found)->state == control::dhcp::LeaseState::Free)
-        return error(res, 404, "no lease for " + req.matches[1].str());
-    reply(res, 200, lease_json(**found, *names));
+    const std::string name = req.matches[1].str();
+    std::string why;
+    auto n = parse_lease_name(name, why);
+    if (!n) return error(res, 400, why, "address");
+    if (n->family == 6) return get_one<Family6>(app, name, n->key, res);
+    get_one<Family4>(app, name, n->ip, res);
 }
 
 void post_lease_release(Appliance& app, const Request& req, Response& res) {

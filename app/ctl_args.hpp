@@ -1,7 +1,8 @@
 #pragma once
-// edgelease-ctl's reading of `records add` and `records delete` words: the zone may be left out
-// when the owner name is absolute, and then the longest hosted zone that holds the name is
-// meant (as nsupdate finds it). Pure functions, so the shapes can be tested without an API.
+// edgelease-ctl's reading of its words. `records add` and `records delete`: the zone may be
+// left out when the owner name is absolute, and then the longest hosted zone that holds the
+// name is meant (as nsupdate finds it). `leases`: the --family filter and the path a lease's
+// address or delegated prefix names. Pure functions, so the shapes can be tested without an API.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,6 +88,36 @@ inline std::optional<RecordWords> record_words(RecordVerb verb, const std::vecto
     else
         return RecordWords{"", w[0], w[1], w.size() == 3 ? w[2] : ""};
     return std::nullopt;
+}
+
+/// `leases list --family`: why `word` is no family (CLI11 prints it after "--family: "), or
+/// "" for 4 and 6.
+inline std::string family_error(const std::string& word) {
+    return word == "4" || word == "6" ? "" : "takes 4 or 6 (the DHCP family), not '" + word + "'";
+}
+
+/// The API path of the lease `address` names, plus `action` ("", "/release", "/expire"). The
+/// address goes as it is (an IPv4 or IPv6 address, or a delegated prefix with its one slash,
+/// "2001:db8:8000::/56", or that slash written %2F): the appliance judges it, and answers 400
+/// for text that names no lease. Bytes no address holds are percent-encoded, so that a '?' or
+/// '#' typed by mistake stays in the path instead of starting a query or a fragment.
+inline std::string lease_path(std::string_view address, std::string_view action) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string path = "/api/v1/leases/";
+    for (unsigned char c : address) {
+        const bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                           (c >= 'A' && c <= 'Z') || c == '.' || c == ':' || c == '/' || c == '%' ||
+                           c == '-' || c == '_';
+        if (plain) {
+            path += static_cast<char>(c);
+        } else {
+            path += '%';
+            path += kHex[c >> 4];
+            path += kHex[c & 15];
+        }
+    }
+    path += action;
+    return path;
 }
 
 }  // namespace edgelease::app::ctl

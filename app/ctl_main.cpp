@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/ctl_args.hpp"
+#include "app/lease_table.hpp"
 
 using nlohmann::json;
 namespace ctl = edgelease::app::ctl;
@@ -113,13 +114,7 @@ std::string str(const json& j, const char* key) {
 }
 
 void print_leases(const json& leases) {
-    std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", "ADDRESS", "STATE", "SCOPE", "EXPIRES",
-                "HW-ADDRESS", "HOSTNAME", "CLIENT");
-    for (const auto& l : leases)
-        std::printf("%-15s %-9s %-8s %-20s %-17s %-20s %s\n", str(l, "address").c_str(),
-                    str(l, "state").c_str(), str(l, "scope").c_str(), str(l, "expires").c_str(),
-                    str(l, "hw_address").c_str(), str(l, "hostname").c_str(),
-                    str(l, "client").c_str());
+    std::fputs(edgelease::app::lease_table(leases).c_str(), stdout);
 }
 
 /// The sum of the numbers under `j`: a counter split by labels in GET /api/v1/stats is an
@@ -273,19 +268,24 @@ int main(int argc, char** argv) {
     auto* stats = app.add_subcommand("stats", "Packet, DNS, DHCP and lcore counters");
     auto* reload = app.add_subcommand(
         "reload", "Re-read the configuration: zones, DHCP scopes, pools, reservations, DNS policy");
-    auto* leases = app.add_subcommand("leases", "DHCP leases");
+    auto* leases = app.add_subcommand("leases", "DHCP leases (DHCPv4 and DHCPv6)");
     leases->require_subcommand(1);
-    std::string scope, state, ip;
-    auto* list = leases->add_subcommand("list", "List leases");
+    std::string scope, state, family, ip;
+    auto* list = leases->add_subcommand("list", "List leases, DHCPv4 first, then DHCPv6");
     list->add_option("--scope", scope, "Only this scope");
     list->add_option("--state", state,
                      "Only this state (bound, released, expired, declined, offered)");
+    list->add_option("--family", family, "Only DHCPv4 (4) or DHCPv6 (6) leases")
+        ->check(CLI::Validator(ctl::family_error, "4|6"));
     auto* show = leases->add_subcommand("show", "Show one lease");
-    auto* release =
-        leases->add_subcommand("release", "Release a lease, as the client's DHCPRELEASE");
+    auto* release = leases->add_subcommand(
+        "release", "Release a lease, as the client's DHCPRELEASE (DHCPv6: Release)");
     auto* expire = leases->add_subcommand("expire", "Expire a lease, as if it had expired");
     for (auto* c : {show, release, expire})
-        c->add_option("address", ip, "Lease address")->required();
+        c->add_option("address", ip,
+                      "The lease's address (198.18.0.100, 2001:db8::50) or delegated prefix "
+                      "(2001:db8:8000::/56)")
+            ->required();
 
     auto* zones = app.add_subcommand("zones", "Hosted zones");
     zones->require_subcommand(1);
@@ -386,10 +386,11 @@ int main(int argc, char** argv) {
                      query({{"name", rname}, {"before", before}, {"limit", limit_param(limit)}})),
             o, print_audit);
     if (*list)
-        return answer(
-            call(o, "GET", "/api/v1/leases" + query({{"scope", scope}, {"state", state}})), o,
-            print_leases);
+        return answer(call(o, "GET",
+                           "/api/v1/leases" +
+                               query({{"scope", scope}, {"state", state}, {"family", family}})),
+                      o, print_leases);
     const char* action = *show ? "" : *release ? "/release" : "/expire";
-    return answer(call(o, *show ? "GET" : "POST", "/api/v1/leases/" + ip + action), o,
+    return answer(call(o, *show ? "GET" : "POST", ctl::lease_path(ip, action)), o,
                   [](const json& b) { print_leases(json::array({b})); });
 }

@@ -5,50 +5,42 @@
 #include <string>
 #include <vector>
 
-#include <ctime>
-
 #include "app/appliance.hpp"
 #include "app/lease_json.hpp"
-#include "common/time_text.hpp"
+#include "app/lease_table.hpp"
 #include "config/config.hpp"
 #include "control/store/lease_store.hpp"
 #include "control/zone/zone_builder.hpp"
 
 namespace {
-using edgelease::iso_time;
 int report_errors(const edgelease::config::LoadResult& r) {
     for (const auto& e : r.errors) std::fprintf(stderr, "%s\n", e.to_string().c_str());
     std::fprintf(stderr, "%zu error(s); configuration not valid\n", r.errors.size());
     return 2;
 }
-/// Offline (or live, read-only) view of the lease database.
+/// Offline (or live, read-only) view of the lease database: the DHCPv4 leases, then the
+/// DHCPv6 ones, in the API's lease form (as JSON, or as edgelease-ctl's lease table).
 int show_leases(const std::string& dir, bool json) {
-    size_t skipped = 0;
+    size_t skipped = 0, skipped6 = 0;
     std::vector<edgelease::control::dhcp::Lease> leases;
+    std::vector<edgelease::control::dhcp::Lease6> leases6;
     try {
         leases = edgelease::control::store::read_leases(dir, skipped);
+        leases6 = edgelease::control::store::read_leases6(dir, skipped6);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s\n", e.what());
         return 1;
     }
-    if (json) {
-        // The API's lease schema; scope names are not in the database, so scopes show as
-        // their index.
-        nlohmann::json out = nlohmann::json::array();
-        for (const auto& l : leases) out.push_back(edgelease::app::lease_json(l, {}));
+    // Scope names are not in the database, so scopes show as their index.
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& l : leases) out.push_back(edgelease::app::lease_json(l, {}));
+    for (const auto& l : leases6) out.push_back(edgelease::app::lease6_json(l, {}));
+    if (json)
         std::printf("%s\n", edgelease::app::dump_json(out).c_str());
-    } else {
-        std::printf("%-15s %-9s %-20s %-17s %-16s %-5s %s\n", "ADDRESS", "STATE", "EXPIRES",
-                    "HW-ADDRESS", "HOSTNAME", "SCOPE", "CLIENT");
-        for (const auto& l : leases)
-            std::printf("%-15s %-9s %-20s %-17s %-16s %-5u %s\n",
-                        edgelease::net::to_string(edgelease::net::Ipv4Addr{l.ip}).c_str(),
-                        edgelease::control::dhcp::to_string(l.state), iso_time(l.expires).c_str(),
-                        edgelease::net::to_string(l.hw).c_str(),
-                        l.hostname.empty() ? "-" : l.hostname.c_str(), l.scope,
-                        l.client.to_string().c_str());
-    }
-    if (skipped != 0) std::fprintf(stderr, "%zu unreadable record(s) skipped\n", skipped);
+    else
+        std::fputs(edgelease::app::lease_table(out).c_str(), stdout);
+    if (skipped + skipped6 != 0)
+        std::fprintf(stderr, "%zu unreadable record(s) skipped\n", skipped + skipped6);
     return 0;
 }
 }  // namespace

@@ -92,3 +92,29 @@ TEST(CtlArgs, DeleteSortsByShape) {
     EXPECT_EQ(sorted(RecordVerb::remove, {"lan.", "t1", "B"}), "lan.|t1|B|");
     EXPECT_EQ(sorted(RecordVerb::remove, {"t1.lan."}), kDeleteUsage);
 }
+
+TEST(CtlArgs, FamilyFilterTakesFourOrSix) {
+    EXPECT_EQ(family_error("4"), "");
+    EXPECT_EQ(family_error("6"), "");
+    EXPECT_EQ(family_error("5"), "takes 4 or 6 (the DHCP family), not '5'");
+    for (const char* bad : {"", "v4", "ipv6", "46", "4 ", "06"})
+        EXPECT_NE(family_error(bad), "") << bad;
+}
+
+TEST(CtlArgs, LeasePathKeepsAddressesAndPrefixes) {
+    EXPECT_EQ(lease_path("198.18.0.100", ""), "/api/v1/leases/198.18.0.100");
+    EXPECT_EQ(lease_path("198.18.0.100", "/release"), "/api/v1/leases/198.18.0.100/release");
+    EXPECT_EQ(lease_path("2001:db8::50", "/expire"), "/api/v1/leases/2001:db8::50/expire");
+    // A delegated prefix keeps its one slash: the API's route takes "/len" after IPv6 text.
+    EXPECT_EQ(lease_path("2001:db8:8000::/56", "/release"),
+              "/api/v1/leases/2001:db8:8000::/56/release");
+    EXPECT_EQ(lease_path("2001:DB8:8000::%2F56", ""), "/api/v1/leases/2001:DB8:8000::%2F56");
+    // Text that names no lease still reaches the appliance, which answers 400 (exit 1).
+    EXPECT_EQ(lease_path("198.18.0", ""), "/api/v1/leases/198.18.0");
+}
+
+TEST(CtlArgs, LeasePathEncodesWhatWouldEndThePath) {
+    EXPECT_EQ(lease_path("198.18.0.1?x=1", ""), "/api/v1/leases/198.18.0.1%3Fx%3D1");
+    EXPECT_EQ(lease_path("198.18.0.1#", "/expire"), "/api/v1/leases/198.18.0.1%23/expire");
+    EXPECT_EQ(lease_path("a b", ""), "/api/v1/leases/a%20b");
+}
