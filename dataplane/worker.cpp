@@ -110,9 +110,9 @@ bool handle_dhcp6(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
     return true;
 }
 
-/// Frames for up to one burst of replies from one of the channel's reply queues (`Reply` is
-/// DhcpReply or Dhcp6Reply, `build` its frame builder) and sends them; `sent_counter` counts
-/// what the port took. Returns how many replies were taken off the queue.
+/// Frames up to one burst of replies from one of the channel's reply queues (of DhcpReply
+/// or Dhcp6Reply; `build` is their frame builder) and sends them; `sent_counter` counts what
+/// the port took. Returns how many replies were taken off the queue.
 template <class Queue, class Build>
 unsigned send_replies(WorkerContext& w, Queue& queue, Build build,
                       edgelease::Counter& sent_counter) noexcept {
