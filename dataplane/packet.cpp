@@ -606,6 +606,21 @@ Verdict handle_frame(const PortContext& port, PacketView& view, DropReason& why,
     }
 }
 
+const net::Ipv6Addr* reply_source_v6(const PortContext& port, uint32_t iface_index,
+                                     const net::Ipv6Addr& dst) noexcept {
+    const auto link_local = [](const net::Ipv6Addr& a) {  // fe80::/10 (RFC 4291 §2.5.6)
+        return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+    };
+    for (const auto& ifc : port.interfaces) {
+        if (ifc.index != iface_index) continue;
+        const bool want_ll = link_local(dst);
+        for (const auto& a : ifc.v6)
+            if (link_local(a.v6) == want_ll) return &a.v6;
+        return ifc.v6.empty() ? nullptr : &ifc.v6.front().v6;
+    }
+    return nullptr;
+}
+
 uint16_t udp_dst_port(const PacketView& view) noexcept {
     return load_be16(view.data + view.l4_off + udp::kDstPortOff);
 }

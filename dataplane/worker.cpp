@@ -111,8 +111,9 @@ bool handle_dhcp6(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
 }
 
 /// Frames up to one burst of replies from one of the channel's reply queues (of DhcpReply
-/// or Dhcp6Reply; `build` is their frame builder) and sends them; `sent_counter` counts what
-/// the port took. Returns how many replies were taken off the queue.
+/// or Dhcp6Reply; `build(port, reply, buf, cap)` builds a frame) and sends them;
+/// `sent_counter` counts what the port took. Returns how many replies were taken off the
+/// queue.
 template <class Queue, class Build>
 unsigned send_replies(WorkerContext& w, Queue& queue, Build build,
                       edgelease::Counter& sent_counter) noexcept {
@@ -142,7 +143,7 @@ unsigned send_replies(WorkerContext& w, Queue& queue, Build build,
                 return;
             }
             uint16_t room = static_cast<uint16_t>(rte_pktmbuf_tailroom(m));
-            uint16_t len = build(ctx->mac, r, rte_pktmbuf_mtod(m, uint8_t*), room);
+            uint16_t len = build(*ctx, r, rte_pktmbuf_mtod(m, uint8_t*), room);
             if (len == 0) {
                 w.stats.drop(DropReason::NoRoom);
                 rte_pktmbuf_free(m);
@@ -166,8 +167,21 @@ unsigned send_replies(WorkerContext& w, Queue& queue, Build build,
 unsigned send_dhcp_replies(WorkerContext& w) noexcept {
     if (w.dhcp == nullptr) return 0;
     // A burst from each queue, so that neither family waits behind the other.
-    return send_replies(w, w.dhcp->replies, dhcp::build_reply_frame, w.dhcp_stats.replies_sent) +
-           send_replies(w, w.dhcp->replies6, dhcp::build_reply_frame6, w.dhcp_stats.replies_sent6);
+    const auto build4 = [](const PortContext& port, const dhcp::DhcpReply& r, uint8_t* buf,
+                           uint16_t cap) noexcept {
+        return dhcp::build_reply_frame(port.mac, r, buf, cap);
+    };
+    // A reply to a request sent to a DHCPv6 group may come with source ::, the worker's to fill
+    // (every interface has a link-local address, port_context.cpp, so there is one).
+    const auto build6 = [](const PortContext& port, const dhcp::Dhcp6Reply& r, uint8_t* buf,
+                           uint16_t cap) noexcept {
+        const net::Ipv6Addr* src = r.src_ip == net::Ipv6Addr{}
+                                       ? reply_source_v6(port, r.path.iface_index, r.dst_ip)
+                                       : nullptr;
+        return dhcp::build_reply_frame6(port.mac, r, buf, cap, src);
+    };
+    return send_replies(w, w.dhcp->replies, build4, w.dhcp_stats.replies_sent) +
+           send_replies(w, w.dhcp->replies6, build6, w.dhcp_stats.replies_sent6);
 }
 
 void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* zones,

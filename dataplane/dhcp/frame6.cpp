@@ -387,12 +387,17 @@ Parse6Error parse_request6(const uint8_t* p, uint16_t len, Dhcp6Request& out) no
 // ---- build_reply_frame6 -----------------------------------------------------------------
 
 uint16_t build_reply_frame6(const net::MacAddr& port_mac, const Dhcp6Reply& r, uint8_t* buf,
-                            uint16_t cap) noexcept {
+                            uint16_t cap, const net::Ipv6Addr* src_if_unspecified) noexcept {
     namespace eth = wire::eth;
     namespace vlan = wire::vlan;
     namespace ipv6 = wire::ipv6;
     namespace udp = wire::udp;
     if (r.len > kMaxPayload6 || r.path.vlan_count > vlan::kMaxTags) return 0;
+    const net::Ipv6Addr* src = &r.src_ip;
+    if (r.src_ip == net::Ipv6Addr{}) {
+        if (src_if_unspecified == nullptr || *src_if_unspecified == net::Ipv6Addr{}) return 0;
+        src = src_if_unspecified;
+    }
     const size_t l2 = eth::kHeaderLen + vlan::kTagLen * r.path.vlan_count;
     const size_t total = l2 + ipv6::kHeaderLen + udp::kHeaderLen + r.len;
     if (total > cap) return 0;
@@ -401,8 +406,8 @@ uint16_t build_reply_frame6(const net::MacAddr& port_mac, const Dhcp6Reply& r, u
                                                  r.path.vlan_tpid, r.path.vlan_tci,
                                                  r.path.vlan_count, eth::kTypeIpv6);
     std::memcpy(ip + ipv6::kHeaderLen + udp::kHeaderLen, r.payload, r.len);
-    wire::write_ipv6_udp(ip, r.src_ip.bytes.data(), r.dst_ip.bytes.data(), d6::kServerPort,
-                         r.dst_port, r.len);
+    wire::write_ipv6_udp(ip, src->bytes.data(), r.dst_ip.bytes.data(), d6::kServerPort, r.dst_port,
+                         r.len);
     return static_cast<uint16_t>(total);
 }
 

@@ -107,9 +107,13 @@ Parse6Error parse_request6(const uint8_t* p, uint16_t len, Dhcp6Request& out) no
 /// Builds the complete frame for a reply: Ethernet (dst = r.dst_mac, src = port_mac), the
 /// request's VLAN tags, IPv6 (r.src_ip -> r.dst_ip, traffic class and flow label 0, hop limit
 /// 64: RFC 9915 sets none for what a server sends), UDP (547 -> r.dst_port, with the checksum
-/// IPv6 makes mandatory, RFC 8200 §8.1), payload. Returns the frame length, 0 if it exceeds
-/// cap (or r.len > kMaxPayload6, or more than 2 tags). A recorded TPID of 0 is sent as 0x8100.
+/// IPv6 makes mandatory, RFC 8200 §8.1), payload. When r.src_ip is :: (the control lcore left
+/// the source to the worker) it is `*src_if_unspecified` instead; without one the frame is
+/// refused, as :: is no server's source (RFC 4291 §2.5.2). Returns the frame length, 0 if it
+/// is refused or exceeds cap (or r.len > kMaxPayload6, or more than 2 tags). A recorded TPID
+/// of 0 is sent as 0x8100.
 uint16_t build_reply_frame6(const net::MacAddr& port_mac, const Dhcp6Reply& r, uint8_t* buf,
-                            uint16_t cap) noexcept;
+                            uint16_t cap,
+                            const net::Ipv6Addr* src_if_unspecified = nullptr) noexcept;
 
 }  // namespace edgelease::dataplane::dhcp

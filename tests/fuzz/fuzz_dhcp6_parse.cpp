@@ -87,6 +87,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     reply->len = static_cast<uint16_t>(size < kMaxPayload6 ? size : kMaxPayload6);
     std::memcpy(reply->payload, copy.get(), reply->len);
     reply->path.vlan_count = static_cast<uint8_t>(req->xid % 3);
+    reply->src_ip.bytes[0] = 0xfe;  // a source the builder takes (:: it refuses)
+    reply->src_ip.bytes[1] = 0x80;
+    reply->src_ip.bytes[15] = 1;
     const auto cap = static_cast<uint16_t>(14 + 4 * reply->path.vlan_count + 48 + reply->len);
     std::unique_ptr<uint8_t[]> frame(new uint8_t[cap]);
     check(build_reply_frame6(edgelease::net::MacAddr{}, *reply, frame.get(), cap) == cap);

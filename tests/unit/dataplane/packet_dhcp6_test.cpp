@@ -1,5 +1,6 @@
 // IPv6 to the DHCPv6 groups (RFC 9915 §7.1): UDP to port 547 at ff02::1:2 or ff05::1:3 is
 // handed over like a datagram to one of our addresses; anything else to them is not ours.
+// And the source an answer to such a request leaves from (reply_source_v6).
 #include <gtest/gtest.h>
 
 #include "tests/unit/dataplane/frame_builder.hpp"
@@ -98,6 +99,24 @@ TEST_F(Dhcp6Groups, UnicastToUsStillWorks) {
     ASSERT_EQ(rx->verdict, Verdict::Udp) << drop_reason_name(rx->why);
     auto dns = receive(port, udp6_frame(53));
     ASSERT_EQ(dns->verdict, Verdict::Udp) << drop_reason_name(dns->why);
+}
+
+TEST_F(Dhcp6Groups, ReplySourceOfTheDestinationsScope) {
+    const net::Ipv6Addr ll = net::link_local_from_mac(kOurMac);
+    // Untagged (index 0): 2001:db8::1 and the link-local address.
+    const net::Ipv6Addr* s = reply_source_v6(port, 0, kClientLl);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(*s, ll);
+    s = reply_source_v6(port, 0, ip6("2001:db8:7::1"));  // a relay
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(*s, kOur6);
+    // VLAN 100 (index 1) has no link-local address here: its global one, whatever the scope.
+    s = reply_source_v6(port, 1, kClientLl);
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(*s, ip6("2001:db8:1::1"));
+    // VLAN 400 (index 3) has no IPv6 address; index 9 is no interface of this port.
+    EXPECT_EQ(reply_source_v6(port, 3, kClientLl), nullptr);
+    EXPECT_EQ(reply_source_v6(port, 9, kClientLl), nullptr);
 }
 
 }  // namespace

@@ -152,6 +152,25 @@ TEST(Dhcp6Frame, RefusesWhatDoesNotFit) {
     check_ip_udp(f.data() + 14, *r);
 }
 
+TEST(Dhcp6Frame, UnspecifiedSourceIsTheWorkersToFill) {
+    auto r = reply(120);
+    r->src_ip = net::Ipv6Addr{};  // the control lcore left the choice to the worker
+    const net::Ipv6Addr ours = ip6("fe80::1:2:3:4");
+    std::unique_ptr<uint8_t[]> buf(new uint8_t[1514]);
+    ASSERT_EQ(build_reply_frame6(kPortMac, *r, buf.get(), 1514, &ours), 14 + 48 + 120);
+    auto filled = reply(120);
+    filled->src_ip = ours;
+    check_ip_udp(buf.get() + 14, *filled);
+    // Never from ::.
+    EXPECT_TRUE(build(*r, 1514).empty());
+    const net::Ipv6Addr none{};
+    EXPECT_EQ(build_reply_frame6(kPortMac, *r, buf.get(), 1514, &none), 0);
+    // A source of its own wins over the fallback.
+    r->src_ip = ip6("2001:db8::1");
+    ASSERT_EQ(build_reply_frame6(kPortMac, *r, buf.get(), 1514, &ours), 14 + 48 + 120);
+    check_ip_udp(buf.get() + 14, *r);
+}
+
 TEST(Dhcp6Frame, EmptyPayload) {
     const auto r = reply(0);
     const Bytes f = build(*r, 62);

@@ -91,6 +91,7 @@ E exercise(const Bytes& msg) {
     reply->len = static_cast<uint16_t>(std::min<size_t>(msg.size(), kMaxPayload6));
     if (reply->len != 0) std::memcpy(reply->payload, msg.data(), reply->len);
     reply->path.vlan_count = static_cast<uint8_t>(r.xid % 3);
+    reply->src_ip = ip6("fe80::1");
     const auto cap = static_cast<uint16_t>(14 + 4 * reply->path.vlan_count + 48 + reply->len);
     std::unique_ptr<uint8_t[]> frame(new uint8_t[cap]);
     EXPECT_EQ(build_reply_frame6(mac("02:00:00:00:00:01"), *reply, frame.get(), cap), cap);
