@@ -10,7 +10,9 @@
 #include "app/catalog_getters.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "dataplane/dhcp/frame.hpp"
+#include "dataplane/dhcp/frame6.hpp"
 #include "dataplane/dhcp/messages.hpp"
+#include "dataplane/dhcp/messages6.hpp"
 
 #ifndef EDGELEASE_VERSION
 #define EDGELEASE_VERSION "0.1.0"
@@ -45,6 +47,13 @@ static_assert(static_cast<size_t>(ParseError::ClientIdTooLong) + 1 == kParseErro
 static_assert(kParseErrorNames.size() ==
               std::tuple_size_v<decltype(dataplane::dhcp::DhcpWorkerStats::parse_errors)>);
 
+using dataplane::dhcp::kMsg6TypeNames;
+using dataplane::dhcp::kParse6ErrorNames;
+static_assert(kMsg6TypeNames.size() ==
+              std::tuple_size_v<decltype(dataplane::dhcp::DhcpWorkerStats::by_type6)>);
+static_assert(kParse6ErrorNames.size() ==
+              std::tuple_size_v<decltype(dataplane::dhcp::DhcpWorkerStats::parse_errors6)>);
+
 // The answers a worker builds inline, by kind.
 constexpr std::array<std::string_view, 4> kInlineKinds{"arp", "icmp_echo", "nd", "icmp6_echo"};
 constexpr std::array<edgelease::Counter dataplane::LcoreStats::*, 4> kInlineFields{
@@ -75,7 +84,24 @@ bool is_server_type(size_t i) {
             return false;
     }
 }
-bool is_not_none(size_t i) {  // slot 0 of ParseError: None
+// The DHCPv6 client messages (RFC 9915 §7.3), the only ones parse_request6 accepts.
+bool is_client_type6(size_t i) {
+    using dataplane::dhcp::Msg6Type;
+    switch (static_cast<Msg6Type>(i)) {
+        case Msg6Type::Solicit:
+        case Msg6Type::Request:
+        case Msg6Type::Confirm:
+        case Msg6Type::Renew:
+        case Msg6Type::Rebind:
+        case Msg6Type::Release:
+        case Msg6Type::Decline:
+        case Msg6Type::InformationRequest:
+            return true;
+        default:
+            return false;
+    }
+}
+bool is_not_none(size_t i) {  // slot 0 of ParseError and Parse6Error: None
     return i != 0;
 }
 
@@ -256,8 +282,28 @@ void declare_worker_dns_and_dhcp(Declare& d) {
       per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::replies_sent))
         .summary = "dhcp_replies";
     d("edgelease_dhcp_reply_alloc_failed_total", kCounter, {"lcore"},
-      "DHCP replies dropped by a worker lcore for want of an mbuf.",
+      "DHCP and DHCPv6 replies dropped by a worker lcore for want of an mbuf.",
       per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::reply_alloc_failed));
+
+    d("edgelease_dhcp6_requests_received_total", kCounter, {"lcore", "type"},
+      "DHCPv6 client messages a worker lcore handed to the control lcore, by message type "
+      "(relayed ones by the client's message inside).",
+      per_worker_by(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::by_type6, kMsg6TypeNames,
+                    is_client_type6));
+    d("edgelease_dhcp6_malformed_total", kCounter, {"lcore"},
+      "Datagrams to port 547 that failed to parse as a DHCPv6 client message (reasons in "
+      "edgelease_dhcp6_parse_errors_total).",
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::malformed6));
+    d("edgelease_dhcp6_parse_errors_total", kCounter, {"lcore", "error"},
+      "Datagrams to port 547 not accepted as DHCPv6 client messages, by parse error.",
+      per_worker_by(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::parse_errors6, kParse6ErrorNames,
+                    is_not_none));
+    d("edgelease_dhcp6_queue_full_total", kCounter, {"lcore"},
+      "DHCPv6 requests dropped because the queue to the control lcore was full.",
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::queue_full6));
+    d("edgelease_dhcp6_replies_sent_total", kCounter, {"lcore"},
+      "DHCPv6 replies a worker lcore sent.",
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::replies_sent6));
 }
 
 void declare_dhcp_service(Declare& d) {

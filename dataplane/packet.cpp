@@ -4,6 +4,7 @@
 
 #include "dataplane/wire/checksum.hpp"
 #include "dataplane/wire/cursor.hpp"
+#include "dataplane/wire/dhcp6.hpp"
 #include "dataplane/wire/ether.hpp"
 #include "dataplane/wire/ip.hpp"
 #include "dataplane/wire/udp_writer.hpp"
@@ -403,6 +404,30 @@ Verdict handle_icmp6(const Ctx& x, size_t l4_off, size_t l4_len, bool to_group) 
     return handle_solicitation(x, m, l4_len);
 }
 
+/// RFC 9915 §7.1: All_DHCP_Relay_Agents_and_Servers (clients on the link) and
+/// All_DHCP_Servers (relays that multicast).
+bool is_dhcp6_group(const uint8_t* addr16) noexcept {
+    return std::memcmp(addr16, wire::dhcp6::kAllRelayAgentsAndServers.data(), ipv6::kAddrLen) ==
+               0 ||
+           std::memcmp(addr16, wire::dhcp6::kAllServers.data(), ipv6::kAddrLen) == 0;
+}
+
+/// UDP to a group that is none of the interface's unicast addresses: only DHCPv6 to the
+/// server port, on an interface with an IPv6 address to answer from, may use the DHCPv6
+/// groups; everything else to them, and to any other group, is not for us.
+Verdict check_dhcp6_group(const Ctx& x, const uint8_t* src, const uint8_t* dst, size_t l4_off,
+                          size_t l4_len) noexcept {
+    if (!is_dhcp6_group(dst) || x.ifc.v6.empty()) return x.drop(DropReason::Ipv6NotForUs);
+    // A header too short to hold the port is check_udp's UdpMalformed.
+    if (l4_len >= udp::kHeaderLen &&
+        load_be16(x.view.data + l4_off + udp::kDstPortOff) != wire::dhcp6::kServerPort)
+        return x.drop(DropReason::Ipv6NotForUs);
+    // A client sends from its link-local address, a relay from one of its own: the
+    // unspecified address is nobody to answer.
+    if (is_unspecified(src)) return x.drop(DropReason::Ipv6Malformed);
+    return check_udp(x, l4_off, l4_len, true, 0, 0);
+}
+
 Verdict handle_ipv6(const Ctx& x) noexcept {
     uint8_t* ip6 = x.l3();
     size_t avail = x.view.len - x.view.l3_off;
@@ -447,14 +472,19 @@ Verdict handle_ipv6(const Ctx& x) noexcept {
         first = false;
     }
 
-    bool ours = x.port.owns_v6(x.ifc, dst);
-    bool to_group = !ours && is_our_solicited_node(x.ifc, dst);
-    if (!ours && !to_group) return x.drop(DropReason::Ipv6NotForUs);
     size_t l4_off = x.view.l3_off + ipv6::kHeaderLen + ext.offset();
     size_t l4_len = ext.remaining();
-    if (next == proto::kIcmpv6) return handle_icmp6(x, l4_off, l4_len, to_group);
-    if (to_group) return x.drop(DropReason::Ipv6NotForUs);
-    return check_udp(x, l4_off, l4_len, true, 0, 0);
+    if (x.port.owns_v6(x.ifc, dst)) {
+        if (next == proto::kIcmpv6) return handle_icmp6(x, l4_off, l4_len, false);
+        return check_udp(x, l4_off, l4_len, true, 0, 0);
+    }
+    // The groups an interface listens to: its solicited-node groups for ND, and the DHCPv6
+    // groups for datagrams to the server port.
+    if (next == proto::kIcmpv6) {
+        if (!is_our_solicited_node(x.ifc, dst)) return x.drop(DropReason::Ipv6NotForUs);
+        return handle_icmp6(x, l4_off, l4_len, true);
+    }
+    return check_dhcp6_group(x, src, dst, l4_off, l4_len);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -574,6 +604,21 @@ Verdict handle_frame(const PortContext& port, PacketView& view, DropReason& why,
         default:
             return drop(why, DropReason::EtherTypeUnknown);
     }
+}
+
+const net::Ipv6Addr* reply_source_v6(const PortContext& port, uint32_t iface_index,
+                                     const net::Ipv6Addr& dst) noexcept {
+    const auto link_local = [](const net::Ipv6Addr& a) {  // fe80::/10 (RFC 4291 §2.5.6)
+        return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
+    };
+    for (const auto& ifc : port.interfaces) {
+        if (ifc.index != iface_index) continue;
+        const bool want_ll = link_local(dst);
+        for (const auto& a : ifc.v6)
+            if (link_local(a.v6) == want_ll) return &a.v6;
+        return ifc.v6.empty() ? nullptr : &ifc.v6.front().v6;
+    }
+    return nullptr;
 }
 
 uint16_t udp_dst_port(const PacketView& view) noexcept {

@@ -61,6 +61,15 @@ enum class Verdict : uint8_t {
 Verdict handle_frame(const PortContext& port, PacketView& view, DropReason& why,
                      LcoreStats& stats) noexcept;
 
+/// The address an answer to `dst` leaves from when its sender left the choice to the worker
+/// (a DHCPv6 reply to a request sent to a multicast group): of the IPv6 addresses of the
+/// port's interface with Config index `iface_index`, the first link-local one when `dst` is
+/// link-local and the first other one otherwise (RFC 6724 §5 rule 2: a source of the
+/// destination's scope), else whichever it has. nullptr when the interface has no IPv6
+/// address or is not on this port. The pointer lives as long as the PortContext.
+const net::Ipv6Addr* reply_source_v6(const PortContext& port, uint32_t iface_index,
+                                     const net::Ipv6Addr& dst) noexcept;
+
 /// UDP destination port of a view for which handle_frame returned Verdict::Udp.
 uint16_t udp_dst_port(const PacketView& view) noexcept;
 

@@ -25,7 +25,8 @@ enum class DropReason : uint8_t {
     Ipv4NotForUs,      // destination is none of the interface's addresses
     Ipv6Malformed,     // bad version or payload length, truncated extension header
     Ipv6Fragment,      // carries a fragment header
-    Ipv6NotForUs,      // destination is neither our unicast nor our solicited-node group
+    Ipv6NotForUs,      // not to our unicast, our solicited-node group (ICMPv6) nor the DHCPv6
+                       // groups (UDP to port 547)
     IcmpMalformed,     // truncated ICMP/ICMPv6
     IcmpBadChecksum,
     IcmpUnhandled,   // ICMP type we do not answer (anything but echo request)
@@ -37,6 +38,9 @@ enum class DropReason : uint8_t {
     DnsUnanswerable,  // to port 53 but not a query we answer (too short, QR set)
     DhcpMalformed,    // to port 67 but not a DHCPv4 request we accept (see dhcp parse errors)
     DhcpQueueFull,    // the queue to the control lcore was full
+    Dhcp6Malformed,   // to port 547 but not a DHCPv6 client message we accept (see dhcp6 parse
+                      // errors)
+    Dhcp6QueueFull,   // the DHCPv6 queue to the control lcore was full
     NoRoom,           // reply would not fit in the buffer
     MultiSegment,     // chained mbuf; the appliance only handles single-segment frames
     TxFull,           // the TX queue did not take the reply
@@ -70,6 +74,8 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::Co
         "dns_unanswerable",
         "dhcp_malformed",
         "dhcp_queue_full",
+        "dhcp6_malformed",
+        "dhcp6_queue_full",
         "no_room",
         "multi_segment",
         "tx_full",

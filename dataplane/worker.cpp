@@ -11,8 +11,11 @@
 
 #include "common/idle.hpp"
 #include "dataplane/dhcp/frame.hpp"
+#include "dataplane/dhcp/frame6.hpp"
 #include "dataplane/dns/dns_frame.hpp"
 #include "dataplane/wire/cursor.hpp"
+#include "dataplane/wire/ether.hpp"
+#include "dataplane/wire/ip.hpp"
 
 namespace edgelease::dataplane {
 
@@ -20,6 +23,27 @@ namespace {
 constexpr uint16_t kBurst = 32;
 constexpr uint16_t kUdpDns = 53;
 constexpr uint16_t kUdpDhcp = 67;
+constexpr uint16_t kUdpDhcp6 = dhcp::kServerPort6;
+
+/// The L2 part of a reply path, common to DHCPv4 and DHCPv6: port, worker, interface, VLAN
+/// tags as received (PCP and DEI kept), source MAC and UDP source port.
+template <class Path>
+void fill_path(Path& p, const WorkerContext& w, const WorkerQueue& q,
+               const PacketView& v) noexcept {
+    namespace eth = wire::eth;
+    namespace vlan = wire::vlan;
+    p.port_id = q.port_id;
+    p.worker = static_cast<uint16_t>(w.index);
+    p.iface_index = v.iface->index;
+    p.vlan_count = v.vlan_count;
+    for (uint8_t i = 0; i < v.vlan_count && i < vlan::kMaxTags; ++i) {
+        const uint8_t* tag = v.data + eth::kTypeOff + vlan::kTagLen * i;
+        p.vlan_tpid[i] = wire::load_be16(tag);
+        p.vlan_tci[i] = wire::load_be16(tag + 2);
+    }
+    std::memcpy(p.src_mac.bytes.data(), v.data + eth::kSrcOff, eth::kAddrLen);
+    p.src_port = wire::load_be16(v.data + v.l4_off + wire::udp::kSrcPortOff);
+}
 
 /// Parses a DHCPv4 request and hands it to the control lcore. True when queued (the mbuf is
 /// then done with); false with `why` set otherwise.
@@ -41,18 +65,9 @@ bool handle_dhcp(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
         return false;
     }
     dhcp::ReplyPath& p = req.path;
-    p.port_id = q.port_id;
-    p.worker = static_cast<uint16_t>(w.index);
-    p.iface_index = v.iface->index;
-    p.vlan_count = v.vlan_count;
-    for (uint8_t i = 0; i < v.vlan_count && i < 2; ++i) {
-        p.vlan_tpid[i] = wire::load_be16(v.data + 12 + 4 * i);
-        p.vlan_tci[i] = wire::load_be16(v.data + 14 + 4 * i);
-    }
-    std::memcpy(p.src_mac.bytes.data(), v.data + 6, 6);
-    p.src_ip = wire::load_be32(v.data + v.l3_off + 12);
-    p.dst_ip = wire::load_be32(v.data + v.l3_off + 16);
-    p.src_port = wire::load_be16(v.data + v.l4_off);
+    fill_path(p, w, q, v);
+    p.src_ip = wire::load_be32(v.data + v.l3_off + wire::ipv4::kSrcOff);
+    p.dst_ip = wire::load_be32(v.data + v.l3_off + wire::ipv4::kDstOff);
     if (!w.dhcp->requests.push(req)) {
         w.dhcp_stats.queue_full.add();
         why = DropReason::DhcpQueueFull;
@@ -63,17 +78,53 @@ bool handle_dhcp(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
     return true;
 }
 
-}  // namespace
+/// Parses a DHCPv6 client message (relayed or direct; handle_frame let it through only to one
+/// of our addresses or a DHCPv6 group) and hands it to the control lcore. True when queued;
+/// false with `why` set otherwise.
+bool handle_dhcp6(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
+                  DropReason& why) noexcept {
+    if (w.dhcp == nullptr || !v.is_v6) {
+        why = DropReason::UdpNoService;
+        return false;
+    }
+    dhcp::Dhcp6Request req;  // about 2 KiB of stack, copied once into the queue
+    const auto err = dhcp::parse_request6(v.data + v.payload_off, v.payload_len, req);
+    if (err != dhcp::Parse6Error::None) {
+        w.dhcp_stats.malformed6.add();
+        w.dhcp_stats.parse_errors6[static_cast<size_t>(err)].add();
+        why = DropReason::Dhcp6Malformed;
+        return false;
+    }
+    dhcp::ReplyPath6& p = req.path;
+    fill_path(p, w, q, v);
+    const uint8_t* ip6 = v.data + v.l3_off;
+    std::memcpy(p.src_ip.bytes.data(), ip6 + wire::ipv6::kSrcOff, wire::ipv6::kAddrLen);
+    std::memcpy(p.dst_ip.bytes.data(), ip6 + wire::ipv6::kDstOff, wire::ipv6::kAddrLen);
+    if (!w.dhcp->requests6.push(req)) {
+        w.dhcp_stats.queue_full6.add();
+        why = DropReason::Dhcp6QueueFull;
+        return false;
+    }
+    w.dhcp_stats.received6.add();
+    w.dhcp_stats.by_type6[static_cast<size_t>(req.msg_type)].add();
+    return true;
+}
 
-unsigned send_dhcp_replies(WorkerContext& w) noexcept {
-    if (w.dhcp == nullptr || w.dhcp->replies.read_available() == 0) return 0;
+/// Frames up to one burst of replies from one of the channel's reply queues (of DhcpReply
+/// or Dhcp6Reply; `build(port, reply, buf, cap)` builds a frame) and sends them;
+/// `sent_counter` counts what the port took. Returns how many replies were taken off the
+/// queue.
+template <class Queue, class Build>
+unsigned send_replies(WorkerContext& w, Queue& queue, Build build,
+                      edgelease::Counter& sent_counter) noexcept {
+    if (queue.read_available() == 0) return 0;
     rte_mbuf* out[kBurst];
     uint16_t n = 0, port = 0;
     auto flush = [&] {
         if (n == 0) return;
         uint16_t sent = rte_eth_tx_burst(port, static_cast<uint16_t>(w.index), out, n);
         w.stats.tx_packets.add(sent);
-        w.dhcp_stats.replies_sent.add(sent);
+        sent_counter.add(sent);
         for (uint16_t i = sent; i < n; ++i) {
             w.stats.drop(DropReason::TxFull);
             rte_pktmbuf_free(out[i]);
@@ -82,7 +133,7 @@ unsigned send_dhcp_replies(WorkerContext& w) noexcept {
     };
     unsigned handled = 0;
     while (handled < kBurst) {
-        bool got = w.dhcp->replies.consume_one([&](const dhcp::DhcpReply& r) {
+        bool got = queue.consume_one([&](const auto& r) {
             const PortContext* ctx = nullptr;
             for (const auto& q : w.queues)
                 if (q.port_id == r.path.port_id) ctx = q.port;
@@ -92,8 +143,7 @@ unsigned send_dhcp_replies(WorkerContext& w) noexcept {
                 return;
             }
             uint16_t room = static_cast<uint16_t>(rte_pktmbuf_tailroom(m));
-            uint16_t len = edgelease::dataplane::dhcp::build_reply_frame(
-                ctx->mac, r, rte_pktmbuf_mtod(m, uint8_t*), room);
+            uint16_t len = build(*ctx, r, rte_pktmbuf_mtod(m, uint8_t*), room);
             if (len == 0) {
                 w.stats.drop(DropReason::NoRoom);
                 rte_pktmbuf_free(m);
@@ -110,6 +160,28 @@ unsigned send_dhcp_replies(WorkerContext& w) noexcept {
     }
     flush();
     return handled;
+}
+
+}  // namespace
+
+unsigned send_dhcp_replies(WorkerContext& w) noexcept {
+    if (w.dhcp == nullptr) return 0;
+    // A burst from each queue, so that neither family waits behind the other.
+    const auto build4 = [](const PortContext& port, const dhcp::DhcpReply& r, uint8_t* buf,
+                           uint16_t cap) noexcept {
+        return dhcp::build_reply_frame(port.mac, r, buf, cap);
+    };
+    // A reply to a request sent to a DHCPv6 group may come with source ::, the worker's to fill
+    // (every interface has a link-local address, port_context.cpp, so there is one).
+    const auto build6 = [](const PortContext& port, const dhcp::Dhcp6Reply& r, uint8_t* buf,
+                           uint16_t cap) noexcept {
+        const net::Ipv6Addr* src = r.src_ip == net::Ipv6Addr{}
+                                       ? reply_source_v6(port, r.path.iface_index, r.dst_ip)
+                                       : nullptr;
+        return dhcp::build_reply_frame6(port.mac, r, buf, cap, src);
+    };
+    return send_replies(w, w.dhcp->replies, build4, w.dhcp_stats.replies_sent) +
+           send_replies(w, w.dhcp->replies6, build6, w.dhcp_stats.replies_sent6);
 }
 
 void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* zones,
@@ -173,6 +245,13 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
                     continue;
                 }
                 verdict = Verdict::Drop;
+            } else if (dport == kUdpDhcp6) {
+                if (handle_dhcp6(w, q, v, why)) {
+                    rte_pktmbuf_free(m);  // handed over as a Dhcp6Request
+                    queued_dhcp = true;
+                    continue;
+                }
+                verdict = Verdict::Drop;
             } else {
                 why = DropReason::UdpNoService;
                 verdict = Verdict::Drop;
@@ -227,7 +306,8 @@ int worker_main(void* arg) {
         if (got != 0) {
             backoff.on_work();
         } else if (backoff.on_idle([&w]() noexcept {
-                       return w.dhcp != nullptr && w.dhcp->replies.read_available() != 0;
+                       return w.dhcp != nullptr && (w.dhcp->replies.read_available() != 0 ||
+                                                    w.dhcp->replies6.read_available() != 0);
                    })) {
             w.stats.idle_sleeps.add();
         }

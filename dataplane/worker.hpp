@@ -37,7 +37,8 @@ struct alignas(64) WorkerContext {
     dhcp::DhcpWorkerStats dhcp_stats;
 };
 
-/// Sends up to one burst of DHCP replies queued by the control lcore. Returns how many.
+/// Sends up to one burst of DHCPv4 and one of DHCPv6 replies queued by the control lcore.
+/// Returns how many.
 unsigned send_dhcp_replies(WorkerContext& w) noexcept;
 
 /// lcore entry point (rte_eal_remote_launch); arg is a WorkerContext*. Returns 0.

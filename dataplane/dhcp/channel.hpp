@@ -4,6 +4,7 @@
 #include <boost/lockfree/spsc_queue.hpp>
 
 #include "common/doorbell.hpp"
+#include "dataplane/dhcp/frame6.hpp"
 #include "dataplane/dhcp/messages.hpp"
 #include "dataplane/dhcp/messages6.hpp"
 #include "dataplane/stats.hpp"
@@ -39,10 +40,17 @@ struct alignas(64) DhcpWorkerStats {
     edgelease::Counter malformed;   // failed parse_request
     edgelease::Counter queue_full;  // request queue full: dropped
     edgelease::Counter replies_sent;
-    edgelease::Counter reply_alloc_failed;            // no mbuf for a reply
+    edgelease::Counter reply_alloc_failed;            // no mbuf for a reply (v4 or v6)
     std::array<edgelease::Counter, 10> parse_errors;  // by edgelease::dataplane::dhcp::ParseError
     std::array<edgelease::Counter, kMsgTypeNames.size()>
         by_type;  // received, by MsgType (0 = none)
+    // DHCPv6 (port 547). reply_alloc_failed above counts both.
+    edgelease::Counter received6;    // client messages handed to the control lcore
+    edgelease::Counter malformed6;   // failed parse_request6
+    edgelease::Counter queue_full6;  // requests6 queue full: dropped
+    edgelease::Counter replies_sent6;
+    std::array<edgelease::Counter, kParse6ErrorNames.size()> parse_errors6;  // by Parse6Error
+    std::array<edgelease::Counter, kMsg6TypeNames.size()> by_type6;  // received, by Msg6Type
 };
 
 }  // namespace edgelease::dataplane::dhcp

@@ -5,6 +5,7 @@
 
 #include "dataplane/wire/checksum.hpp"
 #include "dataplane/wire/cursor.hpp"
+#include "dataplane/wire/dns.hpp"
 #include "dataplane/wire/ether.hpp"
 #include "dataplane/wire/ip.hpp"
 #include "dataplane/wire/udp_writer.hpp"
@@ -142,18 +143,6 @@ ParseError walk_area(const uint8_t* p, size_t n, bool main, WalkState& s,
     return main ? ParseError::None : ParseError::OptionOverrun;
 }
 
-/// RFC 4702 §2.3: canonical wire format, no compression; a partial name lacks the root.
-bool fqdn_wire_ok(const uint8_t* name, size_t len) noexcept {
-    size_t pos = 0;
-    while (pos < len) {
-        const uint8_t l = name[pos];
-        if (l == 0) return pos + 1 == len;  // the root label ends the name
-        if (l > 63) return false;           // also rejects compression pointers
-        pos += 1u + l;
-    }
-    return pos == len;
-}
-
 /// RFC 3046 §2.0: sub-options are code, length, value and exactly fill option 82.
 bool index_relay_info(DhcpRequest& out) noexcept {
     Cursor c(out.relay_info, out.relay_info_len);
@@ -273,7 +262,9 @@ ParseError parse_request(const uint8_t* p, uint16_t len, DhcpRequest& out) noexc
     if (out.has_fqdn) {
         if (s.fqdn_total < 3) return ParseError::BadOption;
         out.fqdn_len = static_cast<uint8_t>(s.fqdn_total - 3);
-        if ((out.fqdn_flags & opt::kFqdnE) != 0 && !fqdn_wire_ok(out.fqdn, out.fqdn_len))
+        // RFC 4702 §2.3: canonical wire format, no compression; a partial name lacks the root.
+        if ((out.fqdn_flags & opt::kFqdnE) != 0 &&
+            !wire::dns::partial_wire_name_ok(out.fqdn, out.fqdn_len))
             return ParseError::BadOption;
     }
     out.relay_info_len = static_cast<uint8_t>(s.relay_total);
@@ -293,19 +284,9 @@ uint16_t build_reply_frame(const net::MacAddr& port_mac, const DhcpReply& r, uin
     const size_t total = l2 + ip_len;
     if (total > cap) return 0;
 
-    uint8_t* p = buf;
-    std::memcpy(p + eth::kDstOff, r.dst_mac.bytes.data(), eth::kAddrLen);
-    std::memcpy(p + eth::kSrcOff, port_mac.bytes.data(), eth::kAddrLen);
-    p += eth::kTypeOff;
-    for (unsigned i = 0; i < r.path.vlan_count; ++i) {  // outer tag first, as received
-        const uint16_t tpid = r.path.vlan_tpid[i] != 0 ? r.path.vlan_tpid[i] : vlan::kTpid8021Q;
-        store_be16(p, tpid);
-        store_be16(p + 2, r.path.vlan_tci[i]);
-        p += vlan::kTagLen;
-    }
-    store_be16(p, eth::kTypeIpv4);
-    p += 2;
-
+    uint8_t* p = buf + write_ether_header(buf, r.dst_mac.bytes.data(), port_mac.bytes.data(),
+                                          r.path.vlan_tpid, r.path.vlan_tci, r.path.vlan_count,
+                                          eth::kTypeIpv4);
     std::memcpy(p + ipv4::kMinHeaderLen + udp::kHeaderLen, r.payload, r.len);
     write_ipv4_udp(p, r.src_ip, r.dst_ip, edgelease::dataplane::dhcp::kServerPort, r.dst_port,
                    r.len);

@@ -142,7 +142,8 @@ struct Dhcp6Reply {
     ReplyPath6 path;                   // copied from the request: port, worker, VLAN tags
     net::MacAddr dst_mac;              // the request's L2 source
     net::Ipv6Addr dst_ip;              // the client's link-local address or the outermost relay
-    net::Ipv6Addr src_ip;              // our address on the receiving interface
+    net::Ipv6Addr src_ip;              // our address on the receiving interface; :: leaves
+                                       // the choice to the worker (reply_source_v6)
     uint16_t dst_port = kClientPort6;  // 547 to a relay (or its source port, RFC 8357)
     uint16_t len = 0;                  // bytes of payload
     uint8_t payload[kMaxPayload6];

@@ -102,6 +102,22 @@ inline bool name_equal_ci(const uint8_t* a, const uint8_t* b, size_t len) noexce
     return true;
 }
 
+/// True when name[0..len) is a domain name in canonical wire form that may lack its root
+/// label: labels of 1..63 bytes (no compression pointer, no extended label type), the root
+/// label, when present, last. Empty is true. The form DHCP clients send their FQDN in
+/// (RFC 4702 §2.3 for option 81, RFC 4704 §4.2 for DHCPv6 option 39: a partial name is
+/// allowed); the caller bounds len.
+inline bool partial_wire_name_ok(const uint8_t* name, size_t len) noexcept {
+    size_t pos = 0;
+    while (pos < len) {
+        const uint8_t l = name[pos];
+        if (l == 0) return pos + 1 == len;  // the root label ends the name
+        if (l > 63) return false;           // also rejects compression pointers
+        pos += 1u + l;
+    }
+    return pos == len;
+}
+
 /// Wire length (incl. the root) of the uncompressed name at p[0..avail), or -1 when it is
 /// malformed: a pointer or extended label type, a label past `avail`, or over 255 octets.
 int uncompressed_name_len(const uint8_t* p, size_t avail) noexcept;

@@ -1,8 +1,12 @@
 #pragma once
 // Layer-2 wire constants: Ethernet II, VLAN tags and ARP. Offsets are from the start of
-// the header they belong to; read them with Cursor or load_be16/load_be32.
+// the header they belong to; read them with Cursor or load_be16/load_be32. Plus the one
+// writer of an Ethernet header with VLAN tags for frames built from scratch.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+
+#include "dataplane/wire/cursor.hpp"
 
 namespace edgelease::dataplane::wire {
 
@@ -40,6 +44,24 @@ constexpr bool is_tpid(uint16_t ether_type) noexcept {
     return ether_type == kTpid8021Q || ether_type == kTpid8021AD || ether_type == kTpidQinQ;
 }
 }  // namespace vlan
+
+/// Writes an Ethernet II header at p: dst, src (6 bytes each), `tags` VLAN tags outer first
+/// (tpid[i], tci[i]; a TPID of 0, i.e. not recorded, is written as 802.1Q) and `ether_type`.
+/// Returns its length, 14 + 4 * tags. The caller checked tags <= vlan::kMaxTags and the room.
+inline size_t write_ether_header(uint8_t* p, const uint8_t* dst, const uint8_t* src,
+                                 const uint16_t* tpid, const uint16_t* tci, unsigned tags,
+                                 uint16_t ether_type) noexcept {
+    std::memcpy(p + eth::kDstOff, dst, eth::kAddrLen);
+    std::memcpy(p + eth::kSrcOff, src, eth::kAddrLen);
+    uint8_t* at = p + eth::kTypeOff;
+    for (unsigned i = 0; i < tags; ++i) {
+        store_be16(at, tpid[i] != 0 ? tpid[i] : vlan::kTpid8021Q);
+        store_be16(at + 2, tci[i]);
+        at += vlan::kTagLen;
+    }
+    store_be16(at, ether_type);
+    return eth::kHeaderLen + vlan::kTagLen * tags;
+}
 
 /// ARP for Ethernet/IPv4 (RFC 826); the only form the appliance answers.
 namespace arp {

@@ -1,10 +1,12 @@
 #pragma once
-// The one writer of IPv4 and UDP headers, for every frame the appliance or the load generator
-// sends over UDP: DNS answers turned around in place (dataplane/packet.cpp), DHCP replies
-// (dataplane/dhcp/frame.cpp) and generated queries (loadgen/frame.cpp). The payload is
-// already in place behind the headers; the writers fill the headers and both checksums.
-// Header-only: the DNS answer path inlines it. noexcept, no allocation.
+// The one writer of IPv4, IPv6 and UDP headers, for every frame the appliance or the load
+// generator sends over UDP: DNS answers turned around in place (dataplane/packet.cpp), DHCP
+// and DHCPv6 replies (dataplane/dhcp/frame.cpp, frame6.cpp) and generated queries
+// (loadgen/frame.cpp). The payload is already in place behind the headers; the writers fill
+// the headers and the checksums. Header-only: the DNS answer path inlines it. noexcept, no
+// allocation.
 #include <cstdint>
+#include <cstring>
 
 #include "dataplane/wire/checksum.hpp"
 #include "dataplane/wire/cursor.hpp"
@@ -58,6 +60,26 @@ inline uint16_t write_ipv4_udp(uint8_t* ip, uint32_t src, uint32_t dst, uint16_t
     write_udp_header(ip + ipv4::kMinHeaderLen, src_port, dst_port, udp_len,
                      pseudo_header_v4(src, dst, proto::kUdp, udp_len));
     return total;
+}
+
+/// Writes an IPv6 header at `ip` (RFC 8200 §3: traffic class and flow label 0, next header
+/// UDP, no extension headers, `hop_limit`) and the UDP header after it, for `payload_len`
+/// bytes of UDP payload already at ip + 48. Addresses are 16 bytes in network order and must
+/// not overlap the header. The UDP checksum is always computed: IPv6 forbids a zero one
+/// (§8.1). Returns the bytes written plus the payload (the IPv6 packet length).
+inline uint16_t write_ipv6_udp(uint8_t* ip, const uint8_t* src16, const uint8_t* dst16,
+                               uint16_t src_port, uint16_t dst_port, uint16_t payload_len,
+                               uint8_t hop_limit = ipv6::kDefaultHopLimit) noexcept {
+    const auto udp_len = static_cast<uint16_t>(udp::kHeaderLen + payload_len);
+    store_be32(ip + ipv6::kVerTcFlowOff, uint32_t{6} << 28);
+    store_be16(ip + ipv6::kPayloadLenOff, udp_len);
+    ip[ipv6::kNextHeaderOff] = proto::kUdp;
+    ip[ipv6::kHopLimitOff] = hop_limit;
+    std::memcpy(ip + ipv6::kSrcOff, src16, ipv6::kAddrLen);
+    std::memcpy(ip + ipv6::kDstOff, dst16, ipv6::kAddrLen);
+    write_udp_header(ip + ipv6::kHeaderLen, src_port, dst_port, udp_len,
+                     pseudo_header_v6(src16, dst16, proto::kUdp, udp_len));
+    return static_cast<uint16_t>(ipv6::kHeaderLen + udp_len);
 }
 
 }  // namespace edgelease::dataplane::wire

@@ -1,6 +1,7 @@
 // DHCP through the real lcores on a net_ring port: a client's DISCOVER, REQUEST (SELECTING),
 // renewal and RELEASE go in as frames; the OFFER and ACKs that come out are compared with the
 // exact BOOTP messages RFC 2131/2132 call for, byte for byte, and the lease store is checked.
+// DHCPv6 to ff02::1:2 is handed over (or counted as malformed) by the worker.
 #include <filesystem>
 
 #include "control/store/lease_store.hpp"
@@ -216,6 +217,82 @@ TEST_F(DhcpRing, MalformedRequestsAreCountedNotQueued) {
     EXPECT_FALSE(receive(std::chrono::milliseconds(200)));
     EXPECT_EQ(counter(*app_, "edgelease_dhcp_malformed_total"), malformed0 + 2);
     EXPECT_EQ(counter(*app_, "edgelease_dhcp_requests_received_total"), received0);
+}
+
+/// A DHCPv6 message from a client's link-local address to ff02::1:2 (RFC 9915 §7.1), UDP
+/// 546 -> dport, with the mandatory checksum.
+Bytes udp6_to_all_servers(uint16_t dport, const Bytes& payload) {
+    const uint8_t src[16] = {0xfe, 0x80, 0,    0,    0,    0,    0,    0,
+                             0,    0x11, 0x22, 0xff, 0xfe, 0x33, 0x44, 0x55};
+    const uint8_t dst[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2};
+    Bytes b = eth(net::MacAddr{{0x33, 0x33, 0, 1, 0, 2}}, 0x86dd);
+    const auto udp_len = static_cast<uint16_t>(8 + payload.size());
+    put32(b, 0x60000000);
+    put16(b, udp_len);
+    b.push_back(17);
+    b.push_back(1);
+    put_bytes(b, src, 16);
+    put_bytes(b, dst, 16);
+    const size_t udp = b.size();
+    put16(b, 546);
+    put16(b, dport);
+    put16(b, udp_len);
+    put16(b, 0);
+    b.insert(b.end(), payload.begin(), payload.end());
+    uint32_t sum = udp_len + 17;  // pseudo-header: length, next header, then the addresses
+    for (size_t i = 0; i < 16; i += 2)
+        sum += static_cast<uint32_t>(src[i] << 8 | src[i + 1]) + (dst[i] << 8 | dst[i + 1]);
+    uint16_t c = csum(&b[udp], udp_len, sum);
+    if (c == 0) c = 0xffff;
+    b[udp + 6] = static_cast<uint8_t>(c >> 8);
+    b[udp + 7] = static_cast<uint8_t>(c);
+    return b;
+}
+
+/// A DHCPv6 client message: type, xid 0x0d6c11, a DUID-LL client identifier.
+Bytes dhcp6_message(uint8_t type) {
+    Bytes b{type, 0x0d, 0x6c, 0x11};
+    put16(b, 1);  // Client Identifier: DUID-LL of kPeerMac
+    put16(b, 10);
+    put16(b, 3);
+    put16(b, 1);
+    put_bytes(b, kPeerMac.bytes.data(), 6);
+    put16(b, 8);  // Elapsed Time: 0
+    put16(b, 2);
+    put16(b, 0);
+    return b;
+}
+
+TEST_F(DhcpRing, Dhcp6MessagesToTheGroupAreHandedOverOrCounted) {
+    // What the worker does with them; answering is the control lcore's part.
+    const auto received = [&] {
+        return counter(*app_, "edgelease_dhcp6_requests_received_total", {{"type", "solicit"}});
+    };
+    const uint64_t received0 = received();
+    const uint64_t malformed0 = counter(*app_, "edgelease_dhcp6_malformed_total");
+    const uint64_t not_client0 =
+        counter(*app_, "edgelease_dhcp6_parse_errors_total", {{"error", "not_client_message"}});
+    const uint64_t not_ours0 =
+        counter(*app_, "edgelease_drops_total", {{"reason", "ipv6_not_for_us"}});
+    const uint64_t dropped0 =
+        counter(*app_, "edgelease_drops_total", {{"reason", "dhcp6_malformed"}});
+    inject(pool(), udp6_to_all_servers(547, dhcp6_message(1)));  // Solicit
+    inject(pool(), udp6_to_all_servers(547, dhcp6_message(2)));  // Advertise: a server's
+    inject(pool(), udp6_to_all_servers(53, dhcp6_message(1)));   // not the server port
+    // The frames are handled in order: once the last one is counted, so are the others.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (counter(*app_, "edgelease_drops_total", {{"reason", "ipv6_not_for_us"}}) == not_ours0 &&
+           std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(received(), received0 + 1);
+    EXPECT_EQ(counter(*app_, "edgelease_dhcp6_malformed_total"), malformed0 + 1);
+    EXPECT_EQ(
+        counter(*app_, "edgelease_dhcp6_parse_errors_total", {{"error", "not_client_message"}}),
+        not_client0 + 1);
+    EXPECT_EQ(counter(*app_, "edgelease_drops_total", {{"reason", "dhcp6_malformed"}}),
+              dropped0 + 1);
+    EXPECT_EQ(counter(*app_, "edgelease_drops_total", {{"reason", "ipv6_not_for_us"}}),
+              not_ours0 + 1);
 }
 
 }  // namespace
