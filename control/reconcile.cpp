@@ -231,9 +231,13 @@ ReloadResult Reloader::apply(const config::Config& running, config::Config next)
     out.leases_dropped = job->swap.dropped + job->swap6.dropped;
     if (t_.dhcp != nullptr)
         LOG_INFO(
-            "reload: DHCP %zu scope(s), DHCPv6 %zu scope(s); %zu lease(s) kept, %zu ended "
-            "(outside the new scopes/pools); DNS re-applied for %zu lease(s)",
-            out.scopes, out.scopes6, out.leases_kept, out.leases_dropped, job->reconciled);
+            "reload: DHCP %zu scope(s); %zu lease(s) kept, %zu ended (outside the new "
+            "scopes/pools); DNS re-applied for %zu lease(s)%s",
+            out.scopes, out.leases_kept, out.leases_dropped, job->reconciled,
+            out.scopes6 != 0 ? "; both families counted" : "");
+    if (t_.dhcp != nullptr && out.scopes6 != 0)
+        LOG_INFO("reload: DHCPv6 %zu scope(s); %zu lease(s) kept, %zu ended", out.scopes6,
+                 job->swap6.kept, job->swap6.dropped);
     serial_ = next_serial;
     out.applied = job->cfg;
     out.ok = true;
