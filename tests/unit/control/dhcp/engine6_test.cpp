@@ -72,7 +72,7 @@ Dhcp6Request request(Msg6Type type, const std::vector<uint8_t>& duid, uint8_t ma
     r.path.dst_ip = ip6("ff02::1:2");
     r.path.src_port = 546;
     r.client_id_len = static_cast<uint8_t>(duid.size());
-    std::memcpy(r.client_id, duid.data(), duid.size());
+    if (!duid.empty()) std::memcpy(r.client_id, duid.data(), duid.size());
     return r;
 }
 
