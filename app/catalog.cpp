@@ -101,6 +101,11 @@ bool is_client_type6(size_t i) {
             return false;
     }
 }
+bool is_server_type6(size_t i) {
+    using dataplane::dhcp::Msg6Type;
+    const auto t = static_cast<Msg6Type>(i);
+    return t == Msg6Type::Advertise || t == Msg6Type::Reply;
+}
 bool is_not_none(size_t i) {  // slot 0 of ParseError and Parse6Error: None
     return i != 0;
 }
@@ -347,7 +352,23 @@ void declare_dhcp_service(Declare& d) {
             {"edgelease_dhcp_alloc_failures_total", &Stats::alloc_failed,
              "Out of memory on the control lcore: a DHCP request dropped, or an expiry step cut "
              "short (resumed at the next poll)."},
+            {"edgelease_dhcp6_relay_limited_total", &Stats::relay_limited6,
+             "DHCPv6 Solicits dropped because their relay (the outermost Relay-Forward's source) "
+             "was over [dhcp6].relay_solicit_rate."},
+            {"edgelease_dhcp6_leases_expired_total", &Stats::expired6,
+             "DHCPv6 leases expired (end of the valid lifetime, or of a declined address's "
+             "probation)."},
         });
+    d("edgelease_dhcp6_requests_processed_total", kCounter, {"type"},
+      "DHCPv6 client messages the control lcore ran through the lease engine, by message type.",
+      by(svc, &Stats::requests6, kMsg6TypeNames, is_client_type6));
+    d("edgelease_dhcp6_replies_total", kCounter, {"type"},
+      "DHCPv6 answers the control lcore queued to the workers, by message type (the client's "
+      "answer inside any Relay-Reply).",
+      by(svc, &Stats::replies6, kMsg6TypeNames, is_server_type6));
+    d("edgelease_dhcp6_outcomes_total", kCounter, {"outcome"},
+      "DHCPv6 client messages by what the lease engine made of them.",
+      by(svc, &Stats::outcomes6, kOutcomeNames));
 
     using Scope = control::dhcp::DhcpService::ScopeGauge;
     d("edgelease_dhcp_pool_size", kGauge, {"scope"},
@@ -370,6 +391,30 @@ void declare_dhcp_service(Declare& d) {
                          size == 0 ? 0.0 : static_cast<double>(value_of(g->bound)) / size);
           }
       });
+    d("edgelease_dhcp6_pool_size", kGauge, {"scope", "kind"},
+      "What a DHCPv6 scope can hand out: addresses in its pools (kind=address) and delegable "
+      "prefixes in its PD pools (kind=prefix); saturates at 2^64-1, printed as a float.",
+      per_scope6([](const Scope6& g, SeriesSink& out) {
+          out.sample({g.name, "address"}, static_cast<double>(value_of(g.addresses)));
+          out.sample({g.name, "prefix"}, static_cast<double>(value_of(g.prefixes)));
+      }));
+    d("edgelease_dhcp6_leases", kGauge, {"scope", "kind", "state"},
+      "DHCPv6 bindings of a scope: bound addresses and prefixes, and declined addresses in "
+      "probation (refreshed once a second).",
+      per_scope6([](const Scope6& g, SeriesSink& out) {
+          out.sample({g.name, "address", "bound"}, value_of(g.addresses_bound));
+          out.sample({g.name, "prefix", "bound"}, value_of(g.prefixes_bound));
+          out.sample({g.name, "address", "declined"}, value_of(g.declined));
+      }));
+    d("edgelease_dhcp6_pool_free", kGauge, {"scope", "kind"},
+      "Addresses and delegable prefixes of a DHCPv6 scope neither bound nor declined.",
+      per_scope6([](const Scope6& g, SeriesSink& out) {
+          const uint64_t a = value_of(g.addresses), p = value_of(g.prefixes);
+          const uint64_t used_a = uint64_t{value_of(g.addresses_bound)} + value_of(g.declined);
+          const uint64_t used_p = value_of(g.prefixes_bound);
+          out.sample({g.name, "address"}, static_cast<double>(a > used_a ? a - used_a : 0));
+          out.sample({g.name, "prefix"}, static_cast<double>(p > used_p ? p - used_p : 0));
+      }));
     d("edgelease_dhcp_queue_depth", kGauge, {"worker", "queue"},
       "Entries waiting in a worker's DHCP queue to (requests) or from (replies) the control "
       "lcore, as the control lcore last saw them; capacity " +
@@ -461,7 +506,15 @@ void declare_zones_and_sweeper(Declare& d) {
                 {"edgelease_dns_records_kept_total", &control::ddns::LeaseDnsStats::kept,
                  "Lease records that a release or expiry left in place (policy)."},
                 {"edgelease_dns_update_opt_out_total", &control::ddns::LeaseDnsStats::opted_out,
-                 "Grants without DNS records because the client set option 81's N flag."},
+                 "Grants without DNS records because the client set the N flag of its FQDN "
+                 "option (DHCPv4 option 81, DHCPv6 option 39)."},
+                {"edgelease_dns_lease_conflicts_other_device_total",
+                 &control::ddns::LeaseDnsStats::other_device,
+                 "Lease names skipped because the name's A or AAAA belongs to another device "
+                 "(not the same reservation, MAC or DUID): counted among conflict-skip, never "
+                 "a flap."},
+                {"edgelease_dns_delegated_prefixes_total", &control::ddns::LeaseDnsStats::prefixes,
+                 "DHCPv6 prefix delegations granted or renewed (they publish no DNS records)."},
             });
 
     d.in(Section::Zones, Source::ZoneUpdates);
@@ -631,6 +684,8 @@ MetricsSources sources_of(const Appliance& app) {
         src.dhcp = &d->stats();
         src.scopes_owner = d->scope_gauges();
         src.scopes = *src.scopes_owner;
+        src.scopes6_owner = d->scope_gauges6();
+        if (src.scopes6_owner) src.scopes6 = *src.scopes6_owner;
         src.queues = d->queue_gauges();
         src.store_queue_depth = d->store_queue_depth();
         src.store_queue_peak = d->store_queue_peak();

@@ -49,6 +49,9 @@ struct MetricsSources {
     std::span<const std::unique_ptr<control::dhcp::DhcpService::ScopeGauge>> scopes;
     /// Keeps `scopes` alive when it is a snapshot of the DHCP service's (a reload replaces it).
     std::shared_ptr<const control::dhcp::DhcpService::ScopeGauges> scopes_owner;
+    /// The DHCPv6 scopes, likewise (empty: no DHCPv6 scope).
+    std::span<const std::unique_ptr<control::dhcp::DhcpService::ScopeGauge6>> scopes6;
+    std::shared_ptr<const control::dhcp::DhcpService::ScopeGauges6> scopes6_owner;
     std::span<const std::unique_ptr<control::dhcp::DhcpService::QueueGauge>> queues;  // by worker
     uint32_t store_queue_depth = 0, store_queue_peak = 0;     // lease store writer queue
     const control::store::StoreStats* store = nullptr;        // nullptr: no lease store

@@ -136,6 +136,15 @@ inline Read per_scope(std::atomic<uint32_t> control::dhcp::DhcpService::ScopeGau
     };
 }
 
+/// Series of each DHCPv6 scope, written by `fn(gauge, out)`.
+using Scope6 = control::dhcp::DhcpService::ScopeGauge6;
+template <class Fn>
+Read per_scope6(Fn fn) {
+    return [=](const MetricsSources& s, SeriesSink& out) {
+        for (const auto& g : s.scopes6) fn(*g, out);
+    };
+}
+
 /// A gauge of each worker's two DHCP queues: {worker, queue="requests"|"replies"}.
 using QueueGauge = control::dhcp::DhcpService::QueueGauge;
 inline Read per_queue(std::atomic<uint32_t> QueueGauge::*requests,

@@ -95,8 +95,12 @@ int main(int argc, char** argv) {
         }
         size_t records = 0;
         for (const auto& z : zones.zones) records += z.records.size();
-        std::printf("%s: configuration valid (%zu zone(s), %zu record(s), %zu DHCP scope(s))\n",
+        std::printf("%s: configuration valid (%zu zone(s), %zu record(s), %zu DHCP scope(s)",
                     check_path.c_str(), zones.zones.size(), records, r.config->dhcp.scopes.size());
+        // A file without [[dhcp6.scopes]] prints what it printed before DHCPv6 existed.
+        if (!r.config->dhcp6.scopes.empty())
+            std::printf(", %zu DHCPv6 scope(s)", r.config->dhcp6.scopes.size());
+        std::printf(")\n");
         return 0;
     }
     if (config_path.empty()) {

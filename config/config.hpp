@@ -213,6 +213,7 @@ struct Scope6Config {
 
 struct Dhcp6Config {
     std::vector<Scope6Config> scopes;
+    uint32_t relay_solicit_rate = 0;  // Solicits per second taken from one relay; 0 = no limit
 };
 
 struct Config {

@@ -501,6 +501,7 @@ void load_scope(Reader& r, Space& space, const toml::table& t, size_t at, Scope6
 
 void load_dhcp6(Reader& r, const toml::table& dhcp6, Dhcp6Config& out) {
     r.check_keys(dhcp6, "dhcp6", kDhcp6Keys);
+    r.integer_into(dhcp6, "relay_solicit_rate", "dhcp6", 0, 1000000, out.relay_solicit_rate);
     Space space;
     std::map<std::string, First> names;  // DHCPv6 names only: the families are apart
     auto scopes = r.tables(dhcp6, "scopes", "dhcp6");

@@ -22,7 +22,7 @@ inline constexpr std::array<std::string_view, 2> kApiKeys{"listen", "token_file"
 inline constexpr std::array<std::string_view, 3> kDnsKeys{"zones", "udp_payload_size",
                                                           "server_name"};
 inline constexpr std::array<std::string_view, 2> kDhcpKeys{"scopes", "relay_discover_rate"};
-inline constexpr std::array<std::string_view, 1> kDhcp6Keys{"scopes"};
+inline constexpr std::array<std::string_view, 2> kDhcp6Keys{"scopes", "relay_solicit_rate"};
 
 /// A table of the document and the keys it accepts ("" = the top level).
 struct SectionKeys {

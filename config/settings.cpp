@@ -77,6 +77,7 @@ constexpr std::array kSettings{
     // Applied on reload like the DHCPv4 scopes: each one whole, with its pools, PD pools,
     // reservations and DNS policy.
     live("dhcp6", "scopes", Shape::Tables),
+    restart<&C::dhcp6, &Dhcp6Config::relay_solicit_rate>("dhcp6", "relay_solicit_rate"),
 };
 
 }  // namespace

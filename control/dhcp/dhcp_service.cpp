@@ -20,7 +20,8 @@ uint32_t reply_yiaddr(const dhcp::DhcpReply& r) {
 
 DhcpService::DhcpService(const config::Config& cfg, std::vector<dhcp::DhcpChannel*> channels,
                          store::LeaseStore& store)
-    : relay_limit_(cfg.dhcp.relay_discover_rate),
+    : relay_limit6_(cfg.dhcp6.relay_solicit_rate),
+      relay_limit_(cfg.dhcp.relay_discover_rate),
       engine_(std::make_unique<dhcp::LeaseEngine>(cfg)),
       channels_(std::move(channels)),
       store_(store) {
@@ -477,6 +478,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
 unsigned DhcpService::run_expiry(int64_t now) {
     unsigned done = 0;
     refresh_gauges();
+    refresh_gauges6();
     // With the sweeper attached the engine's heap is only a backstop for entries the
     // sweeper should have returned by now (2 s of slack), with a smaller budget.
     expired_.clear();

@@ -44,7 +44,8 @@ struct alignas(64) DhcpServiceStats {
     std::array<edgelease::Counter, dhcp::kMsg6TypeNames.size()> requests6;  // by Msg6Type
     std::array<edgelease::Counter, dhcp::kMsg6TypeNames.size()> replies6;   // by Msg6Type
     std::array<edgelease::Counter, dhcp::kOutcomeNames.size()> outcomes6;   // by dhcp::Outcome
-    edgelease::Counter expired6;  // v6 leases expired (end of valid lifetime or probation)
+    edgelease::Counter expired6;        // v6 leases expired (end of valid lifetime or probation)
+    edgelease::Counter relay_limited6;  // Solicits over [dhcp6].relay_solicit_rate
 };
 
 class DhcpService {
@@ -97,6 +98,16 @@ class DhcpService {
     using ScopeGauges = std::vector<std::unique_ptr<ScopeGauge>>;
     /// Any thread: the current list (a reload replaces it; the snapshot stays valid).
     std::shared_ptr<const ScopeGauges> scope_gauges() const;
+
+    /// The same for each DHCPv6 scope: addresses of its pools and delegable prefixes of its
+    /// PD pools (saturating), how many of each are bound, and addresses in probation.
+    struct ScopeGauge6 {
+        std::string name;
+        std::atomic<uint64_t> addresses{0}, prefixes{0};
+        std::atomic<uint32_t> addresses_bound{0}, prefixes_bound{0}, declined{0};
+    };
+    using ScopeGauges6 = std::vector<std::unique_ptr<ScopeGauge6>>;
+    std::shared_ptr<const ScopeGauges6> scope_gauges6() const;
 
     /// Depths of one worker's queues to and from the control lcore, as the control lcore
     /// last saw them (every poll), and the deepest seen since start. Any thread may read.
@@ -177,6 +188,11 @@ class DhcpService {
     std::vector<dhcp::LeaseEvent> expired6_events_;
     Fifo<Held6> held6_{16};  // v6 Replies waiting for their leases' commit
     LogThrottle exhausted6_log_;
+    RelayLimiter6 relay_limit6_;
+    LogThrottle relay6_log_;
+    std::shared_ptr<ScopeGauges6> gauges6_;  // as gauges_, under gauges_mu_
+    void make_gauges6();
+    void refresh_gauges6();
     /// One request through the engine: its lease changes to the store, DNS and the sweeper,
     /// its reply out now or held until its commit. Out of memory, the request is dropped
     /// (counted; the client retransmits).

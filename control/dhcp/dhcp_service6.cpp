@@ -50,6 +50,8 @@ void DhcpService::enable_v6(const config::Config& cfg, std::vector<uint8_t> serv
     for (const auto& sc : cfg.dhcp6.scopes) scope6_names_.push_back(sc.name);
     result6_.changed.reserve(8);
     expired6_.reserve(4096);
+    make_gauges6();
+    refresh_gauges6();
     LOG_INFO(
         "DHCPv6: %zu scope(s), server DUID %s", cfg.dhcp6.scopes.size(),
         dhcp::hex_colon(engine6_->server_duid().data(), engine6_->server_duid().size()).c_str());
@@ -98,6 +100,8 @@ DhcpService::EngineSwap DhcpService::replace_engine6(std::unique_ptr<dhcp::Engin
     }
     engine6_ = std::move(next);
     scope6_names_ = std::move(next_names);
+    make_gauges6();
+    refresh_gauges6();
     // The new engine numbers its leases afresh: the sweeper's entries of the old one are stale
     // now, so every timed lease is scheduled again.
     if (link_ != nullptr && engine6_ != nullptr) {
@@ -193,6 +197,20 @@ void DhcpService::serve6(const dhcp::Dhcp6Request& req, int64_t now) {
         stats_.outcomes6[static_cast<size_t>(dhcp::Outcome::NoScope)].add();
         return;
     }
+    // As for DHCPDISCOVERs: only new clients are held back, per relay (the outermost one, the
+    // datagram's source). A Solicit costs no lease write, but a flood of made-up DUIDs behind
+    // one relay would otherwise take the control lcore's time from every other relay.
+    if (req.msg_type == Msg6Type::Solicit && req.relay_count != 0 &&
+        !relay_limit6_.allow(req.path.src_ip, now)) {
+        stats_.relay_limited6.add();
+        relay6_log_.note(now, [&](uint64_t n, long long secs) {
+            LOG_WARN(
+                "DHCPv6: %llu Solicit(s) over [dhcp6].relay_solicit_rate dropped in the last "
+                "%llds (last from relay %s)",
+                static_cast<unsigned long long>(n), secs, net::to_string(req.path.src_ip).c_str());
+        });
+        return;
+    }
     engine6_->handle(req, now, result6_);
     stats_.outcomes6[static_cast<size_t>(result6_.outcome) % dhcp::kOutcomeNames.size()].add();
     if (result6_.outcome == dhcp::Outcome::PoolExhausted) note_exhausted6(req, now);
@@ -235,6 +253,34 @@ unsigned DhcpService::expire6(int64_t now) {
     stats_.expired6.add(n);
     if (link_ != nullptr) stats_.expired_by_backstop.add(n);
     return static_cast<unsigned>(n);
+}
+
+void DhcpService::make_gauges6() {
+    auto list = std::make_shared<ScopeGauges6>();
+    for (const auto& name : scope6_names_) {
+        list->push_back(std::make_unique<ScopeGauge6>());
+        list->back()->name = name;
+    }
+    std::lock_guard lock(gauges_mu_);
+    gauges6_ = std::move(list);
+}
+
+std::shared_ptr<const DhcpService::ScopeGauges6> DhcpService::scope_gauges6() const {
+    std::lock_guard lock(gauges_mu_);
+    return gauges6_;
+}
+
+void DhcpService::refresh_gauges6() {
+    if (engine6_ == nullptr || gauges6_ == nullptr) return;
+    const auto use = engine6_->scope_use();
+    auto& g = *gauges6_;  // the control lcore is the only one that replaces it
+    for (size_t i = 0; i < use.size() && i < g.size(); ++i) {
+        g[i]->addresses.store(use[i].addresses, std::memory_order_relaxed);
+        g[i]->prefixes.store(use[i].prefixes, std::memory_order_relaxed);
+        g[i]->addresses_bound.store(use[i].addresses_bound, std::memory_order_relaxed);
+        g[i]->prefixes_bound.store(use[i].prefixes_bound, std::memory_order_relaxed);
+        g[i]->declined.store(use[i].declined, std::memory_order_relaxed);
+    }
 }
 
 bool DhcpService::admin_release6(const dhcp::Lease6Key& key, int64_t now, dhcp::Lease6& out) {

@@ -1,32 +1,37 @@
 #pragma once
-// A limit on DHCPDISCOVERs per relay agent, so that one relay (a broken CPE flood behind it, a
-// looping DHCP client swarm) cannot take a scope's pool or the control lcore for itself.
-// Control lcore only. Pure: no DPDK.
+// A limit on DHCPDISCOVERs (DHCPv6 Solicits) per relay agent, so that one relay (a broken CPE
+// flood behind it, a looping client swarm, a flood of made-up DUIDs) cannot take a scope's pool
+// or the control lcore for itself. Control lcore only. Pure: no DPDK.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
+
+#include "common/net.hpp"
 
 namespace edgelease::control::dhcp {
 
 // The worker<->control messages (dataplane/dhcp/) are this side's input and output.
 using namespace edgelease::dataplane::dhcp;
 
-/// At most `per_second` DISCOVERs per relay address (giaddr) in each wall-clock second (a
-/// fixed window: up to twice that across a second boundary). Memory is fixed at start-up
-/// (kSlots entries); relays beyond what the table tracks in one second are not limited
-/// (fail open: the limit protects from one loud relay, not from many spoofed ones).
-class RelayLimiter {
+/// At most `per_second` DISCOVERs per relay address (giaddr; for DHCPv6 the source address of
+/// the outermost Relay-Forward) in each wall-clock second (a fixed window: up to twice that
+/// across a second boundary). Memory is fixed at start-up (kSlots entries); relays beyond what
+/// the table tracks in one second are not limited (fail open: the limit protects from one loud
+/// relay, not from many spoofed ones).
+template <class Key>
+class BasicRelayLimiter {
   public:
     static constexpr size_t kSlots = 4096;  // a power of two
     static constexpr size_t kProbe = 8;
 
     /// per_second = 0: no limit (allow() is always true and the table is not allocated).
-    explicit RelayLimiter(uint32_t per_second) : rate_(per_second) {
+    explicit BasicRelayLimiter(uint32_t per_second) : rate_(per_second) {
         if (rate_ != 0) slots_.resize(kSlots);
     }
 
     /// True when a DISCOVER relayed by `giaddr` (non-zero) at `now` (seconds) may go on.
-    bool allow(uint32_t giaddr, int64_t now) noexcept {
+    bool allow(const Key& giaddr, int64_t now) noexcept {
         if (rate_ == 0) return true;
         const size_t h = hash(giaddr);
         Slot* free_slot = nullptr;
@@ -49,7 +54,7 @@ class RelayLimiter {
 
   private:
     struct Slot {
-        uint32_t giaddr = 0;
+        Key giaddr{};
         int64_t second = 0;
         uint32_t count = 0;
         bool used = false;
@@ -57,8 +62,18 @@ class RelayLimiter {
     static size_t hash(uint32_t a) noexcept {
         return static_cast<size_t>((a * 0x9E3779B1u) >> 20);  // Fibonacci hashing, 12 bits
     }
+    static size_t hash(const net::Ipv6Addr& a) noexcept {
+        uint64_t hi = 0, lo = 0;
+        std::memcpy(&hi, a.bytes.data(), 8);
+        std::memcpy(&lo, a.bytes.data() + 8, 8);
+        return static_cast<size_t>(((hi ^ (lo * 0x9E3779B97F4A7C15ull)) * 0x9E3779B97F4A7C15ull) >>
+                                   52);  // 12 bits
+    }
     uint32_t rate_;
     std::vector<Slot> slots_;
 };
+
+using RelayLimiter = BasicRelayLimiter<uint32_t>;
+using RelayLimiter6 = BasicRelayLimiter<net::Ipv6Addr>;
 
 }  // namespace edgelease::control::dhcp

@@ -104,6 +104,14 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_dhcp6_parse_errors_total", "counter"},
         {"edgelease_dhcp6_queue_full_total", "counter"},
         {"edgelease_dhcp6_replies_sent_total", "counter"},
+        {"edgelease_dhcp6_requests_processed_total", "counter"},
+        {"edgelease_dhcp6_replies_total", "counter"},
+        {"edgelease_dhcp6_outcomes_total", "counter"},
+        {"edgelease_dhcp6_relay_limited_total", "counter"},
+        {"edgelease_dhcp6_leases_expired_total", "counter"},
+        {"edgelease_dhcp6_pool_size", "gauge"},
+        {"edgelease_dhcp6_leases", "gauge"},
+        {"edgelease_dhcp6_pool_free", "gauge"},
         {"edgelease_dhcp_requests_processed_total", "counter"},
         {"edgelease_dhcp_replies_total", "counter"},
         {"edgelease_dhcp_outcomes_total", "counter"},
@@ -284,6 +292,16 @@ TEST(RenderMetrics, ControlDhcpScopesAndStore) {
     EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_leases{scope="lan",state="declined"})"), "1");
     EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_pool_utilisation{scope="lan"})"), "0.5");
     EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_pool_utilisation{scope="empty"})"), "0");
+    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp6_pool_size{scope="lan6",kind="address"})"), "4096");
+    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp6_leases{scope="lan6",kind="address",state="bound"})"),
+              "10");
+    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp6_leases{scope="lan6",kind="prefix",state="bound"})"),
+              "7");
+    EXPECT_EQ(
+        p.samples.at(R"(edgelease_dhcp6_leases{scope="lan6",kind="address",state="declined"})"),
+        "2");
+    EXPECT_EQ(p.samples.at(R"(edgelease_dhcp6_pool_free{scope="lan6",kind="address"})"), "4084");
+    EXPECT_EQ(p.samples.count(R"(edgelease_dhcp6_pool_free{scope="lan6",kind="prefix"})"), 1u);
     EXPECT_EQ(p.samples.at(R"(edgelease_dhcp_pool_utilisation{scope="odd \"name\"\\"})"), "0.25");
 
     EXPECT_EQ(p.samples.at("edgelease_lease_store_commits_total"), "3");

@@ -36,6 +36,14 @@ struct Fixture {
 
         add_scope("lan", 100, 50, 3, 1);
         add_scope("empty", 0, 0, 0, 0);
+        auto g6 = std::make_unique<control::dhcp::DhcpService::ScopeGauge6>();
+        g6->name = "lan6";
+        g6->addresses = 4096;
+        g6->prefixes = UINT64_MAX;  // a /48 of /112s: saturated
+        g6->addresses_bound = 10;
+        g6->prefixes_bound = 7;
+        g6->declined = 2;
+        scopes6.push_back(std::move(g6));
     }
 
     void add_scope(const std::string& name, uint32_t size, uint32_t bound, uint32_t offered,
@@ -57,6 +65,7 @@ struct Fixture {
         if (with_dhcp) {
             s.dhcp = dhcp_service.get();
             s.scopes = scopes;
+            s.scopes6 = scopes6;
             s.queues = queues;
             s.store_queue_depth = 12;
             s.store_queue_peak = 900;
@@ -88,6 +97,7 @@ struct Fixture {
     std::unique_ptr<control::dhcp::DhcpServiceStats> dhcp_service =
         std::make_unique<control::dhcp::DhcpServiceStats>();
     std::vector<std::unique_ptr<control::dhcp::DhcpService::ScopeGauge>> scopes;
+    std::vector<std::unique_ptr<control::dhcp::DhcpService::ScopeGauge6>> scopes6;
     std::vector<std::unique_ptr<control::dhcp::DhcpService::QueueGauge>> queues = [] {
         std::vector<std::unique_ptr<control::dhcp::DhcpService::QueueGauge>> q;
         for (uint32_t i = 0; i < 2; ++i) {

@@ -479,7 +479,13 @@ port = "p0"
 relay_discover_rate = 10
 )",
      "dhcp6.relay_discover_rate", 4, 1,
-     "unknown key 'relay_discover_rate' (expected one of: scopes)"},
+     "unknown key 'relay_discover_rate' (expected one of: scopes relay_solicit_rate)"},
+    {"relay_solicit_rate_negative", R"([[interfaces]]
+port = "p0"
+[dhcp6]
+relay_solicit_rate = -1
+)",
+     "dhcp6.relay_solicit_rate", 4, 22, "must be between 0 and 1000000, got -1"},
     {"section_typo", R"([[interfaces]]
 port = "p0"
 [dhcp6]

@@ -68,6 +68,8 @@ relay_discover_rate = 10
 name = "lan"
 subnet = "198.18.0.0/24"
 pools = ["198.18.0.100-198.18.0.200"]
+[dhcp6]
+relay_solicit_rate = 10
 )";
 
 }  // namespace

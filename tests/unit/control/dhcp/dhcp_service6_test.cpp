@@ -173,3 +173,97 @@ TEST_F(Service6, ReloadKeepsLeasesThatFitAndEndsTheOthers) {
 
 }  // namespace
 }  // namespace edgelease::control::dhcp
+
+namespace edgelease::control::dhcp {
+namespace {
+
+Dhcp6Request relayed(Dhcp6Request r, const char* relay) {
+    r.path.src_ip = ip6(relay);
+    r.relay_count = 1;
+    r.relays[0].link_addr = ip6("2001:db8::1");
+    r.relays[0].peer_addr = ip6("fe80::5");
+    return r;
+}
+
+// A flood of made-up DUIDs behind one relay is held to [dhcp6].relay_solicit_rate in each
+// second; another relay, a Request and the next second are not held back.
+TEST_F(Service6, SolicitsOverTheRelayRateAreDroppedAndCounted) {
+    cfg_.dhcp6.relay_solicit_rate = 5;
+    start();
+    unsigned answered = 0;
+    for (uint8_t i = 0; i < 20; ++i) {
+        ASSERT_TRUE(
+            channel_->requests6.push(relayed(request(Msg6Type::Solicit, i), "2001:db8:1::1")));
+        service_->poll(now_);
+        answered += channel_->replies6.pop(reply_) ? 1 : 0;
+    }
+    EXPECT_EQ(answered, 5u);
+    EXPECT_EQ(service_->stats().relay_limited6.get(), 15u);
+    ASSERT_TRUE(exchange(relayed(request(Msg6Type::Solicit, 30), "2001:db8:2::1"), reply_))
+        << "another relay has its own allowance";
+    ASSERT_TRUE(
+        exchange(with_sid(relayed(request(Msg6Type::Request, 31), "2001:db8:1::1")), reply_))
+        << "a Request finishes an exchange: never held back";
+    EXPECT_EQ(reply_.payload[0], 13) << "Relay-Reply";
+    ++now_;
+    ASSERT_TRUE(exchange(relayed(request(Msg6Type::Solicit, 32), "2001:db8:1::1"), reply_))
+        << "the next second brings a new allowance";
+    EXPECT_EQ(service_->stats().relay_limited6.get(), 15u);
+}
+
+TEST_F(Service6, DirectSolicitsAreNotRelayLimited) {
+    cfg_.dhcp6.relay_solicit_rate = 5;
+    start();
+    for (uint8_t i = 0; i < 20; ++i)
+        ASSERT_TRUE(exchange(request(Msg6Type::Solicit, i), reply_)) << "client " << int{i};
+    EXPECT_EQ(service_->stats().relay_limited6.get(), 0u);
+}
+
+TEST(RelayLimiter6, ByFullAddressAndZeroMeansNoLimit) {
+    RelayLimiter6 off(0);
+    for (int i = 0; i < 100; ++i) EXPECT_TRUE(off.allow(ip6("2001:db8::1"), 1));
+    RelayLimiter6 two(2);
+    EXPECT_TRUE(two.allow(ip6("2001:db8::1"), 1));
+    EXPECT_TRUE(two.allow(ip6("2001:db8::1"), 1));
+    EXPECT_FALSE(two.allow(ip6("2001:db8::1"), 1));
+    EXPECT_TRUE(two.allow(ip6("2001:db8:0:0:1::1"), 1)) << "differs in the low half only";
+    EXPECT_TRUE(two.allow(ip6("2001:db9::1"), 1)) << "differs in the high half only";
+}
+
+TEST_F(Service6, ScopeGaugesCountAddressesPrefixesAndBindings) {
+    config::PdPoolConfig pd;
+    pd.prefix.is_v6 = true;
+    pd.prefix.v6 = ip6("2001:db8:8000::");
+    pd.prefix.prefix_len = 48;
+    pd.delegated_length = 56;
+    cfg_.dhcp6.scopes[0].pd_pools.push_back(pd);
+    start();
+    auto gauges = service_->scope_gauges6();
+    ASSERT_TRUE(gauges);
+    ASSERT_EQ(gauges->size(), 1u);
+    const auto& g = *(*gauges)[0];
+    EXPECT_EQ(g.name, "lan6");
+    EXPECT_EQ(g.addresses.load(), 4096u);
+    EXPECT_EQ(g.prefixes.load(), 256u);
+    EXPECT_EQ(g.addresses_bound.load(), 0u);
+    auto both = with_sid(request(Msg6Type::Request, 1));
+    both.ia_count = 2;
+    both.ias[1].type = Ia6::kPd;
+    both.ias[1].iaid = 2;
+    ASSERT_TRUE(exchange(both, reply_));
+    ++now_;
+    service_->poll(now_);  // the once-a-second refresh
+    EXPECT_EQ(g.addresses_bound.load(), 1u);
+    EXPECT_EQ(g.prefixes_bound.load(), 1u);
+    // A reload gives a new list, by the new scopes' names.
+    auto next = cfg_;
+    next.dhcp6.scopes[0].name = "wan6";
+    service_->replace_engine6(std::make_unique<Engine6>(next, service_->server_duid()), now_);
+    auto after = service_->scope_gauges6();
+    ASSERT_EQ(after->size(), 1u);
+    EXPECT_EQ((*after)[0]->name, "wan6");
+    EXPECT_EQ(g.name, "lan6") << "the old snapshot stays valid for a reader that holds it";
+}
+
+}  // namespace
+}  // namespace edgelease::control::dhcp
