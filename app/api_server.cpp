@@ -94,19 +94,38 @@ void act_on_one(Appliance& app, const std::string& name, typename F::Key key, Re
         bool exists = false;
         typename F::Lease lease;
         std::vector<std::string> names;
+        uint64_t seq = 0;       // the lease change's place in the lease store's queue
+        uint64_t failures = 0;  // the store's failed batches when it was queued
     };
     auto out = std::make_shared<Out>();
     auto* service = app.dhcp();
-    if (!on_control(app, [service, out, key, release] {
+    const auto* store = app.lease_store();
+    if (!on_control(app, [service, store, out, key, release] {
             const auto* l = F::find(*service, key);
             out->exists = l != nullptr && l->state != control::dhcp::LeaseState::Free;
             int64_t now = static_cast<int64_t>(std::time(nullptr));
             out->ok = F::act(*service, key, now, release, out->lease);
             out->names = F::names(*service);
+            out->seq = service->last_queued_seq();
+            if (store != nullptr) out->failures = store->stats().failures.load();
         }))
         return error(res, 503, "the control plane did not answer in time");
     if (!out->exists) return error(res, 404, "no lease for " + name);
     if (!out->ok) return error(res, 409, "the lease at " + name + " is not bound");
+    // As a client's RELEASE: done in memory and DNS at once; answered once it is on disk, so
+    // that a crash after the answer cannot bring the lease back.
+    if (store != nullptr) {
+        if (!store->wait_done(out->seq, std::chrono::seconds(5)))
+            return error(res, 503,
+                         "the lease at " + name + " is " + (release ? "released" : "expired") +
+                             ", but the lease store has not written it yet (check the disk); it "
+                             "comes back if the appliance stops before it does");
+        if (store->stats().failures.load() != out->failures)
+            return error(res, 500,
+                         "the lease at " + name + " is " + (release ? "released" : "expired") +
+                             ", but the lease store failed to write it (see the log); it comes "
+                             "back at the next restart");
+    }
     LOG_INFO("API: lease %s %s", name.c_str(), release ? "released" : "expired");
     reply(res, 200, F::to_json(out->lease, out->names));
 }

@@ -88,6 +88,9 @@ class DhcpService {
     /// Control lcore (management commands): operator release / expiry of a bound lease,
     /// persisted like the client's own. False when there is no bound lease at `ip`.
     bool admin_release(uint32_t ip, int64_t now, dhcp::Lease& out);
+    /// Control lcore: the sequence number of the last lease change queued for the store (an
+    /// operator action waits for LeaseStore::done_seq() to pass it before it answers).
+    uint64_t last_queued_seq() const noexcept { return next_seq_ - 1; }
     bool admin_expire(uint32_t ip, int64_t now, dhcp::Lease& out);
 
     /// Per-scope pool use, refreshed by the control lcore once a second; any thread may read.

@@ -6,6 +6,7 @@
 // number of its lease change is durable.
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -105,6 +106,16 @@ class LeaseStore {
     /// Highest sequence number processed by the writer. Writes up to it are durable unless
     /// they fall in a failed range.
     uint64_t done_seq() const noexcept { return done_seq_.load(std::memory_order_acquire); }
+    /// Any thread (the API's): waits, bounded, until done_seq() reaches `seq`. Durable then
+    /// unless stats().failures moved past what the caller read when `seq` was queued.
+    bool wait_done(uint64_t seq, std::chrono::milliseconds timeout) const {
+        const auto until = std::chrono::steady_clock::now() + timeout;
+        while (done_seq() < seq) {
+            if (std::chrono::steady_clock::now() >= until) return false;
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+        }
+        return true;
+    }
     /// Control lcore (the one consumer): the next batch that could not be committed (storage
     /// error, map full), oldest first. Every failed range at or below a done_seq() read
     /// before this call has been published: read done_seq() first, then take the ranges.

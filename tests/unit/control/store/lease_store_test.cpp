@@ -134,6 +134,20 @@ TEST(LeaseStore, ALoneWriteIsDoneOnlyAfterItsMetaPageIsFlushed) {
     EXPECT_EQ(leases[0].ip, 0xC6120001u);
 }
 
+TEST(LeaseStore, WaitDoneReturnsOnceTheWriteIsDurableAndTimesOutOtherwise) {
+    // What an operator's release through the API waits for before it answers.
+    TempDir dir;
+    control::store::LeaseStore s(dir.str(), true);
+    s.start();
+    EXPECT_FALSE(s.wait_done(1, std::chrono::milliseconds(20))) << "nothing queued yet";
+    ASSERT_TRUE(s.enqueue(sample(0xC6120001), 1));
+    s.wake();
+    ASSERT_TRUE(s.wait_done(1, std::chrono::seconds(5)));
+    size_t skipped = 0;
+    EXPECT_EQ(control::store::read_leases(dir.str(), skipped).size(), 1u) << "on disk by then";
+    EXPECT_FALSE(s.wait_done(2, std::chrono::milliseconds(20)));
+}
+
 TEST(LeaseStore, ABatchThatChangesNothingIsDoneWithoutAFlushOrACommit) {
     // A expired offer queues a delete of a key that was never stored. LMDB commits such a
     // transaction without writing or flushing anything, so it must not count as the flush
