@@ -272,38 +272,9 @@ void load_identifiers(Reader& r, const toml::table& t, const std::string& path, 
             r.error(node("duid"), path + ".duid", why);
         }
     }
-    if (auto s = r.string(t, "hw_address", path)) {
-        rc.hw_address = net::parse_mac(*s);
-        if (!rc.hw_address)
-            r.error(node("hw_address"), path + ".hw_address",
-                    squote(*s) + " is not a MAC address; write e.g. 02:00:00:00:00:50");
-        else
-            claim(r, ids.macs, *rc.hw_address, node("hw_address"), path + ".hw_address",
-                  "hw_address " + net::to_string(*rc.hw_address), here);
-    }
-    bool relay_ok = true;
-    for (auto [key, field] :
-         {std::pair{"interface_id", &rc.interface_id}, std::pair{"remote_id", &rc.remote_id}}) {
-        auto s = r.string(t, key, path);
-        if (!s) {
-            relay_ok = relay_ok && !t.contains(key);
-            continue;
-        }
-        std::string why;
-        if (auto bytes = parse_relay6_id(*s, why)) {
-            *field = std::move(*bytes);
-        } else {
-            r.error(node(key), path + "." + key, why);
-            relay_ok = false;
-        }
-    }
-    // As DHCPv4's circuit_id/remote_id: the pair identifies the client, since one relay
-    // interface name recurs on every relay.
-    if (relay_ok && (!rc.interface_id.empty() || !rc.remote_id.empty())) {
-        const char* key = rc.interface_id.empty() ? "remote_id" : "interface_id";
-        claim(r, ids.relay_ids, std::pair{rc.interface_id, rc.remote_id}, node(key),
-              path + "." + key, "this interface_id/remote_id", here);
-    }
+    load_hw_address(r, t, path, here, ids.macs, rc.hw_address);
+    load_relay_pair(r, t, path, here, "interface_id", parse_relay6_id, ids.relay_ids,
+                    rc.interface_id, rc.remote_id);
 }
 
 void load_reservation(ScopeCtx& s, const toml::table& t, const std::string& path, ReservedIds6& ids,

@@ -60,15 +60,7 @@ void load_reservation(Reader& r, const toml::table& t, const std::string& path,
         r.error(t, path,
                 "a reservation needs at least one of hw_address, client_id, circuit_id or "
                 "remote_id");
-    if (auto s = r.string(t, "hw_address", path)) {
-        rc.hw_address = net::parse_mac(*s);
-        if (!rc.hw_address)
-            r.error(node("hw_address"), path + ".hw_address",
-                    squote(*s) + " is not a MAC address; write e.g. 02:00:00:00:00:50");
-        else
-            claim(r, ids.macs, *rc.hw_address, node("hw_address"), path + ".hw_address",
-                  "hw_address " + net::to_string(*rc.hw_address), here);
-    }
+    load_hw_address(r, t, path, here, ids.macs, rc.hw_address);
     if (auto s = r.string(t, "client_id", path)) {
         std::string why;
         if (auto bytes = parse_client_id(*s, why)) {
@@ -79,28 +71,8 @@ void load_reservation(Reader& r, const toml::table& t, const std::string& path,
             r.error(node("client_id"), path + ".client_id", why);
         }
     }
-    bool relay_ok = true;
-    for (auto [key, field] :
-         {std::pair{"circuit_id", &rc.circuit_id}, std::pair{"remote_id", &rc.remote_id}}) {
-        auto s = r.string(t, key, path);
-        if (!s) {
-            relay_ok = relay_ok && !t.contains(key);
-            continue;
-        }
-        std::string why;
-        if (auto bytes = parse_relay_id(*s, why)) {
-            *field = std::move(*bytes);
-        } else {
-            r.error(node(key), path + "." + key, why);
-            relay_ok = false;
-        }
-    }
-    // Option 82 matching is on the pair: the same circuit under two remote ids is two links.
-    if (relay_ok && (!rc.circuit_id.empty() || !rc.remote_id.empty())) {
-        const char* key = rc.circuit_id.empty() ? "remote_id" : "circuit_id";
-        claim(r, ids.relay_ids, std::pair{rc.circuit_id, rc.remote_id}, node(key), path + "." + key,
-              "this circuit_id/remote_id", here);
-    }
+    load_relay_pair(r, t, path, here, "circuit_id", parse_relay_id, ids.relay_ids, rc.circuit_id,
+                    rc.remote_id);
 
     if (auto s = r.string(t, "ip", path, Need::Required)) {
         std::string why;
@@ -547,6 +519,44 @@ void load_dns_policy(Reader& r, const toml::table& t, const std::string& path,
             else
                 out.stale_after = *d;
         }
+    }
+}
+
+void load_hw_address(Reader& r, const toml::table& t, const std::string& path, const First& here,
+                     std::map<net::MacAddr, First>& macs, std::optional<net::MacAddr>& out) {
+    auto s = r.string(t, "hw_address", path);
+    if (!s) return;
+    out = net::parse_mac(*s);
+    if (!out)
+        r.error(*t.get("hw_address"), path + ".hw_address",
+                squote(*s) + " is not a MAC address; write e.g. 02:00:00:00:00:50");
+    else
+        claim(r, macs, *out, *t.get("hw_address"), path + ".hw_address",
+              "hw_address " + net::to_string(*out), here);
+}
+
+void load_relay_pair(Reader& r, const toml::table& t, const std::string& path, const First& here,
+                     const char* first_key, RelayIdParser parse, RelayIdClaims& claims,
+                     std::vector<uint8_t>& first, std::vector<uint8_t>& remote_id) {
+    bool ok = true;
+    for (auto [key, field] : {std::pair{first_key, &first}, std::pair{"remote_id", &remote_id}}) {
+        auto s = r.string(t, key, path);
+        if (!s) {
+            ok = ok && !t.contains(key);
+            continue;
+        }
+        std::string why;
+        if (auto bytes = parse(*s, why)) {
+            *field = std::move(*bytes);
+        } else {
+            r.error(*t.get(key), path + "." + key, why);
+            ok = false;
+        }
+    }
+    if (ok && (!first.empty() || !remote_id.empty())) {
+        const char* key = first.empty() ? "remote_id" : first_key;
+        claim(r, claims, std::pair{first, remote_id}, *t.get(key), path + "." + key,
+              std::string("this ") + first_key + "/remote_id", here);
     }
 }
 

@@ -4,8 +4,11 @@
 // Also what the DHCPv4 and DHCPv6 scope loaders share, so that both families read and check
 // it the same way.
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include <toml++/toml.h>
 
@@ -46,6 +49,19 @@ void claim(Reader& r, std::map<Key, First>& seen, Key key, const toml::node& nod
 void load_dns(Reader& r, const toml::table& dns, DnsConfig& out);
 void load_dhcp(Reader& r, const toml::table& dhcp, DhcpConfig& out);
 void load_dhcp6(Reader& r, const toml::table& dhcp6, Dhcp6Config& out);
+
+/// Reservation identifiers both families read the same way, each claimed once per scope.
+using RelayIdClaims = std::map<std::pair<std::vector<uint8_t>, std::vector<uint8_t>>, First>;
+using RelayIdParser = std::optional<std::vector<uint8_t>> (*)(std::string_view, std::string&);
+/// `hw_address`: a MAC, claimed in `macs`.
+void load_hw_address(Reader& r, const toml::table& t, const std::string& path, const First& here,
+                     std::map<net::MacAddr, First>& macs, std::optional<net::MacAddr>& out);
+/// The relay's two identifiers (DHCPv4 circuit_id + remote_id, DHCPv6 interface_id +
+/// remote_id), each read with `parse`; the pair names the client (one relay interface name
+/// recurs on every relay), so it is the pair that is claimed.
+void load_relay_pair(Reader& r, const toml::table& t, const std::string& path, const First& here,
+                     const char* first_key, RelayIdParser parse, RelayIdClaims& claims,
+                     std::vector<uint8_t>& first, std::vector<uint8_t>& remote_id);
 
 /// A scope's `dns` table ([dhcp.scopes.dns], [dhcp6.scopes.dns]): one policy, one reader.
 void load_dns_policy(Reader& r, const toml::table& t, const std::string& path, ScopeDnsPolicy& out);
