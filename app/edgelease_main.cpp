@@ -95,8 +95,11 @@ int main(int argc, char** argv) {
         }
         size_t records = 0;
         for (const auto& z : zones.zones) records += z.records.size();
-        std::printf("%s: configuration valid (%zu zone(s), %zu record(s), %zu DHCP scope(s))\n",
-                    check_path.c_str(), zones.zones.size(), records, r.config->dhcp.scopes.size());
+        std::printf(
+            "%s: configuration valid (%zu zone(s), %zu record(s), %zu DHCP scope(s), %zu DHCPv6 "
+            "scope(s))\n",
+            check_path.c_str(), zones.zones.size(), records, r.config->dhcp.scopes.size(),
+            r.config->dhcp6.scopes.size());
         return 0;
     }
     if (config_path.empty()) {
