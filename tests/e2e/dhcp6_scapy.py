@@ -312,8 +312,8 @@ def direct():
     _, a4, _ = bind(4, pd=False)
     check(f"client 4 bound the pool's last address ({a4})", a4 is not None)
     m = exchange(with_server(DHCP6_Decline, 4, ia_na(addr=a4)))
-    check("Decline answered with a Reply, Success", m is not None and m.type == REPLY and
-          status_of(m.opts) in (None, SUCCESS))
+    check("Decline answered with a Reply, Success at the top level (§18.3.8)",
+          m is not None and m.type == REPLY and status_of(m.opts) == SUCCESS)
     l = lease(addr=a4)
     check("the declined address is in probation (state declined)",
           l is not None and l["state"] == "declined", l)
@@ -333,6 +333,21 @@ def direct():
     l = lease(addr=a4)
     check("... and the address is still declined, not client 5's",
           l is not None and l["state"] == "declined" and l["duid"] != duid_text(5), l)
+
+    # A client cannot decline an address that is someone else's: NoBinding in its IA_NA.
+    m = exchange(with_server(DHCP6_Decline, 5, ia_na(addr=a1)))
+    na = m.ias(O_IA_NA) if m else []
+    check("Decline of another client's address: NoBinding inside the IA_NA",
+          m is not None and len(na) == 1 and status_of(na[0][1]) == NO_BINDING, m and na)
+    l = lease(addr=a1)
+    check("... and client 1's lease stays bound", l is not None and l["state"] == "bound" and
+          l["duid"] == duid_text(1), l)
+    # A Request for another server (its Server Identifier not ours) is not answered (§16).
+    saved = SERVER_DUID
+    SERVER_DUID = b"\0\3\0\1\x02\0\0\0\0\x99"
+    m = exchange(with_server(DHCP6_Request, 6, ia_na()), timeout=0.5, retries=0)
+    SERVER_DUID = saved
+    check("a Request naming another server's DUID is left unanswered", m is None, m and m.type)
 
 
 def relays():
@@ -435,8 +450,21 @@ def malformed():
         "truncated": [b"\x01\x00\x00", b"\x0c\x00" + bytes(20)],
         "not_client_message": [bytes(DHCP6_Advertise(trid=5) / DHCP6OptClientId(duid=duid(22)))],
         "option_overrun": [bytes(bad_len)],
+        "bad_option": [bytes(DHCP6_Solicit(trid=6) / DHCP6OptClientId(duid=duid(23)) /
+                             DHCP6OptUnknown(optcode=8, data=b"\0\0\0"))],  # Elapsed Time: 3 bytes
+        "duid_too_long": [bytes(DHCP6_Solicit(trid=7) /
+                                DHCP6OptUnknown(optcode=O_CLIENTID, data=b"\0\2" + bytes(129)))],
+        "no_client_id": [bytes(DHCP6_Solicit(trid=8) / DHCP6OptElapsedTime() / ia_na())],
+        "unexpected_server_id": [bytes(DHCP6_Solicit(trid=9) / DHCP6OptClientId(duid=duid(24)) /
+                                       DHCP6OptUnknown(optcode=O_SERVERID, data=SERVER_DUID or b"\0\3\0\1abcdef"))],
+        "no_server_id": [bytes(DHCP6_Request(trid=10) / DHCP6OptClientId(duid=duid(25)) / ia_na())],
+        # Three levels each with a 255-byte interface-id: more than the 512 relay bytes kept.
+        "relay_options_too_long": [bytes(relayed(relayed(relayed(
+            solicit(26, pd=False), link, opts=[DHCP6OptIfaceId(ifaceid=b"a" * 255)]),
+            RELAY, hop=1, opts=[DHCP6OptIfaceId(ifaceid=b"b" * 255)]),
+            RELAY, hop=2, opts=[DHCP6OptIfaceId(ifaceid=b"c" * 255)]))],
     }
-    before = parse_errors()
+    before, malformed_before = parse_errors(), api("/api/v1/stats")["dhcp"]["dhcp6_malformed"]
     drain(relay)
     for frames in cases.values():
         for f in frames:
@@ -453,6 +481,9 @@ def malformed():
     for k, v in cases.items():
         check(f"dropped and counted: {k} (+{now.get(k, 0) - before.get(k, 0)}, sent {len(v)})",
               now.get(k, 0) - before.get(k, 0) == len(v))
+    sent = sum(len(v) for v in cases.values())
+    grew = api("/api/v1/stats")["dhcp"]["dhcp6_malformed"] - malformed_before
+    check(f"... dhcp6_malformed grew by all of them ({grew} of {sent})", grew == sent)
     check("... and none of them answered", recv(relay, 0.5) is None)
     m = exchange(chain(8), sock=relay, to=(SERVER, 547))
     depth, lvl = 0, m

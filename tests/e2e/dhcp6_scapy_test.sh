@@ -6,13 +6,15 @@
 #   - exhaustion: NoPrefixAvail inside the IA_PD (the IA_NA still served), NoAddrsAvail
 #     inside the IA_NA, in the Advertise and in the Reply (RFC 9915 §18.3.9, §18.3.2);
 #   - Decline: the address goes to probation (declined in /api/v1/leases) and is not handed
-#     to the next client;
+#     to the next client; a client declining another's address gets NoBinding; a Request
+#     naming another server is left unanswered;
 #   - relays: interface-id (18) echoed at each level, reservations by interface_id, remote_id
 #     (37, with subscriber-id 38 beside it) and hw_address through option 79, two nested
 #     relays (the innermost link-address chooses), RFC 8357's relay source port (135) answered
 #     to that port and its absence answered to 547;
-#   - malformed and over-nested messages dropped, unanswered, and counted by reason in
-#     /api/v1/stats; an 8-level chain, the limit, still answered.
+#   - malformed and over-nested messages, one for each parse error the worker names, dropped,
+#     unanswered, and counted by reason in /api/v1/stats; an 8-level chain, the limit, still
+#     answered.
 # Afterwards the appliance still runs and exits cleanly.
 source "$(dirname "$0")/lib.sh"
 e2e_setup dhcp6scapy
