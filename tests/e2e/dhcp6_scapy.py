@@ -17,7 +17,9 @@ import sys
 import time
 import urllib.request
 
-from scapy.layers.dhcp6 import (DUID_EN, DHCP6_Confirm, DHCP6_Decline, DHCP6_RelayForward,
+from scapy.layers.dhcp import BOOTP, DHCP
+from scapy.layers.dns import DNS, DNSQR
+from scapy.layers.dhcp6 import (DUID_EN, DHCP6OptClientFQDN, DHCP6_Confirm, DHCP6_Decline, DHCP6_RelayForward,
                                 DHCP6_Renew, DHCP6_Request, DHCP6_Solicit, DHCP6_Advertise,
                                 DHCP6OptClientId, DHCP6OptClientLinkLayerAddr,
                                 DHCP6OptElapsedTime, DHCP6OptIA_NA, DHCP6OptIA_PD,
@@ -493,9 +495,106 @@ def malformed():
           depth == 8 and lvl is not None and lvl.type == ADVERTISE)
 
 
+def dns(name, qtype):
+    """The answer's addresses for name/qtype from the appliance (198.18.0.1:53)."""
+    q = DNS(id=0x4242, rd=0, qd=DNSQR(qname=name, qtype=qtype))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        s.sendto(bytes(q), ("198.18.0.1", 53))
+        r = DNS(s.recv(4096))
+    return sorted(str(r.an[i].rdata) for i in range(r.ancount) if r.an[i].type == q.qd.qtype)
+
+
+def dhcp4(sock, chaddr, cid, msgtype, extra=()):
+    """A DHCPv4 exchange as a relay agent on 198.18.0.2 (giaddr; the reply comes to port 67)."""
+    xid = trid()
+    req = (BOOTP(op=1, hops=1, xid=xid, giaddr="198.18.0.2", chaddr=chaddr + bytes(10)) /
+           DHCP(options=[("message-type", msgtype), ("client_id", cid), ("hostname", b"ds-host")]
+                + list(extra) + ["end"]))
+    sock.sendto(bytes(req), ("198.18.0.1", 67))
+    end = time.monotonic() + 3
+    while time.monotonic() < end:
+        got = recv(sock, end - time.monotonic())
+        if got is None:
+            break
+        rep = BOOTP(got[0])
+        if rep.xid == xid:
+            return rep.yiaddr, {o[0]: o[1] for o in rep[DHCP].options if isinstance(o, tuple)}
+    return None, {}
+
+
+def dual_stack():
+    """One device by its DUID alone (RFC 4361): a DHCPv4 client whose client identifier is
+    0xff, an IAID and DUID-EN 50, with chaddr 02:00:00:00:0a:aa, and a relayed DHCPv6 client
+    with DUID-EN 50 (no option 79, no MAC inside the DUID: nothing but the DUID ties the two).
+    Both call themselves ds-host: A and AAAA under one name. Then a relayed DHCPv6 client with another
+    DUID and no MAC claims ds-host: a conflict, skipped and audited; the records stay."""
+    v4 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    v4.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    v4.bind(("198.18.0.2", 67))
+    chaddr = bytes.fromhex("020000000aaa")
+    cid = b"\xff" + struct.pack("!I", 1) + bytes(duid(50))
+    offered, opts = dhcp4(v4, chaddr, cid, "discover")
+    ip4 = None
+    if offered and offered != "0.0.0.0":
+        ip4, opts = dhcp4(v4, chaddr, cid, "request",
+                          [("requested_addr", offered), ("server_id", opts.get("server_id"))])
+    check(f"DHCPv4 with an RFC 4361 client identifier: ACK ({ip4})",
+          ip4 is not None and opts.get("message-type") == 5, opts.get("message-type"))
+
+    fqdn = DHCP6OptClientFQDN(flags=1, fqdn="ds-host.lan.")
+    link = "2001:db8:1::1"  # relay6, through a relay that adds no option 79
+
+    def bind_relayed(n):
+        m = exchange(relayed(solicit(n, pd=False) / fqdn, link), sock=relay, to=(SERVER, 547))
+        got = m.inner.addrs() if m and m.inner else []
+        m = exchange(relayed(with_server(DHCP6_Request, n, ia_na(addr=got[0] if got else None))
+                             / fqdn, link), sock=relay, to=(SERVER, 547))
+        got = m.inner.addrs() if m and m.inner else []
+        return got[0] if len(got) == 1 else None
+
+    ip6 = bind_relayed(50)
+    check(f"DHCPv6 with the same DUID and the name: Reply ({ip6})", ip6 is not None)
+    end = time.monotonic() + 5
+    while (dns("ds-host.lan.", "A"), dns("ds-host.lan.", "AAAA")) != ([ip4], [ip6]) and \
+            time.monotonic() < end:
+        time.sleep(0.1)
+    a, aaaa = dns("ds-host.lan.", "A"), dns("ds-host.lan.", "AAAA")
+    check("one device by its DUID: A and AAAA under one name", (a, aaaa) == ([ip4], [ip6]),
+          (a, aaaa))
+
+    skips = api("/api/v1/stats")["dns"]["changes"].get("conflict-skip", 0)
+    other = bind_relayed(51)  # no option 79, a DUID-EN: nothing ties it to ds-host
+    check(f"another device (another DUID, no MAC) claiming ds-host gets its lease ({other})",
+          other is not None and other != ip6)
+    end = time.monotonic() + 5
+    while api("/api/v1/stats")["dns"]["changes"].get("conflict-skip", 0) == skips and \
+            time.monotonic() < end:
+        time.sleep(0.1)
+    check("... a conflict: skipped and counted (dns.changes.conflict-skip)",
+          api("/api/v1/stats")["dns"]["changes"].get("conflict-skip", 0) > skips)
+    check("... the name keeps the first device's A and AAAA, no flap",
+          (dns("ds-host.lan.", "A"), dns("ds-host.lan.", "AAAA")) == ([ip4], [ip6]))
+
+    def skip_audited():
+        audit = api("/api/v1/audit?name=ds-host")
+        audit = audit["events"] if isinstance(audit, dict) else audit
+        return any(e["reason"] == "conflict-skip" and e["type"] == "AAAA" and not e["applied"]
+                   and e["name"] == "ds-host.lan." for e in audit), audit[:3]
+
+    # The audit trail is written by the record store's writer, after the change: poll.
+    end = time.monotonic() + 5
+    while not skip_audited()[0] and time.monotonic() < end:
+        time.sleep(0.1)
+    ok, events = skip_audited()
+    check("... and audited (conflict-skip of ds-host's AAAA, not applied)", ok, events)
+    v4.close()
+
+
 if __name__ == "__main__":
     direct()
     relays()
     malformed()
+    dual_stack()
     print(f"scapy scenarios done, {failures} failed", flush=True)
     sys.exit(0)

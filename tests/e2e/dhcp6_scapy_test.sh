@@ -15,6 +15,10 @@
 #   - malformed and over-nested messages, one for each parse error the worker names, dropped,
 #     unanswered, and counted by reason in /api/v1/stats; an 8-level chain, the limit, still
 #     answered.
+#   - dual stack by DUID alone: a DHCPv4 client whose client identifier carries a DUID
+#     (RFC 4361) and a relayed DHCPv6 client with that DUID (no MAC anywhere) have A and AAAA
+#     under one name; another device claiming the name is skipped, counted and audited, and
+#     the records stay.
 # Afterwards the appliance still runs and exits cleanly.
 source "$(dirname "$0")/lib.sh"
 e2e_setup dhcp6scapy
@@ -27,8 +31,18 @@ prefix="edgelease-e2e-dhcp6scapy-$$"
 [api]
 listen = "127.0.0.1:$API_PORT"
 
+[[dns.zones]]
+name = "lan."
+
+[[dhcp.scopes]]
+name = "lan"
+subnet = "198.18.0.0/24"
+pools = ["198.18.0.100-198.18.0.199"]
+domain = "lan."
+
 [[dhcp6.scopes]]
 name = "lan6"
+domain = "lan."
 prefix = "2001:db8::/64"
 pools = ["2001:db8::1000-2001:db8::1003"]
 pd_pools = [ { prefix = "2001:db8:8000::/55", delegated_length = 56 } ]
@@ -36,6 +50,7 @@ decline_probation = "10m"
 
 [[dhcp6.scopes]]
 name = "relay6"
+domain = "lan."
 prefix = "2001:db8:1::/64"
 pools = ["2001:db8:1::1000-2001:db8:1::10ff"]
 
@@ -55,8 +70,9 @@ TOML
 
 start_appliance "$E2E_DIR/edge.toml"
 client_side edge0 02:00:00:00:00:02
-# The relay's own address on the link; nodad: the appliance is the only other host.
+# The relays' own addresses on the link; nodad: the appliance is the only other host.
 in_ns ip -6 addr add 2001:db8::2/64 dev edge0 nodad
+in_ns ip addr add 198.18.0.2/24 dev edge0
 ll_ready() { in_ns ip -6 addr show dev edge0 scope link | grep -q 'inet6' &&
              ! in_ns ip -6 addr show dev edge0 scope link | grep -q tentative; }
 check "edge0's link-local address is ready" wait_for 15 ll_ready
