@@ -7,7 +7,9 @@
 #   - it sends the Client FQDN option (39) with its host name, and the appliance publishes the
 #     AAAA and the ip6.arpa PTR (origin dhcp);
 #   - it renews at T1 and keeps its address and prefix, and the leases' expiry moves on;
-#   - SIGHUP makes it Release: both leases leave the bound state and the AAAA goes.
+#   - dhcpcd exits without releasing, the appliance restarts, dhcpcd starts again from its
+#     saved lease and is bound to the same address and prefix;
+#   - dhcpcd -k makes it Release: both leases are released and the AAAA goes.
 # dhcpcd keeps its DUID and leases in /var/lib/dhcpcd and its sockets in /run/dhcpcd; it runs
 # in a private mount namespace with both directories bound to the scratch directory, so that
 # nothing of another run (or another test on the machine) leaks in or out.
@@ -70,11 +72,16 @@ cat >"$E2E_DIR/dhcpcd-script" <<SCRIPT
 SCRIPT
 chmod +x "$E2E_DIR/dhcpcd-script"
 : >"$E2E_DIR/dhcpcd.record"
-ip netns exec "$E2E_NS" unshare -m --propagation private sh -c \
-    "mount --bind '$E2E_DIR/dhcpcd-db' /var/lib/dhcpcd && mount --bind '$E2E_DIR/dhcpcd-run' /run/dhcpcd &&
-     exec dhcpcd -6 -B -d -f '$E2E_DIR/dhcpcd.conf' -c '$E2E_DIR/dhcpcd-script' edge0" \
-    >"$E2E_DIR/dhcpcd.log" 2>&1 &
-DHCPCD_PID=$!
+start_dhcpcd() {  # in the foreground of its own process (-B): $! is dhcpcd itself
+    ip netns exec "$E2E_NS" unshare -m --propagation private sh -c \
+        "mount --bind '$E2E_DIR/dhcpcd-db' /var/lib/dhcpcd && mount --bind '$E2E_DIR/dhcpcd-run' /run/dhcpcd &&
+         exec dhcpcd -6 -B -d -f '$E2E_DIR/dhcpcd.conf' -c '$E2E_DIR/dhcpcd-script' edge0" \
+        >>"$E2E_DIR/dhcpcd.log" 2>&1 &
+    DHCPCD_PID=$!
+}
+# dhcpcd -k / -x talk to the running daemon's control socket, in its mount namespace.
+dhcpcd_ctl() { nsenter -t "$DHCPCD_PID" -m -n dhcpcd -6 "$@" edge0 >>"$E2E_DIR/dhcpcd.log" 2>&1 || true; }
+start_dhcpcd
 # The lease as dhcpcd's hook saw it: the last block of REASON in the record.
 seen() {  # seen REASON VAR : VAR's value in the first REASON block
     awk -v r="reason=$1" -v k="$2" '$0 == r {in_b = 1; next} /^$/ {if (in_b) exit; next}
@@ -136,8 +143,30 @@ check "the renewal moved both leases' expiry" $PY -c 'import sys; b, a = sys.arg
 ctl --json leases list --family 6 >"$E2E_DIR/ctl6b.json"
 check "... and both are still bound to dhcpcd" leases_have "$E2E_DIR/ctl6b.json"
 
+# --- dhcpcd and the appliance restart: the client comes back to its saved lease --------------
+dhcpcd_ctl -x   # exit without a Release: the lease stays in its file and in the appliance
+check "dhcpcd exits (-x)" wait_for 15 bash -c "! kill -0 $DHCPCD_PID"
+wait "$DHCPCD_PID" 2>/dev/null || true
+rc=0; stop_appliance || rc=$?
+check "the appliance stops cleanly (status $rc)" test "$rc" -eq 0
+start_appliance "$E2E_DIR/edge.toml"
+# A new tap: the kernel end is a fresh interface, the client host's MAC and address again.
+client_side edge0 02:00:00:00:00:07
+in_ns ip addr add 198.18.0.2/24 dev edge0
+check "the link-local address is ready again" wait_for 15 ll_ready
+: >"$E2E_DIR/dhcpcd.record"
+start_dhcpcd
+check "dhcpcd, restarted, is bound again" wait_for 30 grep -qE '^reason=(REBOOT6|REBIND6|BOUND6)$' "$E2E_DIR/dhcpcd.record"
+back=$(grep -m1 -E '^reason=(REBOOT6|REBIND6|BOUND6)$' "$E2E_DIR/dhcpcd.record" | cut -d= -f2)
+e2e_log "dhcpcd came back with $back"
+check "... with the same address and prefix ($back)" test "$(seen "$back" new_dhcp6_ia_na1_ia_addr1) $(seen "$back" new_dhcp6_ia_pd1_prefix1)/$(seen "$back" new_dhcp6_ia_pd1_prefix1_length)" = "$addr $pfx"
+ctl --json leases list --family 6 >"$E2E_DIR/ctl6c.json"
+check "... and the appliance still lists both under its DUID" leases_have "$E2E_DIR/ctl6c.json"
+check "... and the AAAA is there, still of origin dhcp" bash -c "[ \"\$(ip netns exec $E2E_NS dig +short @198.18.0.1 vm-dhcpcd.lan AAAA)\" = $addr ] &&
+    ip netns exec $E2E_NS '$CTL' --api http://127.0.0.1:$API_PORT --json records list lan. --name vm-dhcpcd | grep -q '\"origin\": *\"dhcp\"'"
+
 # --- Release (dhcpcd -k, through the running daemon's control socket) -------------------------
-nsenter -t "$DHCPCD_PID" -m -n dhcpcd -6 -k edge0 >>"$E2E_DIR/dhcpcd.log" 2>&1 || true
+dhcpcd_ctl -k
 check "dhcpcd exits after releasing" wait_for 15 bash -c "! kill -0 $DHCPCD_PID"
 wait "$DHCPCD_PID" 2>/dev/null || true
 released() { ctl --json leases list --family 6 | $PY -c 'import json,sys; l = json.load(sys.stdin); sys.exit(not (len(l) == 2 and all(x["state"] == "released" for x in l)))'; }
