@@ -14,6 +14,7 @@ import json
 import socket
 import struct
 import sys
+import threading
 import time
 import urllib.request
 
@@ -591,10 +592,67 @@ def dual_stack():
     v4.close()
 
 
+def vlans():
+    """Direct clients on tagged links, as raw frames on edge0 (802.1Q 100; QinQ: 802.1ad 200
+    with 802.1Q 300 inside): the scope is the one on the receiving interface (port + tags),
+    and the Advertise and the Reply come back with the request's tags."""
+    from scapy.all import AsyncSniffer, conf, get_if_hwaddr, sendp
+    from scapy.layers.inet import UDP
+    from scapy.layers.inet6 import IPv6
+    from scapy.layers.l2 import Dot1AD, Dot1Q, Ether
+    conf.verb = 0
+    mac = get_if_hwaddr(IFACE)
+    ll = "fe80::ff:fe00:77"  # the tagged host's link-local address (no kernel interface has it)
+    links = (("802.1Q 100", lambda: Dot1Q(vlan=100), [(0x8100, 100)], "2001:db8:100::", "vlan100"),
+             ("QinQ 200/300", lambda: Dot1AD(vlan=200) / Dot1Q(vlan=300),
+              [(0x88a8, 200), (0x8100, 300)], "2001:db8:300::", "qinq300"))
+
+    def tags_of(frame):
+        out, l = [], frame.payload
+        while isinstance(l, (Dot1Q, Dot1AD)):
+            out.append((0x88a8 if isinstance(l, Dot1AD) else 0x8100, l.vlan))
+            l = l.payload
+        return out
+
+    def tagged_exchange(tags, msg):
+        raw = bytes(msg)
+        want = lambda f: UDP in f and f[UDP].dport == 546 and bytes(f[UDP].payload)[1:4] == raw[1:4]
+        ready = threading.Event()  # set once the sniffer's socket is open
+        sn = AsyncSniffer(iface=IFACE, lfilter=want, count=1, timeout=5,
+                          started_callback=ready.set)
+        sn.start()
+        ready.wait(5)
+        sendp(Ether(src=mac, dst="33:33:00:01:00:02") / tags() /
+              IPv6(src=ll, dst=ALL_SERVERS, hlim=1) / UDP(sport=546, dport=547) / raw, iface=IFACE)
+        sn.join()
+        if not sn.results:
+            return None, None
+        f = sn.results[0]
+        return tags_of(f), Msg(bytes(f[UDP].payload))
+
+    for what, tags, want_tags, scope_prefix, scope in links:
+        n = 70 + len(want_tags)
+        got_tags, adv = tagged_exchange(tags, solicit(n, pd=False))
+        got = adv.addrs() if adv else []
+        check(f"{what}: the Advertise comes back with the request's tags ({got_tags})",
+              got_tags == want_tags)
+        check(f"{what}: ... from the tagged link's scope ({got})",
+              len(got) == 1 and got[0].startswith(scope_prefix))
+        if not got:
+            continue
+        got_tags, rep = tagged_exchange(tags, with_server(DHCP6_Request, n, ia_na(addr=got[0])))
+        check(f"{what}: the Reply grants it, tagged ({got_tags})",
+              rep is not None and rep.addrs() == got and got_tags == want_tags)
+        l = lease(addr=got[0])
+        check(f"{what}: the lease is bound in scope {scope}",
+              l is not None and l["state"] == "bound" and l["scope"] == scope, l)
+
+
 if __name__ == "__main__":
     direct()
     relays()
     malformed()
     dual_stack()
+    vlans()
     print(f"scapy scenarios done, {failures} failed", flush=True)
     sys.exit(0)

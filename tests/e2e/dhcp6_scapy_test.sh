@@ -15,6 +15,8 @@
 #   - malformed and over-nested messages, one for each parse error the worker names, dropped,
 #     unanswered, and counted by reason in /api/v1/stats; an 8-level chain, the limit, still
 #     answered.
+#   - tagged links (802.1Q, and QinQ; raw frames, as this kernel may lack 8021q): the scope
+#     of the receiving port + tags, Advertise and Reply tagged as the request was;
 #   - dual stack by DUID alone: a DHCPv4 client whose client identifier carries a DUID
 #     (RFC 4361) and a relayed DHCPv6 client with that DUID (no MAC anywhere) have A and AAAA
 #     under one name; another device claiming the name is skipped, counted and audited, and
@@ -27,6 +29,17 @@ API_PORT=$((20000 + ($$ + 31) % 20000))
 
 prefix="edgelease-e2e-dhcp6scapy-$$"
 { base_config "$prefix" '"198.18.0.1/24", "2001:db8::1/64"'; cat <<TOML
+
+[[interfaces]]
+port = "net_tap0"
+vlan = 100
+addresses = ["2001:db8:100::1/64"]
+
+[[interfaces]]
+port = "net_tap0"
+vlan = 200
+inner_vlan = 300
+addresses = ["2001:db8:300::1/64"]
 
 [api]
 listen = "127.0.0.1:$API_PORT"
@@ -47,6 +60,16 @@ prefix = "2001:db8::/64"
 pools = ["2001:db8::1000-2001:db8::1003"]
 pd_pools = [ { prefix = "2001:db8:8000::/55", delegated_length = 56 } ]
 decline_probation = "10m"
+
+[[dhcp6.scopes]]
+name = "vlan100"
+prefix = "2001:db8:100::/64"
+pools = ["2001:db8:100::1000-2001:db8:100::10ff"]
+
+[[dhcp6.scopes]]
+name = "qinq300"
+prefix = "2001:db8:300::/64"
+pools = ["2001:db8:300::1000-2001:db8:300::10ff"]
 
 [[dhcp6.scopes]]
 name = "relay6"
