@@ -13,6 +13,11 @@ for f in "$src"/config/examples/*.toml; do
     [ $rc -eq 0 ] && grep -q "configuration valid" <<<"$out" && ok "$(basename "$f") is valid" || { bad "$(basename "$f"): rc=$rc"; echo "$out"; }
 done
 
+# The summary counts each family's scopes (quickstart has one of each).
+out=$("$bin" --check-config "$src/config/examples/quickstart.toml" 2>&1)
+grep -q "1 DHCP scope(s), 1 DHCPv6 scope(s))" <<<"$out" && ok "quickstart: both families' scopes counted" ||
+    { bad "quickstart: scope counts"; echo "$out"; }
+
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 cat >"$tmp/typo.toml" <<'TOML'
 [dpdk]

@@ -51,7 +51,7 @@ TEST(ConfigExamples, QuickstartLoads) {
     EXPECT_EQ(c.api.listen, "127.0.0.1:8053");
     EXPECT_TRUE(c.api.token_file.empty());
 
-    ASSERT_EQ(c.dns.zones.size(), 2u);
+    ASSERT_EQ(c.dns.zones.size(), 3u);
     EXPECT_EQ(c.dns.zones[0].name, "lan.");
     ASSERT_EQ(c.dns.zones[0].records.size(), 1u);
     const auto& rec = c.dns.zones[0].records[0];
@@ -90,6 +90,22 @@ TEST(ConfigExamples, QuickstartLoads) {
     EXPECT_EQ(res.ip, v4("198.18.0.50"));
     EXPECT_EQ(res.hostname, "my-server");
     EXPECT_TRUE(res.client_id.empty());
+
+    // The DHCPv6 scope the demo's v6 client is served from, and its reverse zone.
+    EXPECT_EQ(c.dns.zones[2].name, "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa.");
+    ASSERT_EQ(c.dhcp6.scopes.size(), 1u);
+    const auto& s6 = c.dhcp6.scopes[0];
+    EXPECT_EQ(s6.name, "lan6");
+    EXPECT_EQ(net::to_string(s6.prefix), "2001:db8::/64");
+    ASSERT_EQ(s6.pools.size(), 1u);
+    ASSERT_EQ(s6.pd_pools.size(), 1u);
+    EXPECT_EQ(net::to_string(s6.pd_pools[0].prefix), "2001:db8:8000::/40");
+    EXPECT_EQ(s6.pd_pools[0].delegated_length, 56);
+    EXPECT_EQ(s6.preferred_lifetime, 30min);
+    EXPECT_EQ(s6.valid_lifetime, 1h);
+    ASSERT_EQ(s6.dns_servers.size(), 1u);
+    EXPECT_EQ(s6.domain, "lan.");
+    EXPECT_TRUE(s6.dns.update);
 }
 
 TEST(ConfigExamples, FullLoadsWithEveryKey) {
