@@ -294,7 +294,8 @@ void declare_worker_dns_and_dhcp(Declare& d) {
       "DHCPv6 client messages a worker lcore handed to the control lcore, by message type "
       "(relayed ones by the client's message inside).",
       per_worker_by(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::by_type6, kMsg6TypeNames,
-                    is_client_type6));
+                    is_client_type6))
+        .summary = "dhcp6_requests";
     d("edgelease_dhcp6_malformed_total", kCounter, {"lcore"},
       "Datagrams to port 547 that failed to parse as a DHCPv6 client message (reasons in "
       "edgelease_dhcp6_parse_errors_total).",
@@ -308,7 +309,8 @@ void declare_worker_dns_and_dhcp(Declare& d) {
       per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::queue_full6));
     d("edgelease_dhcp6_replies_sent_total", kCounter, {"lcore"},
       "DHCPv6 replies a worker lcore sent.",
-      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::replies_sent6));
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::replies_sent6))
+        .summary = "dhcp6_replies";
 }
 
 void declare_dhcp_service(Declare& d) {
