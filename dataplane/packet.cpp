@@ -65,6 +65,13 @@ struct Ctx {
 
     uint8_t* l3() const noexcept { return view.data + view.l3_off; }
     Verdict drop(DropReason r) const noexcept { return dataplane::drop(why, r); }
+    /// For us, not answered here: the kernel's, through the exception path (`why` says what
+    /// it is counted as where there is no exception path).
+    Verdict kernel(DropReason r) const noexcept {
+        why = r;
+        view.to_us = true;
+        return Verdict::Kernel;
+    }
 };
 
 /// Answers go back where the frame came from (or to dst_mac), from the port's own MAC.
@@ -94,7 +101,10 @@ Verdict handle_arp(const Ctx& x) noexcept {
         return x.drop(DropReason::ArpMalformed);
     // A group sender address is never a station; answering it would flood the reply.
     if (sha[0] & eth::kGroupBit) return x.drop(DropReason::ArpMalformed);
-    if (op != arp::kOpRequest) return x.drop(DropReason::ArpIgnored);
+    // A reply to one of our addresses answers the kernel's own request (exception path).
+    if (op != arp::kOpRequest)
+        return op == arp::kOpReply && x.port.owns_v4(x.ifc, tpa) ? x.kernel(DropReason::ArpIgnored)
+                                                                 : x.drop(DropReason::ArpIgnored);
     if (!x.port.owns_v4(x.ifc, tpa)) return x.drop(DropReason::ArpIgnored);
     // A gratuitous request (spa == tpa) announces the sender's binding of that address; it
     // asks nothing. (An RFC 5227 probe has spa 0 and is answered, which defends the address.)
@@ -166,7 +176,7 @@ Verdict handle_icmp4(const Ctx& x, size_t hl, size_t l4_len, uint32_t src, uint3
     uint8_t code = c.u8();
     c.skip(icmp::kHeaderLen - 2);
     if (!c.ok()) return x.drop(DropReason::IcmpMalformed);
-    if (type != icmp::kEchoRequest || code != 0) return x.drop(DropReason::IcmpUnhandled);
+    if (type != icmp::kEchoRequest || code != 0) return x.kernel(DropReason::IcmpUnhandled);
     // 0.0.0.0 is "this host" before it has an address (RFC 1122 §3.2.1.3): nobody to answer.
     if (src == 0) return x.drop(DropReason::Ipv4Malformed);
     if (!wire::csum_valid(m, l4_len)) return x.drop(DropReason::IcmpBadChecksum);
@@ -220,11 +230,13 @@ Verdict handle_ipv4(const Ctx& x) noexcept {
     // No reassembly: nothing the appliance serves needs fragments (RFC 1122 §3.3.2 allows it
     // to not reassemble) and holding fragments would mean state on the worker.
     if (frag & (ipv4::kFlagMoreFragments | ipv4::kFragOffsetMask))
-        return x.drop(DropReason::Ipv4Fragment);
+        return x.port.owns_v4(x.ifc, dst) ? x.kernel(DropReason::Ipv4Fragment)
+                                          : x.drop(DropReason::Ipv4Fragment);
     // RFC 1122 §3.2.1.3: a broadcast or multicast source is invalid and silently discarded.
     if (src == ipv4::kLimitedBroadcast || ipv4::is_multicast(src))
         return x.drop(DropReason::Ipv4Malformed);
-    if (!x.port.owns_v4(x.ifc, dst)) {
+    x.view.to_us = x.port.owns_v4(x.ifc, dst);
+    if (!x.view.to_us) {
         // Broadcasts are for UDP only (DHCP); an echo to a broadcast is not answered
         // (RFC 1122 §3.2.2.6 allows that, and it keeps us out of smurf amplification).
         if (protocol != proto::kUdp || broadcast_subnet(x.ifc, dst) == nullptr)
@@ -237,7 +249,7 @@ Verdict handle_ipv4(const Ctx& x) noexcept {
         case proto::kUdp:
             return check_udp(x, x.view.l3_off + hl, l4_len, false, src, dst);
         default:
-            return x.drop(DropReason::ProtoUnhandled);
+            return x.kernel(DropReason::ProtoUnhandled);  // dst is ours: only UDP may broadcast
     }
 }
 
@@ -394,7 +406,7 @@ Verdict handle_icmp6(const Ctx& x, size_t l4_off, size_t l4_len, bool to_group) 
     // The solicited-node group is joined for address resolution and DAD only.
     if (to_group && type != icmp6::kNeighborSolicitation) return x.drop(DropReason::Ipv6NotForUs);
     if (type != icmp6::kEchoRequest && type != icmp6::kNeighborSolicitation)
-        return x.drop(DropReason::IcmpUnhandled);
+        return x.kernel(DropReason::IcmpUnhandled);  // to our unicast: groups are NS only
     // RFC 4443 §2.3: the checksum covers the pseudo-header (RFC 8200 §8.1).
     uint32_t ph = wire::pseudo_header_v6(ip6 + ipv6::kSrcOff, ip6 + ipv6::kDstOff, proto::kIcmpv6,
                                          static_cast<uint32_t>(l4_len));
@@ -465,9 +477,11 @@ Verdict handle_ipv6(const Ctx& x) noexcept {
                 break;
             }
             case proto::kFragment:
-                return x.drop(DropReason::Ipv6Fragment);
+                return x.port.owns_v6(x.ifc, dst) ? x.kernel(DropReason::Ipv6Fragment)
+                                                  : x.drop(DropReason::Ipv6Fragment);
             default:  // Routing, No Next Header, TCP, ...
-                return x.drop(DropReason::ProtoUnhandled);
+                return x.port.owns_v6(x.ifc, dst) ? x.kernel(DropReason::ProtoUnhandled)
+                                                  : x.drop(DropReason::ProtoUnhandled);
         }
         first = false;
     }
@@ -475,6 +489,7 @@ Verdict handle_ipv6(const Ctx& x) noexcept {
     size_t l4_off = x.view.l3_off + ipv6::kHeaderLen + ext.offset();
     size_t l4_len = ext.remaining();
     if (x.port.owns_v6(x.ifc, dst)) {
+        x.view.to_us = true;
         if (next == proto::kIcmpv6) return handle_icmp6(x, l4_off, l4_len, false);
         return check_udp(x, l4_off, l4_len, true, 0, 0);
     }
@@ -566,6 +581,7 @@ Verdict handle_frame(const PortContext& port, PacketView& view, DropReason& why,
     view.vlan_count = 0;
     view.l3_off = view.l4_off = view.payload_off = view.payload_len = 0;
     view.is_v6 = false;
+    view.to_us = false;
     view.iface = nullptr;
     if (view.data == nullptr || view.len < eth::kHeaderLen) return drop(why, DropReason::Runt);
     const uint8_t* d = view.data;

@@ -43,13 +43,17 @@ struct PacketView {
     uint16_t payload_off = 0;  // UDP payload
     uint16_t payload_len = 0;
     bool is_v6 = false;
+    bool to_us = false;  // to one of the interface's unicast addresses (not a group/broadcast)
     const L3Interface* iface = nullptr;
 };
 
 enum class Verdict : uint8_t {
-    Drop,   // `why` says why
-    Reply,  // the frame in data[0..len) was rewritten into the answer; send it on the same port
-    Udp,    // a valid UDP datagram addressed to us; offsets in the view are filled in
+    Drop,    // `why` says why
+    Reply,   // the frame in data[0..len) was rewritten into the answer; send it on the same port
+    Udp,     // a valid UDP datagram addressed to us; offsets in the view are filled in
+    Kernel,  // for one of our unicast addresses but not answered here (TCP and other protocols,
+             // ICMP other than echo and NS, fragments, ARP replies): the exception path's, or
+             // a drop for `why` where there is none
 };
 
 /// Validates and classifies one received frame; answers ARP, ICMP echo, NS and ICMPv6 echo

@@ -21,7 +21,10 @@ inline void PrintTo(DropReason r, std::ostream* os) {
     *os << drop_reason_name(r);
 }
 inline void PrintTo(Verdict v, std::ostream* os) {
-    *os << (v == Verdict::Drop ? "Drop" : v == Verdict::Reply ? "Reply" : "Udp");
+    *os << (v == Verdict::Drop     ? "Drop"
+            : v == Verdict::Reply  ? "Reply"
+            : v == Verdict::Kernel ? "Kernel"
+                                   : "Udp");
 }
 }  // namespace edgelease::dataplane
 
@@ -390,6 +393,14 @@ inline std::unique_ptr<Rx> receive(const PortContext& port, const Bytes& frame,
     do {                                                                 \
         EXPECT_EQ((rx)->verdict, ::edgelease::dataplane::Verdict::Drop); \
         EXPECT_EQ((rx)->why, (reason));                                  \
+    } while (0)
+
+/// Expects a frame for the kernel (the exception path), counted as `reason` where there is none.
+#define EXPECT_KERNEL(rx, reason)                                          \
+    do {                                                                   \
+        EXPECT_EQ((rx)->verdict, ::edgelease::dataplane::Verdict::Kernel); \
+        EXPECT_EQ((rx)->why, (reason));                                    \
+        EXPECT_TRUE((rx)->view.to_us);                                     \
     } while (0)
 
 // ---- complete frames used by several test files ------------------------------------------

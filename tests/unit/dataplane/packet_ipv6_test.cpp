@@ -264,7 +264,7 @@ TEST_F(Ipv6, IcmpProblems) {
     Bytes rs =
         cat(ether(kOurMac, kPeerMac, 0x86dd), ipv6({.src = kPeer6, .dst = kOur6, .hop = 255},
                                                    icmp6(kPeer6, kOur6, 133, 0, {0, 0, 0, 0})));
-    EXPECT_DROP(receive(port, rs), DropReason::IcmpUnhandled);
+    EXPECT_KERNEL(receive(port, rs), DropReason::IcmpUnhandled);
     Bytes short_echo = cat(ether(kOurMac, kPeerMac, 0x86dd),
                            ipv6({.src = kPeer6, .dst = kOur6}, icmp6(kPeer6, kOur6, 128, 0, {})));
     EXPECT_DROP(receive(port, short_echo), DropReason::IcmpMalformed);
@@ -282,12 +282,12 @@ TEST_F(Ipv6, FragmentHeader) {
     Bytes req = cat(ether(kOurMac, kPeerMac, 0x86dd),
                     ipv6({.src = kPeer6, .dst = kOur6, .next = 44},
                          cat(frag, icmp6(kPeer6, kOur6, 128, 0, echo6_body(1, 1, pattern(8))))));
-    EXPECT_DROP(receive(port, req), DropReason::Ipv6Fragment);
+    EXPECT_KERNEL(receive(port, req), DropReason::Ipv6Fragment);
     // Also behind a Destination Options header.
     Bytes deep = cat(ether(kOurMac, kPeerMac, 0x86dd),
                      ipv6({.src = kPeer6, .dst = kOur6, .next = 60},
                           cat(opts_header(44, kPadN4), cat(frag, pattern(16)))));
-    EXPECT_DROP(receive(port, deep), DropReason::Ipv6Fragment);
+    EXPECT_KERNEL(receive(port, deep), DropReason::Ipv6Fragment);
 }
 
 TEST_F(Ipv6, UnhandledNextHeaders) {
@@ -297,7 +297,11 @@ TEST_F(Ipv6, UnhandledNextHeaders) {
             cat(ether(kOurMac, kPeerMac, 0x86dd),
                 ipv6({.src = kPeer6, .dst = kOur6, .next = next}, cat(routing, pattern(20))));
         SCOPED_TRACE(int{next});
-        EXPECT_DROP(receive(port, req), DropReason::ProtoUnhandled);
+        EXPECT_KERNEL(receive(port, req), DropReason::ProtoUnhandled);
+        Bytes other = cat(ether(kOurMac, kPeerMac, 0x86dd),
+                          ipv6({.src = kPeer6, .dst = ip6("2001:db8::99"), .next = next},
+                               cat(routing, pattern(20))));
+        EXPECT_DROP(receive(port, other), DropReason::ProtoUnhandled);
     }
     // An option whose action bits say "discard if unknown" (RFC 8200 §4.2).
     Bytes discard = cat(ether(kOurMac, kPeerMac, 0x86dd),
