@@ -13,11 +13,13 @@ namespace {
 constexpr unsigned kTimeoutChecksPerLoop = 64;  // clients the timeout hand looks at per loop
 }
 
-DhcpGenerator::DhcpGenerator(const Options& o, DhcpSwarm& swarm, uint16_t port_id,
-                             rte_mempool* pool)
+template <class Swarm>
+DhcpGenerator<Swarm>::DhcpGenerator(const Options& o, Swarm& swarm, uint16_t port_id,
+                                    rte_mempool* pool)
     : o_(o), swarm_(swarm), port_(port_id), stash_(pool) {}
 
-void DhcpGenerator::run(RunControl& ctl, RunReport& report) noexcept {
+template <class Swarm>
+void DhcpGenerator<Swarm>::run(RunControl& ctl, RunReport& report) noexcept {
     const uint64_t hz = rte_get_tsc_hz();
     const uint16_t burst = o_.burst;
     IdleBackoff backoff(o_.idle_sleep_us);
@@ -126,28 +128,14 @@ void DhcpGenerator::run(RunControl& ctl, RunReport& report) noexcept {
     const uint64_t done = rte_rdtsc();
     ctl.in_flight.store(0, std::memory_order_relaxed);
 
-    const DhcpCounters& c = swarm_.counters();
     report.send_s = static_cast<double>(send_end - start) / static_cast<double>(hz);
     report.elapsed_s =
         static_cast<double>(std::max(send_end, last_answer) - start) / static_cast<double>(hz);
     report.drain_s = static_cast<double>(done - send_end) / static_cast<double>(hz);
-    report.clients = swarm_.clients();
-    report.bound_at_end = swarm_.bound();
-    report.unfinished = swarm_.in_flight();
-    report.dora_started = c.discovers.get();
-    report.leases = c.acks.get();
-    report.exchanges = c.exchanges.get();
-    report.offers = c.offers.get();
-    report.renews = c.renews.get();
-    report.renew_acks = c.renew_acks.get();
-    report.releases = c.releases.get();
-    report.naks = c.naks.get();
-    report.timeouts = c.timeouts.get();
-    report.retransmissions = c.retransmissions.get();
-    report.unexpected = c.unexpected.get();
-    report.ignored = c.ignored.get();
-    report.latency = summarize(swarm_.exchange_latency());
-    report.dora_latency = summarize(swarm_.dora_latency());
+    fill_report(swarm_, report);
 }
+
+template class DhcpGenerator<DhcpSwarm>;
+template class DhcpGenerator<Dhcp6Swarm>;
 
 }  // namespace edgelease::loadgen

@@ -56,6 +56,13 @@ net::Ipv4Addr ipv4_or_throw(const std::string& text, const char* what) {
     return *a;
 }
 
+net::Ipv6Addr ipv6_or_throw(const std::string& text, const char* what) {
+    auto a = net::parse_ipv6(text);
+    if (!a)
+        throw std::invalid_argument(std::string(what) + ": '" + text + "' is not an IPv6 address");
+    return *a;
+}
+
 net::MacAddr mac_or_throw(const std::string& text, const char* what) {
     auto m = net::parse_mac(text);
     if (!m)
@@ -68,6 +75,22 @@ net::MacAddr mac_or_throw(const std::string& text, const char* what) {
 DhcpMix parse_dhcp_mix(const std::string& text) {
     const auto w = parse_weights(text, {"renew", "release", "restart"});
     return DhcpMix{w[0], w[1], w[2]};
+}
+
+void parse_ia(const std::string& text, bool& na, bool& pd) {
+    na = pd = false;
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        const size_t comma = text.find(',', pos);
+        const std::string item =
+            text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+        pos = comma == std::string::npos ? text.size() + 1 : comma + 1;
+        if (item != "na" && item != "pd")
+            throw std::invalid_argument("--ia: expected na, pd or na,pd, got '" + text + "'");
+        bool& which = item == "na" ? na : pd;
+        if (which) throw std::invalid_argument("--ia: '" + item + "' given twice");
+        which = true;
+    }
 }
 
 DnsMix parse_dns_mix(const std::string& text) {
@@ -95,18 +118,30 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
         "  edgelease-loadgen dns --zone lan.zone --origin lan. -- --no-huge --no-pci "
         "--vdev=net_memif0,role=client,socket=/run/el.sock,socket-abstract=no");
     auto* dhcp = cli.add_subcommand("dhcp", "Emulate DHCPv4 clients: DORA, then renew/release");
+    auto* dhcp6 = cli.add_subcommand(
+        "dhcp6", "Emulate DHCPv6 clients: Solicit to Reply (IA_NA, IA_PD), then renew/release");
     auto* dns = cli.add_subcommand("dns", "Send DNS queries from a dnsperf file or a zone");
 
-    std::string server = "198.18.0.1", source = "198.18.0.2", server_mac,
+    std::string server = "198.18.0.1", server6 = "2001:db8::1", source = "198.18.0.2", server_mac,
                 mac_base = "02:4c:47:00:00:00", relay_base = "198.19.0.1",
-                dhcp_mix = "renew=1,release=1", dns_mix = "hit=90,nxdomain=10";
+                relay_base6 = "2001:db8:1::1", dhcp_mix = "renew=1,release=1",
+                dns_mix = "hit=90,nxdomain=10", ia = "na", duid = "ll";
     unsigned retries = o.retries;
     auto add_common = [&](CLI::App* a) {
+        const bool v6 = a == dhcp6;
         a->add_option("--port", o.port, "DPDK port name (default: the first port)");
-        a->add_option("--server", server, "Server IPv4 address")->capture_default_str();
-        a->add_option("--source", source, "Our IPv4 address (DNS queries, ARP)")
-            ->capture_default_str();
-        a->add_option("--server-mac", server_mac, "Server MAC (default: learnt by ARP)");
+        if (v6) {
+            a->add_option("--server", server6,
+                          "Server IPv6 address (where relays send; learnt by NS)")
+                ->capture_default_str();
+            a->add_option("--server-mac", server_mac,
+                          "Server MAC (default: learnt by Neighbor Solicitation when relaying)");
+        } else {
+            a->add_option("--server", server, "Server IPv4 address")->capture_default_str();
+            a->add_option("--source", source, "Our IPv4 address (DNS queries, ARP)")
+                ->capture_default_str();
+            a->add_option("--server-mac", server_mac, "Server MAC (default: learnt by ARP)");
+        }
         a->add_option("--rate", o.rate,
                       "Transactions started per second; 0 = closed loop at maximum")
             ->check(CLI::Range(0.0, 1e9))
@@ -153,18 +188,41 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
             ->capture_default_str();
     };
     add_common(dhcp);
+    add_common(dhcp6);
     add_common(dns);
 
-    dhcp->add_option("--clients", o.clients, "Emulated clients (distinct MACs)")
-        ->check(CLI::Range(1u, 1u << 24))
+    // Options both DHCP families have.
+    for (CLI::App* a : {dhcp, dhcp6}) {
+        a->add_option("--clients", o.clients, "Emulated clients (distinct MACs)")
+            ->check(CLI::Range(1u, 1u << 24))
+            ->capture_default_str();
+        a->add_option("--mac-base", mac_base, "MAC of client 0; client i has base + i")
+            ->capture_default_str();
+        a->add_option("--relays", o.relays, "Emulated relay agents (0 = clients on the link)")
+            ->check(CLI::Range(0u, 65535u))
+            ->capture_default_str();
+        a->add_option("--retries", retries, "Retransmissions before a timeout")
+            ->check(CLI::Range(0u, 10u))
+            ->capture_default_str();
+    }
+    dhcp6
+        ->add_option("--relay-base", relay_base6,
+                     "Address of relay 0 (its source and link-address); relay j has base + j")
         ->capture_default_str();
-    dhcp->add_option("--mac-base", mac_base, "MAC of client 0; client i has base + i")
+    dhcp6->add_option("--ia", ia, "IAs each client asks for: na, pd or na,pd")
         ->capture_default_str();
+    dhcp6->add_flag("--rapid-commit", o.rapid_commit,
+                    "Solicit with Rapid Commit: the 2-message exchange (the scope must allow it)");
+    dhcp6->add_option("--duid", duid, "DUID made from the MAC: ll (DUID-LL) or llt (DUID-LLT)")
+        ->capture_default_str();
+    dhcp6->add_flag("--hostname", o.hostname, "Send option 39 (Client FQDN) \"lg-<i>\"");
+    dhcp6
+        ->add_option("--mix", dhcp_mix,
+                     "After each binding Reply: weights of renew, release, restart")
+        ->capture_default_str();
+
     dhcp->add_flag("--client-id", o.client_id, "Send option 61 (type 1 + MAC)");
     dhcp->add_flag("--hostname", o.hostname, "Send option 12 \"lg-<i>\"");
-    dhcp->add_option("--relays", o.relays, "Emulated relay agents (0 = clients on the link)")
-        ->check(CLI::Range(0u, 65535u))
-        ->capture_default_str();
     dhcp->add_option("--relay-base", relay_base, "giaddr of relay 0; relay j has base + j")
         ->capture_default_str();
     dhcp->add_flag("--option82", o.option82, "Relays add option 82 (circuit and remote ID)");
@@ -172,9 +230,6 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
     dhcp->add_option(
         "--acked-file", o.acked_file,
         "At the end, write \"<mac> <address>\" per client whose last ACK stands (not released)");
-    dhcp->add_option("--retries", retries, "Retransmissions before a timeout")
-        ->check(CLI::Range(0u, 10u))
-        ->capture_default_str();
     dhcp->add_option("--mix", dhcp_mix, "After each ACK: weights of renew, release, restart")
         ->capture_default_str();
 
@@ -203,23 +258,44 @@ ParseOutcome parse_options(int argc, const char* const* argv) {
         return out;
     }
     try {
-        o.mode = dhcp->parsed() ? Mode::Dhcp : Mode::Dns;
-        o.server = ipv4_or_throw(server, "--server");
-        o.source = ipv4_or_throw(source, "--source");
+        o.mode = dhcp->parsed() ? Mode::Dhcp : dhcp6->parsed() ? Mode::Dhcp6 : Mode::Dns;
+        if (o.mode == Mode::Dhcp6) {
+            o.server6 = ipv6_or_throw(server6, "--server");
+            if (o.server6.bytes[0] == 0xff || o.server6 == net::Ipv6Addr{})
+                throw std::invalid_argument("--server: a unicast IPv6 address, please");
+        } else {
+            o.server = ipv4_or_throw(server, "--server");
+            o.source = ipv4_or_throw(source, "--source");
+        }
         if (!server_mac.empty()) o.server_mac = mac_or_throw(server_mac, "--server-mac");
         o.retries = static_cast<uint8_t>(retries);
         if (o.count == 0 && o.duration_s == 0)
             throw std::invalid_argument("give --count or --duration: the run must end by itself");
-        if (o.mode == Mode::Dhcp) {
+        if (o.mode == Mode::Dhcp || o.mode == Mode::Dhcp6) {
             o.mac_base = mac_or_throw(mac_base, "--mac-base");
             if (o.mac_base.bytes[0] & 1)
                 throw std::invalid_argument(
                     "--mac-base: a group (multicast) address cannot be a client's");
-            o.relay_base = ipv4_or_throw(relay_base, "--relay-base");
             o.dhcp_mix = parse_dhcp_mix(dhcp_mix);
+        }
+        if (o.mode == Mode::Dhcp) {
+            o.relay_base = ipv4_or_throw(relay_base, "--relay-base");
             if (o.option82 && o.relays == 0)
                 throw std::invalid_argument(
                     "--option82 is added by relay agents: give --relays too");
+        } else if (o.mode == Mode::Dhcp6) {
+            o.relay_base6 = ipv6_or_throw(relay_base6, "--relay-base");
+            if (o.relay_base6.bytes[0] == 0xff || o.relay_base6 == net::Ipv6Addr{} ||
+                (o.relay_base6.bytes[0] == 0xfe && (o.relay_base6.bytes[1] & 0xc0) == 0x80))
+                throw std::invalid_argument(
+                    "--relay-base: a global unicast address (it names the clients' link)");
+            parse_ia(ia, o.ia_na, o.ia_pd);
+            if (duid == "ll")
+                o.duid = DuidKind::Ll;
+            else if (duid == "llt")
+                o.duid = DuidKind::Llt;
+            else
+                throw std::invalid_argument("--duid: ll or llt, got '" + duid + "'");
         } else {
             o.dns_mix = parse_dns_mix(dns_mix);
             parse_type_weights(o.types);  // checked now, used when the zone is read

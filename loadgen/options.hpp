@@ -1,5 +1,6 @@
 #pragma once
-// The command line of edgelease-loadgen: `edgelease-loadgen dhcp|dns [options] -- EAL args`.
+// The command line of edgelease-loadgen: `edgelease-loadgen dhcp|dhcp6|dns [options] -- EAL
+// args`.
 // Parsed into a plain struct at start-up (may throw, never on the hot path); unit-tested
 // without EAL.
 #include <cstdint>
@@ -8,12 +9,13 @@
 #include <vector>
 
 #include "common/net.hpp"
+#include "loadgen/dhcp6_swarm.hpp"
 #include "loadgen/dhcp_swarm.hpp"
 #include "loadgen/dns_queries.hpp"
 
 namespace edgelease::loadgen {
 
-enum class Mode : uint8_t { Dhcp, Dns };
+enum class Mode : uint8_t { Dhcp, Dhcp6, Dns };
 
 struct Options {
     Mode mode = Mode::Dns;
@@ -30,7 +32,9 @@ struct Options {
     // Addresses.
     net::Ipv4Addr server{0xc6120001};        // 198.18.0.1
     net::Ipv4Addr source{0xc6120002};        // our own address (DNS queries, ARP)
-    std::optional<net::MacAddr> server_mac;  // else learnt by ARP
+    std::optional<net::MacAddr> server_mac;  // else learnt by ARP (NS for dhcp6)
+    net::Ipv6Addr server6{{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+    // dhcp6: where relays send (2001:db8::1)
 
     // Load shape and bounds.
     double rate = 0;             // starts per second; 0 = closed loop
@@ -47,7 +51,7 @@ struct Options {
     bool quiet = false;      // no progress lines
     uint32_t progress_ms = 1000;
 
-    // DHCP.
+    // DHCP (both families unless marked).
     uint32_t clients = 1000;
     net::MacAddr mac_base{{0x02, 0x4c, 0x47, 0x00, 0x00, 0x00}};
     bool client_id = false;
@@ -58,6 +62,13 @@ struct Options {
     bool broadcast = false;
     uint8_t retries = 2;
     DhcpMix dhcp_mix;
+    // DHCPv6 only.
+    // Relay j's address and link-address: base + j (2001:db8:1::1).
+    net::Ipv6Addr relay_base6{{0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+    bool ia_na = true;
+    bool ia_pd = false;
+    bool rapid_commit = false;
+    DuidKind duid = DuidKind::Ll;
 
     // DNS.
     std::string queries_file;  // dnsperf format
@@ -84,6 +95,10 @@ struct ParseOutcome {
 /// bound (count or duration), a source of DNS queries, relays for option 82, mixes with a
 /// non-zero weight.
 ParseOutcome parse_options(int argc, const char* const* argv);
+
+/// "na", "pd", "na,pd" (or "pd,na"): which IAs the DHCPv6 clients ask for. Throws
+/// std::invalid_argument otherwise.
+void parse_ia(const std::string& text, bool& na, bool& pd);
 
 /// "renew=2,release=1,restart=0" (DHCP) or "hit=90,nxdomain=5,nodata=5" (DNS). Keys not
 /// given are 0, so the string states the whole mix; at least one weight must be non-zero.

@@ -104,7 +104,9 @@ LoadgenPort::~LoadgenPort() {
     rte_mempool_free(pool_);
 }
 
-net::MacAddr LoadgenPort::resolve(net::Ipv4Addr source, net::Ipv4Addr target, double timeout_s) {
+template <class Ask, class Answer>
+net::MacAddr LoadgenPort::ask_until(Ask&& ask, Answer&& answer, double timeout_s,
+                                    const std::string& what) {
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + std::chrono::duration<double>(timeout_s);
     auto next_ask = start;
@@ -114,10 +116,9 @@ net::MacAddr LoadgenPort::resolve(net::Ipv4Addr source, net::Ipv4Addr target, do
         if (now >= deadline) break;
         if (now >= next_ask) {
             rte_mbuf* m = rte_pktmbuf_alloc(pool_);
-            if (m == nullptr) throw std::runtime_error("mbuf pool empty while sending ARP");
-            const uint16_t len = build_arp_request(rte_pktmbuf_mtod(m, uint8_t*),
-                                                   static_cast<uint16_t>(rte_pktmbuf_tailroom(m)),
-                                                   mac_, source.value, target.value);
+            if (m == nullptr) throw std::runtime_error("mbuf pool empty while resolving");
+            const uint16_t len =
+                ask(rte_pktmbuf_mtod(m, uint8_t*), static_cast<uint16_t>(rte_pktmbuf_tailroom(m)));
             m->data_len = m->pkt_len = len;
             if (rte_eth_tx_burst(port_id_, 0, &m, 1) != 1) rte_pktmbuf_free(m);
             next_ask = now + std::chrono::milliseconds(200);
@@ -125,8 +126,7 @@ net::MacAddr LoadgenPort::resolve(net::Ipv4Addr source, net::Ipv4Addr target, do
         const uint16_t n = rte_eth_rx_burst(port_id_, 0, rx, 32);
         for (uint16_t i = 0; i < n; ++i) {
             net::MacAddr found;
-            const bool ok = parse_arp_from(rte_pktmbuf_mtod(rx[i], const uint8_t*), rx[i]->data_len,
-                                           target.value, found);
+            const bool ok = answer(rte_pktmbuf_mtod(rx[i], const uint8_t*), rx[i]->data_len, found);
             rte_pktmbuf_free(rx[i]);
             if (ok) {
                 for (uint16_t j = i + 1; j < n; ++j) rte_pktmbuf_free(rx[j]);
@@ -135,9 +135,32 @@ net::MacAddr LoadgenPort::resolve(net::Ipv4Addr source, net::Ipv4Addr target, do
         }
         if (n == 0) std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
-    throw std::runtime_error("no ARP reply from " + net::to_string(target) + " within " +
-                             std::to_string(timeout_s) +
-                             " s (give --server-mac, or check --server/--source)");
+    throw std::runtime_error(what + " within " + std::to_string(timeout_s) +
+                             " s (give --server-mac, or check --server" +
+                             (what.starts_with("no ARP") ? "/--source)" : ")"));
+}
+
+net::MacAddr LoadgenPort::resolve(net::Ipv4Addr source, net::Ipv4Addr target, double timeout_s) {
+    return ask_until(
+        [&](uint8_t* buf, uint16_t cap) {
+            return build_arp_request(buf, cap, mac_, source.value, target.value);
+        },
+        [&](const uint8_t* f, uint16_t len, net::MacAddr& out) {
+            return parse_arp_from(f, len, target.value, out);
+        },
+        timeout_s, "no ARP reply from " + net::to_string(target));
+}
+
+net::MacAddr LoadgenPort::resolve6(const net::Ipv6Addr& target, double timeout_s) {
+    const net::Ipv6Addr source = net::link_local_from_mac(mac_);
+    return ask_until(
+        [&](uint8_t* buf, uint16_t cap) {
+            return build_neighbor_solicitation(buf, cap, mac_, source, target);
+        },
+        [&](const uint8_t* f, uint16_t len, net::MacAddr& out) {
+            return parse_neighbor_advert(f, len, target, out);
+        },
+        timeout_s, "no Neighbor Advertisement from " + net::to_string(target));
 }
 
 }  // namespace edgelease::loadgen

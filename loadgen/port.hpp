@@ -1,6 +1,7 @@
 #pragma once
 // The generator's DPDK port: one RX/TX queue pair on any ethdev (net_memif, net_tap,
-// net_af_packet, a PCI NIC), its mbuf pool, and ARP to learn the server's MAC. Start-up
+// net_af_packet, a PCI NIC), its mbuf pool, and ARP or Neighbor Discovery to learn the
+// server's MAC. Start-up
 // code: may throw std::runtime_error with the cause; never used on the hot path except
 // through port_id()/pool().
 #include <cstdint>
@@ -39,8 +40,17 @@ class LoadgenPort {
     /// reply comes or timeout_s passes. Everything else received meanwhile is dropped.
     /// Throws std::runtime_error on timeout.
     net::MacAddr resolve(net::Ipv4Addr source, net::Ipv4Addr target, double timeout_s);
+    /// The same for IPv6: Neighbor Solicitations from the port's link-local address (modified
+    /// EUI-64 of mac()) to target's solicited-node group, until an Advertisement for it comes.
+    net::MacAddr resolve6(const net::Ipv6Addr& target, double timeout_s);
 
   private:
+    /// Sends `ask(buf, cap)` every 200 ms and offers each received frame to
+    /// `answer(frame, len, mac)` until it returns true or timeout_s passes (then throws
+    /// `what`).
+    template <class Ask, class Answer>
+    net::MacAddr ask_until(Ask&& ask, Answer&& answer, double timeout_s, const std::string& what);
+
     std::string name_;
     uint16_t port_id_ = 0;
     rte_mempool* pool_ = nullptr;

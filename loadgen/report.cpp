@@ -68,6 +68,57 @@ LatencySummary summarize(const LatencyHistogram& h) {
     return s;
 }
 
+void fill_report(const DhcpSwarm& swarm, RunReport& r) noexcept {
+    const DhcpCounters& c = swarm.counters();
+    r.family = 4;
+    r.clients = swarm.clients();
+    r.bound_at_end = swarm.bound();
+    r.unfinished = swarm.in_flight();
+    r.dora_started = c.discovers.get();
+    r.leases = c.acks.get();
+    r.exchanges = c.exchanges.get();
+    r.offers = c.offers.get();
+    r.renews = c.renews.get();
+    r.renew_acks = c.renew_acks.get();
+    r.releases = c.releases.get();
+    r.naks = c.naks.get();
+    r.timeouts = c.timeouts.get();
+    r.retransmissions = c.retransmissions.get();
+    r.unexpected = c.unexpected.get();
+    r.ignored = c.ignored.get();
+    r.latency = summarize(swarm.exchange_latency());
+    r.dora_latency = summarize(swarm.dora_latency());
+}
+
+void fill_report(const Dhcp6Swarm& swarm, RunReport& r) noexcept {
+    const Dhcp6Counters& c = swarm.counters();
+    r.family = 6;
+    r.clients = swarm.clients();
+    r.relays = swarm.config().relays;
+    r.rapid_commit = swarm.config().rapid_commit;
+    r.bound_at_end = swarm.bound();
+    r.unfinished = swarm.in_flight();
+    r.dora_started = c.solicits.get();
+    r.leases = c.leases.get();
+    r.rapid_leases = c.rapid_leases.get();
+    r.addresses = c.addresses.get();
+    r.prefixes = c.prefixes.get();
+    r.exchanges = c.exchanges.get();
+    r.offers = c.advertises.get();
+    r.renews = c.renews.get();
+    r.renew_acks = c.renew_replies.get();
+    r.releases = c.releases.get();
+    r.release_replies = c.release_replies.get();
+    r.refused = c.refused.get();
+    r.timeouts = c.timeouts.get();
+    r.retransmissions = c.retransmissions.get();
+    r.unexpected = c.unexpected.get();
+    r.ignored = c.ignored.get();
+    for (unsigned s = 0; s < kStatusSlots; ++s) r.status_codes[s] = c.status[s].get();
+    r.latency = summarize(swarm.exchange_latency());
+    r.dora_latency = summarize(swarm.acquisition_latency());
+}
+
 std::string to_text(const RunReport& r) {
     std::string out;
     const std::string load = r.closed_loop ? fmt("closed loop, %u outstanding", r.outstanding)
@@ -99,6 +150,43 @@ std::string to_text(const RunReport& r) {
                    static_cast<unsigned long long>(r.truncated),
                    static_cast<unsigned long long>(r.mismatched));
         out += latency_line("latency", r.latency);
+    } else if (r.mode == "dhcp6") {
+        const char* how =
+            r.rapid_commit ? "Solicit-Reply (Rapid Commit)" : "Solicit-Advertise-Request-Reply";
+        out += fmt("  clients            %u (%u bound at the end, %u unfinished), %s, IA %s, %s\n",
+                   r.clients, r.bound_at_end, r.unfinished,
+                   r.relays != 0 ? fmt("behind %u relays", r.relays).c_str() : "on the link",
+                   r.ia.c_str(), how);
+        out +=
+            fmt("  acquisitions       %llu started, %llu leases (%s/s; %llu by Rapid Commit), "
+                "%llu addresses, %llu prefixes\n",
+                static_cast<unsigned long long>(r.dora_started),
+                static_cast<unsigned long long>(r.leases), si(per_s(r.leases, t)).c_str(),
+                static_cast<unsigned long long>(r.rapid_leases),
+                static_cast<unsigned long long>(r.addresses),
+                static_cast<unsigned long long>(r.prefixes));
+        out += fmt("  exchanges          %llu (%s/s), %llu Advertises\n",
+                   static_cast<unsigned long long>(r.exchanges), si(per_s(r.exchanges, t)).c_str(),
+                   static_cast<unsigned long long>(r.offers));
+        out +=
+            fmt("  renewals           %llu started, %llu renewed; releases %llu, %llu answered\n",
+                static_cast<unsigned long long>(r.renews),
+                static_cast<unsigned long long>(r.renew_acks),
+                static_cast<unsigned long long>(r.releases),
+                static_cast<unsigned long long>(r.release_replies));
+        out += fmt("  refused %llu, timeouts %llu, retransmissions %llu, unexpected replies %llu\n",
+                   static_cast<unsigned long long>(r.refused),
+                   static_cast<unsigned long long>(r.timeouts),
+                   static_cast<unsigned long long>(r.retransmissions),
+                   static_cast<unsigned long long>(r.unexpected));
+        std::string st;
+        for (unsigned i = 0; i < r.status_codes.size(); ++i)
+            if (r.status_codes[i] != 0)
+                st += fmt(" %s %llu", status_slot_name(i),
+                          static_cast<unsigned long long>(r.status_codes[i]));
+        out += "  status codes      " + (st.empty() ? std::string(" none") : st) + "\n";
+        out += latency_line("exchange latency", r.latency);
+        out += latency_line("acquisition lat.", r.dora_latency);
     } else {
         out += fmt("  clients            %u (%u bound at the end, %u unfinished)\n", r.clients,
                    r.bound_at_end, r.unfinished);
@@ -137,6 +225,7 @@ nlohmann::ordered_json to_json(const RunReport& r) {
     const double t = r.elapsed_s;
     nlohmann::ordered_json j;
     j["mode"] = r.mode;
+    if (r.mode != "dns") j["family"] = r.family;
     j["port"] = r.port;
     j["send_s"] = r.send_s;
     j["elapsed_s"] = r.elapsed_s;
@@ -161,6 +250,36 @@ nlohmann::ordered_json to_json(const RunReport& r) {
         j["truncated"] = r.truncated;
         j["mismatched"] = r.mismatched;
         j["latency"] = latency_json(r.latency);
+    } else if (r.mode == "dhcp6") {
+        j["ia"] = r.ia;
+        j["rapid_commit"] = r.rapid_commit;
+        j["relays"] = r.relays;
+        j["clients"] = r.clients;
+        j["bound_at_end"] = r.bound_at_end;
+        j["unfinished"] = r.unfinished;
+        j["acquisitions_started"] = r.dora_started;
+        j["leases"] = r.leases;
+        j["leases_per_s"] = per_s(r.leases, t);
+        j["rapid_commit_leases"] = r.rapid_leases;
+        j["addresses"] = r.addresses;
+        j["prefixes"] = r.prefixes;
+        j["exchanges"] = r.exchanges;
+        j["exchanges_per_s"] = per_s(r.exchanges, t);
+        j["advertises"] = r.offers;
+        j["renews"] = r.renews;
+        j["renew_replies"] = r.renew_acks;
+        j["releases"] = r.releases;
+        j["release_replies"] = r.release_replies;
+        j["refused"] = r.refused;
+        j["timeouts"] = r.timeouts;
+        j["retransmissions"] = r.retransmissions;
+        j["unexpected"] = r.unexpected;
+        nlohmann::ordered_json st = nlohmann::ordered_json::object();
+        for (unsigned i = 0; i < r.status_codes.size(); ++i)
+            if (r.status_codes[i] != 0) st[status_slot_name(i)] = r.status_codes[i];
+        j["status_codes"] = st;
+        j["latency"] = latency_json(r.latency);
+        j["acquisition_latency"] = latency_json(r.dora_latency);
     } else {
         j["clients"] = r.clients;
         j["bound_at_end"] = r.bound_at_end;

@@ -1,7 +1,7 @@
 #pragma once
 // What a run reports: counters of the DNS generator, the progress line printed every
-// second, and the final summary as text for people or JSON for scripts. Pure (no DPDK);
-// runs off the hot path.
+// second, and the final summary as text for people or JSON for scripts, for DNS, DHCPv4 and
+// DHCPv6. Pure (no DPDK); runs off the hot path.
 #include <array>
 #include <cstdint>
 #include <string>
@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "dataplane/stats.hpp"
+#include "loadgen/dhcp6_swarm.hpp"
 #include "loadgen/dhcp_swarm.hpp"
 #include "loadgen/histogram.hpp"
 
@@ -46,7 +47,7 @@ LatencySummary summarize(const LatencyHistogram& h);
 
 /// Everything the final summary says; filled by the runner after the generator stopped.
 struct RunReport {
-    std::string mode;  // "dhcp" or "dns"
+    std::string mode;  // "dhcp", "dhcp6" or "dns"
     std::string port;
     double send_s = 0;     // from the first send to the end of sending
     double elapsed_s = 0;  // from the first send to the last answer (at least send_s): rates
@@ -64,15 +65,29 @@ struct RunReport {
     std::array<uint64_t, 16> rcode{};
     size_t distinct_queries = 0;
 
-    // DHCP.
-    uint32_t clients = 0, bound_at_end = 0, unfinished = 0;
+    // DHCP, both families. For DHCPv6: dora_started counts Solicits that began an
+    // acquisition, leases the acquisitions completed (Replies that bound an IA), offers the
+    // Advertises, renew_acks the Replies to Renews that kept a binding, dora_latency the
+    // acquisitions (Solicit to binding Reply).
+    uint8_t family = 4;
+    uint32_t clients = 0, bound_at_end = 0, unfinished = 0, relays = 0;
     uint64_t dora_started = 0, leases = 0, exchanges = 0, offers = 0, renews = 0, renew_acks = 0,
              releases = 0, naks = 0, timeouts = 0, retransmissions = 0, unexpected = 0,
              no_idle_client = 0;
     LatencySummary dora_latency;
 
+    // DHCPv6 only.
+    std::string ia;  // "na", "pd" or "na,pd"
+    bool rapid_commit = false;
+    uint64_t rapid_leases = 0, addresses = 0, prefixes = 0, release_replies = 0, refused = 0;
+    std::array<uint64_t, kStatusSlots> status_codes{};
+
     LatencySummary latency;  // per query (DNS) or per exchange (DHCP)
 };
+
+/// The DHCP part of a report from a swarm's counters and histograms (after the run).
+void fill_report(const DhcpSwarm& swarm, RunReport& r) noexcept;
+void fill_report(const Dhcp6Swarm& swarm, RunReport& r) noexcept;
 
 /// The summary for people: a few aligned lines.
 std::string to_text(const RunReport& r);

@@ -143,6 +143,26 @@ std::string dhcp_progress(const DhcpCounters& c, const RunControl& ctl, double t
     return buf;
 }
 
+std::string dhcp6_progress(const Dhcp6Counters& c, const RunControl& ctl, double t, double dt,
+                           uint64_t& last_leases, uint64_t& last_exchanges) {
+    const uint64_t leases = c.leases.get(), exchanges = c.exchanges.get();
+    char buf[320];
+    std::snprintf(
+        buf, sizeof buf,
+        "[%6.1fs] leases %s (%s/s)  exchanges %s (%s/s)  refused %llu  timeouts %llu  "
+        "retransmitted %llu  in flight %u  bound %u%s",
+        t, si(static_cast<double>(leases)).c_str(), si((leases - last_leases) / dt).c_str(),
+        si(static_cast<double>(exchanges)).c_str(), si((exchanges - last_exchanges) / dt).c_str(),
+        static_cast<unsigned long long>(c.refused.get()),
+        static_cast<unsigned long long>(c.timeouts.get()),
+        static_cast<unsigned long long>(c.retransmissions.get()),
+        ctl.in_flight.load(std::memory_order_relaxed), ctl.bound.load(std::memory_order_relaxed),
+        ctl.draining.load(std::memory_order_relaxed) ? "  (draining)" : "");
+    last_leases = leases;
+    last_exchanges = exchanges;
+    return buf;
+}
+
 void fill_loop(const LoopCounters& l, RunReport& r) {
     r.tx_frames = l.tx_frames.get();
     r.tx_dropped = l.tx_dropped.get();
@@ -180,9 +200,14 @@ int run_loadgen(const Options& o) {
         net::MacAddr server_mac;
         if (o.server_mac) {
             server_mac = *o.server_mac;
-        } else {
+        } else if (o.mode != Mode::Dhcp6) {
             server_mac = port->resolve(o.source, o.server, 5.0);
             LOG_INFO("server %s is at %s (ARP)", net::to_string(o.server).c_str(),
+                     net::to_string(server_mac).c_str());
+        } else if (o.relays != 0) {
+            // Direct DHCPv6 clients multicast to ff02::1:2; only relays unicast to the server.
+            server_mac = port->resolve6(o.server6, 5.0);
+            LOG_INFO("server %s is at %s (Neighbor Discovery)", net::to_string(o.server6).c_str(),
                      net::to_string(server_mac).c_str());
         }
         LOG_INFO("port %s (id %u) up, mac %s; TSC %.3f GHz", port->name().c_str(), port->port_id(),
@@ -210,6 +235,37 @@ int run_loadgen(const Options& o) {
                 },
                 [&] { gen.run(ctl, report); });
             fill_loop(gen.loop_counters(), report);
+        } else if (o.mode == Mode::Dhcp6) {
+            report.mode = "dhcp6";
+            report.ia = o.ia_na && o.ia_pd ? "na,pd" : o.ia_na ? "na" : "pd";
+            Swarm6Config sc;
+            sc.clients = o.clients;
+            sc.mac_base = o.mac_base;
+            sc.port_mac = port->mac();
+            sc.server_mac = server_mac;
+            sc.server_ip = o.server6;
+            sc.relays = o.relays;
+            sc.relay_base = o.relay_base6;
+            sc.ia_na = o.ia_na;
+            sc.ia_pd = o.ia_pd;
+            sc.rapid_commit = o.rapid_commit;
+            sc.duid = o.duid;
+            sc.fqdn = o.hostname;
+            sc.mix = o.dhcp_mix;
+            sc.timeout_ticks = o.timeout_ms * rte_get_tsc_hz() / 1000;
+            sc.retries = o.retries;
+            sc.ns_per_tick = 1e9 / static_cast<double>(rte_get_tsc_hz());
+            sc.seed = o.seed;
+            Dhcp6Swarm swarm(sc);
+            DhcpGenerator<Dhcp6Swarm> gen(o, swarm, port->port_id(), port->pool());
+            uint64_t ll = 0, le = 0;
+            run_with_reporter(
+                ctl, o,
+                [&](double t, double dt) {
+                    return dhcp6_progress(swarm.counters(), ctl, t, dt, ll, le);
+                },
+                [&] { gen.run(ctl, report); });
+            fill_loop(gen.loop_counters(), report);
         } else {
             report.mode = "dhcp";
             SwarmConfig sc;
@@ -230,7 +286,7 @@ int run_loadgen(const Options& o) {
             sc.ns_per_tick = 1e9 / static_cast<double>(rte_get_tsc_hz());
             sc.seed = o.seed;
             DhcpSwarm swarm(sc);
-            DhcpGenerator gen(o, swarm, port->port_id(), port->pool());
+            DhcpGenerator<DhcpSwarm> gen(o, swarm, port->port_id(), port->pool());
             uint64_t ll = 0, le = 0;
             run_with_reporter(
                 ctl, o,

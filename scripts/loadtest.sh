@@ -1,35 +1,44 @@
 #!/usr/bin/env bash
 # Load test: the appliance and edgelease-loadgen joined by net_memif (the appliance is the
-# memif server, the generator the client), each on its own CPU; runs the DNS and the DHCP
-# generator in turn and prints a table, with the appliance's own counters beside the
-# generator's. Needs root (DPDK, a network namespace that keeps the appliance's API port
-# private) and a Release build (scripts/setup.sh, or cmake --build build).
+# memif server, the generator the client), each on its own CPU; runs the DNS, the DHCPv4 and
+# the DHCPv6 generator in turn and prints a table, with the appliance's own counters beside
+# the generator's. DHCPv6 runs three times: the 4-message exchange, Rapid Commit, and the
+# 4-message exchange through relays, each client asking for an address and a prefix (IA_NA and
+# IA_PD) unless --dhcp6-ia says otherwise. Needs root (DPDK, a network namespace that keeps the appliance's API port private)
+# and a Release build (scripts/setup.sh, or cmake --build build).
 #
-#   scripts/loadtest.sh                  both modes, 10 s each, closed loop
-#   scripts/loadtest.sh --smoke          a few seconds, small counts (the ctest smoke run)
+#   scripts/loadtest.sh                  every mode, 10 s each, closed loop
+#   scripts/loadtest.sh --smoke          a few seconds, small counts (the ctest smoke runs)
 #   scripts/loadtest.sh --mode dns --duration 30 --records 1000000 --dns-args "--types A=9,AAAA=1"
-#   scripts/loadtest.sh --json out.json  also write both runs' JSON and the appliance's deltas
+#   scripts/loadtest.sh --mode dhcp6 --dhcp6-args "--mix renew=3,release=1"
+#   scripts/loadtest.sh --json out.json  also write every run's JSON and the appliance's deltas
 #
 # Options:
-#   --mode dns|dhcp|both     what to run (default both)
-#   --duration S             seconds per mode (default 10)
-#   --smoke                  3 s per mode with at most 20000 queries and 200 DHCP clients
+#   --mode dns|dhcp|dhcp6|both|all   what to run: both = dns and dhcp (DHCPv4); all (default)
+#                            = dns, dhcp and the three dhcp6 runs
+#   --duration S             seconds per run (default 10)
+#   --smoke                  3 s per run with at most 20000 queries, 2000 DHCP starts, 200 clients
 #   --records N              A records in the generated zone (default 10000)
-#   --clients N              DHCP clients (default 10000)
+#   --clients N              DHCP clients, both families (default 10000)
 #   --dns-rate R             open-loop DNS queries/s (default: closed loop)
-#   --dhcp-rate R            open-loop DHCP starts/s (default: closed loop)
+#   --dhcp-rate R            open-loop DHCP starts/s, both families (default: closed loop)
 #   --outstanding N          in flight at most (default: 1024 DNS, 256 DHCP)
 #   --durability fsync|os    the appliance's lease durability (default fsync)
 #   --dns-args "..."         more edgelease-loadgen dns options (e.g. "--mix hit=8,nxdomain=2")
 #   --dhcp-args "..."        more edgelease-loadgen dhcp options (e.g. "--relays 4 --option82")
-#   --json FILE              write {"dns": …, "dhcp": …} with an "appliance" delta in each
+#   --dhcp6-ia na|pd|na,pd   what the DHCPv6 clients ask for (default na,pd)
+#   --dhcp6-args "..."       more edgelease-loadgen dhcp6 options, for its three runs
+#                            (e.g. "--mix renew=3,release=1 --duid llt")
+#   --json FILE              write {"dns": …, "dhcp": …, "dhcp6": …, "dhcp6_rapid": …,
+#                            "dhcp6_relay": …} with an "appliance" delta in each
 #   --build DIR              build directory (default build)
 #   --keep                   keep the scratch directory (configs, logs, JSON)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-mode=both duration=10 smoke=0 records=10000 clients=10000 dns_rate=0 dhcp_rate=0 outstanding=""
-durability=fsync dns_args="" dhcp_args="" json_out="" build="$here/build" keep=0
+mode=all duration=10 smoke=0 records=10000 clients=10000 dns_rate=0 dhcp_rate=0 outstanding=""
+durability=fsync dns_args="" dhcp_args="" dhcp6_args="" dhcp6_ia=na,pd json_out="" build="$here/build"
+keep=0
 while [ $# -gt 0 ]; do
     case $1 in
         --mode) mode=$2; shift 2 ;;
@@ -43,6 +52,8 @@ while [ $# -gt 0 ]; do
         --durability) durability=$2; shift 2 ;;
         --dns-args) dns_args=$2; shift 2 ;;
         --dhcp-args) dhcp_args=$2; shift 2 ;;
+        --dhcp6-args) dhcp6_args=$2; shift 2 ;;
+        --dhcp6-ia) dhcp6_ia=$2; shift 2 ;;
         --json) json_out=$2; shift 2 ;;
         --build) build=$2; shift 2 ;;
         --keep) keep=1; shift ;;
@@ -50,7 +61,7 @@ while [ $# -gt 0 ]; do
         *) echo "loadtest.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
-case $mode in dns|dhcp|both) ;; *) echo "loadtest.sh: --mode dns|dhcp|both" >&2; exit 2 ;; esac
+case $mode in dns|dhcp|dhcp6|both|all) ;; *) echo "loadtest.sh: --mode dns|dhcp|dhcp6|both|all" >&2; exit 2 ;; esac
 case $durability in fsync|os) ;; *) echo "loadtest.sh: --durability fsync|os" >&2; exit 2 ;; esac
 dns_count=0 dhcp_count=0
 if [ "$smoke" = 1 ]; then
@@ -139,7 +150,7 @@ idle_sleep_us = 100        # the four lcores share one CPU: idle ones back off
 
 [[interfaces]]
 port = "net_memif0"
-addresses = ["198.18.0.1/16"]
+addresses = ["198.18.0.1/16", "2001:db8::1/64"]
 
 [api]
 listen = "127.0.0.1:8053"
@@ -162,6 +173,24 @@ subnet = "198.19.0.0/16"
 pools = ["198.19.1.0-198.19.255.254"]
 lease_time = "1h"
 routers = ["198.19.0.1"]
+
+# DHCPv6: the link (edgelease-loadgen dhcp6 from fe80:: to ff02::1:2) and a link behind relays
+# (link-address 2001:db8:1::1 and up), each with addresses and /56s to delegate (2^20 of them).
+[[dhcp6.scopes]]
+name = "direct6"
+prefix = "2001:db8::/64"
+pools = ["2001:db8::1:0-2001:db8::ffff:ffff"]
+pd_pools = [ { prefix = "2001:db8:8000::/36", delegated_length = 56 } ]
+dns_servers = ["2001:db8::1"]
+rapid_commit = true
+
+[[dhcp6.scopes]]
+name = "relayed6"
+prefix = "2001:db8:1::/64"
+pools = ["2001:db8:1::1:0-2001:db8:1::ffff:ffff"]
+pd_pools = [ { prefix = "2001:db8:9000::/36", delegated_length = 56 } ]
+dns_servers = ["2001:db8::1"]
+rapid_commit = true
 TOML
 "$APP" --check-config "$tmp/edge.toml" >/dev/null
 
@@ -194,44 +223,57 @@ while :; do
 done
 log "record store settled ($last records written)"
 
-# run_gen MODE OUT [ARGS...] : one generator run (progress on the terminal), JSON into OUT.
+# run_gen RUN MODE [ARGS...] : one generator run (progress on the terminal), JSON into
+# $tmp/RUN.json.
 run_gen() {
-    local m=$1 out=$2; shift 2
+    local run=$1 m=$2; shift 2
     "$GEN" "$m" --json "$@" -- --no-huge --no-pci --file-prefix="el-loadtest-gen-$$" \
         --lcores="0@$gen_cpu" \
         "--vdev=net_memif0,role=client,socket=$sock,socket-abstract=no,mac=02:00:00:00:00:02" \
-        >"$out" 2>"$tmp/gen-$m.log" &
+        >"$tmp/$run.json" 2>"$tmp/gen-$run.log" &
     gen_pid=$!
     local rc=0
-    tail -f --pid="$gen_pid" "$tmp/gen-$m.log" | grep --line-buffered -E '^\[' >&2 || true
+    tail -f --pid="$gen_pid" "$tmp/gen-$run.log" | grep --line-buffered -E '^\[' >&2 || true
     wait "$gen_pid" || rc=$?
     gen_pid=""
-    if [ $rc -ne 0 ]; then log "edgelease-loadgen $m failed (status $rc):"; cat "$tmp/gen-$m.log" >&2; exit 1; fi
+    if [ $rc -ne 0 ]; then log "edgelease-loadgen $m ($run) failed (status $rc):"; cat "$tmp/gen-$run.log" >&2; exit 1; fi
 }
 
 count_arg() { [ "$1" != 0 ] && echo "--count $1" || true; }
-modes=()
-[ "$mode" != dhcp ] && modes+=(dns)
-[ "$mode" != dns ] && modes+=(dhcp)
-for m in "${modes[@]}"; do
-    stats >"$tmp/stats-before-$m.json"
-    if [ "$m" = dns ]; then
+runs=()
+case $mode in dns|both|all) runs+=(dns) ;; esac
+case $mode in dhcp|both|all) runs+=(dhcp) ;; esac
+case $mode in dhcp6|all) runs+=(dhcp6 dhcp6_rapid dhcp6_relay) ;; esac
+for run in "${runs[@]}"; do
+    stats >"$tmp/stats-before-$run.json"
+    case $run in
+    dns)
         log "DNS: closed loop unless --dns-rate; $records records, ${duration}s"
         # shellcheck disable=SC2046,SC2086
-        run_gen dns "$tmp/dns.json" --zone "$tmp/load.zone" --origin load.test. \
+        run_gen dns dns --zone "$tmp/load.zone" --origin load.test. \
             --types A=9,AAAA=1 --mix hit=90,nxdomain=10 --duration "$duration" $(count_arg $dns_count) \
-            --rate "$dns_rate" --outstanding "${outstanding:-1024}" $dns_args
-    else
+            --rate "$dns_rate" --outstanding "${outstanding:-1024}" $dns_args ;;
+    dhcp)
         log "DHCP: $clients clients, closed loop unless --dhcp-rate, durability $durability, ${duration}s"
         # shellcheck disable=SC2046,SC2086
-        run_gen dhcp "$tmp/dhcp.json" --clients "$clients" --duration "$duration" $(count_arg $dhcp_count) \
-            --rate "$dhcp_rate" --outstanding "${outstanding:-256}" $dhcp_args
-    fi
-    stats >"$tmp/stats-after-$m.json"
+        run_gen dhcp dhcp --clients "$clients" --duration "$duration" $(count_arg $dhcp_count) \
+            --rate "$dhcp_rate" --outstanding "${outstanding:-256}" $dhcp_args ;;
+    dhcp6*)
+        case $run in
+            dhcp6) what="4-message exchange"; extra=() ;;
+            dhcp6_rapid) what="Rapid Commit"; extra=(--rapid-commit) ;;
+            dhcp6_relay) what="4-message exchange through 8 relays"; extra=(--relays 8) ;;
+        esac
+        log "DHCPv6 ($what, IA $dhcp6_ia): $clients clients, closed loop unless --dhcp-rate, durability $durability, ${duration}s"
+        # shellcheck disable=SC2046,SC2086
+        run_gen "$run" dhcp6 --clients "$clients" --ia "$dhcp6_ia" "${extra[@]}" --duration "$duration" \
+            $(count_arg $dhcp_count) --rate "$dhcp_rate" --outstanding "${outstanding:-256}" $dhcp6_args ;;
+    esac
+    stats >"$tmp/stats-after-$run.json"
 done
 
 # The table, and the combined JSON with the appliance's own counters over each run.
-python3 - "$tmp" "$json_out" "${modes[@]}" <<'PY'
+python3 - "$tmp" "$json_out" "${runs[@]}" <<'PY'
 import json, sys
 tmp, out, modes = sys.argv[1], sys.argv[2], sys.argv[3:]
 def delta(m):
@@ -254,6 +296,11 @@ def delta(m):
     d["dhcp_rx_queue_full"] = diff("dhcp", "queue_full")
     d["dhcp_reply_queue_full"] = diff("dhcp", "reply_queue_full")
     d["dhcp_outcome_pool_exhausted"] = diff("dhcp", "outcomes", "pool_exhausted")
+    for t in ("solicit", "request", "renew", "release"):
+        d["dhcp6_rx_" + t] = diff("dhcp", "dhcp6_requests_received", t)
+    d["dhcp6_replies_sent"] = diff("dhcp", "dhcp6_replies_sent")
+    d["dhcp6_rx_queue_full"] = diff("dhcp", "dhcp6_queue_full")
+    d["dhcp6_malformed"] = diff("dhcp", "dhcp6_malformed")
     return d
 res = {}
 for m in modes:
@@ -275,6 +322,16 @@ if "dhcp" in res:
                  "%.0f DORA/s, %.0f exch/s" % (r["leases_per_s"], r["exchanges_per_s"]),
                  "%.1f" % l["p50_us"], "%.1f" % l["p90_us"], "%.1f" % l["p99_us"], "%.1f" % l["max_us"],
                  str(r["timeouts"]), "%d ACKs" % a["dhcp_sent_ack"]))
+# DHCPv6: acquisitions (4 or 2 messages, Solicit to the binding Reply) and exchanges per
+# second; the latency columns are per exchange (acquisition latency in the JSON).
+for m in ("dhcp6", "dhcp6_rapid", "dhcp6_relay"):
+    if m not in res:
+        continue
+    r = res[m]; l = r["latency"]; a = r["appliance"]
+    rows.append((m, load(r), str(r["acquisitions_started"]), "%d leases" % r["leases"],
+                 "%.0f acq/s, %.0f exch/s" % (r["leases_per_s"], r["exchanges_per_s"]),
+                 "%.1f" % l["p50_us"], "%.1f" % l["p90_us"], "%.1f" % l["p99_us"], "%.1f" % l["max_us"],
+                 str(r["timeouts"]), "%d replies" % a["dhcp6_replies_sent"]))
 w = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
 for k, row in enumerate(rows):
     print("  ".join(c.ljust(w[i]) for i, c in enumerate(row)).rstrip())

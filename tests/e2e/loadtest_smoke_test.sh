@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A short run of scripts/loadtest.sh: the appliance and edgelease-loadgen over net_memif,
-# DNS then DHCP, small counts. Checks that the generator's JSON parses, that both modes got
+# DNS then DHCP (DHCPv6 has loadtest6_smoke_test.sh), small counts. Checks that the generator's JSON parses, that both modes got
 # answers, and that the appliance's own counters agree with what the generator saw.
 source "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "needs root (DPDK, a network namespace)"; exit 1; }
@@ -15,7 +15,7 @@ src=${EDGELEASE_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 out="$E2E_DIR/loadtest.json"
 rc=0
 # loadtest.sh bounds every wait itself (appliance start, API, memif link, ARP, each run).
-timeout 240 bash "$src/scripts/loadtest.sh" --smoke --build "$build" --json "$out" \
+timeout 240 bash "$src/scripts/loadtest.sh" --smoke --mode both --build "$build" --json "$out" \
     --dhcp-args "--client-id --hostname" >"$E2E_DIR/loadtest.out" 2>&1 || rc=$?
 cat "$E2E_DIR/loadtest.out"
 check "loadtest.sh --smoke finished (status $rc)" test "$rc" -eq 0

@@ -68,6 +68,83 @@ TEST(Options, DhcpWithEveryKnob) {
     EXPECT_EQ(o.eal_args, (std::vector<std::string>{"--no-huge", "--vdev=net_memif0,role=client"}));
 }
 
+TEST(Options, Dhcp6WithEveryKnob) {
+    auto r = parse({"dhcp6",
+                    "--clients",
+                    "2000",
+                    "--relays",
+                    "8",
+                    "--relay-base",
+                    "2001:db8:7::1",
+                    "--ia",
+                    "pd,na",
+                    "--rapid-commit",
+                    "--duid",
+                    "llt",
+                    "--hostname",
+                    "--mix",
+                    "renew=2,release=1,restart=1",
+                    "--server",
+                    "2001:db8::9",
+                    "--server-mac",
+                    "02:00:00:00:00:09",
+                    "--retries",
+                    "3",
+                    "--timeout",
+                    "500",
+                    "--count",
+                    "50000",
+                    "--rate",
+                    "1000",
+                    "--json"});
+    ASSERT_TRUE(r.options) << r.message;
+    const Options& o = *r.options;
+    EXPECT_EQ(o.mode, Mode::Dhcp6);
+    EXPECT_EQ(o.clients, 2000u);
+    EXPECT_EQ(o.relays, 8u);
+    EXPECT_EQ(net::to_string(o.relay_base6), "2001:db8:7::1");
+    EXPECT_EQ(net::to_string(o.server6), "2001:db8::9");
+    EXPECT_TRUE(o.ia_na && o.ia_pd && o.rapid_commit && o.hostname && o.json);
+    EXPECT_EQ(o.duid, DuidKind::Llt);
+    EXPECT_EQ(o.dhcp_mix.renew, 2u);
+    EXPECT_EQ(o.dhcp_mix.restart, 1u);
+    EXPECT_EQ(o.retries, 3);
+    EXPECT_EQ(o.timeout_ms, 500u);
+    ASSERT_TRUE(o.server_mac);
+
+    auto d = parse({"dhcp6"});
+    ASSERT_TRUE(d.options) << d.message;
+    EXPECT_TRUE(d.options->ia_na);
+    EXPECT_FALSE(d.options->ia_pd);
+    EXPECT_FALSE(d.options->rapid_commit);
+    EXPECT_EQ(d.options->duid, DuidKind::Ll);
+    EXPECT_EQ(d.options->relays, 0u);
+    EXPECT_EQ(net::to_string(d.options->server6), "2001:db8::1");
+    EXPECT_EQ(net::to_string(d.options->relay_base6), "2001:db8:1::1");
+    EXPECT_EQ(d.options->dhcp_mix.release, 1u);
+
+    const std::vector<std::vector<const char*>> bad{
+        {"dhcp6", "--ia", "ta"},
+        {"dhcp6", "--ia", "na,na"},
+        {"dhcp6", "--ia", ""},
+        {"dhcp6", "--duid", "en"},
+        {"dhcp6", "--server", "198.18.0.1"},
+        {"dhcp6", "--server", "ff02::1:2"},
+        {"dhcp6", "--relay-base", "fe80::1"},
+        {"dhcp6", "--source", "198.18.0.2"},  // v4 only
+        {"dhcp6", "--option82"},              // v4 only
+        {"dhcp6", "--mix", "renew=0"},
+    };
+    for (const auto& args : bad) {
+        auto b = parse(args);
+        EXPECT_FALSE(b.options) << args.back();
+        EXPECT_NE(b.exit_code, 0);
+    }
+    bool na = false, pd = false;
+    parse_ia("pd", na, pd);
+    EXPECT_TRUE(!na && pd);
+}
+
 TEST(Options, DnsDefaultsAndChecks) {
     auto r = parse({"dns", "--zone", "lan.zone", "--origin", "lan.", "--types", "A=3,AAAA=1",
                     "--mix", "hit=8,nxdomain=1,nodata=1"});
@@ -151,6 +228,58 @@ TEST(Report, JsonAndTextCarryTheFigures) {
     EXPECT_DOUBLE_EQ(dj["exchanges_per_s"].get<double>(), 250.0);
     EXPECT_FALSE(dj.contains("qps_answered"));
     EXPECT_NE(to_text(d).find("400 leases"), std::string::npos);
+}
+
+TEST(Report, Dhcp6JsonNamesItsOwnFigures) {
+    RunReport d;
+    d.mode = "dhcp6";
+    d.family = 6;
+    d.ia = "na,pd";
+    d.rapid_commit = true;
+    d.relays = 4;
+    d.elapsed_s = 2;
+    d.dora_started = 310;
+    d.leases = 300;
+    d.rapid_leases = 300;
+    d.addresses = 300;
+    d.prefixes = 290;
+    d.exchanges = 600;
+    d.renew_acks = 7;
+    d.release_replies = 9;
+    d.refused = 10;
+    d.status_codes[2] = 10;
+    d.status_codes[0] = 9;
+    const auto j = nlohmann::json::parse(to_json(d).dump());
+    EXPECT_EQ(j["family"], 6);
+    EXPECT_EQ(j["ia"], "na,pd");
+    EXPECT_EQ(j["rapid_commit"], true);
+    EXPECT_EQ(j["relays"], 4);
+    EXPECT_EQ(j["acquisitions_started"], 310);
+    EXPECT_EQ(j["leases"], 300);
+    EXPECT_DOUBLE_EQ(j["leases_per_s"].get<double>(), 150.0);
+    EXPECT_DOUBLE_EQ(j["exchanges_per_s"].get<double>(), 300.0);
+    EXPECT_EQ(j["rapid_commit_leases"], 300);
+    EXPECT_EQ(j["prefixes"], 290);
+    EXPECT_EQ(j["renew_replies"], 7);
+    EXPECT_EQ(j["release_replies"], 9);
+    EXPECT_EQ(j["refused"], 10);
+    EXPECT_EQ(j["status_codes"]["NoAddrsAvail"], 10);
+    EXPECT_EQ(j["status_codes"]["Success"], 9);
+    EXPECT_FALSE(j["status_codes"].contains("NoBinding"));
+    EXPECT_TRUE(j.contains("acquisition_latency"));
+    EXPECT_FALSE(j.contains("dora_started"));
+    EXPECT_FALSE(j.contains("naks"));
+    const std::string text = to_text(d);
+    EXPECT_NE(text.find("300 leases"), std::string::npos) << text;
+    EXPECT_NE(text.find("NoAddrsAvail 10"), std::string::npos) << text;
+    EXPECT_NE(text.find("Rapid Commit"), std::string::npos) << text;
+
+    RunReport v4;
+    v4.mode = "dhcp";
+    EXPECT_EQ(nlohmann::json::parse(to_json(v4).dump())["family"], 4);
+    RunReport dns;
+    dns.mode = "dns";
+    EXPECT_FALSE(nlohmann::json::parse(to_json(dns).dump()).contains("family"));
 }
 
 TEST(Report, Formatting) {
