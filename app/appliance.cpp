@@ -2,6 +2,7 @@
 
 #include <signal.h>
 
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_launch.h>
@@ -63,6 +64,8 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
     sweeper_lcore_ = lcores[nworkers + 1];
 
     ports_ = std::make_unique<dataplane::Ports>(cfg_, nworkers);
+    if (cfg_.exception.enabled)
+        exception_ = std::make_unique<dataplane::ExceptionPorts>(cfg_, *ports_, nworkers);
 
     // Readers of RCU-published data: every worker, and the sweeper (id = nworkers).
     const unsigned rcu_threads = nworkers + 1;
@@ -131,8 +134,17 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         ctx->dhcp = channels_.empty() ? nullptr : channels_[w].get();
         ctx->pool = ports_->pool();
         ctx->dns.udp_payload_size = cfg_.dns.udp_payload_size;
-        for (const auto& p : ports_->ports())
-            if (w < p.queues) ctx->queues.push_back({p.port_id, static_cast<uint16_t>(w), &p.ctx});
+        for (const auto& p : ports_->ports()) {
+            if (w >= p.queues) continue;
+            dataplane::WorkerQueue q{p.port_id, static_cast<uint16_t>(w), &p.ctx};
+            const auto* link = exception_ ? exception_->for_port(p.port_id) : nullptr;
+            if (link != nullptr && w < link->queues) {
+                q.tap_id = link->tap_id;
+                ctx->has_tap = true;
+            }
+            ctx->queues.push_back(q);
+        }
+        ctx->kernel_poll_cycles = rte_get_tsc_hz() / 5000;  // 200 us
         rte_rcu_qsbr_thread_register(qsbr_, w);
         registry_.lcores.push_back(
             {"worker", w, worker_lcores_[w], &ctx->stats, &ctx->dns_stats, &ctx->dhcp_stats});
@@ -176,6 +188,7 @@ Appliance::~Appliance() {
     lease_dns_.reset();
     records_.reset();
     zone_store_.reset();
+    exception_.reset();  // its taps use the ports' mempool
     ports_.reset();
     rte_free(qsbr_);
 }

@@ -20,6 +20,7 @@
 #include "control/store/record_store.hpp"
 #include "control/sweeper/sweeper_link.hpp"
 #include "control/zone/zone_store.hpp"
+#include "dataplane/exception.hpp"
 #include "dataplane/ports.hpp"
 #include "dataplane/stats_registry.hpp"
 #include "dataplane/worker.hpp"
@@ -75,6 +76,7 @@ class Appliance {
     const control::sweeper::SweeperLink* sweeper_link() const { return sweeper_link_.get(); }
     const control::ddns::LeaseDns* lease_dns() const { return lease_dns_.get(); }
     const dataplane::Ports& ports() const { return *ports_; }
+    const dataplane::ExceptionPorts* exception() const { return exception_.get(); }
     const ReloadStats& reload_stats() const { return reload_stats_; }
 
   private:
@@ -84,6 +86,7 @@ class Appliance {
     std::atomic<bool> stop_{false};
     bool running_ = false;
     std::unique_ptr<dataplane::Ports> ports_;
+    std::unique_ptr<dataplane::ExceptionPorts> exception_;  // nullptr: [exception] enabled = false
     rte_rcu_qsbr* qsbr_ = nullptr;
     dataplane::dns::ZoneViewSlot zones_;
     std::unique_ptr<control::ControlPlane> plane_;

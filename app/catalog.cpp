@@ -212,6 +212,19 @@ void declare_lcores_and_packets(Declare& d) {
       "Frames dropped by a worker lcore, by reason.",
       per_worker_by(lcore, &dataplane::LcoreStats::drops, dataplane::kDropReasonNames))
         .summary = "dropped";
+    d("edgelease_exception_to_kernel_total", kCounter, {"lcore"},
+      "Frames for the appliance's own addresses a worker lcore handed to the kernel through the "
+      "exception path (TCP, ICMP errors, fragments, ARP replies, UDP to unserved ports).",
+      per_worker(lcore, &dataplane::LcoreStats::to_kernel))
+        .summary = "to_kernel";
+    d("edgelease_exception_from_kernel_total", kCounter, {"lcore"},
+      "Frames the kernel wrote to the exception path that a worker lcore sent out through the "
+      "port (also counted in edgelease_tx_packets_total).",
+      per_worker(lcore, &dataplane::LcoreStats::from_kernel))
+        .summary = "from_kernel";
+    d("edgelease_exception_filtered_total", kCounter, {"lcore"},
+      "Kernel frames kept off the wire: router solicitations, MLD and IGMP reports.",
+      per_worker(lcore, &dataplane::LcoreStats::kernel_filtered));
 
     // What the ports' PMDs counted before any worker saw a frame, and the packet pool: where
     // mempool exhaustion shows (an empty pool makes the PMD fail RX allocations: rx_nombuf).

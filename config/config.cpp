@@ -201,6 +201,25 @@ void load_api(Reader& r, const toml::table& t, ApiConfig& out) {
                     " is not a loopback address; set api.token_file so clients must authenticate");
 }
 
+void load_exception(Reader& r, const toml::table& t, ExceptionConfig& out) {
+    r.check_keys(t, "exception", kExceptionKeys);
+    r.boolean_into(t, "enabled", "exception", out.enabled);
+    if (auto s = r.string(t, "namespace", "exception")) {
+        // "host", "private", or a name `ip netns` would accept (a file under /run/netns).
+        bool ok = !s->empty() && s->size() <= 64 && *s != "." && *s != "..";
+        for (char c : *s)
+            ok = ok &&
+                 (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+        if (ok)
+            out.netns = *s;
+        else
+            r.error(*t.get("namespace"), "exception.namespace",
+                    squote(*s) +
+                        " is not a namespace name: use \"private\", \"host\" or the name of "
+                        "one under /run/netns (letters, digits, '-', '_', '.')");
+    }
+}
+
 LoadResult load_document(const toml::table& root, const std::string& file) {
     Reader r(file, std::filesystem::path(file).parent_path());
     r.check_keys(root, "", kRootKeys);
@@ -213,6 +232,7 @@ LoadResult load_document(const toml::table& root, const std::string& file) {
     if (const auto* t = r.table(root, "dns", "")) detail::load_dns(r, *t, cfg.dns);
     if (const auto* t = r.table(root, "dhcp", "")) detail::load_dhcp(r, *t, cfg.dhcp);
     if (const auto* t = r.table(root, "dhcp6", "")) detail::load_dhcp6(r, *t, cfg.dhcp6);
+    if (const auto* t = r.table(root, "exception", "")) load_exception(r, *t, cfg.exception);
 
     LoadResult result;
     result.errors = r.take_errors();

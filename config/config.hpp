@@ -60,6 +60,16 @@ struct InterfaceConfig {
     SourceLoc where;
 };
 
+/// [exception]: frames for the appliance's own addresses that the workers do not answer (TCP
+/// and the rest) go to the Linux kernel through a tap interface per port that holds the
+/// port's untagged addresses, and the kernel's frames go out through the port.
+struct ExceptionConfig {
+    bool enabled = true;
+    /// Where the kernel side lives: "private" (a network namespace of the appliance's own),
+    /// "host" (the namespace the appliance runs in), or the name of one under /run/netns.
+    std::string netns = "private";
+};
+
 struct ApiConfig {
     std::string listen = "127.0.0.1:8053";  // host:port; [v6]:port for IPv6
     std::string token_file;                 // required when listen is not loopback
@@ -222,6 +232,7 @@ struct Config {
     DpdkConfig dpdk;
     std::vector<InterfaceConfig> interfaces;
     ApiConfig api;
+    ExceptionConfig exception;
     DnsConfig dns;
     DhcpConfig dhcp;
     Dhcp6Config dhcp6;

@@ -11,8 +11,8 @@
 
 namespace edgelease::config {
 
-inline constexpr std::array<std::string_view, 7> kRootKeys{"appliance", "dpdk", "interfaces", "api",
-                                                           "dns",       "dhcp", "dhcp6"};
+inline constexpr std::array<std::string_view, 8> kRootKeys{
+    "appliance", "dpdk", "interfaces", "api", "dns", "dhcp", "dhcp6", "exception"};
 inline constexpr std::array<std::string_view, 6> kApplianceKeys{
     "state_dir",      "durability",    "log_level",
     "stats_interval", "audit_entries", "lease_store_max_mib"};
@@ -23,6 +23,7 @@ inline constexpr std::array<std::string_view, 3> kDnsKeys{"zones", "udp_payload_
                                                           "server_name"};
 inline constexpr std::array<std::string_view, 2> kDhcpKeys{"scopes", "relay_discover_rate"};
 inline constexpr std::array<std::string_view, 2> kDhcp6Keys{"scopes", "relay_solicit_rate"};
+inline constexpr std::array<std::string_view, 2> kExceptionKeys{"enabled", "namespace"};
 
 /// A table of the document and the keys it accepts ("" = the top level).
 struct SectionKeys {
@@ -30,13 +31,14 @@ struct SectionKeys {
     std::span<const std::string_view> keys;
 };
 
-inline constexpr std::array<SectionKeys, 7> kSectionKeys{{{"", kRootKeys},
+inline constexpr std::array<SectionKeys, 8> kSectionKeys{{{"", kRootKeys},
                                                           {"appliance", kApplianceKeys},
                                                           {"dpdk", kDpdkKeys},
                                                           {"api", kApiKeys},
                                                           {"dns", kDnsKeys},
                                                           {"dhcp", kDhcpKeys},
-                                                          {"dhcp6", kDhcp6Keys}}};
+                                                          {"dhcp6", kDhcp6Keys},
+                                                          {"exception", kExceptionKeys}}};
 
 /// [dhcp.scopes.dns] and [dhcp6.scopes.dns]: one policy for both families.
 inline constexpr std::array<std::string_view, 8> kScopeDnsKeys{"update",

@@ -65,6 +65,9 @@ constexpr std::array kSettings{
     restart<&C::api, &ApiConfig::listen>("api", "listen"),
     restart<&C::api, &ApiConfig::token_file>("api", "token_file"),
 
+    restart<&C::exception, &ExceptionConfig::enabled>("exception", "enabled"),
+    restart<&C::exception, &ExceptionConfig::netns>("exception", "namespace"),
+
     live("dns", "zones", Shape::Tables),
     restart<&C::dns, &DnsConfig::udp_payload_size>("dns", "udp_payload_size"),
     live("dns", "server_name"),

@@ -44,6 +44,7 @@ enum class DropReason : uint8_t {
     NoRoom,           // reply would not fit in the buffer
     MultiSegment,     // chained mbuf; the appliance only handles single-segment frames
     TxFull,           // the TX queue did not take the reply
+    KernelQueueFull,  // the exception path's queue to the kernel did not take the frame
     Count
 };
 
@@ -79,6 +80,7 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::Co
         "no_room",
         "multi_segment",
         "tx_full",
+        "kernel_queue_full",
 };
 
 static_assert(!kDropReasonNames.back().empty(), "a DropReason has no name");
@@ -98,6 +100,12 @@ struct alignas(64) LcoreStats {
     Counter nd_adverts;
     Counter icmp6_echo_replies;
     std::array<Counter, static_cast<size_t>(DropReason::Count)> drops;
+    // The exception path (dataplane/exception.hpp): frames for our addresses handed to the
+    // kernel, the kernel's frames sent out through the port, and those of its frames kept
+    // off the wire (router solicitations, MLD and IGMP reports).
+    Counter to_kernel;
+    Counter from_kernel;
+    Counter kernel_filtered;
     Counter loops;        // poll-loop iterations
     Counter idle_sleeps;  // back-off sleeps taken
 

@@ -2,6 +2,7 @@
 
 #include <sys/prctl.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -13,6 +14,7 @@
 #include "dataplane/dhcp/frame.hpp"
 #include "dataplane/dhcp/frame6.hpp"
 #include "dataplane/dns/dns_frame.hpp"
+#include "dataplane/exception.hpp"
 #include "dataplane/wire/cursor.hpp"
 #include "dataplane/wire/ether.hpp"
 #include "dataplane/wire/ip.hpp"
@@ -196,6 +198,8 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
     }
     rte_mbuf* out[kBurst];
     uint16_t nout = 0;
+    rte_mbuf* to_kernel[kBurst];  // for the exception path, unchanged
+    uint16_t nkernel = 0;
     uint64_t rx_bytes = 0;
     bool queued_dhcp = false;
     // The name lookups of a burst, started early: each slot is requested here, and each
@@ -254,8 +258,13 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
                 verdict = Verdict::Drop;
             } else {
                 why = DropReason::UdpNoService;
-                verdict = Verdict::Drop;
+                verdict = v.to_us ? Verdict::Kernel : Verdict::Drop;
             }
+        }
+        // The kernel's: untagged only (the exception interface has no VLANs).
+        if (verdict == Verdict::Kernel && q.tap_id != kNoTap && v.vlan_count == 0) {
+            to_kernel[nkernel++] = m;
+            continue;
         }
         if (verdict == Verdict::Reply) {
             m->data_len = v.len;
@@ -270,6 +279,14 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
     w.stats.rx_packets.add(n);
     w.stats.rx_bytes.add(rx_bytes);
     if (queued_dhcp && w.dhcp->control_bell != nullptr) w.dhcp->control_bell->ring();
+    if (nkernel != 0) {
+        const uint16_t handed = rte_eth_tx_burst(q.tap_id, q.queue, to_kernel, nkernel);
+        w.stats.to_kernel.add(handed);
+        for (uint16_t i = handed; i < nkernel; ++i) {
+            w.stats.drop(DropReason::KernelQueueFull);  // never a stall of the worker
+            rte_pktmbuf_free(to_kernel[i]);
+        }
+    }
     if (nout == 0) return;
     uint64_t tx_bytes = 0;
     uint16_t sent = rte_eth_tx_burst(q.port_id, q.queue, out, nout);
@@ -280,6 +297,37 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
         w.stats.drop(DropReason::TxFull);
         rte_pktmbuf_free(out[i]);
     }
+}
+
+unsigned forward_from_kernel(WorkerContext& w, const WorkerQueue& q) noexcept {
+    if (q.tap_id == kNoTap) return 0;
+    rte_mbuf* pkts[kBurst];
+    const uint16_t n = rte_eth_rx_burst(q.tap_id, q.queue, pkts, kBurst);
+    if (n == 0) return 0;
+    rte_mbuf* out[kBurst];
+    uint16_t nout = 0;
+    uint64_t bytes = 0;
+    for (uint16_t i = 0; i < n; ++i) {
+        rte_mbuf* m = pkts[i];
+        if (keep_from_wire(rte_pktmbuf_mtod(m, const uint8_t*), m->data_len)) {
+            w.stats.kernel_filtered.add();
+            rte_pktmbuf_free(m);
+            continue;
+        }
+        bytes += m->pkt_len;
+        out[nout++] = m;
+    }
+    const uint16_t sent = nout == 0 ? 0 : rte_eth_tx_burst(q.port_id, q.queue, out, nout);
+    w.stats.from_kernel.add(sent);
+    w.stats.tx_packets.add(sent);
+    uint64_t unsent_bytes = 0;
+    for (uint16_t i = sent; i < nout; ++i) {
+        unsent_bytes += out[i]->pkt_len;
+        w.stats.drop(DropReason::TxFull);
+        rte_pktmbuf_free(out[i]);
+    }
+    w.stats.tx_bytes.add(bytes - unsent_bytes);
+    return n;
 }
 
 int worker_main(void* arg) {
@@ -299,6 +347,15 @@ int worker_main(void* arg) {
             if (n == 0) continue;
             got += n;
             process_burst(w, q, zones, pkts, n);
+        }
+        if (w.has_tap) {
+            const uint64_t now = rte_rdtsc();
+            if (now >= w.next_kernel_poll) {
+                unsigned took = 0;
+                for (const auto& q : w.queues) took += forward_from_kernel(w, q);
+                w.next_kernel_poll = took != 0 ? now : now + w.kernel_poll_cycles;
+                got += took;
+            }
         }
         got += send_dhcp_replies(w);
         rte_rcu_qsbr_quiescent(w.qsbr, w.index);

@@ -16,10 +16,15 @@ struct rte_mempool;
 
 namespace edgelease::dataplane {
 
+inline constexpr uint16_t kNoTap = UINT16_MAX;
+
 struct WorkerQueue {
     uint16_t port_id = 0;
     uint16_t queue = 0;
     const PortContext* port = nullptr;
+    /// The port's exception path (ExceptionPorts): the tap's port, on which this worker uses
+    /// queue pair `queue`; kNoTap when there is none (its frames are then counted drops).
+    uint16_t tap_id = kNoTap;
 };
 
 struct alignas(64) WorkerContext {
@@ -35,7 +40,16 @@ struct alignas(64) WorkerContext {
     LcoreStats stats;
     dns::DnsStats dns_stats;
     dhcp::DhcpWorkerStats dhcp_stats;
+    // The exception taps are read at most every kernel_poll_cycles (a tap read is a system
+    // call: polled every loop it would tax DNS), at once again while they have frames.
+    uint64_t kernel_poll_cycles = 0;
+    uint64_t next_kernel_poll = 0;
+    bool has_tap = false;
 };
+
+/// Sends what the kernel wrote to q's exception tap out through q's port, up to one burst.
+/// Returns how many frames it took from the tap.
+unsigned forward_from_kernel(WorkerContext& w, const WorkerQueue& q) noexcept;
 
 /// Sends up to one burst of DHCPv4 and one of DHCPv6 replies queued by the control lcore.
 /// Returns how many.

@@ -249,7 +249,8 @@ TEST(Catalog, TelemetryFlattensBelowOneLevel) {
 TEST(Catalog, LogLineTotalsAndNonZeroParts) {
     Busy f;
     EXPECT_EQ(summary_line(f.all_sources()),
-              "rx=30 tx=0 answered=4 (nd=4) dropped=3 (runt=1 tx_full=2) dns_queries=5 "
+              "rx=30 tx=0 answered=4 (nd=4) dropped=3 (runt=1 tx_full=2) to_kernel=0 "
+              "from_kernel=0 dns_queries=5 "
               "dns_responses=5 (NXDOMAIN=5) dhcp_requests=0 dhcp_replies=0 dhcp6_requests=0 "
               "dhcp6_replies=0");
 }

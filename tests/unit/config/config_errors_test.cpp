@@ -25,6 +25,24 @@ port = "net_tap0"
 frobnicate = true
 )",
      "dpdk.frobnicate", 4, 1, "unknown key 'frobnicate' (expected one of: eal_args workers"},
+    {"exception_namespace_path", R"([[interfaces]]
+port = "p0"
+[exception]
+namespace = "../etc"
+)",
+     "exception.namespace", 4, 13, "'../etc' is not a namespace name"},
+    {"exception_enabled_not_bool", R"([[interfaces]]
+port = "p0"
+[exception]
+enabled = "yes"
+)",
+     "exception.enabled", 4, 11, "expected a boolean"},
+    {"exception_typo", R"([[interfaces]]
+port = "p0"
+[exception]
+netns = "x"
+)",
+     "exception.netns", 4, 1, "unknown key 'netns'"},
     {"unknown_table", R"([[interfaces]]
 port = "p0"
 [dhcp.scopes.dnss]

@@ -253,6 +253,18 @@ TEST(ConfigLoad, MinimalConfigGetsDefaults) {
     EXPECT_EQ(c.dns.udp_payload_size, 1232);
     EXPECT_TRUE(c.dns.zones.empty());
     EXPECT_TRUE(c.dhcp.scopes.empty());
+    EXPECT_TRUE(c.exception.enabled) << "the exception path is on by default";
+    EXPECT_EQ(c.exception.netns, "private");
+}
+
+TEST(ConfigLoad, ExceptionSection) {
+    auto r = load_config_string(
+        "[[interfaces]]\nport = \"p0\"\n[exception]\nenabled = false\nnamespace = "
+        "\"edge-kernel\"\n",
+        "x.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    EXPECT_FALSE(r.config->exception.enabled);
+    EXPECT_EQ(r.config->exception.netns, "edge-kernel");
 }
 
 TEST(ConfigLoad, AcceptsAlternativeSpellings) {

@@ -70,6 +70,9 @@ subnet = "198.18.0.0/24"
 pools = ["198.18.0.100-198.18.0.200"]
 [dhcp6]
 relay_solicit_rate = 10
+[exception]
+enabled = false
+namespace = "edge"
 )";
 
 }  // namespace
