@@ -537,10 +537,12 @@ YAML
 # perfdhcp always acts as a relay. DHCPv4: giaddr is its address on cmp1 (198.18.0.2). DHCPv6
 # (-A 1, as an ISP's access network sends it): Relay-Forwards from port 547 to ff02::1:2
 # whose link-address is the address perfdhcp's socket is bound to (2001:db8::2, see
-# link6_client), each asking for an address and a prefix (-e address-and-prefix). It sends at
-# the offered rate whatever comes back and counts an exchange lost after 1 s.
+# link6_client), each asking for an address and a prefix (-e address-and-prefix). Its clients
+# are DUID-LLs of the same base MAC as its DHCPv4 ones (-b duid=): without it they are DUID-LLTs
+# stamped with the start time, new clients at every run, and a few runs exhaust the pools. It
+# sends at the offered rate whatever comes back and counts an exchange lost after 1 s.
 perfdhcp_args() {  # FAMILY : the family's generator arguments
-    if [ "$1" = 6 ]; then echo "-6 -A 1 -e address-and-prefix -l cmp1"
+    if [ "$1" = 6 ]; then echo "-6 -A 1 -e address-and-prefix -b duid=00030001000c01020304 -l cmp1"
     else echo "-4 -l cmp1 $server_ip"; fi
 }
 perfdhcp_run() {  # FAMILY NAME RATE
