@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Compares edgelease with its peers on this machine, in one run: Knot DNS (UDP sockets and XDP)
-# and NSD under dnsperf, Kea (kea-dhcp4, memfile) under perfdhcp. Every server runs in the
+# and NSD under dnsperf, Kea (kea-dhcp4 and kea-dhcp6, memfile) under perfdhcp -4 and -6
+# (addresses and delegated prefixes). Every server runs in the
 # same cgroup CPU share (default 25 % of CPU 1 for the DNS servers, 10 % for the DHCP servers:
 # perfdhcp cannot offer more than about 10,000 exchanges/s from one CPU, so at 25 % it, not
 # edgelease, would be the limit) in a namespace of its own, the generator is pinned to CPU 0
 # in another namespace, and they talk over one veth pair. edgelease holds its
 # veth end through DPDK's net_af_packet and, like Knot, once more through AF_XDP (net_af_xdp).
-# Prints answered queries/s (completed DORA exchanges/s for DHCP) and the ratios: figures,
-# never pass/fail, except with --smoke, which fails unless every server answered.
-#   scripts/compare.sh                          # 10 s per run (about 4.5 min)
+# Prints answered queries/s (completed DORA exchanges/s for DHCP, Solicit-Advertise-Request-
+# Reply for DHCPv6) and the ratios: figures, never pass/fail, except with --smoke, which fails
+# unless every server answered.
+#   scripts/compare.sh                          # 10 s per run (about 8 min)
+#   scripts/compare.sh --dhcp6-only             # edgelease and kea-dhcp6 only
 #   scripts/compare.sh --seconds 20 --quota 50 --dns-only --json /tmp/compare.json
 #   scripts/compare.sh --smoke                  # 2 s each: does every server answer?
 # Needs root (namespaces, cgroup v1). Installs the peers from Debian when missing. Uses
@@ -16,9 +19,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-seconds=10 repeat=1 quota=25 dhcp_quota=10 do_dns=1 do_dhcp=1 json="" smoke=0 keep="" profile=0 only="" client_napi=0
+seconds=10 repeat=1 quota=25 dhcp_quota=10 json="" smoke=0 keep="" profile=0 only="" client_napi=0
+do_dns=0 do_dhcp=0 do_dhcp6=0  # what the --*-only options select; none of them: everything
 records=10000 queries=100000 miss_every=5 outstanding=100
-clients=10000 dhcp_rates="2000,4000,6000,8000,10000"
+clients=10000 dhcp_rates="2000,4000,6000,8000,10000" dhcp6_rates="2000,4000,6000,8000,10000"
 pmds="af_packet,af_xdp" idle_sleep_us=100 durability=fsync
 server_cpu=1 gen_cpu=0 period_us=10000
 
@@ -31,7 +35,9 @@ usage: scripts/compare.sh [options]
   --dhcp-quota PERCENT CPU share of every DHCP server (default $dhcp_quota: small enough that
                        perfdhcp, one CPU, offers more than any server completes)
   --dns-only           only edgelease, Knot (sockets, XDP) and NSD under dnsperf
-  --dhcp-only          only edgelease and Kea under perfdhcp
+  --dhcp-only          only edgelease and kea-dhcp4 under perfdhcp -4
+  --dhcp6-only         only edgelease and kea-dhcp6 under perfdhcp -6 (the --*-only options
+                       add up: --dhcp-only --dhcp6-only runs both DHCP families)
   --json FILE          also write the results as JSON
   --smoke              2 s each, first DHCP rate only; exit 1 unless every server answered
   --records N          A records in the zone (default $records)
@@ -39,12 +45,14 @@ usage: scripts/compare.sh [options]
   --clients N          perfdhcp -R: distinct DHCP clients (default $clients)
   --dhcp-rates LIST    perfdhcp -r: offered exchanges/s, comma-separated; every DHCP server
                        runs at each and its best is reported (default $dhcp_rates)
+  --dhcp6-rates LIST   the same for perfdhcp -6 (default $dhcp6_rates)
   --pmds LIST          edgelease's DPDK drivers on the veth: af_packet, af_xdp (default $pmds)
   --idle-sleep-us N    edgelease [dpdk].idle_sleep_us (default $idle_sleep_us, the appliance's)
   --durability D       edgelease [appliance].durability: fsync or os (default $durability)
   --only LIST          only these runs (shell patterns, comma-separated): edgelease-af_packet-dns,
                        edgelease-af_xdp-dns, knot-udp, knot-xdp, nsd, edgelease-af_packet-dhcp,
-                       edgelease-af_xdp-dhcp, kea; e.g. --only 'knot-*,edgelease-*-dns'
+                       edgelease-af_xdp-dhcp, kea, edgelease-af_packet-dhcp6,
+                       edgelease-af_xdp-dhcp6, kea6; e.g. --only 'knot-*,edgelease-*-dns'
   --keep DIR           keep configurations, logs and raw outputs in DIR
   --client-napi        the client's veth end receives in a NAPI thread on CPU $gen_cpu, so that
                        its receive work is not charged to the server's share (see README)
@@ -54,13 +62,14 @@ EOF
 
 while [ $# -gt 0 ]; do
     case "$1" in
-        --dns-only) do_dhcp=0 ;;
-        --dhcp-only) do_dns=0 ;;
+        --dns-only) do_dns=1 ;;
+        --dhcp-only) do_dhcp=1 ;;
+        --dhcp6-only) do_dhcp6=1 ;;
         --smoke) smoke=1 ;;
         --profile) profile=1 ;;
         --client-napi) client_napi=1 ;;
         -h|--help) usage; exit 0 ;;
-        --seconds|--repeat|--quota|--dhcp-quota|--json|--records|--outstanding|--clients|--dhcp-rates|--pmds|--idle-sleep-us|--durability|--only|--keep)
+        --seconds|--repeat|--quota|--dhcp-quota|--json|--records|--outstanding|--clients|--dhcp-rates|--dhcp6-rates|--pmds|--idle-sleep-us|--durability|--only|--keep)
             [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
             case "$1" in
                 --seconds) seconds=$2 ;;
@@ -72,6 +81,7 @@ while [ $# -gt 0 ]; do
                 --outstanding) outstanding=$2 ;;
                 --clients) clients=$2 ;;
                 --dhcp-rates) dhcp_rates=$2 ;;
+                --dhcp6-rates) dhcp6_rates=$2 ;;
                 --pmds) pmds=$2 ;;
                 --idle-sleep-us) idle_sleep_us=$2 ;;
                 --durability) durability=$2 ;;
@@ -83,9 +93,11 @@ while [ $# -gt 0 ]; do
     esac
     shift
 done
+if [ "$do_dns$do_dhcp$do_dhcp6" = 000 ]; then do_dns=1 do_dhcp=1 do_dhcp6=1; fi
 if [ "$smoke" = 1 ]; then
     seconds=2
     dhcp_rates=${dhcp_rates%%,*}
+    dhcp6_rates=${dhcp6_rates%%,*}
 fi
 bad() { echo "compare.sh: $*" >&2; exit 2; }
 for v in seconds repeat quota dhcp_quota records outstanding clients; do
@@ -95,6 +107,7 @@ done
 { [ "$quota" -ge 10 ] && [ "$quota" -le 100 ]; } || bad "--quota: 10 to 100 (the CFS quota is at least 1 ms of the 10 ms period)"
 { [ "$dhcp_quota" -ge 10 ] && [ "$dhcp_quota" -le 100 ]; } || bad "--dhcp-quota: 10 to 100 (the CFS quota is at least 1 ms of the 10 ms period)"
 [[ $dhcp_rates =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || bad "--dhcp-rates: positive numbers, comma-separated"
+[[ $dhcp6_rates =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || bad "--dhcp6-rates: positive numbers, comma-separated"
 [[ $pmds =~ ^(af_packet|af_xdp)(,(af_packet|af_xdp))*$ ]] || bad "--pmds: af_packet and/or af_xdp"
 [[ $durability =~ ^(fsync|os)$ ]] || bad "--durability: fsync or os"
 [ "$records" -le 120000 ] || bad "--records: at most 120000 (they live in 198.18.0.0/15)"
@@ -110,8 +123,8 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 # Debian's packages; policy-rc.d (or no init system) keeps their services from starting.
 PATH=$PATH:/usr/sbin:/sbin
 ensure_peers() {
-    local -A want=([knotd]=knot [nsd]=nsd [kea-dhcp4]=kea-dhcp4-server [dnsperf]=dnsperf
-        [perfdhcp]=kea-admin [ethtool]=ethtool)
+    local -A want=([knotd]=knot [nsd]=nsd [kea-dhcp4]=kea-dhcp4-server
+        [kea-dhcp6]=kea-dhcp6-server [dnsperf]=dnsperf [perfdhcp]=kea-admin [ethtool]=ethtool)
     local missing=() cmd
     for cmd in "${!want[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${want[$cmd]}"); done
     [ ${#missing[@]} -eq 0 ] && return 0
@@ -140,6 +153,7 @@ el_version=$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)
 knot_version=$(knotd --version | awk '{print $NF}')
 nsd_version=$(nsd -v 2>&1 | awk '/version/ {print $NF; exit}')
 kea_version=$(kea-dhcp4 -v)
+kea6_version=$(kea-dhcp6 -v)
 
 # ---- scratch, namespaces, veth, cgroups; torn down on every exit -------------------------------
 tag="elcmp-$$"
@@ -338,7 +352,8 @@ start_server() {
     SERVER_PID=$!
 }
 
-# edgelease_config NAME PMD SECTIONS : an appliance on the veth end through DPDK's PMD.
+# edgelease_config NAME PMD SECTIONS [ADDRESSES] : an appliance on the veth end through DPDK's
+# PMD; its own addresses there are 198.18.0.1/15 unless ADDRESSES (TOML strings) says others.
 edgelease_config() {
     mkdir -p "$work/$1"
     cat >"$work/$1/edge.toml" <<TOML
@@ -352,7 +367,7 @@ idle_sleep_us = $idle_sleep_us
 
 [[interfaces]]
 port = "net_${2}0"
-addresses = ["$server_ip/15"]
+addresses = [${4:-\"$server_ip/15\"}]
 
 $3
 TOML
@@ -519,61 +534,80 @@ YAML
 }
 
 # ---- DHCP --------------------------------------------------------------------------------------
-# perfdhcp always acts as a relay: giaddr is its address on cmp1 (198.18.0.2). It sends at
-# the offered rate whatever comes back and counts an exchange lost after 1 s.
-perfdhcp_run() {  # NAME RATE
-    in_cgroup "$cg_gen" ip netns exec "$CLI" taskset -c "$gen_cpu" \
-        perfdhcp -4 -g single -l cmp1 -R "$clients" -r "$2" -p "$seconds" "$server_ip" >"$work/$1.perfdhcp" 2>&1 || true
+# perfdhcp always acts as a relay. DHCPv4: giaddr is its address on cmp1 (198.18.0.2). DHCPv6
+# (-A 1, as an ISP's access network sends it): Relay-Forwards from port 547 to ff02::1:2
+# whose link-address is the address perfdhcp's socket is bound to (2001:db8::2, see
+# link6_client), each asking for an address and a prefix (-e address-and-prefix). Its clients
+# are DUID-LLs of the same base MAC as its DHCPv4 ones (-b duid=): without it they are DUID-LLTs
+# stamped with the start time, new clients at every run, and a few runs exhaust the pools. It
+# sends at the offered rate whatever comes back and counts an exchange lost after 1 s.
+perfdhcp_args() {  # FAMILY : the family's generator arguments
+    if [ "$1" = 6 ]; then echo "-6 -A 1 -e address-and-prefix -b duid=00030001000c01020304 -l cmp1"
+    else echo "-4 -l cmp1 $server_ip"; fi
 }
-# Ready once a DORA completes (when -n ends the run perfdhcp counts the last exchange's reply
-# as lost, so it starts three and looks for an ACK).
-dhcp_ready() {
-    ip netns exec "$CLI" timeout 5 perfdhcp -4 -g single -l cmp1 -R 1 -r 10 -n 3 -W 1000000 "$server_ip" 2>/dev/null |
+perfdhcp_run() {  # FAMILY NAME RATE
+    # shellcheck disable=SC2046  # the arguments split on purpose
+    in_cgroup "$cg_gen" ip netns exec "$CLI" taskset -c "$gen_cpu" \
+        perfdhcp -g single -R "$clients" -r "$3" -p "$seconds" $(perfdhcp_args "$1") >"$work/$2.perfdhcp" 2>&1 || true
+}
+# Ready once an exchange completes (when -n ends the run perfdhcp counts the last exchange's
+# reply as lost, so it starts three and looks for an ACK or a Reply).
+dhcp_ready() {  # FAMILY
+    # shellcheck disable=SC2046
+    ip netns exec "$CLI" timeout 5 perfdhcp -g single -R 1 -r 10 -n 3 -W 1000000 $(perfdhcp_args "$1") 2>/dev/null |
         awk '/^received packets:/ {n++; if (n == 2 && $3 > 0) ok = 1} END {exit !ok}'
 }
+dhcp4_ready() { dhcp_ready 4; }
+dhcp6_ready() { dhcp_ready 6; }
 
-# measure_dhcp NAME SERVER VERSION MODE DURABILITY : perfdhcp at every offered rate; the best
-# completed exchange rate is the server's figure.
+# measure_dhcp FAMILY NAME SERVER VERSION MODE DURABILITY : perfdhcp at every offered rate; the
+# best completed exchange rate is the server's figure.
 measure_dhcp() {
-    local name=$1 server=$2 version=$3 mode=$4 durability=$5
+    local fam=$1 name=$2 server=$3 version=$4 mode=$5 durability=$6
+    # The service's name in the results, its offered rates, its first and last message and
+    # its two exchanges (in full, and as the log abbreviates them).
+    local svc=DHCP rates=$dhcp_rates first=DISCOVER last=ACK x1=DISCOVER-OFFER a1=DO a2=RA
+    if [ "$fam" = 6 ]; then
+        svc=DHCPv6 rates=$dhcp6_rates first=Solicit last=Reply x1=Solicit-Advertise a1=SA a2=RR
+    fi
     attempted=$((attempted + 1))
-    if ! wait_ready dhcp_ready; then
-        log "$name: no DHCP answer"
+    if ! wait_ready "dhcp${fam}_ready"; then
+        log "$name: no $svc answer"
         tail -n 20 "$work/$name.log" >&2
         failures+=("$name: did not answer")
-        record DHCP "$name" "$server" "$version" "$mode" "$durability" - - - 0 - - "no answer"
+        record "$svc" "$name" "$server" "$version" "$mode" "$durability" - - - 0 - - "no answer"
         stop_server
         return 0
     fi
     local threads rate best=-1 best_line=""
     threads=$(cg_move_all)
-    for rate in ${dhcp_rates//,/ }; do
-        log "$name: $threads thread(s) in the CPU share; perfdhcp -r $rate for $seconds s"
+    for rate in ${rates//,/ }; do
+        log "$name: $threads thread(s) in the CPU share; perfdhcp -$fam -r $rate for $seconds s"
         local u0 g0 t0 u1 g1 t1 out="$work/$name-r$rate.perfdhcp"
         profile_start "$name-r$rate"
         u0=$(cg_usage_ns) g0=$(cg_usage_ns "$cg_gen") t0=$(now_ns)
-        perfdhcp_run "$name-r$rate" "$rate"
+        perfdhcp_run "$fam" "$name-r$rate" "$rate"
         u1=$(cg_usage_ns) g1=$(cg_usage_ns "$cg_gen") t1=$(now_ns)
         profile_stop "$name-r$rate"
-        local xps do_avg ra_avg ra_sd sent acks cpu gcpu notes
+        local xps fo_avg rr_avg rr_sd sent done_ cpu gcpu notes
         xps=$(awk '/^Rate:/ {printf "%.0f", $2}' "$out")
-        # Two blocks: DISCOVER-OFFER, then REQUEST-ACK.
-        do_avg=$(awk '/^avg delay: [0-9]/ {n++; if (n == 1) printf "%.3f", $3}' "$out")
-        ra_avg=$(awk '/^avg delay: [0-9]/ {n++; if (n == 2) printf "%.3f", $3}' "$out")
-        ra_sd=$(awk '/^std deviation: [0-9]/ {n++; if (n == 2) printf "%.3f", $3}' "$out")
+        # Two blocks: DISCOVER-OFFER (SOLICIT-ADVERTISE), then REQUEST-ACK (REQUEST-REPLY).
+        fo_avg=$(awk '/^avg delay: [0-9]/ {n++; if (n == 1) printf "%.3f", $3}' "$out")
+        rr_avg=$(awk '/^avg delay: [0-9]/ {n++; if (n == 2) printf "%.3f", $3}' "$out")
+        rr_sd=$(awk '/^std deviation: [0-9]/ {n++; if (n == 2) printf "%.3f", $3}' "$out")
         sent=$(awk '/^sent packets:/ {n++; if (n == 1) print $3}' "$out")
-        acks=$(awk '/^received packets:/ {n++; if (n == 2) print $3}' "$out")
+        done_=$(awk '/^received packets:/ {n++; if (n == 2) print $3}' "$out")
         cpu=$(cpu_percent "$u0" "$u1" "$t0" "$t1")
         gcpu=$(cpu_percent "$g0" "$g1" "$t0" "$t1")
         [ -n "$xps" ] || { xps=0; tail -n 20 "$out" >&2; }
-        notes="DISCOVERs ${sent:-?}, ACKs ${acks:-?}; DISCOVER-OFFER avg ${do_avg:-?} ms"
-        log "$name: offered $rate/s: $xps exchanges/s, DO ${do_avg:-?} ms, RA ${ra_avg:-?} ms, server CPU $cpu %, perfdhcp CPU $gcpu %"
-        record DHCP-rate "$name" "$server" "$version" "$mode" "$durability" "$rate" "$cpu" "$gcpu" "$xps" \
-            "${ra_avg:--}" "${ra_sd:--}" "$notes"
+        notes="${first}s ${sent:-?}, ${last}s ${done_:-?}; $x1 avg ${fo_avg:-?} ms"
+        log "$name: offered $rate/s: $xps exchanges/s, $a1 ${fo_avg:-?} ms, $a2 ${rr_avg:-?} ms, server CPU $cpu %, perfdhcp CPU $gcpu %"
+        record "$svc-rate" "$name" "$server" "$version" "$mode" "$durability" "$rate" "$cpu" "$gcpu" "$xps" \
+            "${rr_avg:--}" "${rr_sd:--}" "$notes"
         if [ "$xps" -gt "$best" ]; then
             best=$xps
-            best_line=$(printf '%s\t' DHCP "$name" "$server" "$version" "$mode" "$durability" "$rate" "$cpu" \
-                "$gcpu" "$xps" "${ra_avg:--}" "${ra_sd:--}" "$notes")
+            best_line=$(printf '%s\t' "$svc" "$name" "$server" "$version" "$mode" "$durability" "$rate" "$cpu" \
+                "$gcpu" "$xps" "${rr_avg:--}" "${rr_sd:--}" "$notes")
         fi
         sleep 1  # let the server drain what is queued before the next rate
     done
@@ -596,7 +630,7 @@ routers = [\"$server_ip\"]"
     start_server "$name" "$bin" --config "$work/$name/edge.toml"
     if [ "$durability" = fsync ]; then dur="LMDB, group commit, fsync before each ACK"
     else dur="LMDB, group commit, no fsync (durability = os)"; fi
-    measure_dhcp "$name" edgelease "$el_version" "DPDK net_$1" "$dur"
+    measure_dhcp 4 "$name" edgelease "$el_version" "DPDK net_$1" "$dur"
 }
 
 # Kea with memfile, its lease file persisted in the scratch directory. UDP sockets: the
@@ -617,7 +651,88 @@ dhcp_kea() {
 } }
 JSON
     start_server kea env KEA_LOCKFILE_DIR="$work/kea" KEA_PIDFILE_DIR="$work/kea" kea-dhcp4 -c "$work/kea.json"
-    measure_dhcp kea kea "$kea_version" "UDP sockets, 1 thread" "memfile CSV, a write per lease, no fsync"
+    measure_dhcp 4 kea kea "$kea_version" "UDP sockets, 1 thread" "memfile CSV, a write per lease, no fsync"
+}
+
+# ---- DHCPv6 ------------------------------------------------------------------------------------
+# The other runs keep IPv6 off the veth; the DHCPv6 runs need it. The client end gets its
+# link-local address and 2001:db8::2/64 at once (no DAD: nothing else is on this link) and
+# sends no router solicitations. perfdhcp -6 -l cmp1 binds the first IPv6 address of cmp1,
+# the global one, which makes it the link-address of its Relay-Forwards: the link
+# 2001:db8::/64 is what both servers' scope (subnet) is selected by.
+prefix6=2001:db8::/64 server_ip6=2001:db8::1 client_ip6=2001:db8::2
+pool6_first=2001:db8::1:0 pool6_last=2001:db8::1:ffff
+pd6_prefix=2001:db8:8000:: pd6_len=40 pd6_delegated=56
+link6_client() {  # on|off
+    local k=net.ipv6.conf.cmp1
+    if [ "$1" = on ]; then
+        ip netns exec "$CLI" sysctl -qw "$k.accept_dad=0" "$k.accept_ra=0" "$k.router_solicitations=0" \
+            "$k.disable_ipv6=0"
+        ip -n "$CLI" addr add "$client_ip6/64" dev cmp1 nodad
+    else
+        ip netns exec "$CLI" sysctl -qw "$k.disable_ipv6=1"
+    fi
+}
+# server_addr6 on|off : as server_addr. Kea listens on the kernel end (its link-local address
+# and ff02::1:2); for edgelease, which holds the end through DPDK, the kernel end has no IPv6
+# at all (no address, no multicast listener reports, no neighbour answers of its own).
+server_addr6() {
+    local k=net.ipv6.conf.cmp0
+    if [ "$1" = on ]; then
+        ip netns exec "$SRV" sysctl -qw "$k.accept_dad=0" "$k.accept_ra=0" "$k.router_solicitations=0" \
+            "$k.disable_ipv6=0"
+        ip -n "$SRV" addr add "$server_ip6/64" dev cmp0 nodad
+        # Kea binds the link-local address: it must be there before Kea starts.
+        wait_for 10 sh -c "ip -n $SRV -6 addr show dev cmp0 scope link | grep -q inet6" ||
+            log "cmp0 has no IPv6 link-local address"
+    else
+        ip netns exec "$SRV" sysctl -qw "$k.disable_ipv6=1"
+    fi
+    ip -n "$CLI" neigh flush all
+}
+
+# The same link, address pool (65,536 addresses) and prefix-delegation pool (65,536 /56s)
+# for both servers; lifetimes 30 min preferred, 1 h valid.
+dhcp6_edgelease() {  # PMD
+    local name="edgelease-$1-dhcp6" dur
+    server_addr off
+    server_addr6 off
+    edgelease_config "$name" "$1" "[[dhcp6.scopes]]
+name = \"bench6\"
+prefix = \"$prefix6\"
+pools = [\"$pool6_first-$pool6_last\"]
+pd_pools = [ { prefix = \"$pd6_prefix/$pd6_len\", delegated_length = $pd6_delegated } ]
+preferred_lifetime = \"30m\"
+valid_lifetime = \"1h\"" "\"$server_ip/15\", \"$server_ip6/64\""
+    start_server "$name" "$bin" --config "$work/$name/edge.toml"
+    if [ "$durability" = fsync ]; then dur="LMDB, group commit, fsync before each Reply that binds"
+    else dur="LMDB, group commit, no fsync (durability = os)"; fi
+    measure_dhcp 6 "$name" edgelease "$el_version" "DPDK net_$1" "$dur"
+}
+
+# kea-dhcp6 with memfile, persisted as kea-dhcp4's; relayed traffic selects the subnet by the
+# relay's link-address. Its server DUID file goes to the scratch directory too.
+dhcp6_kea() {
+    server_addr off
+    server_addr6 on
+    mkdir -p "$work/kea6"
+    cat >"$work/kea6.json" <<JSON
+{ "Dhcp6": {
+    "interfaces-config": { "interfaces": [ "cmp0" ] },
+    "data-directory": "$work/kea6",
+    "lease-database": { "type": "memfile", "persist": true, "name": "$work/kea6/leases6.csv" },
+    "preferred-lifetime": 1800,
+    "valid-lifetime": 3600,
+    "subnet6": [ { "id": 1, "subnet": "$prefix6",
+        "pools": [ { "pool": "$pool6_first - $pool6_last" } ],
+        "pd-pools": [ { "prefix": "$pd6_prefix", "prefix-len": $pd6_len, "delegated-len": $pd6_delegated } ] } ],
+    "loggers": [ { "name": "kea-dhcp6", "severity": "WARN",
+        "output_options": [ { "output": "$work/kea6/kea.log" } ] } ]
+} }
+JSON
+    start_server kea6 env KEA_LOCKFILE_DIR="$work/kea6" KEA_PIDFILE_DIR="$work/kea6" kea-dhcp6 -c "$work/kea6.json"
+    measure_dhcp 6 kea6 kea "$kea6_version" "UDP sockets, 1 thread" "memfile CSV, a write per lease, no fsync"
+    server_addr6 off
 }
 
 # ---- run ---------------------------------------------------------------------------------------
@@ -638,6 +753,13 @@ for round in $(seq 1 "$repeat"); do
         for p in ${pmds//,/ }; do wanted "edgelease-$p-dhcp" && dhcp_edgelease "$p"; done
         wanted kea && dhcp_kea
     fi
+    if [ "$do_dhcp6" = 1 ]; then
+        cg_share "$dhcp_quota"
+        link6_client on
+        for p in ${pmds//,/ }; do wanted "edgelease-$p-dhcp6" && dhcp6_edgelease "$p"; done
+        wanted kea6 && dhcp6_kea
+        link6_client off
+    fi
 done
 
 # ---- report ------------------------------------------------------------------------------------
@@ -648,7 +770,10 @@ json.dump({"date": "$started", "kernel": "$(uname -sr)", "cpus": $(nproc --all),
            "edgelease_commit": "$el_version", "seconds": $seconds, "rounds": $repeat,
            "quota_percent": $quota, "dhcp_quota_percent": $dhcp_quota, "cfs_period_us": $period_us, "server_cpu": $server_cpu,
            "generator_cpu": $gen_cpu, "records": $records, "dnsperf_outstanding": $outstanding,
-           "dhcp_clients": $clients, "dhcp_rates": [$dhcp_rates], "edgelease_pmds": "$pmds".split(","),
+           "dhcp_clients": $clients, "dhcp_rates": [$dhcp_rates], "dhcp6_rates": [$dhcp6_rates],
+           "dhcp6": {"prefix": "$prefix6", "pool": "$pool6_first-$pool6_last",
+                     "pd_pool": "$pd6_prefix/$pd6_len", "delegated_length": $pd6_delegated},
+           "edgelease_pmds": "$pmds".split(","),
            "edgelease_idle_sleep_us": $idle_sleep_us, "edgelease_durability": "$durability",
            "client_napi": bool($client_napi)},
           open(sys.argv[1], "w"), indent=2)
@@ -656,7 +781,7 @@ PY
 python3 "$here/scripts/compare_report.py" "$work/meta.json" "$results" ${json:+"$json"}
 
 if [ "$smoke" = 1 ]; then
-    answered=$(awk -F'\t' '($2 == "DNS" || $2 == "DHCP") && $11 > 0' "$results" | wc -l)
+    answered=$(awk -F'\t' '($2 == "DNS" || $2 == "DHCP" || $2 == "DHCPv6") && $11 > 0' "$results" | wc -l)
     [ "$attempted" -gt 0 ] || failures+=("no server was run")
     for f in "${failures[@]}"; do echo "FAIL: $f"; done
     echo "smoke: $answered passed, $((attempted - answered)) failed"

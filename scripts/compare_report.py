@@ -4,8 +4,8 @@
 usage: compare_report.py META.json RESULTS.tsv [OUT.json]
 
 RESULTS.tsv has one line per measurement: round service run server version mode durability
-rate cpu_used gen_cpu_used answered avg_ms sd_ms notes. Service DHCP is a DHCP server's best
-offered rate in a round, DHCP-rate every offered rate. With several rounds each run shows its
+rate cpu_used gen_cpu_used answered avg_ms sd_ms notes. Service DHCP (DHCPv6) is a DHCP server's
+best offered rate in a round, DHCP-rate (DHCPv6-rate) every offered rate. With several rounds each run shows its
 median round (and the range).
 """
 import json
@@ -15,7 +15,8 @@ import sys
 KEYS = ["round", "service", "run", "server", "version", "mode", "durability", "rate",
         "cpu_used_percent", "generator_cpu_percent", "answered_per_s", "latency_avg_ms",
         "latency_sd_ms", "notes"]
-TARGETS = (("DNS", 2, ("knot", "nsd")), ("DHCP", 5, ("kea",)))
+TARGETS = (("DNS", 2, ("knot", "nsd")), ("DHCP", 5, ("kea",)), ("DHCPv6", 5, ("kea",)))
+SERVICES = ("DNS", "DHCP", "DHCPv6")
 
 
 def load(path):
@@ -60,7 +61,7 @@ def main():
     meta = json.load(open(sys.argv[1]))
     rows = load(sys.argv[2])
     out_json = sys.argv[3] if len(sys.argv) > 3 else ""
-    summary = medians([r for r in rows if r["service"] in ("DNS", "DHCP")])
+    summary = medians([r for r in rows if r["service"] in SERVICES])
     for r in summary:
         base = next((b for b in summary if b["service"] == r["service"] and b["server"] == "edgelease"), None)
         r["edgelease_ratio"] = (round(base["median_per_s"] / r["median_per_s"], 2)
@@ -68,13 +69,14 @@ def main():
     rounds = max((r["rounds"] for r in summary), default=1)
 
     period = meta["cfs_period_us"]
-    share = {"DNS": meta["quota_percent"], "DHCP": meta.get("dhcp_quota_percent", meta["quota_percent"])}
+    dhcp_share = meta.get("dhcp_quota_percent", meta["quota_percent"])
+    share = {"DNS": meta["quota_percent"], "DHCP": dhcp_share, "DHCPv6": dhcp_share}
     print()
     print("compare.sh %s: %s, %d CPUs (%s); edgelease %s" % (
         meta["date"], meta["kernel"], meta["cpus"], meta["cpu_model"], meta["edgelease_commit"]))
     services = {r["service"] for r in summary}
     quotas = ", ".join("%s %d %% (%d of every %d us)" % (s, share[s], period * share[s] // 100, period)
-                       for s in ("DNS", "DHCP") if s in services)
+                       for s in SERVICES if s in services)
     print("CPU share: each server alone in a cgroup, cpuset CPU %d, CFS quota %s; "
           "generators on CPU %d (taskset); namespaces joined by one veth pair" % (
               meta["server_cpu"], quotas or "-", meta["generator_cpu"]))
@@ -86,6 +88,14 @@ def main():
     if "DHCP" in services:
         print("DHCP: perfdhcp (a relay), -R %d clients, -p %d, at -r %s exchanges/s: each server's best" % (
             meta["dhcp_clients"], meta["seconds"], ", ".join(str(x) for x in meta["dhcp_rates"])))
+    if "DHCPv6" in services:
+        d6 = meta["dhcp6"]
+        print("DHCPv6: perfdhcp -6 -A 1 (a relay, link-address in %s) -e address-and-prefix, -R %d clients, "
+              "-p %d, at -r %s exchanges/s (Solicit-Advertise-Request-Reply): each server's best; "
+              "pool %s, PD pool %s by /%d" % (
+                  d6["prefix"], meta["dhcp_clients"], meta["seconds"],
+                  ", ".join(str(x) for x in meta["dhcp6_rates"]), d6["pool"], d6["pd_pool"],
+                  d6["delegated_length"]))
     print("edgelease: [dpdk].idle_sleep_us = %d, [appliance].durability = %s%s" % (
         meta["edgelease_idle_sleep_us"], meta["edgelease_durability"],
         "; %d rounds, median round shown" % rounds if rounds > 1 else ""))
@@ -97,7 +107,7 @@ def main():
     table = [hdr]
     for r in summary:
         mode = r["mode"]
-        if r["service"] == "DHCP" and r["rate"] != "-":
+        if r["service"] in ("DHCP", "DHCPv6") and r["rate"] != "-":
             mode += ", best at -r " + r["rate"]
         line = [r["service"], r["server"] + " " + r["version"], mode, "%d %%" % share[r["service"]],
                 pct(r["cpu_used_percent"]), pct(r["generator_cpu_percent"]), str(r["median_per_s"])]
@@ -108,11 +118,13 @@ def main():
         table.append(line)
     print_table(table, 3)
 
-    per_rate = [r for r in rows if r["service"] == "DHCP-rate"]
-    rates = sorted({int(r["rate"]) for r in per_rate})
-    if len(rates) > 1:
+    for svc in ("DHCP", "DHCPv6"):
+        per_rate = [r for r in rows if r["service"] == svc + "-rate"]
+        rates = sorted({int(r["rate"]) for r in per_rate})
+        if len(rates) < 2:
+            continue
         print()
-        print("DHCP exchanges/s by offered rate%s:" % (" (median of the rounds)" if rounds > 1 else ""))
+        print("%s exchanges/s by offered rate%s:" % (svc, " (median of the rounds)" if rounds > 1 else ""))
         runs = list(dict.fromkeys(r["run"] for r in per_rate))
         t = [["run"] + ["-r %d" % x for x in rates]]
         for run in runs:
@@ -126,17 +138,18 @@ def main():
     print()
     print("CPU used: the server's cgroup (cpuacct) over the generator's run; gen. CPU: the generator's.")
     print("'edgelease ÷': edgelease's first run of the service divided by the row. Latency: dnsperf's")
-    print("average and standard deviation; for DHCP perfdhcp's REQUEST-ACK ones (neither reports a p99).")
+    print("average and standard deviation; for DHCP perfdhcp's REQUEST-ACK ones, for DHCPv6 its")
+    print("REQUEST-REPLY ones (neither tool reports a p99).")
     for r in summary:
-        if r["service"] == "DHCP":
-            print("durability, %s (%s): %s" % (r["server"], r["mode"], r["durability"]))
+        if r["service"] in ("DHCP", "DHCPv6"):
+            print("durability, %s %s (%s): %s" % (r["service"], r["server"], r["mode"], r["durability"]))
     for svc, target, peers in TARGETS:
         best = max((r for r in summary if r["service"] == svc and r["server"] in peers),
                    key=lambda r: r["median_per_s"], default=None)
         if not best or best["median_per_s"] == 0:
             continue
         for el in (r for r in summary if r["service"] == svc and r["server"] == "edgelease"):
-            print("%s: edgelease (%s) / best peer (%s, %s) = %.2f; DESIGN target >= %d" % (
+            print("%s: edgelease (%s) / best peer (%s, %s) = %.2f; DESIGN target >= %g" % (
                 svc, el["mode"], best["server"], best["mode"], el["median_per_s"] / best["median_per_s"],
                 target))
     if out_json:

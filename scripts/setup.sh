@@ -18,7 +18,7 @@ test_pkgs=(
   iproute2 iputils-ping iputils-arping ethtool procps psmisc tcpdump
   isc-dhcp-client udhcpc dhcpcd knot-dnsutils bind9-dnsutils dnsperf
   kea-admin python3 python3-scapy curl prometheus
-  knot nsd kea-dhcp4-server
+  knot nsd kea-dhcp4-server kea-dhcp6-server
 )
 
 missing=()
@@ -29,9 +29,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  # Packages with daemons (dhcpcd, knot, nsd, kea-dhcp4-server: peers for scripts/compare.sh,
-  # started by hand in namespaces) must not start services: a policy-rc.d says no while they
-  # install, unless the machine has one of its own.
+  # Packages with daemons (dhcpcd, knot, nsd, kea-dhcp4-server, kea-dhcp6-server: peers for
+  # scripts/compare.sh, started by hand in namespaces) must not start services: a policy-rc.d
+  # says no while they install, unless the machine has one of its own.
   own_policy=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
