@@ -5,22 +5,60 @@ namespace edgelease::control::dhcp {
 
 // ---- state changes --------------------------------------------------------------------------
 
+uint32_t Engine6::Impl::add_lease(const Lease6& l) {
+    const auto i = static_cast<uint32_t>(leases.size());
+    leases.push_back(l);
+    links.emplace_back();
+    by_key.insert(key_hash(l.key), i);
+    return i;
+}
+
 void Engine6::Impl::index_binding(uint32_t i) {
-    auto& v = by_binding[binding_of(leases[i])];
-    if (std::find(v.begin(), v.end(), i) == v.end()) v.push_back(i);
+    BindingLink& me = links[i];
+    if (me.linked) return;
+    const Binding b(leases[i]);
+    me.hash = b.hash;
+    me.linked = true;
+    me.next = kNil;
+    const uint32_t head = binding_head(b);
+    if (head == kNil) {
+        me.prev = i;
+        by_binding.insert(b.hash, i);
+        return;
+    }
+    const uint32_t tail = links[head].prev;  // appended: held() lists in binding order
+    links[tail].next = i;
+    me.prev = tail;
+    links[head].prev = i;
 }
 
 void Engine6::Impl::unindex_binding(uint32_t i) {
-    auto it = by_binding.find(binding_of(leases[i]));
-    if (it == by_binding.end()) return;
-    auto& v = it->second;
-    v.erase(std::remove(v.begin(), v.end(), i), v.end());
-    if (v.empty()) by_binding.erase(it);
+    BindingLink& me = links[i];
+    if (!me.linked) return;
+    me.linked = false;
+    const bool first = links[me.prev].next != i;  // the first's prev is the last
+    if (first) {
+        if (me.next == kNil) {
+            by_binding.erase(me.hash, i);
+        } else {
+            links[me.next].prev = me.prev;
+            by_binding.replace(me.hash, i, me.next);
+        }
+        return;
+    }
+    links[me.prev].next = me.next;
+    if (me.next != kNil) {
+        links[me.next].prev = me.prev;
+    } else {
+        // i was the last: the first's prev moves back.
+        const uint32_t head = binding_head(Binding(leases[i]));
+        if (head != kNil) links[head].prev = me.prev;
+    }
 }
 
 void Engine6::Impl::to_fifo(uint32_t i) {
     const Lease6& l = leases[i];
-    if (l.scope >= scopes.size() || reserved.count(l.key) != 0) return;
+    if (l.scope >= scopes.size() || is_reserved(l.key)) return;
     Scope6& sc = scopes[l.scope];
     const U128 v = to_u128(l.key.addr);
     if (l.key.kind == IaKind::Na) {
@@ -66,7 +104,7 @@ bool Engine6::restore(const Lease6& lease) {
         lease.state == LeaseState::Offered)
         return false;
     const Scope6& sc = m.scopes[lease.scope];
-    const bool reserved = m.reserved.count(lease.key) != 0;
+    const bool reserved = m.is_reserved(lease.key);
     if (!reserved && !m.in_pools(sc, lease.key)) return false;
     if (reserved) {
         // The reservation must still name this client (by any identifier it can be checked by
@@ -82,9 +120,7 @@ bool Engine6::restore(const Lease6& lease) {
         if (!ok) return false;
     }
     if (m.find(lease.key) != UINT32_MAX) return false;  // a duplicate record: first one wins
-    const auto i = static_cast<uint32_t>(m.leases.size());
-    m.leases.push_back(lease);
-    m.by_key.emplace(lease.key, i);
+    const uint32_t i = m.add_lease(lease);
     m.count(m.leases[i], +1);
     if (has_binding(lease.state)) m.index_binding(i);
     m.schedule(i);
@@ -114,7 +150,7 @@ void Engine6::Impl::finish_restore() {
 // ---- allocation -----------------------------------------------------------------------------
 
 bool Engine6::Impl::available(const Lease6Key& k) const noexcept {
-    if (reserved.count(k) != 0) return false;
+    if (is_reserved(k)) return false;
     const uint32_t i = find(k);
     return i == UINT32_MAX || leases[i].state == LeaseState::Free;
 }
@@ -145,7 +181,7 @@ bool Engine6::Impl::next_free(Scope6& sc, IaKind kind, bool take, Lease6Key& out
         for (auto& p : sc.pools) {
             while (!p.done) {
                 Lease6Key k{IaKind::Na, 128, from_u128(p.cursor)};
-                const bool ok = reserved.count(k) == 0 && find(k) == UINT32_MAX;
+                const bool ok = !is_reserved(k) && find(k) == kNil;
                 if (ok && !take) {
                     out = k;
                     return true;
@@ -167,7 +203,7 @@ bool Engine6::Impl::next_free(Scope6& sc, IaKind kind, bool take, Lease6Key& out
     for (auto& p : sc.pd_pools) {
         while (p.cursor < p.count) {
             Lease6Key k{IaKind::Pd, p.dlen, from_u128(p.base | (p.cursor << (128 - p.dlen)))};
-            const bool ok = reserved.count(k) == 0 && find(k) == UINT32_MAX;
+            const bool ok = !is_reserved(k) && find(k) == kNil;
             if (ok && !take) {
                 out = k;
                 return true;
@@ -184,11 +220,9 @@ bool Engine6::Impl::next_free(Scope6& sc, IaKind kind, bool take, Lease6Key& out
     return false;
 }
 
-void Engine6::Impl::held(const std::string& bkey, std::vector<uint32_t>& out) const {
+void Engine6::Impl::held(const Binding& b, std::vector<uint32_t>& out) const {
     out.clear();
-    auto it = by_binding.find(bkey);
-    if (it == by_binding.end()) return;
-    for (uint32_t i : it->second)
+    for (uint32_t i = binding_head(b); i != kNil; i = links[i].next)
         if (leases[i].state == LeaseState::Bound || leases[i].state == LeaseState::Expired ||
             leases[i].state == LeaseState::Released)
             out.push_back(i);
@@ -212,10 +246,10 @@ bool Engine6::Impl::choose(Scope6& sc, const Who& who, const Ia6& ia, bool take,
     reserved_keys(sc, who, kind, out);
     if (!out.empty()) return true;
     // 2. What the IA already holds (affinity).
-    std::vector<uint32_t> mine;
-    held(binding_key(who.scope, kind, ia.iaid, who.duid, who.duid_len), mine);
+    std::vector<uint32_t>& mine = held_scratch;
+    held(Binding(who.scope, kind, ia.iaid, who.duid, who.duid_len), mine);
     for (uint32_t i : mine)
-        if (reserved.count(leases[i].key) == 0) out.push_back(leases[i].key);
+        if (!is_reserved(leases[i].key)) out.push_back(leases[i].key);
     if (!out.empty()) return true;
     // 3. The client's hint, when it is ours to give and free.
     for (uint8_t h = 0; h < ia.hint_count; ++h) {
@@ -245,9 +279,8 @@ void Engine6::Impl::fill(Lease6& l, const Scope6& sc, const Who& who, const Dhcp
         !sc.cfg->reservations[static_cast<size_t>(who.reservation)].hostname.empty()) {
         l.hostname = sc.cfg->reservations[static_cast<size_t>(who.reservation)].hostname;
     } else if (req.has_fqdn && req.fqdn_len > 1 && req.fqdn[0] != 0 &&
-               size_t{req.fqdn[0]} < req.fqdn_len) {
-        std::string label = to_label(req.fqdn + 1, req.fqdn[0]);
-        if (!label.empty()) l.hostname = std::move(label);
+               size_t{req.fqdn[0]} < req.fqdn_len && is_label(req.fqdn + 1, req.fqdn[0])) {
+        assign_label(l.hostname, req.fqdn + 1, req.fqdn[0]);
     }
     if (l.key.kind == IaKind::Pd) l.hostname.clear();  // delegated prefixes publish no names
     auto keep = [&](uint16_t off, uint16_t len, std::vector<uint8_t>& v) {
@@ -268,33 +301,28 @@ void Engine6::Impl::fill(Lease6& l, const Scope6& sc, const Who& who, const Dhcp
 
 uint32_t Engine6::Impl::bind(Scope6& sc, const Who& who, const Dhcp6Request& req, const Ia6& ia,
                              const Lease6Key& k, int64_t now, Result6& out) {
-    const std::string mine = binding_key(who.scope, k.kind, ia.iaid, who.duid, who.duid_len);
+    const Binding mine(who.scope, k.kind, ia.iaid, who.duid, who.duid_len);
     uint32_t i = find(k);
     LeaseEvent ev = LeaseEvent::Granted;
-    if (i == UINT32_MAX) {
-        i = static_cast<uint32_t>(leases.size());
+    if (i == kNil) {
         Lease6 l;
         l.key = k;
         l.scope = who.scope;
         l.state = LeaseState::Free;
-        leases.push_back(std::move(l));
-        by_key.emplace(k, i);
+        i = add_lease(l);
     } else {
         Lease6& l = leases[i];
-        const bool same = has_binding(l.state) && binding_of(l) == mine;
+        const bool same = has_binding(l.state) && mine.holds(l);
         if (same) {
             ev = l.state == LeaseState::Bound ? LeaseEvent::Renewed : LeaseEvent::Granted;
         } else if (has_binding(l.state) || l.state == LeaseState::Declined) {
             // Someone else's binding (a reservation now naming this client, or an address
             // reached by the allocator): it ends here, recorded before the new one.
             unindex_binding(i);
-            Lease6 old = l;
             count(l, -1);
             l.state = LeaseState::Free;
             bump(l);
-            old.state = LeaseState::Free;
-            old.generation = l.generation;
-            record(out, old, LeaseEvent::Replaced);
+            record(out, l, LeaseEvent::Replaced);  // with the binding it had
         }
         if (!same) unindex_binding(i);
     }
@@ -303,7 +331,7 @@ uint32_t Engine6::Impl::bind(Scope6& sc, const Who& who, const Dhcp6Request& req
     l.scope = who.scope;
     l.iaid = ia.iaid;
     fill(l, sc, who, req);
-    l.reservation = reserved.count(k) != 0 ? who.reservation : -1;
+    l.reservation = is_reserved(k) ? who.reservation : -1;
     l.state = LeaseState::Bound;
     l.start = now;
     l.preferred = sc.preferred;

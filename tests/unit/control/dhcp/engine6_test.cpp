@@ -302,6 +302,48 @@ TEST_F(Engine6Test, RebindWithoutBindingTakesAFreeHintedAddress) {
     EXPECT_EQ(d.ias[0].status, std::optional<uint16_t>(3));
 }
 
+TEST_F(Engine6Test, AnIaListsItsLeasesInTheOrderTheyWereBound) {
+    // One IA with several leases: Renew answers them in binding order, and leases leaving the
+    // IA (first, last, only) leave the rest listed.
+    auto send = [&](Msg6Type type, std::initializer_list<const char*> hints) {
+        auto r = request(type, duid_ll(1));
+        if (type != Msg6Type::Rebind) with_server_id(r);
+        Ia6& ia = add_ia(r, Ia6::kNa, 1);
+        for (const char* h : hints) hint(ia, h);
+        engine.handle(r, now, out);
+        return decode(out);
+    };
+    auto bound = [](const Decoded& d) {
+        std::vector<net::Ipv6Addr> v;
+        for (const auto& l : d.ias.at(0).leases)
+            if (std::get<3>(l) != 0) v.push_back(std::get<0>(l));
+        return v;
+    };
+    const auto a = ip6("2001:db8::1000"), b = ip6("2001:db8::1001"), c = ip6("2001:db8::1002"),
+               e = ip6("2001:db8::1003");
+    send(Msg6Type::Rebind, {"2001:db8::1000", "2001:db8::1001"});
+    ASSERT_EQ(out.changed.size(), 2u);
+    EXPECT_EQ(bound(send(Msg6Type::Renew, {})), (std::vector<net::Ipv6Addr>{a, b}));
+    send(Msg6Type::Release, {"2001:db8::1000", "2001:db8::1001"});
+    ASSERT_EQ(out.changed.size(), 2u);
+    // Released, the two are still the IA's; a Rebind naming others binds those and ends them.
+    send(Msg6Type::Rebind, {"2001:db8::1002", "2001:db8::1003"});
+    ASSERT_EQ(out.changed.size(), 4u);
+    EXPECT_EQ(out.events[2], LeaseEvent::Replaced);
+    EXPECT_EQ(out.changed[2].key.addr, a);
+    EXPECT_EQ(out.changed[3].key.addr, b);
+    EXPECT_EQ(bound(send(Msg6Type::Renew, {})), (std::vector<net::Ipv6Addr>{c, e}));
+    send(Msg6Type::Decline, {"2001:db8::1003"});
+    ASSERT_EQ(out.changed.size(), 1u);
+    // Another client takes a freed address: it joins that client's IA, not this one's.
+    EXPECT_EQ(lease_for(duid_ll(2)), a);
+    EXPECT_EQ(bound(send(Msg6Type::Renew, {})), (std::vector<net::Ipv6Addr>{c}));
+    send(Msg6Type::Decline, {"2001:db8::1002"});
+    const auto d = send(Msg6Type::Renew, {});
+    EXPECT_EQ(d.ias.at(0).status, std::optional<uint16_t>(3));
+    EXPECT_TRUE(out.changed.empty());
+}
+
 TEST_F(Engine6Test, ServerIdentifierRules) {
     auto s = request(Msg6Type::Solicit, duid_ll(1));
     with_server_id(s);
