@@ -317,7 +317,7 @@ void Engine6::Impl::assign(const Dhcp6Request& req, Scope6& sc, const Who& who, 
     if (short_of_any) out.outcome = Outcome::PoolExhausted;
     w.options(req, *sc.cfg);
     if (req.has_fqdn) {
-        std::string host;
+        std::string_view host;
         for (const auto& l : out.changed)
             if (l.key.kind == IaKind::Na && !l.hostname.empty()) host = l.hostname;
         if (host.empty() && who.reservation >= 0)
@@ -389,7 +389,7 @@ void Engine6::Impl::extend(const Dhcp6Request& req, Scope6& sc, const Who& who, 
     }
     w.options(req, *sc.cfg);
     if (req.has_fqdn) {
-        std::string host;
+        std::string_view host;
         for (const auto& l : out.changed)
             if (l.key.kind == IaKind::Na && !l.hostname.empty()) host = l.hostname;
         w.fqdn(req, host, sc.cfg->domain, sc.cfg->dns.update);

@@ -547,6 +547,33 @@ TEST_F(Engine6Test, ConfirmAndInformation) {
     EXPECT_EQ(d.opts.find(24)->second, (std::vector<uint8_t>{3, 'l', 'a', 'n', 0}));
 }
 
+TEST_F(Engine6Test, DomainSearchListsEveryName) {
+    cfg.dhcp6.scopes[0].domain_search = {"a.example.", "b."};
+    Engine6 e(cfg, kServerDuid);
+    auto i = request(Msg6Type::InformationRequest, {});
+    i.oro[i.oro_len++] = 24;
+    e.handle(i, now, out);
+    auto d = decode(out);
+    ASSERT_EQ(d.opts.count(24), 1u);
+    EXPECT_EQ(d.opts.find(24)->second,
+              (std::vector<uint8_t>{1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 1, 'b', 0}));
+}
+
+TEST_F(Engine6Test, AResultKeepsItsLeaseBuffersForTheNextRequest) {
+    // The control lcore reuses one Result6: a warm one takes leases in without allocating.
+    lease_for(duid_ll(1));
+    ASSERT_EQ(out.changed.size(), 1u);
+    const Lease6* slot = &out.changed[0];
+    const uint8_t* duid = out.changed[0].duid.data();
+    lease_for(duid_ll(2));
+    ASSERT_EQ(out.changed.size(), 1u);
+    EXPECT_EQ(&out.changed[0], slot);
+    EXPECT_EQ(out.changed[0].duid.data(), duid);
+    EXPECT_EQ(out.changed[0].duid, duid_ll(2));
+    std::vector<Lease6> seen(out.changed.begin(), out.changed.end());
+    EXPECT_EQ(seen.size(), 1u);
+}
+
 TEST_F(Engine6Test, FqdnNamesTheLeaseAndIsAnswered) {
     auto r = request(Msg6Type::Request, duid_ll(1));
     with_server_id(r);
