@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
-#include <queue>
 #include <stdexcept>
 #include <string>
 #include <unordered_set>
@@ -204,7 +203,12 @@ struct Engine6::Impl {
     // Per-request scratch, reused so that a warm engine does not allocate.
     std::vector<Lease6Key> keys_scratch, want_scratch;
     std::vector<uint32_t> held_scratch;
-    std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap;
+    // Min-heap (<algorithm> layout, std::greater) of expiry times. A lease leaves an entry
+    // behind whenever it changes (the generation no longer matches): stale entries are
+    // dropped when they surface, or by an incremental compaction pass as in LeaseEngine.
+    std::vector<HeapEntry> heap;
+    static constexpr size_t kNotCompacting = SIZE_MAX;
+    size_t compact_pos = kNotCompacting;  // next heap entry the pass checks
     uint64_t next_generation = kGeneration6Base + 1;
     bool restore_pending = false;
     ReplyWriter6 writer;
@@ -237,6 +241,14 @@ struct Engine6::Impl {
     void unindex_binding(uint32_t i);
     void to_fifo(uint32_t i);
     void schedule(uint32_t i);
+    bool heap_stale(const HeapEntry& e) const noexcept {
+        const Lease6& l = leases[e.index];
+        return l.generation != e.generation ||
+               !(l.state == LeaseState::Bound || l.state == LeaseState::Declined);
+    }
+    void heap_remove_at(size_t i) noexcept;
+    void compact_step(size_t budget) noexcept;
+    size_t timed() const noexcept;  // leases Bound or Declined
     void record(Result6& out, const Lease6& l, LeaseEvent ev) {
         out.changed.push_back(l);
         out.events.push_back(ev);

@@ -344,6 +344,22 @@ TEST_F(Engine6Test, AnIaListsItsLeasesInTheOrderTheyWereBound) {
     EXPECT_TRUE(out.changed.empty());
 }
 
+TEST_F(Engine6Test, RenewalsDoNotGrowTheExpiryHeap) {
+    // Each renewal leaves its previous heap entry stale; the compaction pass drops them.
+    lease_for(duid_ll(1));
+    auto r = request(Msg6Type::Renew, duid_ll(1));
+    with_server_id(r);
+    add_ia(r, Ia6::kNa, 1);
+    for (int i = 0; i < 20000; ++i) engine.handle(r, now, out);
+    EXPECT_GT(engine.expiry_heap_size(), 20000u);
+    std::vector<Lease6> changed;
+    std::vector<LeaseEvent> events;
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(engine.expire_due(now, 4096, changed, events), 0u);
+    EXPECT_EQ(engine.expiry_heap_size(), 1u) << "only the live entry is left";
+    EXPECT_EQ(engine.expire_due(now + 3600, 10, changed, events), 1u);
+    EXPECT_EQ(changed.at(0).state, LeaseState::Expired);
+}
+
 TEST_F(Engine6Test, ServerIdentifierRules) {
     auto s = request(Msg6Type::Solicit, duid_ll(1));
     with_server_id(s);
