@@ -79,7 +79,7 @@ void Engine6::Impl::to_fifo(uint32_t i) {
 void Engine6::Impl::schedule(uint32_t i) {
     const Lease6& l = leases[i];
     if (l.state != LeaseState::Bound && l.state != LeaseState::Declined) return;
-    heap.push_back(HeapEntry{l.expires, i, l.generation});
+    heap.push_back(HeapEntry{l.expires, i});
     std::push_heap(heap.begin(), heap.end(), std::greater<>{});
     // Pushes pay for the stale entries they leave behind (each renewal leaves one): with a
     // few compaction steps per push, a pass over n entries ends before the heap grows by n/4.
@@ -356,6 +356,13 @@ uint32_t Engine6::Impl::bind(Scope6& sc, const Who& who, const Dhcp6Request& req
     const Binding mine(who.scope, k.kind, ia.iaid, who.duid, who.duid_len);
     uint32_t i = find(k);
     LeaseEvent ev = LeaseEvent::Granted;
+    // A timed lease whose expiry stays put keeps its heap entry: retransmitted Requests and
+    // renewals within the same second do not grow the heap.
+    const int64_t expires = now + sc.valid;
+    const bool scheduled =
+        i != kNil &&
+        (leases[i].state == LeaseState::Bound || leases[i].state == LeaseState::Declined) &&
+        leases[i].expires == expires;
     if (i == kNil) {
         Lease6 l;
         l.key = k;
@@ -388,11 +395,11 @@ uint32_t Engine6::Impl::bind(Scope6& sc, const Who& who, const Dhcp6Request& req
     l.start = now;
     l.preferred = sc.preferred;
     l.valid = sc.valid;
-    l.expires = now + sc.valid;
+    l.expires = expires;
     bump(l);
     count(l, +1);
     index_binding(i);
-    schedule(i);
+    if (!scheduled) schedule(i);
     record(out, l, ev);
     return i;
 }
@@ -423,9 +430,7 @@ size_t Engine6::Impl::expire_due(int64_t now, size_t max, std::vector<Lease6>& c
         std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
         heap.pop_back();
         Lease6& l = leases[e.index];
-        if (l.generation != e.generation ||
-            !(l.state == LeaseState::Bound || l.state == LeaseState::Declined) || l.expires > now)
-            continue;
+        if (heap_stale(e)) continue;  // else l.expires == e.at <= now
         const LeaseEvent ev = expire_lease(e.index);
         changed.push_back(l);
         events.push_back(ev);

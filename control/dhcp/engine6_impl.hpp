@@ -140,7 +140,6 @@ struct Scope6 {
 struct HeapEntry {
     int64_t at;
     uint32_t index;
-    uint64_t generation;
     bool operator>(const HeapEntry& o) const noexcept { return at > o.at; }
 };
 
@@ -203,9 +202,10 @@ struct Engine6::Impl {
     // Per-request scratch, reused so that a warm engine does not allocate.
     std::vector<Lease6Key> keys_scratch, want_scratch;
     std::vector<uint32_t> held_scratch;
-    // Min-heap (<algorithm> layout, std::greater) of expiry times. A lease leaves an entry
-    // behind whenever it changes (the generation no longer matches): stale entries are
-    // dropped when they surface, or by an incremental compaction pass as in LeaseEngine.
+    // Min-heap (<algorithm> layout, std::greater) of expiry times. A timed lease (Bound,
+    // Declined) always has an entry at its `expires`; one whose lease left the timed states
+    // or moved its expiry is stale, dropped when it surfaces or by an incremental compaction
+    // pass, as in LeaseEngine.
     std::vector<HeapEntry> heap;
     static constexpr size_t kNotCompacting = SIZE_MAX;
     size_t compact_pos = kNotCompacting;  // next heap entry the pass checks
@@ -243,8 +243,8 @@ struct Engine6::Impl {
     void schedule(uint32_t i);
     bool heap_stale(const HeapEntry& e) const noexcept {
         const Lease6& l = leases[e.index];
-        return l.generation != e.generation ||
-               !(l.state == LeaseState::Bound || l.state == LeaseState::Declined);
+        return !(l.state == LeaseState::Bound || l.state == LeaseState::Declined) ||
+               l.expires != e.at;
     }
     void heap_remove_at(size_t i) noexcept;
     void compact_step(size_t budget) noexcept;

@@ -345,19 +345,27 @@ TEST_F(Engine6Test, AnIaListsItsLeasesInTheOrderTheyWereBound) {
 }
 
 TEST_F(Engine6Test, RenewalsDoNotGrowTheExpiryHeap) {
-    // Each renewal leaves its previous heap entry stale; the compaction pass drops them.
     lease_for(duid_ll(1));
     auto r = request(Msg6Type::Renew, duid_ll(1));
     with_server_id(r);
     add_ia(r, Ia6::kNa, 1);
-    for (int i = 0; i < 20000; ++i) engine.handle(r, now, out);
-    EXPECT_GT(engine.expiry_heap_size(), 20000u);
+    // Within the second the expiry stays put: no new entry.
+    for (int i = 0; i < 100; ++i) engine.handle(r, now, out);
+    EXPECT_EQ(engine.expiry_heap_size(), 1u);
+    // Each later renewal leaves its previous entry stale; compaction keeps the heap within
+    // 2 x the timed leases + 4096, and stale entries go as their time comes.
+    const int64_t start = now;
+    for (int i = 0; i < 20000; ++i, ++now) engine.handle(r, now, out);
+    EXPECT_EQ(engine.expiry_heap_size(), 20000u);
     std::vector<Lease6> changed;
     std::vector<LeaseEvent> events;
     for (int i = 0; i < 10; ++i) EXPECT_EQ(engine.expire_due(now, 4096, changed, events), 0u);
+    EXPECT_LE(engine.expiry_heap_size(), 2 + 4096u);
+    EXPECT_EQ(engine.expire_due(now + 3598, 4096, changed, events), 0u);
     EXPECT_EQ(engine.expiry_heap_size(), 1u) << "only the live entry is left";
-    EXPECT_EQ(engine.expire_due(now + 3600, 10, changed, events), 1u);
+    EXPECT_EQ(engine.expire_due(now + 3599, 10, changed, events), 1u);
     EXPECT_EQ(changed.at(0).state, LeaseState::Expired);
+    EXPECT_EQ(changed.at(0).expires, start + 19999 + 3600);
 }
 
 TEST_F(Engine6Test, ServerIdentifierRules) {
