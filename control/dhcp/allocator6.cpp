@@ -5,22 +5,60 @@ namespace edgelease::control::dhcp {
 
 // ---- state changes --------------------------------------------------------------------------
 
+uint32_t Engine6::Impl::add_lease(const Lease6& l) {
+    const auto i = static_cast<uint32_t>(leases.size());
+    leases.push_back(l);
+    links.emplace_back();
+    by_key.insert(key_hash(l.key), i);
+    return i;
+}
+
 void Engine6::Impl::index_binding(uint32_t i) {
-    auto& v = by_binding[binding_of(leases[i])];
-    if (std::find(v.begin(), v.end(), i) == v.end()) v.push_back(i);
+    BindingLink& me = links[i];
+    if (me.linked) return;
+    const Binding b(leases[i]);
+    me.hash = b.hash;
+    me.linked = true;
+    me.next = kNil;
+    const uint32_t head = binding_head(b);
+    if (head == kNil) {
+        me.prev = i;
+        by_binding.insert(b.hash, i);
+        return;
+    }
+    const uint32_t tail = links[head].prev;  // appended: held() lists in binding order
+    links[tail].next = i;
+    me.prev = tail;
+    links[head].prev = i;
 }
 
 void Engine6::Impl::unindex_binding(uint32_t i) {
-    auto it = by_binding.find(binding_of(leases[i]));
-    if (it == by_binding.end()) return;
-    auto& v = it->second;
-    v.erase(std::remove(v.begin(), v.end(), i), v.end());
-    if (v.empty()) by_binding.erase(it);
+    BindingLink& me = links[i];
+    if (!me.linked) return;
+    me.linked = false;
+    const bool first = links[me.prev].next != i;  // the first's prev is the last
+    if (first) {
+        if (me.next == kNil) {
+            by_binding.erase(me.hash, i);
+        } else {
+            links[me.next].prev = me.prev;
+            by_binding.replace(me.hash, i, me.next);
+        }
+        return;
+    }
+    links[me.prev].next = me.next;
+    if (me.next != kNil) {
+        links[me.next].prev = me.prev;
+    } else {
+        // i was the last: the first's prev moves back.
+        const uint32_t head = binding_head(Binding(leases[i]));
+        if (head != kNil) links[head].prev = me.prev;
+    }
 }
 
 void Engine6::Impl::to_fifo(uint32_t i) {
     const Lease6& l = leases[i];
-    if (l.scope >= scopes.size() || reserved.count(l.key) != 0) return;
+    if (l.scope >= scopes.size() || is_reserved(l.key)) return;
     Scope6& sc = scopes[l.scope];
     const U128 v = to_u128(l.key.addr);
     if (l.key.kind == IaKind::Na) {
@@ -40,8 +78,60 @@ void Engine6::Impl::to_fifo(uint32_t i) {
 
 void Engine6::Impl::schedule(uint32_t i) {
     const Lease6& l = leases[i];
-    if (l.state == LeaseState::Bound || l.state == LeaseState::Declined)
-        heap.push(HeapEntry{l.expires, i, l.generation});
+    if (l.state != LeaseState::Bound && l.state != LeaseState::Declined) return;
+    heap.push_back(HeapEntry{l.expires, i});
+    std::push_heap(heap.begin(), heap.end(), std::greater<>{});
+    // Pushes pay for the stale entries they leave behind (each renewal leaves one): with a
+    // few compaction steps per push, a pass over n entries ends before the heap grows by n/4.
+    constexpr size_t kStepsPerPush = 4;
+    if (compact_pos != kNotCompacting) compact_step(kStepsPerPush);
+}
+
+void Engine6::Impl::heap_remove_at(size_t i) noexcept {
+    // The last entry fills the hole and moves up or down from there (parent of i is
+    // (i - 1) / 2, [alg.heap.operations]; the smallest `at` on top).
+    const HeapEntry moved = heap.back();
+    heap.pop_back();
+    if (i == heap.size()) return;
+    const size_t n = heap.size();
+    if (i > 0 && moved.at < heap[(i - 1) / 2].at) {
+        while (i > 0 && moved.at < heap[(i - 1) / 2].at) {
+            heap[i] = heap[(i - 1) / 2];
+            i = (i - 1) / 2;
+        }
+    } else {
+        for (size_t c = 2 * i + 1; c < n; c = 2 * i + 1) {
+            if (c + 1 < n && heap[c + 1].at < heap[c].at) ++c;
+            if (!(heap[c].at < moved.at)) break;
+            heap[i] = heap[c];
+            i = c;
+        }
+    }
+    heap[i] = moved;
+}
+
+void Engine6::Impl::compact_step(size_t budget) noexcept {
+    // Bounded steps, not one O(n) rebuild: see LeaseEngine::Impl::compact_step.
+    while (budget > 0 && compact_pos < heap.size()) {
+        --budget;
+        if (!heap_stale(heap[compact_pos])) {
+            ++compact_pos;
+            continue;
+        }
+        // Stale entries at the end go first, so that the entry filling the hole is live.
+        while (budget > 0 && heap.size() - 1 > compact_pos && heap_stale(heap.back())) {
+            heap.pop_back();
+            --budget;
+        }
+        heap_remove_at(compact_pos);  // compact_pos stays: the entry now there is unchecked
+    }
+    if (compact_pos >= heap.size()) compact_pos = kNotCompacting;
+}
+
+size_t Engine6::Impl::timed() const noexcept {
+    size_t n = 0;
+    for (const auto& sc : scopes) n += size_t{sc.addresses_bound} + sc.prefixes_bound + sc.declined;
+    return n;
 }
 
 void Engine6::Impl::count(const Lease6& l, int delta) noexcept {
@@ -66,7 +156,7 @@ bool Engine6::restore(const Lease6& lease) {
         lease.state == LeaseState::Offered)
         return false;
     const Scope6& sc = m.scopes[lease.scope];
-    const bool reserved = m.reserved.count(lease.key) != 0;
+    const bool reserved = m.is_reserved(lease.key);
     if (!reserved && !m.in_pools(sc, lease.key)) return false;
     if (reserved) {
         // The reservation must still name this client (by any identifier it can be checked by
@@ -82,9 +172,7 @@ bool Engine6::restore(const Lease6& lease) {
         if (!ok) return false;
     }
     if (m.find(lease.key) != UINT32_MAX) return false;  // a duplicate record: first one wins
-    const auto i = static_cast<uint32_t>(m.leases.size());
-    m.leases.push_back(lease);
-    m.by_key.emplace(lease.key, i);
+    const uint32_t i = m.add_lease(lease);
     m.count(m.leases[i], +1);
     if (has_binding(lease.state)) m.index_binding(i);
     m.schedule(i);
@@ -114,7 +202,7 @@ void Engine6::Impl::finish_restore() {
 // ---- allocation -----------------------------------------------------------------------------
 
 bool Engine6::Impl::available(const Lease6Key& k) const noexcept {
-    if (reserved.count(k) != 0) return false;
+    if (is_reserved(k)) return false;
     const uint32_t i = find(k);
     return i == UINT32_MAX || leases[i].state == LeaseState::Free;
 }
@@ -145,7 +233,7 @@ bool Engine6::Impl::next_free(Scope6& sc, IaKind kind, bool take, Lease6Key& out
         for (auto& p : sc.pools) {
             while (!p.done) {
                 Lease6Key k{IaKind::Na, 128, from_u128(p.cursor)};
-                const bool ok = reserved.count(k) == 0 && find(k) == UINT32_MAX;
+                const bool ok = !is_reserved(k) && find(k) == kNil;
                 if (ok && !take) {
                     out = k;
                     return true;
@@ -167,7 +255,7 @@ bool Engine6::Impl::next_free(Scope6& sc, IaKind kind, bool take, Lease6Key& out
     for (auto& p : sc.pd_pools) {
         while (p.cursor < p.count) {
             Lease6Key k{IaKind::Pd, p.dlen, from_u128(p.base | (p.cursor << (128 - p.dlen)))};
-            const bool ok = reserved.count(k) == 0 && find(k) == UINT32_MAX;
+            const bool ok = !is_reserved(k) && find(k) == kNil;
             if (ok && !take) {
                 out = k;
                 return true;
@@ -184,11 +272,9 @@ bool Engine6::Impl::next_free(Scope6& sc, IaKind kind, bool take, Lease6Key& out
     return false;
 }
 
-void Engine6::Impl::held(const std::string& bkey, std::vector<uint32_t>& out) const {
+void Engine6::Impl::held(const Binding& b, std::vector<uint32_t>& out) const {
     out.clear();
-    auto it = by_binding.find(bkey);
-    if (it == by_binding.end()) return;
-    for (uint32_t i : it->second)
+    for (uint32_t i = binding_head(b); i != kNil; i = links[i].next)
         if (leases[i].state == LeaseState::Bound || leases[i].state == LeaseState::Expired ||
             leases[i].state == LeaseState::Released)
             out.push_back(i);
@@ -212,10 +298,10 @@ bool Engine6::Impl::choose(Scope6& sc, const Who& who, const Ia6& ia, bool take,
     reserved_keys(sc, who, kind, out);
     if (!out.empty()) return true;
     // 2. What the IA already holds (affinity).
-    std::vector<uint32_t> mine;
-    held(binding_key(who.scope, kind, ia.iaid, who.duid, who.duid_len), mine);
+    std::vector<uint32_t>& mine = held_scratch;
+    held(Binding(who.scope, kind, ia.iaid, who.duid, who.duid_len), mine);
     for (uint32_t i : mine)
-        if (reserved.count(leases[i].key) == 0) out.push_back(leases[i].key);
+        if (!is_reserved(leases[i].key)) out.push_back(leases[i].key);
     if (!out.empty()) return true;
     // 3. The client's hint, when it is ours to give and free.
     for (uint8_t h = 0; h < ia.hint_count; ++h) {
@@ -245,9 +331,8 @@ void Engine6::Impl::fill(Lease6& l, const Scope6& sc, const Who& who, const Dhcp
         !sc.cfg->reservations[static_cast<size_t>(who.reservation)].hostname.empty()) {
         l.hostname = sc.cfg->reservations[static_cast<size_t>(who.reservation)].hostname;
     } else if (req.has_fqdn && req.fqdn_len > 1 && req.fqdn[0] != 0 &&
-               size_t{req.fqdn[0]} < req.fqdn_len) {
-        std::string label = to_label(req.fqdn + 1, req.fqdn[0]);
-        if (!label.empty()) l.hostname = std::move(label);
+               size_t{req.fqdn[0]} < req.fqdn_len && is_label(req.fqdn + 1, req.fqdn[0])) {
+        assign_label(l.hostname, req.fqdn + 1, req.fqdn[0]);
     }
     if (l.key.kind == IaKind::Pd) l.hostname.clear();  // delegated prefixes publish no names
     auto keep = [&](uint16_t off, uint16_t len, std::vector<uint8_t>& v) {
@@ -268,33 +353,35 @@ void Engine6::Impl::fill(Lease6& l, const Scope6& sc, const Who& who, const Dhcp
 
 uint32_t Engine6::Impl::bind(Scope6& sc, const Who& who, const Dhcp6Request& req, const Ia6& ia,
                              const Lease6Key& k, int64_t now, Result6& out) {
-    const std::string mine = binding_key(who.scope, k.kind, ia.iaid, who.duid, who.duid_len);
+    const Binding mine(who.scope, k.kind, ia.iaid, who.duid, who.duid_len);
     uint32_t i = find(k);
     LeaseEvent ev = LeaseEvent::Granted;
-    if (i == UINT32_MAX) {
-        i = static_cast<uint32_t>(leases.size());
+    // A timed lease whose expiry stays put keeps its heap entry: retransmitted Requests and
+    // renewals within the same second do not grow the heap.
+    const int64_t expires = now + sc.valid;
+    const bool scheduled =
+        i != kNil &&
+        (leases[i].state == LeaseState::Bound || leases[i].state == LeaseState::Declined) &&
+        leases[i].expires == expires;
+    if (i == kNil) {
         Lease6 l;
         l.key = k;
         l.scope = who.scope;
         l.state = LeaseState::Free;
-        leases.push_back(std::move(l));
-        by_key.emplace(k, i);
+        i = add_lease(l);
     } else {
         Lease6& l = leases[i];
-        const bool same = has_binding(l.state) && binding_of(l) == mine;
+        const bool same = has_binding(l.state) && mine.holds(l);
         if (same) {
             ev = l.state == LeaseState::Bound ? LeaseEvent::Renewed : LeaseEvent::Granted;
         } else if (has_binding(l.state) || l.state == LeaseState::Declined) {
             // Someone else's binding (a reservation now naming this client, or an address
             // reached by the allocator): it ends here, recorded before the new one.
             unindex_binding(i);
-            Lease6 old = l;
             count(l, -1);
             l.state = LeaseState::Free;
             bump(l);
-            old.state = LeaseState::Free;
-            old.generation = l.generation;
-            record(out, old, LeaseEvent::Replaced);
+            record(out, l, LeaseEvent::Replaced);  // with the binding it had
         }
         if (!same) unindex_binding(i);
     }
@@ -303,16 +390,16 @@ uint32_t Engine6::Impl::bind(Scope6& sc, const Who& who, const Dhcp6Request& req
     l.scope = who.scope;
     l.iaid = ia.iaid;
     fill(l, sc, who, req);
-    l.reservation = reserved.count(k) != 0 ? who.reservation : -1;
+    l.reservation = is_reserved(k) ? who.reservation : -1;
     l.state = LeaseState::Bound;
     l.start = now;
     l.preferred = sc.preferred;
     l.valid = sc.valid;
-    l.expires = now + sc.valid;
+    l.expires = expires;
     bump(l);
     count(l, +1);
     index_binding(i);
-    schedule(i);
+    if (!scheduled) schedule(i);
     record(out, l, ev);
     return i;
 }
@@ -338,18 +425,19 @@ size_t Engine6::Impl::expire_due(int64_t now, size_t max, std::vector<Lease6>& c
     if (restore_pending) finish_restore();
     size_t n = 0;
     size_t budget = max * 4 + 64;  // stale entries skipped count against it
-    while (n < max && budget-- > 0 && !heap.empty() && heap.top().at <= now) {
-        const HeapEntry e = heap.top();
-        heap.pop();
+    while (n < max && budget-- > 0 && !heap.empty() && heap.front().at <= now) {
+        const HeapEntry e = heap.front();
+        std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
+        heap.pop_back();
         Lease6& l = leases[e.index];
-        if (l.generation != e.generation ||
-            !(l.state == LeaseState::Bound || l.state == LeaseState::Declined) || l.expires > now)
-            continue;
+        if (heap_stale(e)) continue;  // else l.expires == e.at <= now
         const LeaseEvent ev = expire_lease(e.index);
         changed.push_back(l);
         events.push_back(ev);
         ++n;
     }
+    if (compact_pos == kNotCompacting && heap.size() > 2 * timed() + 4096) compact_pos = 0;
+    compact_step(max * 4 + 64);
     return n;
 }
 

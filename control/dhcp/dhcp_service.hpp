@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -174,10 +175,10 @@ class DhcpService {
     // ---- DHCPv6 (dhcp_service6.cpp) ----
     void handle_request6(const dhcp::Dhcp6Request& req, int64_t now) noexcept;
     void serve6(const dhcp::Dhcp6Request& req, int64_t now);  // may throw std::bad_alloc
-    bool persist6(const std::vector<dhcp::Lease6>& changed, uint64_t& seq) noexcept;
+    bool persist6(std::span<const dhcp::Lease6> changed, uint64_t& seq) noexcept;
     void send6(const dhcp::Dhcp6Reply& r) noexcept;
-    void schedule6(const std::vector<dhcp::Lease6>& changed) noexcept;
-    void tell_dns6(const std::vector<dhcp::Lease6>& changed,
+    void schedule6(std::span<const dhcp::Lease6> changed) noexcept;
+    void tell_dns6(std::span<const dhcp::Lease6> changed,
                    const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept;
     void restore6(int64_t now);
     unsigned expire6(int64_t now);

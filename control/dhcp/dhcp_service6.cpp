@@ -145,7 +145,7 @@ void DhcpService::restore6(int64_t now) {
              store_.path().c_str(), restored, expired);
 }
 
-bool DhcpService::persist6(const std::vector<dhcp::Lease6>& changed, uint64_t& seq) noexcept {
+bool DhcpService::persist6(std::span<const dhcp::Lease6> changed, uint64_t& seq) noexcept {
     seq = 0;
     for (const auto& l : changed) {
         seq = next_seq_++;
@@ -155,14 +155,14 @@ bool DhcpService::persist6(const std::vector<dhcp::Lease6>& changed, uint64_t& s
     return true;
 }
 
-void DhcpService::schedule6(const std::vector<dhcp::Lease6>& changed) noexcept {
+void DhcpService::schedule6(std::span<const dhcp::Lease6> changed) noexcept {
     if (link_ == nullptr || engine6_ == nullptr) return;
     sweeper::ExpiryEntry e;
     for (const auto& l : changed)
         if (engine6_->expiry_entry(l.key, e) && e.generation == l.generation) link_->schedule(e);
 }
 
-void DhcpService::tell_dns6(const std::vector<dhcp::Lease6>& changed,
+void DhcpService::tell_dns6(std::span<const dhcp::Lease6> changed,
                             const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept {
     if (dns_ == nullptr) return;
     try {
@@ -286,16 +286,16 @@ void DhcpService::refresh_gauges6() {
 bool DhcpService::admin_release6(const dhcp::Lease6Key& key, int64_t now, dhcp::Lease6& out) {
     if (engine6_ == nullptr || !engine6_->release(key, now, out)) return false;
     uint64_t seq = 0;
-    persist6({out}, seq);
-    tell_dns6({out}, {dhcp::LeaseEvent::Released}, now);
+    persist6({&out, 1}, seq);
+    tell_dns6({&out, 1}, {dhcp::LeaseEvent::Released}, now);
     return true;
 }
 
 bool DhcpService::admin_expire6(const dhcp::Lease6Key& key, int64_t now, dhcp::Lease6& out) {
     if (engine6_ == nullptr || !engine6_->expire(key, now, out)) return false;
     uint64_t seq = 0;
-    persist6({out}, seq);
-    tell_dns6({out}, {dhcp::LeaseEvent::Expired}, now);
+    persist6({&out, 1}, seq);
+    tell_dns6({&out, 1}, {dhcp::LeaseEvent::Expired}, now);
     stats_.expired6.add();
     return true;
 }

@@ -44,16 +44,21 @@ Engine6::Impl::Impl(const config::Config& c, std::vector<uint8_t> duid)
             const auto& rc = s.reservations[r];
             const auto ri = static_cast<int32_t>(r);
             if (!rc.duid.empty())
-                sc.res_by_duid.emplace(bytes_key(rc.duid.data(), rc.duid.size()), ri);
-            if (rc.hw_address) sc.res_by_hw.emplace(bytes_key(rc.hw_address->bytes.data(), 6), ri);
+                sc.res_by_duid.add(detail::hash_bytes(rc.duid.data(), rc.duid.size(), kSeedDuid),
+                                   ri);
+            if (rc.hw_address)
+                sc.res_by_hw.add(detail::hash_bytes(rc.hw_address->bytes.data(), 6, kSeedHw), ri);
             if (!rc.remote_id.empty() || !rc.interface_id.empty())
-                sc.res_by_relay.emplace(relay_key(rc.interface_id.data(), rc.interface_id.size(),
-                                                  rc.remote_id.data(), rc.remote_id.size()),
-                                        ri);
+                sc.res_by_relay.add(relay_hash(rc.interface_id.data(), rc.interface_id.size(),
+                                               rc.remote_id.data(), rc.remote_id.size()),
+                                    ri);
             if (rc.ip) reserved.insert(Lease6Key{IaKind::Na, 128, *rc.ip});
             for (const auto& p : rc.prefixes)
                 reserved.insert(Lease6Key{IaKind::Pd, p.prefix_len, p.v6});
         }
+        sc.res_by_duid.finish();
+        sc.res_by_hw.finish();
+        sc.res_by_relay.finish();
     }
     iface_scope.assign(cfg.interfaces.size(), -1);
     for (size_t i = 0; i < cfg.interfaces.size(); ++i)
@@ -135,14 +140,18 @@ Who Engine6::Impl::identify(const Dhcp6Request& req, uint32_t scope) const {
     }
     if (!w.has_hw) w.has_hw = mac_from_duid(req.client_id, req.client_id_len, w.hw);
     const Scope6& sc = scopes[scope];
-    auto look = [](const std::unordered_map<std::string, int32_t>& m, const uint8_t* p,
-                   size_t n) -> int32_t {
-        if (n == 0 || m.empty()) return -1;
-        auto it = m.find(bytes_key(p, n));
-        return it == m.end() ? -1 : it->second;
-    };
-    int32_t r = look(sc.res_by_duid, req.client_id, req.client_id_len);
-    if (r < 0 && w.has_hw) r = look(sc.res_by_hw, w.hw.bytes.data(), 6);
+    const auto& res = sc.cfg->reservations;
+    int32_t r = -1;
+    if (req.client_id_len != 0 && !sc.res_by_duid.empty())
+        r = sc.res_by_duid.find(detail::hash_bytes(req.client_id, req.client_id_len, kSeedDuid),
+                                [&](int32_t i) {
+                                    return same_bytes(res[static_cast<size_t>(i)].duid,
+                                                      req.client_id, req.client_id_len);
+                                });
+    if (r < 0 && w.has_hw && !sc.res_by_hw.empty())
+        r = sc.res_by_hw.find(detail::hash_bytes(w.hw.bytes.data(), 6, kSeedHw), [&](int32_t i) {
+            return res[static_cast<size_t>(i)].hw_address == w.hw;
+        });
     if (r < 0 && !sc.res_by_relay.empty() && req.relay_count != 0) {
         // Option 37 after its enterprise number; the interface-id of the relay next to the
         // client. Most specific first: both, then a reservation naming only one of them.
@@ -162,8 +171,10 @@ Who Engine6::Impl::identify(const Dhcp6Request& req, uint32_t scope) const {
             in = inner.interface_id_len;
         }
         auto pair = [&](const uint8_t* i, size_t il, const uint8_t* rr, size_t rl) {
-            auto it = sc.res_by_relay.find(relay_key(i, il, rr, rl));
-            return it == sc.res_by_relay.end() ? -1 : it->second;
+            return sc.res_by_relay.find(relay_hash(i, il, rr, rl), [&](int32_t x) {
+                const auto& rc = res[static_cast<size_t>(x)];
+                return same_bytes(rc.interface_id, i, il) && same_bytes(rc.remote_id, rr, rl);
+            });
         };
         if (in != 0 && rn != 0) r = pair(iid, in, rid, rn);
         if (r < 0 && in != 0) r = pair(iid, in, nullptr, 0);
@@ -171,17 +182,6 @@ Who Engine6::Impl::identify(const Dhcp6Request& req, uint32_t scope) const {
     }
     w.reservation = r;
     return w;
-}
-
-std::string Engine6::Impl::binding_key(uint32_t scope, IaKind kind, uint32_t iaid,
-                                       const uint8_t* duid, size_t len) {
-    std::string k;
-    k.reserve(9 + len);
-    k.append(reinterpret_cast<const char*>(&scope), 4);
-    k.push_back(static_cast<char>(kind));
-    k.append(reinterpret_cast<const char*>(&iaid), 4);
-    k.append(reinterpret_cast<const char*>(duid), len);
-    return k;
 }
 
 bool Engine6::Impl::in_pools(const Scope6& sc, const Lease6Key& k) const noexcept {
@@ -282,7 +282,7 @@ void Engine6::Impl::assign(const Dhcp6Request& req, Scope6& sc, const Who& who, 
     ReplyWriter6& w = writer;
     w.begin(req, solicit && !commit ? Msg6Type::Advertise : Msg6Type::Reply, server_duid);
     if (solicit && commit) w.rapid_commit();
-    std::vector<Lease6Key> keys;
+    std::vector<Lease6Key>& keys = keys_scratch;
     bool short_of_any = false;
     for (uint8_t a = 0; a < req.ia_count; ++a) {
         const Ia6& ia = req.ias[a];
@@ -317,7 +317,7 @@ void Engine6::Impl::assign(const Dhcp6Request& req, Scope6& sc, const Who& who, 
     if (short_of_any) out.outcome = Outcome::PoolExhausted;
     w.options(req, *sc.cfg);
     if (req.has_fqdn) {
-        std::string host;
+        std::string_view host;
         for (const auto& l : out.changed)
             if (l.key.kind == IaKind::Na && !l.hostname.empty()) host = l.hostname;
         if (host.empty() && who.reservation >= 0)
@@ -331,14 +331,14 @@ void Engine6::Impl::extend(const Dhcp6Request& req, Scope6& sc, const Who& who, 
                            int64_t now, Result6& out) {
     ReplyWriter6& w = writer;
     w.begin(req, Msg6Type::Reply, server_duid);
-    std::vector<uint32_t> mine;
+    std::vector<uint32_t>& mine = held_scratch;
+    std::vector<Lease6Key>& want = want_scratch;
     for (uint8_t a = 0; a < req.ia_count; ++a) {
         const Ia6& ia = req.ias[a];
         const IaKind kind = ia.type == Ia6::kPd ? IaKind::Pd : IaKind::Na;
-        held(binding_key(who.scope, kind, ia.iaid, who.duid, who.duid_len), mine);
+        held(Binding(who.scope, kind, ia.iaid, who.duid, who.duid_len), mine);
         // What the reservation gives now replaces what the IA held (a reservation added or
         // changed since): the new one is bound, the old one is returned with lifetime 0.
-        std::vector<Lease6Key> want;
         reserved_keys(sc, who, kind, want);
         if (want.empty())
             for (uint32_t i : mine)
@@ -379,20 +379,17 @@ void Engine6::Impl::extend(const Dhcp6Request& req, Scope6& sc, const Who& who, 
         for (uint32_t i : mine) {
             if (std::find(want.begin(), want.end(), leases[i].key) != want.end()) continue;
             unindex_binding(i);
-            Lease6 old = leases[i];
             set_state(i, LeaseState::Free);
             bump(leases[i]);
-            old.state = LeaseState::Free;
-            old.generation = leases[i].generation;
             to_fifo(i);
-            record(out, old, LeaseEvent::Replaced);
+            record(out, leases[i], LeaseEvent::Replaced);  // with the binding it had
             w.lease(leases[i].key, 0, 0);
         }
         w.end_ia();
     }
     w.options(req, *sc.cfg);
     if (req.has_fqdn) {
-        std::string host;
+        std::string_view host;
         for (const auto& l : out.changed)
             if (l.key.kind == IaKind::Na && !l.hostname.empty()) host = l.hostname;
         w.fqdn(req, host, sc.cfg->domain, sc.cfg->dns.update);
@@ -408,7 +405,7 @@ void Engine6::Impl::release_or_decline(const Dhcp6Request& req, Scope6& sc, cons
     for (uint8_t a = 0; a < req.ia_count; ++a) {
         const Ia6& ia = req.ias[a];
         const IaKind kind = ia.type == Ia6::kPd ? IaKind::Pd : IaKind::Na;
-        const std::string bkey = binding_key(who.scope, kind, ia.iaid, who.duid, who.duid_len);
+        const Binding mine(who.scope, kind, ia.iaid, who.duid, who.duid_len);
         bool any = false;
         for (uint8_t h = 0; h < ia.hint_count; ++h) {
             Lease6Key k{kind, kind == IaKind::Na ? uint8_t{128} : ia.hints[h].prefix_len,
@@ -416,8 +413,7 @@ void Engine6::Impl::release_or_decline(const Dhcp6Request& req, Scope6& sc, cons
             const uint32_t i = find(k);
             if (i == UINT32_MAX) continue;
             Lease6& l = leases[i];
-            if (!(l.state == LeaseState::Bound || l.state == LeaseState::Expired) ||
-                binding_of(l) != bkey)
+            if (!(l.state == LeaseState::Bound || l.state == LeaseState::Expired) || !mine.holds(l))
                 continue;
             any = true;
             if (decline) {

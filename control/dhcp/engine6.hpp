@@ -35,13 +35,40 @@ inline bool is_v6_entry(const sweeper::ExpiryEntry& e) noexcept {
     return e.generation >= kGeneration6Base;
 }
 
+/// The leases one request changed, read like a vector. clear() keeps the elements, and with
+/// them their DUID and name buffers, for the next request: a warm control lcore copies leases
+/// in without allocating.
+class LeaseChanges6 {
+  public:
+    size_t size() const noexcept { return n_; }
+    bool empty() const noexcept { return n_ == 0; }
+    const Lease6& operator[](size_t i) const noexcept { return v_[i]; }
+    const Lease6* begin() const noexcept { return v_.data(); }
+    const Lease6* end() const noexcept { return v_.data() + n_; }
+    operator std::span<const Lease6>() const noexcept { return {v_.data(), n_}; }
+    void clear() noexcept { n_ = 0; }
+    void reserve(size_t n) { v_.reserve(n); }
+    /// Appends a copy of `l` (copy-assigned into a kept element when there is one).
+    void push_back(const Lease6& l) {
+        if (n_ < v_.size())
+            v_[n_] = l;
+        else
+            v_.push_back(l);
+        ++n_;
+    }
+
+  private:
+    std::vector<Lease6> v_;
+    size_t n_ = 0;
+};
+
 struct Result6 {
     Outcome outcome = Outcome::Answered;
     bool has_reply = false;
     Dhcp6Reply reply;  // valid when has_reply
     /// Leases that changed, in the order they changed (a Replaced binding before the lease
     /// that took its place); persist them before the reply leaves.
-    std::vector<Lease6> changed;
+    LeaseChanges6 changed;
     std::vector<LeaseEvent> events;  // events[i] is what happened to changed[i]
 };
 

@@ -7,13 +7,14 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
-#include <queue>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 #include <unordered_set>
 
+#include "control/dhcp/hash.hpp"
 #include "control/dhcp/reply6.hpp"
+#include "control/dhcp/reservation_index.hpp"
+#include "control/dhcp/slot_table.hpp"
 
 namespace edgelease::control::dhcp {
 
@@ -54,34 +55,40 @@ inline bool is_link_local(const net::Ipv6Addr& a) noexcept {
     return a.bytes[0] == 0xfe && (a.bytes[1] & 0xc0) == 0x80;
 }
 
-/// A host name label from what the client sent: lower-cased letters, digits and inner
-/// hyphens, 1..63 characters (RFC 1123 §2.1). Empty when it is not one.
-inline std::string to_label(const uint8_t* p, size_t n) {
-    if (n == 0 || n > 63 || p[0] == '-' || p[n - 1] == '-') return {};
-    std::string out(n, '\0');
+/// Whether the client sent a host name label: letters, digits and inner hyphens, 1..63
+/// characters (RFC 1123 §2.1).
+inline bool is_label(const uint8_t* p, size_t n) noexcept {
+    if (n == 0 || n > 63 || p[0] == '-' || p[n - 1] == '-') return false;
     for (size_t i = 0; i < n; ++i) {
-        char c = static_cast<char>(p[i]);
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return {};
-        out[i] = c;
+        const uint8_t c = p[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-'))
+            return false;
     }
-    return out;
+    return true;
 }
 
-inline std::string bytes_key(const uint8_t* p, size_t n) {
-    return std::string(reinterpret_cast<const char*>(p), n);
+/// `out` = the label lower-cased, in place (no allocation once `out` has the room).
+inline void assign_label(std::string& out, const uint8_t* p, size_t n) {
+    out.assign(reinterpret_cast<const char*>(p), n);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
 }
 
-/// The reservation key of an (interface-id, remote-id) pair: the first one's length keeps
-/// the two apart.
-inline std::string relay_key(const uint8_t* iid, size_t iid_len, const uint8_t* rid,
-                             size_t rid_len) {
-    std::string k;
-    k.push_back(static_cast<char>(iid_len >> 8));
-    k.push_back(static_cast<char>(iid_len));
-    if (iid_len != 0) k.append(reinterpret_cast<const char*>(iid), iid_len);
-    if (rid_len != 0) k.append(reinterpret_cast<const char*>(rid), rid_len);
-    return k;
+inline bool same_bytes(const std::vector<uint8_t>& v, const uint8_t* p, size_t n) noexcept {
+    return v.size() == n && (n == 0 || std::memcmp(v.data(), p, n) == 0);
+}
+
+// Reservation index seeds: one per kind of identifier.
+inline constexpr uint64_t kSeedDuid = 1;
+inline constexpr uint64_t kSeedHw = 2;
+inline constexpr uint64_t kSeedRelay = 37;
+
+/// The reservation hash of an (interface-id, remote-id) pair, either may be empty: each
+/// part's length is mixed in, so the two stay apart.
+inline uint64_t relay_hash(const uint8_t* iid, size_t iid_len, const uint8_t* rid,
+                           size_t rid_len) noexcept {
+    return detail::hash_bytes(rid, rid_len, detail::hash_bytes(iid, iid_len, kSeedRelay));
 }
 
 inline constexpr uint32_t kInfinite = 0xffffffff;
@@ -119,9 +126,9 @@ struct Scope6 {
     uint8_t plen = 0;
     std::vector<AddrPool> pools;
     std::vector<PdPool> pd_pools;
-    std::unordered_map<std::string, int32_t> res_by_duid, res_by_hw;
+    detail::ReservationIndex res_by_duid, res_by_hw;
     // (interface-id, remote-id) pairs, either may be empty, as v4's (circuit-id, remote-id).
-    std::unordered_map<std::string, int32_t> res_by_relay;
+    detail::ReservationIndex res_by_relay;
     uint32_t preferred = 0, valid = 0, t1 = 0, t2 = 0, probation = 0;
     uint32_t addresses_bound = 0, prefixes_bound = 0, declined = 0;
 
@@ -133,8 +140,38 @@ struct Scope6 {
 struct HeapEntry {
     int64_t at;
     uint32_t index;
-    uint64_t generation;
     bool operator>(const HeapEntry& o) const noexcept { return at > o.at; }
+};
+
+/// A client's IA: what its leases are found by (scope, IA type, IAID, DUID), with its hash.
+struct Binding {
+    uint32_t scope = 0;
+    IaKind kind = IaKind::Na;
+    uint32_t iaid = 0;
+    const uint8_t* duid = nullptr;
+    size_t duid_len = 0;
+    uint32_t hash = 0;
+
+    Binding(uint32_t s, IaKind k, uint32_t i, const uint8_t* d, size_t n) noexcept
+        : scope(s), kind(k), iaid(i), duid(d), duid_len(n) {
+        const uint64_t seed = (uint64_t{s} << 40) ^ (uint64_t{static_cast<uint8_t>(k)} << 32) ^ i;
+        hash = static_cast<uint32_t>(detail::hash_bytes(d, n, seed));
+    }
+    explicit Binding(const Lease6& l) noexcept
+        : Binding(l.scope, l.key.kind, l.iaid, l.duid.data(), l.duid.size()) {}
+    bool holds(const Lease6& l) const noexcept {
+        return l.scope == scope && l.key.kind == kind && l.iaid == iaid &&
+               same_bytes(l.duid, duid, duid_len);
+    }
+};
+
+/// A lease's place in its binding's list (insertion order): `prev` of the first is the last,
+/// `next` of the last is kNil. The binding index points at the first.
+struct BindingLink {
+    uint32_t prev = detail::kNil;
+    uint32_t next = detail::kNil;
+    uint32_t hash = 0;  // the binding's, kept for unlinking
+    bool linked = false;
 };
 
 /// Who a request is about, worked out once per request.
@@ -150,6 +187,7 @@ struct Who {
 }  // namespace detail6
 
 using namespace detail6;
+using detail::kNil;
 
 struct Engine6::Impl {
     config::Config cfg;
@@ -157,10 +195,20 @@ struct Engine6::Impl {
     std::vector<Scope6> scopes;
     std::vector<int32_t> iface_scope;  // by interface index: the scope on that link, -1
     std::vector<Lease6> leases;        // never shrinks: a lease is Free, not erased
-    std::unordered_map<Lease6Key, uint32_t, Lease6KeyHash> by_key;
-    std::unordered_map<std::string, std::vector<uint32_t>> by_binding;
+    std::vector<BindingLink> links;    // by lease index: its binding list
+    detail::SlotTable by_key;          // Lease6Key hash -> lease
+    detail::SlotTable by_binding;      // Binding hash -> the binding's first lease
     std::unordered_set<Lease6Key, Lease6KeyHash> reserved;
-    std::priority_queue<HeapEntry, std::vector<HeapEntry>, std::greater<>> heap;
+    // Per-request scratch, reused so that a warm engine does not allocate.
+    std::vector<Lease6Key> keys_scratch, want_scratch;
+    std::vector<uint32_t> held_scratch;
+    // Min-heap (<algorithm> layout, std::greater) of expiry times. A timed lease (Bound,
+    // Declined) always has an entry at its `expires`; one whose lease left the timed states
+    // or moved its expiry is stale, dropped when it surfaces or by an incremental compaction
+    // pass, as in LeaseEngine.
+    std::vector<HeapEntry> heap;
+    static constexpr size_t kNotCompacting = SIZE_MAX;
+    size_t compact_pos = kNotCompacting;  // next heap entry the pass checks
     uint64_t next_generation = kGeneration6Base + 1;
     bool restore_pending = false;
     ReplyWriter6 writer;
@@ -170,15 +218,21 @@ struct Engine6::Impl {
     // ---- lookups ----
     int32_t select_scope(const Dhcp6Request& req) const noexcept;
     Who identify(const Dhcp6Request& req, uint32_t scope) const;
-    static std::string binding_key(uint32_t scope, IaKind kind, uint32_t iaid, const uint8_t* duid,
-                                   size_t len);
-    std::string binding_of(const Lease6& l) const {
-        return binding_key(l.scope, l.key.kind, l.iaid, l.duid.data(), l.duid.size());
+    static uint32_t key_hash(const Lease6Key& k) noexcept {
+        return static_cast<uint32_t>(Lease6KeyHash{}(k));
     }
     uint32_t find(const Lease6Key& k) const noexcept {
-        auto it = by_key.find(k);
-        return it == by_key.end() ? UINT32_MAX : it->second;
+        return by_key.find(key_hash(k), [&](uint32_t i) { return leases[i].key == k; });
     }
+    bool is_reserved(const Lease6Key& k) const noexcept {
+        return !reserved.empty() && reserved.count(k) != 0;
+    }
+    /// The first lease of the binding's list, kNil when it has none.
+    uint32_t binding_head(const Binding& b) const noexcept {
+        return by_binding.find(b.hash, [&](uint32_t i) { return b.holds(leases[i]); });
+    }
+    /// A new lease (Free) at `k` in `scope`.
+    uint32_t add_lease(const Lease6& l);
     bool in_pools(const Scope6& sc, const Lease6Key& k) const noexcept;
 
     // ---- state changes ----
@@ -187,6 +241,14 @@ struct Engine6::Impl {
     void unindex_binding(uint32_t i);
     void to_fifo(uint32_t i);
     void schedule(uint32_t i);
+    bool heap_stale(const HeapEntry& e) const noexcept {
+        const Lease6& l = leases[e.index];
+        return !(l.state == LeaseState::Bound || l.state == LeaseState::Declined) ||
+               l.expires != e.at;
+    }
+    void heap_remove_at(size_t i) noexcept;
+    void compact_step(size_t budget) noexcept;
+    size_t timed() const noexcept;  // leases Bound or Declined
     void record(Result6& out, const Lease6& l, LeaseEvent ev) {
         out.changed.push_back(l);
         out.events.push_back(ev);
@@ -201,7 +263,7 @@ struct Engine6::Impl {
     bool oldest_freed(std::deque<std::pair<Lease6Key, uint64_t>>& fifo, bool take, Lease6Key& out);
     bool next_free(Scope6& sc, IaKind kind, bool take, Lease6Key& out);
     /// The leases of the client's IA that it may renew (Bound or Expired).
-    void held(const std::string& bkey, std::vector<uint32_t>& out) const;
+    void held(const Binding& b, std::vector<uint32_t>& out) const;
     /// The reservation's address (kind Na) or prefixes (kind Pd), none without a reservation.
     void reserved_keys(const Scope6& sc, const Who& who, IaKind kind,
                        std::vector<Lease6Key>& out) const;

@@ -25,6 +25,7 @@
 #include "control/dhcp/encode.hpp"
 #include "control/dhcp/lease.hpp"
 #include "control/dhcp/lease_engine.hpp"
+#include "control/dhcp/reservation_index.hpp"
 #include "control/dhcp/slot_table.hpp"
 
 namespace edgelease::control::dhcp::detail {
@@ -41,19 +42,6 @@ struct Slot {
     LeaseState prior_state = LeaseState::Free;
     int64_t prior_start = 0;
     int64_t prior_expires = 0;
-};
-
-/// Reservation lookup by one kind of identifier: sorted (hash, reservation) pairs; the caller
-/// confirms a hash hit against the configuration. Built once, read per request.
-class ReservationIndex {
-  public:
-    void add(uint64_t h, int32_t res) { entries_.emplace_back(h, res); }
-    void finish();
-    template <class Match>
-    int32_t find(uint64_t h, Match&& match) const noexcept;
-
-  private:
-    std::vector<std::pair<uint64_t, int32_t>> entries_;
 };
 
 struct ScopeState {
@@ -116,15 +104,6 @@ inline bool has_binding(LeaseState s) noexcept {
 }
 inline bool is_timed(LeaseState s) noexcept {
     return s == LeaseState::Offered || s == LeaseState::Bound || s == LeaseState::Declined;
-}
-
-template <class Match>
-int32_t ReservationIndex::find(uint64_t h, Match&& match) const noexcept {
-    auto it = std::lower_bound(entries_.begin(), entries_.end(),
-                               std::pair<uint64_t, int32_t>{h, INT32_MIN});
-    for (; it != entries_.end() && it->first == h; ++it)
-        if (match(it->second)) return it->second;
-    return -1;
 }
 
 }  // namespace edgelease::control::dhcp::detail

@@ -45,10 +45,6 @@ bool to_label(const char* p, size_t n, char (&out)[64], size_t& len) {
 
 }  // namespace
 
-void detail::ReservationIndex::finish() {
-    std::sort(entries_.begin(), entries_.end());
-}
-
 // ---- construction ---------------------------------------------------------------------------
 
 LeaseEngine::Impl::Impl(const config::Config& c) : cfg(c) {

@@ -35,23 +35,6 @@ bool is_multicast(const net::Ipv6Addr& a) {
     return a.bytes[0] == 0xff;
 }
 
-/// "lan." -> wire form appended to `out` (labels; the root label when `root`).
-void put_name(std::vector<uint8_t>& out, const std::string& text, bool root) {
-    size_t at = 0;
-    while (at < text.size()) {
-        size_t dot = text.find('.', at);
-        if (dot == std::string::npos) dot = text.size();
-        const size_t n = std::min<size_t>(dot - at, 63);
-        if (n != 0) {
-            out.push_back(static_cast<uint8_t>(n));
-            out.insert(out.end(), text.begin() + static_cast<long>(at),
-                       text.begin() + static_cast<long>(at + n));
-        }
-        at = dot + 1;
-    }
-    if (root) out.push_back(0);
-}
-
 size_t wrap_size(const Dhcp6Request& req) {
     size_t n = 0;
     for (uint8_t i = 0; i < req.relay_count; ++i) {
@@ -81,6 +64,21 @@ void ReplyWriter6::bytes(const void* p, size_t n) {
     if (n != 0) std::memcpy(buf_ + pos_, p, n);
     pos_ += n;
 }
+void ReplyWriter6::name(std::string_view text, bool root) {
+    size_t at = 0;
+    while (at < text.size()) {
+        size_t dot = text.find('.', at);
+        if (dot == std::string_view::npos) dot = text.size();
+        const size_t n = std::min<size_t>(dot - at, 63);
+        if (n != 0) {
+            u8(static_cast<uint8_t>(n));
+            bytes(text.data() + at, n);
+        }
+        at = dot + 1;
+    }
+    if (root) u8(0);
+}
+
 size_t ReplyWriter6::open(uint16_t code) {
     const size_t at = pos_;
     u16(code);
@@ -164,15 +162,14 @@ void ReplyWriter6::options(const Dhcp6Request& req, const config::Scope6Config& 
         for (const auto& a : sc.dns_servers) bytes(a.bytes.data(), 16);
         close(at);
     }
-    if (requested(req, kOptDomainList)) {
-        std::vector<uint8_t> names;
-        for (const auto& d : sc.domain_search) put_name(names, d, true);
-        if (names.empty() && !sc.domain.empty()) put_name(names, sc.domain, true);
-        if (!names.empty()) {
-            const size_t at = open(kOptDomainList);
-            bytes(names.data(), names.size());
-            close(at);
-        }
+    // Every search domain (each at least a root label), else the scope's domain, else none.
+    if (requested(req, kOptDomainList) && (!sc.domain_search.empty() || !sc.domain.empty())) {
+        const size_t at = open(kOptDomainList);
+        if (!sc.domain_search.empty())
+            for (const auto& d : sc.domain_search) name(d, true);
+        else
+            name(sc.domain, true);
+        close(at);
     }
 }
 
@@ -187,16 +184,15 @@ void ReplyWriter6::fix_fqdn_flags(uint8_t& flags, bool update) const {
     }
 }
 
-void ReplyWriter6::fqdn(const Dhcp6Request& req, const std::string& host, const std::string& domain,
+void ReplyWriter6::fqdn(const Dhcp6Request& req, std::string_view host, std::string_view domain,
                         bool update) {
     uint8_t flags = req.fqdn_flags;
     fix_fqdn_flags(flags, update && !domain.empty() && !host.empty());
     const size_t at = open(kOptClientFqdn);
     u8(flags);
     if (!host.empty() && !domain.empty()) {
-        std::vector<uint8_t> name;
-        put_name(name, host + "." + domain, true);
-        bytes(name.data(), name.size());
+        name(host, false);  // as the labels of host + "." + domain
+        name(domain, true);
     }
     close(at);
 }

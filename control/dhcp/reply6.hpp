@@ -4,6 +4,7 @@
 // datagram goes. Internal to control/dhcp: Engine6 writes through it, one message at a time.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.hpp"
@@ -41,8 +42,7 @@ class ReplyWriter6 {
     /// The Client FQDN answer (RFC 4704 §4.2): S when we update the AAAA, O when that
     /// overrides the client, N when it asked for no update; the name we use, if any.
     void fix_fqdn_flags(uint8_t& flags, bool update) const;
-    void fqdn(const Dhcp6Request& req, const std::string& host, const std::string& domain,
-              bool update);
+    void fqdn(const Dhcp6Request& req, std::string_view host, std::string_view domain, bool update);
     /// Wraps the message for the relays and sets out.reply (has_reply), or leaves has_reply
     /// false when it did not fit kMaxPayload6.
     void finish(const Dhcp6Request& req, Result6& out);
@@ -52,6 +52,8 @@ class ReplyWriter6 {
     void u16(uint16_t v);
     void u32(uint32_t v);
     void bytes(const void* p, size_t n);
+    /// "lan." in wire form (labels of at most 63 bytes; the root label when `root`).
+    void name(std::string_view text, bool root);
     size_t open(uint16_t code);
     void close(size_t at);
 

@@ -65,6 +65,18 @@ class SlotTable {
         return true;
     }
 
+    /// Points the entry for `old_slot` (stored under hash `h`) at `new_slot`, whose key hashes
+    /// the same. False if `old_slot` is not there.
+    bool replace(uint32_t h, uint32_t old_slot, uint32_t new_slot) noexcept {
+        for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+            if (entries_[i].slot == kNil) return false;
+            if (entries_[i].slot == old_slot) {
+                entries_[i].slot = new_slot;
+                return true;
+            }
+        }
+    }
+
     size_t size() const noexcept { return size_; }
 
   private:

@@ -302,6 +302,72 @@ TEST_F(Engine6Test, RebindWithoutBindingTakesAFreeHintedAddress) {
     EXPECT_EQ(d.ias[0].status, std::optional<uint16_t>(3));
 }
 
+TEST_F(Engine6Test, AnIaListsItsLeasesInTheOrderTheyWereBound) {
+    // One IA with several leases: Renew answers them in binding order, and leases leaving the
+    // IA (first, last, only) leave the rest listed.
+    auto send = [&](Msg6Type type, std::initializer_list<const char*> hints) {
+        auto r = request(type, duid_ll(1));
+        if (type != Msg6Type::Rebind) with_server_id(r);
+        Ia6& ia = add_ia(r, Ia6::kNa, 1);
+        for (const char* h : hints) hint(ia, h);
+        engine.handle(r, now, out);
+        return decode(out);
+    };
+    auto bound = [](const Decoded& d) {
+        std::vector<net::Ipv6Addr> v;
+        for (const auto& l : d.ias.at(0).leases)
+            if (std::get<3>(l) != 0) v.push_back(std::get<0>(l));
+        return v;
+    };
+    const auto a = ip6("2001:db8::1000"), b = ip6("2001:db8::1001"), c = ip6("2001:db8::1002"),
+               e = ip6("2001:db8::1003");
+    send(Msg6Type::Rebind, {"2001:db8::1000", "2001:db8::1001"});
+    ASSERT_EQ(out.changed.size(), 2u);
+    EXPECT_EQ(bound(send(Msg6Type::Renew, {})), (std::vector<net::Ipv6Addr>{a, b}));
+    send(Msg6Type::Release, {"2001:db8::1000", "2001:db8::1001"});
+    ASSERT_EQ(out.changed.size(), 2u);
+    // Released, the two are still the IA's; a Rebind naming others binds those and ends them.
+    send(Msg6Type::Rebind, {"2001:db8::1002", "2001:db8::1003"});
+    ASSERT_EQ(out.changed.size(), 4u);
+    EXPECT_EQ(out.events[2], LeaseEvent::Replaced);
+    EXPECT_EQ(out.changed[2].key.addr, a);
+    EXPECT_EQ(out.changed[3].key.addr, b);
+    EXPECT_EQ(bound(send(Msg6Type::Renew, {})), (std::vector<net::Ipv6Addr>{c, e}));
+    send(Msg6Type::Decline, {"2001:db8::1003"});
+    ASSERT_EQ(out.changed.size(), 1u);
+    // Another client takes a freed address: it joins that client's IA, not this one's.
+    EXPECT_EQ(lease_for(duid_ll(2)), a);
+    EXPECT_EQ(bound(send(Msg6Type::Renew, {})), (std::vector<net::Ipv6Addr>{c}));
+    send(Msg6Type::Decline, {"2001:db8::1002"});
+    const auto d = send(Msg6Type::Renew, {});
+    EXPECT_EQ(d.ias.at(0).status, std::optional<uint16_t>(3));
+    EXPECT_TRUE(out.changed.empty());
+}
+
+TEST_F(Engine6Test, RenewalsDoNotGrowTheExpiryHeap) {
+    lease_for(duid_ll(1));
+    auto r = request(Msg6Type::Renew, duid_ll(1));
+    with_server_id(r);
+    add_ia(r, Ia6::kNa, 1);
+    // Within the second the expiry stays put: no new entry.
+    for (int i = 0; i < 100; ++i) engine.handle(r, now, out);
+    EXPECT_EQ(engine.expiry_heap_size(), 1u);
+    // Each later renewal leaves its previous entry stale; compaction keeps the heap within
+    // 2 x the timed leases + 4096, and stale entries go as their time comes.
+    const int64_t start = now;
+    for (int i = 0; i < 20000; ++i, ++now) engine.handle(r, now, out);
+    EXPECT_EQ(engine.expiry_heap_size(), 20000u);
+    std::vector<Lease6> changed;
+    std::vector<LeaseEvent> events;
+    for (int i = 0; i < 10; ++i) EXPECT_EQ(engine.expire_due(now, 4096, changed, events), 0u);
+    EXPECT_LE(engine.expiry_heap_size(), 2 + 4096u);
+    EXPECT_EQ(engine.expire_due(now + 3598, 4096, changed, events), 0u);
+    EXPECT_EQ(engine.expiry_heap_size(), 1u) << "only the live entry is left";
+    EXPECT_EQ(engine.expire_due(now + 3599, 10, changed, events), 1u);
+    EXPECT_EQ(changed.at(0).state, LeaseState::Expired);
+    EXPECT_EQ(changed.at(0).expires, start + 19999 + 3600);
+}
+
 TEST_F(Engine6Test, ServerIdentifierRules) {
     auto s = request(Msg6Type::Solicit, duid_ll(1));
     with_server_id(s);
@@ -503,6 +569,33 @@ TEST_F(Engine6Test, ConfirmAndInformation) {
     EXPECT_EQ(d.opts.count(1), 0u);
     ASSERT_EQ(d.opts.count(24), 1u);
     EXPECT_EQ(d.opts.find(24)->second, (std::vector<uint8_t>{3, 'l', 'a', 'n', 0}));
+}
+
+TEST_F(Engine6Test, DomainSearchListsEveryName) {
+    cfg.dhcp6.scopes[0].domain_search = {"a.example.", "b."};
+    Engine6 e(cfg, kServerDuid);
+    auto i = request(Msg6Type::InformationRequest, {});
+    i.oro[i.oro_len++] = 24;
+    e.handle(i, now, out);
+    auto d = decode(out);
+    ASSERT_EQ(d.opts.count(24), 1u);
+    EXPECT_EQ(d.opts.find(24)->second,
+              (std::vector<uint8_t>{1, 'a', 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0, 1, 'b', 0}));
+}
+
+TEST_F(Engine6Test, AResultKeepsItsLeaseBuffersForTheNextRequest) {
+    // The control lcore reuses one Result6: a warm one takes leases in without allocating.
+    lease_for(duid_ll(1));
+    ASSERT_EQ(out.changed.size(), 1u);
+    const Lease6* slot = &out.changed[0];
+    const uint8_t* duid = out.changed[0].duid.data();
+    lease_for(duid_ll(2));
+    ASSERT_EQ(out.changed.size(), 1u);
+    EXPECT_EQ(&out.changed[0], slot);
+    EXPECT_EQ(out.changed[0].duid.data(), duid);
+    EXPECT_EQ(out.changed[0].duid, duid_ll(2));
+    std::vector<Lease6> seen(out.changed.begin(), out.changed.end());
+    EXPECT_EQ(seen.size(), 1u);
 }
 
 TEST_F(Engine6Test, FqdnNamesTheLeaseAndIsAnswered) {
