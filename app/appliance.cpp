@@ -188,8 +188,11 @@ Appliance::~Appliance() {
     lease_dns_.reset();
     records_.reset();
     zone_store_.reset();
-    exception_.reset();  // its taps use the ports' mempool
+    // The taps first, then the ports (their TX rings may hold the kernel's frames), then
+    // the taps' pool.
+    if (exception_) exception_->close();
     ports_.reset();
+    exception_.reset();
     rte_free(qsbr_);
 }
 

@@ -14,6 +14,14 @@ namespace edgelease::dataplane {
 namespace {
 
 constexpr uint16_t kTapDescriptors = 512;
+constexpr unsigned kPoolCache = 64;
+
+/// Ports that get a tap: those with an untagged interface that has addresses.
+const L3Interface* served(const PortState& port) {
+    const L3Interface* untagged = port.ctx.find(0, 0);
+    if (untagged == nullptr || (untagged->v4.empty() && untagged->v6.empty())) return nullptr;
+    return untagged;
+}
 
 uint16_t be16(const uint8_t* p) noexcept {
     return static_cast<uint16_t>(p[0] << 8 | p[1]);
@@ -46,15 +54,32 @@ bool keep_from_wire(const uint8_t* f, uint32_t len) noexcept {
 ExceptionPorts::ExceptionPorts(const config::Config& cfg, const Ports& ports, unsigned workers)
     : netns_(kernel::Netns::open(cfg.exception.netns)) {
     try {
-        for (const auto& p : ports.ports()) add(cfg, p, ports.pool(), workers, links_.size());
+        size_t taps = 0;
+        for (const auto& p : ports.ports()) taps += served(p) != nullptr ? 1 : 0;
+        if (taps == 0) return;
+        // Every RX descriptor holds an mbuf, plus what the lcore caches and the frames in
+        // flight to the port (as many again) may hold.
+        const unsigned n = static_cast<unsigned>(taps * workers) * (2 * kTapDescriptors) +
+                           (workers + 1) * kPoolCache;
+        pool_ =
+            rte_pktmbuf_pool_create("edgelease_exc", n, kPoolCache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                    static_cast<int>(rte_socket_id()));
+        if (pool_ == nullptr)
+            throw std::runtime_error("cannot create the exception path's mempool of " +
+                                     std::to_string(n) + " mbufs: " + rte_strerror(rte_errno) +
+                                     " (give EAL more memory with -m, or set [exception] "
+                                     "enabled = false)");
+        for (const auto& p : ports.ports()) add(cfg, p, pool_, workers, links_.size());
     } catch (...) {
-        close_all();
+        close();
+        rte_mempool_free(pool_);  // no frame of it has reached a port yet
         throw;
     }
 }
 
 ExceptionPorts::~ExceptionPorts() {
-    close_all();
+    close();
+    rte_mempool_free(pool_);
 }
 
 const ExceptionPorts::Link* ExceptionPorts::for_port(uint16_t port_id) const {
@@ -65,8 +90,8 @@ const ExceptionPorts::Link* ExceptionPorts::for_port(uint16_t port_id) const {
 
 void ExceptionPorts::add(const config::Config& cfg, const PortState& port, rte_mempool* pool,
                          unsigned workers, size_t n) {
-    const L3Interface* untagged = port.ctx.find(0, 0);
-    if (untagged == nullptr || (untagged->v4.empty() && untagged->v6.empty())) return;
+    const L3Interface* untagged = served(port);
+    if (untagged == nullptr) return;
     Link link;
     link.port_id = port.port_id;
     link.ifname = "elx" + std::to_string(n);
@@ -79,7 +104,7 @@ void ExceptionPorts::add(const config::Config& cfg, const PortState& port, rte_m
     if (rte_eth_dev_get_port_by_name(vdev.c_str(), &link.tap_id) != 0)
         throw std::runtime_error("port '" + port.name + "': exception interface " + vdev +
                                  " has no port");
-    links_.push_back(link);  // from here close_all() undoes it
+    links_.push_back(link);  // from here close() undoes it
     Link& l = links_.back();
     rte_eth_dev_info info{};
     if (int rc = rte_eth_dev_info_get(l.tap_id, &info); rc != 0)
@@ -116,7 +141,7 @@ void ExceptionPorts::add(const config::Config& cfg, const PortState& port, rte_m
         untagged->v4.size() + untagged->v6.size());
 }
 
-void ExceptionPorts::close_all() noexcept {
+void ExceptionPorts::close() noexcept {
     for (auto it = links_.rbegin(); it != links_.rend(); ++it) {
         try {
             kernel::EnterNetns in(netns_);

@@ -20,6 +20,8 @@
 #include "dataplane/kernel_netns.hpp"
 #include "dataplane/ports.hpp"
 
+struct rte_mempool;
+
 namespace edgelease::dataplane {
 
 class ExceptionPorts {
@@ -42,12 +44,17 @@ class ExceptionPorts {
     const Link* for_port(uint16_t port_id) const;
     /// Where the kernel side lives (the TCP server's sockets are made there).
     const kernel::Netns& netns() const { return netns_; }
+    /// Stops and closes the taps. The pool lives on until destruction: frames the kernel
+    /// sent may still sit in a port's TX ring, so destroy this after the ports.
+    void close() noexcept;
 
   private:
     void add(const config::Config& cfg, const PortState& port, rte_mempool* pool, unsigned workers,
              size_t n);
-    void close_all() noexcept;
     kernel::Netns netns_;
+    // The taps' RX rings fill from a pool of their own: the kernel's traffic can neither
+    // take mbufs the workers need for DNS and DHCP nor be starved by a flood of them.
+    rte_mempool* pool_ = nullptr;
     std::vector<Link> links_;
 };
 

@@ -139,8 +139,10 @@ class DhcpRing : public ::testing::Test {
         app_->start();
     }
     static void TearDownTestSuite() {
+        if (app_ == nullptr) return;  // set-up failed and said why
         app_->stop();
         delete app_;
+        app_ = nullptr;
     }
     rte_mempool* pool() { return app_->ports().pool(); }
     const net::MacAddr& mac() { return app_->ports().ports()[0].ctx.mac; }

@@ -157,6 +157,7 @@ class WorkerRing : public ::testing::Test {
         app_->start();
     }
     static void TearDownTestSuite() {
+        if (app_ == nullptr) return;  // set-up failed and said why
         app_->stop();
         delete app_;
         app_ = nullptr;
