@@ -67,8 +67,9 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
     if (cfg_.exception.enabled)
         exception_ = std::make_unique<dataplane::ExceptionPorts>(cfg_, *ports_, nworkers);
 
-    // Readers of RCU-published data: every worker, and the sweeper (id = nworkers).
-    const unsigned rcu_threads = nworkers + 1;
+    // Readers of RCU-published data: every worker, the sweeper (id = nworkers) and the DNS
+    // over TCP server (nworkers + 1).
+    const unsigned rcu_threads = nworkers + 2;
     qsbr_ = static_cast<rte_rcu_qsbr*>(
         rte_zmalloc("edgelease_qsbr", rte_rcu_qsbr_get_memsize(rcu_threads), RTE_CACHE_LINE_SIZE));
     if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, rcu_threads) != 0)
@@ -116,6 +117,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         control::publish_first_view(*plane_, *zone_store_);
         plane_->attach_zones(zone_store_.get(), records_.get());
     }
+    start_dns_tcp(nworkers + 1);
     reloader_ = std::make_unique<control::Reloader>(
         cfg_,
         control::Reloader::Targets{plane_.get(), dhcp_.get(), lease_dns_.get(), zone_store_.get(),
@@ -176,6 +178,33 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
     registry_.lcores.push_back({"sweeper", 0, sweeper_lcore_, &sweeper_->stats, nullptr, nullptr});
 }
 
+void Appliance::start_dns_tcp(unsigned rcu_id) {
+    if (!cfg_.dns.tcp) return;
+    control::dnstcp::TcpSettings t;
+    if (exception_)
+        for (const auto& l : exception_->links())
+            t.addresses.insert(t.addresses.end(), l.addresses.begin(), l.addresses.end());
+    if (t.addresses.empty()) {
+        LOG_WARN(
+            "DNS over TCP is off: it needs the exception path to the kernel ([exception] "
+            "enabled = true) and an untagged interface address; truncated answers cannot "
+            "be retried over TCP");
+        return;
+    }
+    t.idle_timeout = cfg_.dns.tcp_idle_timeout;
+    t.max_connections = cfg_.dns.tcp_max_connections;
+    t.max_per_client = cfg_.dns.tcp_max_per_client;
+    t.udp_payload_size = cfg_.dns.udp_payload_size;
+    dns_tcp_ = std::make_unique<control::dnstcp::DnsTcpServer>(std::move(t), exception_->netns(),
+                                                               zones_, qsbr_, rcu_id);
+    rte_rcu_qsbr_thread_register(qsbr_, rcu_id);
+    std::string where;
+    for (const auto& e : dns_tcp_->endpoints()) where += (where.empty() ? "" : ", ") + e;
+    LOG_INFO("DNS over TCP on %s (idle timeout %llds, at most %u connections, %u per client)",
+             where.c_str(), static_cast<long long>(cfg_.dns.tcp_idle_timeout.count()),
+             cfg_.dns.tcp_max_connections, cfg_.dns.tcp_max_per_client);
+}
+
 Appliance::~Appliance() {
     stop();
     // The lease writer first: it drains and commits what is queued, ringing the control
@@ -213,6 +242,7 @@ void Appliance::start() {
         throw std::runtime_error("cannot launch control/sweeper lcores");
     }
     running_ = true;
+    if (dns_tcp_) dns_tcp_->start();
     std::string wl;
     for (unsigned l : worker_lcores_) wl += (wl.empty() ? "" : ",") + std::to_string(l);
     LOG_INFO("lcores running: workers on %s, control on %u, sweeper on %u", wl.c_str(),
@@ -289,6 +319,7 @@ Appliance::ReloadResult Appliance::reload_locked(const std::string& path) {
 
 void Appliance::stop() {
     if (!running_) return;
+    if (dns_tcp_) dns_tcp_->stop();
     stop_.store(true);
     rte_eal_mp_wait_lcore();
     running_ = false;

@@ -14,6 +14,7 @@
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp/dhcp_service.hpp"
+#include "control/dnstcp/server.hpp"
 #include "control/reconcile.hpp"
 #include "control/service_lcore.hpp"
 #include "control/store/lease_store.hpp"
@@ -77,6 +78,8 @@ class Appliance {
     const control::ddns::LeaseDns* lease_dns() const { return lease_dns_.get(); }
     const dataplane::Ports& ports() const { return *ports_; }
     const dataplane::ExceptionPorts* exception() const { return exception_.get(); }
+    /// nullptr: [dns] tcp = false, or no exception path for the kernel's sockets.
+    const control::dnstcp::DnsTcpServer* dns_tcp() const { return dns_tcp_.get(); }
     const ReloadStats& reload_stats() const { return reload_stats_; }
 
   private:
@@ -87,6 +90,7 @@ class Appliance {
     bool running_ = false;
     std::unique_ptr<dataplane::Ports> ports_;
     std::unique_ptr<dataplane::ExceptionPorts> exception_;  // nullptr: [exception] enabled = false
+    std::unique_ptr<control::dnstcp::DnsTcpServer> dns_tcp_;
     rte_rcu_qsbr* qsbr_ = nullptr;
     dataplane::dns::ZoneViewSlot zones_;
     std::unique_ptr<control::ControlPlane> plane_;
@@ -108,6 +112,8 @@ class Appliance {
     std::mutex reload_mu_;  // SIGHUP and the API may reload at the same time
     ReloadStats reload_stats_;
     ReloadResult reload_locked(const std::string& path);
+    /// Opens the DNS over TCP server when [dns] tcp and the exception path allow it.
+    void start_dns_tcp(unsigned rcu_id);
 };
 
 /// Runs the appliance until SIGINT/SIGTERM: zones, EAL (argument vector from config, replaced

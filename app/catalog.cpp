@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "app/appliance.hpp"
+#include "app/catalog_declare.hpp"
 #include "app/catalog_getters.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "dataplane/dhcp/frame.hpp"
@@ -25,9 +26,10 @@ namespace {
 using dataplane::LcoreEntry;
 using namespace getters;
 
-constexpr MetricType kCounter = MetricType::Counter;
-constexpr MetricType kGauge = MetricType::Gauge;
-constexpr MetricType kHistogram = MetricType::Histogram;
+using detail::Declare;
+using detail::kCounter;
+using detail::kGauge;
+using detail::kHistogram;
 
 // Label values for enums that have no name table of their own, indexed by the enum value.
 using control::dhcp::kOutcomeNames;
@@ -109,47 +111,6 @@ bool is_server_type6(size_t i) {
 bool is_not_none(size_t i) {  // slot 0 of ParseError and Parse6Error: None
     return i != 0;
 }
-
-/// Declares entries: d.in(section, source) for the ones that follow, then one call each.
-class Declare {
-  public:
-    explicit Declare(std::vector<Entry>& out) : out_(out) {}
-    void in(Section section, Source source = Source::Always) {
-        section_ = section;
-        source_ = source;
-    }
-    /// The new entry, to set `summary` on (valid until the next declaration).
-    Entry& operator()(std::string_view name, MetricType type, std::vector<std::string_view> labels,
-                      std::string help, Read read) {
-        return out_.emplace_back(Entry{name,
-                                       type,
-                                       std::move(help),
-                                       std::move(labels),
-                                       section_,
-                                       source_,
-                                       {},
-                                       std::move(read)});
-    }
-
-    /// One row of fields(): an unlabelled counter kept in field `member` of a source.
-    template <class T, class F>
-    struct Field {
-        std::string_view name;
-        F T::*member;
-        std::string_view help;
-    };
-    /// Unlabelled counters kept in fields of one source, a row each.
-    template <class T, class F>
-    void counters(const T* MetricsSources::*source, std::initializer_list<Field<T, F>> rows) {
-        for (const Field<T, F>& r : rows)
-            (*this)(r.name, kCounter, {}, std::string(r.help), field(source, r.member));
-    }
-
-  private:
-    std::vector<Entry>& out_;
-    Section section_ = Section::Appliance;
-    Source source_ = Source::Always;
-};
 
 void declare_lcores_and_packets(Declare& d) {
     d.in(Section::Appliance);
@@ -606,6 +567,7 @@ std::vector<Entry> make_catalog() {
     declare_dhcp_service(d);
     declare_stores(d);
     declare_zones_and_sweeper(d);
+    detail::declare_dns_tcp(d);
     return c;
 }
 
@@ -663,6 +625,8 @@ bool present(const MetricsSources& s, Source source) {
             return s.records != nullptr;
         case Source::Reloads:
             return s.reloads != nullptr;
+        case Source::DnsTcp:
+            return s.dns_tcp != nullptr;
     }
     return false;
 }
@@ -712,6 +676,7 @@ MetricsSources sources_of(const Appliance& app) {
     if (const control::store::RecordStore* r = app.record_store()) src.records = &r->stats();
     src.sweeper = app.sweeper_link();
     src.reloads = &app.reload_stats();
+    if (const control::dnstcp::DnsTcpServer* t = app.dns_tcp()) src.dns_tcp = &t->stats();
     return src;
 }
 

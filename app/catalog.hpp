@@ -25,6 +25,7 @@
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
 #include "control/dhcp/dhcp_service.hpp"
+#include "control/dnstcp/stats.hpp"
 #include "control/store/lease_store.hpp"
 #include "control/store/record_store.hpp"
 #include "control/sweeper/sweeper_link.hpp"
@@ -60,6 +61,7 @@ struct MetricsSources {
     const control::store::RecordStoreStats* records = nullptr;  // nullptr: no record store
     const control::sweeper::SweeperLink* sweeper = nullptr;     // nullptr: no DHCP
     const ReloadStats* reloads = nullptr;                       // nullptr: not shown
+    const control::dnstcp::TcpStats* dns_tcp = nullptr;         // nullptr: no DNS over TCP
 };
 
 /// The sources of a running (or stopped) appliance: its lcores, ports (their PMD counters read
@@ -79,6 +81,7 @@ enum class Source : uint8_t {
     Sweeper,      // the sweeper lcore and its queues
     RecordStore,  // the record store's LMDB writer
     Reloads,      // configuration reloads
+    DnsTcp,       // the DNS over TCP server
 };
 bool present(const MetricsSources& src, Source source);
 

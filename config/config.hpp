@@ -95,6 +95,11 @@ struct DnsConfig {
     std::vector<ZoneConfig> zones;
     uint16_t udp_payload_size = 1232;  // EDNS0 size we advertise (RFC 6891 / DNS flag day 2020)
     std::string server_name;           // our name in generated SOA MNAME / NS; empty = "ns.<zone>"
+    // DNS over TCP (RFC 7766) on the kernel's sockets, through the exception path.
+    bool tcp = true;
+    std::chrono::seconds tcp_idle_timeout{10};  // a connection without a complete query is closed
+    uint32_t tcp_max_connections = 1024;        // in all
+    uint32_t tcp_max_per_client = 32;           // from one client address
 };
 
 enum class ReservationRecords : uint8_t { Permanent, FollowLease };

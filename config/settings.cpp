@@ -70,6 +70,10 @@ constexpr std::array kSettings{
 
     live("dns", "zones", Shape::Tables),
     restart<&C::dns, &DnsConfig::udp_payload_size>("dns", "udp_payload_size"),
+    restart<&C::dns, &DnsConfig::tcp>("dns", "tcp"),
+    restart<&C::dns, &DnsConfig::tcp_idle_timeout>("dns", "tcp_idle_timeout"),
+    restart<&C::dns, &DnsConfig::tcp_max_connections>("dns", "tcp_max_connections"),
+    restart<&C::dns, &DnsConfig::tcp_max_per_client>("dns", "tcp_max_per_client"),
     live("dns", "server_name"),
 
     // Live, except on an appliance started without any scope: the reload decides that, as it

@@ -133,6 +133,8 @@ void ExceptionPorts::add(const config::Config& cfg, const PortState& port, rte_m
     if (!netns_.is_host()) kernel::link_up("lo");
     for (const auto& a : untagged->v4) kernel::add_address(l.ifname, a);
     for (const auto& a : untagged->v6) kernel::add_address(l.ifname, a);
+    l.addresses = untagged->v4;
+    l.addresses.insert(l.addresses.end(), untagged->v6.begin(), untagged->v6.end());
     LOG_INFO(
         "port '%s': exception path to the kernel through %s (port %u, %u queue pair(s), %s "
         "network namespace), %zu address(es)",

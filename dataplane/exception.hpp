@@ -38,6 +38,7 @@ class ExceptionPorts {
         uint16_t tap_id = 0;   // the tap's DPDK port
         uint16_t queues = 0;   // queue pairs on the tap (worker i uses i when i < queues)
         std::string ifname;    // the kernel's interface, in netns()
+        std::vector<net::IfAddress> addresses;  // the port's untagged ones, now the kernel's too
     };
     const std::vector<Link>& links() const { return links_; }
     /// The tap serving DPDK port `port_id`, or nullptr.

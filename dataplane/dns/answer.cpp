@@ -13,6 +13,7 @@ namespace edgelease::dataplane::dns {
 
 namespace {
 
+namespace wire = dataplane::wire;
 using dataplane::wire::store_be16;
 using dataplane::wire::dns::DnsWriter;
 using dataplane::wire::dns::kHeaderSize;
@@ -22,6 +23,7 @@ using dataplane::wire::dns::QueryStatus;
 
 constexpr unsigned kMaxCnameChain = 8;  // loops and long chains end here (RFC 1034 §3.6.2)
 constexpr uint16_t kOptSize = 11;
+constexpr uint16_t kKeepaliveSize = 6;  // option code, length and a 16-bit timeout
 
 /// A lower-cased name with its label offsets, on the stack.
 struct NameBuf {
@@ -292,15 +294,19 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
         limit = client < settings.udp_payload_size ? client : settings.udp_payload_size;
         if (limit < 512) limit = 512;
     }
-    if (limit > cap) limit = cap;
+    if (settings.stream || limit > cap) limit = cap;
 
     DnsWriter w(msg, limit, q);
+    // RFC 7828: over TCP an OPT asking for the keepalive gets our idle timeout back.
+    const bool keepalive =
+        settings.stream && q.has_opt && q.opt_keepalive != wire::dns::edns::Keepalive::Absent;
+    const uint16_t opt_size = keepalive ? kOptSize + kKeepaliveSize : kOptSize;
     uint16_t rcode = 0;
     bool aa = false, tc = false;
     if (q.has_opt && q.opt_version > 0) {
         rcode = 16;  // BADVERS (RFC 6891 §6.1.3): only the OPT goes back
     } else {
-        if (q.has_opt) w.reserve(kOptSize);
+        if (q.has_opt) w.reserve(opt_size);
         if (q.qclass != rrclass::IN && q.qclass != rrclass::ANY) {
             rcode = 5;
         } else if (q.qtype == rrtype::AXFR || q.qtype == rrtype::IXFR || q.qtype == 253 ||
@@ -317,10 +323,15 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
             tc = r.truncated();
             if (r.referral()) stats.referrals.add();
         }
-        if (q.has_opt) w.unreserve(kOptSize);
+        if (q.has_opt) w.unreserve(opt_size);
     }
-    if (q.has_opt)
-        w.add_opt(settings.udp_payload_size, static_cast<uint8_t>(rcode >> 4), 0, q.opt_do);
+    if (q.has_opt &&
+        w.add_opt(settings.udp_payload_size, static_cast<uint8_t>(rcode >> 4), 0, q.opt_do) &&
+        keepalive) {
+        uint8_t timeout[2];
+        store_be16(timeout, settings.keepalive_100ms);
+        w.add_opt_option(wire::dns::edns::kOptionTcpKeepalive, timeout, sizeof timeout);
+    }
     w.finish(static_cast<uint8_t>(rcode & 0x0f), aa, tc);
     stats.rcode[rcode_slot(rcode)].add();
     if (tc) stats.truncated.add();

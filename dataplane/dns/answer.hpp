@@ -34,6 +34,10 @@ struct alignas(64) DnsStats {
 
 struct DnsSettings {
     uint16_t udp_payload_size = 1232;  // advertised in our OPT; largest UDP answer we send
+    bool stream = false;  // TCP (RFC 7766): no UDP size limit, an answer may fill `cap`
+    /// With `stream`: the idle timeout in 100 ms units that an answer to a query carrying
+    /// edns-tcp-keepalive announces (RFC 7828 §3.3.2).
+    uint16_t keepalive_100ms = 0;
 };
 
 /// Answers the DNS message msg[0..len) in place. `cap` is how many bytes may be written from

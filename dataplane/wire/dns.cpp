@@ -106,12 +106,15 @@ QueryStatus parse_additional(Cursor& c, uint16_t arcount, Query& q) noexcept {
         Cursor opts = c.take(rdlen);
         if (!c.ok()) return form_err(q, QueryDefect::OptTruncated);
         // RFC 6891 §6.1.2: {OPTION-CODE, OPTION-LENGTH, OPTION-DATA}*, exactly filling RDATA.
-        // No option changes how we answer; cookies (RFC 7873) and padding are ignored.
+        // Only edns-tcp-keepalive is noted (for TCP answers); cookies (RFC 7873) and padding
+        // are ignored.
         while (opts.remaining() > 0) {
-            opts.u16();
+            const uint16_t code = opts.u16();
             const uint16_t olen = opts.u16();
             opts.skip(olen);
             if (!opts.ok()) return form_err(q, QueryDefect::OptMalformed);
+            if (code == edns::kOptionTcpKeepalive)
+                q.opt_keepalive = olen == 0 ? edns::Keepalive::Empty : edns::Keepalive::WithTimeout;
         }
         q.opt_udp_size = klass;  // §6.1.2: CLASS is the requestor's UDP payload size
         q.opt_ext_rcode = static_cast<uint8_t>(ttl >> 24);
@@ -185,6 +188,7 @@ QueryStatus parse_query(const uint8_t* msg, uint16_t len, Query& q) noexcept {
     q.has_opt = q.opt_do = false;
     q.opt_version = q.opt_ext_rcode = 0;
     q.opt_udp_size = 0;
+    q.opt_keepalive = edns::Keepalive::Absent;
 
     if (msg == nullptr || len < kHeaderSize) {
         q.defect = QueryDefect::ShortHeader;

@@ -71,6 +71,9 @@ namespace edns {
 inline constexpr uint16_t kOptRrSize = 11;      // root owner, type, class, TTL, RDLENGTH 0
 inline constexpr uint16_t kMinUdpSize = 512;    // smaller advertised sizes count as 512 (§6.2.5)
 inline constexpr uint32_t kDoBit = 0x00008000;  // in the TTL field (RFC 3225)
+inline constexpr uint16_t kOptionTcpKeepalive = 11;  // RFC 7828
+/// What a query's OPT said of edns-tcp-keepalive (RFC 7828 §3.2.1: a client sends it empty).
+enum class Keepalive : uint8_t { Absent, Empty, WithTimeout };
 }  // namespace edns
 
 /// Name compression (RFC 1035 §4.1.4).
@@ -179,9 +182,10 @@ struct Query {
     // EDNS (RFC 6891): set when the additional section held a valid OPT.
     bool has_opt;
     bool opt_do;
-    uint8_t opt_version;    // anything but 0 is to be answered with BADVERS (§6.1.3)
-    uint8_t opt_ext_rcode;  // as received (should be 0 in a query)
-    uint16_t opt_udp_size;  // as received; see udp_payload_limit()
+    uint8_t opt_version;            // anything but 0 is to be answered with BADVERS (§6.1.3)
+    uint8_t opt_ext_rcode;          // as received (should be 0 in a query)
+    uint16_t opt_udp_size;          // as received; see udp_payload_limit()
+    edns::Keepalive opt_keepalive;  // only TCP answers heed it
     /// label_off[i] is where label i starts in qname_lower; label_off[label_count] is the
     /// root. The suffix from label i is qname_lower + label_off[i], qname_len - label_off[i]
     /// octets long.

@@ -220,10 +220,25 @@ bool DnsWriter::add_opt(uint16_t udp_size, uint8_t ext_rcode, uint8_t version,
                           static_cast<uint32_t>(version) << 16 | (do_bit ? edns::kDoBit : 0));
     store_be16(p + 9, 0);
     pos_ = static_cast<uint16_t>(pos_ + edns::kOptRrSize);
+    opt_rdata_ = pos_;
     section_ = Section::Additional;
     has_opt_ = true;
     ++count_[static_cast<unsigned>(Section::Additional)];
     store_counts();
+    return true;
+}
+
+bool DnsWriter::add_opt_option(uint16_t code, const uint8_t* data, uint16_t len) noexcept {
+    unreserve(static_cast<uint16_t>(4 + len));
+    if (!has_opt_ || static_cast<unsigned>(pos_) + 4 + len > end_for_records()) return false;
+    uint8_t* p = msg_ + pos_;
+    store_be16(p, code);
+    store_be16(p + 2, len);
+    if (len != 0) std::memcpy(p + 4, data, len);
+    // The OPT is the last record: its RDLENGTH sits just before its RDATA, which ends here.
+    uint8_t* rdlen = msg_ + opt_rdata_ - 2;
+    store_be16(rdlen, static_cast<uint16_t>(load_be16(rdlen) + 4 + len));
+    pos_ = static_cast<uint16_t>(pos_ + 4 + len);
     return true;
 }
 

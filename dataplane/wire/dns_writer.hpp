@@ -60,6 +60,10 @@ class DnsWriter {
     /// kOptRrSize octets of the reservation (so reserve(edns::kOptRrSize) before the answers
     /// guarantees it fits). False when it does not fit or an OPT is already there.
     bool add_opt(uint16_t udp_size, uint8_t ext_rcode, uint8_t version, bool do_bit) noexcept;
+    /// Appends an option {code, len, data} to the OPT record add_opt just wrote (nothing may
+    /// follow it), within the limit; reserve the room with the OPT's. False when there is no
+    /// OPT or it does not fit.
+    bool add_opt_option(uint16_t code, const uint8_t* data, uint16_t len) noexcept;
 
     /// Keeps n octets at the end of the limit free from add_rr (for the OPT record).
     void reserve(uint16_t n) noexcept;
@@ -108,7 +112,8 @@ class DnsWriter {
     uint16_t count_[3] = {0, 0, 0};
     Section section_ = Section::Answer;
     bool has_opt_ = false;
-    uint8_t qname_len_ = 0;  // 0: no question name to compress against
+    uint16_t opt_rdata_ = 0;  // where the OPT record's RDATA starts, once there is one
+    uint8_t qname_len_ = 0;   // 0: no question name to compress against
     uint8_t ntargets_ = 0;
     uint64_t qname_labels_[4] = {0, 0, 0, 0};  // bit i: a qname label starts at msg_[12 + i]
     // Offsets of names written uncompressed (at least their first label), with the length

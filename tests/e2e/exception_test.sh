@@ -84,7 +84,8 @@ client_side edge0 02:00:00:00:00:02
 in_ns ip addr add 198.18.0.2/24 dev edge0 2>/dev/null || true
 out=$(tcp_get "$E2E_NS" 198.18.0.1 53)
 check "disabled: a SYN is not answered (times out, no RST)" bash -c "! grep -q refused <<<'$out'"
-check "disabled: the log says nothing of an exception path" bash -c "! grep -q 'exception path' '$E2E_DIR/appliance.log'"
+check "disabled: no exception interface made" bash -c "! grep -q 'exception path to the kernel through' '$E2E_DIR/appliance.log'"
+check "disabled: the log says DNS over TCP is off, and why" grep -q "DNS over TCP is off: it needs the exception path" "$E2E_DIR/appliance.log"
 rc=0; stop_appliance || rc=$?
 check "disabled: the SYNs counted as proto_unhandled drops" grep -qE "final stats: .*proto_unhandled=[1-9]" "$E2E_DIR/appliance.log"
 check "disabled: nothing to the kernel" test "$(final_stat to_kernel)" = 0
@@ -108,8 +109,9 @@ check "af_packet: the appliance runs" wait_for 30 grep -q "edgelease running" "$
 check "af_packet: the kernel side is a private namespace" grep -q "exception path to the kernel through elx0 .*private" "$E2E_DIR/appliance.log"
 check "af_packet: ping answered" wait_for 10 in_ns ping -c 1 -W 1 198.18.0.1
 check "af_packet: UDP DNS answered by the workers" test "$(in_ns dig @198.18.0.1 +short +time=2 +tries=1 www.lan)" = 198.18.0.10
-out=$(tcp_get "$E2E_NS" 198.18.0.1 53)
+out=$(tcp_get "$E2E_NS" 198.18.0.1 9)
 check "af_packet: TCP reaches the private kernel (RST for the closed port)" grep -q "refused" <<<"$out"
+check "af_packet: DNS over TCP answered (by the kernel's socket)" test "$(in_ns dig @198.18.0.1 +tcp +short +time=2 +tries=1 www.lan)" = 198.18.0.10
 # The appliance namespace's own kernel holds no address of the link: it never answers.
 check "af_packet: the appliance's namespace has no 198.18.0.1" bash -c "! ip -n $APP_NS addr | grep -q 198.18.0.1"
 rc=0; stop_appliance || rc=$?

@@ -87,6 +87,8 @@ struct Busy : Fixture {
         store->commit_ns_total = 2'004'300'000;
         lease_dns.changes[static_cast<size_t>(control::zone::AuditReason::ConflictSkip)].add(1);
         reloads.applied = 2;
+        dns_tcp.accepted.add(3);
+        dns_tcp.dns.rcode[0].add(7);     // NOERROR over TCP
         add_scope("a b+c", 4, 1, 0, 0);  // a name DPDK telemetry would refuse as it is
     }
 };
@@ -252,7 +254,7 @@ TEST(Catalog, LogLineTotalsAndNonZeroParts) {
               "rx=30 tx=0 answered=4 (nd=4) dropped=3 (runt=1 tx_full=2) to_kernel=0 "
               "from_kernel=0 dns_queries=5 "
               "dns_responses=5 (NXDOMAIN=5) dhcp_requests=0 dhcp_replies=0 dhcp6_requests=0 "
-              "dhcp6_replies=0");
+              "dhcp6_replies=0 tcp_conns=3 tcp_responses=7 (NOERROR=7)");
 }
 
 TEST(Catalog, AbsentSourcesAreLeftOut) {

@@ -76,7 +76,7 @@ struct Fixture {
         return s;
     }
     /// sources() and every other subsystem: lease DNS, zone updates, sweeper, record store,
-    /// reloads.
+    /// reloads, DNS over TCP.
     MetricsSources all_sources() const {
         MetricsSources s = sources();
         s.lease_dns = &lease_dns;
@@ -84,10 +84,12 @@ struct Fixture {
         s.sweeper = sweeper.get();
         s.records = &records;
         s.reloads = &reloads;
+        s.dns_tcp = &dns_tcp;
         return s;
     }
     std::vector<dataplane::PortCounters> port_counters{2};
     dataplane::PoolCounters pool{8191, 8000};
+    control::dnstcp::TcpStats dns_tcp;
 
     std::vector<std::unique_ptr<dataplane::LcoreStats>> lcore;
     std::vector<std::unique_ptr<dataplane::dns::DnsStats>> dns;

@@ -415,6 +415,24 @@ port = "p0"
 udp_payload_size = 100
 )",
      "dns.udp_payload_size", 4, 20, "must be between 512 and 4096, got 100"},
+    {"tcp_idle_timeout_zero", R"([[interfaces]]
+port = "p0"
+[dns]
+tcp_idle_timeout = "0s"
+)",
+     "dns.tcp_idle_timeout", 4, 20, "shorter than the minimum of 1s"},
+    {"tcp_max_per_client_zero", R"([[interfaces]]
+port = "p0"
+[dns]
+tcp_max_per_client = 0
+)",
+     "dns.tcp_max_per_client", 4, 22, "must be between 1 and 65536, got 0"},
+    {"tcp_not_a_boolean", R"([[interfaces]]
+port = "p0"
+[dns]
+tcp = "yes"
+)",
+     "dns.tcp", 4, 7, "boolean"},
     {"relay_discover_rate_negative", R"([[interfaces]]
 port = "p0"
 [dhcp]

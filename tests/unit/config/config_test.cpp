@@ -255,6 +255,23 @@ TEST(ConfigLoad, MinimalConfigGetsDefaults) {
     EXPECT_TRUE(c.dhcp.scopes.empty());
     EXPECT_TRUE(c.exception.enabled) << "the exception path is on by default";
     EXPECT_EQ(c.exception.netns, "private");
+    EXPECT_TRUE(c.dns.tcp) << "DNS over TCP is on by default";
+    EXPECT_EQ(c.dns.tcp_idle_timeout, std::chrono::seconds(10));
+    EXPECT_EQ(c.dns.tcp_max_connections, 1024u);
+    EXPECT_EQ(c.dns.tcp_max_per_client, 32u);
+}
+
+TEST(ConfigLoad, DnsTcpKeys) {
+    auto r = load_config_string(
+        "[[interfaces]]\nport = \"p0\"\n[dns]\ntcp = false\ntcp_idle_timeout = \"2m\"\n"
+        "tcp_max_connections = 64\ntcp_max_per_client = 4\n",
+        "x.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    const auto& d = r.config->dns;
+    EXPECT_FALSE(d.tcp);
+    EXPECT_EQ(d.tcp_idle_timeout, std::chrono::seconds(120));
+    EXPECT_EQ(d.tcp_max_connections, 64u);
+    EXPECT_EQ(d.tcp_max_per_client, 4u);
 }
 
 TEST(ConfigLoad, ExceptionSection) {

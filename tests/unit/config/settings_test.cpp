@@ -60,6 +60,10 @@ token_file = "/etc/edgelease/token"
 [dns]
 udp_payload_size = 1400
 server_name = "ns1.example."
+tcp = false
+tcp_idle_timeout = "30s"
+tcp_max_connections = 10
+tcp_max_per_client = 2
 [[dns.zones]]
 name = "example."
 [dhcp]

@@ -1,0 +1,67 @@
+// The counter catalog's DNS over TCP entries (control/dnstcp).
+#include "app/catalog_declare.hpp"
+
+namespace edgelease::app::detail {
+
+namespace {
+
+using control::dnstcp::TcpStats;
+
+/// A counter array of the TCP server's answers: {<label>=names[i]}.
+template <size_t N, class Names>
+Read answers_by(std::array<edgelease::Counter, N> dataplane::dns::DnsStats::*slots,
+                const Names& names) {
+    return [=, &names](const MetricsSources& s, SeriesSink& out) {
+        if (s.dns_tcp == nullptr) return;
+        for (size_t i = 0; i < N; ++i) out.sample({names[i]}, ((s.dns_tcp->dns).*slots)[i].get());
+    };
+}
+
+Read answers(edgelease::Counter dataplane::dns::DnsStats::*member) {
+    return [=](const MetricsSources& s, SeriesSink& out) {
+        if (s.dns_tcp != nullptr) out.sample({}, ((s.dns_tcp->dns).*member).get());
+    };
+}
+
+}  // namespace
+
+void declare_dns_tcp(Declare& d) {
+    d.in(Section::Dns, Source::DnsTcp);
+    const auto tcp = &MetricsSources::dns_tcp;
+    d("edgelease_dns_tcp_connections_accepted_total", kCounter, {},
+      "DNS over TCP connections accepted.", field(tcp, &TcpStats::accepted))
+        .summary = "tcp_conns";
+    d("edgelease_dns_tcp_connections_closed_total", kCounter, {"reason"},
+      "DNS over TCP connections closed, by reason: client_closed, idle (no complete message "
+      "for tcp_idle_timeout), malformed (a length below a DNS header), output_stalled (answers "
+      "unread for tcp_idle_timeout), limit_total and limit_client (refused at accept), error, "
+      "shutdown.",
+      by(tcp, &TcpStats::closed, control::dnstcp::kCloseReasonNames));
+    d("edgelease_dns_tcp_connections_open", kGauge, {}, "DNS over TCP connections open now.",
+      field(tcp, &TcpStats::open));
+    d("edgelease_dns_tcp_connections_open_peak", kGauge, {},
+      "The most DNS over TCP connections open at once since start.",
+      field(tcp, &TcpStats::open_peak));
+    d("edgelease_dns_tcp_messages_total", kCounter, {}, "DNS messages received over TCP.",
+      field(tcp, &TcpStats::messages));
+    d("edgelease_dns_tcp_bytes_total", kCounter, {"direction"},
+      "Octets of DNS over TCP, length prefixes included: in (read) and out (written).",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp == nullptr) return;
+          out.sample({"in"}, s.dns_tcp->bytes_in.get());
+          out.sample({"out"}, s.dns_tcp->bytes_out.get());
+      });
+    d("edgelease_dns_tcp_responses_total", kCounter, {"rcode"},
+      "DNS answers sent over TCP, by response code.",
+      answers_by(&dataplane::dns::DnsStats::rcode, dataplane::dns::kRcodeSlotNames))
+        .summary = "tcp_responses";
+    d("edgelease_dns_tcp_queries_by_type_total", kCounter, {"qtype"},
+      "DNS queries received over TCP, by query type (\"other\" for types not counted on their "
+      "own).",
+      answers_by(&dataplane::dns::DnsStats::qtype, dataplane::dns::kQtypeSlotNames));
+    d("edgelease_dns_tcp_dropped_total", kCounter, {},
+      "DNS messages over TCP not answered (responses sent to us).",
+      answers(&dataplane::dns::DnsStats::dropped));
+}
+
+}  // namespace edgelease::app::detail
