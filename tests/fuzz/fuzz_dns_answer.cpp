@@ -1,7 +1,8 @@
 // libFuzzer target: a DNS message from the wire through parse_query and answer_query, the
 // latter against a fixed zone set that has every answer path (A/AAAA, CNAME chains, a
 // wildcard, a delegation with glue, MX, TXT, empty non-terminals). The message is copied
-// into a 1500-byte buffer (one MTU, as on a worker) so answers are written in place.
+// into a 1500-byte buffer (one MTU, as on a worker) so answers are written in place, and
+// answered once more as the DNS over TCP server does (stream settings).
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -104,6 +105,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     // No zones at all: every query is REFUSED.
     if (size != 0) std::memcpy(buf, data, size);
     out = dataplane::dns::answer_query(nullptr, settings, buf, len, kMtu, stats);
+    if (out > kMtu) std::abort();
+
+    // As the TCP server answers: no UDP limit, edns-tcp-keepalive heeded, in a buffer as
+    // large as the cap so ASan sees any write past it.
+    dataplane::dns::DnsSettings stream;
+    stream.stream = true;
+    stream.keepalive_100ms = 100;
+    std::vector<uint8_t> big(kMtu);
+    if (size != 0) std::memcpy(big.data(), data, size);
+    out = dataplane::dns::answer_query(&zones(), stream, big.data(), len, kMtu, stats);
     if (out > kMtu) std::abort();
     return 0;
 }
