@@ -10,6 +10,7 @@
 #include <rte_malloc.h>
 #include <rte_rcu_qsbr.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <stdexcept>
@@ -183,7 +184,13 @@ void Appliance::start_dns_tcp(unsigned rcu_id) {
     control::dnstcp::TcpSettings t;
     if (exception_)
         for (const auto& l : exception_->links())
-            t.addresses.insert(t.addresses.end(), l.addresses.begin(), l.addresses.end());
+            for (const auto& a : l.addresses) {
+                // One socket per address, even when two ports hold the same one.
+                const bool seen = std::any_of(t.addresses.begin(), t.addresses.end(), [&](auto& b) {
+                    return a.is_v6 == b.is_v6 && (a.is_v6 ? a.v6 == b.v6 : a.v4 == b.v4);
+                });
+                if (!seen) t.addresses.push_back(a);
+            }
     if (t.addresses.empty()) {
         LOG_WARN(
             "DNS over TCP is off: it needs the exception path to the kernel ([exception] "
