@@ -6,11 +6,11 @@
 // must go; the worker builds the frame.
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <type_traits>
 
 #include "common/net.hpp"
+#include "dataplane/dhcp/reply_copy.hpp"  // copy_reply
 
 namespace edgelease::dataplane::dhcp {
 
@@ -102,17 +102,5 @@ struct DhcpReply {
     uint8_t payload[kMaxPayload];
 };
 static_assert(std::is_trivially_copyable_v<DhcpReply>);
-
-/// Copies a reply without the unused part of its payload buffer (most replies are a few
-/// hundred bytes of kMaxPayload).
-inline void copy_reply(DhcpReply& to, const DhcpReply& from) noexcept {
-    to.path = from.path;
-    to.dst_mac = from.dst_mac;
-    to.dst_ip = from.dst_ip;
-    to.src_ip = from.src_ip;
-    to.dst_port = from.dst_port;
-    to.len = from.len <= kMaxPayload ? from.len : static_cast<uint16_t>(kMaxPayload);
-    std::memcpy(to.payload, from.payload, to.len);
-}
 
 }  // namespace edgelease::dataplane::dhcp

@@ -7,11 +7,11 @@
 // messages the relays expect) and where it must go; the worker builds the frame.
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <type_traits>
 
 #include "common/net.hpp"
+#include "dataplane/dhcp/reply_copy.hpp"  // copy_reply
 
 namespace edgelease::dataplane::dhcp {
 
@@ -149,16 +149,5 @@ struct Dhcp6Reply {
     uint8_t payload[kMaxPayload6];
 };
 static_assert(std::is_trivially_copyable_v<Dhcp6Reply>);
-
-/// Copies a reply without the unused part of its payload buffer.
-inline void copy_reply(Dhcp6Reply& to, const Dhcp6Reply& from) noexcept {
-    to.path = from.path;
-    to.dst_mac = from.dst_mac;
-    to.dst_ip = from.dst_ip;
-    to.src_ip = from.src_ip;
-    to.dst_port = from.dst_port;
-    to.len = from.len <= kMaxPayload6 ? from.len : static_cast<uint16_t>(kMaxPayload6);
-    std::memcpy(to.payload, from.payload, to.len);
-}
 
 }  // namespace edgelease::dataplane::dhcp
