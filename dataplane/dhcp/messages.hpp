@@ -42,6 +42,21 @@ inline constexpr std::array<std::string_view, 9> kMsgTypeNames{
     "none", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform"};
 static_assert(static_cast<size_t>(MsgType::Inform) + 1 == kMsgTypeNames.size());
 
+/// The client-to-server message types (RFC 2131 §3, table 2 / RFC 2132 §9.6): the only ones
+/// parse_request accepts.
+constexpr bool is_client_message(MsgType t) noexcept {
+    switch (t) {
+        case MsgType::Discover:
+        case MsgType::Request:
+        case MsgType::Decline:
+        case MsgType::Release:
+        case MsgType::Inform:
+            return true;
+        default:
+            return false;
+    }
+}
+
 /// Where a request came from, so that its answer can go back the same way.
 struct ReplyPath {
     uint16_t port_id = 0;

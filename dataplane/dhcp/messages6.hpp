@@ -52,6 +52,23 @@ inline constexpr std::array<std::string_view, 14> kMsg6TypeNames{
     "relay_forward", "relay_reply"};
 static_assert(static_cast<size_t>(Msg6Type::RelayReply) + 1 == kMsg6TypeNames.size());
 
+/// The client-to-server message types (RFC 9915 §7.3): the only ones parse_request6 accepts.
+constexpr bool is_client_message6(Msg6Type t) noexcept {
+    switch (t) {
+        case Msg6Type::Solicit:
+        case Msg6Type::Request:
+        case Msg6Type::Confirm:
+        case Msg6Type::Renew:
+        case Msg6Type::Rebind:
+        case Msg6Type::Release:
+        case Msg6Type::Decline:
+        case Msg6Type::InformationRequest:
+            return true;
+        default:
+            return false;
+    }
+}
+
 /// Where a DHCPv6 request came from, so that its answer can go back the same way.
 struct ReplyPath6 {
     uint16_t port_id = 0;
