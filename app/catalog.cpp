@@ -65,16 +65,7 @@ constexpr std::array<edgelease::Counter dataplane::LcoreStats::*, 4> kInlineFiel
 // Requests are counted by their type, which the parser accepts only for a client's messages
 // (RFC 2131 §3.1); replies are the server's. The other slots stay zero: not series.
 bool is_client_type(size_t i) {
-    switch (static_cast<dataplane::dhcp::MsgType>(i)) {
-        case dataplane::dhcp::MsgType::Discover:
-        case dataplane::dhcp::MsgType::Request:
-        case dataplane::dhcp::MsgType::Decline:
-        case dataplane::dhcp::MsgType::Release:
-        case dataplane::dhcp::MsgType::Inform:
-            return true;
-        default:
-            return false;
-    }
+    return dataplane::dhcp::is_client_message(static_cast<dataplane::dhcp::MsgType>(i));
 }
 bool is_server_type(size_t i) {
     switch (static_cast<dataplane::dhcp::MsgType>(i)) {
@@ -86,22 +77,9 @@ bool is_server_type(size_t i) {
             return false;
     }
 }
-// The DHCPv6 client messages (RFC 9915 §7.3), the only ones parse_request6 accepts.
+// DHCPv6 requests and replies likewise (RFC 9915 §7.3).
 bool is_client_type6(size_t i) {
-    using dataplane::dhcp::Msg6Type;
-    switch (static_cast<Msg6Type>(i)) {
-        case Msg6Type::Solicit:
-        case Msg6Type::Request:
-        case Msg6Type::Confirm:
-        case Msg6Type::Renew:
-        case Msg6Type::Rebind:
-        case Msg6Type::Release:
-        case Msg6Type::Decline:
-        case Msg6Type::InformationRequest:
-            return true;
-        default:
-            return false;
-    }
+    return dataplane::dhcp::is_client_message6(static_cast<dataplane::dhcp::Msg6Type>(i));
 }
 bool is_server_type6(size_t i) {
     using dataplane::dhcp::Msg6Type;

@@ -13,26 +13,6 @@ namespace d6 = edgelease::dataplane::wire::dhcp6;
 
 constexpr uint8_t kLinkScopeHopLimit = 1;  // a client's datagrams stay on its link
 
-uint64_t mac_to_u64(const net::MacAddr& m) noexcept {
-    uint64_t v = 0;
-    for (uint8_t b : m.bytes) v = v << 8 | b;
-    return v;
-}
-
-/// "prefix" followed by n in decimal; returns the length (at most 32 bytes are written).
-uint8_t with_number(char* out, const char* prefix, uint32_t n) noexcept {
-    uint8_t len = 0;
-    while (*prefix != '\0') out[len++] = *prefix++;
-    char digits[10];
-    uint8_t d = 0;
-    do {
-        digits[d++] = static_cast<char>('0' + n % 10);
-        n /= 10;
-    } while (n != 0);
-    while (d != 0) out[len++] = digits[--d];
-    return len;
-}
-
 /// base + n over the low 64 bits (relay addresses).
 net::Ipv6Addr add_low64(const net::Ipv6Addr& base, uint64_t n) noexcept {
     uint64_t low = 0;
@@ -47,28 +27,10 @@ constexpr net::Ipv6Addr kAllDhcp{d6::kAllRelayAgentsAndServers};
 
 }  // namespace
 
-Dhcp6Swarm::Dhcp6Swarm(const Swarm6Config& cfg)
-    : cfg_(cfg),
-      rng_(cfg.seed * 0x9e3779b97f4a7c15ull + 1),
-      mix_total_(cfg.mix.renew + cfg.mix.release + cfg.mix.restart) {
-    if (cfg.clients == 0) throw std::invalid_argument("the swarm needs at least one client");
+Dhcp6Swarm::Dhcp6Swarm(const Swarm6Config& cfg) : SwarmCore(cfg) {
     if (!cfg.ia_na && !cfg.ia_pd) throw std::invalid_argument("ask for IA_NA, IA_PD or both");
-    if (mix_total_ == 0) throw std::invalid_argument("the mix needs a non-zero weight");
     if (cfg.relays != 0 && cfg.relay_base == net::Ipv6Addr{})
         throw std::invalid_argument("relays need a relay address");
-    mac_base_ = mac_to_u64(cfg.mac_base);
-    if (mac_base_ + cfg.clients > (uint64_t{1} << 48))
-        throw std::invalid_argument("client MACs would run past ff:ff:ff:ff:ff:ff");
-    clients_.resize(cfg.clients);
-    ready_.resize(cfg.clients);
-    for (uint32_t i = 0; i < cfg.clients; ++i) push_ready(i);
-}
-
-net::MacAddr Dhcp6Swarm::mac_of(uint32_t i) const noexcept {
-    net::MacAddr m;
-    uint64_t v = mac_base_ + i;
-    for (int b = 5; b >= 0; --b, v >>= 8) m.bytes[static_cast<size_t>(b)] = static_cast<uint8_t>(v);
-    return m;
 }
 
 net::Ipv6Addr Dhcp6Swarm::link_local_of(uint32_t i) const noexcept {
@@ -97,12 +59,6 @@ uint8_t Dhcp6Swarm::duid_of(uint32_t i, uint8_t* out) const noexcept {
     return n;
 }
 
-uint32_t Dhcp6Swarm::index_of(const net::MacAddr& mac) const noexcept {
-    const uint64_t v = mac_to_u64(mac);
-    if (v < mac_base_ || v - mac_base_ >= clients_.size()) return clients();
-    return static_cast<uint32_t>(v - mac_base_);
-}
-
 uint32_t Dhcp6Swarm::client_of(const Reply6Info& r) const noexcept {
     // Our DUIDs end in the client's MAC; the whole DUID must then be the one we send.
     if (r.client_id_len < 6 || r.client_id_len > 14) return clients();
@@ -114,39 +70,6 @@ uint32_t Dhcp6Swarm::client_of(const Reply6Info& r) const noexcept {
     const uint8_t n = duid_of(i, duid);
     if (n != r.client_id_len || std::memcmp(duid, r.client_id, n) != 0) return clients();
     return i;
-}
-
-uint64_t Dhcp6Swarm::rand() noexcept {
-    // xorshift64* (Vigna), as DhcpSwarm.
-    rng_ ^= rng_ >> 12;
-    rng_ ^= rng_ << 25;
-    rng_ ^= rng_ >> 27;
-    return rng_ * 0x2545f4914f6cdd1dull;
-}
-
-void Dhcp6Swarm::record(LatencyHistogram& h, uint64_t ticks) noexcept {
-    h.record(static_cast<uint64_t>(static_cast<double>(ticks) * cfg_.ns_per_tick));
-}
-
-void Dhcp6Swarm::push_ready(uint32_t i) noexcept {
-    ready_[ready_tail_ % ready_.size()] = i;
-    ++ready_tail_;
-}
-
-void Dhcp6Swarm::settle(uint32_t i, State next) noexcept {
-    Client& c = clients_[i];
-    if (c.deadline != 0) {
-        c.deadline = 0;
-        --in_flight_;
-    }
-    if (next == State::Bound && c.state != State::Renewing) ++bound_;
-    if (next == State::Init && c.state == State::Renewing) --bound_;
-    if (next == State::Init && c.state == State::Releasing) {
-        c.has_na = false;  // given back (or, after a timeout, given up)
-        c.pd_len = 0;
-    }
-    c.state = next;
-    push_ready(i);
 }
 
 uint8_t Dhcp6Swarm::server_slot(const uint8_t* duid, uint16_t len) noexcept {
@@ -270,8 +193,7 @@ uint16_t Dhcp6Swarm::begin(uint32_t i, State st, uint64_t now, uint8_t* buf,
     Client& c = clients_[i];
     c.state = st;
     c.xid = static_cast<uint32_t>(rand() >> 40);  // 24 bits
-    c.tries = 0;
-    c.sent_at = now;
+    arm(c, now);
     if (st == State::Soliciting) {
         c.acq_start = now;
         c.server = 0;
@@ -279,29 +201,23 @@ uint16_t Dhcp6Swarm::begin(uint32_t i, State st, uint64_t now, uint8_t* buf,
         c.pd_len = 0;
         counters_.solicits.add();
     }
-    c.deadline = now + cfg_.timeout_ticks;
     ++in_flight_;
     return emit(i, now, buf, cap);
 }
 
 uint16_t Dhcp6Swarm::start_next(uint64_t now, uint8_t* buf, uint16_t cap) noexcept {
-    if (ready_head_ == ready_tail_) return 0;
-    const uint32_t i = ready_[ready_head_ % ready_.size()];
-    ++ready_head_;
-    Client& c = clients_[i];
-    if (c.state != State::Bound) return begin(i, State::Soliciting, now, buf, cap);
-
-    const auto pick = static_cast<uint32_t>(rand() % mix_total_);
-    if (pick < cfg_.mix.renew) {
-        counters_.renews.add();
-        return begin(i, State::Renewing, now, buf, cap);
+    uint32_t i = 0;
+    switch (next_action(i)) {
+        case Action::None:
+            return 0;
+        case Action::Renew:
+            return begin(i, State::Renewing, now, buf, cap);
+        case Action::Release:
+            return begin(i, State::Releasing, now, buf, cap);
+        case Action::Acquire:
+            break;
     }
-    --bound_;  // a release or a restart gives the bindings up now
-    if (pick < cfg_.mix.renew + cfg_.mix.release) {
-        counters_.releases.add();
-        return begin(i, State::Releasing, now, buf, cap);
-    }
-    return begin(i, State::Soliciting, now, buf, cap);  // restart: the bindings are forgotten
+    return begin(i, State::Soliciting, now, buf, cap);  // a restart forgets the bindings
 }
 
 uint16_t Dhcp6Swarm::on_frame(uint64_t now, const uint8_t* frame, uint16_t len, uint8_t* buf,
@@ -372,9 +288,7 @@ uint16_t Dhcp6Swarm::on_frame(uint64_t now, const uint8_t* frame, uint16_t len, 
                 c.server = slot;
                 c.state = State::Requesting;
                 c.xid = static_cast<uint32_t>(rand() >> 40);
-                c.tries = 0;
-                c.sent_at = now;
-                c.deadline = now + cfg_.timeout_ticks;
+                arm(c, now);
                 counters_.requests.add();
                 return emit(i, now, buf, cap);
             }
@@ -415,23 +329,7 @@ uint16_t Dhcp6Swarm::on_frame(uint64_t now, const uint8_t* frame, uint16_t len, 
 
 uint16_t Dhcp6Swarm::poll_timeouts(uint64_t now, unsigned& budget, uint8_t* buf,
                                    uint16_t cap) noexcept {
-    const auto n = static_cast<uint32_t>(clients_.size());
-    while (budget != 0) {
-        --budget;
-        const uint32_t i = hand_;
-        hand_ = hand_ + 1 == n ? 0 : hand_ + 1;
-        Client& c = clients_[i];
-        if (c.deadline == 0 || c.deadline > now) continue;
-        if (c.tries < cfg_.retries) {
-            ++c.tries;
-            c.deadline = now + cfg_.timeout_ticks;
-            counters_.retransmissions.add();
-            return emit(i, now, buf, cap);
-        }
-        counters_.timeouts.add();
-        settle(i, State::Init);
-    }
-    return 0;
+    return next_timeout(now, budget, [&](uint32_t i) { return emit(i, now, buf, cap); });
 }
 
 }  // namespace edgelease::loadgen

@@ -16,10 +16,9 @@
 #include <vector>
 
 #include "common/net.hpp"
-#include "dataplane/stats.hpp"
 #include "loadgen/dhcp6_msg.hpp"
-#include "loadgen/dhcp_swarm.hpp"  // DhcpMix
 #include "loadgen/histogram.hpp"
+#include "loadgen/swarm_core.hpp"
 
 namespace edgelease::loadgen {
 
@@ -31,32 +30,20 @@ enum class DuidKind : uint8_t {
 /// The time field of the DUID-LLTs made (seconds since 2000-01-01: 2025-01-01).
 inline constexpr uint32_t kDuidLltTime = 788918400;
 
-struct Swarm6Config {
-    uint32_t clients = 1000;
-    net::MacAddr mac_base;     // client i has mac_base + i, link-local fe80::EUI-64(mac)
-    net::MacAddr port_mac;     // the generator's own MAC: relays send from it
-    net::MacAddr server_mac;   // relays' destination (direct clients multicast)
+struct Swarm6Config : SwarmCommonConfig {
+    // Client i's link-local address is fe80::EUI-64(mac_base + i); direct clients multicast.
     net::Ipv6Addr server_ip;   // relays' destination
-    uint32_t relays = 0;       // 0: clients on the link; else client i behind relay i % relays
     net::Ipv6Addr relay_base;  // relay j sends from relay_base + j, also its link-address
     bool ia_na = true;
     bool ia_pd = false;
     bool rapid_commit = false;  // Solicit with option 14: the 2-message exchange
     DuidKind duid = DuidKind::Ll;
     bool fqdn = false;  // option 39 with the partial name "lg-<i>"
-    DhcpMix mix;
-    uint64_t timeout_ticks = 1;  // per attempt
-    uint8_t retries = 2;         // retransmissions before giving up
-    double ns_per_tick = 1.0;
-    uint64_t seed = 1;
 };
 
-struct alignas(64) Dhcp6Counters {
+struct alignas(64) Dhcp6Counters : SwarmCounters {
     Counter solicits;  // acquisitions started
     Counter requests;  // Requests sent after an Advertise
-    Counter renews;    // renewals started
-    Counter releases;  // releases started
-    Counter retransmissions;
     Counter advertises;
     Counter leases;           // acquisitions completed: a Reply that bound at least one IA
     Counter rapid_leases;     // ... of them by Rapid Commit (Reply to the Solicit)
@@ -66,17 +53,35 @@ struct alignas(64) Dhcp6Counters {
     Counter release_replies;  // Replies to a Release
     Counter refused;          // Advertises or Replies (to a Solicit, Request or Renew) that
                               // bound none of the IAs asked for: the client starts over
-    Counter timeouts;         // attempts given up after the last retransmission
-    Counter exchanges;        // client messages answered (Advertise or Reply matched to it)
-    Counter unexpected;       // a message for one of our clients that matches nothing pending
-    Counter ignored;          // frames that are not DHCPv6 server messages for our clients
     std::array<Counter, kStatusSlots> status;  // Status Code options met, by status_slot()
 };
 
-class Dhcp6Swarm {
-  public:
+/// One client of a Dhcp6Swarm.
+struct Dhcp6Client {
     enum class State : uint8_t { Init, Soliciting, Requesting, Bound, Renewing, Releasing };
 
+    uint64_t sent_at = 0;    // first transmission of the pending message
+    uint64_t acq_start = 0;  // the Solicit of the current acquisition
+    uint64_t deadline = 0;   // of the current attempt; 0 when nothing is pending
+    net::Ipv6Addr na;        // offered, then bound address
+    net::Ipv6Addr pd;        // offered, then bound prefix
+    uint32_t xid = 0;
+    uint8_t pd_len = 0;  // 0: no prefix
+    bool has_na = false;
+    uint8_t server = 0;  // 1 + index into servers_; 0 = none
+    State state = State::Init;
+    uint8_t tries = 0;
+
+    void settling(State next) noexcept {
+        if (next == State::Init && state == State::Releasing) {
+            has_na = false;  // given back (or, after a timeout, given up)
+            pd_len = 0;
+        }
+    }
+};
+
+class Dhcp6Swarm : public SwarmCore<Swarm6Config, Dhcp6Client, Dhcp6Counters> {
+  public:
     /// Allocates the client table and the idle ring; throws std::invalid_argument when the
     /// configuration cannot work (no clients, no IA, all mix weights zero, relays without a
     /// relay address, MACs past the end).
@@ -98,12 +103,6 @@ class Dhcp6Swarm {
     /// updated) and timeouts, `budget` clients at a time.
     uint16_t poll_timeouts(uint64_t now, unsigned& budget, uint8_t* buf, uint16_t cap) noexcept;
 
-    uint32_t in_flight() const noexcept { return in_flight_; }
-    uint32_t idle() const noexcept { return static_cast<uint32_t>(ready_tail_ - ready_head_); }
-    uint32_t bound() const noexcept { return bound_; }
-    uint32_t clients() const noexcept { return static_cast<uint32_t>(clients_.size()); }
-    State state(uint32_t i) const noexcept { return clients_[i].state; }
-    net::MacAddr mac_of(uint32_t i) const noexcept;
     /// Client i's link-local address (modified EUI-64 of its MAC, RFC 4291 App. A).
     net::Ipv6Addr link_local_of(uint32_t i) const noexcept;
     /// Writes client i's DUID into out (at least 14 bytes); returns its length.
@@ -119,27 +118,11 @@ class Dhcp6Swarm {
     const net::Ipv6Addr& prefix(uint32_t i) const noexcept { return clients_[i].pd; }
     uint8_t prefix_len(uint32_t i) const noexcept { return clients_[i].pd_len; }
 
-    const Dhcp6Counters& counters() const noexcept { return counters_; }
-    /// Client message to its answer, per exchange, from the first transmission.
-    const LatencyHistogram& exchange_latency() const noexcept { return exchange_lat_; }
     /// Solicit to the Reply that bound the client, per acquisition (4 or 2 messages).
     const LatencyHistogram& acquisition_latency() const noexcept { return acq_lat_; }
-    const Swarm6Config& config() const noexcept { return cfg_; }
 
   private:
-    struct Client {
-        uint64_t sent_at = 0;    // first transmission of the pending message
-        uint64_t acq_start = 0;  // the Solicit of the current acquisition
-        uint64_t deadline = 0;   // of the current attempt; 0 when nothing is pending
-        net::Ipv6Addr na;        // offered, then bound address
-        net::Ipv6Addr pd;        // offered, then bound prefix
-        uint32_t xid = 0;
-        uint8_t pd_len = 0;  // 0: no prefix
-        bool has_na = false;
-        uint8_t server = 0;  // 1 + index into servers_; 0 = none
-        State state = State::Init;
-        uint8_t tries = 0;
-    };
+    using Client = Dhcp6Client;
     struct ServerId {
         uint8_t len = 0;
         uint8_t bytes[dataplane::dhcp::kMaxDuid];
@@ -149,29 +132,12 @@ class Dhcp6Swarm {
     /// Writes the frame for client i's pending message (by its state).
     uint16_t emit(uint32_t i, uint64_t now, uint8_t* buf, uint16_t cap) const noexcept;
     uint16_t begin(uint32_t i, State st, uint64_t now, uint8_t* buf, uint16_t cap) noexcept;
-    void settle(uint32_t i, State next) noexcept;  // transaction over: idle again
-    void push_ready(uint32_t i) noexcept;
-    uint64_t rand() noexcept;
-    uint32_t index_of(const net::MacAddr& mac) const noexcept;        // clients() when not ours
     uint32_t client_of(const Reply6Info& r) const noexcept;           // clients() when not ours
     uint8_t server_slot(const uint8_t* duid, uint16_t len) noexcept;  // 0 when the table is full
     /// Takes what the bound IAs of a Reply (or Advertise) say; false when none is bound.
     bool take_bindings(Client& c, const Reply6Info& r, uint32_t iaid, bool& na, bool& pd) noexcept;
-    void record(LatencyHistogram& h, uint64_t ticks) noexcept;
 
-    Swarm6Config cfg_;
-    uint64_t mac_base_ = 0;
-    std::vector<Client> clients_;
-    std::vector<uint32_t> ready_;  // ring of idle client indices
-    uint64_t ready_head_ = 0, ready_tail_ = 0;
-    uint32_t in_flight_ = 0;
-    uint32_t bound_ = 0;
-    uint32_t hand_ = 0;
-    uint64_t rng_;
-    uint32_t mix_total_;
     std::array<ServerId, kMaxServers> servers_{};
-    Dhcp6Counters counters_;
-    LatencyHistogram exchange_lat_;
     LatencyHistogram acq_lat_;
 };
 

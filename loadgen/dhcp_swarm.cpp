@@ -13,84 +13,11 @@ constexpr uint16_t kClientPort = edgelease::dataplane::dhcp::kClientPort;
 constexpr uint32_t kBroadcastIp = 0xffffffffu;
 constexpr net::MacAddr kBroadcastMac{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 
-uint64_t mac_to_u64(const net::MacAddr& m) noexcept {
-    uint64_t v = 0;
-    for (uint8_t b : m.bytes) v = v << 8 | b;
-    return v;
-}
-
-/// "prefix" followed by n in decimal; returns the length (at most 32 bytes are written).
-uint8_t with_number(char* out, const char* prefix, uint32_t n) noexcept {
-    uint8_t len = 0;
-    while (*prefix != '\0') out[len++] = *prefix++;
-    char digits[10];
-    uint8_t d = 0;
-    do {
-        digits[d++] = static_cast<char>('0' + n % 10);
-        n /= 10;
-    } while (n != 0);
-    while (d != 0) out[len++] = digits[--d];
-    return len;
-}
-
 }  // namespace
 
-DhcpSwarm::DhcpSwarm(const SwarmConfig& cfg)
-    : cfg_(cfg),
-      rng_(cfg.seed * 0x9e3779b97f4a7c15ull + 1),
-      mix_total_(cfg.mix.renew + cfg.mix.release + cfg.mix.restart) {
-    if (cfg.clients == 0) throw std::invalid_argument("the swarm needs at least one client");
-    if (mix_total_ == 0) throw std::invalid_argument("the mix needs a non-zero weight");
+DhcpSwarm::DhcpSwarm(const SwarmConfig& cfg) : SwarmCore(cfg) {
     if (cfg.relays != 0 && cfg.relay_base == 0)
         throw std::invalid_argument("relays need a relay address");
-    mac_base_ = mac_to_u64(cfg.mac_base);
-    if (mac_base_ + cfg.clients > (uint64_t{1} << 48))
-        throw std::invalid_argument("client MACs would run past ff:ff:ff:ff:ff:ff");
-    clients_.resize(cfg.clients);
-    ready_.resize(cfg.clients);
-    for (uint32_t i = 0; i < cfg.clients; ++i) push_ready(i);
-}
-
-net::MacAddr DhcpSwarm::mac_of(uint32_t i) const noexcept {
-    net::MacAddr m;
-    uint64_t v = mac_base_ + i;
-    for (int b = 5; b >= 0; --b, v >>= 8) m.bytes[static_cast<size_t>(b)] = static_cast<uint8_t>(v);
-    return m;
-}
-
-uint32_t DhcpSwarm::index_of(const net::MacAddr& mac) const noexcept {
-    const uint64_t v = mac_to_u64(mac);
-    if (v < mac_base_ || v - mac_base_ >= clients_.size()) return clients();
-    return static_cast<uint32_t>(v - mac_base_);
-}
-
-uint64_t DhcpSwarm::rand() noexcept {
-    // xorshift64* (Vigna): plenty for picking actions and transaction IDs.
-    rng_ ^= rng_ >> 12;
-    rng_ ^= rng_ << 25;
-    rng_ ^= rng_ >> 27;
-    return rng_ * 0x2545f4914f6cdd1dull;
-}
-
-void DhcpSwarm::record(LatencyHistogram& h, uint64_t ticks) noexcept {
-    h.record(static_cast<uint64_t>(static_cast<double>(ticks) * cfg_.ns_per_tick));
-}
-
-void DhcpSwarm::push_ready(uint32_t i) noexcept {
-    ready_[ready_tail_ % ready_.size()] = i;
-    ++ready_tail_;
-}
-
-void DhcpSwarm::settle(uint32_t i, State next) noexcept {
-    Client& c = clients_[i];
-    if (c.deadline != 0) {
-        c.deadline = 0;
-        --in_flight_;
-    }
-    if (next == State::Bound && c.state != State::Renewing) ++bound_;
-    if (next == State::Init && c.state == State::Renewing) --bound_;
-    c.state = next;
-    push_ready(i);
 }
 
 uint16_t DhcpSwarm::emit(uint32_t i, bool release, uint8_t* buf, uint16_t cap) const noexcept {
@@ -168,43 +95,34 @@ uint16_t DhcpSwarm::begin_dora(uint32_t i, uint64_t now, uint8_t* buf, uint16_t 
     c.xid = static_cast<uint32_t>(rand() >> 32);
     c.addr = 0;
     c.server_id = 0;
-    c.tries = 0;
-    c.sent_at = c.dora_start = now;
-    c.deadline = now + cfg_.timeout_ticks;
+    arm(c, now);
+    c.dora_start = now;
     ++in_flight_;
     counters_.discovers.add();
     return emit(i, false, buf, cap);
 }
 
 uint16_t DhcpSwarm::start_next(uint64_t now, uint8_t* buf, uint16_t cap) noexcept {
-    if (ready_head_ == ready_tail_) return 0;
-    const uint32_t i = ready_[ready_head_ % ready_.size()];
-    ++ready_head_;
+    uint32_t i = 0;
+    const Action a = next_action(i);
+    if (a == Action::None) return 0;
     Client& c = clients_[i];
-    if (c.state != State::Bound) return begin_dora(i, now, buf, cap);
-
-    const auto pick = static_cast<uint32_t>(rand() % mix_total_);
-    if (pick < cfg_.mix.renew) {
+    if (a == Action::Renew) {
         c.state = State::Renewing;
         c.xid = static_cast<uint32_t>(rand() >> 32);
-        c.tries = 0;
-        c.sent_at = now;
-        c.deadline = now + cfg_.timeout_ticks;
+        arm(c, now);
         ++in_flight_;
-        counters_.renews.add();
         return emit(i, false, buf, cap);
     }
-    --bound_;
-    if (pick < cfg_.mix.renew + cfg_.mix.release) {
+    if (a == Action::Release) {
         c.xid = static_cast<uint32_t>(rand() >> 32);
         const uint16_t n = emit(i, true, buf, cap);
-        counters_.releases.add();
         c.acked = 0;
         c.state = State::Init;  // a RELEASE has no answer: the client is idle at once
         push_ready(i);
         return n;
     }
-    return begin_dora(i, now, buf, cap);  // restart: the lease is forgotten
+    return begin_dora(i, now, buf, cap);  // a restart forgets the lease
 }
 
 uint16_t DhcpSwarm::on_frame(uint64_t now, const uint8_t* frame, uint16_t len, uint8_t* buf,
@@ -234,9 +152,7 @@ uint16_t DhcpSwarm::on_frame(uint64_t now, const uint8_t* frame, uint16_t len, u
         c.state = State::Requesting;  // same xid as the OFFER (RFC 2131 §4.4.1)
         c.addr = r.yiaddr;
         c.server_id = r.server_id != 0 ? r.server_id : cfg_.server_ip;
-        c.tries = 0;
-        c.sent_at = now;
-        c.deadline = now + cfg_.timeout_ticks;
+        arm(c, now);
         counters_.requests.add();
         return emit(i, false, buf, cap);
     }
@@ -266,23 +182,7 @@ uint16_t DhcpSwarm::on_frame(uint64_t now, const uint8_t* frame, uint16_t len, u
 
 uint16_t DhcpSwarm::poll_timeouts(uint64_t now, unsigned& budget, uint8_t* buf,
                                   uint16_t cap) noexcept {
-    const auto n = static_cast<uint32_t>(clients_.size());
-    while (budget != 0) {
-        --budget;
-        const uint32_t i = hand_;
-        hand_ = hand_ + 1 == n ? 0 : hand_ + 1;
-        Client& c = clients_[i];
-        if (c.deadline == 0 || c.deadline > now) continue;
-        if (c.tries < cfg_.retries) {
-            ++c.tries;
-            c.deadline = now + cfg_.timeout_ticks;
-            counters_.retransmissions.add();
-            return emit(i, false, buf, cap);
-        }
-        counters_.timeouts.add();
-        settle(i, State::Init);
-    }
-    return 0;
+    return next_timeout(now, budget, [&](uint32_t i) { return emit(i, false, buf, cap); });
 }
 
 }  // namespace edgelease::loadgen

@@ -122,38 +122,33 @@ std::string dns_progress(const DnsCounters& c, const RunControl& ctl, double t, 
     return buf;
 }
 
-std::string dhcp_progress(const DhcpCounters& c, const RunControl& ctl, double t, double dt,
-                          uint64_t& last_leases, uint64_t& last_exchanges) {
-    const uint64_t leases = c.acks.get(), exchanges = c.exchanges.get();
-    char buf[320];
-    std::snprintf(
-        buf, sizeof buf,
-        "[%6.1fs] leases %s (%s/s)  exchanges %s (%s/s)  NAKs %llu  timeouts %llu  retransmitted "
-        "%llu  "
-        "in flight %u  bound %u%s",
-        t, si(static_cast<double>(leases)).c_str(), si((leases - last_leases) / dt).c_str(),
-        si(static_cast<double>(exchanges)).c_str(), si((exchanges - last_exchanges) / dt).c_str(),
-        static_cast<unsigned long long>(c.naks.get()),
-        static_cast<unsigned long long>(c.timeouts.get()),
-        static_cast<unsigned long long>(c.retransmissions.get()),
-        ctl.in_flight.load(std::memory_order_relaxed), ctl.bound.load(std::memory_order_relaxed),
-        ctl.draining.load(std::memory_order_relaxed) ? "  (draining)" : "");
-    last_leases = leases;
-    last_exchanges = exchanges;
-    return buf;
+/// A DHCP progress line's figures that each family counts its own way: completed
+/// acquisitions, and the answers that refused one (`refused_what` names them).
+struct Acquisitions {
+    uint64_t leases;
+    const char* refused_what;
+    uint64_t refused;
+};
+
+Acquisitions acquisitions(const DhcpCounters& c) {
+    return {c.acks.get(), "NAKs", c.naks.get()};
 }
 
-std::string dhcp6_progress(const Dhcp6Counters& c, const RunControl& ctl, double t, double dt,
-                           uint64_t& last_leases, uint64_t& last_exchanges) {
-    const uint64_t leases = c.leases.get(), exchanges = c.exchanges.get();
+Acquisitions acquisitions(const Dhcp6Counters& c) {
+    return {c.leases.get(), "refused", c.refused.get()};
+}
+
+std::string dhcp_progress(const SwarmCounters& c, const Acquisitions& a, const RunControl& ctl,
+                          double t, double dt, uint64_t& last_leases, uint64_t& last_exchanges) {
+    const uint64_t leases = a.leases, exchanges = c.exchanges.get();
     char buf[320];
     std::snprintf(
         buf, sizeof buf,
-        "[%6.1fs] leases %s (%s/s)  exchanges %s (%s/s)  refused %llu  timeouts %llu  "
+        "[%6.1fs] leases %s (%s/s)  exchanges %s (%s/s)  %s %llu  timeouts %llu  "
         "retransmitted %llu  in flight %u  bound %u%s",
         t, si(static_cast<double>(leases)).c_str(), si((leases - last_leases) / dt).c_str(),
         si(static_cast<double>(exchanges)).c_str(), si((exchanges - last_exchanges) / dt).c_str(),
-        static_cast<unsigned long long>(c.refused.get()),
+        a.refused_what, static_cast<unsigned long long>(a.refused),
         static_cast<unsigned long long>(c.timeouts.get()),
         static_cast<unsigned long long>(c.retransmissions.get()),
         ctl.in_flight.load(std::memory_order_relaxed), ctl.bound.load(std::memory_order_relaxed),
@@ -181,6 +176,37 @@ void run_with_reporter(RunControl& ctl, const Options& o, const ProgressFn& line
     generate();
     ctl.finished.store(true);
     reporter.join();
+}
+
+/// The settings both DHCP swarms take from the options.
+void fill_swarm_config(const Options& o, const LoadgenPort& port, const net::MacAddr& server_mac,
+                       SwarmCommonConfig& sc) {
+    sc.clients = o.clients;
+    sc.mac_base = o.mac_base;
+    sc.port_mac = port.mac();
+    sc.server_mac = server_mac;
+    sc.relays = o.relays;
+    sc.mix = o.dhcp_mix;
+    sc.timeout_ticks = o.timeout_ms * rte_get_tsc_hz() / 1000;
+    sc.retries = o.retries;
+    sc.ns_per_tick = 1e9 / static_cast<double>(rte_get_tsc_hz());
+    sc.seed = o.seed;
+}
+
+/// Drives `swarm` over the port with the DHCP generator, printing progress lines.
+template <class Swarm>
+void run_swarm(const Options& o, Swarm& swarm, const LoadgenPort& port, RunControl& ctl,
+               RunReport& report) {
+    DhcpGenerator<Swarm> gen(o, swarm, port.port_id(), port.pool());
+    uint64_t ll = 0, le = 0;
+    run_with_reporter(
+        ctl, o,
+        [&](double t, double dt) {
+            const auto& c = swarm.counters();
+            return dhcp_progress(c, acquisitions(c), ctl, t, dt, ll, le);
+        },
+        [&] { gen.run(ctl, report); });
+    fill_loop(gen.loop_counters(), report);
 }
 
 }  // namespace
@@ -239,62 +265,28 @@ int run_loadgen(const Options& o) {
             report.mode = "dhcp6";
             report.ia = o.ia_na && o.ia_pd ? "na,pd" : o.ia_na ? "na" : "pd";
             Swarm6Config sc;
-            sc.clients = o.clients;
-            sc.mac_base = o.mac_base;
-            sc.port_mac = port->mac();
-            sc.server_mac = server_mac;
+            fill_swarm_config(o, *port, server_mac, sc);
             sc.server_ip = o.server6;
-            sc.relays = o.relays;
             sc.relay_base = o.relay_base6;
             sc.ia_na = o.ia_na;
             sc.ia_pd = o.ia_pd;
             sc.rapid_commit = o.rapid_commit;
             sc.duid = o.duid;
             sc.fqdn = o.hostname;
-            sc.mix = o.dhcp_mix;
-            sc.timeout_ticks = o.timeout_ms * rte_get_tsc_hz() / 1000;
-            sc.retries = o.retries;
-            sc.ns_per_tick = 1e9 / static_cast<double>(rte_get_tsc_hz());
-            sc.seed = o.seed;
             Dhcp6Swarm swarm(sc);
-            DhcpGenerator<Dhcp6Swarm> gen(o, swarm, port->port_id(), port->pool());
-            uint64_t ll = 0, le = 0;
-            run_with_reporter(
-                ctl, o,
-                [&](double t, double dt) {
-                    return dhcp6_progress(swarm.counters(), ctl, t, dt, ll, le);
-                },
-                [&] { gen.run(ctl, report); });
-            fill_loop(gen.loop_counters(), report);
+            run_swarm(o, swarm, *port, ctl, report);
         } else {
             report.mode = "dhcp";
             SwarmConfig sc;
-            sc.clients = o.clients;
-            sc.mac_base = o.mac_base;
-            sc.port_mac = port->mac();
-            sc.server_mac = server_mac;
+            fill_swarm_config(o, *port, server_mac, sc);
             sc.server_ip = o.server.value;
-            sc.relays = o.relays;
             sc.relay_base = o.relay_base.value;
             sc.client_id = o.client_id;
             sc.hostname = o.hostname;
             sc.option82 = o.option82;
             sc.broadcast = o.broadcast;
-            sc.mix = o.dhcp_mix;
-            sc.timeout_ticks = o.timeout_ms * rte_get_tsc_hz() / 1000;
-            sc.retries = o.retries;
-            sc.ns_per_tick = 1e9 / static_cast<double>(rte_get_tsc_hz());
-            sc.seed = o.seed;
             DhcpSwarm swarm(sc);
-            DhcpGenerator<DhcpSwarm> gen(o, swarm, port->port_id(), port->pool());
-            uint64_t ll = 0, le = 0;
-            run_with_reporter(
-                ctl, o,
-                [&](double t, double dt) {
-                    return dhcp_progress(swarm.counters(), ctl, t, dt, ll, le);
-                },
-                [&] { gen.run(ctl, report); });
-            fill_loop(gen.loop_counters(), report);
+            run_swarm(o, swarm, *port, ctl, report);
             if (!o.acked_file.empty()) write_acked(o.acked_file, swarm);
         }
         report.interrupted = ctl.stop.load();

@@ -470,50 +470,57 @@ void LeaseDns::remove(const config::ScopeDnsPolicy& pol, LeaseDnsEvent ev, const
     if (!zones_.owns_any(owner)) devices_.erase(owner);
 }
 
-void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) {
-    const auto* sc = scope(l.scope);
-    if (sc == nullptr) return;
+template <class Scope, class L, class AddrFn, class OwnerFn, class DeviceFn>
+void LeaseDns::on_address_event(const Scope& sc, uint32_t ttl, const L& l, dhcp::LeaseEvent ev,
+                                int64_t now, const AddrFn& addr, const OwnerFn& owner,
+                                const DeviceFn& device) {
     switch (ev) {
         case dhcp::LeaseEvent::Granted:
         case dhcp::LeaseEvent::Renewed: {
-            if (!sc->dns.update) return;
+            if (!sc.dns.update) return;
             if (l.no_dns) {
                 stats_.opted_out.add();
                 return;
             }
             const bool res_name =
-                l.reservation >= 0 &&
-                static_cast<size_t>(l.reservation) < sc->reservations.size() &&
-                !sc->reservations[static_cast<size_t>(l.reservation)].hostname.empty() &&
-                sc->reservations[static_cast<size_t>(l.reservation)].hostname == l.hostname;
-            auto name = lease_name(sc->domain, l.hostname);
+                l.reservation >= 0 && static_cast<size_t>(l.reservation) < sc.reservations.size() &&
+                !sc.reservations[static_cast<size_t>(l.reservation)].hostname.empty() &&
+                sc.reservations[static_cast<size_t>(l.reservation)].hostname == l.hostname;
+            auto name = lease_name(sc.domain, l.hostname);
             // Nothing to publish, and no binding owns a record that could need taking back:
             // the owner (a SHA-256 for a DHCID) is not worth computing.
             if (!name && zones_.no_owners()) return;
-            const std::string owner = owner_of(l);
-            if (name) devices_[owner] = device_of(l);
-            grant(sc->dns, ttl_for(*sc), addr4(l.ip), name, owner,
-                  res_name ? Origin::Reservation : Origin::Dhcp, l.generation,
+            const std::string o = owner();
+            if (name) devices_[o] = device();
+            grant(sc.dns, ttl, addr(), name, o, res_name ? Origin::Reservation : Origin::Dhcp,
+                  l.generation,
                   ev == dhcp::LeaseEvent::Granted ? AuditReason::Grant : AuditReason::Renew, now);
             return;
         }
         case dhcp::LeaseEvent::Released:
             if (zones_.no_owners()) return;
-            remove(sc->dns, LeaseDnsEvent::Release, addr4(l.ip), owner_of(l), AuditReason::Release,
-                   now);
+            remove(sc.dns, LeaseDnsEvent::Release, addr(), owner(), AuditReason::Release, now);
             return;
         case dhcp::LeaseEvent::Expired:
             if (zones_.no_owners()) return;
-            remove(sc->dns, LeaseDnsEvent::Expiry, addr4(l.ip), owner_of(l), AuditReason::Expiry,
-                   now);
+            remove(sc.dns, LeaseDnsEvent::Expiry, addr(), owner(), AuditReason::Expiry, now);
             return;
         default:
-            // Offered/OfferExpired: never in DNS. Replaced: the binding was replaced (same
-            // reservation under a new client id, or its address reused): its records stay
-            // with the reservation, or give way to the new owner on its grant. Declined:
-            // the address is out of service; the binding's records follow its lease.
             return;
     }
+}
+
+void LeaseDns::on_lease(const dhcp::Lease& l, dhcp::LeaseEvent ev, int64_t now) {
+    const auto* sc = scope(l.scope);
+    if (sc == nullptr) return;
+    // Other events than on_address_event's leave DNS alone. Offered/OfferExpired: never in
+    // DNS. Replaced: the binding was replaced (same reservation under a new client id, or its
+    // address reused): its records stay with the reservation, or give way to the new owner on
+    // its grant. Declined: the address is out of service; the binding's records follow its
+    // lease.
+    on_address_event(
+        *sc, ttl_for(*sc), l, ev, now, [&] { return addr4(l.ip); }, [&] { return owner_of(l); },
+        [&] { return device_of(l); });
 }
 
 void LeaseDns::on_lease_dropped(const dhcp::Lease& l, int64_t now) {
@@ -530,43 +537,11 @@ void LeaseDns::on_lease6(const dhcp::Lease6& l, dhcp::LeaseEvent ev, int64_t now
         if (ev == dhcp::LeaseEvent::Granted) stats_.prefixes.add();
         return;  // delegated prefixes are listed and counted, never published
     }
-    switch (ev) {
-        case dhcp::LeaseEvent::Granted:
-        case dhcp::LeaseEvent::Renewed: {
-            if (!sc->dns.update) return;
-            if (l.no_dns) {
-                stats_.opted_out.add();
-                return;
-            }
-            const bool res_name =
-                l.reservation >= 0 &&
-                static_cast<size_t>(l.reservation) < sc->reservations.size() &&
-                !sc->reservations[static_cast<size_t>(l.reservation)].hostname.empty() &&
-                sc->reservations[static_cast<size_t>(l.reservation)].hostname == l.hostname;
-            auto name = lease_name(sc->domain, l.hostname);
-            if (!name && zones_.no_owners()) return;
-            const std::string owner = owner_of6(l);
-            if (name) devices_[owner] = device_of6(l);
-            grant(sc->dns, ttl_for6(*sc), addr6(l.key.addr), name, owner,
-                  res_name ? Origin::Reservation : Origin::Dhcp, l.generation,
-                  ev == dhcp::LeaseEvent::Granted ? AuditReason::Grant : AuditReason::Renew, now);
-            return;
-        }
-        case dhcp::LeaseEvent::Released:
-            if (zones_.no_owners()) return;
-            remove(sc->dns, LeaseDnsEvent::Release, addr6(l.key.addr), owner_of6(l),
-                   AuditReason::Release, now);
-            return;
-        case dhcp::LeaseEvent::Expired:
-            if (zones_.no_owners()) return;
-            remove(sc->dns, LeaseDnsEvent::Expiry, addr6(l.key.addr), owner_of6(l),
-                   AuditReason::Expiry, now);
-            return;
-        default:
-            // Replaced: the reservation's records stay with it, or give way to the new owner
-            // on its grant (a rebuilt VM's new DUID takes its name; nothing is deleted).
-            return;
-    }
+    // Replaced leaves DNS alone: the reservation's records stay with it, or give way to the
+    // new owner on its grant (a rebuilt VM's new DUID takes its name; nothing is deleted).
+    on_address_event(
+        *sc, ttl_for6(*sc), l, ev, now, [&] { return addr6(l.key.addr); },
+        [&] { return owner_of6(l); }, [&] { return device_of6(l); });
 }
 
 void LeaseDns::on_lease6_dropped(const dhcp::Lease6& l, int64_t now) {

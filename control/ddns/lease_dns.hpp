@@ -162,6 +162,14 @@ class LeaseDns {
     void audit(zone::AuditEvent e);
     Device device_of(const dhcp::Lease& l) const;
     Device device_of6(const dhcp::Lease6& l) const;
+    /// on_lease and on_lease6 for a lease's address in scope `sc`: Granted and Renewed publish
+    /// its records, Released and Expired take them back, other events leave DNS alone. The
+    /// family's Addr, owner and Device of the lease come from addr(), owner() and device(),
+    /// called only when needed (an owner may cost a SHA-256).
+    template <class Scope, class L, class AddrFn, class OwnerFn, class DeviceFn>
+    void on_address_event(const Scope& sc, uint32_t ttl, const L& l, dhcp::LeaseEvent ev,
+                          int64_t now, const AddrFn& addr, const OwnerFn& owner,
+                          const DeviceFn& device);
 
     config::Config cfg_;
     zone::ZoneStore& zones_;

@@ -8,17 +8,12 @@
 
 namespace edgelease::control::dhcp {
 
-using detail::HeapEntry;
+using HeapEntry = detail::ExpiryHeap::Entry;
 using detail::kNil;
 using detail::ScopeState;
 using detail::Slot;
 
 namespace {
-
-// Min-heap on expiry time.
-bool later(const HeapEntry& a, const HeapEntry& b) noexcept {
-    return a.at > b.at;
-}
 
 void count(ScopeState& sc, LeaseState st, int delta) noexcept {
     switch (st) {
@@ -132,12 +127,8 @@ void LeaseEngine::Impl::set_state(uint32_t s, LeaseState st) {
 }
 
 void LeaseEngine::Impl::schedule(uint32_t s) {
-    heap.push_back(HeapEntry{slot(s).lease.expires, s});
-    std::push_heap(heap.begin(), heap.end(), later);
-    // Pushes pay for the stale entries they leave behind: with a few compaction steps per
-    // push, a pass over n entries ends before the heap can grow by n / kStepsPerPush.
-    constexpr size_t kStepsPerPush = 4;
-    if (compact_pos != kNotCompacting) compact_step(kStepsPerPush);
+    heap.push(HeapEntry{slot(s).lease.expires, s},
+              [this](const HeapEntry& e) { return heap_stale(e); });
 }
 
 void LeaseEngine::Impl::set_timed(uint32_t s, LeaseState st, int64_t expires) {
@@ -152,53 +143,8 @@ void LeaseEngine::Impl::set_timed(uint32_t s, LeaseState st, int64_t expires) {
 }
 
 bool LeaseEngine::Impl::heap_stale(const HeapEntry& e) const noexcept {
-    const Lease& l = slot(e.slot).lease;
+    const Lease& l = slot(e.index).lease;
     return !detail::is_timed(l.state) || l.expires != e.at;
-}
-
-void LeaseEngine::Impl::heap_remove_at(size_t i) noexcept {
-    // The <algorithm> heap layout (parent of i is (i - 1) / 2, [alg.heap.operations]) with
-    // `later` as the order: the smallest `at` on top. The last entry fills the hole and moves
-    // up or down from there.
-    const HeapEntry moved = heap.back();
-    heap.pop_back();
-    if (i == heap.size()) return;
-    const size_t n = heap.size();
-    if (i > 0 && moved.at < heap[(i - 1) / 2].at) {
-        while (i > 0 && moved.at < heap[(i - 1) / 2].at) {
-            heap[i] = heap[(i - 1) / 2];
-            i = (i - 1) / 2;
-        }
-    } else {
-        for (size_t c = 2 * i + 1; c < n; c = 2 * i + 1) {
-            if (c + 1 < n && heap[c + 1].at < heap[c].at) ++c;
-            if (!(heap[c].at < moved.at)) break;
-            heap[i] = heap[c];
-            i = c;
-        }
-    }
-    heap[i] = moved;
-}
-
-void LeaseEngine::Impl::compact_step(size_t budget) noexcept {
-    // Drops stale entries in bounded steps rather than in one O(n) sweep: after a mass expiry
-    // through the sweeper every heap entry of that second is stale at once, and rebuilding a
-    // heap of a million entries in one call would stall the control lcore for tens of ms.
-    while (budget > 0 && compact_pos < heap.size()) {
-        --budget;
-        if (!heap_stale(heap[compact_pos])) {
-            ++compact_pos;
-            continue;
-        }
-        // Stale entries at the end go first (no sift needed), so that the entry filling the
-        // hole is live: one that moves up past compact_pos then escapes this pass harmlessly.
-        while (budget > 0 && heap.size() - 1 > compact_pos && heap_stale(heap.back())) {
-            heap.pop_back();
-            --budget;
-        }
-        heap_remove_at(compact_pos);  // compact_pos stays: the entry now there is unchecked
-    }
-    if (compact_pos >= heap.size()) compact_pos = kNotCompacting;
 }
 
 // ---- allocation -----------------------------------------------------------------------------
@@ -374,28 +320,18 @@ size_t LeaseEngine::expire_due(int64_t now, size_t max, std::vector<Lease>& expi
 size_t LeaseEngine::Impl::expire_due(int64_t now, size_t max, std::vector<Lease>& expired,
                                      std::vector<LeaseEvent>* events) {
     if (restore_pending) finish_restore();
-    size_t n = 0;
-    // Stale entries (leases renewed or freed since) cost a pop each; bound them too.
-    size_t budget = max * 4 + 64;
-    while (!heap.empty() && n < max && budget-- > 0) {
-        const HeapEntry top = heap.front();
-        if (top.at > now) break;
-        std::pop_heap(heap.begin(), heap.end(), later);
-        heap.pop_back();
-        if (heap_stale(top)) continue;
-        LeaseEvent ev = expire_slot(top.slot);
-        expired.push_back(slot(top.slot).lease);
-        if (events) events->push_back(ev);
-        ++n;
-    }
-    if (compact_pos == kNotCompacting && heap.size() > 2 * timed + 4096) compact_pos = 0;
-    compact_step(max * 4 + 64);
-    return n;
+    return heap.expire_due(
+        now, max, [this](const HeapEntry& e) { return heap_stale(e); }, [this] { return timed; },
+        [&](const HeapEntry& e) {
+            const LeaseEvent ev = expire_slot(e.index);
+            expired.push_back(slot(e.index).lease);
+            if (events) events->push_back(ev);
+        });
 }
 
 // ---- expiry on the sweeper lcore ------------------------------------------------------------
 //
-// A lease expired here keeps its heap entry; the heap skips it when it surfaces (or compact_step
+// A lease expired here keeps its heap entry; the heap skips it when it surfaces (or compaction
 // drops it), because the lease is no longer in a timed state with that expiry: expiry() always
 // leaves the timed states (Offered's prior binding is Released or Expired, never Bound).
 // Should the address become timed again later, set_timed() pushes a new heap entry.

@@ -3,6 +3,8 @@
 
 namespace edgelease::control::dhcp {
 
+using HeapEntry = detail::ExpiryHeap::Entry;
+
 // ---- state changes --------------------------------------------------------------------------
 
 uint32_t Engine6::Impl::add_lease(const Lease6& l) {
@@ -79,53 +81,7 @@ void Engine6::Impl::to_fifo(uint32_t i) {
 void Engine6::Impl::schedule(uint32_t i) {
     const Lease6& l = leases[i];
     if (l.state != LeaseState::Bound && l.state != LeaseState::Declined) return;
-    heap.push_back(HeapEntry{l.expires, i});
-    std::push_heap(heap.begin(), heap.end(), std::greater<>{});
-    // Pushes pay for the stale entries they leave behind (each renewal leaves one): with a
-    // few compaction steps per push, a pass over n entries ends before the heap grows by n/4.
-    constexpr size_t kStepsPerPush = 4;
-    if (compact_pos != kNotCompacting) compact_step(kStepsPerPush);
-}
-
-void Engine6::Impl::heap_remove_at(size_t i) noexcept {
-    // The last entry fills the hole and moves up or down from there (parent of i is
-    // (i - 1) / 2, [alg.heap.operations]; the smallest `at` on top).
-    const HeapEntry moved = heap.back();
-    heap.pop_back();
-    if (i == heap.size()) return;
-    const size_t n = heap.size();
-    if (i > 0 && moved.at < heap[(i - 1) / 2].at) {
-        while (i > 0 && moved.at < heap[(i - 1) / 2].at) {
-            heap[i] = heap[(i - 1) / 2];
-            i = (i - 1) / 2;
-        }
-    } else {
-        for (size_t c = 2 * i + 1; c < n; c = 2 * i + 1) {
-            if (c + 1 < n && heap[c + 1].at < heap[c].at) ++c;
-            if (!(heap[c].at < moved.at)) break;
-            heap[i] = heap[c];
-            i = c;
-        }
-    }
-    heap[i] = moved;
-}
-
-void Engine6::Impl::compact_step(size_t budget) noexcept {
-    // Bounded steps, not one O(n) rebuild: see LeaseEngine::Impl::compact_step.
-    while (budget > 0 && compact_pos < heap.size()) {
-        --budget;
-        if (!heap_stale(heap[compact_pos])) {
-            ++compact_pos;
-            continue;
-        }
-        // Stale entries at the end go first, so that the entry filling the hole is live.
-        while (budget > 0 && heap.size() - 1 > compact_pos && heap_stale(heap.back())) {
-            heap.pop_back();
-            --budget;
-        }
-        heap_remove_at(compact_pos);  // compact_pos stays: the entry now there is unchecked
-    }
-    if (compact_pos >= heap.size()) compact_pos = kNotCompacting;
+    heap.push({l.expires, i}, [this](const HeapEntry& e) { return heap_stale(e); });
 }
 
 size_t Engine6::Impl::timed() const noexcept {
@@ -423,22 +379,13 @@ LeaseEvent Engine6::Impl::expire_lease(uint32_t i) {
 size_t Engine6::Impl::expire_due(int64_t now, size_t max, std::vector<Lease6>& changed,
                                  std::vector<LeaseEvent>& events) {
     if (restore_pending) finish_restore();
-    size_t n = 0;
-    size_t budget = max * 4 + 64;  // stale entries skipped count against it
-    while (n < max && budget-- > 0 && !heap.empty() && heap.front().at <= now) {
-        const HeapEntry e = heap.front();
-        std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
-        heap.pop_back();
-        Lease6& l = leases[e.index];
-        if (heap_stale(e)) continue;  // else l.expires == e.at <= now
-        const LeaseEvent ev = expire_lease(e.index);
-        changed.push_back(l);
-        events.push_back(ev);
-        ++n;
-    }
-    if (compact_pos == kNotCompacting && heap.size() > 2 * timed() + 4096) compact_pos = 0;
-    compact_step(max * 4 + 64);
-    return n;
+    return heap.expire_due(
+        now, max, [this](const HeapEntry& e) { return heap_stale(e); }, [this] { return timed(); },
+        [&](const HeapEntry& e) {
+            const LeaseEvent ev = expire_lease(e.index);
+            changed.push_back(leases[e.index]);
+            events.push_back(ev);
+        });
 }
 
 size_t Engine6::expire_due(int64_t now, size_t max, std::vector<Lease6>& changed,

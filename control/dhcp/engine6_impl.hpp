@@ -11,6 +11,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "control/dhcp/expiry_heap.hpp"
 #include "control/dhcp/hash.hpp"
 #include "control/dhcp/reply6.hpp"
 #include "control/dhcp/reservation_index.hpp"
@@ -137,12 +138,6 @@ struct Scope6 {
     }
 };
 
-struct HeapEntry {
-    int64_t at;
-    uint32_t index;
-    bool operator>(const HeapEntry& o) const noexcept { return at > o.at; }
-};
-
 /// A client's IA: what its leases are found by (scope, IA type, IAID, DUID), with its hash.
 struct Binding {
     uint32_t scope = 0;
@@ -202,13 +197,9 @@ struct Engine6::Impl {
     // Per-request scratch, reused so that a warm engine does not allocate.
     std::vector<Lease6Key> keys_scratch, want_scratch;
     std::vector<uint32_t> held_scratch;
-    // Min-heap (<algorithm> layout, std::greater) of expiry times. A timed lease (Bound,
-    // Declined) always has an entry at its `expires`; one whose lease left the timed states
-    // or moved its expiry is stale, dropped when it surfaces or by an incremental compaction
-    // pass, as in LeaseEngine.
-    std::vector<HeapEntry> heap;
-    static constexpr size_t kNotCompacting = SIZE_MAX;
-    size_t compact_pos = kNotCompacting;  // next heap entry the pass checks
+    // Expiry times. A timed lease (Bound, Declined) always has an entry at its `expires`; one
+    // whose lease left the timed states or moved its expiry is stale (heap_stale).
+    detail::ExpiryHeap heap;
     uint64_t next_generation = kGeneration6Base + 1;
     bool restore_pending = false;
     ReplyWriter6 writer;
@@ -241,13 +232,11 @@ struct Engine6::Impl {
     void unindex_binding(uint32_t i);
     void to_fifo(uint32_t i);
     void schedule(uint32_t i);
-    bool heap_stale(const HeapEntry& e) const noexcept {
+    bool heap_stale(const detail::ExpiryHeap::Entry& e) const noexcept {
         const Lease6& l = leases[e.index];
         return !(l.state == LeaseState::Bound || l.state == LeaseState::Declined) ||
                l.expires != e.at;
     }
-    void heap_remove_at(size_t i) noexcept;
-    void compact_step(size_t budget) noexcept;
     size_t timed() const noexcept;  // leases Bound or Declined
     void record(Result6& out, const Lease6& l, LeaseEvent ev) {
         out.changed.push_back(l);

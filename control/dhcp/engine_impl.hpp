@@ -23,6 +23,7 @@
 
 #include "config/config.hpp"
 #include "control/dhcp/encode.hpp"
+#include "control/dhcp/expiry_heap.hpp"
 #include "control/dhcp/lease.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "control/dhcp/reservation_index.hpp"
@@ -80,11 +81,6 @@ struct ScopeState {
     }
 };
 
-struct HeapEntry {
-    int64_t at;
-    uint32_t slot;
-};
-
 /// Which client a request is about, worked out once per request.
 struct Who {
     ClientKey key;
@@ -135,14 +131,10 @@ struct LeaseEngine::Impl {
     uint32_t slot_count = 0;
     detail::SlotTable by_ip;
     detail::SlotTable by_client;
-    std::vector<detail::HeapEntry> heap;
+    detail::ExpiryHeap heap;
     uint64_t next_generation = 1;
     size_t timed = 0;              // leases in a timed state (heap compaction threshold)
     bool restore_pending = false;  // FIFOs need ordering after restore()
-    // Incremental heap compaction: index of the next heap entry to check, kNotCompacting when
-    // no pass is under way. A pass starts when stale entries outnumber live ones.
-    static constexpr size_t kNotCompacting = SIZE_MAX;
-    size_t compact_pos = kNotCompacting;
 
     static constexpr uint32_t kChunkBits = 12;
     detail::Slot& slot(uint32_t i) noexcept {
@@ -173,11 +165,7 @@ struct LeaseEngine::Impl {
         return find_ip(ip);
     }
     /// A heap entry whose lease has moved on (renewed, released, expired by the sweeper...).
-    bool heap_stale(const detail::HeapEntry& e) const noexcept;
-    /// Removes heap[i], keeping the heap property: O(log n).
-    void heap_remove_at(size_t i) noexcept;
-    /// Checks up to `budget` entries of the compaction pass under way, dropping stale ones.
-    void compact_step(size_t budget) noexcept;
+    bool heap_stale(const detail::ExpiryHeap::Entry& e) const noexcept;
 
     /// Next never-used or longest-free address of the scope, 0 when the pool is exhausted.
     uint32_t next_free(detail::ScopeState& sc);

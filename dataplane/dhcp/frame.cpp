@@ -179,20 +179,6 @@ bool index_relay_info(DhcpRequest& out) noexcept {
     return true;
 }
 
-/// The client-to-server message types (RFC 2131 §3, table 2 / RFC 2132 §9.6).
-constexpr bool is_client_type(uint8_t t) noexcept {
-    switch (static_cast<MsgType>(t)) {
-        case MsgType::Discover:
-        case MsgType::Request:
-        case MsgType::Decline:
-        case MsgType::Release:
-        case MsgType::Inform:
-            return true;
-        default:
-            return false;
-    }
-}
-
 void reset(DhcpRequest& out) noexcept {
     out.msg_type = MsgType::None;
     out.requested_ip = 0;
@@ -250,8 +236,9 @@ ParseError parse_request(const uint8_t* p, uint16_t len, DhcpRequest& out) noexc
 
     if ((s.seen_fixed & (uint64_t{1} << (opt::kMessageType - opt::kRequestedIp))) == 0)
         return ParseError::NoMessageType;
-    if (!is_client_type(s.msg_type)) return ParseError::BadMessageType;
-    out.msg_type = static_cast<MsgType>(s.msg_type);
+    const auto type = static_cast<MsgType>(s.msg_type);
+    if (!is_client_message(type)) return ParseError::BadMessageType;
+    out.msg_type = type;
 
     if (s.has_client_id && s.client_id_total < 2) return ParseError::BadOption;
     out.client_id_len = static_cast<uint8_t>(s.client_id_total);

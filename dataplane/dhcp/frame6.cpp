@@ -274,23 +274,6 @@ Parse6Error walk_client(Cursor c, Once& once, Dhcp6Request& out) noexcept {
     return err;
 }
 
-/// The client-to-server message types (RFC 9915 §7.3).
-constexpr bool is_client_type(uint8_t t) noexcept {
-    switch (static_cast<Msg6Type>(t)) {
-        case Msg6Type::Solicit:
-        case Msg6Type::Request:
-        case Msg6Type::Confirm:
-        case Msg6Type::Renew:
-        case Msg6Type::Rebind:
-        case Msg6Type::Release:
-        case Msg6Type::Decline:
-        case Msg6Type::InformationRequest:
-            return true;
-        default:
-            return false;
-    }
-}
-
 /// §16: what each client message must and must not carry besides a well-formed body.
 Parse6Error validate(Msg6Type t, const Once& once) noexcept {
     if (t == Msg6Type::InformationRequest) return Parse6Error::None;  // §16.12: either way
@@ -362,8 +345,9 @@ Parse6Error parse_request6(const uint8_t* p, uint16_t len, Dhcp6Request& out) no
 
     // §8: the client message.
     if (n < d6::kClientHeaderLen) return Parse6Error::Truncated;
-    if (!is_client_type(msg[d6::kMsgTypeOff])) return Parse6Error::NotClientMessage;
-    out.msg_type = static_cast<Msg6Type>(msg[d6::kMsgTypeOff]);
+    const auto type = static_cast<Msg6Type>(msg[d6::kMsgTypeOff]);
+    if (!is_client_message6(type)) return Parse6Error::NotClientMessage;
+    out.msg_type = type;
     out.xid = load_be32(msg) & 0x00ffffffu;
     Once once;
     Parse6Error e =

@@ -6,11 +6,11 @@
 // must go; the worker builds the frame.
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <type_traits>
 
 #include "common/net.hpp"
+#include "dataplane/dhcp/reply_copy.hpp"  // copy_reply
 
 namespace edgelease::dataplane::dhcp {
 
@@ -41,6 +41,21 @@ enum class MsgType : uint8_t {
 inline constexpr std::array<std::string_view, 9> kMsgTypeNames{
     "none", "discover", "offer", "request", "decline", "ack", "nak", "release", "inform"};
 static_assert(static_cast<size_t>(MsgType::Inform) + 1 == kMsgTypeNames.size());
+
+/// The client-to-server message types (RFC 2131 §3, table 2 / RFC 2132 §9.6): the only ones
+/// parse_request accepts.
+constexpr bool is_client_message(MsgType t) noexcept {
+    switch (t) {
+        case MsgType::Discover:
+        case MsgType::Request:
+        case MsgType::Decline:
+        case MsgType::Release:
+        case MsgType::Inform:
+            return true;
+        default:
+            return false;
+    }
+}
 
 /// Where a request came from, so that its answer can go back the same way.
 struct ReplyPath {
@@ -102,17 +117,5 @@ struct DhcpReply {
     uint8_t payload[kMaxPayload];
 };
 static_assert(std::is_trivially_copyable_v<DhcpReply>);
-
-/// Copies a reply without the unused part of its payload buffer (most replies are a few
-/// hundred bytes of kMaxPayload).
-inline void copy_reply(DhcpReply& to, const DhcpReply& from) noexcept {
-    to.path = from.path;
-    to.dst_mac = from.dst_mac;
-    to.dst_ip = from.dst_ip;
-    to.src_ip = from.src_ip;
-    to.dst_port = from.dst_port;
-    to.len = from.len <= kMaxPayload ? from.len : static_cast<uint16_t>(kMaxPayload);
-    std::memcpy(to.payload, from.payload, to.len);
-}
 
 }  // namespace edgelease::dataplane::dhcp

@@ -7,11 +7,11 @@
 // messages the relays expect) and where it must go; the worker builds the frame.
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <type_traits>
 
 #include "common/net.hpp"
+#include "dataplane/dhcp/reply_copy.hpp"  // copy_reply
 
 namespace edgelease::dataplane::dhcp {
 
@@ -51,6 +51,23 @@ inline constexpr std::array<std::string_view, 14> kMsg6TypeNames{
     "rebind",        "reply",      "release",   "decline", "reconfigure", "information_request",
     "relay_forward", "relay_reply"};
 static_assert(static_cast<size_t>(Msg6Type::RelayReply) + 1 == kMsg6TypeNames.size());
+
+/// The client-to-server message types (RFC 9915 §7.3): the only ones parse_request6 accepts.
+constexpr bool is_client_message6(Msg6Type t) noexcept {
+    switch (t) {
+        case Msg6Type::Solicit:
+        case Msg6Type::Request:
+        case Msg6Type::Confirm:
+        case Msg6Type::Renew:
+        case Msg6Type::Rebind:
+        case Msg6Type::Release:
+        case Msg6Type::Decline:
+        case Msg6Type::InformationRequest:
+            return true;
+        default:
+            return false;
+    }
+}
 
 /// Where a DHCPv6 request came from, so that its answer can go back the same way.
 struct ReplyPath6 {
@@ -149,16 +166,5 @@ struct Dhcp6Reply {
     uint8_t payload[kMaxPayload6];
 };
 static_assert(std::is_trivially_copyable_v<Dhcp6Reply>);
-
-/// Copies a reply without the unused part of its payload buffer.
-inline void copy_reply(Dhcp6Reply& to, const Dhcp6Reply& from) noexcept {
-    to.path = from.path;
-    to.dst_mac = from.dst_mac;
-    to.dst_ip = from.dst_ip;
-    to.src_ip = from.src_ip;
-    to.dst_port = from.dst_port;
-    to.len = from.len <= kMaxPayload6 ? from.len : static_cast<uint16_t>(kMaxPayload6);
-    std::memcpy(to.payload, from.payload, to.len);
-}
 
 }  // namespace edgelease::dataplane::dhcp

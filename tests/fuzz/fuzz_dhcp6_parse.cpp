@@ -17,24 +17,8 @@ void check(bool ok) {
     if (!ok) std::abort();
 }
 
-bool is_client_type(Msg6Type t) {
-    switch (t) {
-        case Msg6Type::Solicit:
-        case Msg6Type::Request:
-        case Msg6Type::Confirm:
-        case Msg6Type::Renew:
-        case Msg6Type::Rebind:
-        case Msg6Type::Release:
-        case Msg6Type::Decline:
-        case Msg6Type::InformationRequest:
-            return true;
-        default:
-            return false;
-    }
-}
-
 void check_invariants(const Dhcp6Request& r) {
-    check(is_client_type(r.msg_type));
+    check(is_client_message6(r.msg_type));
     check(r.xid <= 0xffffff);
     check(r.relay_count <= kMaxRelays);
     check(r.relay_bytes_len <= kMaxRelayBytes);

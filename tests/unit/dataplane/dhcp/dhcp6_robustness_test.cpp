@@ -14,22 +14,6 @@ namespace {
 
 using E = Parse6Error;
 
-bool is_client_type(Msg6Type t) {
-    switch (t) {
-        case Msg6Type::Solicit:
-        case Msg6Type::Request:
-        case Msg6Type::Confirm:
-        case Msg6Type::Renew:
-        case Msg6Type::Rebind:
-        case Msg6Type::Release:
-        case Msg6Type::Decline:
-        case Msg6Type::InformationRequest:
-            return true;
-        default:
-            return false;
-    }
-}
-
 /// Parses msg in an exact block; on success checks what a consumer may rely on.
 E exercise(const Bytes& msg) {
     Exact e(msg);
@@ -38,7 +22,7 @@ E exercise(const Bytes& msg) {
     if (err != E::None) return err;
 
     const Dhcp6Request& r = *req;
-    EXPECT_TRUE(is_client_type(r.msg_type));
+    EXPECT_TRUE(is_client_message6(r.msg_type));
     EXPECT_LE(r.xid, 0xffffffu);
     EXPECT_LE(r.relay_count, kMaxRelays);
     EXPECT_LE(r.relay_bytes_len, kMaxRelayBytes);
