@@ -97,6 +97,8 @@ uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
     if (skipped != 0) LOG_WARN("record store: %zu unreadable record(s) skipped", skipped);
     const size_t n_stored = stored.size();
     for (auto& r : stored) zones.restore(std::move(r));
+    // Serials never step back across a restart: secondaries compare them (RFC 1982).
+    for (const auto& [apex, serial] : records.load_serials()) zones.restore_serial(apex, serial);
     zones.set_sink(&records);
     set_zones(zones, records, configured, now);
     uint32_t serial = 0;

@@ -180,7 +180,7 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
         throw std::runtime_error("record store " + dir +
                                  ": cannot create directory: " + ec.message());
     if (int rc = mdb_env_create(&env_); rc != 0) fail(dir, "mdb_env_create", rc);
-    mdb_env_set_maxdbs(env_, 4);
+    mdb_env_set_maxdbs(env_, 6);
     mdb_env_set_mapsize(env_, map_size_);
     unsigned flags = MDB_NOTLS | (fsync ? 0u : MDB_NOSYNC);
     if (int rc = mdb_env_open(env_, dir.c_str(), flags, 0640); rc != 0) {
@@ -190,12 +190,13 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
     }
     MDB_txn* txn = nullptr;
     if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn); rc != 0) fail(dir, "mdb_txn_begin", rc);
-    MDB_dbi rdbi, adbi;
+    MDB_dbi rdbi, adbi, zdbi;
     int rc = mdb_dbi_open(txn, "records", MDB_CREATE, &rdbi);
     if (rc == 0) rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &adbi);
+    if (rc == 0) rc = mdb_dbi_open(txn, "zones", MDB_CREATE, &zdbi);
     if (rc != 0) {
         mdb_txn_abort(txn);
-        fail(dir, "cannot open the records/audit databases", rc);
+        fail(dir, "cannot open the records/audit/zones databases", rc);
     }
     // The audit sequence continues after the newest stored event.
     MDB_stat st;
@@ -214,6 +215,7 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
     if (rc = mdb_txn_commit(txn); rc != 0) fail(dir, "mdb_txn_commit", rc);
     records_dbi_ = rdbi;
     audit_dbi_ = adbi;
+    zones_dbi_ = zdbi;
 }
 
 RecordStore::~RecordStore() {
@@ -301,6 +303,8 @@ bool RecordStore::commit(std::vector<Op*>& batch) {
             if (op.kind == Op::Del) {
                 rc = mdb_del(txn, records_dbi_, &k, nullptr);
                 if (rc == MDB_NOTFOUND) rc = 0;
+            } else if (op.kind >= Op::ZoneDirty) {
+                rc = apply_zone_op(txn, op);
             } else {
                 MDB_val v{op.value.size(), op.value.data()};
                 rc = mdb_put(txn, op.kind == Op::Put ? records_dbi_ : audit_dbi_, &k, &v, 0);

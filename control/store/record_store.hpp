@@ -56,6 +56,27 @@ class RecordStore final : public zone::RecordSink {
     // zone::RecordSink (control lcore)
     void put(const zone::StoredRecord& r) override;
     void erase(const dns::Record& r) override;
+    void zone_dirty(const dns::WireName& apex) override;
+    void zone_serial(const dns::Record& soa) override;
+    void zone_removed(const dns::WireName& apex) override;
+
+    /// Start-up: each zone's SOA serial as last stored (zone_store.cpp's restore_serial).
+    std::vector<std::pair<dns::WireName, uint32_t>> load_serials() const;
+
+    /// A zone as one consistent snapshot of the store (zone_snapshot.cpp): its SOA and every
+    /// other record at or below its apex and not in a deeper hosted zone, as of the serial
+    /// in the SOA. Any thread; one short read transaction, never blocks the writer.
+    struct ZoneSnapshot {
+        enum class State : uint8_t {
+            Ok,
+            NotHosted,  // no such zone (or none stored yet)
+            Changing,   // changes of the next serial are already stored: ask again shortly
+            Failed,     // the read failed (logged)
+        } state = State::NotHosted;
+        dns::Record soa;
+        std::vector<dns::Record> records;  // the SOA not among them
+    };
+    ZoneSnapshot snapshot_zone(const dns::WireName& apex) const;
     /// Control lcore: appends an event (seq assigned here).
     void audit(zone::AuditEvent e);
 
@@ -82,19 +103,21 @@ class RecordStore final : public zone::RecordSink {
 
   private:
     struct Op {
-        enum Kind : uint8_t { Put, Del, Audit } kind;
+        enum Kind : uint8_t { Put, Del, Audit, ZoneDirty, ZoneSerial, ZoneRemoved } kind;
         std::string key;
         std::string value;
     };
     void push(Op* op);
     void writer();
     bool commit(std::vector<Op*>& batch);
+    int apply_zone_op(void* txn, const Op& op);  // zone_snapshot.cpp; an LMDB return code
 
     std::string dir_;
     size_t audit_limit_;
     MDB_env* env_ = nullptr;
     unsigned records_dbi_ = 0;
     unsigned audit_dbi_ = 0;
+    unsigned zones_dbi_ = 0;  // apex -> zone state (zone_snapshot.cpp)
     size_t map_size_ = 0;
     uint64_t next_audit_seq_ = 1;
     uint64_t audit_count_ = 0;  // writer thread

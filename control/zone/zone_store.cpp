@@ -87,7 +87,19 @@ void ZoneStore::index_remove(const Key& owner, const Entry& e) {
 void ZoneStore::mark(const Key& owner) {
     dirty_.insert(owner);
     int z = zone_of(owner);
-    if (z >= 0) zones_[static_cast<size_t>(z)].dirty = true;
+    if (z < 0) return;
+    ZoneInfo& info = zones_[static_cast<size_t>(z)];
+    if (!info.dirty && sink_ != nullptr) sink_->zone_dirty(info.apex);
+    info.dirty = true;
+}
+
+void ZoneStore::report_serial(const ZoneInfo& z) {
+    if (sink_ == nullptr) return;
+    auto it = owners_.find(z.key);
+    if (it == owners_.end()) return;
+    for (const Entry& e : it->second)
+        if (e.type == dns::rrtype::SOA)
+            sink_->zone_serial(dns::Record{z.apex, e.type, dns::rrclass::IN, e.ttl, e.rdata});
 }
 
 bool ZoneStore::put(const StoredRecord& r) {
@@ -150,8 +162,15 @@ void ZoneStore::restore(StoredRecord r) {
 void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, int64_t now,
                            std::vector<StoredRecord>* orphaned) {
     // Serials carry over for zones that stay (a reload must not step a serial back).
-    std::unordered_map<Key, uint32_t> old_serials;
+    std::unordered_map<Key, uint32_t> old_serials = std::move(stored_serials_);
+    stored_serials_.clear();
     for (const auto& z : zones_) old_serials[z.key] = z.serial;
+    if (sink_ != nullptr)
+        for (const auto& z : zones_) {
+            const bool stays = std::any_of(zones.begin(), zones.end(),
+                                           [&](const auto& in) { return key(in.name) == z.key; });
+            if (!stays) sink_->zone_removed(z.apex);
+        }
     zones_.clear();
     for (const auto& z : zones) {
         ZoneInfo info;
@@ -241,8 +260,12 @@ void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, 
         put(sr);
     }
     restored_created_.clear();
-    // A brand-new configuration is not a "change" of the zone: no serial bump for it.
-    for (auto& z : zones_) z.dirty = false;
+    // A brand-new configuration is not a "change" of the zone: no serial bump for it. The
+    // serial (new, or carried over) covers the records as they now are.
+    for (auto& z : zones_) {
+        z.dirty = false;
+        report_serial(z);
+    }
 }
 
 std::vector<ZoneStore::Key> ZoneStore::lease_names_for(const std::vector<uint8_t>& addr) const {
@@ -291,6 +314,7 @@ void ZoneStore::bump_serial(ZoneInfo& z) {
         dirty_.insert(z.key);
     }
     z.dirty = false;
+    report_serial(z);
 }
 
 void ZoneStore::take_dirty(std::vector<Key>& out) {

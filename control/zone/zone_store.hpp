@@ -30,6 +30,14 @@ class RecordSink {
     virtual ~RecordSink() = default;
     virtual void put(const StoredRecord& r) = 0;
     virtual void erase(const dns::Record& r) = 0;
+    /// The zone's state, in order with the records: `zone_dirty` before the first change
+    /// since its serial was last set, `zone_serial` when its SOA (with the serial) is set
+    /// again and every change since belongs to that serial; `zone_removed` when the zone is
+    /// no longer hosted. A reader of the sink's storage then knows, for any consistent view
+    /// of it, whether a zone's records are exactly those of its serial (zone transfers).
+    virtual void zone_dirty(const dns::WireName& apex) { (void)apex; }
+    virtual void zone_serial(const dns::Record& soa) { (void)soa; }
+    virtual void zone_removed(const dns::WireName& apex) { (void)apex; }
 };
 
 /// A hosted zone: apex (lower-case wire) and its SOA serial.
@@ -67,6 +75,12 @@ class ZoneStore {
     /// Records outside every hosted zone are dropped (call after set_config... see load order
     /// in the appliance: restore() first, then set_config()).
     void restore(StoredRecord r);
+    /// Start-up, before set_config(): the serial a zone had when the appliance last ran. A
+    /// zone's serial never steps back across restarts (its secondaries would stop
+    /// following): the configured or generated one is raised past it.
+    void restore_serial(const dns::WireName& apex, uint32_t serial) {
+        stored_serials_[key(apex)] = serial;
+    }
 
     /// The deepest hosted zone holding `owner`, or -1.
     int zone_of(std::string_view owner) const noexcept;
@@ -118,6 +132,8 @@ class ZoneStore {
     void index_remove(const Key& owner, const Entry& e);
     void mark(const Key& owner);
     void bump_serial(ZoneInfo& z);
+    /// Tells the sink the zone's SOA as it is now (its serial set, no change pending).
+    void report_serial(const ZoneInfo& z);
 
     RecordSink* sink_;
     std::vector<ZoneInfo> zones_;
@@ -133,6 +149,7 @@ class ZoneStore {
         uint32_t ttl;
     };
     std::unordered_map<std::string, RestoredTimes> restored_created_;
+    std::unordered_map<Key, uint32_t> stored_serials_;  // restore_serial() until set_config()
     size_t records_ = 0;
 };
 

@@ -1,0 +1,171 @@
+// The record store's zone states (the "zones" database: apex -> serial, SOA and whether
+// changes of the next serial are already stored) and consistent snapshots of a zone for
+// zone transfers. Part of RecordStore (record_store.hpp).
+#include <lmdb.h>
+
+#include <algorithm>
+#include <mutex>
+#include <shared_mutex>
+
+#include "common/log.hpp"
+#include "control/store/record_store.hpp"
+
+namespace edgelease::control::store {
+
+namespace {
+
+constexpr uint8_t kZoneVersion = 1;
+constexpr size_t kZoneHeader = 1 + 1 + 4;  // version, dirty, TTL; then the SOA RDATA
+
+/// A zone state: {version, dirty, TTL, SOA RDATA}. `soa_rdata` empty: no SOA stored yet.
+std::string encode_zone(bool dirty, uint32_t ttl, const std::vector<uint8_t>& soa_rdata) {
+    std::string v;
+    v.push_back(static_cast<char>(kZoneVersion));
+    v.push_back(dirty ? 1 : 0);
+    for (int s = 24; s >= 0; s -= 8) v.push_back(static_cast<char>(ttl >> s));
+    v.append(soa_rdata.begin(), soa_rdata.end());
+    return v;
+}
+
+struct ZoneState {
+    bool dirty = false;
+    uint32_t ttl = 0;
+    std::vector<uint8_t> soa_rdata;
+};
+
+std::optional<ZoneState> decode_zone(const MDB_val& v) {
+    const auto* p = static_cast<const uint8_t*>(v.mv_data);
+    if (v.mv_size < kZoneHeader || p[0] != kZoneVersion) return std::nullopt;
+    ZoneState z;
+    z.dirty = p[1] != 0;
+    z.ttl = uint32_t{p[2]} << 24 | uint32_t{p[3]} << 16 | uint32_t{p[4]} << 8 | p[5];
+    z.soa_rdata.assign(p + kZoneHeader, p + v.mv_size);
+    return z;
+}
+
+/// The serial in SOA RDATA: the third of the five numbers after the two names (RFC 1035
+/// §3.3.13), i.e. the 20 octets' first four. 0 when the RDATA is too short.
+uint32_t serial_of(const std::vector<uint8_t>& rd) {
+    if (rd.size() < 20) return 0;
+    const uint8_t* p = rd.data() + rd.size() - 20;
+    return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+
+std::string_view view_of(const dns::WireName& n) {
+    return {reinterpret_cast<const char*>(n.data()), n.size()};
+}
+
+}  // namespace
+
+void RecordStore::zone_dirty(const dns::WireName& apex) {
+    push(new Op{Op::ZoneDirty, std::string(apex.begin(), apex.end()), {}});
+}
+
+void RecordStore::zone_serial(const dns::Record& soa) {
+    push(new Op{Op::ZoneSerial, std::string(soa.owner.begin(), soa.owner.end()),
+                encode_zone(false, soa.ttl, soa.rdata)});
+}
+
+void RecordStore::zone_removed(const dns::WireName& apex) {
+    push(new Op{Op::ZoneRemoved, std::string(apex.begin(), apex.end()), {}});
+}
+
+int RecordStore::apply_zone_op(void* txn_, const Op& op) {
+    auto* txn = static_cast<MDB_txn*>(txn_);
+    MDB_val k{op.key.size(), const_cast<char*>(op.key.data())};
+    if (op.kind == Op::ZoneRemoved) {
+        const int rc = mdb_del(txn, zones_dbi_, &k, nullptr);
+        return rc == MDB_NOTFOUND ? 0 : rc;
+    }
+    std::string value = op.value;
+    if (op.kind == Op::ZoneDirty) {
+        // Keep the serial and SOA; only say that changes of the next one are here.
+        MDB_val cur;
+        ZoneState z;
+        if (mdb_get(txn, zones_dbi_, &k, &cur) == 0)
+            if (auto d = decode_zone(cur)) z = std::move(*d);
+        value = encode_zone(true, z.ttl, z.soa_rdata);
+    }
+    MDB_val v{value.size(), value.data()};
+    return mdb_put(txn, zones_dbi_, &k, &v, 0);
+}
+
+std::vector<std::pair<dns::WireName, uint32_t>> RecordStore::load_serials() const {
+    std::vector<std::pair<dns::WireName, uint32_t>> out;
+    std::shared_lock lock(resize_mu_);
+    MDB_txn* txn = nullptr;
+    if (mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn) != 0) return out;
+    MDB_cursor* cur = nullptr;
+    if (mdb_cursor_open(txn, zones_dbi_, &cur) == 0) {
+        MDB_val k, v;
+        for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            auto z = decode_zone(v);
+            if (!z || z->soa_rdata.empty()) continue;
+            const auto* p = static_cast<const uint8_t*>(k.mv_data);
+            out.emplace_back(dns::WireName(p, p + k.mv_size), serial_of(z->soa_rdata));
+        }
+        mdb_cursor_close(cur);
+    }
+    mdb_txn_abort(txn);
+    return out;
+}
+
+RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) const {
+    ZoneSnapshot out;
+    std::shared_lock lock(resize_mu_);
+    MDB_txn* txn = nullptr;
+    if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0) {
+        LOG_WARN("record store %s: zone snapshot: %s", dir_.c_str(), mdb_strerror(rc));
+        out.state = ZoneSnapshot::State::Failed;
+        return out;
+    }
+    // Every hosted zone as of this snapshot: records of a deeper one are not this zone's.
+    std::vector<std::string> deeper;
+    std::optional<ZoneState> mine;
+    MDB_cursor* cur = nullptr;
+    int rc = mdb_cursor_open(txn, zones_dbi_, &cur);
+    if (rc == 0) {
+        MDB_val k, v;
+        for (int r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0;
+             r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            std::string name(static_cast<const char*>(k.mv_data), k.mv_size);
+            if (name == view_of(apex))
+                mine = decode_zone(v);
+            else if (name.size() > apex.size() && dns::wire_at_or_below(name, view_of(apex)))
+                deeper.push_back(std::move(name));
+        }
+        mdb_cursor_close(cur);
+        cur = nullptr;
+    }
+    if (rc == 0 && (!mine || mine->soa_rdata.empty())) {
+        out.state = ZoneSnapshot::State::NotHosted;
+    } else if (rc == 0 && mine->dirty) {
+        out.state = ZoneSnapshot::State::Changing;
+    } else if (rc == 0 && (rc = mdb_cursor_open(txn, records_dbi_, &cur)) == 0) {
+        out.soa = dns::Record{apex, dns::rrtype::SOA, dns::rrclass::IN, mine->ttl, mine->soa_rdata};
+        MDB_val k, v;
+        for (int r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0;
+             r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            auto rec = decode_record(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
+            if (!rec || rec->rr.type == dns::rrtype::SOA) continue;
+            const std::string_view owner = view_of(rec->rr.owner);
+            if (!dns::wire_at_or_below(owner, view_of(apex))) continue;
+            if (std::any_of(deeper.begin(), deeper.end(),
+                            [&](const std::string& d) { return dns::wire_at_or_below(owner, d); }))
+                continue;
+            out.records.push_back(std::move(rec->rr));
+        }
+        mdb_cursor_close(cur);
+        out.state = ZoneSnapshot::State::Ok;
+    }
+    if (rc != 0) {
+        LOG_WARN("record store %s: zone snapshot: %s", dir_.c_str(), mdb_strerror(rc));
+        out.state = ZoneSnapshot::State::Failed;
+        out.records.clear();
+    }
+    mdb_txn_abort(txn);
+    return out;
+}
+
+}  // namespace edgelease::control::store

@@ -1,0 +1,164 @@
+// Zone snapshots for zone transfers: the record store keeps each zone's serial and SOA in
+// order with its records, so one read transaction is either exactly a serial's records or
+// says "changing"; serials survive restarts and never step back.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+
+#include "config/config.hpp"
+#include "control/store/record_store.hpp"
+#include "control/zone/zone_builder.hpp"
+#include "control/zone/zone_store.hpp"
+
+namespace edgelease::control::zone {
+namespace {
+
+using Snapshot = control::store::RecordStore::ZoneSnapshot;
+
+dns::WireName name(const std::string& s) {
+    std::string why;
+    return *dns::name_from_text(s, dns::WireName{0}, why);
+}
+
+std::vector<dataplane::dns::ZoneInput> zones_of(const std::string& toml, uint32_t serial) {
+    auto r = config::load_config_string(
+        "[[interfaces]]\nport = \"p0\"\naddresses = "
+        "[\"198.18.0.1/24\"]\n" +
+            toml,
+        "z.toml");
+    EXPECT_TRUE(r.config) << (r.errors.empty() ? "" : r.errors[0].why);
+    if (!r.config) return {};
+    auto z = load_zones(*r.config, serial);
+    EXPECT_TRUE(z.errors.empty());
+    return z.zones;
+}
+
+const char* kZones = R"(
+[[dns.zones]]
+name = "lan."
+records = [ { name = "a", type = "A", data = "198.18.0.10" } ]
+[[dns.zones]]
+name = "sub.lan."
+records = [ { name = "deep", type = "A", data = "198.18.0.20" } ]
+)";
+
+uint32_t serial_of(const dns::Record& soa) {
+    const uint8_t* p = soa.rdata.data() + soa.rdata.size() - 20;
+    return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
+}
+
+bool has(const Snapshot& s, const std::string& owner) {
+    return std::any_of(s.records.begin(), s.records.end(),
+                       [&](const dns::Record& r) { return r.owner == name(owner); });
+}
+
+struct Dir {
+    std::filesystem::path p =
+        std::filesystem::temp_directory_path() / ("edgelease-snap-" + std::to_string(getpid()));
+    Dir() { std::filesystem::remove_all(p); }
+    ~Dir() { std::filesystem::remove_all(p); }
+};
+
+TEST(ZoneSnapshot, AZoneIsItsSerialsRecordsOrSaysItIsChanging) {
+    Dir dir;
+    control::store::RecordStore rs(dir.p.string(), false, 10);
+    ZoneStore s(&rs);
+    s.set_config(zones_of(kZones, 500), 1000);
+    rs.start();
+    ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+
+    Snapshot lan = rs.snapshot_zone(name("lan."));
+    ASSERT_EQ(lan.state, Snapshot::State::Ok);
+    EXPECT_EQ(serial_of(lan.soa), 500u);
+    EXPECT_TRUE(has(lan, "a.lan."));
+    EXPECT_TRUE(has(lan, "lan.")) << "the apex NS";
+    EXPECT_FALSE(has(lan, "deep.sub.lan.")) << "a deeper hosted zone's record";
+    EXPECT_TRUE(std::none_of(lan.records.begin(), lan.records.end(),
+                             [](const dns::Record& r) { return r.type == dns::rrtype::SOA; }));
+    Snapshot sub = rs.snapshot_zone(name("sub.lan."));
+    ASSERT_EQ(sub.state, Snapshot::State::Ok);
+    EXPECT_TRUE(has(sub, "deep.sub.lan."));
+    EXPECT_EQ(rs.snapshot_zone(name("other.")).state, Snapshot::State::NotHosted);
+
+    // A lease's record, not yet under a new serial: the zone is changing.
+    StoredRecord pc{
+        dns::Record{name("pc.lan."), dns::rrtype::A, dns::rrclass::IN, 600, {198, 18, 0, 50}},
+        Provenance{Origin::Dhcp, "client:x", 1, 1, 0}};
+    ASSERT_TRUE(s.put(pc));
+    ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+    EXPECT_EQ(rs.snapshot_zone(name("lan.")).state, Snapshot::State::Changing);
+    EXPECT_EQ(rs.snapshot_zone(name("sub.lan.")).state, Snapshot::State::Ok) << "untouched";
+
+    std::vector<ZoneStore::Key> dirty;
+    s.take_dirty(dirty);  // the serial bump the control plane makes when it publishes
+    ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+    lan = rs.snapshot_zone(name("lan."));
+    ASSERT_EQ(lan.state, Snapshot::State::Ok);
+    EXPECT_EQ(serial_of(lan.soa), 501u);
+    EXPECT_TRUE(has(lan, "pc.lan."));
+}
+
+TEST(ZoneSnapshot, SerialsNeverStepBackAcrossARestart) {
+    Dir dir;
+    {
+        control::store::RecordStore rs(dir.p.string(), false, 10);
+        ZoneStore s(&rs);
+        s.set_config(zones_of(kZones, 500), 1000);
+        rs.start();
+        for (int i = 0; i < 30; ++i) {  // many changes: the serial runs ahead of the clock
+            StoredRecord r{dns::Record{name("h" + std::to_string(i) + ".lan."),
+                                       dns::rrtype::A,
+                                       dns::rrclass::IN,
+                                       600,
+                                       {198, 18, 1, static_cast<uint8_t>(i)}},
+                           Provenance{Origin::Dhcp, "client:" + std::to_string(i), 1, 1, 0}};
+            ASSERT_TRUE(s.put(r));
+            std::vector<ZoneStore::Key> dirty;
+            s.take_dirty(dirty);
+        }
+        ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+        EXPECT_EQ(serial_of(rs.snapshot_zone(name("lan.")).soa), 530u);
+    }
+    control::store::RecordStore rs(dir.p.string(), false, 10);
+    auto serials = rs.load_serials();
+    ASSERT_EQ(serials.size(), 2u);
+    size_t skipped = 0;
+    ZoneStore s(&rs);
+    for (auto& r : rs.load(skipped)) s.restore(std::move(r));
+    for (const auto& [apex, serial] : serials) s.restore_serial(apex, serial);
+    s.set_config(zones_of(kZones, 510), 2000);  // a clock behind the last serial
+    rs.start();
+    ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+    const auto& z = s.zones();
+    auto lan =
+        std::find_if(z.begin(), z.end(), [](const ZoneInfo& i) { return i.apex == name("lan."); });
+    ASSERT_NE(lan, z.end());
+    EXPECT_EQ(lan->serial, 531u) << "past the stored 530, not the configured 510";
+    Snapshot snap = rs.snapshot_zone(name("lan."));
+    ASSERT_EQ(snap.state, Snapshot::State::Ok);
+    EXPECT_EQ(serial_of(snap.soa), 531u);
+    EXPECT_TRUE(has(snap, "h29.lan."));
+}
+
+TEST(ZoneSnapshot, ARemovedZoneIsNoLongerHosted) {
+    Dir dir;
+    control::store::RecordStore rs(dir.p.string(), false, 10);
+    ZoneStore s(&rs);
+    s.set_config(zones_of(kZones, 500), 1000);
+    rs.start();
+    const char* only_lan = R"(
+[[dns.zones]]
+name = "lan."
+records = [ { name = "a", type = "A", data = "198.18.0.10" } ]
+)";
+    s.set_config(zones_of(only_lan, 600), 1100);
+    ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+    EXPECT_EQ(rs.snapshot_zone(name("sub.lan.")).state, Snapshot::State::NotHosted);
+    EXPECT_EQ(rs.snapshot_zone(name("lan.")).state, Snapshot::State::Ok);
+}
+
+}  // namespace
+}  // namespace edgelease::control::zone
