@@ -202,6 +202,8 @@ void Appliance::start_dns_tcp(unsigned rcu_id) {
     t.max_connections = cfg_.dns.tcp_max_connections;
     t.max_per_client = cfg_.dns.tcp_max_per_client;
     t.udp_payload_size = cfg_.dns.udp_payload_size;
+    t.transfers.config = [this] { return config(); };
+    t.transfers.records = records_.get();
     dns_tcp_ = std::make_unique<control::dnstcp::DnsTcpServer>(std::move(t), exception_->netns(),
                                                                zones_, qsbr_, rcu_id);
     rte_rcu_qsbr_thread_register(qsbr_, rcu_id);

@@ -59,6 +59,25 @@ void declare_dns_tcp(Declare& d) {
       "DNS queries received over TCP, by query type (\"other\" for types not counted on their "
       "own).",
       answers_by(&dataplane::dns::DnsStats::qtype, dataplane::dns::kQtypeSlotNames));
+    d("edgelease_dns_tcp_transfers_total", kCounter, {"outcome"},
+      "Zone transfer requests (AXFR, IXFR) by outcome: axfr and ixfr_full (the whole zone "
+      "sent), ixfr_up_to_date (the SOA alone), refused (allow_transfer), notauth (not a zone "
+      "hosted here, or a TSIG check failed), formerr, servfail.",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp == nullptr) return;
+          for (size_t i = 0; i < control::dnstcp::kTransferOutcomeNames.size(); ++i)
+              out.sample({control::dnstcp::kTransferOutcomeNames[i]},
+                         s.dns_tcp->transfers.outcomes[i].get());
+      });
+    d("edgelease_dns_tcp_transfer_messages_total", kCounter, {},
+      "DNS messages of zone transfers sent.", [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp != nullptr) out.sample({}, s.dns_tcp->transfers.messages.get());
+      });
+    d("edgelease_dns_tcp_transfer_records_total", kCounter, {},
+      "Records in zone transfers sent (each transfer's SOA counted twice).",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp != nullptr) out.sample({}, s.dns_tcp->transfers.records.get());
+      });
     d("edgelease_dns_tcp_dropped_total", kCounter, {},
       "DNS messages over TCP not answered (responses sent to us).",
       answers(&dataplane::dns::DnsStats::dropped));

@@ -83,16 +83,46 @@ struct RecordConfig {
     SourceLoc where;
 };
 
+/// Who may transfer or update a zone: a client address prefix, or a TSIG key by name.
+struct AclEntry {
+    bool is_key = false;
+    net::Prefix prefix;  // when !is_key; a bare address is a /32 or /128
+    std::string key;     // when is_key: a [[dns.keys]] name, normalised like a domain name
+};
+
+/// A secondary to NOTIFY (RFC 1996) when a zone's serial changes.
+struct NotifyTarget {
+    bool is_v6 = false;
+    net::Ipv4Addr v4;
+    net::Ipv6Addr v6;
+    uint16_t port = 53;
+};
+
 struct ZoneConfig {
     std::string name;  // absolute, lower-case, ending in '.'
     std::string file;  // RFC 1035 zone file, resolved relative to the TOML file; may be empty
     uint32_t default_ttl = 3600;
     std::vector<RecordConfig> records;
+    std::vector<AclEntry> allow_transfer;  // empty: no zone transfers (REFUSED)
+    std::vector<AclEntry> allow_update;    // empty: no dynamic updates (REFUSED)
+    std::vector<NotifyTarget> notify;
     SourceLoc where;
+};
+
+/// A TSIG key (RFC 8945) for zone transfers and dynamic updates.
+struct TsigKeyConfig {
+    std::string name;       // normalised like a domain name ("ddns-key.")
+    std::string algorithm;  // "hmac-sha256", lower case
+    std::vector<uint8_t> secret;
+    SourceLoc where;
+    friend bool operator==(const TsigKeyConfig& a, const TsigKeyConfig& b) {
+        return a.name == b.name && a.algorithm == b.algorithm && a.secret == b.secret;
+    }
 };
 
 struct DnsConfig {
     std::vector<ZoneConfig> zones;
+    std::vector<TsigKeyConfig> keys;
     uint16_t udp_payload_size = 1232;  // EDNS0 size we advertise (RFC 6891 / DNS flag day 2020)
     std::string server_name;           // our name in generated SOA MNAME / NS; empty = "ns.<zone>"
     // DNS over TCP (RFC 7766) on the kernel's sockets, through the exception path.

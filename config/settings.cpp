@@ -69,6 +69,7 @@ constexpr std::array kSettings{
     restart<&C::exception, &ExceptionConfig::netns>("exception", "namespace"),
 
     live("dns", "zones", Shape::Tables),
+    live("dns", "keys", Shape::Tables),
     restart<&C::dns, &DnsConfig::udp_payload_size>("dns", "udp_payload_size"),
     restart<&C::dns, &DnsConfig::tcp>("dns", "tcp"),
     restart<&C::dns, &DnsConfig::tcp_idle_timeout>("dns", "tcp_idle_timeout"),

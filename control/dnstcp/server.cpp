@@ -124,6 +124,7 @@ struct Conn {
     int64_t deadline_ns = 0;  // idle until then: closed
     uint32_t events = 0;      // what epoll watches for it now
     bool peer_closed = false;
+    std::unique_ptr<Transfer> xfr;  // a zone transfer being sent: later queries wait for it
 
     size_t pending_out() const { return out.size() - out_off; }
 };
@@ -218,9 +219,37 @@ struct DnsTcpServer::Loop {
         }
     }
 
+    static ClientAddress address_of(const Peer& p) {
+        ClientAddress a;
+        if (p.key[0] == AF_INET6) {
+            a.is_v6 = true;
+            std::memcpy(a.v6.bytes.data(), p.key.data() + 1, 16);
+        } else {
+            a.v4.value = uint32_t{p.key[1]} << 24 | uint32_t{p.key[2]} << 16 |
+                         uint32_t{p.key[3]} << 8 | p.key[4];
+        }
+        return a;
+    }
+
+    /// More of c's transfer while its answers run low; drops it once it is all made.
+    void feed_transfer(Conn& c) {
+        if (!c.xfr || c.pending_out() >= kOutLow) return;
+        // What was written goes first, so the buffer holds at most kOutHigh-ish octets.
+        c.out.erase(c.out.begin(), c.out.begin() + static_cast<ptrdiff_t>(c.out_off));
+        c.out_off = 0;
+        if (!c.xfr->produce(c.out, kOutHigh - kOutLow)) c.xfr.reset();
+    }
+
     /// Answers one message into c.out.
     void answer(Conn& c, std::span<const uint8_t> msg) {
         s.stats_.messages.add();
+        if (is_transfer_request(msg)) {
+            s.stats_.dns.queries.add();
+            c.xfr = begin_transfer(s.settings_.transfers, msg, address_of(c.peer), c.out,
+                                   s.stats_.transfers);
+            feed_transfer(c);
+            return;
+        }
         std::memcpy(scratch.data(), msg.data(), msg.size());
         const uint16_t n = dataplane::dns::answer_query(
             s.zones_.current(), dns, scratch.data(), static_cast<uint16_t>(msg.size()),
@@ -237,7 +266,7 @@ struct DnsTcpServer::Loop {
 
     /// Answers the complete messages buffered, while the answers fit. False: c was closed.
     bool work(Conn& c, int64_t now) {
-        while (c.pending_out() < kOutHigh) {
+        while (c.pending_out() < kOutHigh && !c.xfr) {
             std::span<const uint8_t> msg;
             const auto next = c.in.next(msg);
             if (next == Deframer::Next::NeedMore) break;
@@ -260,6 +289,8 @@ struct DnsTcpServer::Loop {
             if (n > 0) {
                 c.out_off += static_cast<size_t>(n);
                 s.stats_.bytes_out.add(static_cast<uint64_t>(n));
+                // A transfer the client keeps reading is not idle, however long it takes.
+                if (c.xfr) c.deadline_ns = now + idle_ns;
                 continue;
             }
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
@@ -299,8 +330,15 @@ struct DnsTcpServer::Loop {
             close_conn(c, errno == ECONNRESET ? CloseReason::ClientClosed : CloseReason::Error);
             return;
         }
-        if (!work(c, now) || !flush(c, now)) return;
-        if (c.peer_closed && c.pending_out() == 0) {
+        // Write, make more of a transfer as it drains, and take the queries that waited for it.
+        for (int round = 0; round < kReadsPerWake; ++round) {
+            if (!work(c, now)) return;
+            feed_transfer(c);
+            const size_t before = c.pending_out();
+            if (!flush(c, now)) return;
+            if (c.pending_out() == before || (!c.xfr && c.pending_out() == 0)) break;
+        }
+        if (c.peer_closed && c.pending_out() == 0 && !c.xfr) {
             close_conn(c, CloseReason::ClientClosed);  // anything left is an unfinished message
             return;
         }

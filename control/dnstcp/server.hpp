@@ -20,6 +20,7 @@
 
 #include "common/net.hpp"
 #include "control/dnstcp/stats.hpp"
+#include "control/dnstcp/transfer.hpp"
 #include "dataplane/dns/zone_view.hpp"
 #include "dataplane/kernel_netns.hpp"
 
@@ -34,6 +35,7 @@ struct TcpSettings {
     uint32_t max_connections = 1024;
     uint32_t max_per_client = 32;
     uint16_t udp_payload_size = 1232;  // advertised in the OPT of our answers
+    TransferEnv transfers;             // AXFR and IXFR (no record store: NOTAUTH)
 };
 
 class DnsTcpServer {

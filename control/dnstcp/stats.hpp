@@ -24,6 +24,25 @@ inline constexpr std::array<const char*, 8> kCloseReasonNames{
     "client_closed", "idle",         "malformed", "output_stalled",
     "limit_total",   "limit_client", "error",     "shutdown"};
 
+/// How transfer requests ended, one counter each.
+enum class TransferOutcome : uint8_t {
+    Axfr,          // a whole zone sent (AXFR)
+    IxfrFull,      // IXFR answered with the whole zone
+    IxfrUpToDate,  // IXFR from the current serial: the SOA alone
+    Refused,       // not allowed by allow_transfer
+    NotAuth,       // not a zone hosted here (RFC 5936 §2.2.1), or TSIG refused (BADKEY, ...)
+    FormErr,       // a request that could not be read
+    ServFail,      // the zone could not be read
+};
+inline constexpr std::array<const char*, 7> kTransferOutcomeNames{
+    "axfr", "ixfr_full", "ixfr_up_to_date", "refused", "notauth", "formerr", "servfail"};
+
+struct TransferStats {
+    std::array<Counter, kTransferOutcomeNames.size()> outcomes;
+    Counter messages;  // messages of transfers sent
+    Counter records;   // records in them (the SOA twice)
+};
+
 struct alignas(64) TcpStats {
     Counter accepted;
     std::array<Counter, kCloseReasonNames.size()> closed;
@@ -33,6 +52,7 @@ struct alignas(64) TcpStats {
     std::atomic<uint32_t> open{0};
     std::atomic<uint32_t> open_peak{0};
     dataplane::dns::DnsStats dns;  // the answers, counted as a worker counts its own
+    TransferStats transfers;       // zone transfers out (transfer.hpp)
 };
 
 }  // namespace edgelease::control::dnstcp

@@ -427,6 +427,56 @@ port = "p0"
 tcp_max_per_client = 0
 )",
      "dns.tcp_max_per_client", 4, 22, "must be between 1 and 65536, got 0"},
+    {"acl_unknown_key", R"([[interfaces]]
+port = "p0"
+[[dns.zones]]
+name = "lan."
+allow_transfer = ["key:nokey"]
+)",
+     "dns.zones[0].allow_transfer[0]", 5, 19,
+     "names the key 'nokey.', which no [[dns.keys]] entry defines"},
+    {"acl_not_a_prefix", R"([[interfaces]]
+port = "p0"
+[[dns.zones]]
+name = "lan."
+allow_update = ["198.18.0.300"]
+)",
+     "dns.zones[0].allow_update[0]", 5, 17, "is neither an address, a prefix"},
+    {"notify_bad_port", R"([[interfaces]]
+port = "p0"
+[[dns.zones]]
+name = "lan."
+notify = ["198.18.0.2:0"]
+)",
+     "dns.zones[0].notify[0]", 5, 11, "the port must be 1 to 65535"},
+    {"key_bad_secret", R"([[interfaces]]
+port = "p0"
+[[dns.keys]]
+name = "k"
+algorithm = "hmac-sha256"
+secret = "not base64!"
+)",
+     "dns.keys[0].secret", 6, 10, "not base64"},
+    {"key_bad_algorithm", R"([[interfaces]]
+port = "p0"
+[[dns.keys]]
+name = "k"
+algorithm = "hmac-md5"
+secret = "c2VjcmV0"
+)",
+     "dns.keys[0].algorithm", 5, 13, "is not a TSIG algorithm"},
+    {"key_twice", R"([[interfaces]]
+port = "p0"
+[[dns.keys]]
+name = "k"
+algorithm = "hmac-sha256"
+secret = "c2VjcmV0"
+[[dns.keys]]
+name = "K."
+algorithm = "hmac-sha256"
+secret = "c2VjcmV0"
+)",
+     "dns.keys[1].name", 8, 8, "is defined twice"},
     {"tcp_not_a_boolean", R"([[interfaces]]
 port = "p0"
 [dns]

@@ -261,6 +261,47 @@ TEST(ConfigLoad, MinimalConfigGetsDefaults) {
     EXPECT_EQ(c.dns.tcp_max_per_client, 32u);
 }
 
+TEST(ConfigLoad, DnsKeysTransferAndUpdateAclsAndNotify) {
+    auto r = load_config_string(R"([[interfaces]]
+port = "p0"
+[[dns.keys]]
+name = "ddns-key"
+algorithm = "HMAC-SHA256"
+secret = "c2VjcmV0LXNlY3JldC1zZWNyZXQ="
+[[dns.keys]]
+name = "xfr-key."
+algorithm = "hmac-sha512"
+secret = "eGZyLXNlY3JldA=="
+[[dns.zones]]
+name = "lan."
+notify = ["198.18.0.2", "198.18.0.3:5300", "2001:db8::2", "[2001:db8::3]:5301"]
+allow_transfer = ["198.18.0.0/24", "key:xfr-key", "2001:db8::7"]
+allow_update = ["key:ddns-key."]
+)",
+                                "x.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    const auto& d = r.config->dns;
+    ASSERT_EQ(d.keys.size(), 2u);
+    EXPECT_EQ(d.keys[0].name, "ddns-key.");
+    EXPECT_EQ(d.keys[0].algorithm, "hmac-sha256");
+    EXPECT_EQ(std::string(d.keys[0].secret.begin(), d.keys[0].secret.end()),
+              "secret-secret-secret");
+    const auto& z = d.zones[0];
+    ASSERT_EQ(z.notify.size(), 4u);
+    EXPECT_EQ(z.notify[0].port, 53);
+    EXPECT_EQ(z.notify[1].port, 5300);
+    EXPECT_TRUE(z.notify[2].is_v6);
+    EXPECT_EQ(z.notify[3].port, 5301);
+    ASSERT_EQ(z.allow_transfer.size(), 3u);
+    EXPECT_FALSE(z.allow_transfer[0].is_key);
+    EXPECT_EQ(z.allow_transfer[0].prefix.prefix_len, 24);
+    EXPECT_TRUE(z.allow_transfer[1].is_key);
+    EXPECT_EQ(z.allow_transfer[1].key, "xfr-key.");
+    EXPECT_EQ(z.allow_transfer[2].prefix.prefix_len, 128);
+    ASSERT_EQ(z.allow_update.size(), 1u);
+    EXPECT_EQ(z.allow_update[0].key, "ddns-key.");
+}
+
 TEST(ConfigLoad, DnsTcpKeys) {
     auto r = load_config_string(
         "[[interfaces]]\nport = \"p0\"\n[dns]\ntcp = false\ntcp_idle_timeout = \"2m\"\n"

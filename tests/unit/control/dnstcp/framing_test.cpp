@@ -13,8 +13,9 @@ namespace {
 using Bytes = std::vector<uint8_t>;
 
 Bytes framed(size_t len, uint8_t fill) {
-    Bytes b{static_cast<uint8_t>(len >> 8), static_cast<uint8_t>(len)};
-    b.insert(b.end(), len, fill);
+    Bytes b(2 + len, fill);
+    b[0] = static_cast<uint8_t>(len >> 8);
+    b[1] = static_cast<uint8_t>(len);
     return b;
 }
 
@@ -27,8 +28,9 @@ void feed(Deframer& d, const Bytes& b, size_t off, size_t n) {
 
 TEST(Deframer, MessagesArrivingOneOctetAtATime) {
     Bytes stream = framed(12, 'a');
-    Bytes second = framed(40, 'b');
-    stream.insert(stream.end(), second.begin(), second.end());
+    const Bytes second = framed(40, 'b');
+    stream.resize(stream.size() + second.size());
+    std::copy(second.begin(), second.end(), stream.end() - static_cast<long>(second.size()));
     Deframer d;
     std::vector<std::string> got;
     for (size_t i = 0; i < stream.size(); ++i) {

@@ -218,7 +218,7 @@ TEST_F(Server, AQuerySentOneOctetAtATimeIsAnswered) {
     const int one = 1;
     setsockopt(fd, IPPROTO_TCP, 1 /*TCP_NODELAY*/, &one, sizeof one);
     Bytes f = framed(query(99, "www.lan", wt::type::A));
-    for (uint8_t b : f) send_all(fd, Bytes{b});
+    for (uint8_t b : f) ASSERT_EQ(send(fd, &b, 1, MSG_NOSIGNAL), 1);
     auto r = read_answer(fd);
     ASSERT_TRUE(r);
     EXPECT_EQ(r->id, 99);

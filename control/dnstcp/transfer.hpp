@@ -1,0 +1,69 @@
+#pragma once
+// Zone transfers out (AXFR, RFC 5936; IXFR, RFC 1995) on the DNS over TCP server. A
+// transfer reads the zone as one consistent snapshot of the record store
+// (RecordStore::snapshot_zone: exactly one serial's records, read without the control lcore)
+// and makes its messages as the connection drains, so a large zone never sits whole in the
+// connection's buffer. Who may transfer: [[dns.zones]] allow_transfer (address prefixes and
+// TSIG keys); requests may be TSIG-signed (RFC 8945), and then every answer is.
+//
+// IXFR is answered with the whole zone in AXFR form (RFC 1995 §4 allows it), or with the
+// SOA alone when the client's serial is already ours.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "config/config.hpp"
+#include "control/dnstcp/stats.hpp"
+#include "control/store/record_store.hpp"
+#include "control/tsig/tsig.hpp"
+
+namespace edgelease::control::dnstcp {
+
+/// What transfers read: the configuration in force (zones, ACLs, keys) and the record store.
+struct TransferEnv {
+    std::function<std::shared_ptr<const config::Config>()> config;
+    const store::RecordStore* records = nullptr;  // nullptr: no zones hosted
+};
+
+/// A client's address, for allow_transfer's prefixes.
+struct ClientAddress {
+    bool is_v6 = false;
+    net::Ipv4Addr v4;
+    net::Ipv6Addr v6;
+};
+
+/// True when msg is a QUERY for AXFR or IXFR (whatever else it holds).
+bool is_transfer_request(std::span<const uint8_t> msg) noexcept;
+
+/// A transfer being sent.
+class Transfer {
+  public:
+    Transfer(std::vector<uint8_t> request, store::RecordStore::ZoneSnapshot zone,
+             std::optional<tsig::Key> key, tsig::Record request_tsig, TransferStats& stats);
+    /// Appends framed messages to `out` until it has grown by at least `want` octets or the
+    /// zone is all sent. False once it is (nothing more to make).
+    bool produce(std::vector<uint8_t>& out, size_t want);
+
+  private:
+    std::vector<uint8_t> request_;  // header and question of the request
+    uint16_t question_end_;
+    store::RecordStore::ZoneSnapshot zone_;
+    std::optional<tsig::Key> key_;
+    std::optional<tsig::Signer> signer_;
+    TransferStats& stats_;
+    size_t next_ = 0;  // index into zone_.records; records.size() + 1: the closing SOA sent
+    bool first_ = true;
+};
+
+/// Starts answering the transfer request `msg` from `client`. Either appends one framed
+/// answer to `out` (a refusal, an error, the SOA alone) and returns nullptr, or returns the
+/// transfer to stream. Counts the outcome.
+std::unique_ptr<Transfer> begin_transfer(const TransferEnv& env, std::span<const uint8_t> msg,
+                                         const ClientAddress& client, std::vector<uint8_t>& out,
+                                         TransferStats& stats);
+
+}  // namespace edgelease::control::dnstcp
