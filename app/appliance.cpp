@@ -207,6 +207,11 @@ void Appliance::start_dns_tcp(unsigned rcu_id) {
     dns_tcp_ = std::make_unique<control::dnstcp::DnsTcpServer>(std::move(t), exception_->netns(),
                                                                zones_, qsbr_, rcu_id);
     rte_rcu_qsbr_thread_register(qsbr_, rcu_id);
+    if (records_) {
+        control::dnstcp::DnsTcpServer* tcp = dns_tcp_.get();
+        records_->set_serial_listener(
+            [tcp](const dns::WireName& apex) { tcp->zone_changed(apex); });
+    }
     std::string where;
     for (const auto& e : dns_tcp_->endpoints()) where += (where.empty() ? "" : ", ") + e;
     LOG_INFO("DNS over TCP on %s (idle timeout %llds, at most %u connections, %u per client)",
@@ -216,6 +221,7 @@ void Appliance::start_dns_tcp(unsigned rcu_id) {
 
 Appliance::~Appliance() {
     stop();
+    if (records_) records_->set_serial_listener(nullptr);  // it calls into the TCP server
     // The lease writer first: it drains and commits what is queued, ringing the control
     // plane's doorbell after each batch, so the plane must outlive it. (The DHCP service
     // only holds a reference to the store; it does not use it once the lcores are stopped.)

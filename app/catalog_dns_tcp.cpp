@@ -78,6 +78,18 @@ void declare_dns_tcp(Declare& d) {
       [](const MetricsSources& s, SeriesSink& out) {
           if (s.dns_tcp != nullptr) out.sample({}, s.dns_tcp->transfers.records.get());
       });
+    d("edgelease_dns_notify_total", kCounter, {"result"},
+      "NOTIFY (RFC 1996) to secondaries: sent (retransmissions included), answered, refused "
+      "(answered with an error), gave_up (no answer after every retransmission), send_error.",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp == nullptr) return;
+          const auto& n = s.dns_tcp->notify;
+          out.sample({"sent"}, n.sent.get());
+          out.sample({"answered"}, n.answered.get());
+          out.sample({"refused"}, n.refused.get());
+          out.sample({"gave_up"}, n.gave_up.get());
+          out.sample({"send_error"}, n.send_errors.get());
+      });
     d("edgelease_dns_tcp_dropped_total", kCounter, {},
       "DNS messages over TCP not answered (responses sent to us).",
       answers(&dataplane::dns::DnsStats::dropped));

@@ -27,6 +27,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr uint64_t kStopId = 0;
+constexpr uint64_t kNotifyId = uint64_t{1} << 31;     // the notifier's sockets and doorbell
 constexpr uint64_t kFirstConnId = uint64_t{1} << 32;  // below: listeners (1 + index)
 constexpr int kBacklog = 1024;
 constexpr int kMaxEvents = 64;
@@ -400,6 +401,10 @@ DnsTcpServer::DnsTcpServer(TcpSettings settings, const dataplane::kernel::Netns&
         ev.events = EPOLLIN;
         ev.data.u64 = kStopId;
         epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd_, &ev);
+        notifier_ = std::make_unique<Notifier>(ns, stats_.notify);
+        ev.data.u64 = kNotifyId;
+        for (int fd : notifier_->fds())
+            if (fd >= 0) epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
         for (size_t i = 0; i < listeners_.size(); ++i) {
             ev.data.u64 = 1 + i;
             if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listeners_[i], &ev) != 0)
@@ -442,8 +447,13 @@ void DnsTcpServer::run() noexcept {
         const int64_t sweep_ns =
             std::chrono::duration_cast<std::chrono::nanoseconds>(kSweepEvery).count();
         int64_t next_sweep = now_ns() + sweep_ns;
+        int64_t notify_due = 0;  // when the notifier must run again (0: on its events only)
         for (;;) {
-            const int wait_ms = loop.conns.empty() ? -1 : static_cast<int>(kSweepEvery.count());
+            int wait_ms = loop.conns.empty() ? -1 : static_cast<int>(kSweepEvery.count());
+            if (notify_due != 0) {
+                const int64_t ms = std::max<int64_t>(0, (notify_due - now_ns()) / 1'000'000 + 1);
+                wait_ms = wait_ms < 0 ? static_cast<int>(ms) : std::min<int>(wait_ms, ms);
+            }
             const int n = epoll_wait(epoll_fd_, events, kMaxEvents, wait_ms);
             if (n < 0 && errno != EINTR) {
                 LOG_ERROR("DNS over TCP: epoll_wait: %s; the server stops", strerror(errno));
@@ -453,10 +463,13 @@ void DnsTcpServer::run() noexcept {
             rte_rcu_qsbr_thread_online(qsbr_, rcu_id_);
             const int64_t now = now_ns();
             bool stopping = false;
+            bool notify_now = notify_due != 0 && now >= notify_due;
             for (int i = 0; i < n; ++i) {
                 const uint64_t id = events[i].data.u64;
                 if (id == kStopId) {
                     stopping = true;
+                } else if (id == kNotifyId) {
+                    notify_now = true;
                 } else if (id < kFirstConnId) {
                     loop.accept_from(listeners_[id - 1]);
                 } else if (auto it = loop.conns.find(id); it != loop.conns.end()) {
@@ -472,6 +485,11 @@ void DnsTcpServer::run() noexcept {
             if (now >= next_sweep) {
                 loop.sweep(now);
                 next_sweep = now + sweep_ns;
+            }
+            if (notify_now) {
+                const auto cfg =
+                    settings_.transfers.config ? settings_.transfers.config() : nullptr;
+                notify_due = notifier_->run(cfg.get(), now);
             }
             rte_rcu_qsbr_thread_offline(qsbr_, rcu_id_);
             if (stopping) break;

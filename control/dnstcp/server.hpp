@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/net.hpp"
+#include "control/dnstcp/notify.hpp"
 #include "control/dnstcp/stats.hpp"
 #include "control/dnstcp/transfer.hpp"
 #include "dataplane/dns/zone_view.hpp"
@@ -54,6 +55,9 @@ class DnsTcpServer {
     void stop();
 
     const TcpStats& stats() const { return stats_; }
+    /// Any thread: the zone at `apex` has a new serial, durable in the record store; its
+    /// [[dns.zones]] notify targets get a NOTIFY.
+    void zone_changed(const dns::WireName& apex) { notifier_->zone_changed(apex); }
     /// "198.18.0.1:53" or "[2001:db8::1]:53" for each listening socket, with the port bound.
     const std::vector<std::string>& endpoints() const { return endpoints_; }
 
@@ -71,6 +75,7 @@ class DnsTcpServer {
     int stop_fd_ = -1;  // an eventfd: stop() writes it
     std::thread thread_;
     TcpStats stats_;
+    std::unique_ptr<Notifier> notifier_;
 };
 
 }  // namespace edgelease::control::dnstcp

@@ -43,6 +43,14 @@ struct TransferStats {
     Counter records;   // records in them (the SOA twice)
 };
 
+struct NotifyStats {
+    Counter sent;      // NOTIFY messages sent, retransmissions included
+    Counter answered;  // secondaries that answered (any rcode)
+    Counter refused;   // ... with an rcode other than NOERROR
+    Counter gave_up;   // secondaries that did not answer after every retransmission
+    Counter send_errors;
+};
+
 struct alignas(64) TcpStats {
     Counter accepted;
     std::array<Counter, kCloseReasonNames.size()> closed;
@@ -53,6 +61,7 @@ struct alignas(64) TcpStats {
     std::atomic<uint32_t> open_peak{0};
     dataplane::dns::DnsStats dns;  // the answers, counted as a worker counts its own
     TransferStats transfers;       // zone transfers out (transfer.hpp)
+    NotifyStats notify;            // NOTIFY to secondaries (notify.hpp)
 };
 
 }  // namespace edgelease::control::dnstcp

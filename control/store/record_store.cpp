@@ -4,6 +4,7 @@
 #include <lmdb.h>
 #include <time.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -348,6 +349,24 @@ bool RecordStore::commit(std::vector<Op*>& batch) {
     return false;
 }
 
+void RecordStore::notify_serials(const std::vector<Op*>& batch) {
+    std::function<void(const dns::WireName&)> fn;
+    {
+        std::lock_guard lock(listener_mu_);
+        fn = serial_listener_;
+    }
+    if (!fn) return;
+    std::vector<const std::string*> seen;
+    for (const Op* op : batch) {
+        if (op->kind != Op::ZoneSerial) continue;
+        if (std::any_of(seen.begin(), seen.end(),
+                        [&](const std::string* k) { return *k == op->key; }))
+            continue;
+        seen.push_back(&op->key);
+        fn(dns::WireName(op->key.begin(), op->key.end()));
+    }
+}
+
 void RecordStore::writer() {
     std::vector<Op*> batch;
     batch.reserve(kBatch);
@@ -365,6 +384,7 @@ void RecordStore::writer() {
         if (ok) {
             stats_.commits.fetch_add(1);
             stats_.writes.fetch_add(batch.size());
+            notify_serials(batch);
         } else {
             stats_.failures.fetch_add(1);
         }

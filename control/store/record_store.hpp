@@ -7,7 +7,9 @@
 // lease at start-up, so a record lost in the last batch is re-created.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -60,6 +62,13 @@ class RecordStore final : public zone::RecordSink {
     void zone_serial(const dns::Record& soa) override;
     void zone_removed(const dns::WireName& apex) override;
 
+    /// Called on the writer thread, after the commit, with each zone whose new serial that
+    /// commit made durable (NOTIFY goes out then). Any thread may set it, at any time.
+    void set_serial_listener(std::function<void(const dns::WireName&)> fn) {
+        std::lock_guard lock(listener_mu_);
+        serial_listener_ = std::move(fn);
+    }
+
     /// Start-up: each zone's SOA serial as last stored (zone_store.cpp's restore_serial).
     std::vector<std::pair<dns::WireName, uint32_t>> load_serials() const;
 
@@ -110,6 +119,7 @@ class RecordStore final : public zone::RecordSink {
     void push(Op* op);
     void writer();
     bool commit(std::vector<Op*>& batch);
+    void notify_serials(const std::vector<Op*>& batch);
     int apply_zone_op(void* txn, const Op& op);  // zone_snapshot.cpp; an LMDB return code
 
     std::string dir_;
@@ -130,6 +140,8 @@ class RecordStore final : public zone::RecordSink {
     // Readers (API threads) hold it shared around a read transaction; the writer takes it
     // exclusively only to grow the map (LMDB: no transaction may be open then).
     mutable std::shared_mutex resize_mu_;
+    std::mutex listener_mu_;
+    std::function<void(const dns::WireName&)> serial_listener_;  // under listener_mu_
     RecordStoreStats stats_;
 };
 
