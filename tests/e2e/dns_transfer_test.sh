@@ -18,6 +18,11 @@ algorithm = "hmac-sha256"
 secret = "$SECRET"
 
 [[dns.zones]]
+name = "big.test."
+file = "$E2E_DIR/big.zone"
+allow_transfer = ["key:xfr-key"]
+
+[[dns.zones]]
 name = "lan."
 allow_transfer = ["198.18.0.0/24", "key:xfr-key"]
 notify = ["198.18.0.3", "198.18.0.4"]
@@ -36,6 +41,8 @@ lease_time = "10m"
 domain = "lan."
 TOML
 } >"$E2E_DIR/edge.toml"
+# A zone of 20,000 names: its transfer takes many messages, each signed.
+awk 'BEGIN { for (i = 0; i < 20000; i++) printf "h%d A 198.19.%d.%d\n", i, int(i / 250), i % 250 }' >"$E2E_DIR/big.zone"
 start_appliance "$E2E_DIR/edge.toml"
 client_side edge0 02:00:00:00:00:02
 in_ns ip addr add 198.18.0.2/24 dev edge0
@@ -65,6 +72,15 @@ check "... and allowed with the TSIG key (signed answer verified by dig)" bash -
 axfr 2001:db8::1 -y "hmac-sha256:xfr-key:$(head -c 32 /dev/urandom | base64)" >"$E2E_DIR/badsig.txt" 2>&1 || true
 check "a wrong secret is refused (NOTAUTH, BADSIG)" grep -qiE "NOTAUTH|BADSIG|tsig verify failure|Transfer failed" "$E2E_DIR/badsig.txt"
 check "a wrong secret gets no record" bash -c "! grep -qE '^www\.lan\.' '$E2E_DIR/badsig.txt'"
+t0=$(date +%s%N)
+in_ns dig @2001:db8::1 +tcp +time=10 -y "hmac-sha256:xfr-key:$SECRET" big.test AXFR >"$E2E_DIR/big.txt" 2>&1
+t_big=$((($(date +%s%N) - t0) / 1000000))
+check "a 20,000-name zone transfers whole, every message's TSIG verified by dig (${t_big} ms)" bash -c "test \$(grep -cE '^h[0-9]+\.big\.test\..*A' '$E2E_DIR/big.txt') = 20000 && ! grep -qiE 'Transfer failed|verify failure|BADSIG|BADKEY|BADTIME' '$E2E_DIR/big.txt'"
+msgs=$(sed -n 's/.*XFR size: .* records (messages \([0-9]*\).*/\1/p' "$E2E_DIR/big.txt")
+check "... in many messages (${msgs:-?})" test "${msgs:-0}" -ge 10
+axfr 198.18.0.1 >/dev/null 2>&1
+in_ns dig @198.18.0.1 +tcp +time=5 big.test AXFR >"$E2E_DIR/big_refused.txt" 2>&1 || true
+check "... and without the key, refused (key-only ACL)" bash -c "! grep -qE '^h1\.big\.test\.' '$E2E_DIR/big_refused.txt'"
 serial=$(in_ns dig @198.18.0.1 +short lan SOA | awk '{ print $3 }')
 in_ns dig @198.18.0.1 +tcp lan IXFR=$serial >"$E2E_DIR/ixfr.txt"
 check "IXFR from the current serial $serial is the SOA alone" test "$(grep -vE '^;|^$' "$E2E_DIR/ixfr.txt" | wc -l)" = 1
