@@ -162,7 +162,8 @@ void declare_lcores_and_packets(Declare& d) {
       per_worker(lcore, &dataplane::LcoreStats::from_kernel))
         .summary = "from_kernel";
     d("edgelease_exception_filtered_total", kCounter, {"lcore"},
-      "Kernel frames kept off the wire: router solicitations, MLD and IGMP reports.",
+      "Kernel frames kept off the wire: ARP replies and Neighbor Advertisements (the workers "
+      "answer), router solicitations, MLD and IGMP reports.",
       per_worker(lcore, &dataplane::LcoreStats::kernel_filtered));
 
     // What the ports' PMDs counted before any worker saw a frame, and the packet pool: where

@@ -36,6 +36,9 @@ bool keep_from_wire(const uint8_t* f, uint32_t len) noexcept {
     if (type == 0x0800) {  // IGMP (protocol 2)
         return len >= 14 + 20 && f[14 + 9] == 2;
     }
+    // ARP replies: the workers answer every request; the kernel answers only the copies it
+    // is handed to learn from. Its own requests go out.
+    if (type == 0x0806) return len < 14 + 8 || be16(f + 14 + 6) == 2;
     if (type != 0x86dd) return false;
     if (len < 14 + 40) return true;
     uint8_t next = f[14 + 6];
@@ -47,8 +50,9 @@ bool keep_from_wire(const uint8_t* f, uint32_t len) noexcept {
     }
     if (next != 58 || len < l4 + 1) return false;
     const uint8_t icmp_type = f[l4];
-    // 130-132: MLDv1 query/report/done; 133: Router Solicitation; 143: MLDv2 report.
-    return (icmp_type >= 130 && icmp_type <= 133) || icmp_type == 143;
+    // 130-132: MLDv1 query/report/done; 133: Router Solicitation; 143: MLDv2 report; 136:
+    // Neighbor Advertisement (the workers answer NS; the kernel's answers to its copies stay).
+    return (icmp_type >= 130 && icmp_type <= 133) || icmp_type == 136 || icmp_type == 143;
 }
 
 ExceptionPorts::ExceptionPorts(const config::Config& cfg, const Ports& ports, unsigned workers)

@@ -22,6 +22,20 @@
 namespace edgelease::dataplane {
 
 namespace {
+
+/// An ARP request or an IPv6 Neighbor Solicitation, untagged. The workers answer those for
+/// the appliance's addresses; the kernel behind the exception path also gets a copy, so
+/// that its neighbour entry for the sender follows a client whose MAC changed (a host learns
+/// from requests for its own addresses: RFC 826, RFC 4861 §7.2.3). Without it the kernel
+/// would keep sending TCP to the old MAC until its entry went stale. Its own answers to them
+/// are kept off the wire (keep_from_wire).
+bool neighbour_solicitation(const uint8_t* f, uint16_t len) noexcept {
+    if (len < 14) return false;
+    const uint16_t type = static_cast<uint16_t>(f[12] << 8 | f[13]);
+    if (type == 0x0806) return len >= 14 + 8 && f[14 + 6] == 0 && f[14 + 7] == 1;
+    return type == 0x86dd && len >= 14 + 40 + 1 && f[14 + 6] == 58 && f[14 + 40] == 135;
+}
+
 constexpr uint16_t kBurst = 32;
 constexpr uint16_t kUdpDns = 53;
 constexpr uint16_t kUdpDhcp = 67;
@@ -233,8 +247,19 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
         v.data = rte_pktmbuf_mtod(m, uint8_t*);
         v.len = m->data_len;
         v.cap = static_cast<uint16_t>(m->data_len + rte_pktmbuf_tailroom(m));
+        // A solicitation the worker answers goes to the kernel too, copied before the answer
+        // overwrites it (neighbour_solicitation()). Rare: ARP and ND only.
+        rte_mbuf* copy = q.tap_id != kNoTap && neighbour_solicitation(v.data, v.len)
+                             ? rte_pktmbuf_copy(m, w.pool, 0, UINT32_MAX)
+                             : nullptr;
         DropReason why = DropReason::Runt;
         Verdict verdict = handle_frame(*q.port, v, why, w.stats);
+        if (copy != nullptr) {
+            if (verdict == Verdict::Reply)
+                to_kernel[nkernel++] = copy;  // one entry per frame at most: m is the reply
+            else
+                rte_pktmbuf_free(copy);
+        }
         if (verdict == Verdict::Udp) {
             const uint16_t dport = udp_dst_port(v);
             if (dport == kUdpDns) {

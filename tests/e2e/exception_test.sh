@@ -66,6 +66,22 @@ wait "$SERVER" 2>/dev/null || true
 out=$(tcp_get "$E2E_NS" 198.18.0.1 9)
 check "a closed port is refused at once (the kernel's RST)" grep -q "refused" <<<"$out"
 check "UDP DNS is still the workers'" test "$(in_ns dig @198.18.0.1 +short +time=2 +tries=1 www.lan)" = 198.18.0.10
+# The client comes back with another MAC (a new machine, a rebuilt VM) and asks for the
+# appliance's address again: the kernel must follow at once, not after its entry goes stale.
+check "the kernel knows the client's first MAC" wait_for 5 bash -c "ip -n $XNS neigh show 198.18.0.2 | grep -q 02:00:00:00:00:02"
+new_mac 02:00:00:00:00:09
+in_ns ip neigh flush dev edge0
+ip netns exec "$XNS" timeout 10 python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.18.0.1", 8054)); s.listen(); c, _ = s.accept(); c.sendall(b"again\n"); c.close()' &
+SERVER=$!
+check "the kernel-side server listens again" wait_for 10 bash -c "ip netns exec $XNS ss -ltn | grep -q 198.18.0.1:8054"
+check "TCP works at once from the new MAC" test "$(tcp_get "$E2E_NS" 198.18.0.1 8054)" = again
+check "the kernel learnt the new MAC from the copied ARP request" bash -c "ip -n $XNS neigh show 198.18.0.2 | grep -q 02:00:00:00:00:09"
+wait "$SERVER" 2>/dev/null || true
+arp_replies=$(in_ns timeout 3 arping -c 2 -w 3 -I edge0 198.18.0.1 2>/dev/null | grep -c "reply from" || true)
+check "ARP is answered once per request, by the workers only ($arp_replies replies to 2)" test "$arp_replies" = 2
 rc=0; stop_appliance || rc=$?
 check "clean stop (status $rc)" test "$rc" -eq 0
 check "frames counted to the kernel ($(final_stat to_kernel))" test "$(final_stat to_kernel)" -ge 6
