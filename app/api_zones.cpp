@@ -324,6 +324,20 @@ void get_zones(Appliance& app, const Request&, Response& res) {
             });
         }))
         return error(res, 503, "the control plane did not answer in time");
+    // Transfer and NOTIFY counters (DNS over TCP): zero for a zone that has had none.
+    std::map<std::string, json> xfr;
+    if (const auto* tcp = app.dns_tcp())
+        tcp->stats().zones.each(
+            [&](const std::string& zone, const control::dnstcp::ZoneXfrStats& z) {
+                json t = json::object();
+                for (size_t i = 0; i < control::dnstcp::kTransferOutcomeNames.size(); ++i)
+                    t[control::dnstcp::kTransferOutcomeNames[i]] = z.outcomes[i].get();
+                xfr[zone] = json{{"transfers", t},
+                                 {"notify",
+                                  {{"sent", z.notify_sent.get()},
+                                   {"answered", z.notify_answered.get()},
+                                   {"gave_up", z.notify_gave_up.get()}}}};
+            });
     json out = json::array();
     for (const auto& r : *rows) {
         json by = json::object();
@@ -332,8 +346,13 @@ void get_zones(Appliance& app, const Request&, Response& res) {
             by[std::string(control::zone::kOriginNames[i])] = r.by_origin[i];
             total += r.by_origin[i];
         }
-        out.push_back(
-            json{{"name", r.name}, {"serial", r.serial}, {"records", total}, {"by_origin", by}});
+        json z{{"name", r.name}, {"serial", r.serial}, {"records", total}, {"by_origin", by}};
+        json t = json::object();
+        for (const char* o : control::dnstcp::kTransferOutcomeNames) t[o] = 0;
+        z["transfers"] = t;
+        z["notify"] = json{{"sent", 0}, {"answered", 0}, {"gave_up", 0}};
+        if (auto it = xfr.find(r.name); it != xfr.end()) z.update(it->second);
+        out.push_back(std::move(z));
     }
     reply(res, 200, out);
 }

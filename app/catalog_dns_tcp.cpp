@@ -90,6 +90,29 @@ void declare_dns_tcp(Declare& d) {
           out.sample({"gave_up"}, n.gave_up.get());
           out.sample({"send_error"}, n.send_errors.get());
       });
+    d("edgelease_dns_zone_transfers_total", kCounter, {"zone", "outcome"},
+      "Zone transfer requests for a hosted zone, by outcome (as "
+      "edgelease_dns_tcp_transfers_total).",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp == nullptr) return;
+          s.dns_tcp->zones.each(
+              [&](const std::string& zone, const control::dnstcp::ZoneXfrStats& z) {
+                  for (size_t i = 0; i < control::dnstcp::kTransferOutcomeNames.size(); ++i)
+                      out.sample({zone, control::dnstcp::kTransferOutcomeNames[i]},
+                                 z.outcomes[i].get());
+              });
+      });
+    d("edgelease_dns_zone_notify_total", kCounter, {"zone", "result"},
+      "NOTIFY for a hosted zone: sent (retransmissions included), answered, gave_up.",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp == nullptr) return;
+          s.dns_tcp->zones.each(
+              [&](const std::string& zone, const control::dnstcp::ZoneXfrStats& z) {
+                  out.sample({zone, "sent"}, z.notify_sent.get());
+                  out.sample({zone, "answered"}, z.notify_answered.get());
+                  out.sample({zone, "gave_up"}, z.notify_gave_up.get());
+              });
+      });
     d("edgelease_dns_tcp_dropped_total", kCounter, {},
       "DNS messages over TCP not answered (responses sent to us).",
       answers(&dataplane::dns::DnsStats::dropped));

@@ -187,13 +187,24 @@ void print_records(const json& records) {
 }
 
 void print_zones(const json& zones) {
-    std::printf("%-32s %-10s %-8s %s\n", "ZONE", "SERIAL", "RECORDS", "BY ORIGIN");
+    std::printf("%-32s %-10s %-8s %-6s %-6s %-8s %s\n", "ZONE", "SERIAL", "RECORDS", "XFR",
+                "DENIED", "NOTIFY", "BY ORIGIN");
     for (const auto& z : zones) {
         std::string by;
         for (const auto& [origin, n] : z["by_origin"].items())
             if (n.get<uint64_t>() != 0) by += (by.empty() ? "" : ", ") + origin + " " + n.dump();
-        std::printf("%-32s %-10s %-8s %s\n", str(z, "name").c_str(), str(z, "serial").c_str(),
-                    str(z, "records").c_str(), by.c_str());
+        // Transfers sent (whole zone or SOA), refused or not authorised, NOTIFY answered/sent.
+        const json t = z.value("transfers", json::object());
+        const json n = z.value("notify", json::object());
+        auto num = [](const json& j, const char* k) { return j.value(k, uint64_t{0}); };
+        const std::string xfr =
+            std::to_string(num(t, "axfr") + num(t, "ixfr_full") + num(t, "ixfr_up_to_date"));
+        const std::string denied = std::to_string(num(t, "refused") + num(t, "notauth"));
+        const std::string notify =
+            std::to_string(num(n, "answered")) + "/" + std::to_string(num(n, "sent"));
+        std::printf("%-32s %-10s %-8s %-6s %-6s %-8s %s\n", str(z, "name").c_str(),
+                    str(z, "serial").c_str(), str(z, "records").c_str(), xfr.c_str(),
+                    denied.c_str(), notify.c_str(), by.c_str());
     }
 }
 
@@ -289,8 +300,8 @@ int main(int argc, char** argv) {
 
     auto* zones = app.add_subcommand("zones", "Hosted zones");
     zones->require_subcommand(1);
-    auto* zones_list =
-        zones->add_subcommand("list", "List zones with their serial and record counts by origin");
+    auto* zones_list = zones->add_subcommand(
+        "list", "List zones: serial, record counts by origin, transfers and NOTIFY");
 
     auto* records = app.add_subcommand("records", "DNS records with their provenance");
     records->require_subcommand(1);

@@ -62,8 +62,8 @@ bool same_targets(const std::vector<config::NotifyTarget>& want,
 
 }  // namespace
 
-Notifier::Notifier(const dataplane::kernel::Netns& ns, NotifyStats& stats)
-    : stats_(stats), next_id_(static_cast<uint16_t>(std::random_device{}())) {
+Notifier::Notifier(const dataplane::kernel::Netns& ns, NotifyStats& stats, PerZoneStats& zones)
+    : stats_(stats), zone_stats_(zones), next_id_(static_cast<uint16_t>(std::random_device{}())) {
     {
         dataplane::kernel::EnterNetns in(ns);
         fd4_ = udp_socket(AF_INET);
@@ -114,10 +114,12 @@ void Notifier::send(const Zone& z, Target& t, int64_t now) {
         sa.sin_addr.s_addr = htonl(t.to.v4.value);
         n = sendto(fd4_, m.data(), m.size(), 0, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
     }
-    if (n < 0)
+    if (n < 0) {
         stats_.send_errors.add();
-    else
+    } else {
         stats_.sent.add();
+        z.stats->notify_sent.add();
+    }
     ++t.tries;
     t.due = now + kRetryNs;
 }
@@ -136,6 +138,7 @@ void Notifier::read_answers(int fd) {
             for (Target& t : z.targets) {
                 if (!t.active || t.id != id || !same_peer(t.to, ss)) continue;
                 stats_.answered.add();
+                z.stats->notify_answered.add();
                 if ((buf[3] & 0x0f) != 0) stats_.refused.add();
                 t.active = false;
                 t.tries = 0;
@@ -169,7 +172,7 @@ int64_t Notifier::run(const config::Config* cfg, int64_t now) {
             continue;
         }
         if (it == zones_.end()) {
-            zones_.push_back(Zone{apex, {}});
+            zones_.push_back(Zone{apex, {}, &zone_stats_.of(name)});
             it = zones_.end() - 1;
         }
         if (!same_targets(zc->notify, it->targets)) {
@@ -195,6 +198,7 @@ int64_t Notifier::run(const config::Config* cfg, int64_t now) {
             if (t.due <= now) {
                 if (t.tries >= kTries) {
                     stats_.gave_up.add();
+                    z.stats->notify_gave_up.add();
                     t.active = false;
                     t.tries = 0;
                     if (!t.again) continue;

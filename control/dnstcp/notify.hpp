@@ -26,7 +26,7 @@ class Notifier {
     static constexpr int64_t kRetryNs = 2'000'000'000;
 
     /// Opens one UDP socket per family in `ns`. Throws std::runtime_error saying why.
-    Notifier(const dataplane::kernel::Netns& ns, NotifyStats& stats);
+    Notifier(const dataplane::kernel::Netns& ns, NotifyStats& stats, PerZoneStats& zones);
     ~Notifier();
     Notifier(const Notifier&) = delete;
     Notifier& operator=(const Notifier&) = delete;
@@ -51,6 +51,7 @@ class Notifier {
     struct Zone {
         dns::WireName apex;
         std::vector<Target> targets;
+        ZoneXfrStats* stats = nullptr;  // the zone's own counters
     };
 
   private:
@@ -58,6 +59,7 @@ class Notifier {
     void read_answers(int fd);
 
     NotifyStats& stats_;
+    PerZoneStats& zone_stats_;
     int fd4_ = -1, fd6_ = -1, wake_fd_ = -1;
     std::mutex mu_;
     std::vector<dns::WireName> changed_;  // under mu_

@@ -247,7 +247,7 @@ struct DnsTcpServer::Loop {
         if (is_transfer_request(msg)) {
             s.stats_.dns.queries.add();
             c.xfr = begin_transfer(s.settings_.transfers, msg, address_of(c.peer), c.out,
-                                   s.stats_.transfers);
+                                   s.stats_.transfers, s.stats_.zones);
             feed_transfer(c);
             return;
         }
@@ -401,7 +401,7 @@ DnsTcpServer::DnsTcpServer(TcpSettings settings, const dataplane::kernel::Netns&
         ev.events = EPOLLIN;
         ev.data.u64 = kStopId;
         epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, stop_fd_, &ev);
-        notifier_ = std::make_unique<Notifier>(ns, stats_.notify);
+        notifier_ = std::make_unique<Notifier>(ns, stats_.notify, stats_.zones);
         ev.data.u64 = kNotifyId;
         for (int fd : notifier_->fds())
             if (fd >= 0) epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);

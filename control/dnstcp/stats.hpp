@@ -3,6 +3,11 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
 
 #include "common/counter.hpp"
 #include "dataplane/dns/answer.hpp"
@@ -51,6 +56,32 @@ struct NotifyStats {
     Counter send_errors;
 };
 
+/// A hosted zone's transfer and NOTIFY counters (zones come and go with reloads: an entry is
+/// made on a zone's first transfer or NOTIFY and kept while the appliance runs).
+struct ZoneXfrStats {
+    std::array<Counter, kTransferOutcomeNames.size()> outcomes;
+    Counter notify_sent, notify_answered, notify_gave_up;
+};
+
+/// The counters of each zone, by name ("lan."). The TCP thread adds; any thread reads.
+class PerZoneStats {
+  public:
+    ZoneXfrStats& of(const std::string& zone) {
+        std::lock_guard lock(mu_);
+        auto& e = zones_[zone];
+        if (!e) e = std::make_unique<ZoneXfrStats>();
+        return *e;
+    }
+    void each(const std::function<void(const std::string&, const ZoneXfrStats&)>& fn) const {
+        std::lock_guard lock(mu_);
+        for (const auto& [name, s] : zones_) fn(name, *s);
+    }
+
+  private:
+    mutable std::mutex mu_;
+    std::map<std::string, std::unique_ptr<ZoneXfrStats>> zones_;
+};
+
 struct alignas(64) TcpStats {
     Counter accepted;
     std::array<Counter, kCloseReasonNames.size()> closed;
@@ -62,6 +93,7 @@ struct alignas(64) TcpStats {
     dataplane::dns::DnsStats dns;  // the answers, counted as a worker counts its own
     TransferStats transfers;       // zone transfers out (transfer.hpp)
     NotifyStats notify;            // NOTIFY to secondaries (notify.hpp)
+    PerZoneStats zones;            // the same two, per hosted zone
 };
 
 }  // namespace edgelease::control::dnstcp

@@ -156,8 +156,12 @@ bool is_transfer_request(std::span<const uint8_t> m) noexcept {
 
 std::unique_ptr<Transfer> begin_transfer(const TransferEnv& env, std::span<const uint8_t> msg,
                                          const ClientAddress& client, std::vector<uint8_t>& out,
-                                         TransferStats& stats) {
-    auto count = [&](TransferOutcome o) { stats.outcomes[static_cast<size_t>(o)].add(); };
+                                         TransferStats& stats, PerZoneStats& zones) {
+    ZoneXfrStats* mine = nullptr;  // the zone's own, once it is known to be hosted here
+    auto count = [&](TransferOutcome o) {
+        stats.outcomes[static_cast<size_t>(o)].add();
+        if (mine != nullptr) mine->outcomes[static_cast<size_t>(o)].add();
+    };
     const auto req = read_request(msg);
     tsig::Checked unsigned_request;
     if (!req) {
@@ -187,6 +191,7 @@ std::unique_ptr<Transfer> begin_transfer(const TransferEnv& env, std::span<const
     if (cfg)
         for (const auto& z : cfg->dns.zones)
             if (z.name == qname) zone = &z;
+    if (zone != nullptr) mine = &zones.of(zone->name);
     if (zone == nullptr || req->qclass != dns::rrclass::IN || env.records == nullptr) {
         single(msg, req->question_end, wdns::rcode::kNotAuth, nullptr, checked, out);
         count(TransferOutcome::NotAuth);

@@ -64,6 +64,6 @@ class Transfer {
 /// transfer to stream. Counts the outcome.
 std::unique_ptr<Transfer> begin_transfer(const TransferEnv& env, std::span<const uint8_t> msg,
                                          const ClientAddress& client, std::vector<uint8_t>& out,
-                                         TransferStats& stats);
+                                         TransferStats& stats, PerZoneStats& zones);
 
 }  // namespace edgelease::control::dnstcp

@@ -160,8 +160,8 @@ check "NSD answers the zone's records" test "$(in_ns dig @198.18.0.4 +short mail
 # A new lease: the serial moves, NOTIFY goes out, both secondaries fetch and answer it.
 kill_client
 t0=$(date +%s%N)
-# Another client identifier on the same MAC (the secondaries share this interface; a new MAC
-# would leave the exception path's kernel with a stale neighbour entry for a while).
+# Another client identifier on the same MAC: the secondaries share this interface, and its
+# MAC is theirs too.
 start_client pc2 pc2 client-pc2
 answers_pc2() { test "$(ip netns exec "$E2E_NS" dig @"$1" +short +time=1 +tries=1 pc2.lan)" = "$CLIENT_IP"; }
 check "Knot answers a new lease's name after NOTIFY" wait_for 20 answers_pc2 198.18.0.3
@@ -173,6 +173,11 @@ check "Knot's log shows the NOTIFY" grep -qi "notify" "$E2E_DIR/knot/knot.log"
 [ "$E2E_FAILS" -eq 0 ] || { tail -20 "$E2E_DIR/knot/knot.log"; tail -20 "$E2E_DIR/nsd/nsd.log"; grep -i "pc2\|dhcp" "$E2E_DIR/appliance.log" | tail -5; }
 notified=$(ip netns exec "$E2E_NS" curl -s "http://127.0.0.1:$API_PORT/metrics" | awk '/^edgelease_dns_notify_total\{result="answered"\}/ { print $2 }')
 check "NOTIFY answered by the secondaries (${notified:-0})" test "${notified:-0}" -ge 2
+zones_json=$(ip netns exec "$E2E_NS" curl -s "http://127.0.0.1:$API_PORT/api/v1/zones")
+lan_axfr=$(/usr/bin/python3 -c 'import json,sys; z=[z for z in json.load(sys.stdin) if z["name"]=="lan."][0]; print(z["transfers"]["axfr"], z["transfers"]["refused"], z["notify"]["answered"])' <<<"$zones_json")
+check "the API counts lan.'s transfers, refusals and NOTIFYs answered ($lan_axfr)" bash -c "read a r n <<<'$lan_axfr'; [ \$a -ge 3 ] && [ \$r -ge 1 ] && [ \$n -ge 2 ]"
+in_ns "$(dirname "$E2E_BIN")/edgelease-ctl" --api "http://127.0.0.1:$API_PORT" zones list >"$E2E_DIR/ctl_zones.txt"
+check "edgelease-ctl zones list shows them" awk '$1 == "lan." && $4 >= 3 && $5 >= 1 && $6 ~ /^[1-9]/ { ok = 1 } END { exit !ok }' "$E2E_DIR/ctl_zones.txt"
 kill_client
 stop_secondaries
 check "transfers counted" bash -c "in_ns() { ip netns exec $E2E_NS \"\$@\"; }; ip netns exec $E2E_NS curl -s http://127.0.0.1:$API_PORT/metrics | grep -qE '^edgelease_dns_tcp_transfers_total\{outcome=\"axfr\"\} [3-9]'"

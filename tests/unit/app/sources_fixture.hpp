@@ -90,6 +90,8 @@ struct Fixture {
     std::vector<dataplane::PortCounters> port_counters{2};
     dataplane::PoolCounters pool{8191, 8000};
     control::dnstcp::TcpStats dns_tcp;
+    // One AXFR of lan., so that the per-zone series have a row.
+    bool zone_counted = (dns_tcp.zones.of("lan.").outcomes[0].add(), true);
 
     std::vector<std::unique_ptr<dataplane::LcoreStats>> lcore;
     std::vector<std::unique_ptr<dataplane::dns::DnsStats>> dns;
