@@ -61,7 +61,8 @@ void declare_dns_tcp(Declare& d) {
       answers_by(&dataplane::dns::DnsStats::qtype, dataplane::dns::kQtypeSlotNames));
     d("edgelease_dns_tcp_transfers_total", kCounter, {"outcome"},
       "Zone transfer requests (AXFR, IXFR) by outcome: axfr and ixfr_full (the whole zone "
-      "sent), ixfr_up_to_date (the SOA alone), refused (allow_transfer), notauth (not a zone "
+      "sent), ixfr (the changes since the client's serial, from the journal), ixfr_up_to_date "
+      "(the SOA alone), refused (allow_transfer), notauth (not a zone "
       "hosted here, or a TSIG check failed), formerr, servfail.",
       [](const MetricsSources& s, SeriesSink& out) {
           if (s.dns_tcp == nullptr) return;

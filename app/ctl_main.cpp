@@ -197,8 +197,8 @@ void print_zones(const json& zones) {
         const json t = z.value("transfers", json::object());
         const json n = z.value("notify", json::object());
         auto num = [](const json& j, const char* k) { return j.value(k, uint64_t{0}); };
-        const std::string xfr =
-            std::to_string(num(t, "axfr") + num(t, "ixfr_full") + num(t, "ixfr_up_to_date"));
+        const std::string xfr = std::to_string(num(t, "axfr") + num(t, "ixfr") +
+                                               num(t, "ixfr_full") + num(t, "ixfr_up_to_date"));
         const std::string denied = std::to_string(num(t, "refused") + num(t, "notauth"));
         const std::string notify =
             std::to_string(num(n, "answered")) + "/" + std::to_string(num(n, "sent"));

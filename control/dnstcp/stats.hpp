@@ -32,6 +32,7 @@ inline constexpr std::array<const char*, 8> kCloseReasonNames{
 /// How transfer requests ended, one counter each.
 enum class TransferOutcome : uint8_t {
     Axfr,          // a whole zone sent (AXFR)
+    Ixfr,          // IXFR answered with the changes since the client's serial (the journal)
     IxfrFull,      // IXFR answered with the whole zone
     IxfrUpToDate,  // IXFR from the current serial: the SOA alone
     Refused,       // not allowed by allow_transfer
@@ -39,8 +40,8 @@ enum class TransferOutcome : uint8_t {
     FormErr,       // a request that could not be read
     ServFail,      // the zone could not be read
 };
-inline constexpr std::array<const char*, 7> kTransferOutcomeNames{
-    "axfr", "ixfr_full", "ixfr_up_to_date", "refused", "notauth", "formerr", "servfail"};
+inline constexpr std::array<const char*, 8> kTransferOutcomeNames{
+    "axfr", "ixfr", "ixfr_full", "ixfr_up_to_date", "refused", "notauth", "formerr", "servfail"};
 
 struct TransferStats {
     std::array<Counter, kTransferOutcomeNames.size()> outcomes;

@@ -218,43 +218,64 @@ std::unique_ptr<Transfer> begin_transfer(const TransferEnv& env, std::span<const
         count(gone ? TransferOutcome::NotAuth : TransferOutcome::ServFail);
         return nullptr;
     }
-    if (req->qtype == dns::rrtype::IXFR && req->ixfr_serial &&
-        serial_at_least(*req->ixfr_serial, soa_serial(snap.soa))) {
-        single(msg, req->question_end, wdns::rcode::kNoError, &snap.soa, checked, out);
-        count(TransferOutcome::IxfrUpToDate);
-        return nullptr;
+    std::vector<dns::Record> records;
+    if (req->qtype == dns::rrtype::IXFR && req->ixfr_serial) {
+        if (serial_at_least(*req->ixfr_serial, soa_serial(snap.soa))) {
+            single(msg, req->question_end, wdns::rcode::kNoError, &snap.soa, checked, out);
+            count(TransferOutcome::IxfrUpToDate);
+            return nullptr;
+        }
+        // The changes since the client's serial, if the journal still has them all.
+        auto changes = env.records->zone_changes(req->qname, *req->ixfr_serial);
+        using State = store::RecordStore::ZoneChanges::State;
+        if (changes.state == State::Ok && soa_serial(changes.soa) == soa_serial(snap.soa)) {
+            records.push_back(changes.soa);
+            for (auto& c : changes.chain) {
+                records.push_back(std::move(c.soa_from));
+                for (auto& r : c.deleted) records.push_back(std::move(r));
+                records.push_back(std::move(c.soa_to));
+                for (auto& r : c.added) records.push_back(std::move(r));
+            }
+            records.push_back(changes.soa);
+            count(TransferOutcome::Ixfr);
+        }
     }
-    count(req->qtype == dns::rrtype::AXFR ? TransferOutcome::Axfr : TransferOutcome::IxfrFull);
+    if (records.empty()) {
+        count(req->qtype == dns::rrtype::AXFR ? TransferOutcome::Axfr : TransferOutcome::IxfrFull);
+        records.reserve(snap.records.size() + 2);
+        records.push_back(snap.soa);
+        for (auto& r : snap.records) records.push_back(std::move(r));
+        records.push_back(snap.soa);
+    }
     std::optional<tsig::Key> key;
     if (checked.verdict == tsig::Verdict::Ok && checked.key != nullptr) key = *checked.key;
     std::vector<uint8_t> request(msg.begin(), msg.begin() + req->question_end);
-    return std::make_unique<Transfer>(std::move(request), std::move(snap), std::move(key),
+    return std::make_unique<Transfer>(std::move(request), std::move(records), std::move(key),
                                       std::move(checked.tsig), stats);
 }
 
-Transfer::Transfer(std::vector<uint8_t> request, store::RecordStore::ZoneSnapshot zone,
+Transfer::Transfer(std::vector<uint8_t> request, std::vector<dns::Record> records,
                    std::optional<tsig::Key> key, tsig::Record request_tsig, TransferStats& stats)
     : request_(std::move(request)),
       question_end_(static_cast<uint16_t>(request_.size())),
-      zone_(std::move(zone)),
+      records_(std::move(records)),
       key_(std::move(key)),
       stats_(stats) {
     if (key_) signer_.emplace(*key_, request_tsig);
 }
 
 bool Transfer::produce(std::vector<uint8_t>& out, size_t want) {
-    const size_t n = zone_.records.size();
+    const size_t n = records_.size();
     const size_t start = out.size();
     std::vector<uint8_t> buf;
-    while (next_ < n + 2 && out.size() - start < want) {
+    while (next_ < n && out.size() - start < want) {
         const uint16_t qend = first_ ? question_end_ : static_cast<uint16_t>(kHeader);
         buf.assign(request_.begin(), request_.begin() + qend);
         buf.resize(kWriterLimit);
         DnsWriter w(buf.data(), kWriterLimit, qend);
         size_t added = 0;
-        while (next_ < n + 2 && w.size() < kTargetSize) {
-            const dns::Record& r =
-                (next_ == 0 || next_ == n + 1) ? zone_.soa : zone_.records[next_ - 1];
+        while (next_ < n && w.size() < kTargetSize) {
+            const dns::Record& r = records_[next_];
             if (!add(w, r)) {
                 if (added != 0) break;  // the next message takes it
                 ++next_;                // cannot fit any message: left out, and said
@@ -273,7 +294,7 @@ bool Transfer::produce(std::vector<uint8_t>& out, size_t want) {
         stats_.messages.add();
         stats_.records.add(added);
     }
-    return next_ < n + 2;
+    return next_ < n;
 }
 
 }  // namespace edgelease::control::dnstcp

@@ -6,8 +6,9 @@
 // connection's buffer. Who may transfer: [[dns.zones]] allow_transfer (address prefixes and
 // TSIG keys); requests may be TSIG-signed (RFC 8945), and then every answer is.
 //
-// IXFR is answered with the whole zone in AXFR form (RFC 1995 §4 allows it), or with the
-// SOA alone when the client's serial is already ours.
+// IXFR (RFC 1995) is answered from the record store's journal of changesets; when the
+// journal does not reach back to the client's serial, with the whole zone in AXFR form (§4
+// allows it); with the SOA alone when the client's serial is already ours.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -42,7 +43,8 @@ bool is_transfer_request(std::span<const uint8_t> msg) noexcept;
 /// A transfer being sent.
 class Transfer {
   public:
-    Transfer(std::vector<uint8_t> request, store::RecordStore::ZoneSnapshot zone,
+    /// `records`: everything to send, in order (AXFR: SOA, the zone, SOA; IXFR: RFC 1995 §4).
+    Transfer(std::vector<uint8_t> request, std::vector<dns::Record> records,
              std::optional<tsig::Key> key, tsig::Record request_tsig, TransferStats& stats);
     /// Appends framed messages to `out` until it has grown by at least `want` octets or the
     /// zone is all sent. False once it is (nothing more to make).
@@ -51,11 +53,11 @@ class Transfer {
   private:
     std::vector<uint8_t> request_;  // header and question of the request
     uint16_t question_end_;
-    store::RecordStore::ZoneSnapshot zone_;
+    std::vector<dns::Record> records_;
     std::optional<tsig::Key> key_;
     std::optional<tsig::Signer> signer_;
     TransferStats& stats_;
-    size_t next_ = 0;  // index into zone_.records; records.size() + 1: the closing SOA sent
+    size_t next_ = 0;  // index into records_
     bool first_ = true;
 };
 

@@ -191,14 +191,16 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
     }
     MDB_txn* txn = nullptr;
     if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn); rc != 0) fail(dir, "mdb_txn_begin", rc);
-    MDB_dbi rdbi, adbi, zdbi;
+    MDB_dbi rdbi, adbi, zdbi, jdbi;
     int rc = mdb_dbi_open(txn, "records", MDB_CREATE, &rdbi);
     if (rc == 0) rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &adbi);
     if (rc == 0) rc = mdb_dbi_open(txn, "zones", MDB_CREATE, &zdbi);
+    if (rc == 0) rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &jdbi);
     if (rc != 0) {
         mdb_txn_abort(txn);
-        fail(dir, "cannot open the records/audit/zones databases", rc);
+        fail(dir, "cannot open the records/audit/zones/journal databases", rc);
     }
+    journal_.load(txn, zdbi, jdbi);
     // The audit sequence continues after the newest stored event.
     MDB_stat st;
     if (mdb_stat(txn, adbi, &st) == 0) audit_count_ = st.ms_entries;
@@ -217,6 +219,7 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
     records_dbi_ = rdbi;
     audit_dbi_ = adbi;
     zones_dbi_ = zdbi;
+    journal_dbi_ = jdbi;
 }
 
 RecordStore::~RecordStore() {
@@ -294,7 +297,9 @@ bool RecordStore::wait_committed(uint64_t ticket, std::chrono::milliseconds time
 }
 
 bool RecordStore::commit(std::vector<Op*>& batch) {
+    journal_.begin_batch();
     for (int attempt = 0; attempt < 8; ++attempt) {
+        if (attempt > 0) journal_.abort_batch();  // the failed attempt's changes go back
         MDB_txn* txn = nullptr;
         int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
         size_t added = 0;
@@ -302,11 +307,15 @@ bool RecordStore::commit(std::vector<Op*>& batch) {
             Op& op = *batch[i];
             MDB_val k{op.key.size(), op.key.data()};
             if (op.kind == Op::Del) {
-                rc = mdb_del(txn, records_dbi_, &k, nullptr);
+                rc = journal_.on_del(txn, records_dbi_, op.key);
+                if (rc == 0) rc = mdb_del(txn, records_dbi_, &k, nullptr);
                 if (rc == MDB_NOTFOUND) rc = 0;
             } else if (op.kind >= Op::ZoneDirty) {
-                rc = apply_zone_op(txn, op);
+                rc = journal_op(txn, op);
+                if (rc == 0) rc = apply_zone_op(txn, op);
             } else {
+                if (op.kind == Op::Put) rc = journal_.on_put(txn, records_dbi_, op.key, op.value);
+                if (rc != 0) break;
                 MDB_val v{op.value.size(), op.value.data()};
                 rc = mdb_put(txn, op.kind == Op::Put ? records_dbi_ : audit_dbi_, &k, &v, 0);
                 if (op.kind == Op::Audit && rc == 0) ++added;
@@ -344,8 +353,12 @@ bool RecordStore::commit(std::vector<Op*>& batch) {
         }
         LOG_ERROR("record store %s: commit of %zu change(s) failed: %s", dir_.c_str(), batch.size(),
                   mdb_strerror(rc));
+        journal_.abort_batch();
+        journal_.lost_changes();
         return false;
     }
+    journal_.abort_batch();
+    journal_.lost_changes();
     return false;
 }
 

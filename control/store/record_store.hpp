@@ -18,6 +18,7 @@
 
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include "control/store/journal.hpp"
 #include "control/zone/audit.hpp"
 #include "control/zone/zone_store.hpp"
 
@@ -86,6 +87,17 @@ class RecordStore final : public zone::RecordSink {
         std::vector<dns::Record> records;  // the SOA not among them
     };
     ZoneSnapshot snapshot_zone(const dns::WireName& apex) const;
+
+    /// For IXFR (zone_snapshot.cpp): the zone's changes from serial `from` to its current
+    /// one, from the journal, in one read transaction. UpToDate when `from` is the current
+    /// serial (or newer); NoJournal when the journal does not reach back to `from`.
+    struct ZoneChanges {
+        enum class State : uint8_t { Ok, UpToDate, NoJournal, NotHosted, Changing, Failed };
+        State state = State::NotHosted;
+        dns::Record soa;               // the current one
+        std::vector<Changeset> chain;  // from `from` to the current serial, in order
+    };
+    ZoneChanges zone_changes(const dns::WireName& apex, uint32_t from) const;
     /// Control lcore: appends an event (seq assigned here).
     void audit(zone::AuditEvent e);
 
@@ -121,13 +133,16 @@ class RecordStore final : public zone::RecordSink {
     bool commit(std::vector<Op*>& batch);
     void notify_serials(const std::vector<Op*>& batch);
     int apply_zone_op(void* txn, const Op& op);  // zone_snapshot.cpp; an LMDB return code
+    int journal_op(void* txn, const Op& op);     // zone_snapshot.cpp: the journal's side
 
     std::string dir_;
     size_t audit_limit_;
     MDB_env* env_ = nullptr;
     unsigned records_dbi_ = 0;
     unsigned audit_dbi_ = 0;
-    unsigned zones_dbi_ = 0;  // apex -> zone state (zone_snapshot.cpp)
+    unsigned zones_dbi_ = 0;    // apex -> zone state (zone_snapshot.cpp)
+    unsigned journal_dbi_ = 0;  // apex | sequence -> changeset (journal.cpp)
+    Journal journal_;           // the writer thread's
     size_t map_size_ = 0;
     uint64_t next_audit_seq_ = 1;
     uint64_t audit_count_ = 0;  // writer thread

@@ -90,6 +90,50 @@ int RecordStore::apply_zone_op(void* txn_, const Op& op) {
     return mdb_put(txn, zones_dbi_, &k, &v, 0);
 }
 
+int RecordStore::journal_op(void* txn_, const Op& op) {
+    auto* txn = static_cast<MDB_txn*>(txn_);
+    if (op.kind == Op::ZoneRemoved) return journal_.on_removed(txn, journal_dbi_, op.key);
+    if (op.kind != Op::ZoneSerial) return 0;
+    MDB_val v{op.value.size(), const_cast<char*>(op.value.data())};
+    auto z = decode_zone(v);
+    if (!z) return 0;
+    const dns::Record soa{dns::WireName(op.key.begin(), op.key.end()), dns::rrtype::SOA,
+                          dns::rrclass::IN, z->ttl, z->soa_rdata};
+    return journal_.on_serial(txn, zones_dbi_, journal_dbi_, op.key, soa);
+}
+
+RecordStore::ZoneChanges RecordStore::zone_changes(const dns::WireName& apex, uint32_t from) const {
+    ZoneChanges out;
+    std::shared_lock lock(resize_mu_);
+    MDB_txn* txn = nullptr;
+    if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0) {
+        LOG_WARN("record store %s: zone changes: %s", dir_.c_str(), mdb_strerror(rc));
+        out.state = ZoneChanges::State::Failed;
+        return out;
+    }
+    MDB_val k{apex.size(), const_cast<uint8_t*>(apex.data())}, v;
+    std::optional<ZoneState> z;
+    if (mdb_get(txn, zones_dbi_, &k, &v) == 0) z = decode_zone(v);
+    if (!z || z->soa_rdata.empty()) {
+        out.state = ZoneChanges::State::NotHosted;
+    } else if (z->dirty) {
+        out.state = ZoneChanges::State::Changing;
+    } else {
+        out.soa = dns::Record{apex, dns::rrtype::SOA, dns::rrclass::IN, z->ttl, z->soa_rdata};
+        const uint32_t now = serial_of(z->soa_rdata);
+        if (from == now || static_cast<int32_t>(from - now) > 0) {  // RFC 1982: not older
+            out.state = ZoneChanges::State::UpToDate;
+        } else if (auto chain = journal_chain(txn, journal_dbi_, apex, from, now)) {
+            out.chain = std::move(*chain);
+            out.state = ZoneChanges::State::Ok;
+        } else {
+            out.state = ZoneChanges::State::NoJournal;
+        }
+    }
+    mdb_txn_abort(txn);
+    return out;
+}
+
 std::vector<std::pair<dns::WireName, uint32_t>> RecordStore::load_serials() const {
     std::vector<std::pair<dns::WireName, uint32_t>> out;
     std::shared_lock lock(resize_mu_);

@@ -162,3 +162,117 @@ records = [ { name = "a", type = "A", data = "198.18.0.10" } ]
 
 }  // namespace
 }  // namespace edgelease::control::zone
+
+namespace edgelease::control::zone {
+namespace {
+
+using Changes = control::store::RecordStore::ZoneChanges;
+
+StoredRecord lease_a(const std::string& host, uint8_t last, uint32_t ttl = 600) {
+    return StoredRecord{
+        dns::Record{
+            name(host + ".lan."), dns::rrtype::A, dns::rrclass::IN, ttl, {198, 18, 0, last}},
+        Provenance{Origin::Dhcp, "client:" + host, 1, 1, 0}};
+}
+
+uint32_t bump(ZoneStore& s) {
+    std::vector<ZoneStore::Key> dirty;
+    s.take_dirty(dirty);
+    for (const auto& z : s.zones())
+        if (z.apex == name("lan.")) return z.serial;
+    return 0;
+}
+
+std::string owners(const std::vector<dns::Record>& rs) {
+    std::string out;
+    for (const auto& r : rs) out += dns::name_to_text(r.owner) + "/" + std::to_string(r.ttl) + " ";
+    return out;
+}
+
+TEST(ZoneJournal, ChangesBetweenSerialsChainFromAnyKeptSerial) {
+    Dir dir;
+    control::store::RecordStore rs(dir.p.string(), false, 10);
+    ZoneStore s(&rs);
+    s.set_config(zones_of(kZones, 500), 1000);
+    rs.start();
+    ASSERT_TRUE(s.put(lease_a("pc1", 50)));
+    const uint32_t s1 = bump(s);  // 501: +pc1
+    ASSERT_TRUE(s.put(lease_a("pc2", 51)));
+    ASSERT_TRUE(s.put(lease_a("tmp", 52)));
+    ASSERT_TRUE(s.erase(ZoneStore::key(name("tmp.lan.")), dns::rrtype::A, {198, 18, 0, 52}));
+    const uint32_t s2 = bump(s);                  // 502: +pc2 (tmp came and went: no trace)
+    ASSERT_TRUE(s.put(lease_a("pc1", 50, 300)));  // a TTL change
+    ASSERT_TRUE(s.erase(ZoneStore::key(name("pc2.lan.")), dns::rrtype::A, {198, 18, 0, 51}));
+    const uint32_t s3 = bump(s);  // 503: pc1 600 -> 300, -pc2
+    ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+    ASSERT_EQ(s3, 503u);
+
+    Changes all = rs.zone_changes(name("lan."), 500);
+    ASSERT_EQ(all.state, Changes::State::Ok);
+    ASSERT_EQ(all.chain.size(), 3u);
+    EXPECT_EQ(owners(all.chain[0].added), "pc1.lan./600 ");
+    EXPECT_TRUE(all.chain[0].deleted.empty());
+    EXPECT_EQ(owners(all.chain[1].added), "pc2.lan./600 ") << "tmp left no trace";
+    EXPECT_TRUE(all.chain[1].deleted.empty());
+    EXPECT_EQ(owners(all.chain[2].deleted), "pc1.lan./600 pc2.lan./600 ");
+    EXPECT_EQ(owners(all.chain[2].added), "pc1.lan./300 ");
+    EXPECT_EQ(serial_of(all.chain[2].soa_from), s2);
+    EXPECT_EQ(serial_of(all.chain[2].soa_to), s3);
+
+    Changes tail = rs.zone_changes(name("lan."), s1);
+    ASSERT_EQ(tail.state, Changes::State::Ok);
+    EXPECT_EQ(tail.chain.size(), 2u);
+    EXPECT_EQ(rs.zone_changes(name("lan."), s3).state, Changes::State::UpToDate);
+    EXPECT_EQ(rs.zone_changes(name("lan."), 400).state, Changes::State::NoJournal);
+    EXPECT_EQ(rs.zone_changes(name("nope."), 1).state, Changes::State::NotHosted);
+}
+
+TEST(ZoneJournal, AZoneStoppedMidChangeStartsItsJournalAfresh) {
+    Dir dir;
+    {
+        control::store::RecordStore rs(dir.p.string(), false, 10);
+        ZoneStore s(&rs);
+        s.set_config(zones_of(kZones, 500), 1000);
+        rs.start();
+        ASSERT_TRUE(s.put(lease_a("pc1", 50)));
+        bump(s);                                 // 501
+        ASSERT_TRUE(s.put(lease_a("pc2", 51)));  // stored, but no serial yet: "a crash"
+        ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+    }
+    control::store::RecordStore rs(dir.p.string(), false, 10);
+    ZoneStore s(&rs);
+    size_t skipped = 0;
+    for (auto& r : rs.load(skipped)) s.restore(std::move(r));
+    for (const auto& [apex, serial] : rs.load_serials()) s.restore_serial(apex, serial);
+    s.set_config(zones_of(kZones, 500), 2000);  // 502
+    rs.start();
+    ASSERT_TRUE(s.put(lease_a("pc3", 53)));
+    const uint32_t now = bump(s);  // 503
+    ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+    EXPECT_EQ(rs.zone_changes(name("lan."), 500).state, Changes::State::NoJournal)
+        << "what changed between 501 and the restart is not known";
+    Changes after = rs.zone_changes(name("lan."), now - 1);
+    ASSERT_EQ(after.state, Changes::State::Ok);
+    EXPECT_EQ(owners(after.chain[0].added), "pc3.lan./600 ");
+}
+
+TEST(ZoneJournal, IsBoundedPerZone) {
+    Dir dir;
+    control::store::RecordStore rs(dir.p.string(), false, 10);
+    ZoneStore s(&rs);
+    s.set_config(zones_of(kZones, 500), 1000);
+    rs.start();
+    const size_t n = control::store::Journal::kMaxEntries + 5;
+    for (size_t i = 0; i < n; ++i) {
+        ASSERT_TRUE(s.put(lease_a("h" + std::to_string(i), static_cast<uint8_t>(i))));
+        bump(s);
+    }
+    ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(10)));
+    EXPECT_EQ(rs.zone_changes(name("lan."), 500).state, Changes::State::NoJournal) << "trimmed";
+    Changes kept = rs.zone_changes(name("lan."), 505);
+    ASSERT_EQ(kept.state, Changes::State::Ok);
+    EXPECT_EQ(kept.chain.size(), control::store::Journal::kMaxEntries);
+}
+
+}  // namespace
+}  // namespace edgelease::control::zone
