@@ -85,6 +85,20 @@ inline std::string name_to_text(const WireName& n) {
     return name_to_text(n.data(), n.size());
 }
 
+/// The SERIAL of SOA RDATA: after MNAME and RNAME, the first of the five 32-bit fields that
+/// end it (RFC 1035 §3.3.13). 0 when the RDATA is too short to hold them.
+inline uint32_t soa_serial(const std::vector<uint8_t>& rd) {
+    if (rd.size() < 20) return 0;
+    const size_t at = rd.size() - 20;
+    return uint32_t{rd[at]} << 24 | uint32_t{rd[at + 1]} << 16 | uint32_t{rd[at + 2]} << 8 |
+           rd[at + 3];
+}
+inline void set_soa_serial(std::vector<uint8_t>& rd, uint32_t serial) {
+    if (rd.size() < 20) return;
+    const size_t at = rd.size() - 20;
+    for (size_t i = 0; i < 4; ++i) rd[at + i] = static_cast<uint8_t>(serial >> (24 - 8 * i));
+}
+
 /// A resource record as the control plane keeps it.
 struct Record {
     WireName owner;  // lower-case, absolute

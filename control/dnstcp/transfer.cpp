@@ -64,12 +64,6 @@ std::optional<Request> read_request(std::span<const uint8_t> m) {
     return r;
 }
 
-uint32_t soa_serial(const dns::Record& soa) {
-    if (soa.rdata.size() < 20) return 0;
-    const uint8_t* p = soa.rdata.data() + soa.rdata.size() - 20;
-    return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
-
 /// RFC 1982: a >= b in serial number arithmetic.
 bool serial_at_least(uint32_t a, uint32_t b) {
     return a == b || static_cast<int32_t>(a - b) > 0;
@@ -220,7 +214,7 @@ std::unique_ptr<Transfer> begin_transfer(const TransferEnv& env, std::span<const
     }
     std::vector<dns::Record> records;
     if (req->qtype == dns::rrtype::IXFR && req->ixfr_serial) {
-        if (serial_at_least(*req->ixfr_serial, soa_serial(snap.soa))) {
+        if (serial_at_least(*req->ixfr_serial, dns::soa_serial(snap.soa.rdata))) {
             single(msg, req->question_end, wdns::rcode::kNoError, &snap.soa, checked, out);
             count(TransferOutcome::IxfrUpToDate);
             return nullptr;
@@ -228,7 +222,8 @@ std::unique_ptr<Transfer> begin_transfer(const TransferEnv& env, std::span<const
         // The changes since the client's serial, if the journal still has them all.
         auto changes = env.records->zone_changes(req->qname, *req->ixfr_serial);
         using State = store::RecordStore::ZoneChanges::State;
-        if (changes.state == State::Ok && soa_serial(changes.soa) == soa_serial(snap.soa)) {
+        if (changes.state == State::Ok &&
+            dns::soa_serial(changes.soa.rdata) == dns::soa_serial(snap.soa.rdata)) {
             records.push_back(changes.soa);
             for (auto& c : changes.chain) {
                 records.push_back(std::move(c.soa_from));

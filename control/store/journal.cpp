@@ -57,12 +57,6 @@ struct In {
     }
 };
 
-uint32_t serial_of(const std::vector<uint8_t>& rd) {
-    if (rd.size() < 20) return 0;
-    const uint8_t* p = rd.data() + rd.size() - 20;
-    return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
-
 std::string identity(const dns::Record& r) {
     return zone::record_identity(r.owner, r.type, r.rdata);
 }
@@ -213,7 +207,8 @@ int Journal::on_serial(MDB_txn* txn, MDB_dbi zones, MDB_dbi journal, const std::
         pending_.erase(it);
     }
     const bool broken = broken_.erase(apex) != 0;
-    if (!old_soa || broken || serial_of(old_soa->rdata) == serial_of(new_soa.rdata)) return 0;
+    if (!old_soa || broken || dns::soa_serial(old_soa->rdata) == dns::soa_serial(new_soa.rdata))
+        return 0;
     Changeset c;
     c.soa_from = *old_soa;
     c.soa_to = new_soa;
@@ -284,7 +279,8 @@ std::optional<std::vector<Changeset>> journal_chain(MDB_txn* txn, MDB_dbi journa
             at = from;
             continue;
         }
-        const uint32_t s_from = serial_of(c->soa_from.rdata), s_to = serial_of(c->soa_to.rdata);
+        const uint32_t s_from = dns::soa_serial(c->soa_from.rdata),
+                       s_to = dns::soa_serial(c->soa_to.rdata);
         if (s_from != at) {
             // Not the next link: a chain starting here, if it starts at `from`, replaces any.
             if (s_from != from) continue;

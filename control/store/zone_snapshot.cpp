@@ -43,14 +43,6 @@ std::optional<ZoneState> decode_zone(const MDB_val& v) {
     return z;
 }
 
-/// The serial in SOA RDATA: the third of the five numbers after the two names (RFC 1035
-/// §3.3.13), i.e. the 20 octets' first four. 0 when the RDATA is too short.
-uint32_t serial_of(const std::vector<uint8_t>& rd) {
-    if (rd.size() < 20) return 0;
-    const uint8_t* p = rd.data() + rd.size() - 20;
-    return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | p[3];
-}
-
 std::string_view view_of(const dns::WireName& n) {
     return {reinterpret_cast<const char*>(n.data()), n.size()};
 }
@@ -120,7 +112,7 @@ RecordStore::ZoneChanges RecordStore::zone_changes(const dns::WireName& apex, ui
         out.state = ZoneChanges::State::Changing;
     } else {
         out.soa = dns::Record{apex, dns::rrtype::SOA, dns::rrclass::IN, z->ttl, z->soa_rdata};
-        const uint32_t now = serial_of(z->soa_rdata);
+        const uint32_t now = dns::soa_serial(z->soa_rdata);
         if (from == now || static_cast<int32_t>(from - now) > 0) {  // RFC 1982: not older
             out.state = ZoneChanges::State::UpToDate;
         } else if (auto chain = journal_chain(txn, journal_dbi_, apex, from, now)) {
@@ -147,7 +139,7 @@ std::vector<std::pair<dns::WireName, uint32_t>> RecordStore::load_serials() cons
             auto z = decode_zone(v);
             if (!z || z->soa_rdata.empty()) continue;
             const auto* p = static_cast<const uint8_t*>(k.mv_data);
-            out.emplace_back(dns::WireName(p, p + k.mv_size), serial_of(z->soa_rdata));
+            out.emplace_back(dns::WireName(p, p + k.mv_size), dns::soa_serial(z->soa_rdata));
         }
         mdb_cursor_close(cur);
     }

@@ -17,19 +17,8 @@ bool lease_a(const ZoneStore::Entry& e) {
            (e.prov.origin == Origin::Dhcp || e.prov.origin == Origin::Reservation);
 }
 
-// SOA serial lives in RDATA after MNAME and RNAME: the fifth-from-last 32-bit field.
-uint32_t soa_serial(const std::vector<uint8_t>& rd) {
-    if (rd.size() < 20) return 0;
-    size_t at = rd.size() - 20;
-    return uint32_t{rd[at]} << 24 | uint32_t{rd[at + 1]} << 16 | uint32_t{rd[at + 2]} << 8 |
-           rd[at + 3];
-}
-void set_soa_serial(std::vector<uint8_t>& rd, uint32_t serial) {
-    if (rd.size() < 20) return;
-    size_t at = rd.size() - 20;
-    for (int i = 0; i < 4; ++i)
-        rd[at + static_cast<size_t>(i)] = static_cast<uint8_t>(serial >> (24 - 8 * i));
-}
+using dns::set_soa_serial;
+using dns::soa_serial;
 
 }  // namespace
 
