@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "control/store/record_store.hpp"
+#include "control/store/zone_state.hpp"
 
 namespace edgelease::control::store {
 
@@ -71,18 +72,6 @@ bool in_zone_key(const MDB_val& k, const std::string& apex) {
     return k.mv_size == apex.size() + 8 && std::memcmp(k.mv_data, apex.data(), apex.size()) == 0;
 }
 
-/// The zones database's value: {version, dirty, TTL, SOA RDATA} (zone_snapshot.cpp).
-std::optional<dns::Record> soa_of_state(const std::string& apex, const MDB_val& v) {
-    const auto* p = static_cast<const uint8_t*>(v.mv_data);
-    if (v.mv_size < 6 + 20) return std::nullopt;
-    dns::Record r;
-    r.owner.assign(apex.begin(), apex.end());
-    r.type = dns::rrtype::SOA;
-    r.ttl = uint32_t{p[2]} << 24 | uint32_t{p[3]} << 16 | uint32_t{p[4]} << 8 | p[5];
-    r.rdata.assign(p + 6, p + v.mv_size);
-    return r;
-}
-
 }  // namespace
 
 std::string encode_changeset(const Changeset& c) {
@@ -120,8 +109,8 @@ void Journal::load(MDB_txn* txn, MDB_dbi zones, MDB_dbi journal) {
         for (int r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0;
              r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             std::string apex(static_cast<const char*>(k.mv_data), k.mv_size);
-            const auto* p = static_cast<const uint8_t*>(v.mv_data);
-            if (v.mv_size >= 2 && p[1] != 0) broken_.insert(apex);  // stopped mid-change
+            if (auto z = detail::decode_zone_state(v); z && z->dirty)
+                broken_.insert(apex);  // stopped mid-change
             zones_.insert(std::move(apex));
         }
         mdb_cursor_close(cur);
@@ -196,9 +185,10 @@ int Journal::on_serial(MDB_txn* txn, MDB_dbi zones, MDB_dbi journal, const std::
                        const dns::Record& new_soa) {
     MDB_val k{apex.size(), const_cast<char*>(apex.data())}, v;
     std::optional<dns::Record> old_soa;
-    if (int rc = mdb_get(txn, zones, &k, &v); rc == 0)
-        old_soa = soa_of_state(apex, v);
-    else if (rc != MDB_NOTFOUND)
+    if (int rc = mdb_get(txn, zones, &k, &v); rc == 0) {
+        if (auto z = detail::decode_zone_state(v); z && !z->soa_rdata.empty())
+            old_soa = z->soa(dns::WireName(apex.begin(), apex.end()));
+    } else if (rc != MDB_NOTFOUND)
         return rc;
     zones_.insert(apex);
     PendingChanges p;

@@ -9,39 +9,36 @@
 
 #include "common/log.hpp"
 #include "control/store/record_store.hpp"
+#include "control/store/zone_state.hpp"
 
 namespace edgelease::control::store {
 
 namespace {
 
-constexpr uint8_t kZoneVersion = 1;
-constexpr size_t kZoneHeader = 1 + 1 + 4;  // version, dirty, TTL; then the SOA RDATA
+using detail::decode_zone_state;
+using detail::encode_zone_state;
+using detail::ZoneState;
 
-/// A zone state: {version, dirty, TTL, SOA RDATA}. `soa_rdata` empty: no SOA stored yet.
-std::string encode_zone(bool dirty, uint32_t ttl, const std::vector<uint8_t>& soa_rdata) {
-    std::string v;
-    v.push_back(static_cast<char>(kZoneVersion));
-    v.push_back(dirty ? 1 : 0);
-    for (int s = 24; s >= 0; s -= 8) v.push_back(static_cast<char>(ttl >> s));
-    v.append(soa_rdata.begin(), soa_rdata.end());
-    return v;
-}
+/// A read transaction, held with the resize lock shared (the writer grows the map only
+/// while no transaction is open). Aborted when it goes.
+class ReadTxn {
+  public:
+    ReadTxn(MDB_env* env, std::shared_mutex& resize) : lock_(resize) {
+        rc_ = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn_);
+    }
+    ~ReadTxn() {
+        if (rc_ == 0) mdb_txn_abort(txn_);
+    }
+    ReadTxn(const ReadTxn&) = delete;
+    ReadTxn& operator=(const ReadTxn&) = delete;
+    int rc() const { return rc_; }
+    MDB_txn* get() const { return txn_; }
 
-struct ZoneState {
-    bool dirty = false;
-    uint32_t ttl = 0;
-    std::vector<uint8_t> soa_rdata;
+  private:
+    std::shared_lock<std::shared_mutex> lock_;
+    MDB_txn* txn_ = nullptr;
+    int rc_ = 0;
 };
-
-std::optional<ZoneState> decode_zone(const MDB_val& v) {
-    const auto* p = static_cast<const uint8_t*>(v.mv_data);
-    if (v.mv_size < kZoneHeader || p[0] != kZoneVersion) return std::nullopt;
-    ZoneState z;
-    z.dirty = p[1] != 0;
-    z.ttl = uint32_t{p[2]} << 24 | uint32_t{p[3]} << 16 | uint32_t{p[4]} << 8 | p[5];
-    z.soa_rdata.assign(p + kZoneHeader, p + v.mv_size);
-    return z;
-}
 
 std::string_view view_of(const dns::WireName& n) {
     return {reinterpret_cast<const char*>(n.data()), n.size()};
@@ -55,7 +52,7 @@ void RecordStore::zone_dirty(const dns::WireName& apex) {
 
 void RecordStore::zone_serial(const dns::Record& soa) {
     push(new Op{Op::ZoneSerial, std::string(soa.owner.begin(), soa.owner.end()),
-                encode_zone(false, soa.ttl, soa.rdata)});
+                encode_zone_state(false, soa.ttl, soa.rdata)});
 }
 
 void RecordStore::zone_removed(const dns::WireName& apex) {
@@ -75,8 +72,8 @@ int RecordStore::apply_zone_op(void* txn_, const Op& op) {
         MDB_val cur;
         ZoneState z;
         if (mdb_get(txn, zones_dbi_, &k, &cur) == 0)
-            if (auto d = decode_zone(cur)) z = std::move(*d);
-        value = encode_zone(true, z.ttl, z.soa_rdata);
+            if (auto d = decode_zone_state(cur)) z = std::move(*d);
+        value = encode_zone_state(true, z.ttl, z.soa_rdata);
     }
     MDB_val v{value.size(), value.data()};
     return mdb_put(txn, zones_dbi_, &k, &v, 0);
@@ -87,31 +84,30 @@ int RecordStore::journal_op(void* txn_, const Op& op) {
     if (op.kind == Op::ZoneRemoved) return journal_.on_removed(txn, journal_dbi_, op.key);
     if (op.kind != Op::ZoneSerial) return 0;
     MDB_val v{op.value.size(), const_cast<char*>(op.value.data())};
-    auto z = decode_zone(v);
+    auto z = decode_zone_state(v);
     if (!z) return 0;
-    const dns::Record soa{dns::WireName(op.key.begin(), op.key.end()), dns::rrtype::SOA,
-                          dns::rrclass::IN, z->ttl, z->soa_rdata};
-    return journal_.on_serial(txn, zones_dbi_, journal_dbi_, op.key, soa);
+    return journal_.on_serial(txn, zones_dbi_, journal_dbi_, op.key,
+                              z->soa(dns::WireName(op.key.begin(), op.key.end())));
 }
 
 RecordStore::ZoneChanges RecordStore::zone_changes(const dns::WireName& apex, uint32_t from) const {
     ZoneChanges out;
-    std::shared_lock lock(resize_mu_);
-    MDB_txn* txn = nullptr;
-    if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0) {
-        LOG_WARN("record store %s: zone changes: %s", dir_.c_str(), mdb_strerror(rc));
+    const ReadTxn read(env_, resize_mu_);
+    MDB_txn* txn = read.get();
+    if (read.rc() != 0) {
+        LOG_WARN("record store %s: zone changes: %s", dir_.c_str(), mdb_strerror(read.rc()));
         out.state = ZoneChanges::State::Failed;
         return out;
     }
     MDB_val k{apex.size(), const_cast<uint8_t*>(apex.data())}, v;
     std::optional<ZoneState> z;
-    if (mdb_get(txn, zones_dbi_, &k, &v) == 0) z = decode_zone(v);
+    if (mdb_get(txn, zones_dbi_, &k, &v) == 0) z = decode_zone_state(v);
     if (!z || z->soa_rdata.empty()) {
         out.state = ZoneChanges::State::NotHosted;
     } else if (z->dirty) {
         out.state = ZoneChanges::State::Changing;
     } else {
-        out.soa = dns::Record{apex, dns::rrtype::SOA, dns::rrclass::IN, z->ttl, z->soa_rdata};
+        out.soa = z->soa(apex);
         const uint32_t now = dns::soa_serial(z->soa_rdata);
         if (from == now || static_cast<int32_t>(from - now) > 0) {  // RFC 1982: not older
             out.state = ZoneChanges::State::UpToDate;
@@ -122,37 +118,34 @@ RecordStore::ZoneChanges RecordStore::zone_changes(const dns::WireName& apex, ui
             out.state = ZoneChanges::State::NoJournal;
         }
     }
-    mdb_txn_abort(txn);
     return out;
 }
 
 std::vector<std::pair<dns::WireName, uint32_t>> RecordStore::load_serials() const {
     std::vector<std::pair<dns::WireName, uint32_t>> out;
-    std::shared_lock lock(resize_mu_);
-    MDB_txn* txn = nullptr;
-    if (mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn) != 0) return out;
+    const ReadTxn read(env_, resize_mu_);
+    if (read.rc() != 0) return out;
     MDB_cursor* cur = nullptr;
-    if (mdb_cursor_open(txn, zones_dbi_, &cur) == 0) {
+    if (mdb_cursor_open(read.get(), zones_dbi_, &cur) == 0) {
         MDB_val k, v;
         for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            auto z = decode_zone(v);
+            auto z = decode_zone_state(v);
             if (!z || z->soa_rdata.empty()) continue;
             const auto* p = static_cast<const uint8_t*>(k.mv_data);
             out.emplace_back(dns::WireName(p, p + k.mv_size), dns::soa_serial(z->soa_rdata));
         }
         mdb_cursor_close(cur);
     }
-    mdb_txn_abort(txn);
     return out;
 }
 
 RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) const {
     ZoneSnapshot out;
-    std::shared_lock lock(resize_mu_);
-    MDB_txn* txn = nullptr;
-    if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0) {
-        LOG_WARN("record store %s: zone snapshot: %s", dir_.c_str(), mdb_strerror(rc));
+    const ReadTxn read(env_, resize_mu_);
+    MDB_txn* txn = read.get();
+    if (read.rc() != 0) {
+        LOG_WARN("record store %s: zone snapshot: %s", dir_.c_str(), mdb_strerror(read.rc()));
         out.state = ZoneSnapshot::State::Failed;
         return out;
     }
@@ -167,7 +160,7 @@ RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) 
              r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             std::string name(static_cast<const char*>(k.mv_data), k.mv_size);
             if (name == view_of(apex))
-                mine = decode_zone(v);
+                mine = decode_zone_state(v);
             else if (name.size() > apex.size() && dns::wire_at_or_below(name, view_of(apex)))
                 deeper.push_back(std::move(name));
         }
@@ -179,7 +172,7 @@ RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) 
     } else if (rc == 0 && mine->dirty) {
         out.state = ZoneSnapshot::State::Changing;
     } else if (rc == 0 && (rc = mdb_cursor_open(txn, records_dbi_, &cur)) == 0) {
-        out.soa = dns::Record{apex, dns::rrtype::SOA, dns::rrclass::IN, mine->ttl, mine->soa_rdata};
+        out.soa = mine->soa(apex);
         MDB_val k, v;
         for (int r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0;
              r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -200,7 +193,6 @@ RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) 
         out.state = ZoneSnapshot::State::Failed;
         out.records.clear();
     }
-    mdb_txn_abort(txn);
     return out;
 }
 
