@@ -58,7 +58,16 @@ bool same_peer(const config::NotifyTarget& t, const sockaddr_storage& ss) {
 }
 
 bool same_targets(const std::vector<config::NotifyTarget>& want,
-                  const std::vector<Notifier::Target>& have);
+                  const std::vector<Notifier::Target>& have) {
+    if (want.size() != have.size()) return false;
+    for (size_t i = 0; i < want.size(); ++i) {
+        const auto& a = want[i];
+        const auto& b = have[i].to;
+        if (a.is_v6 != b.is_v6 || a.port != b.port || (a.is_v6 ? a.v6 != b.v6 : a.v4 != b.v4))
+            return false;
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -211,19 +220,5 @@ int64_t Notifier::run(const config::Config* cfg, int64_t now) {
         }
     return next;
 }
-
-namespace {
-bool same_targets(const std::vector<config::NotifyTarget>& want,
-                  const std::vector<Notifier::Target>& have) {
-    if (want.size() != have.size()) return false;
-    for (size_t i = 0; i < want.size(); ++i) {
-        const auto& a = want[i];
-        const auto& b = have[i].to;
-        if (a.is_v6 != b.is_v6 || a.port != b.port || (a.is_v6 ? a.v6 != b.v6 : a.v4 != b.v4))
-            return false;
-    }
-    return true;
-}
-}  // namespace
 
 }  // namespace edgelease::control::dnstcp
