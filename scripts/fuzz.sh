@@ -13,7 +13,7 @@ seconds=${1:-60}
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "usage: $0 [seconds per target]" >&2; exit 2; }
 build=${BUILD_DIR:-build-fuzz}
 targets=(fuzz_dns_answer fuzz_dhcp_parse fuzz_dhcp6_parse fuzz_packet fuzz_zone_file fuzz_config fuzz_tsig
-    fuzz_dns_tcp_stream)
+    fuzz_dns_tcp_stream fuzz_dns_update)
 
 if ! command -v clang++ >/dev/null || ! command -v clang >/dev/null; then
     echo "clang not found: installing it (apt-get)"

@@ -1,6 +1,7 @@
 #pragma once
-// The DNS audit trail: one event per record change made by DHCP or an operator, and per change
-// the policy skipped. Kept in LMDB (bounded, oldest dropped first) and logged.
+// The DNS audit trail: one event per record change made by DHCP, an operator or a dynamic
+// update, and per change the policy skipped or refused. Kept in LMDB (bounded, oldest dropped
+// first) and logged.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -25,14 +26,18 @@ enum class AuditReason : uint8_t {
     ApiAdd = 10,             // an operator added a record
     ApiDelete = 11,          // an operator deleted a record
     Orphaned = 12,           // its zone is no longer hosted
-    LeaseDropped = 13,  // a reload left its lease outside every scope/pool: treated as a release
-    Reconcile = 14,     // start-up: a dhcp record with no lease behind it (crash between stores)
+    LeaseDropped = 13,   // a reload left its lease outside every scope/pool: treated as a release
+    Reconcile = 14,      // start-up: a dhcp record with no lease behind it (crash between stores)
+    UpdateAdd = 15,      // a dynamic update (RFC 2136) added the record or changed its TTL
+    UpdateDelete = 16,   // a dynamic update deleted it
+    UpdateRefused = 17,  // a dynamic update would have changed this record of another origin
 };
-inline constexpr std::array<std::string_view, 15> kAuditReasonNames{
-    "grant",         "renew",      "release",  "expiry",        "stale",
-    "conflict-skip", "supersede",  "rename",   "reservation",   "reservation-removed",
-    "api-add",       "api-delete", "orphaned", "lease-dropped", "reconcile"};
-static_assert(static_cast<size_t>(AuditReason::Reconcile) + 1 == kAuditReasonNames.size());
+inline constexpr std::array<std::string_view, 18> kAuditReasonNames{
+    "grant",         "renew",         "release",       "expiry",        "stale",
+    "conflict-skip", "supersede",     "rename",        "reservation",   "reservation-removed",
+    "api-add",       "api-delete",    "orphaned",      "lease-dropped", "reconcile",
+    "update-add",    "update-delete", "update-refused"};
+static_assert(static_cast<size_t>(AuditReason::UpdateRefused) + 1 == kAuditReasonNames.size());
 inline std::string_view to_string(AuditReason r) {
     return kAuditReasonNames[static_cast<size_t>(r)];
 }
