@@ -332,11 +332,14 @@ void get_zones(Appliance& app, const Request&, Response& res) {
                 json t = json::object();
                 for (size_t i = 0; i < control::dnstcp::kTransferOutcomeNames.size(); ++i)
                     t[control::dnstcp::kTransferOutcomeNames[i]] = z.outcomes[i].get();
-                xfr[zone] = json{{"transfers", t},
-                                 {"notify",
-                                  {{"sent", z.notify_sent.get()},
-                                   {"answered", z.notify_answered.get()},
-                                   {"gave_up", z.notify_gave_up.get()}}}};
+                xfr[zone] = json{
+                    {"transfers", t},
+                    {"notify",
+                     {{"sent", z.notify_sent.get()},
+                      {"answered", z.notify_answered.get()},
+                      {"gave_up", z.notify_gave_up.get()}}},
+                    {"updates",
+                     {{"applied", z.updates_applied.get()}, {"refused", z.updates_refused.get()}}}};
             });
     json out = json::array();
     for (const auto& r : *rows) {
@@ -351,6 +354,7 @@ void get_zones(Appliance& app, const Request&, Response& res) {
         for (const char* o : control::dnstcp::kTransferOutcomeNames) t[o] = 0;
         z["transfers"] = t;
         z["notify"] = json{{"sent", 0}, {"answered", 0}, {"gave_up", 0}};
+        z["updates"] = json{{"applied", 0}, {"refused", 0}};
         if (auto it = xfr.find(r.name); it != xfr.end()) z.update(it->second);
         out.push_back(std::move(z));
     }

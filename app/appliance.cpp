@@ -147,6 +147,13 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
             }
             ctx->queues.push_back(q);
         }
+        // UPDATE over UDP reaches the DNS server on kernel sockets when every queue of this
+        // worker has a way to the kernel; otherwise the worker answers it NOTIMP.
+        ctx->dns.updates_to_kernel = dns_tcp_ != nullptr && !ctx->queues.empty() &&
+                                     std::all_of(ctx->queues.begin(), ctx->queues.end(),
+                                                 [](const dataplane::WorkerQueue& q) {
+                                                     return q.tap_id != dataplane::kNoTap;
+                                                 });
         ctx->kernel_poll_cycles = rte_get_tsc_hz() / 5000;  // 200 us
         rte_rcu_qsbr_thread_register(qsbr_, w);
         registry_.lcores.push_back(
@@ -204,6 +211,16 @@ void Appliance::start_dns_tcp(unsigned rcu_id) {
     t.udp_payload_size = cfg_.dns.udp_payload_size;
     t.transfers.config = [this] { return config(); };
     t.transfers.records = records_.get();
+    if (zone_store_) {
+        t.updates.config = [this] { return config(); };
+        t.updates.on_control = [this](std::function<void()> fn, std::chrono::milliseconds to) {
+            return run_on_control(std::move(fn), to);
+        };
+        t.updates.zones = zone_store_.get();
+        control::ControlPlane* plane = plane_.get();
+        t.updates.publish = [plane] { plane->apply_zone_changes(); };
+        t.updates.records = records_.get();
+    }
     dns_tcp_ = std::make_unique<control::dnstcp::DnsTcpServer>(std::move(t), exception_->netns(),
                                                                zones_, qsbr_, rcu_id);
     rte_rcu_qsbr_thread_register(qsbr_, rcu_id);

@@ -1,4 +1,5 @@
-// The counter catalog's DNS over TCP entries (control/dnstcp).
+// The counter catalog's entries of the DNS server on kernel sockets (control/dnstcp): TCP,
+// zone transfers, NOTIFY, dynamic updates.
 #include "app/catalog_declare.hpp"
 
 namespace edgelease::app::detail {
@@ -112,6 +113,42 @@ void declare_dns_tcp(Declare& d) {
                   out.sample({zone, "sent"}, z.notify_sent.get());
                   out.sample({zone, "answered"}, z.notify_answered.get());
                   out.sample({zone, "gave_up"}, z.notify_gave_up.get());
+              });
+      });
+    d("edgelease_dns_updates_total", kCounter, {"outcome"},
+      "Dynamic updates (RFC 2136, over TCP and UDP) by outcome: applied (NOERROR, durable "
+      "before the answer), prereq_failed (YXDOMAIN, NXDOMAIN, YXRRSET, NXRRSET), refused "
+      "(allow_update), refused_provenance (it would change a record of another origin; "
+      "audited), tsig_failed (NOTAUTH: BADKEY, BADSIG, BADTIME, BADTRUNC), notauth (not a "
+      "zone hosted here), notzone, formerr, servfail (the control plane or the record store "
+      "did not take it in time), overload (too many waiting: SERVFAIL at once).",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp == nullptr) return;
+          for (size_t i = 0; i < control::dnstcp::kUpdateOutcomeNames.size(); ++i)
+              out.sample({control::dnstcp::kUpdateOutcomeNames[i]},
+                         s.dns_tcp->updates.outcomes[i].get());
+      }).summary = "updates";
+    d("edgelease_dns_update_records_total", kCounter, {"change"},
+      "Records dynamic updates wrote (added, a changed TTL included) and deleted.",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp == nullptr) return;
+          out.sample({"added"}, s.dns_tcp->updates.records_added.get());
+          out.sample({"deleted"}, s.dns_tcp->updates.records_deleted.get());
+      });
+    d("edgelease_dns_updates_udp_total", kCounter, {},
+      "Dynamic updates that arrived over UDP (handed to the kernel by the workers).",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp != nullptr) out.sample({}, s.dns_tcp->updates.udp.get());
+      });
+    d("edgelease_dns_zone_updates_total", kCounter, {"zone", "result"},
+      "Dynamic updates of a hosted zone: applied, refused (allow_update, or another origin's "
+      "record).",
+      [](const MetricsSources& s, SeriesSink& out) {
+          if (s.dns_tcp == nullptr) return;
+          s.dns_tcp->zones.each(
+              [&](const std::string& zone, const control::dnstcp::ZoneXfrStats& z) {
+                  out.sample({zone, "applied"}, z.updates_applied.get());
+                  out.sample({zone, "refused"}, z.updates_refused.get());
               });
       });
     d("edgelease_dns_tcp_dropped_total", kCounter, {},

@@ -187,13 +187,14 @@ void print_records(const json& records) {
 }
 
 void print_zones(const json& zones) {
-    std::printf("%-32s %-10s %-8s %-6s %-6s %-8s %s\n", "ZONE", "SERIAL", "RECORDS", "XFR",
-                "DENIED", "NOTIFY", "BY ORIGIN");
+    std::printf("%-32s %-10s %-8s %-6s %-6s %-8s %-9s %s\n", "ZONE", "SERIAL", "RECORDS", "XFR",
+                "DENIED", "NOTIFY", "UPDATES", "BY ORIGIN");
     for (const auto& z : zones) {
         std::string by;
         for (const auto& [origin, n] : z["by_origin"].items())
             if (n.get<uint64_t>() != 0) by += (by.empty() ? "" : ", ") + origin + " " + n.dump();
-        // Transfers sent (whole zone or SOA), refused or not authorised, NOTIFY answered/sent.
+        // Transfers sent (whole zone or SOA), refused or not authorised, NOTIFY answered/sent,
+        // dynamic updates applied/refused.
         const json t = z.value("transfers", json::object());
         const json n = z.value("notify", json::object());
         auto num = [](const json& j, const char* k) { return j.value(k, uint64_t{0}); };
@@ -202,9 +203,12 @@ void print_zones(const json& zones) {
         const std::string denied = std::to_string(num(t, "refused") + num(t, "notauth"));
         const std::string notify =
             std::to_string(num(n, "answered")) + "/" + std::to_string(num(n, "sent"));
-        std::printf("%-32s %-10s %-8s %-6s %-6s %-8s %s\n", str(z, "name").c_str(),
+        const json u = z.value("updates", json::object());
+        const std::string updates =
+            std::to_string(num(u, "applied")) + "/" + std::to_string(num(u, "refused"));
+        std::printf("%-32s %-10s %-8s %-6s %-6s %-8s %-9s %s\n", str(z, "name").c_str(),
                     str(z, "serial").c_str(), str(z, "records").c_str(), xfr.c_str(),
-                    denied.c_str(), notify.c_str(), by.c_str());
+                    denied.c_str(), notify.c_str(), updates.c_str(), by.c_str());
     }
 }
 
@@ -301,7 +305,7 @@ int main(int argc, char** argv) {
     auto* zones = app.add_subcommand("zones", "Hosted zones");
     zones->require_subcommand(1);
     auto* zones_list = zones->add_subcommand(
-        "list", "List zones: serial, record counts by origin, transfers and NOTIFY");
+        "list", "List zones: serial, record counts by origin, transfers, NOTIFY, updates");
 
     auto* records = app.add_subcommand("records", "DNS records with their provenance");
     records->require_subcommand(1);

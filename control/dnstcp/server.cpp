@@ -19,6 +19,7 @@
 
 #include "common/log.hpp"
 #include "control/dnstcp/framing.hpp"
+#include "control/dnsupdate/update.hpp"
 
 namespace edgelease::control::dnstcp {
 
@@ -27,12 +28,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr uint64_t kStopId = 0;
+constexpr uint64_t kUdpBase = uint64_t{1} << 30;      // + index: the UDP sockets
 constexpr uint64_t kNotifyId = uint64_t{1} << 31;     // the notifier's sockets and doorbell
+constexpr uint64_t kUpdateDoneId = kNotifyId + 1;     // the updater's answers
 constexpr uint64_t kFirstConnId = uint64_t{1} << 32;  // below: listeners (1 + index)
 constexpr int kBacklog = 1024;
 constexpr int kMaxEvents = 64;
 constexpr int kAcceptsPerWake = 64;
 constexpr int kReadsPerWake = 4;  // then the next connection's turn
+constexpr int kDatagramsPerWake = 64;
 // Answers waiting for the client to read them: above the high mark the connection is not
 // read (its queries wait in the kernel's buffer); below the low mark it is again.
 constexpr size_t kOutHigh = 256 * 1024;
@@ -53,16 +57,18 @@ bool link_local(const net::IfAddress& a) {
     return a.is_v6 && a.v6.bytes[0] == 0xfe && (a.v6.bytes[1] & 0xc0) == 0x80;
 }
 
-int open_listener(const net::IfAddress& a, uint16_t port) {
-    const std::string where = endpoint_text(a, port);
-    const int fd = socket(a.is_v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                          IPPROTO_TCP);
-    if (fd < 0)
-        throw std::runtime_error("DNS over TCP on " + where + ": socket: " + strerror(errno));
+/// A listening TCP socket, or with `udp` a bound UDP one.
+int open_socket(const net::IfAddress& a, uint16_t port, bool udp) {
+    const std::string where =
+        (udp ? "DNS (UDP, for updates) on " : "DNS over TCP on ") + endpoint_text(a, port);
+    const int fd = socket(a.is_v6 ? AF_INET6 : AF_INET,
+                          (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                          udp ? IPPROTO_UDP : IPPROTO_TCP);
+    if (fd < 0) throw std::runtime_error(where + ": socket: " + strerror(errno));
     auto fail = [&](const char* what) {
         const int e = errno;
         close(fd);
-        throw std::runtime_error("DNS over TCP on " + where + ": " + what + ": " + strerror(e));
+        throw std::runtime_error(where + ": " + what + ": " + strerror(e));
     };
     const int one = 1;
     // An earlier run's connections in TIME_WAIT must not keep the port; the address may
@@ -85,7 +91,7 @@ int open_listener(const net::IfAddress& a, uint16_t port) {
         sa.sin_addr.s_addr = htonl(a.v4.value);
         if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) fail("bind");
     }
-    if (listen(fd, kBacklog) != 0) fail("listen");
+    if (!udp && listen(fd, kBacklog) != 0) fail("listen");
     return fd;
 }
 
@@ -126,6 +132,7 @@ struct Conn {
     uint32_t events = 0;      // what epoll watches for it now
     bool peer_closed = false;
     std::unique_ptr<Transfer> xfr;  // a zone transfer being sent: later queries wait for it
+    uint32_t updates = 0;           // UPDATE messages with the updater: their answers follow
 
     size_t pending_out() const { return out.size() - out_off; }
 };
@@ -244,6 +251,19 @@ struct DnsTcpServer::Loop {
     /// Answers one message into c.out.
     void answer(Conn& c, std::span<const uint8_t> msg) {
         s.stats_.messages.add();
+        if (is_update(msg)) {
+            Updater::Job job;
+            job.conn = c.id;
+            job.client = address_of(c.peer);
+            job.msg.assign(msg.begin(), msg.end());
+            if (s.updater_->submit(std::move(job))) {
+                ++c.updates;  // answered when done (RFC 7766 §7: answers may come out of order)
+                return;
+            }
+            s.stats_.updates.outcomes[static_cast<size_t>(UpdateOutcome::Overload)].add();
+            append(c, update_error(msg, dnsupdate::rcode::kServFail));
+            return;
+        }
         if (is_transfer_request(msg)) {
             s.stats_.dns.queries.add();
             c.xfr = begin_transfer(s.settings_.transfers, msg, address_of(c.peer), c.out,
@@ -256,13 +276,77 @@ struct DnsTcpServer::Loop {
             s.zones_.current(), dns, scratch.data(), static_cast<uint16_t>(msg.size()),
             static_cast<uint16_t>(scratch.size()), s.stats_.dns);
         if (n == 0) return;  // not to be answered (a response): counted as dropped
+        append(c, std::span<const uint8_t>(scratch.data(), n));
+    }
+
+    /// One framed answer into c.out.
+    static void append(Conn& c, std::span<const uint8_t> a) {
+        if (a.empty()) return;
         if (c.out_off == c.out.size()) {
             c.out.clear();
             c.out_off = 0;
         }
-        c.out.push_back(static_cast<uint8_t>(n >> 8));
-        c.out.push_back(static_cast<uint8_t>(n));
-        c.out.insert(c.out.end(), scratch.data(), scratch.data() + n);
+        c.out.push_back(static_cast<uint8_t>(a.size() >> 8));
+        c.out.push_back(static_cast<uint8_t>(a.size()));
+        c.out.insert(c.out.end(), a.begin(), a.end());
+    }
+
+    /// Answers from the updater: onto their connections, or sent as datagrams.
+    void updates_done(int64_t now) {
+        std::vector<Updater::Job> done;
+        s.updater_->take_done(done);
+        for (auto& j : done) {
+            if (j.conn == 0) {
+                if (!j.answer.empty())
+                    (void)sendto(j.udp_fd, j.answer.data(), j.answer.size(), MSG_DONTWAIT,
+                                 reinterpret_cast<const sockaddr*>(&j.peer), j.peer_len);
+                continue;
+            }
+            auto it = conns.find(j.conn);
+            if (it == conns.end()) continue;  // closed meanwhile (reset, shutdown)
+            Conn& c = *it->second;
+            --c.updates;
+            append(c, j.answer);
+            serve(c, now);
+        }
+    }
+
+    /// Datagrams on a UDP socket: UPDATEs to the updater, anything else answered here.
+    void read_udp(int fd) {
+        dataplane::dns::DnsSettings udp = dns;
+        udp.stream = false;
+        udp.keepalive_100ms = 0;
+        for (int i = 0; i < kDatagramsPerWake; ++i) {
+            sockaddr_storage ss{};
+            socklen_t sl = sizeof ss;
+            const ssize_t n = recvfrom(fd, scratch.data(), scratch.size(), MSG_DONTWAIT,
+                                       reinterpret_cast<sockaddr*>(&ss), &sl);
+            if (n < 0) return;
+            const std::span<const uint8_t> msg(scratch.data(), static_cast<size_t>(n));
+            if (is_update(msg)) {
+                s.stats_.updates.udp.add();
+                Updater::Job job;
+                job.udp_fd = fd;
+                job.peer = ss;
+                job.peer_len = sl;
+                job.client = address_of(peer_of(ss));
+                job.msg.assign(msg.begin(), msg.end());
+                if (!s.updater_->submit(std::move(job))) {
+                    s.stats_.updates.outcomes[static_cast<size_t>(UpdateOutcome::Overload)].add();
+                    const auto a = update_error(msg, dnsupdate::rcode::kServFail);
+                    (void)sendto(fd, a.data(), a.size(), MSG_DONTWAIT,
+                                 reinterpret_cast<const sockaddr*>(&ss), sl);
+                }
+                continue;
+            }
+            const uint16_t len = dataplane::dns::answer_query(
+                s.zones_.current(), udp, scratch.data(), static_cast<uint16_t>(n),
+                static_cast<uint16_t>(std::min<size_t>(scratch.size(), udp.udp_payload_size)),
+                s.stats_.dns);
+            if (len != 0)
+                (void)sendto(fd, scratch.data(), len, MSG_DONTWAIT,
+                             reinterpret_cast<const sockaddr*>(&ss), sl);
+        }
     }
 
     /// Answers the complete messages buffered, while the answers fit. False: c was closed.
@@ -339,7 +423,7 @@ struct DnsTcpServer::Loop {
             if (!flush(c, now)) return;
             if (c.pending_out() == before || (!c.xfr && c.pending_out() == 0)) break;
         }
-        if (c.peer_closed && c.pending_out() == 0 && !c.xfr) {
+        if (c.peer_closed && c.pending_out() == 0 && !c.xfr && c.updates == 0) {
             close_conn(c, CloseReason::ClientClosed);  // anything left is an unfinished message
             return;
         }
@@ -352,7 +436,7 @@ struct DnsTcpServer::Loop {
     void sweep(int64_t now) {
         std::vector<Conn*> late;
         for (auto& [id, c] : conns)
-            if (now >= c->deadline_ns) late.push_back(c.get());
+            if (now >= c->deadline_ns && c->updates == 0) late.push_back(c.get());
         for (Conn* c : late)
             close_conn(*c, stalled(*c) ? CloseReason::OutputStalled : CloseReason::Idle);
     }
@@ -380,7 +464,7 @@ DnsTcpServer::DnsTcpServer(TcpSettings settings, const dataplane::kernel::Netns&
             dataplane::kernel::EnterNetns in(ns);
             for (const auto& a : settings_.addresses) {
                 if (link_local(a)) continue;
-                const int fd = open_listener(a, settings_.port);
+                const int fd = open_socket(a, settings_.port, false);
                 listeners_.push_back(fd);
                 // The port bound (the one asked for, or the kernel's pick for 0).
                 sockaddr_storage ss{};
@@ -390,6 +474,11 @@ DnsTcpServer::DnsTcpServer(TcpSettings settings, const dataplane::kernel::Netns&
                     ntohs(ss.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(ss).sin6_port
                                                    : reinterpret_cast<sockaddr_in&>(ss).sin_port);
                 endpoints_.push_back(endpoint_text(a, port));
+                if (!settings_.udp) continue;
+                // UDP on the same port (with port 0, the TCP socket's pick).
+                const int ufd = open_socket(a, port, true);
+                udp_.push_back(ufd);
+                udp_endpoints_.push_back(endpoint_text(a, port));
             }
         }
         epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -405,6 +494,15 @@ DnsTcpServer::DnsTcpServer(TcpSettings settings, const dataplane::kernel::Netns&
         ev.data.u64 = kNotifyId;
         for (int fd : notifier_->fds())
             if (fd >= 0) epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+        updater_ = std::make_unique<Updater>(settings_.updates, stats_.updates, stats_.zones);
+        ev.data.u64 = kUpdateDoneId;
+        epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, updater_->done_fd(), &ev);
+        for (size_t i = 0; i < udp_.size(); ++i) {
+            ev.data.u64 = kUdpBase + i;
+            if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, udp_[i], &ev) != 0)
+                throw std::runtime_error("DNS (UDP) on " + udp_endpoints_[i] +
+                                         ": epoll: " + strerror(errno));
+        }
         for (size_t i = 0; i < listeners_.size(); ++i) {
             ev.data.u64 = 1 + i;
             if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, listeners_[i], &ev) != 0)
@@ -412,7 +510,9 @@ DnsTcpServer::DnsTcpServer(TcpSettings settings, const dataplane::kernel::Netns&
                                          ": epoll: " + strerror(errno));
         }
     } catch (...) {
+        updater_.reset();
         for (int fd : listeners_) close(fd);
+        for (int fd : udp_) close(fd);
         if (epoll_fd_ >= 0) close(epoll_fd_);
         if (stop_fd_ >= 0) close(stop_fd_);
         throw;
@@ -421,7 +521,9 @@ DnsTcpServer::DnsTcpServer(TcpSettings settings, const dataplane::kernel::Netns&
 
 DnsTcpServer::~DnsTcpServer() {
     stop();
+    updater_.reset();
     for (int fd : listeners_) close(fd);
+    for (int fd : udp_) close(fd);
     close(epoll_fd_);
     close(stop_fd_);
 }
@@ -470,6 +572,10 @@ void DnsTcpServer::run() noexcept {
                     stopping = true;
                 } else if (id == kNotifyId) {
                     notify_now = true;
+                } else if (id == kUpdateDoneId) {
+                    loop.updates_done(now);
+                } else if (id >= kUdpBase && id < kUdpBase + udp_.size()) {
+                    loop.read_udp(udp_[id - kUdpBase]);
                 } else if (id < kFirstConnId) {
                     loop.accept_from(listeners_[id - 1]);
                 } else if (auto it = loop.conns.find(id); it != loop.conns.end()) {

@@ -10,6 +10,9 @@
 // timeout counted from the last complete message either way (a length prefix that never
 // completes, a client that stops reading its answers: both end there), one largest message
 // buffered in and a few answers out. Every close has a counted reason.
+//
+// Dynamic updates (update.hpp) arrive here over TCP and, through UDP sockets beside the
+// listeners, over UDP; a thread of their own applies them and hands the answers back.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -22,6 +25,7 @@
 #include "control/dnstcp/notify.hpp"
 #include "control/dnstcp/stats.hpp"
 #include "control/dnstcp/transfer.hpp"
+#include "control/dnstcp/update.hpp"
 #include "dataplane/dns/zone_view.hpp"
 #include "dataplane/kernel_netns.hpp"
 
@@ -37,6 +41,10 @@ struct TcpSettings {
     uint32_t max_per_client = 32;
     uint16_t udp_payload_size = 1232;  // advertised in the OPT of our answers
     TransferEnv transfers;             // AXFR and IXFR (no record store: NOTAUTH)
+    UpdateEnv updates;                 // UPDATE (no zone store: NOTAUTH)
+    /// Also read UDP on `port` of each address: the UPDATE datagrams the workers hand to the
+    /// kernel (and anything else addressed there, answered like TCP).
+    bool udp = true;
 };
 
 class DnsTcpServer {
@@ -60,6 +68,8 @@ class DnsTcpServer {
     void zone_changed(const dns::WireName& apex) { notifier_->zone_changed(apex); }
     /// "198.18.0.1:53" or "[2001:db8::1]:53" for each listening socket, with the port bound.
     const std::vector<std::string>& endpoints() const { return endpoints_; }
+    /// The same for the UDP sockets (empty without TcpSettings::udp).
+    const std::vector<std::string>& udp_endpoints() const { return udp_endpoints_; }
 
   private:
     struct Loop;
@@ -71,11 +81,14 @@ class DnsTcpServer {
     unsigned rcu_id_;
     std::vector<int> listeners_;
     std::vector<std::string> endpoints_;
+    std::vector<int> udp_;
+    std::vector<std::string> udp_endpoints_;
     int epoll_fd_ = -1;
     int stop_fd_ = -1;  // an eventfd: stop() writes it
     std::thread thread_;
     TcpStats stats_;
     std::unique_ptr<Notifier> notifier_;
+    std::unique_ptr<Updater> updater_;
 };
 
 }  // namespace edgelease::control::dnstcp

@@ -1,5 +1,6 @@
 #pragma once
-// The DNS over TCP server's counters: written by its thread, read by any (all atomics).
+// The counters of the DNS server on kernel sockets (TCP, transfers, NOTIFY, UPDATE): written
+// by its threads, read by any (all atomics).
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -49,6 +50,30 @@ struct TransferStats {
     Counter records;   // records in them (the SOA twice)
 };
 
+/// How UPDATE messages (RFC 2136) ended, one counter each.
+enum class UpdateOutcome : uint8_t {
+    Applied,            // NOERROR: made (or nothing to change), durable before the answer
+    PrereqFailed,       // a prerequisite did not hold: YXDOMAIN, NXDOMAIN, YXRRSET, NXRRSET
+    Refused,            // not allowed by allow_update (or none configured)
+    RefusedProvenance,  // it would change a record of another origin (audited)
+    TsigFailed,         // NOTAUTH: BADKEY, BADSIG, BADTIME, BADTRUNC
+    NotAuth,            // NOTAUTH: not a zone hosted here
+    NotZone,            // NOTZONE: a name outside the zone
+    FormErr,            // a message that could not be read, or RFC 2136 §3.4.1.3
+    ServFail,           // the control plane or the record store did not take it in time
+    Overload,           // SERVFAIL at once: too many updates waiting
+};
+inline constexpr std::array<const char*, 10> kUpdateOutcomeNames{
+    "applied", "prereq_failed", "refused", "refused_provenance", "tsig_failed",
+    "notauth", "notzone",       "formerr", "servfail",           "overload"};
+
+struct UpdateStats {
+    std::array<Counter, kUpdateOutcomeNames.size()> outcomes;
+    Counter records_added;    // records written by updates (a changed TTL counts)
+    Counter records_deleted;  // records they removed
+    Counter udp;              // UPDATE messages that came over UDP (the rest: TCP)
+};
+
 struct NotifyStats {
     Counter sent;      // NOTIFY messages sent, retransmissions included
     Counter answered;  // secondaries that answered (any rcode)
@@ -62,9 +87,12 @@ struct NotifyStats {
 struct ZoneXfrStats {
     std::array<Counter, kTransferOutcomeNames.size()> outcomes;
     Counter notify_sent, notify_answered, notify_gave_up;
+    Counter updates_applied;  // UPDATE messages answered NOERROR
+    Counter updates_refused;  // ... REFUSED (allow_update, or another origin's record)
 };
 
-/// The counters of each zone, by name ("lan."). The TCP thread adds; any thread reads.
+/// The counters of each zone, by name ("lan."). The TCP and update threads add; any thread
+/// reads.
 class PerZoneStats {
   public:
     ZoneXfrStats& of(const std::string& zone) {
@@ -91,10 +119,12 @@ struct alignas(64) TcpStats {
     Counter bytes_out;  // octets written, length prefixes included
     std::atomic<uint32_t> open{0};
     std::atomic<uint32_t> open_peak{0};
-    dataplane::dns::DnsStats dns;  // the answers, counted as a worker counts its own
+    dataplane::dns::DnsStats dns;  // the answers, counted as a worker counts its own (TCP, and
+                                   // any query other than UPDATE on the kernel's UDP port)
     TransferStats transfers;       // zone transfers out (transfer.hpp)
     NotifyStats notify;            // NOTIFY to secondaries (notify.hpp)
-    PerZoneStats zones;            // the same two, per hosted zone
+    UpdateStats updates;           // dynamic updates (update.hpp), over TCP and UDP
+    PerZoneStats zones;            // the same three, per hosted zone
 };
 
 }  // namespace edgelease::control::dnstcp

@@ -95,40 +95,6 @@ void single(std::span<const uint8_t> msg, uint16_t question_end, uint16_t rcode,
     append_framed(out, buf);
 }
 
-bool prefix_holds(const net::Prefix& p, const ClientAddress& a) {
-    if (p.is_v6 != a.is_v6) return false;
-    if (!a.is_v6) return net::in_prefix(a.v4, p.v4, p.prefix_len);
-    const unsigned full = p.prefix_len / 8, rest = p.prefix_len % 8;
-    if (std::memcmp(a.v6.bytes.data(), p.v6.bytes.data(), full) != 0) return false;
-    if (rest == 0) return true;
-    const uint8_t mask = static_cast<uint8_t>(0xff << (8 - rest));
-    return (a.v6.bytes[full] & mask) == (p.v6.bytes[full] & mask);
-}
-
-bool allowed(const config::ZoneConfig& z, const ClientAddress& client, const tsig::Checked& c) {
-    for (const auto& e : z.allow_transfer) {
-        if (e.is_key) {
-            if (c.verdict == tsig::Verdict::Ok && c.key != nullptr &&
-                dns::name_to_text(c.key->name) == e.key)
-                return true;
-        } else if (prefix_holds(e.prefix, client)) {
-            return true;
-        }
-    }
-    return false;
-}
-
-std::vector<tsig::Key> keys_of(const config::Config& cfg) {
-    std::vector<tsig::Key> keys;
-    for (const auto& k : cfg.dns.keys) {
-        std::string why;
-        auto name = dns::name_from_text(k.name, dns::WireName{0}, why);
-        auto alg = tsig::algorithm_from_text(k.algorithm);
-        if (name && alg) keys.push_back(tsig::Key{*name, *alg, k.secret});
-    }
-    return keys;
-}
-
 }  // namespace
 
 bool is_transfer_request(std::span<const uint8_t> m) noexcept {
@@ -191,7 +157,7 @@ std::unique_ptr<Transfer> begin_transfer(const TransferEnv& env, std::span<const
         count(TransferOutcome::NotAuth);
         return nullptr;
     }
-    if (!allowed(*zone, client, checked)) {
+    if (!acl_allows(zone->allow_transfer, client, checked)) {
         single(msg, req->question_end, wdns::rcode::kRefused, nullptr, checked, out);
         count(TransferOutcome::Refused);
         return nullptr;

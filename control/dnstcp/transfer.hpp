@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "control/dnstcp/acl.hpp"
 #include "control/dnstcp/stats.hpp"
 #include "control/store/record_store.hpp"
 #include "control/tsig/tsig.hpp"
@@ -28,13 +29,6 @@ namespace edgelease::control::dnstcp {
 struct TransferEnv {
     std::function<std::shared_ptr<const config::Config>()> config;
     const store::RecordStore* records = nullptr;  // nullptr: no zones hosted
-};
-
-/// A client's address, for allow_transfer's prefixes.
-struct ClientAddress {
-    bool is_v6 = false;
-    net::Ipv4Addr v4;
-    net::Ipv6Addr v6;
 };
 
 /// True when msg is a QUERY for AXFR or IXFR (whatever else it holds).

@@ -38,6 +38,10 @@ struct DnsSettings {
     /// With `stream`: the idle timeout in 100 ms units that an answer to a query carrying
     /// edns-tcp-keepalive announces (RFC 7828 §3.3.2).
     uint16_t keepalive_100ms = 0;
+    /// UDP on a worker: an UPDATE (RFC 2136) to one of our addresses, untagged, goes to the
+    /// kernel behind the exception path, where the DNS server on kernel sockets applies it
+    /// (answer_dns_frame returns Verdict::Kernel). Off: UPDATE is answered NOTIMP.
+    bool updates_to_kernel = false;
 };
 
 /// Answers the DNS message msg[0..len) in place. `cap` is how many bytes may be written from

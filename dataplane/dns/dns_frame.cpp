@@ -1,11 +1,15 @@
 #include "dataplane/dns/dns_frame.hpp"
 
+#include "dataplane/wire/dns.hpp"
 #include "dataplane/wire/ip.hpp"
 
 namespace edgelease::dataplane::dns {
 
 namespace {
 constexpr uint16_t kMtu = 1500;
+// The third header octet: QR (0x80) and the opcode (0x78).
+constexpr uint8_t kQrOpcodeBits = 0xf8;
+constexpr uint8_t kUpdateRequest = wire::dns::opcode::kUpdate << 3;
 }  // namespace
 
 Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
@@ -18,6 +22,11 @@ Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
     auto cap = static_cast<uint16_t>(kMtu - ip_hdr - wire::udp::kHeaderLen);
     const uint16_t room = static_cast<uint16_t>(v.cap - v.payload_off);
     if (room < cap) cap = room;
+    // A request with opcode UPDATE (QR clear) for the kernel's DNS server (DnsSettings).
+    if (settings.updates_to_kernel && v.payload_len >= wire::dns::kHeaderSize &&
+        (v.data[v.payload_off + 2] & kQrOpcodeBits) == kUpdateRequest && v.to_us &&
+        v.vlan_count == 0)
+        return Verdict::Kernel;
     const uint16_t n = dns::answer_query(zones, settings, v.data + v.payload_off, v.payload_len,
                                          cap, stats, qname_hash);
     if (n == 0) {

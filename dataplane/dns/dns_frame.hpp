@@ -14,9 +14,10 @@ using namespace edgelease::dns;
 
 /// `v` is a frame for which handle_frame returned Verdict::Udp to port 53. Answers it in
 /// place (at most the link MTU of 1500, and the buffer's capacity) and turns it around to its
-/// sender: Verdict::Reply, v.len the answer frame's length. Verdict::Drop with `why` set when
-/// the query gets no answer (see answer_query) or the answer cannot be framed. `qname_hash`:
-/// qname_hash_hint() of this same frame, or nullptr.
+/// sender: Verdict::Reply, v.len the answer frame's length. Verdict::Kernel, the frame
+/// untouched, for an UPDATE to hand to the kernel (DnsSettings::updates_to_kernel). Verdict::Drop
+/// with `why` set when the query gets no answer (see answer_query) or the answer cannot be framed.
+/// `qname_hash`: qname_hash_hint() of this same frame, or nullptr.
 Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
                          const dns::DnsSettings& settings, dns::DnsStats& stats, PacketView& v,
                          const uint64_t* qname_hash, DropReason& why) noexcept;

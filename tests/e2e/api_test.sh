@@ -134,7 +134,7 @@ http() {  # http METHOD PATH [BODY] : prints the status code, body in $E2E_DIR/b
         ${3:+--data "$3"} "http://127.0.0.1:$API_PORT$2"
 }
 body_has() { grep -qE "$1" "$E2E_DIR/body" || { echo "--- expected /$1/ in:"; cat "$E2E_DIR/body"; return 1; }; }
-out=$(ctl zones list); check "ctl zones list: lan. with its serial, counts, transfers and NOTIFY" has "$out" "^lan\. +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+/[0-9]+ +config [0-9]+"
+out=$(ctl zones list); check "ctl zones list: lan. with its serial, counts, transfers, NOTIFY and updates" has "$out" "^lan\. +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+/[0-9]+ +[0-9]+/[0-9]+ +config [0-9]+"
 out=$(ctl --json zones list); check "ctl --json zones list" has "$out" '"by_origin"'
 out=$(ctl records list lan. --name www); check "ctl records list: origin config, created, updated" has "$out" "^www\.lan\. +A +[0-9]+ +198\.18\.0\.10 +config +[0-9T:-]+Z +[0-9T:-]+Z"
 check "POST record: 201" test "$(http POST /api/v1/zones/lan./records '{"name":"api-host","type":"A","data":"198.18.0.40","ttl":120}')" = 201

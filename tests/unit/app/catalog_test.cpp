@@ -254,7 +254,7 @@ TEST(Catalog, LogLineTotalsAndNonZeroParts) {
               "rx=30 tx=0 answered=4 (nd=4) dropped=3 (runt=1 tx_full=2) to_kernel=0 "
               "from_kernel=0 dns_queries=5 "
               "dns_responses=5 (NXDOMAIN=5) dhcp_requests=0 dhcp_replies=0 dhcp6_requests=0 "
-              "dhcp6_replies=0 tcp_conns=3 tcp_responses=7 (NOERROR=7)");
+              "dhcp6_replies=0 tcp_conns=3 tcp_responses=7 (NOERROR=7) updates=0");
 }
 
 TEST(Catalog, AbsentSourcesAreLeftOut) {
