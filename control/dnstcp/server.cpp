@@ -532,6 +532,7 @@ void DnsTcpServer::start() {
     if (thread_.joinable()) return;
     uint64_t drain = 0;
     (void)!read(stop_fd_, &drain, sizeof drain);
+    updater_->start();
     thread_ = std::thread([this] { run(); });
 }
 
@@ -540,6 +541,7 @@ void DnsTcpServer::stop() {
     const uint64_t one = 1;
     (void)!write(stop_fd_, &one, sizeof one);
     thread_.join();
+    updater_->stop();  // before the control plane goes (it applies updates there)
 }
 
 void DnsTcpServer::run() noexcept {

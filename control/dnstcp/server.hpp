@@ -58,7 +58,8 @@ class DnsTcpServer {
     DnsTcpServer(const DnsTcpServer&) = delete;
     DnsTcpServer& operator=(const DnsTcpServer&) = delete;
 
-    /// Starts the serving thread; stop() ends it, closing every connection. Idempotent.
+    /// Starts the serving and update threads; stop() ends them, closing every connection
+    /// (after it, nothing calls the control plane). Idempotent.
     void start();
     void stop();
 

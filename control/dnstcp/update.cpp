@@ -226,23 +226,36 @@ Updater::Updater(UpdateEnv env, UpdateStats& stats, PerZoneStats& zones)
     done_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (done_fd_ < 0)
         throw std::runtime_error(std::string("dynamic updates: eventfd: ") + strerror(errno));
-    thread_ = std::thread([this] { run(); });
 }
 
 Updater::~Updater() {
+    stop();
+    close(done_fd_);
+}
+
+void Updater::start() {
+    if (thread_.joinable()) return;
+    {
+        std::lock_guard lock(mu_);
+        stop_ = false;
+    }
+    thread_ = std::thread([this] { run(); });
+}
+
+void Updater::stop() {
     {
         std::lock_guard lock(mu_);
         stop_ = true;
+        waiting_.clear();
     }
     cv_.notify_one();
-    thread_.join();
-    close(done_fd_);
+    if (thread_.joinable()) thread_.join();
 }
 
 bool Updater::submit(Job&& job) {
     {
         std::lock_guard lock(mu_);
-        if (waiting_.size() >= kMaxWaiting) return false;
+        if (stop_ || waiting_.size() >= kMaxWaiting) return false;
         waiting_.push_back(std::move(job));
     }
     cv_.notify_one();

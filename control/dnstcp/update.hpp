@@ -75,6 +75,11 @@ class Updater {
 
     Updater(UpdateEnv env, UpdateStats& stats, PerZoneStats& zones);
     ~Updater();
+    /// Starts the thread. stop() lets the update being applied finish, drops those still
+    /// waiting (their clients retry) and ends it: after stop() nothing calls env.on_control,
+    /// so the control plane may go. Both idempotent; submit() refuses while stopped.
+    void start();
+    void stop();
     Updater(const Updater&) = delete;
     Updater& operator=(const Updater&) = delete;
 
@@ -97,7 +102,7 @@ class Updater {
     std::condition_variable cv_;
     std::deque<Job> waiting_;
     std::vector<Job> done_;
-    bool stop_ = false;
+    bool stop_ = true;
     std::thread thread_;
 };
 
