@@ -9,24 +9,42 @@
 #include <unordered_map>
 
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "common/siphash.hpp"
 
 namespace edgelease::dataplane::dns {
 
-uint64_t name_hash(const uint8_t* p, size_t len) noexcept {
-    uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
-    while (len >= 8) {
-        uint64_t w;
-        std::memcpy(&w, p, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-        p += 8;
-        len -= 8;
+namespace {
+
+/// The process's secret for name_hash, drawn once before main() runs (no view exists yet).
+SipKey draw_key() noexcept {
+    SipKey k;
+    uint8_t buf[16];
+    size_t got = 0;
+    while (got < sizeof buf) {
+        const ssize_t n = getrandom(buf + got, sizeof buf - got, 0);
+        if (n <= 0) break;  // never on Linux >= 3.17 for 16 octets: then the clock, at least
+        got += static_cast<size_t>(n);
     }
-    uint64_t w = 0;
-    std::memcpy(&w, p, len);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 29;
-    return h;
+    if (got < sizeof buf) {
+        timespec ts{};
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        const uint64_t t = static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + ts.tv_nsec;
+        std::memcpy(buf, &t, 8);
+    }
+    std::memcpy(&k.k0, buf, 8);
+    std::memcpy(&k.k1, buf + 8, 8);
+    return k;
+}
+
+const SipKey g_name_key = draw_key();
+
+}  // namespace
+
+uint64_t name_hash(const uint8_t* p, size_t len) noexcept {
+    return siphash<1, 3>(g_name_key, p, len);
 }
 
 const RRsetRef* Node::rrsets() const noexcept {

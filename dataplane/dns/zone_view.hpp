@@ -269,8 +269,10 @@ class ZoneView {
     size_t bytes_ = 0;
 };
 
-/// Hash of a lower-cased wire name (8 bytes at a time; not cryptographic: names come from
-/// configuration and leases, and a query can only probe, not insert).
+/// Hash of a lower-cased wire name: SipHash-1-3 under a key drawn at start-up. DHCP clients
+/// choose names that go into the table (options 12, 81, 39); with an unkeyed hash they could
+/// pick names that pile up on one probe chain every lookup walks. Not knowing the key, they
+/// cannot.
 uint64_t name_hash(const uint8_t* name, size_t len) noexcept;
 
 /// The published pointer. Workers: `current()` once per burst, then report quiescence.
