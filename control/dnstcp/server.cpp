@@ -429,7 +429,9 @@ struct DnsTcpServer::Loop {
         }
         uint32_t want = 0;
         if (!c.peer_closed && c.pending_out() < kOutLow) want |= EPOLLIN;
-        if (c.pending_out() > 0) want |= EPOLLOUT;
+        // A transfer not yet all made needs a wake-up when the socket has room again, even
+        // when everything made so far was sent: the kernel took it all, and no read comes.
+        if (c.pending_out() > 0 || c.xfr) want |= EPOLLOUT;
         watch(c, want);
     }
 
