@@ -137,6 +137,12 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         ctx->dhcp = channels_.empty() ? nullptr : channels_[w].get();
         ctx->pool = ports_->pool();
         ctx->dns.udp_payload_size = cfg_.dns.udp_payload_size;
+        if (cfg_.dns.rrl.rate != 0) {
+            const auto& q = cfg_.dns.rrl;
+            ctx->rrl = std::make_unique<dataplane::dns::RrlTable>(dataplane::dns::RrlSettings{
+                q.rate, q.slip, q.ipv4_prefix, q.ipv6_prefix, q.exempt});
+            ctx->tsc_hz = rte_get_tsc_hz();
+        }
         for (const auto& p : ports_->ports()) {
             if (w >= p.queues) continue;
             dataplane::WorkerQueue q{p.port_id, static_cast<uint16_t>(w), &p.ctx};

@@ -214,6 +214,16 @@ void declare_worker_dns_and_dhcp(Declare& d) {
       per_worker(of_dns, &dataplane::dns::DnsStats::truncated));
     d("edgelease_dns_referrals_total", kCounter, {"lcore"}, "DNS referrals sent.",
       per_worker(of_dns, &dataplane::dns::DnsStats::referrals));
+    d("edgelease_dns_rrl_slipped_total", kCounter, {"lcore"},
+      "DNS answers over the [dns.rrl] rate sent truncated (TC, the question alone) so that a "
+      "real client retries over TCP.",
+      per_worker(of_dns, &dataplane::dns::DnsStats::rrl_slipped));
+    d("edgelease_dns_rrl_dropped_total", kCounter, {"lcore"},
+      "DNS answers over the [dns.rrl] rate not sent (also packet drops, dns_rate_limited).",
+      per_worker(of_dns, &dataplane::dns::DnsStats::rrl_dropped));
+    d("edgelease_dns_rrl_exempt_total", kCounter, {"lcore"},
+      "DNS answers over the [dns.rrl] rate sent anyway: the client is in an exempt prefix.",
+      per_worker(of_dns, &dataplane::dns::DnsStats::rrl_exempt));
     d("edgelease_dns_dropped_total", kCounter, {"lcore"},
       "DNS messages not answered: shorter than a header, or a response.",
       per_worker(of_dns, &dataplane::dns::DnsStats::dropped));

@@ -120,6 +120,23 @@ struct TsigKeyConfig {
     }
 };
 
+/// [dns.rrl]: response rate limiting on the workers (dataplane/dns/rrl.hpp).
+struct RrlConfig {
+    uint32_t rate = 0;  // answers/s per client prefix and response class; 0 = off
+    uint32_t slip = 2;  // every slip-th limited answer sent truncated; 0 = none
+    uint8_t ipv4_prefix = 24;
+    uint8_t ipv6_prefix = 56;
+    std::vector<net::IfAddress> exempt;  // prefixes never limited
+    bool operator==(const RrlConfig& o) const {
+        if (rate != o.rate || slip != o.slip || ipv4_prefix != o.ipv4_prefix ||
+            ipv6_prefix != o.ipv6_prefix || exempt.size() != o.exempt.size())
+            return false;
+        for (size_t i = 0; i < exempt.size(); ++i)
+            if (net::to_string(exempt[i]) != net::to_string(o.exempt[i])) return false;
+        return true;
+    }
+};
+
 struct DnsConfig {
     std::vector<ZoneConfig> zones;
     std::vector<TsigKeyConfig> keys;
@@ -130,6 +147,7 @@ struct DnsConfig {
     std::chrono::seconds tcp_idle_timeout{10};  // a connection without a complete query is closed
     uint32_t tcp_max_connections = 1024;        // in all
     uint32_t tcp_max_per_client = 32;           // from one client address
+    RrlConfig rrl;
 };
 
 enum class ReservationRecords : uint8_t { Permanent, FollowLease };

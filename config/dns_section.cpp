@@ -201,6 +201,34 @@ void load_dns(Reader& r, const toml::table& dns, DnsConfig& out) {
     if (auto d = r.duration(dns, "tcp_idle_timeout", "dns", 1, 3600)) out.tcp_idle_timeout = *d;
     r.integer_into(dns, "tcp_max_connections", "dns", 1, 65536, out.tcp_max_connections);
     r.integer_into(dns, "tcp_max_per_client", "dns", 1, 65536, out.tcp_max_per_client);
+    if (const auto* t = r.table(dns, "rrl", "dns")) {
+        r.check_keys(*t, "dns.rrl", kRrlKeys);
+        RrlConfig& q = out.rrl;
+        r.integer_into(*t, "rate", "dns.rrl", 0, 1000000, q.rate);
+        r.integer_into(*t, "slip", "dns.rrl", 0, 10, q.slip);
+        r.integer_into(*t, "ipv4_prefix", "dns.rrl", 8, 32, q.ipv4_prefix);
+        r.integer_into(*t, "ipv6_prefix", "dns.rrl", 16, 56, q.ipv6_prefix);
+        if (const auto* arr = r.array(*t, "exempt", "dns.rrl")) {
+            for (size_t i = 0; i < arr->size(); ++i) {
+                const std::string where = "dns.rrl.exempt[" + std::to_string(i) + "]";
+                const std::string* text = r.as_string(*arr->get(i), where);
+                if (text == nullptr) continue;
+                std::optional<net::IfAddress> p;
+                if (text->find('/') != std::string::npos) {
+                    p = net::parse_if_address(*text);
+                } else if (auto v4 = net::parse_ipv4(*text)) {
+                    p = net::IfAddress{false, *v4, {}, 32};
+                } else if (auto v6 = net::parse_ipv6(*text)) {
+                    p = net::IfAddress{true, {}, *v6, 128};
+                }
+                if (p)
+                    q.exempt.push_back(*p);
+                else
+                    r.error(*arr->get(i), where,
+                            squote(*text) + " is neither an address nor a prefix (addr/len)");
+            }
+        }
+    }
     if (auto s = r.string(dns, "server_name", "dns", Need::Optional)) {
         std::string why;
         if (auto n = parse_domain_name(*s, why))

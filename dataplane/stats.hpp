@@ -45,6 +45,7 @@ enum class DropReason : uint8_t {
     MultiSegment,     // chained mbuf; the appliance only handles single-segment frames
     TxFull,           // the TX queue did not take the reply
     KernelQueueFull,  // the exception path's queue to the kernel did not take the frame
+    DnsRateLimited,   // an answer over [dns.rrl] rate, not slipped (dataplane/dns/rrl.hpp)
     Count
 };
 
@@ -81,6 +82,7 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::Co
         "multi_segment",
         "tx_full",
         "kernel_queue_full",
+        "dns_rate_limited",
 };
 
 static_assert(!kDropReasonNames.back().empty(), "a DropReason has no name");

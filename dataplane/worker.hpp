@@ -3,10 +3,12 @@
 // the answers. One WorkerContext per worker, owned by the appliance, cache-aligned.
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "dataplane/dhcp/channel.hpp"
 #include "dataplane/dns/answer.hpp"
+#include "dataplane/dns/rrl.hpp"
 #include "dataplane/packet.hpp"
 #include "dataplane/stats.hpp"
 
@@ -45,6 +47,10 @@ struct alignas(64) WorkerContext {
     uint64_t kernel_poll_cycles = 0;
     uint64_t next_kernel_poll = 0;
     bool has_tap = false;
+    // Response rate limiting ([dns.rrl]; nullptr: off): this worker's own table.
+    std::unique_ptr<dns::RrlTable> rrl;
+    uint32_t rrl_now_s = 0;  // the loop's second (TSC / tsc_hz)
+    uint64_t tsc_hz = 1;
 };
 
 /// Sends what the kernel wrote to q's exception tap out through q's port, up to one burst.

@@ -28,6 +28,12 @@ struct alignas(64) DnsStats {
     edgelease::Counter dropped;    // not answerable: shorter than a header, or a response
     edgelease::Counter truncated;  // answers sent with TC set
     edgelease::Counter referrals;
+    // Response rate limiting ([dns.rrl]): answers over the rate sent truncated (slipped),
+    // not sent (dropped: also a packet drop, dns_rate_limited), or sent as exempt. The
+    // answers were made first, so `responses` and `rcode` count them too.
+    edgelease::Counter rrl_slipped;
+    edgelease::Counter rrl_dropped;
+    edgelease::Counter rrl_exempt;
     std::array<edgelease::Counter, kRcodeSlotNames.size()> rcode;
     std::array<edgelease::Counter, kQtypeSlotNames.size()> qtype;
 };

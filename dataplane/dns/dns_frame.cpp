@@ -14,7 +14,8 @@ constexpr uint8_t kUpdateRequest = wire::dns::opcode::kUpdate << 3;
 
 Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
                          const dns::DnsSettings& settings, dns::DnsStats& stats, PacketView& v,
-                         const uint64_t* qname_hash, DropReason& why) noexcept {
+                         const uint64_t* qname_hash, DropReason& why, RrlTable* rrl,
+                         uint32_t now_s) noexcept {
     // Largest answer that still fits the link MTU once the IP and UDP headers are rebuilt
     // (without IP options or IPv6 extension headers), and the buffer.
     const auto ip_hdr =
@@ -27,11 +28,30 @@ Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
         (v.data[v.payload_off + 2] & kQrOpcodeBits) == kUpdateRequest && v.to_us &&
         v.vlan_count == 0)
         return Verdict::Kernel;
-    const uint16_t n = dns::answer_query(zones, settings, v.data + v.payload_off, v.payload_len,
-                                         cap, stats, qname_hash);
+    uint8_t* msg = v.data + v.payload_off;
+    uint16_t n = dns::answer_query(zones, settings, msg, v.payload_len, cap, stats, qname_hash);
     if (n == 0) {
         why = DropReason::DnsUnanswerable;
         return Verdict::Drop;
+    }
+    if (rrl != nullptr) {
+        // The source address, where the IP header keeps it.
+        const uint8_t* src = v.data + v.l3_off + (v.is_v6 ? 8 : 12);
+        switch (rrl->check(v.is_v6, src, rrl_class(msg, n), now_s)) {
+            case RrlTable::Action::Send:
+                break;
+            case RrlTable::Action::Exempt:
+                stats.rrl_exempt.add();
+                break;
+            case RrlTable::Action::Slip:
+                stats.rrl_slipped.add();
+                n = truncate_answer(msg, n);
+                break;
+            case RrlTable::Action::Drop:
+                stats.rrl_dropped.add();
+                why = DropReason::DnsRateLimited;
+                return Verdict::Drop;
+        }
     }
     return turn_around_udp(port, v, n, why) ? Verdict::Reply : Verdict::Drop;
 }

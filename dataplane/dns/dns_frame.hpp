@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "dataplane/dns/answer.hpp"
+#include "dataplane/dns/rrl.hpp"
 #include "dataplane/packet.hpp"
 
 namespace edgelease::dataplane::dns {
@@ -17,9 +18,12 @@ using namespace edgelease::dns;
 /// sender: Verdict::Reply, v.len the answer frame's length. Verdict::Kernel, the frame
 /// untouched, for an UPDATE to hand to the kernel (DnsSettings::updates_to_kernel). Verdict::Drop
 /// with `why` set when the query gets no answer (see answer_query) or the answer cannot be framed.
-/// `qname_hash`: qname_hash_hint() of this same frame, or nullptr.
+/// `qname_hash`: qname_hash_hint() of this same frame, or nullptr. With `rrl`, the answer is
+/// rate limited (rrl.hpp) at second `now_s`: slipped answers go out truncated, dropped ones
+/// are Verdict::Drop with DropReason::DnsRateLimited.
 Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
                          const dns::DnsSettings& settings, dns::DnsStats& stats, PacketView& v,
-                         const uint64_t* qname_hash, DropReason& why) noexcept;
+                         const uint64_t* qname_hash, DropReason& why, RrlTable* rrl = nullptr,
+                         uint32_t now_s = 0) noexcept;
 
 }  // namespace edgelease::dataplane::dns

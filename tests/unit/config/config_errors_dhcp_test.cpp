@@ -427,6 +427,18 @@ port = "p0"
 tcp_max_per_client = 0
 )",
      "dns.tcp_max_per_client", 4, 22, "must be between 1 and 65536, got 0"},
+    {"rrl_ipv6_prefix_too_long", R"([[interfaces]]
+port = "p0"
+[dns.rrl]
+ipv6_prefix = 64
+)",
+     "dns.rrl.ipv6_prefix", 4, 15, "must be between 16 and 56, got 64"},
+    {"rrl_exempt_not_a_prefix", R"([[interfaces]]
+port = "p0"
+[dns.rrl]
+exempt = ["192.0.2.0/24", "nope"]
+)",
+     "dns.rrl.exempt[1]", 4, 27, "'nope' is neither an address nor a prefix (addr/len)"},
     {"acl_unknown_key", R"([[interfaces]]
 port = "p0"
 [[dns.zones]]

@@ -315,6 +315,25 @@ TEST(ConfigLoad, DnsTcpKeys) {
     EXPECT_EQ(d.tcp_max_per_client, 4u);
 }
 
+TEST(ConfigLoad, DnsRrl) {
+    auto off = load_config_string("[[interfaces]]\nport = \"p0\"\n", "x.toml");
+    ASSERT_TRUE(off.config);
+    EXPECT_EQ(off.config->dns.rrl.rate, 0u);  // off unless configured
+    EXPECT_EQ(off.config->dns.rrl.slip, 2u);
+    auto r = load_config_string(
+        "[[interfaces]]\nport = \"p0\"\n[dns.rrl]\nrate = 20\nslip = 3\nipv4_prefix = 28\n"
+        "ipv6_prefix = 48\nexempt = [\"192.0.2.0/24\", \"2001:db8::1\"]\n",
+        "x.toml");
+    ASSERT_TRUE(r.errors.empty()) << dump(r);
+    const auto& q = r.config->dns.rrl;
+    EXPECT_EQ(q.rate, 20u);
+    EXPECT_EQ(q.slip, 3u);
+    EXPECT_EQ(q.ipv4_prefix, 28);
+    EXPECT_EQ(q.ipv6_prefix, 48);
+    ASSERT_EQ(q.exempt.size(), 2u);
+    EXPECT_EQ(q.exempt[1].prefix_len, 128);
+}
+
 TEST(ConfigLoad, ExceptionSection) {
     auto r = load_config_string(
         "[[interfaces]]\nport = \"p0\"\n[exception]\nenabled = false\nnamespace = "

@@ -64,6 +64,8 @@ tcp = false
 tcp_idle_timeout = "30s"
 tcp_max_connections = 10
 tcp_max_per_client = 2
+[dns.rrl]
+rate = 50
 [[dns.zones]]
 name = "example."
 [dhcp]
