@@ -14,7 +14,7 @@
 #   scripts/compare.sh --dhcp6-only             # edgelease and kea-dhcp6 only
 #   scripts/compare.sh --seconds 20 --quota 50 --dns-only --json /tmp/compare.json
 #   scripts/compare.sh --smoke                  # 2 s each: does every server answer?
-#   scripts/compare.sh --dns-tcp --only '*-tcp' --repeat 3   # DNS over TCP only (compare_tcp.sh)
+#   scripts/compare.sh --dns-only --dns-tcp --only '*-tcp' --repeat 3   # DNS over TCP only
 # Needs root (namespaces, cgroup v1). Installs the peers from Debian when missing. Uses
 # $EDGELEASE_BIN, else build/app/edgelease (built when missing).
 set -euo pipefail
@@ -44,8 +44,9 @@ usage: scripts/compare.sh [options]
   --smoke              2 s each, first DHCP rate only; exit 1 unless every server answered
   --records N          A records in the zone (default $records)
   --outstanding N      dnsperf -q: queries in flight (default $outstanding)
-  --dns-tcp            also DNS over TCP (implies the DNS runs): edgelease-PMD-tcp, knot-tcp,
-                       nsd-tcp under dnsperf -m tcp (scripts/compare_tcp.sh)
+  --dns-tcp            with the DNS runs, DNS over TCP too: edgelease-PMD-tcp (af_packet;
+                       af_xdp only when --only selects it), knot-tcp, nsd-tcp under dnsperf -m tcp
+                       (scripts/compare_tcp.sh)
   --tcp-clients N      dnsperf -m tcp -c: connections (default $tcp_clients)
   --tcp-outstanding N  dnsperf -m tcp -q: queries in flight over them (default $tcp_outstanding)
   --clients N          perfdhcp -R: distinct DHCP clients (default $clients)
@@ -74,7 +75,7 @@ while [ $# -gt 0 ]; do
         --smoke) smoke=1 ;;
         --profile) profile=1 ;;
         --client-napi) client_napi=1 ;;
-        --dns-tcp) dns_tcp=1 do_dns=1 ;;
+        --dns-tcp) dns_tcp=1 ;;
         -h|--help) usage; exit 0 ;;
         --seconds|--repeat|--quota|--dhcp-quota|--json|--records|--outstanding|--clients|--dhcp-rates|--dhcp6-rates|--pmds|--idle-sleep-us|--durability|--only|--keep|--tcp-clients|--tcp-outstanding)
             [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
