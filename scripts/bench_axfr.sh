@@ -22,7 +22,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 records=1000000 repeat=3 quota=100 keep="" only="edgelease,knot" xfr_timeout=600 clients="kdig,wire"
-exc_wmem=""
+exc_wmem="" profile=0
 server_cpu=1 gen_cpu=0 period_us=10000
 
 usage() {
@@ -43,11 +43,13 @@ usage: scripts/bench_axfr.sh [options]
                    the kernel's defaults (see docs/benchmarks.md: a transfer that the socket
                    buffer absorbs stalls)
   --keep DIR       keep configurations, logs and kdig's summaries in DIR
+  --profile        perf record each server during its transfers (DIR/NAME.perf.txt with --keep)
 EOF
 }
 while [ $# -gt 0 ]; do
     case "$1" in
         -h|--help) usage; exit 0 ;;
+        --profile) profile=1 ;;
         --records|--repeat|--quota|--only|--keep|--timeout|--clients|--exception-wmem)
             [ $# -ge 2 ] || { echo "bench_axfr.sh: $1 needs a value" >&2; exit 2; }
             case "$1" in
@@ -102,7 +104,25 @@ tag="elaxfr-$$"
 SRV="$tag-srv" CLI="$tag-cli" EXC="$tag-exc"
 work=$(mktemp -d "/tmp/edgelease-axfr.XXXXXX")
 cg_srv="$tag-server" cg_gen="$tag-client"
-SERVER_PID=""
+SERVER_PID="" PERF_PID=""
+
+# profile_start NAME / profile_stop NAME : perf of the server's process (--profile).
+profile_start() {
+    [ "$profile" = 1 ] && command -v perf >/dev/null || return 0
+    perf record -q -g -p "$SERVER_PID" -o "$work/$1.perf.data" >/dev/null 2>&1 &
+    PERF_PID=$!
+}
+profile_stop() {
+    [ -n "$PERF_PID" ] || return 0
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=""
+    local d="$work/$1.perf.data" t="$work/$1.perf.txt"
+    perf report -i "$d" --no-children --sort comm,dso -g none 2>/dev/null | grep '%' | head -n 20 >"$t" || true
+    echo >>"$t"
+    perf report -i "$d" --children --sort symbol -g none 2>/dev/null | grep '%' | head -n 70 | cut -c1-140 >>"$t" || true
+    rm -f "$d"
+}
 
 stop_server() {
     [ -n "$SERVER_PID" ] || return 0
@@ -119,6 +139,7 @@ stop_server() {
 cleanup() {
     local rc=$?
     set +e
+    [ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null && wait "$PERF_PID" 2>/dev/null
     stop_server
     local ns p c g
     for ns in "$CLI" "$SRV" "$EXC"; do
@@ -379,7 +400,9 @@ TOML
     printf 'edgelease\t%s\t%s\t%s\t%s\n' "$(secs "$t0" "$t_run")" "$(secs "$t0" "$t_udp")" "$(secs "$t0" "$t_store")" "$(rss_mib)" >>"$startup"
     cg_move_all >/dev/null  # the TCP thread and anything else started since
     local i cl
+    profile_start edgelease
     for cl in ${clients//,/ }; do for i in $(seq 1 "$repeat"); do axfr edgelease "$el_version" "$i" "$cl"; done; done
+    profile_stop edgelease
     log "edgelease peak RSS after the transfers: $(rss_mib) MiB"
     ip netns exec "$SRV" curl -sf http://127.0.0.1:8053/metrics | grep -E '^edgelease_dns_tcp_(transfer|connections_closed)|^edgelease_exception' \
         >"$work/edgelease.metrics" || true
@@ -423,7 +446,9 @@ YAML
     log "knot start-up: SOA over UDP after $(secs "$t0" "$t_udp") s; peak RSS $(rss_mib) MiB"
     printf 'knot\t-\t%s\t-\t%s\n' "$(secs "$t0" "$t_udp")" "$(rss_mib)" >>"$startup"
     local i cl
+    profile_start knot
     for cl in ${clients//,/ }; do for i in $(seq 1 "$repeat"); do axfr knot "$knot_version" "$i" "$cl"; done; done
+    profile_stop knot
     log "knot peak RSS after the transfers: $(rss_mib) MiB"
     stop_server
 }
