@@ -157,7 +157,7 @@ dns_tcp_runs() {
         if [ "$p" = af_xdp ]; then
             # net_af_xdp's frames to the tap work as af_packet's; one edgelease TCP row is enough
             # unless asked for by name.
-            [ -n "$only" ] && wanted "edgelease-$p-tcp" || continue
+            if [ -z "$only" ] || ! wanted "edgelease-$p-tcp"; then continue; fi
         fi
         wanted "edgelease-$p-tcp" && dns_tcp_edgelease "$p"
     done
