@@ -35,8 +35,8 @@ cpu_split() {
         n = split(a, x, " "); split(b, y, " "); t = 0
         for (i = 1; i <= n; i++) { d[i] = y[i] - x[i]; t += d[i] }
         if (t <= 0) t = 1
-        printf "usr %.0f %% sys %.0f %% si %.0f %% idle %.0f %%", 100 * (d[1] + d[2]) / t,
-            100 * (d[3] + d[6]) / t, 100 * d[7] / t, 100 * (d[4] + d[5]) / t }'
+        printf "usr %.0f %% sys %.0f %% si %.0f %% idle %.0f %% steal %.0f %%", 100 * (d[1] + d[2]) / t,
+            100 * (d[3] + d[6]) / t, 100 * d[7] / t, 100 * (d[4] + d[5]) / t, 100 * d[8] / t }'
 }
 # thread_ticks : "TID COMM TICKS" of every thread in the server's cgroup
 thread_ticks() {
@@ -150,9 +150,22 @@ dns_tcp_nsd() {
     measure_dns_tcp nsd-tcp nsd "$nsd_version" "TCP sockets"
 }
 
+# Whether the kernel accounts IRQ time apart (then softirq is charged to no task's share).
+irq_time_accounting() {
+    local v
+    v=$({ zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)" 2>/dev/null; } |
+        sed -n 's/^\(CONFIG_IRQ_TIME_ACCOUNTING=.*\|# CONFIG_IRQ_TIME_ACCOUNTING is not set\)$/\1/p')
+    echo "${v:-CONFIG_IRQ_TIME_ACCOUNTING unknown (no kernel config found)}"
+}
+tcp_logged_kernel=0
+
 # The TCP runs of one round, those --only selects.
 dns_tcp_runs() {
     local p
+    if [ "$tcp_logged_kernel" = 0 ]; then
+        log "DNS over TCP: kernel $(uname -r), $(irq_time_accounting)"
+        tcp_logged_kernel=1
+    fi
     for p in ${pmds//,/ }; do
         if [ "$p" = af_xdp ]; then
             # net_af_xdp's frames to the tap work as af_packet's; one edgelease TCP row is enough
