@@ -10,12 +10,14 @@
 #
 # For each server: its start-up (process start to the zone answering over UDP; for edgelease
 # also until its record store, which transfers are read from, has written the zone), then
-# --repeat transfers, each timed from kdig's start to its exit; the records kdig received
-# are counted (every data record, the apex records, the closing SOA) and a transfer short of
-# the zone is reported as incomplete. Prints each transfer, then the median time, the range
-# and records/s. Figures, never pass/fail.
+# --repeat transfers with each client (kdig, and a minimal client here that only counts),
+# each timed from the client's start to its exit; the records received are counted (every
+# data record, the apex records, the closing SOA) and a transfer short of the zone is
+# reported as incomplete. Prints each transfer, then per server and client the median time,
+# the range and records/s. Figures, never pass/fail.
 #   scripts/bench_axfr.sh                       # 1M records, 3 transfers each, 100 % of CPU 1
 #   scripts/bench_axfr.sh --records 100000 --repeat 5 --quota 50 --keep /tmp/axfr
+#   scripts/bench_axfr.sh --exception-wmem 131072 --profile --keep /tmp/axfr
 # Needs root (namespaces, cgroup v1). Installs knot and knot-dnsutils (kdig) from Debian when
 # missing. Uses $EDGELEASE_BIN, else build/app/edgelease (built when missing).
 set -euo pipefail
@@ -461,7 +463,7 @@ for s in ${only//,/ }; do "run_$s" || log "$s: failed"; done
 echo
 echo "bench_axfr.sh $started: $(uname -sr), $(nproc --all) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')); edgelease $el_version, Knot $knot_version"
 echo "zone bench.test.: $records data records (A 40 %, AAAA 30 %, TXT 30 %) + SOA, NS, ns A; a complete AXFR = $expected records"
-echo "each server in a cgroup: cpuset CPU $server_cpu, CFS quota $quota % ($((period_us * quota / 100)) of every $period_us us); kdig +tcp on CPU $gen_cpu; one veth pair; load now: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "each server in a cgroup: cpuset CPU $server_cpu, CFS quota $quota % ($((period_us * quota / 100)) of every $period_us us); the client (kdig +tcp, wire) on CPU $gen_cpu; one veth pair; load now: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 printf '%-10s %-10s %-6s %9s %13s %10s %13s %11s\n' server version client "median s" "range s" "records/s" "server CPU s" "client CPU s"
 for s in ${only//,/ }; do
