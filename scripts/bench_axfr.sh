@@ -2,8 +2,8 @@
 # AXFR of a large zone (1,000,000 records by default: A, AAAA and TXT, 4:3:3, one owner name
 # each, plus the apex SOA, NS and ns A), edgelease against Knot DNS serving the same zone
 # file. As scripts/compare.sh: each server alone in a network namespace and a cgroup v1
-# (cpuset CPU 1, CFS quota --quota % of a 10 ms period, the highest cpu.shares), the client
-# (kdig) pinned to CPU 0 in another namespace and cgroup, joined by one veth pair.
+# (cpuset CPU 1, CFS quota --quota % of a 10 ms period, the highest cpu.shares), the clients
+# pinned to CPU 0 in another namespace and cgroup, joined by one veth pair.
 # edgelease holds its veth end through DPDK's net_af_packet and serves TCP through its
 # exception path (a tap in a private namespace, the kernel's sockets, its TCP thread); Knot
 # uses the kernel's sockets on the veth end itself.
@@ -18,7 +18,7 @@
 #   scripts/bench_axfr.sh                       # 1M records, 3 transfers each, 100 % of CPU 1
 #   scripts/bench_axfr.sh --records 100000 --repeat 5 --quota 50 --keep /tmp/axfr
 #   scripts/bench_axfr.sh --exception-wmem 131072 --profile --keep /tmp/axfr
-# Needs root (namespaces, cgroup v1). Installs knot and knot-dnsutils (kdig) from Debian when
+# Needs root (namespaces, cgroup v1). Installs knot, knot-dnsutils (kdig) and bind9-dnsutils (dig) when
 # missing. Uses $EDGELEASE_BIN, else build/app/edgelease (built when missing).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
