@@ -14,6 +14,7 @@
 #   scripts/compare.sh --dhcp6-only             # edgelease and kea-dhcp6 only
 #   scripts/compare.sh --seconds 20 --quota 50 --dns-only --json /tmp/compare.json
 #   scripts/compare.sh --smoke                  # 2 s each: does every server answer?
+#   scripts/compare.sh --dns-only --dns-tcp --only '*-tcp' --repeat 3   # DNS over TCP only
 # Needs root (namespaces, cgroup v1). Installs the peers from Debian when missing. Uses
 # $EDGELEASE_BIN, else build/app/edgelease (built when missing).
 set -euo pipefail
@@ -22,6 +23,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 seconds=10 repeat=1 quota=25 dhcp_quota=10 json="" smoke=0 keep="" profile=0 only="" client_napi=0
 do_dns=0 do_dhcp=0 do_dhcp6=0  # what the --*-only options select; none of them: everything
 records=10000 queries=100000 miss_every=5 outstanding=100
+dns_tcp=0 tcp_clients=16 tcp_outstanding=160
 clients=10000 dhcp_rates="2000,4000,6000,8000,10000" dhcp6_rates="2000,4000,6000,8000,10000"
 pmds="af_packet,af_xdp" idle_sleep_us=100 durability=fsync
 server_cpu=1 gen_cpu=0 period_us=10000
@@ -42,6 +44,11 @@ usage: scripts/compare.sh [options]
   --smoke              2 s each, first DHCP rate only; exit 1 unless every server answered
   --records N          A records in the zone (default $records)
   --outstanding N      dnsperf -q: queries in flight (default $outstanding)
+  --dns-tcp            with the DNS runs, DNS over TCP too: edgelease-PMD-tcp (af_packet;
+                       af_xdp only when --only selects it), knot-tcp, nsd-tcp under dnsperf -m tcp
+                       (scripts/compare_tcp.sh)
+  --tcp-clients N      dnsperf -m tcp -c: connections (default $tcp_clients)
+  --tcp-outstanding N  dnsperf -m tcp -q: queries in flight over them (default $tcp_outstanding)
   --clients N          perfdhcp -R: distinct DHCP clients (default $clients)
   --dhcp-rates LIST    perfdhcp -r: offered exchanges/s, comma-separated; every DHCP server
                        runs at each and its best is reported (default $dhcp_rates)
@@ -68,8 +75,9 @@ while [ $# -gt 0 ]; do
         --smoke) smoke=1 ;;
         --profile) profile=1 ;;
         --client-napi) client_napi=1 ;;
+        --dns-tcp) dns_tcp=1 ;;
         -h|--help) usage; exit 0 ;;
-        --seconds|--repeat|--quota|--dhcp-quota|--json|--records|--outstanding|--clients|--dhcp-rates|--dhcp6-rates|--pmds|--idle-sleep-us|--durability|--only|--keep)
+        --seconds|--repeat|--quota|--dhcp-quota|--json|--records|--outstanding|--clients|--dhcp-rates|--dhcp6-rates|--pmds|--idle-sleep-us|--durability|--only|--keep|--tcp-clients|--tcp-outstanding)
             [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
             case "$1" in
                 --seconds) seconds=$2 ;;
@@ -87,6 +95,8 @@ while [ $# -gt 0 ]; do
                 --durability) durability=$2 ;;
                 --only) only=$2 ;;
                 --keep) keep=$2 ;;
+                --tcp-clients) tcp_clients=$2 ;;
+                --tcp-outstanding) tcp_outstanding=$2 ;;
             esac
             shift ;;
         *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -100,7 +110,7 @@ if [ "$smoke" = 1 ]; then
     dhcp6_rates=${dhcp6_rates%%,*}
 fi
 bad() { echo "compare.sh: $*" >&2; exit 2; }
-for v in seconds repeat quota dhcp_quota records outstanding clients; do
+for v in seconds repeat quota dhcp_quota records outstanding clients tcp_clients tcp_outstanding; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || bad "--$v must be a positive integer"
 done
 [[ $idle_sleep_us =~ ^[0-9]+$ ]] || bad "--idle-sleep-us must be a number"
@@ -506,6 +516,11 @@ dns_knot_xdp() {
 
 # NSD with its defaults, except its response rate limiting (on by default) switched off.
 dns_nsd() {
+    dns_nsd_conf
+    start_server nsd nsd -d -c "$work/nsd.conf"
+    measure_dns nsd nsd "$nsd_version" "UDP sockets, RRL off"
+}
+dns_nsd_conf() {
     server_addr on
     mkdir -p "$work/nsd"
     cat >"$work/nsd.conf" <<YAML
@@ -529,8 +544,6 @@ zone:
     name: bench.test
     zonefile: "$zone"
 YAML
-    start_server nsd nsd -d -c "$work/nsd.conf"
-    measure_dns nsd nsd "$nsd_version" "UDP sockets, RRL off"
 }
 
 # ---- DHCP --------------------------------------------------------------------------------------
@@ -654,86 +667,11 @@ JSON
     measure_dhcp 4 kea kea "$kea_version" "UDP sockets, 1 thread" "memfile CSV, a write per lease, no fsync"
 }
 
-# ---- DHCPv6 ------------------------------------------------------------------------------------
-# The other runs keep IPv6 off the veth; the DHCPv6 runs need it. The client end gets its
-# link-local address and 2001:db8::2/64 at once (no DAD: nothing else is on this link) and
-# sends no router solicitations. perfdhcp -6 -l cmp1 binds the first IPv6 address of cmp1,
-# the global one, which makes it the link-address of its Relay-Forwards: the link
-# 2001:db8::/64 is what both servers' scope (subnet) is selected by.
-prefix6=2001:db8::/64 server_ip6=2001:db8::1 client_ip6=2001:db8::2
-pool6_first=2001:db8::1:0 pool6_last=2001:db8::1:ffff
-pd6_prefix=2001:db8:8000:: pd6_len=40 pd6_delegated=56
-link6_client() {  # on|off
-    local k=net.ipv6.conf.cmp1
-    if [ "$1" = on ]; then
-        ip netns exec "$CLI" sysctl -qw "$k.accept_dad=0" "$k.accept_ra=0" "$k.router_solicitations=0" \
-            "$k.disable_ipv6=0"
-        ip -n "$CLI" addr add "$client_ip6/64" dev cmp1 nodad
-    else
-        ip netns exec "$CLI" sysctl -qw "$k.disable_ipv6=1"
-    fi
-}
-# server_addr6 on|off : as server_addr. Kea listens on the kernel end (its link-local address
-# and ff02::1:2); for edgelease, which holds the end through DPDK, the kernel end has no IPv6
-# at all (no address, no multicast listener reports, no neighbour answers of its own).
-server_addr6() {
-    local k=net.ipv6.conf.cmp0
-    if [ "$1" = on ]; then
-        ip netns exec "$SRV" sysctl -qw "$k.accept_dad=0" "$k.accept_ra=0" "$k.router_solicitations=0" \
-            "$k.disable_ipv6=0"
-        ip -n "$SRV" addr add "$server_ip6/64" dev cmp0 nodad
-        # Kea binds the link-local address: it must be there before Kea starts.
-        wait_for 10 sh -c "ip -n $SRV -6 addr show dev cmp0 scope link | grep -q inet6" ||
-            log "cmp0 has no IPv6 link-local address"
-    else
-        ip netns exec "$SRV" sysctl -qw "$k.disable_ipv6=1"
-    fi
-    ip -n "$CLI" neigh flush all
-}
-
-# The same link, address pool (65,536 addresses) and prefix-delegation pool (65,536 /56s)
-# for both servers; lifetimes 30 min preferred, 1 h valid.
-dhcp6_edgelease() {  # PMD
-    local name="edgelease-$1-dhcp6" dur
-    server_addr off
-    server_addr6 off
-    edgelease_config "$name" "$1" "[[dhcp6.scopes]]
-name = \"bench6\"
-prefix = \"$prefix6\"
-pools = [\"$pool6_first-$pool6_last\"]
-pd_pools = [ { prefix = \"$pd6_prefix/$pd6_len\", delegated_length = $pd6_delegated } ]
-preferred_lifetime = \"30m\"
-valid_lifetime = \"1h\"" "\"$server_ip/15\", \"$server_ip6/64\""
-    start_server "$name" "$bin" --config "$work/$name/edge.toml"
-    if [ "$durability" = fsync ]; then dur="LMDB, group commit, fsync before each Reply that binds"
-    else dur="LMDB, group commit, no fsync (durability = os)"; fi
-    measure_dhcp 6 "$name" edgelease "$el_version" "DPDK net_$1" "$dur"
-}
-
-# kea-dhcp6 with memfile, persisted as kea-dhcp4's; relayed traffic selects the subnet by the
-# relay's link-address. Its server DUID file goes to the scratch directory too.
-dhcp6_kea() {
-    server_addr off
-    server_addr6 on
-    mkdir -p "$work/kea6"
-    cat >"$work/kea6.json" <<JSON
-{ "Dhcp6": {
-    "interfaces-config": { "interfaces": [ "cmp0" ] },
-    "data-directory": "$work/kea6",
-    "lease-database": { "type": "memfile", "persist": true, "name": "$work/kea6/leases6.csv" },
-    "preferred-lifetime": 1800,
-    "valid-lifetime": 3600,
-    "subnet6": [ { "id": 1, "subnet": "$prefix6",
-        "pools": [ { "pool": "$pool6_first - $pool6_last" } ],
-        "pd-pools": [ { "prefix": "$pd6_prefix", "prefix-len": $pd6_len, "delegated-len": $pd6_delegated } ] } ],
-    "loggers": [ { "name": "kea-dhcp6", "severity": "WARN",
-        "output_options": [ { "output": "$work/kea6/kea.log" } ] } ]
-} }
-JSON
-    start_server kea6 env KEA_LOCKFILE_DIR="$work/kea6" KEA_PIDFILE_DIR="$work/kea6" kea-dhcp6 -c "$work/kea6.json"
-    measure_dhcp 6 kea6 kea "$kea6_version" "UDP sockets, 1 thread" "memfile CSV, a write per lease, no fsync"
-    server_addr6 off
-}
+# ---- DHCPv6 (scripts/compare_dhcp6.sh) and DNS over TCP (scripts/compare_tcp.sh) -----------
+# shellcheck source=scripts/compare_dhcp6.sh
+source "$here/scripts/compare_dhcp6.sh"
+# shellcheck source=scripts/compare_tcp.sh
+source "$here/scripts/compare_tcp.sh"
 
 # ---- run ---------------------------------------------------------------------------------------
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -747,6 +685,7 @@ for round in $(seq 1 "$repeat"); do
         wanted knot-udp && dns_knot_udp
         wanted knot-xdp && dns_knot_xdp
         wanted nsd && dns_nsd
+        [ "$dns_tcp" = 1 ] && dns_tcp_runs
     fi
     if [ "$do_dhcp" = 1 ]; then
         cg_share "$dhcp_quota"
@@ -770,6 +709,7 @@ json.dump({"date": "$started", "kernel": "$(uname -sr)", "cpus": $(nproc --all),
            "edgelease_commit": "$el_version", "seconds": $seconds, "rounds": $repeat,
            "quota_percent": $quota, "dhcp_quota_percent": $dhcp_quota, "cfs_period_us": $period_us, "server_cpu": $server_cpu,
            "generator_cpu": $gen_cpu, "records": $records, "dnsperf_outstanding": $outstanding,
+           "dns_tcp": bool($dns_tcp), "tcp_clients": $tcp_clients, "tcp_outstanding": $tcp_outstanding,
            "dhcp_clients": $clients, "dhcp_rates": [$dhcp_rates], "dhcp6_rates": [$dhcp6_rates],
            "dhcp6": {"prefix": "$prefix6", "pool": "$pool6_first-$pool6_last",
                      "pd_pool": "$pd6_prefix/$pd6_len", "delegated_length": $pd6_delegated},
@@ -781,7 +721,7 @@ PY
 python3 "$here/scripts/compare_report.py" "$work/meta.json" "$results" ${json:+"$json"}
 
 if [ "$smoke" = 1 ]; then
-    answered=$(awk -F'\t' '($2 == "DNS" || $2 == "DHCP" || $2 == "DHCPv6") && $11 > 0' "$results" | wc -l)
+    answered=$(awk -F'\t' '($2 == "DNS" || $2 == "DNS-TCP" || $2 == "DHCP" || $2 == "DHCPv6") && $11 > 0' "$results" | wc -l)
     [ "$attempted" -gt 0 ] || failures+=("no server was run")
     for f in "${failures[@]}"; do echo "FAIL: $f"; done
     echo "smoke: $answered passed, $((attempted - answered)) failed"

@@ -15,8 +15,9 @@ import sys
 KEYS = ["round", "service", "run", "server", "version", "mode", "durability", "rate",
         "cpu_used_percent", "generator_cpu_percent", "answered_per_s", "latency_avg_ms",
         "latency_sd_ms", "notes"]
-TARGETS = (("DNS", 2, ("knot", "nsd")), ("DHCP", 5, ("kea",)), ("DHCPv6", 5, ("kea",)))
-SERVICES = ("DNS", "DHCP", "DHCPv6")
+TARGETS = (("DNS", 2, ("knot", "nsd")), ("DNS-TCP", None, ("knot", "nsd")), ("DHCP", 5, ("kea",)),
+           ("DHCPv6", 5, ("kea",)))
+SERVICES = ("DNS", "DNS-TCP", "DHCP", "DHCPv6")
 
 
 def load(path):
@@ -70,7 +71,8 @@ def main():
 
     period = meta["cfs_period_us"]
     dhcp_share = meta.get("dhcp_quota_percent", meta["quota_percent"])
-    share = {"DNS": meta["quota_percent"], "DHCP": dhcp_share, "DHCPv6": dhcp_share}
+    share = {"DNS": meta["quota_percent"], "DNS-TCP": meta["quota_percent"], "DHCP": dhcp_share,
+             "DHCPv6": dhcp_share}
     print()
     print("compare.sh %s: %s, %d CPUs (%s); edgelease %s" % (
         meta["date"], meta["kernel"], meta["cpus"], meta["cpu_model"], meta["edgelease_commit"]))
@@ -85,6 +87,9 @@ def main():
     if "DNS" in services:
         print("DNS:  bench.test. with %d A records; 4 queries in 5 hit, 1 is NXDOMAIN; dnsperf -l %d -q %d" % (
             meta["records"], meta["seconds"], meta["dnsperf_outstanding"]))
+    if "DNS-TCP" in services:
+        print("DNS-TCP: the same zone and queries; dnsperf -m tcp -T 1 -c %d connections, -q %d in flight, -l %d" % (
+            meta["tcp_clients"], meta["tcp_outstanding"], meta["seconds"]))
     if "DHCP" in services:
         print("DHCP: perfdhcp (a relay), -R %d clients, -p %d, at -r %s exchanges/s: each server's best" % (
             meta["dhcp_clients"], meta["seconds"], ", ".join(str(x) for x in meta["dhcp_rates"])))
@@ -141,6 +146,9 @@ def main():
     print("average and standard deviation; for DHCP perfdhcp's REQUEST-ACK ones, for DHCPv6 its")
     print("REQUEST-REPLY ones (neither tool reports a p99).")
     for r in summary:
+        if r["service"] == "DNS-TCP":
+            print("DNS-TCP %s (median round): %s" % (r["run"], r["notes"]))
+    for r in summary:
         if r["service"] in ("DHCP", "DHCPv6"):
             print("durability, %s %s (%s): %s" % (r["service"], r["server"], r["mode"], r["durability"]))
     for svc, target, peers in TARGETS:
@@ -149,9 +157,9 @@ def main():
         if not best or best["median_per_s"] == 0:
             continue
         for el in (r for r in summary if r["service"] == svc and r["server"] == "edgelease"):
-            print("%s: edgelease (%s) / best peer (%s, %s) = %.2f; DESIGN target >= %g" % (
+            print("%s: edgelease (%s) / best peer (%s, %s) = %.2f%s" % (
                 svc, el["mode"], best["server"], best["mode"], el["median_per_s"] / best["median_per_s"],
-                target))
+                "" if target is None else "; DESIGN target >= %g" % target))
     if out_json:
         doc = dict(meta, summary=summary, measurements=rows)
         with open(out_json, "w") as f:
