@@ -141,8 +141,10 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
             const auto& q = cfg_.dns.rrl;
             ctx->rrl = std::make_unique<dataplane::dns::RrlTable>(dataplane::dns::RrlSettings{
                 q.rate, q.slip, q.ipv4_prefix, q.ipv6_prefix, q.exempt});
-            ctx->tsc_hz = rte_get_tsc_hz();
         }
+        if (cfg_.dns.cookies) ctx->dns.cookie_secret = &cookie_secret_;
+        ctx->tsc_hz = rte_get_tsc_hz();
+        ctx->unix_base = static_cast<uint64_t>(std::time(nullptr)) - rte_rdtsc() / ctx->tsc_hz;
         for (const auto& p : ports_->ports()) {
             if (w >= p.queues) continue;
             dataplane::WorkerQueue q{p.port_id, static_cast<uint16_t>(w), &p.ctx};

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/reload_stats.hpp"
+#include "common/siphash.hpp"
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
 #include "control/ddns/lease_dns.hpp"
@@ -83,6 +84,7 @@ class Appliance {
     const ReloadStats& reload_stats() const { return reload_stats_; }
 
   private:
+    SipKey cookie_secret_ = random_sip_key();  // DNS Cookies: one secret for every worker
     const config::Config cfg_;  // as started: ports, lcores, stores are built from it
     std::shared_ptr<const config::Config> live_;  // in force; replaced by reload under live_mu_
     mutable std::mutex live_mu_;

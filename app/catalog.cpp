@@ -221,6 +221,12 @@ void declare_worker_dns_and_dhcp(Declare& d) {
     d("edgelease_dns_rrl_dropped_total", kCounter, {"lcore"},
       "DNS answers over the [dns.rrl] rate not sent (also packet drops, dns_rate_limited).",
       per_worker(of_dns, &dataplane::dns::DnsStats::rrl_dropped));
+    d("edgelease_dns_cookies_valid_total", kCounter, {"lcore"},
+      "DNS queries with a valid server cookie of ours ([dns] cookies; never rate limited).",
+      per_worker(of_dns, &dataplane::dns::DnsStats::cookies_valid));
+    d("edgelease_dns_cookies_invalid_total", kCounter, {"lcore"},
+      "DNS queries with a server cookie that is not ours or too old: answered with a new one.",
+      per_worker(of_dns, &dataplane::dns::DnsStats::cookies_invalid));
     d("edgelease_dns_rrl_exempt_total", kCounter, {"lcore"},
       "DNS answers over the [dns.rrl] rate sent anyway: the client is in an exempt prefix.",
       per_worker(of_dns, &dataplane::dns::DnsStats::rrl_exempt));

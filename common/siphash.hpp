@@ -3,6 +3,9 @@
 // attacker who does not know the key cannot steer. SipHash-c-d does c compression rounds
 // per 8-octet word and d finalisation rounds; 2-4 is the paper's, 1-3 the faster variant
 // hash tables use (Rust's and Python's default). Header-only, no allocation, no system call.
+#include <sys/random.h>
+#include <time.h>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -70,6 +73,29 @@ inline uint64_t siphash(const SipKey& key, const uint8_t* p, size_t len) noexcep
     s.v2 ^= 0xff;
     for (int i = 0; i < D; ++i) s.round();
     return s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
+}
+
+/// A key from the kernel's random source (getrandom). Should that fail (never on Linux since
+/// 3.17 for 16 octets), the monotonic clock and an address, which are at least not constant.
+inline SipKey random_sip_key() noexcept {
+    uint8_t buf[16] = {};
+    size_t got = 0;
+    while (got < sizeof buf) {
+        const ssize_t n = getrandom(buf + got, sizeof buf - got, 0);
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+    }
+    SipKey k;
+    std::memcpy(&k.k0, buf, 8);
+    std::memcpy(&k.k1, buf + 8, 8);
+    if (got < sizeof buf) {
+        timespec ts{};
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        k.k0 ^=
+            static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + static_cast<uint64_t>(ts.tv_nsec);
+        k.k1 ^= reinterpret_cast<uintptr_t>(&k);
+    }
+    return k;
 }
 
 }  // namespace edgelease

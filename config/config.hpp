@@ -148,6 +148,7 @@ struct DnsConfig {
     uint32_t tcp_max_connections = 1024;        // in all
     uint32_t tcp_max_per_client = 32;           // from one client address
     RrlConfig rrl;
+    bool cookies = false;  // DNS Cookies (RFC 7873/9018) on the workers
 };
 
 enum class ReservationRecords : uint8_t { Permanent, FollowLease };

@@ -198,6 +198,7 @@ void load_dns(Reader& r, const toml::table& dns, DnsConfig& out) {
     // 512 is the pre-EDNS limit (RFC 1035 §2.3.4); above 4096 fragmentation is near certain.
     r.integer_into(dns, "udp_payload_size", "dns", 512, 4096, out.udp_payload_size);
     r.boolean_into(dns, "tcp", "dns", out.tcp);
+    r.boolean_into(dns, "cookies", "dns", out.cookies);
     if (auto d = r.duration(dns, "tcp_idle_timeout", "dns", 1, 3600)) out.tcp_idle_timeout = *d;
     r.integer_into(dns, "tcp_max_connections", "dns", 1, 65536, out.tcp_max_connections);
     r.integer_into(dns, "tcp_max_per_client", "dns", 1, 65536, out.tcp_max_per_client);

@@ -19,15 +19,16 @@ inline constexpr std::array<std::string_view, 6> kApplianceKeys{
 inline constexpr std::array<std::string_view, 6> kDpdkKeys{
     "eal_args", "workers", "idle_sleep_us", "mbufs", "rx_descriptors", "tx_descriptors"};
 inline constexpr std::array<std::string_view, 2> kApiKeys{"listen", "token_file"};
-inline constexpr std::array<std::string_view, 9> kDnsKeys{"zones",
-                                                          "udp_payload_size",
-                                                          "server_name",
-                                                          "tcp",
-                                                          "tcp_idle_timeout",
-                                                          "tcp_max_connections",
-                                                          "tcp_max_per_client",
-                                                          "keys",
-                                                          "rrl"};
+inline constexpr std::array<std::string_view, 10> kDnsKeys{"zones",
+                                                           "udp_payload_size",
+                                                           "server_name",
+                                                           "tcp",
+                                                           "tcp_idle_timeout",
+                                                           "tcp_max_connections",
+                                                           "tcp_max_per_client",
+                                                           "keys",
+                                                           "rrl",
+                                                           "cookies"};
 /// [dns.rrl] (declared as one restart-only setting, [dns].rrl).
 inline constexpr std::array<std::string_view, 5> kRrlKeys{"rate", "slip", "ipv4_prefix",
                                                           "ipv6_prefix", "exempt"};

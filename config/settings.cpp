@@ -77,6 +77,7 @@ constexpr std::array kSettings{
     restart<&C::dns, &DnsConfig::tcp_max_per_client>("dns", "tcp_max_per_client"),
     live("dns", "server_name"),
     restart<&C::dns, &DnsConfig::rrl>("dns", "rrl"),
+    restart<&C::dns, &DnsConfig::cookies>("dns", "cookies"),
 
     // Live, except on an appliance started without any scope: the reload decides that, as it
     // depends on what runs rather than on the setting.

@@ -267,7 +267,7 @@ void process_burst(WorkerContext& w, const WorkerQueue& q, const dns::ZoneView* 
                 // tag, the IP header's own length), so its hash is the question's.
                 verdict = answer_dns_frame(*q.port, zones, w.dns, w.dns_stats, v,
                                            (hinted & (1u << i)) ? &hashes[i] : nullptr, why,
-                                           w.rrl.get(), w.rrl_now_s);
+                                           w.rrl.get(), w.now_s);
             } else if (dport == kUdpDhcp) {
                 if (handle_dhcp(w, q, v, why)) {
                     rte_pktmbuf_free(m);  // handed over as a DhcpRequest
@@ -368,8 +368,10 @@ int worker_main(void* arg) {
         // Valid until the quiescent report below: the control lcore frees a replaced view
         // only after every worker has reported once since the swap.
         const dns::ZoneView* zones = w.zones != nullptr ? w.zones->current() : nullptr;
-        // Rate limiting counts in whole seconds: one division per loop, only when it is on.
-        if (w.rrl) w.rrl_now_s = static_cast<uint32_t>(rte_rdtsc() / w.tsc_hz);
+        // Rate limiting and cookies count in whole Unix seconds: one division per loop, only
+        // when one of them is on.
+        if (w.rrl || w.dns.cookie_secret != nullptr)
+            w.now_s = static_cast<uint32_t>(w.unix_base + rte_rdtsc() / w.tsc_hz);
         for (const auto& q : w.queues) {
             uint16_t n = rte_eth_rx_burst(q.port_id, q.queue, pkts, kBurst);
             if (n == 0) continue;

@@ -49,7 +49,8 @@ struct alignas(64) WorkerContext {
     bool has_tap = false;
     // Response rate limiting ([dns.rrl]; nullptr: off): this worker's own table.
     std::unique_ptr<dns::RrlTable> rrl;
-    uint32_t rrl_now_s = 0;  // the loop's second (TSC / tsc_hz)
+    uint32_t now_s = 0;      // the loop's Unix second (RRL, cookies): unix_base + TSC / tsc_hz
+    uint64_t unix_base = 0;  // Unix seconds at TSC 0
     uint64_t tsc_hz = 1;
 };
 

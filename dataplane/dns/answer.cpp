@@ -269,8 +269,8 @@ uint16_t error_answer(uint8_t* msg, const Query& q, uint16_t rcode) noexcept {
 }  // namespace
 
 uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_t* msg,
-                      uint16_t len, uint16_t cap, DnsStats& stats,
-                      const uint64_t* qname_hash) noexcept {
+                      uint16_t len, uint16_t cap, DnsStats& stats, const uint64_t* qname_hash,
+                      CookieCheck* cookie) noexcept {
     stats.queries.add();
     Query q;
     const QueryStatus st = parse_query(msg, len, q);
@@ -279,8 +279,10 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
         return 0;
     }
     stats.qtype[qtype_slot(q.question_ok ? q.qtype : 0)].add();
-    if (st == QueryStatus::FormErr || st == QueryStatus::NotImp) {
-        uint16_t rcode = st == QueryStatus::FormErr ? 1 : 4;
+    const bool cookies_on = cookie != nullptr && cookie->secret != nullptr;
+    if (st == QueryStatus::FormErr || st == QueryStatus::NotImp ||
+        (st == QueryStatus::Ok && q.cookie_bad && cookies_on)) {
+        uint16_t rcode = st == QueryStatus::NotImp ? 4 : 1;
         stats.rcode[rcode_slot(rcode)].add();
         stats.responses.add();
         return error_answer(msg, q, rcode);
@@ -300,7 +302,18 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
     // RFC 7828: over TCP an OPT asking for the keepalive gets our idle timeout back.
     const bool keepalive =
         settings.stream && q.has_opt && q.opt_keepalive != wire::dns::edns::Keepalive::Absent;
-    const uint16_t opt_size = keepalive ? kOptSize + kKeepaliveSize : kOptSize;
+    // RFC 7873: a COOKIE option gets the client cookie back with our server cookie.
+    const bool cookies = q.has_opt && q.cookie_len != 0 && cookies_on;
+    uint8_t cookie_out[kCookieSize];
+    if (cookies) {
+        cookie->valid = answer_cookie(*cookie, q.cookie, q.cookie_len, cookie_out);
+        if (cookie->valid)
+            stats.cookies_valid.add();
+        else if (q.cookie_len > wire::dns::edns::kClientCookieSize)
+            stats.cookies_invalid.add();
+    }
+    const uint16_t opt_size = static_cast<uint16_t>(kOptSize + (keepalive ? kKeepaliveSize : 0) +
+                                                    (cookies ? 4 + kCookieSize : 0));
     uint16_t rcode = 0;
     bool aa = false, tc = false;
     if (q.has_opt && q.opt_version > 0) {
@@ -325,13 +338,15 @@ uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_
         }
         if (q.has_opt) w.unreserve(opt_size);
     }
-    if (q.has_opt &&
-        w.add_opt(settings.udp_payload_size, static_cast<uint8_t>(rcode >> 4), 0, q.opt_do) &&
-        keepalive) {
+    const bool opt_ok = q.has_opt && w.add_opt(settings.udp_payload_size,
+                                               static_cast<uint8_t>(rcode >> 4), 0, q.opt_do);
+    if (opt_ok && keepalive) {
         uint8_t timeout[2];
         store_be16(timeout, settings.keepalive_100ms);
         w.add_opt_option(wire::dns::edns::kOptionTcpKeepalive, timeout, sizeof timeout);
     }
+    if (opt_ok && cookies)
+        w.add_opt_option(wire::dns::edns::kOptionCookie, cookie_out, sizeof cookie_out);
     w.finish(static_cast<uint8_t>(rcode & 0x0f), aa, tc);
     stats.rcode[rcode_slot(rcode)].add();
     if (tc) stats.truncated.add();

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 
+#include "dataplane/dns/cookie.hpp"
 #include "dataplane/dns/zone_view.hpp"
 #include "dataplane/stats.hpp"
 
@@ -34,6 +35,10 @@ struct alignas(64) DnsStats {
     edgelease::Counter rrl_slipped;
     edgelease::Counter rrl_dropped;
     edgelease::Counter rrl_exempt;
+    // DNS Cookies: queries whose server cookie was ours and in time (exempt from RRL), and
+    // those that brought one that was not (a new one goes back; the query is answered).
+    edgelease::Counter cookies_valid;
+    edgelease::Counter cookies_invalid;
     std::array<edgelease::Counter, kRcodeSlotNames.size()> rcode;
     std::array<edgelease::Counter, kQtypeSlotNames.size()> qtype;
 };
@@ -48,6 +53,9 @@ struct DnsSettings {
     /// kernel behind the exception path, where the DNS server on kernel sockets applies it
     /// (answer_dns_frame returns Verdict::Kernel). Off: UPDATE is answered NOTIMP.
     bool updates_to_kernel = false;
+    /// DNS Cookies ([dns] cookies): the appliance's secret (every worker the same one, so a
+    /// cookie one made is good on all); nullptr: COOKIE options are ignored.
+    const SipKey* cookie_secret = nullptr;
 };
 
 /// Answers the DNS message msg[0..len) in place. `cap` is how many bytes may be written from
@@ -55,10 +63,11 @@ struct DnsSettings {
 /// the answer, or 0 when the message must be dropped. `zones` may be nullptr (no zones: every
 /// query is REFUSED). `qname_hash`, when given, is name_hash() of the question's name
 /// lower-cased (qname_hash_hint() of the frame holding msg gives it), so the first lookup
-/// does not hash the name again.
+/// does not hash the name again. `cookie`, when given with a secret, answers a COOKIE option
+/// (cookie.hpp) and says whether the query's server cookie was valid.
 uint16_t answer_query(const ZoneView* zones, const DnsSettings& settings, uint8_t* msg,
                       uint16_t len, uint16_t cap, DnsStats& stats,
-                      const uint64_t* qname_hash = nullptr) noexcept;
+                      const uint64_t* qname_hash = nullptr, CookieCheck* cookie = nullptr) noexcept;
 
 /// A cheap look at an Ethernet frame (untagged IPv4 without fragments' checks, or IPv6
 /// without extension headers) to UDP port 53: the hash ZoneView::find() will use for its

@@ -29,14 +29,25 @@ Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
         v.vlan_count == 0)
         return Verdict::Kernel;
     uint8_t* msg = v.data + v.payload_off;
-    uint16_t n = dns::answer_query(zones, settings, msg, v.payload_len, cap, stats, qname_hash);
+    // The source address, where the IP header keeps it.
+    const uint8_t* src = v.data + v.l3_off + (v.is_v6 ? 8 : 12);
+    CookieCheck cookie;
+    CookieCheck* cookies = nullptr;
+    if (settings.cookie_secret != nullptr) {
+        cookie.secret = settings.cookie_secret;
+        cookie.client_ip = src;
+        cookie.ip_len = v.is_v6 ? 16 : 4;
+        cookie.now = now_s;
+        cookies = &cookie;
+    }
+    uint16_t n =
+        dns::answer_query(zones, settings, msg, v.payload_len, cap, stats, qname_hash, cookies);
     if (n == 0) {
         why = DropReason::DnsUnanswerable;
         return Verdict::Drop;
     }
-    if (rrl != nullptr) {
-        // The source address, where the IP header keeps it.
-        const uint8_t* src = v.data + v.l3_off + (v.is_v6 ? 8 : 12);
+    // A valid server cookie proves the source address: never limited (RFC 7873 §1).
+    if (rrl != nullptr && !cookie.valid) {
         switch (rrl->check(v.is_v6, src, rrl_class(msg, n), now_s)) {
             case RrlTable::Action::Send:
                 break;

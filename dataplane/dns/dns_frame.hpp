@@ -20,7 +20,8 @@ using namespace edgelease::dns;
 /// with `why` set when the query gets no answer (see answer_query) or the answer cannot be framed.
 /// `qname_hash`: qname_hash_hint() of this same frame, or nullptr. With `rrl`, the answer is
 /// rate limited (rrl.hpp) at second `now_s`: slipped answers go out truncated, dropped ones
-/// are Verdict::Drop with DropReason::DnsRateLimited.
+/// are Verdict::Drop with DropReason::DnsRateLimited; a query with a valid server cookie
+/// (DnsSettings::cookie_secret) is never limited. `now_s`: Unix seconds (cookies, RRL).
 Verdict answer_dns_frame(const PortContext& port, const dns::ZoneView* zones,
                          const dns::DnsSettings& settings, dns::DnsStats& stats, PacketView& v,
                          const uint64_t* qname_hash, DropReason& why, RrlTable* rrl = nullptr,

@@ -1,9 +1,6 @@
 #include "dataplane/dns/rrl.hpp"
 
-#include <sys/random.h>
-
 #include <cstring>
-#include <ctime>
 
 #include "dataplane/wire/cursor.hpp"
 #include "dataplane/wire/dns.hpp"
@@ -43,14 +40,7 @@ bool in_prefix(const net::IfAddress& p, bool v6, const uint8_t* src) {
 }  // namespace
 
 RrlTable::RrlTable(RrlSettings settings) : s_(std::move(settings)), entries_(kEntries) {
-    uint8_t buf[16] = {};
-    if (getrandom(buf, sizeof buf, 0) != static_cast<ssize_t>(sizeof buf)) {
-        const uint64_t t =
-            reinterpret_cast<uintptr_t>(this) ^ static_cast<uint64_t>(std::time(nullptr));
-        std::memcpy(buf, &t, 8);
-    }
-    std::memcpy(&key_.k0, buf, 8);
-    std::memcpy(&key_.k1, buf + 8, 8);
+    key_ = random_sip_key();
     if (s_.ipv6_prefix > 56) s_.ipv6_prefix = 56;
 }
 

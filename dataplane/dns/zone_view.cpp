@@ -9,8 +9,6 @@
 #include <unordered_map>
 
 #include <sys/mman.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "common/siphash.hpp"
 
@@ -19,27 +17,7 @@ namespace edgelease::dataplane::dns {
 namespace {
 
 /// The process's secret for name_hash, drawn once before main() runs (no view exists yet).
-SipKey draw_key() noexcept {
-    SipKey k;
-    uint8_t buf[16];
-    size_t got = 0;
-    while (got < sizeof buf) {
-        const ssize_t n = getrandom(buf + got, sizeof buf - got, 0);
-        if (n <= 0) break;  // never on Linux >= 3.17 for 16 octets: then the clock, at least
-        got += static_cast<size_t>(n);
-    }
-    if (got < sizeof buf) {
-        timespec ts{};
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        const uint64_t t = static_cast<uint64_t>(ts.tv_sec) * 1000000000ULL + ts.tv_nsec;
-        std::memcpy(buf, &t, 8);
-    }
-    std::memcpy(&k.k0, buf, 8);
-    std::memcpy(&k.k1, buf + 8, 8);
-    return k;
-}
-
-const SipKey g_name_key = draw_key();
+const SipKey g_name_key = random_sip_key();
 
 }  // namespace
 

@@ -106,15 +106,28 @@ QueryStatus parse_additional(Cursor& c, uint16_t arcount, Query& q) noexcept {
         Cursor opts = c.take(rdlen);
         if (!c.ok()) return form_err(q, QueryDefect::OptTruncated);
         // RFC 6891 §6.1.2: {OPTION-CODE, OPTION-LENGTH, OPTION-DATA}*, exactly filling RDATA.
-        // Only edns-tcp-keepalive is noted (for TCP answers); cookies (RFC 7873) and padding
-        // are ignored.
+        // edns-tcp-keepalive is noted (for TCP answers) and the first COOKIE copied (RFC
+        // 7873: client cookie alone, or with a server cookie of 8 to 32 octets); padding and
+        // anything else are ignored.
         while (opts.remaining() > 0) {
             const uint16_t code = opts.u16();
             const uint16_t olen = opts.u16();
+            const uint8_t* data = opts.position();
             opts.skip(olen);
             if (!opts.ok()) return form_err(q, QueryDefect::OptMalformed);
             if (code == edns::kOptionTcpKeepalive)
                 q.opt_keepalive = olen == 0 ? edns::Keepalive::Empty : edns::Keepalive::WithTimeout;
+            if (code == edns::kOptionCookie && q.cookie_len == 0) {
+                // A length RFC 7873 §5.2.2 does not allow is FORMERR where cookies are on
+                // (answer_query decides: off, the option is ignored as before).
+                if (olen != edns::kClientCookieSize &&
+                    (olen < edns::kClientCookieSize + 8 || olen > edns::kMaxCookieSize)) {
+                    q.cookie_bad = true;
+                    continue;
+                }
+                std::memcpy(q.cookie, data, olen);
+                q.cookie_len = static_cast<uint8_t>(olen);
+            }
         }
         q.opt_udp_size = klass;  // §6.1.2: CLASS is the requestor's UDP payload size
         q.opt_ext_rcode = static_cast<uint8_t>(ttl >> 24);
@@ -189,6 +202,8 @@ QueryStatus parse_query(const uint8_t* msg, uint16_t len, Query& q) noexcept {
     q.opt_version = q.opt_ext_rcode = 0;
     q.opt_udp_size = 0;
     q.opt_keepalive = edns::Keepalive::Absent;
+    q.cookie_len = 0;
+    q.cookie_bad = false;
 
     if (msg == nullptr || len < kHeaderSize) {
         q.defect = QueryDefect::ShortHeader;

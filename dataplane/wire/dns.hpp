@@ -72,6 +72,9 @@ inline constexpr uint16_t kOptRrSize = 11;      // root owner, type, class, TTL,
 inline constexpr uint16_t kMinUdpSize = 512;    // smaller advertised sizes count as 512 (§6.2.5)
 inline constexpr uint32_t kDoBit = 0x00008000;  // in the TTL field (RFC 3225)
 inline constexpr uint16_t kOptionTcpKeepalive = 11;  // RFC 7828
+inline constexpr uint16_t kOptionCookie = 10;        // RFC 7873
+inline constexpr uint8_t kClientCookieSize = 8;
+inline constexpr uint8_t kMaxCookieSize = 40;  // client 8, server 8..32 (RFC 7873 §4)
 /// What a query's OPT said of edns-tcp-keepalive (RFC 7828 §3.2.1: a client sends it empty).
 enum class Keepalive : uint8_t { Absent, Empty, WithTimeout };
 }  // namespace edns
@@ -186,6 +189,9 @@ struct Query {
     uint8_t opt_ext_rcode;          // as received (should be 0 in a query)
     uint16_t opt_udp_size;          // as received; see udp_payload_limit()
     edns::Keepalive opt_keepalive;  // only TCP answers heed it
+    uint8_t cookie_len;             // 0: no COOKIE option (RFC 7873); else 8 or 16..40
+    bool cookie_bad;                // a COOKIE option of a length §5.2.2 does not allow
+    uint8_t cookie[edns::kMaxCookieSize];  // the client cookie, then the server cookie
     /// label_off[i] is where label i starts in qname_lower; label_off[label_count] is the
     /// root. The suffix from label i is qname_lower + label_off[i], qname_len - label_off[i]
     /// octets long.

@@ -116,5 +116,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size != 0) std::memcpy(big.data(), data, size);
     out = dataplane::dns::answer_query(&zones(), stream, big.data(), len, kMtu, stats);
     if (out > kMtu) std::abort();
+
+    // With DNS Cookies on (a COOKIE option answered, a server cookie checked), in a buffer
+    // exactly as large as the cap.
+    const edgelease::SipKey secret{1, 2};
+    const uint8_t ip[4] = {198, 18, 0, 2};
+    dataplane::dns::CookieCheck cookie;
+    cookie.secret = &secret;
+    cookie.client_ip = ip;
+    cookie.ip_len = 4;
+    cookie.now = 1'800'000'000;
+    std::vector<uint8_t> exact_cap(kMtu);
+    if (size != 0) std::memcpy(exact_cap.data(), data, size);
+    out = dataplane::dns::answer_query(&zones(), settings, exact_cap.data(), len, kMtu, stats,
+                                       nullptr, &cookie);
+    if (out > kMtu) std::abort();
     return 0;
 }

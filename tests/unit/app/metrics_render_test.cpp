@@ -88,6 +88,8 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_dns_queries_by_type_total", "counter"},
         {"edgelease_dns_truncated_total", "counter"},
         {"edgelease_dns_referrals_total", "counter"},
+        {"edgelease_dns_cookies_invalid_total", "counter"},
+        {"edgelease_dns_cookies_valid_total", "counter"},
         {"edgelease_dns_rrl_dropped_total", "counter"},
         {"edgelease_dns_rrl_exempt_total", "counter"},
         {"edgelease_dns_rrl_slipped_total", "counter"},

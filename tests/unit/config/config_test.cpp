@@ -321,11 +321,14 @@ TEST(ConfigLoad, DnsRrl) {
     EXPECT_EQ(off.config->dns.rrl.rate, 0u);  // off unless configured
     EXPECT_EQ(off.config->dns.rrl.slip, 2u);
     auto r = load_config_string(
-        "[[interfaces]]\nport = \"p0\"\n[dns.rrl]\nrate = 20\nslip = 3\nipv4_prefix = 28\n"
+        "[[interfaces]]\nport = \"p0\"\n[dns]\ncookies = true\n[dns.rrl]\nrate = 20\nslip = 3\n"
+        "ipv4_prefix = 28\n"
         "ipv6_prefix = 48\nexempt = [\"192.0.2.0/24\", \"2001:db8::1\"]\n",
         "x.toml");
     ASSERT_TRUE(r.errors.empty()) << dump(r);
     const auto& q = r.config->dns.rrl;
+    EXPECT_TRUE(r.config->dns.cookies);
+    EXPECT_FALSE(off.config->dns.cookies);
     EXPECT_EQ(q.rate, 20u);
     EXPECT_EQ(q.slip, 3u);
     EXPECT_EQ(q.ipv4_prefix, 28);

@@ -64,6 +64,7 @@ tcp = false
 tcp_idle_timeout = "30s"
 tcp_max_connections = 10
 tcp_max_per_client = 2
+cookies = true
 [dns.rrl]
 rate = 50
 [[dns.zones]]
