@@ -137,7 +137,8 @@ TEST_F(Cookies, MalformedLengthsAreFormErrAndOffIgnoresThem) {
     const uint16_t n = answer_query(zv.get(), settings, buf.data(), len, 1500, stats);
     ASSERT_GT(n, 28);
     EXPECT_FALSE(buf[n - 28] == 0 && buf[n - 27] == 10);
-    EXPECT_EQ(buf[3] & 0x0f, 0);    // ... and a malformed one is not FORMERR there: off, the option is ignored as before.
+    EXPECT_EQ(buf[3] & 0x0f, 0);
+    // ... and a malformed one is not FORMERR there: off, the option is ignored as before.
     buf = query(Bytes(9, 0xaa));
     const auto len9 = static_cast<uint16_t>(buf.size());
     buf.resize(1500);
