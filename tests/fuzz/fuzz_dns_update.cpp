@@ -52,7 +52,7 @@ al    600 CNAME cfg.lan.
     };
     put("pc.lan.", dns::rrtype::A, {198, 18, 0, 50}, zone::Origin::Dhcp);
     put("m.lan.", dns::rrtype::A, {198, 18, 0, 51}, zone::Origin::Manual);
-    put("u.lan.", dns::rrtype::A, {10, 0, 0, 1}, zone::Origin::Update);
+    put("u.lan.", dns::rrtype::A, {198, 18, 5, 1}, zone::Origin::Update);
     put("u.lan.", dns::rrtype::TXT, {2, 'h', 'i'}, zone::Origin::Update);
     std::vector<zone::ZoneStore::Key> drop;
     zs.take_dirty(drop);

@@ -436,9 +436,9 @@ ipv6_prefix = 64
     {"rrl_exempt_not_a_prefix", R"([[interfaces]]
 port = "p0"
 [dns.rrl]
-exempt = ["192.0.2.0/24", "nope"]
+exempt = ["198.19.2.0/24", "nope"]
 )",
-     "dns.rrl.exempt[1]", 4, 27, "'nope' is neither an address nor a prefix (addr/len)"},
+     "dns.rrl.exempt[1]", 4, 28, "'nope' is neither an address nor a prefix (addr/len)"},
     {"acl_unknown_key", R"([[interfaces]]
 port = "p0"
 [[dns.zones]]

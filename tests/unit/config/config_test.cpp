@@ -323,7 +323,7 @@ TEST(ConfigLoad, DnsRrl) {
     auto r = load_config_string(
         "[[interfaces]]\nport = \"p0\"\n[dns]\ncookies = true\n[dns.rrl]\nrate = 20\nslip = 3\n"
         "ipv4_prefix = 28\n"
-        "ipv6_prefix = 48\nexempt = [\"192.0.2.0/24\", \"2001:db8::1\"]\n",
+        "ipv6_prefix = 48\nexempt = [\"198.19.2.0/24\", \"2001:db8::1\"]\n",
         "x.toml");
     ASSERT_TRUE(r.errors.empty()) << dump(r);
     const auto& q = r.config->dns.rrl;

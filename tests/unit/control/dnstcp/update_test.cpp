@@ -59,13 +59,13 @@ tsig::Key key(const std::string& name, tsig::Algorithm alg) {
     return tsig::Key{wname(name), alg, *tsig::decode_base64(kSecret)};
 }
 
-/// An UPDATE of `zone` adding `owner` A 10.0.0.1 (or deleting the name `cfg` with `del_cfg`).
+/// An UPDATE of `zone` adding `owner` A 198.18.5.1 (or deleting the name `cfg` with `del_cfg`).
 Bytes update_msg(const std::string& zone, const std::string& owner, bool del_cfg = false) {
     Bytes m = wt::header(0x5151, 5 << 11, 1, 0, 1, 0);
     Bytes z = wt::question(wt::name(zone), dns::rrtype::SOA, 1);
     m.insert(m.end(), z.begin(), z.end());
     Bytes r = del_cfg ? wt::rr(wt::name("cfg." + zone), dns::rrtype::ANY, 255, 0, {})
-                      : wt::rr(wt::name(owner), dns::rrtype::A, 1, 300, Bytes{10, 0, 0, 1});
+                      : wt::rr(wt::name(owner), dns::rrtype::A, 1, 300, Bytes{198, 18, 5, 1});
     m.insert(m.end(), r.begin(), r.end());
     return m;
 }

@@ -137,7 +137,7 @@ TEST(UpdateParse, RefusesMalformed) {
     Bytes trailing = message("lan.", {}, {});
     trailing.push_back(0);
     EXPECT_FALSE(parse_update(trailing, trailing.size(), false, u, why));
-    Bytes cut = message("lan.", {}, {{"a.lan.", dns::rrtype::A, kIn, 60, a4(1, 2, 3, 4)}});
+    Bytes cut = message("lan.", {}, {{"a.lan.", dns::rrtype::A, kIn, 60, a4(198, 18, 5, 4)}});
     cut.pop_back();
     EXPECT_FALSE(parse_update(cut, cut.size(), false, u, why));
     Bytes notsoa = message("lan.", {}, {});
@@ -189,7 +189,7 @@ TEST_F(Apply, Prerequisites) {
               rcode::kNxRrset);
     // A failed prerequisite changes nothing.
     auto r = run({{"cfg.lan.", dns::rrtype::ANY, kNone, 0, {}}},
-                 {{"new.lan.", dns::rrtype::A, kIn, 60, a4(1, 2, 3, 4)}});
+                 {{"new.lan.", dns::rrtype::A, kIn, 60, a4(198, 18, 5, 4)}});
     EXPECT_EQ(r.rcode, rcode::kYxDomain);
     EXPECT_EQ(at("new.lan."), nullptr);
     // Malformed ones.
@@ -217,7 +217,7 @@ TEST_F(Apply, NeverChangesAnotherOriginsRecordAndAuditsTheRefusal) {
     };
     for (const auto& c : cases) {
         // An allowed add first in the same message: all or nothing.
-        auto r = run({}, {{"fine.lan.", dns::rrtype::A, kIn, 60, a4(1, 2, 3, 4)}, c.rr});
+        auto r = run({}, {{"fine.lan.", dns::rrtype::A, kIn, 60, a4(198, 18, 5, 4)}, c.rr});
         EXPECT_EQ(r.rcode, rcode::kRefused) << c.what;
         EXPECT_TRUE(r.provenance) << c.what;
         ASSERT_EQ(r.audit.size(), 1u) << c.what;
@@ -236,13 +236,13 @@ TEST_F(Apply, NeverChangesAnotherOriginsRecordAndAuditsTheRefusal) {
 }
 
 TEST_F(Apply, DeletesItsOwnRecordsAndKeepsTheApex) {
-    ASSERT_EQ(run({}, {{"h.lan.", dns::rrtype::A, kIn, 60, a4(10, 0, 0, 1)},
-                       {"h.lan.", dns::rrtype::A, kIn, 60, a4(10, 0, 0, 2)},
+    ASSERT_EQ(run({}, {{"h.lan.", dns::rrtype::A, kIn, 60, a4(198, 18, 5, 1)},
+                       {"h.lan.", dns::rrtype::A, kIn, 60, a4(198, 18, 5, 2)},
                        {"h.lan.", dns::rrtype::TXT, kIn, 60, Bytes{2, 'h', 'i'}}})
                   .rcode,
               rcode::kNoError);
     EXPECT_EQ(count("h.lan.", dns::rrtype::A), 2u);
-    auto r = run({}, {{"h.lan.", dns::rrtype::A, kNone, 0, a4(10, 0, 0, 1)}});
+    auto r = run({}, {{"h.lan.", dns::rrtype::A, kNone, 0, a4(198, 18, 5, 1)}});
     EXPECT_EQ(r.deleted, 1u);
     EXPECT_EQ(count("h.lan.", dns::rrtype::A), 1u);
     r = run({}, {{"h.lan.", dns::rrtype::ANY, kAny, 0, {}}});
@@ -262,7 +262,7 @@ TEST_F(Apply, CnameRulesAndTtl) {
     EXPECT_EQ(count("cfg.lan.", dns::rrtype::CNAME), 0u);
     ASSERT_EQ(run({}, {{"al.lan.", dns::rrtype::CNAME, kIn, 60, wt::name("One.lan.")}}).rcode,
               rcode::kNoError);
-    EXPECT_EQ(run({}, {{"al.lan.", dns::rrtype::A, kIn, 60, a4(1, 1, 1, 1)}}).added, 0u);
+    EXPECT_EQ(run({}, {{"al.lan.", dns::rrtype::A, kIn, 60, a4(198, 18, 6, 1)}}).added, 0u);
     // A second CNAME replaces the first.
     r = run({}, {{"al.lan.", dns::rrtype::CNAME, kIn, 60, wt::name("two.lan.")}});
     EXPECT_EQ(r.added, 1u);
@@ -271,22 +271,23 @@ TEST_F(Apply, CnameRulesAndTtl) {
     r = run({}, {{"al.lan.", dns::rrtype::CNAME, kNone, 0, wt::name("TWO.lan.")}});
     EXPECT_EQ(r.deleted, 1u);
     // One TTL per RRset: the newest add sets it for all.
-    run({}, {{"t.lan.", dns::rrtype::A, kIn, 60, a4(1, 1, 1, 1)}});
-    r = run({}, {{"t.lan.", dns::rrtype::A, kIn, 90, a4(1, 1, 1, 2)}});
+    run({}, {{"t.lan.", dns::rrtype::A, kIn, 60, a4(198, 18, 6, 1)}});
+    r = run({}, {{"t.lan.", dns::rrtype::A, kIn, 90, a4(198, 18, 6, 2)}});
     EXPECT_EQ(r.added, 2u);  // the new record, and the old one re-timed
     for (const auto& e : *at("t.lan.")) EXPECT_EQ(e.ttl, 90u);
 }
 
 TEST_F(Apply, ZoneAndSectionChecks) {
     EXPECT_EQ(run({}, {}, "other.").rcode, rcode::kNotAuth);
-    EXPECT_EQ(run({}, {{"x.other.", dns::rrtype::A, kIn, 60, a4(1, 1, 1, 1)}}).rcode,
+    EXPECT_EQ(run({}, {{"x.other.", dns::rrtype::A, kIn, 60, a4(198, 18, 6, 1)}}).rcode,
               rcode::kNotZone);
     // Meta types, bad RDATA, TTLs on deletes, unknown classes: FORMERR.
     EXPECT_EQ(run({}, {{"x.lan.", dns::rrtype::ANY, kIn, 60, {}}}).rcode, rcode::kFormErr);
     EXPECT_EQ(run({}, {{"x.lan.", dns::rrtype::A, kIn, 60, Bytes{1, 2, 3}}}).rcode,
               rcode::kFormErr);
     EXPECT_EQ(run({}, {{"x.lan.", dns::rrtype::A, kAny, 60, {}}}).rcode, rcode::kFormErr);
-    EXPECT_EQ(run({}, {{"x.lan.", dns::rrtype::A, 3, 60, a4(1, 1, 1, 1)}}).rcode, rcode::kFormErr);
+    EXPECT_EQ(run({}, {{"x.lan.", dns::rrtype::A, 3, 60, a4(198, 18, 6, 1)}}).rcode,
+              rcode::kFormErr);
     EXPECT_EQ(run({}, {{"x.lan.", dns::rrtype::AXFR, kNone, 0, {}}}).rcode, rcode::kFormErr);
 }
 

@@ -39,22 +39,22 @@ Action hit(RrlTable& t, const Addr& a, RrlClass c = RrlClass::Answer, uint32_t n
 TEST(Rrl, LimitsAPrefixPerSecondAndSlipsEverySecondLimitedAnswer) {
     RrlTable t(settings(5, 2));
     for (int i = 0; i < 5; ++i)
-        EXPECT_EQ(hit(t, v4(198, 51, 100, static_cast<uint8_t>(i))), Action::Send);
+        EXPECT_EQ(hit(t, v4(198, 19, 100, static_cast<uint8_t>(i))), Action::Send);
     // The sixth from anywhere in the /24: limited; every 2nd limited one slips.
-    EXPECT_EQ(hit(t, v4(198, 51, 100, 77)), Action::Drop);
-    EXPECT_EQ(hit(t, v4(198, 51, 100, 78)), Action::Slip);
-    EXPECT_EQ(hit(t, v4(198, 51, 100, 79)), Action::Drop);
-    EXPECT_EQ(hit(t, v4(198, 51, 100, 80)), Action::Slip);
+    EXPECT_EQ(hit(t, v4(198, 19, 100, 77)), Action::Drop);
+    EXPECT_EQ(hit(t, v4(198, 19, 100, 78)), Action::Slip);
+    EXPECT_EQ(hit(t, v4(198, 19, 100, 79)), Action::Drop);
+    EXPECT_EQ(hit(t, v4(198, 19, 100, 80)), Action::Slip);
     // Another /24, another class: their own counts.
-    EXPECT_EQ(hit(t, v4(198, 51, 101, 1)), Action::Send);
-    EXPECT_EQ(hit(t, v4(198, 51, 100, 1), RrlClass::NxDomain), Action::Send);
+    EXPECT_EQ(hit(t, v4(198, 19, 101, 1)), Action::Send);
+    EXPECT_EQ(hit(t, v4(198, 19, 100, 1), RrlClass::NxDomain), Action::Send);
     // The next second starts again.
-    EXPECT_EQ(hit(t, v4(198, 51, 100, 1), RrlClass::Answer, 101), Action::Send);
+    EXPECT_EQ(hit(t, v4(198, 19, 100, 1), RrlClass::Answer, 101), Action::Send);
 }
 
 TEST(Rrl, SlipZeroDropsAllAndOneSlipsAll) {
     RrlTable none(settings(1, 0)), all(settings(1, 1));
-    const Addr a = v4(10, 0, 0, 1);
+    const Addr a = v4(198, 18, 5, 1);
     hit(none, a);
     hit(all, a);
     for (int i = 0; i < 4; ++i) {
@@ -65,14 +65,14 @@ TEST(Rrl, SlipZeroDropsAllAndOneSlipsAll) {
 
 TEST(Rrl, Ipv6PrefixIsA56AndExemptPrefixesAreAnswered) {
     RrlSettings s = settings(1, 2);
-    s.exempt.push_back(*net::parse_if_address("192.0.2.0/24"));
+    s.exempt.push_back(*net::parse_if_address("198.19.2.0/24"));
     RrlTable t(s);
     EXPECT_EQ(hit(t, v6(0x12, 0x34, 1)), Action::Send);
     EXPECT_NE(hit(t, v6(0x12, 0x34, 2)), Action::Send);  // same /56 (last octet differs)
     EXPECT_NE(hit(t, v6(0x12, 0x3f, 2)), Action::Send);  // bits 56..63 differ: same /56
     EXPECT_EQ(hit(t, v6(0x13, 0x34, 2)), Action::Send);  // another /56
-    EXPECT_EQ(hit(t, v4(192, 0, 2, 9)), Action::Send);
-    EXPECT_EQ(hit(t, v4(192, 0, 2, 9)), Action::Exempt);
+    EXPECT_EQ(hit(t, v4(198, 19, 2, 9)), Action::Send);
+    EXPECT_EQ(hit(t, v4(198, 19, 2, 9)), Action::Exempt);
 }
 
 /// A header: flags, counts.
