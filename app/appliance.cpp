@@ -144,6 +144,9 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         }
         if (cfg_.dns.cookies) ctx->dns.cookie_secret = &cookie_secret_;
         ctx->tsc_hz = rte_get_tsc_hz();
+        ctx->tsc_per_ms = std::max<uint64_t>(ctx->tsc_hz / 1000, 1);
+        if (ctx->dhcp != nullptr)
+            ctx->admission = std::make_unique<dataplane::dhcp::DhcpAdmission>();
         ctx->unix_base = static_cast<uint64_t>(std::time(nullptr)) - rte_rdtsc() / ctx->tsc_hz;
         for (const auto& p : ports_->ports()) {
             if (w >= p.queues) continue;

@@ -252,6 +252,15 @@ void declare_worker_dns_and_dhcp(Declare& d) {
     d("edgelease_dhcp_queue_full_total", kCounter, {"lcore"},
       "DHCP requests dropped because the queue to the control lcore was full.",
       per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::queue_full));
+    d("edgelease_dhcp_shed_total", kCounter, {"lcore"},
+      "DISCOVERs and INFORMs a worker lcore shed because its queue to the control lcore was "
+      "deep (a storm: exchanges under way go first).",
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::shed));
+    d("edgelease_dhcp_repeats_total", kCounter, {"lcore"},
+      "DHCP requests dropped because the client repeated itself faster than its retransmission "
+      "timer (the same message again within 500 ms, or a new DISCOVER within 1 s while the "
+      "queue fills).",
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::repeats));
     d("edgelease_dhcp_replies_sent_total", kCounter, {"lcore"}, "DHCP replies a worker lcore sent.",
       per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::replies_sent))
         .summary = "dhcp_replies";
@@ -276,6 +285,14 @@ void declare_worker_dns_and_dhcp(Declare& d) {
     d("edgelease_dhcp6_queue_full_total", kCounter, {"lcore"},
       "DHCPv6 requests dropped because the queue to the control lcore was full.",
       per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::queue_full6));
+    d("edgelease_dhcp6_shed_total", kCounter, {"lcore"},
+      "SOLICITs and INFORMATION-REQUESTs a worker lcore shed because its DHCPv6 queue to the "
+      "control lcore was deep.",
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::shed6));
+    d("edgelease_dhcp6_repeats_total", kCounter, {"lcore"},
+      "DHCPv6 client messages dropped because the client repeated itself faster than its "
+      "retransmission timer.",
+      per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::repeats6));
     d("edgelease_dhcp6_replies_sent_total", kCounter, {"lcore"},
       "DHCPv6 replies a worker lcore sent.",
       per_worker(of_dhcp, &dataplane::dhcp::DhcpWorkerStats::replies_sent6))

@@ -46,6 +46,10 @@ enum class DropReason : uint8_t {
     TxFull,           // the TX queue did not take the reply
     KernelQueueFull,  // the exception path's queue to the kernel did not take the frame
     DnsRateLimited,   // an answer over [dns.rrl] rate, not slipped (dataplane/dns/rrl.hpp)
+    DhcpShed,         // a DISCOVER or INFORM shed: the queue to the control lcore was deep
+    DhcpRepeat,       // a DHCPv4 client repeated itself faster than its retransmission timer
+    Dhcp6Shed,        // a SOLICIT or INFORMATION-REQUEST shed: the queue was deep
+    Dhcp6Repeat,      // a DHCPv6 client repeated itself faster than its retransmission timer
     Count
 };
 
@@ -83,6 +87,10 @@ inline constexpr std::array<std::string_view, static_cast<size_t>(DropReason::Co
         "tx_full",
         "kernel_queue_full",
         "dns_rate_limited",
+        "dhcp_shed",
+        "dhcp_repeat",
+        "dhcp6_shed",
+        "dhcp6_repeat",
 };
 
 static_assert(!kDropReasonNames.back().empty(), "a DropReason has no name");

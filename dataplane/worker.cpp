@@ -61,6 +61,11 @@ void fill_path(Path& p, const WorkerContext& w, const WorkerQueue& q,
     p.src_port = wire::load_be16(v.data + v.l4_off + wire::udp::kSrcPortOff);
 }
 
+/// Milliseconds on the worker's clock (the TSC): for DHCP admission, which only compares them.
+uint64_t now_ms(const WorkerContext& w) noexcept {
+    return rte_rdtsc() / w.tsc_per_ms;
+}
+
 /// Parses a DHCPv4 request and hands it to the control lcore. True when queued (the mbuf is
 /// then done with); false with `why` set otherwise.
 bool handle_dhcp(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
@@ -80,15 +85,33 @@ bool handle_dhcp(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
         why = DropReason::DhcpMalformed;
         return false;
     }
-    dhcp::ReplyPath& p = req.path;
-    fill_path(p, w, q, v);
-    p.src_ip = wire::load_be32(v.data + v.l3_off + wire::ipv4::kSrcOff);
-    p.dst_ip = wire::load_be32(v.data + v.l3_off + wire::ipv4::kDstOff);
-    if (!w.dhcp->requests.push(req)) {
+    // Only this worker pushes: room now is room at the push. A full queue drops what would
+    // not be shed anyway; what starts an exchange is shed (counted as such) first.
+    const size_t room = w.dhcp->requests.write_available();
+    const bool starts = dhcp::is_start(req.msg_type);
+    if (room == 0 && (!starts || !w.admission)) {
         w.dhcp_stats.queue_full.add();
         why = DropReason::DhcpQueueFull;
         return false;
     }
+    if (w.admission) {
+        uint8_t id[dhcp::kMaxAdmissionId];
+        const size_t id_len = dhcp::admission_id(req, id);
+        const auto verdict =
+            w.admission->check(starts, static_cast<uint8_t>(req.msg_type), id, id_len,
+                               dhcp::transaction_of(req), dhcp::kQueueDepth - room, now_ms(w));
+        if (verdict != dhcp::DhcpAdmission::Verdict::Queue) {
+            const bool shed = verdict == dhcp::DhcpAdmission::Verdict::Shed;
+            (shed ? w.dhcp_stats.shed : w.dhcp_stats.repeats).add();
+            why = shed ? DropReason::DhcpShed : DropReason::DhcpRepeat;
+            return false;
+        }
+    }
+    dhcp::ReplyPath& p = req.path;
+    fill_path(p, w, q, v);
+    p.src_ip = wire::load_be32(v.data + v.l3_off + wire::ipv4::kSrcOff);
+    p.dst_ip = wire::load_be32(v.data + v.l3_off + wire::ipv4::kDstOff);
+    w.dhcp->requests.push(req);
     w.dhcp_stats.received.add();
     w.dhcp_stats.by_type[static_cast<size_t>(req.msg_type)].add();
     return true;
@@ -111,16 +134,34 @@ bool handle_dhcp6(WorkerContext& w, const WorkerQueue& q, const PacketView& v,
         why = DropReason::Dhcp6Malformed;
         return false;
     }
+    // Only this worker pushes: room now is room at the push. A full queue drops what would
+    // not be shed anyway; what starts an exchange is shed (counted as such) first.
+    const size_t room = w.dhcp->requests6.write_available();
+    const bool starts = dhcp::is_start6(req.msg_type);
+    if (room == 0 && (!starts || !w.admission)) {
+        w.dhcp_stats.queue_full6.add();
+        why = DropReason::Dhcp6QueueFull;
+        return false;
+    }
+    if (w.admission) {
+        uint8_t id[dhcp::kMaxAdmissionId];
+        const size_t id_len = dhcp::admission_id6(req, id);
+        const auto verdict =
+            w.admission->check(starts, static_cast<uint8_t>(req.msg_type), id, id_len, req.xid,
+                               dhcp::kQueueDepth - room, now_ms(w));
+        if (verdict != dhcp::DhcpAdmission::Verdict::Queue) {
+            const bool shed = verdict == dhcp::DhcpAdmission::Verdict::Shed;
+            (shed ? w.dhcp_stats.shed6 : w.dhcp_stats.repeats6).add();
+            why = shed ? DropReason::Dhcp6Shed : DropReason::Dhcp6Repeat;
+            return false;
+        }
+    }
     dhcp::ReplyPath6& p = req.path;
     fill_path(p, w, q, v);
     const uint8_t* ip6 = v.data + v.l3_off;
     std::memcpy(p.src_ip.bytes.data(), ip6 + wire::ipv6::kSrcOff, wire::ipv6::kAddrLen);
     std::memcpy(p.dst_ip.bytes.data(), ip6 + wire::ipv6::kDstOff, wire::ipv6::kAddrLen);
-    if (!w.dhcp->requests6.push(req)) {
-        w.dhcp_stats.queue_full6.add();
-        why = DropReason::Dhcp6QueueFull;
-        return false;
-    }
+    w.dhcp->requests6.push(req);
     w.dhcp_stats.received6.add();
     w.dhcp_stats.by_type6[static_cast<size_t>(req.msg_type)].add();
     return true;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "dataplane/dhcp/admission.hpp"
 #include "dataplane/dhcp/channel.hpp"
 #include "dataplane/dns/answer.hpp"
 #include "dataplane/dns/rrl.hpp"
@@ -52,6 +53,9 @@ struct alignas(64) WorkerContext {
     uint32_t now_s = 0;      // the loop's Unix second (RRL, cookies): unix_base + TSC / tsc_hz
     uint64_t unix_base = 0;  // Unix seconds at TSC 0
     uint64_t tsc_hz = 1;
+    uint64_t tsc_per_ms = 1;  // tsc_hz / 1000, at least 1
+    // Storm handling for DHCP (dataplane/dhcp/admission.hpp); set with dhcp.
+    std::unique_ptr<dhcp::DhcpAdmission> admission;
 };
 
 /// Sends what the kernel wrote to q's exception tap out through q's port, up to one burst.

@@ -39,6 +39,8 @@ struct alignas(64) DhcpWorkerStats {
     edgelease::Counter received;    // requests handed to the control lcore
     edgelease::Counter malformed;   // failed parse_request
     edgelease::Counter queue_full;  // request queue full: dropped
+    edgelease::Counter shed;        // DISCOVER or INFORM shed: the queue was deep (admission.hpp)
+    edgelease::Counter repeats;     // dropped: the client repeated itself too fast
     edgelease::Counter replies_sent;
     edgelease::Counter reply_alloc_failed;            // no mbuf for a reply (v4 or v6)
     std::array<edgelease::Counter, 10> parse_errors;  // by edgelease::dataplane::dhcp::ParseError
@@ -48,6 +50,8 @@ struct alignas(64) DhcpWorkerStats {
     edgelease::Counter received6;    // client messages handed to the control lcore
     edgelease::Counter malformed6;   // failed parse_request6
     edgelease::Counter queue_full6;  // requests6 queue full: dropped
+    edgelease::Counter shed6;        // SOLICIT or INFORMATION-REQUEST shed: the queue was deep
+    edgelease::Counter repeats6;     // dropped: the client repeated itself too fast
     edgelease::Counter replies_sent6;
     std::array<edgelease::Counter, kParse6ErrorNames.size()> parse_errors6;  // by Parse6Error
     std::array<edgelease::Counter, kMsg6TypeNames.size()> by_type6;  // received, by Msg6Type

@@ -27,29 +27,35 @@ const net::MacAddr kPcapMac{{0x02, 0x70, 0x63, 0x61, 0x70, 0x00}};  // net_pcap'
 std::string g_state_dir, g_rx_pcap, g_tx_pcap;
 rte_mempool* g_test_pool = nullptr;  // the test's own mbufs: injecting never needs the app's
 
-/// DHCPDISCOVER from chaddr 02:11:22:33:44:<n>.
-Bytes discover(uint8_t n) {
+/// A DHCP client message of `type` (option 53) from chaddr 02:11:22:33:<hi>:<lo>, xid
+/// 0xd15c0000 + lo + 256 * (hi ^ 0x44) (so 0xd15c0000 + n for discover(n), got_offer_for(n)).
+Bytes client_message(uint8_t type, uint8_t hi, uint8_t lo) {
     Bytes b;
     b.push_back(1);
     b.push_back(1);
     b.push_back(6);
     b.push_back(0);
-    put32(b, 0xd15c0000u + n);
+    put32(b, 0xd15c0000u + lo + 256u * (hi ^ 0x44u));
     put16(b, 0);
     put16(b, 0);
     put32(b, 0);
     put32(b, 0);
     put32(b, 0);
     put32(b, 0);
-    const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, 0x44, n};
+    const uint8_t mac[6] = {0x02, 0x11, 0x22, 0x33, hi, lo};
     put_bytes(b, mac, 6);
     b.resize(b.size() + 10 + 64 + 128, 0);
     put32(b, 0x63825363);
     b.push_back(53);
     b.push_back(1);
-    b.push_back(1);
+    b.push_back(type);
     b.push_back(255);
     return udp4(kBroadcast, 0, 0xFFFFFFFF, 68, 67, b);
+}
+
+/// DHCPDISCOVER from chaddr 02:11:22:33:44:<n>.
+Bytes discover(uint8_t n) {
+    return client_message(1, 0x44, n);
 }
 
 /// A classic pcap file of kPcapFrames DNS queries (for names in no zone: each gets REFUSED).
@@ -203,9 +209,18 @@ TEST_F(Exhaustion, EmptyMempoolIsCountedAndServingResumesWhenMbufsReturn) {
     EXPECT_GT(dataplane::read_pool_counters(pool).available, 0u);
 }
 
-TEST_F(Exhaustion, FullQueueToControlIsCountedAndServingResumes) {
+TEST_F(Exhaustion, FullQueueToControlShedsNewExchangesFirstAndServingResumes) {
     while (receive(std::chrono::milliseconds(50))) {
     }
+    // A client repeating its DISCOVER at once (same transaction) is answered once.
+    const uint64_t repeats0 = counter(*app_, "edgelease_dhcp_repeats_total");
+    inject(g_test_pool, discover(5));
+    inject(g_test_pool, discover(5));
+    ASSERT_TRUE(
+        wait_until([&] { return counter(*app_, "edgelease_dhcp_repeats_total") == repeats0 + 1; }));
+    EXPECT_TRUE(got_offer_for(5));
+    EXPECT_EQ(counter(*app_, "edgelease_drops_total", {{"reason", "dhcp_repeat"}}), repeats0 + 1);
+
     // Stall the control lcore with a command that waits for the test.
     std::atomic<bool> release{false}, running{false};
     auto stalled = app_->control_plane().commands().submit([&] {
@@ -215,31 +230,54 @@ TEST_F(Exhaustion, FullQueueToControlIsCountedAndServingResumes) {
     ASSERT_TRUE(stalled.has_value());
     ASSERT_TRUE(wait_until([&] { return running.load(); }));
 
-    const uint64_t received0 = counter(*app_, "edgelease_dhcp_requests_received_total");
-    const uint64_t full0 = counter(*app_, "edgelease_dhcp_queue_full_total");
-    constexpr int kFlood = 1500;  // more than the queue holds (dataplane::dhcp::kQueueDepth)
+    const auto received = [&] { return counter(*app_, "edgelease_dhcp_requests_received_total"); };
+    const auto full = [&] { return counter(*app_, "edgelease_dhcp_queue_full_total"); };
+    const auto shed = [&] { return counter(*app_, "edgelease_dhcp_shed_total"); };
+    const uint64_t received0 = received(), full0 = full(), shed0 = shed();
+    // 1500 REQUESTs from as many clients, more than the queue holds (kQueueDepth), with a
+    // DISCOVER from a new client after every 10th: REQUESTs finish exchanges and are only
+    // dropped when the queue is full; DISCOVERs start them and are shed once it is deep.
+    constexpr int kFlood = 1500;
+    int discovers = 0;
     for (int i = 0; i < kFlood; ++i) {
-        // One client, many DISCOVERs: the flood fills the queue, not the pool.
-        inject(g_test_pool, discover(3));
-        if (i % 256 == 255) {  // the ring holds 1024: let the worker take what is there
+        inject(g_test_pool,
+               client_message(3, static_cast<uint8_t>(i / 256), static_cast<uint8_t>(i)));
+        if (i % 10 == 9) {
+            inject(g_test_pool, client_message(1, static_cast<uint8_t>(0x80 + i / 256),
+                                               static_cast<uint8_t>(i)));
+            ++discovers;
+        }
+        if (i % 200 == 199) {  // the ring holds 1024: let the worker take what is there
             ASSERT_TRUE(wait_until([] { return rte_ring_count(g_rx) == 0; }));
         }
     }
     ASSERT_TRUE(wait_until([] { return rte_ring_count(g_rx) == 0; }));
-    ASSERT_TRUE(wait_until([&] {
-        return counter(*app_, "edgelease_dhcp_requests_received_total") - received0 +
-                   counter(*app_, "edgelease_dhcp_queue_full_total") - full0 ==
-               static_cast<uint64_t>(kFlood);
-    }));
-    const uint64_t queued = counter(*app_, "edgelease_dhcp_requests_received_total") - received0;
-    const uint64_t dropped = counter(*app_, "edgelease_dhcp_queue_full_total") - full0;
-    std::printf("control lcore stalled: %d DISCOVERs, %llu queued, %llu dropped as queue-full\n",
-                kFlood, static_cast<unsigned long long>(queued),
-                static_cast<unsigned long long>(dropped));
-    EXPECT_GE(queued, dataplane::dhcp::kQueueDepth - 1);
-    EXPECT_LE(queued, dataplane::dhcp::kQueueDepth);
-    EXPECT_EQ(dropped, kFlood - queued);
+    const auto total = static_cast<uint64_t>(kFlood + discovers);
+    ASSERT_TRUE(wait_until(
+        [&] { return received() - received0 + full() - full0 + shed() - shed0 == total; }));
+    const uint64_t queued = received() - received0, dropped = full() - full0,
+                   shed_n = shed() - shed0;
+    const uint64_t shed_depth = dataplane::dhcp::AdmissionSettings{}.shed_depth;
+    std::printf(
+        "control lcore stalled: %d REQUESTs and %d DISCOVERs, %llu queued, %llu shed, "
+        "%llu dropped as queue-full\n",
+        kFlood, discovers, static_cast<unsigned long long>(queued),
+        static_cast<unsigned long long>(shed_n), static_cast<unsigned long long>(dropped));
+    // What should happen, message by message: the control lcore takes nothing meanwhile.
+    // A DISCOVER that finds the queue deep, or full, is shed.
+    uint64_t depth = 0, want_shed = 0, want_full = 0;
+    for (int i = 0; i < kFlood; ++i) {
+        depth < dataplane::dhcp::kQueueDepth ? ++depth : ++want_full;
+        if (i % 10 == 9) depth < shed_depth ? ++depth : ++want_shed;
+    }
+    EXPECT_EQ(queued, dataplane::dhcp::kQueueDepth);
+    // Only the DISCOVERs that came while the queue was shallow went in, every one after that
+    // was shed, and none was dropped as queue-full: those were all REQUESTs.
+    EXPECT_GT(want_shed, 0u);
+    EXPECT_EQ(shed_n, want_shed);
+    EXPECT_EQ(dropped, want_full);
     EXPECT_EQ(counter(*app_, "edgelease_drops_total", {{"reason", "dhcp_queue_full"}}), dropped);
+    EXPECT_EQ(counter(*app_, "edgelease_drops_total", {{"reason", "dhcp_shed"}}), shed_n);
 
     release = true;
     // The queued ones are answered (as far as the reply path takes them), then a new client is
