@@ -20,7 +20,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
-seconds=10 repeat=1 quota=25 dhcp_quota=10 json="" smoke=0 keep="" profile=0 only="" client_napi=0
+seconds=10 repeat=1 quota=25 dhcp_quota=10 json="" smoke=0 keep="" profile=0 only="" client_napi=0 storm=0
+client_rcvbuf=8388608 rmem_saved=""
 do_dns=0 do_dhcp=0 do_dhcp6=0  # what the --*-only options select; none of them: everything
 records=10000 queries=100000 miss_every=5 outstanding=100
 dns_tcp=0 tcp_clients=16 tcp_outstanding=160
@@ -53,6 +54,15 @@ usage: scripts/compare.sh [options]
   --dhcp-rates LIST    perfdhcp -r: offered exchanges/s, comma-separated; every DHCP server
                        runs at each and its best is reported (default $dhcp_rates)
   --dhcp6-rates LIST   the same for perfdhcp -6 (default $dhcp6_rates)
+  --storm              after the offered rates, offer each DHCP server 2 and 4 times the best
+                       rate it completed, and report what it completes then (issue 18's storm)
+  --client-rcvbuf N    during the DHCP runs, net.core.rmem_default (the whole machine's, restored
+                       after; Linux has no per-namespace one) is N bytes, so that perfdhcp's
+                       one socket holds a server's burst of answers: with 212,992 it dropped
+                       thousands a second at a 20 ms period, which no real client, each with
+                       a socket of its own, would (default $client_rcvbuf; 0: leave it)
+  --period-us N        the CFS period of every server's share (default $period_us; the quota
+                       must come to at least 1 ms of it)
   --pmds LIST          edgelease's DPDK drivers on the veth: af_packet, af_xdp (default $pmds)
   --idle-sleep-us N    edgelease [dpdk].idle_sleep_us (default $idle_sleep_us, the appliance's)
   --durability D       edgelease [appliance].durability: fsync or os (default $durability)
@@ -76,8 +86,9 @@ while [ $# -gt 0 ]; do
         --profile) profile=1 ;;
         --client-napi) client_napi=1 ;;
         --dns-tcp) dns_tcp=1 ;;
+        --storm) storm=1 ;;
         -h|--help) usage; exit 0 ;;
-        --seconds|--repeat|--quota|--dhcp-quota|--json|--records|--outstanding|--clients|--dhcp-rates|--dhcp6-rates|--pmds|--idle-sleep-us|--durability|--only|--keep|--tcp-clients|--tcp-outstanding)
+        --seconds|--repeat|--quota|--dhcp-quota|--json|--records|--outstanding|--clients|--dhcp-rates|--dhcp6-rates|--pmds|--idle-sleep-us|--durability|--only|--keep|--tcp-clients|--tcp-outstanding|--period-us|--client-rcvbuf)
             [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
             case "$1" in
                 --seconds) seconds=$2 ;;
@@ -97,6 +108,8 @@ while [ $# -gt 0 ]; do
                 --keep) keep=$2 ;;
                 --tcp-clients) tcp_clients=$2 ;;
                 --tcp-outstanding) tcp_outstanding=$2 ;;
+                --period-us) period_us=$2 ;;
+                --client-rcvbuf) client_rcvbuf=$2 ;;
             esac
             shift ;;
         *) echo "compare.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
@@ -110,12 +123,13 @@ if [ "$smoke" = 1 ]; then
     dhcp6_rates=${dhcp6_rates%%,*}
 fi
 bad() { echo "compare.sh: $*" >&2; exit 2; }
-for v in seconds repeat quota dhcp_quota records outstanding clients tcp_clients tcp_outstanding; do
+for v in seconds repeat quota dhcp_quota records outstanding clients tcp_clients tcp_outstanding period_us; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || bad "--$v must be a positive integer"
 done
 [[ $idle_sleep_us =~ ^[0-9]+$ ]] || bad "--idle-sleep-us must be a number"
-{ [ "$quota" -ge 10 ] && [ "$quota" -le 100 ]; } || bad "--quota: 10 to 100 (the CFS quota is at least 1 ms of the 10 ms period)"
-{ [ "$dhcp_quota" -ge 10 ] && [ "$dhcp_quota" -le 100 ]; } || bad "--dhcp-quota: 10 to 100 (the CFS quota is at least 1 ms of the 10 ms period)"
+[[ $client_rcvbuf =~ ^[0-9]+$ ]] || bad "--client-rcvbuf must be a number"
+{ [ $((period_us * quota / 100)) -ge 1000 ] && [ "$quota" -le 100 ]; } || bad "--quota: up to 100, and at least 1 ms of the $period_us us period"
+{ [ $((period_us * dhcp_quota / 100)) -ge 1000 ] && [ "$dhcp_quota" -le 100 ]; } || bad "--dhcp-quota: up to 100, and at least 1 ms of the $period_us us period"
 [[ $dhcp_rates =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || bad "--dhcp-rates: positive numbers, comma-separated"
 [[ $dhcp6_rates =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || bad "--dhcp6-rates: positive numbers, comma-separated"
 [[ $pmds =~ ^(af_packet|af_xdp)(,(af_packet|af_xdp))*$ ]] || bad "--pmds: af_packet and/or af_xdp"
@@ -210,6 +224,7 @@ cleanup() {
             for _ in $(seq 1 50); do rmdir "/sys/fs/cgroup/$c/$g" 2>/dev/null && break; sleep 0.1; done
         done
     done
+    [ -z "$rmem_saved" ] || sysctl -qw net.core.rmem_default="$rmem_saved"
     if [ -n "$keep" ]; then mkdir -p "$keep" && cp -a "$work/." "$keep/"; fi
     rm -rf "$work"
     exit $rc
@@ -573,6 +588,15 @@ dhcp_ready() {  # FAMILY
 dhcp4_ready() { dhcp_ready 4; }
 dhcp6_ready() { dhcp_ready 6; }
 
+# The client namespace's UDP receive-buffer overflows (FAMILY 4 or 6): answers that reached
+# the generator's host but not the generator.
+client_rcvbuf_errors() {
+    if [ "$1" = 6 ]; then
+        ip netns exec "$CLI" awk '$1 == "Udp6RcvbufErrors" {print $2}' /proc/net/snmp6
+    else
+        ip netns exec "$CLI" awk '$1 == "Udp:" && $2 ~ /^[0-9]+$/ {print $6}' /proc/net/snmp
+    fi
+}
 # measure_dhcp FAMILY NAME SERVER VERSION MODE DURABILITY : perfdhcp at every offered rate; the
 # best completed exchange rate is the server's figure.
 measure_dhcp() {
@@ -592,15 +616,26 @@ measure_dhcp() {
         stop_server
         return 0
     fi
-    local threads rate best=-1 best_line=""
+    local threads rate best=-1 best_line="" kind=rate
     threads=$(cg_move_all)
-    for rate in ${rates//,/ }; do
+    local plan=${rates//,/ }
+    [ "$storm" = 1 ] && plan="$plan storm2 storm4"
+    for rate in $plan; do
+        if [[ $rate == storm* ]]; then  # a multiple of the best completed rate so far
+            kind=storm
+            [ "$best" -gt 0 ] || continue
+            rate=$((best * ${rate#storm}))
+        fi
         log "$name: $threads thread(s) in the CPU share; perfdhcp -$fam -r $rate for $seconds s"
         local u0 g0 t0 u1 g1 t1 out="$work/$name-r$rate.perfdhcp"
         profile_start "$name-r$rate"
+        local e0 e1 lost
+        e0=$(client_rcvbuf_errors "$fam")
         u0=$(cg_usage_ns) g0=$(cg_usage_ns "$cg_gen") t0=$(now_ns)
         perfdhcp_run "$fam" "$name-r$rate" "$rate"
         u1=$(cg_usage_ns) g1=$(cg_usage_ns "$cg_gen") t1=$(now_ns)
+        e1=$(client_rcvbuf_errors "$fam")
+        lost=$((e1 - e0))
         profile_stop "$name-r$rate"
         local xps fo_avg rr_avg rr_sd sent done_ cpu gcpu notes
         xps=$(awk '/^Rate:/ {printf "%.0f", $2}' "$out")
@@ -614,7 +649,15 @@ measure_dhcp() {
         gcpu=$(cpu_percent "$g0" "$g1" "$t0" "$t1")
         [ -n "$xps" ] || { xps=0; tail -n 20 "$out" >&2; }
         notes="${first}s ${sent:-?}, ${last}s ${done_:-?}; $x1 avg ${fo_avg:-?} ms"
-        log "$name: offered $rate/s: $xps exchanges/s, $a1 ${fo_avg:-?} ms, $a2 ${rr_avg:-?} ms, server CPU $cpu %, perfdhcp CPU $gcpu %"
+        # Answers the generator's socket had no room for: the generator, not the server, lost them.
+        [ "$lost" -eq 0 ] || notes="$notes; perfdhcp's socket dropped $lost answers"
+        log "$name: offered $rate/s: $xps exchanges/s, $a1 ${fo_avg:-?} ms, $a2 ${rr_avg:-?} ms, server CPU $cpu %, perfdhcp CPU $gcpu %, answers dropped at perfdhcp's socket $lost"
+        if [ "$kind" = storm ]; then
+            record "$svc-storm" "$name" "$server" "$version" "$mode" "$durability" "$rate" "$cpu" "$gcpu" "$xps" \
+                "${rr_avg:--}" "${rr_sd:--}" "$notes; best $best/s"
+            sleep 1
+            continue
+        fi
         record "$svc-rate" "$name" "$server" "$version" "$mode" "$durability" "$rate" "$cpu" "$gcpu" "$xps" \
             "${rr_avg:--}" "${rr_sd:--}" "$notes"
         if [ "$xps" -gt "$best" ]; then
@@ -687,6 +730,10 @@ for round in $(seq 1 "$repeat"); do
         wanted nsd && dns_nsd
         [ "$dns_tcp" = 1 ] && dns_tcp_runs
     fi
+    if [ "$client_rcvbuf" != 0 ] && [ "$do_dhcp$do_dhcp6" != 00 ] && [ -z "$rmem_saved" ]; then
+        rmem_saved=$(sysctl -n net.core.rmem_default)
+        sysctl -qw net.core.rmem_default="$client_rcvbuf"
+    fi
     if [ "$do_dhcp" = 1 ]; then
         cg_share "$dhcp_quota"
         for p in ${pmds//,/ }; do wanted "edgelease-$p-dhcp" && dhcp_edgelease "$p"; done
@@ -715,7 +762,7 @@ json.dump({"date": "$started", "kernel": "$(uname -sr)", "cpus": $(nproc --all),
                      "pd_pool": "$pd6_prefix/$pd6_len", "delegated_length": $pd6_delegated},
            "edgelease_pmds": "$pmds".split(","),
            "edgelease_idle_sleep_us": $idle_sleep_us, "edgelease_durability": "$durability",
-           "client_napi": bool($client_napi)},
+           "client_napi": bool($client_napi), "storm": bool($storm), "client_rcvbuf": $client_rcvbuf},
           open(sys.argv[1], "w"), indent=2)
 PY
 python3 "$here/scripts/compare_report.py" "$work/meta.json" "$results" ${json:+"$json"}

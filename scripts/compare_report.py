@@ -140,6 +140,29 @@ def main():
             t.append(line)
         print_table(t, 1)
 
+    for svc in ("DHCP", "DHCPv6"):
+        storm = [r for r in rows if r["service"] == svc + "-storm"]
+        if not storm:
+            continue
+        print()
+        print("%s storm: completed/s offered 2x and 4x the best (ratio to the best)%s:" % (
+            svc, ", median of the rounds" if rounds > 1 else ""))
+        t = [["run", "best", "2x offered", "2x completed", "4x offered", "4x completed"]]
+        for run in dict.fromkeys(r["run"] for r in storm):
+            mine = [r for r in storm if r["run"] == run]
+            best = [int(r["notes"].rsplit("best ", 1)[1].split("/")[0]) for r in mine]
+            line = [run, str(int(statistics.median(best)))]
+            for k in range(2):
+                v = [r for i, r in enumerate(mine) if i % 2 == k]
+                if not v:
+                    line += ["-", "-"]
+                    continue
+                done = statistics.median(r["answered_per_s"] for r in v)
+                line += [str(int(statistics.median(int(r["rate"]) for r in v))),
+                         "%d (%.2f)" % (done, done / max(statistics.median(best), 1))]
+            t.append(line)
+        print_table(t, 1)
+
     print()
     print("CPU used: the server's cgroup (cpuacct) over the generator's run; gen. CPU: the generator's.")
     print("'edgelease ÷': edgelease's first run of the service divided by the row. Latency: dnsperf's")
