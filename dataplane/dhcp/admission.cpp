@@ -21,7 +21,7 @@ DhcpAdmission::Verdict DhcpAdmission::check(bool starts, uint8_t type, const uin
     if (e.tag == tag) {
         const uint64_t since = now_ms - e.at_ms;
         if (e.xid == xid && since < s_.retransmit_ms) return Verdict::Repeat;
-        if (starts && since < s_.restart_ms && depth >= s_.shed_depth / 4) return Verdict::Repeat;
+        if (starts && since < s_.restart_ms && depth >= s_.shed_depth / 2) return Verdict::Repeat;
     }
     e.tag = tag;
     e.xid = xid;

@@ -13,7 +13,7 @@
 //     transaction id within `retransmit_ms` of the one queued) is dropped as a repeat: the
 //     answer to the first is on its way. RFC 2131 §4.1 retransmits after 4 s ± 1 s, RFC 8415
 //     §15 after SOL_TIMEOUT 1 s - 10 %, so no conforming client is ever caught.
-//   - While the queue holds a quarter of `shed_depth` or more (it is filling), a client that
+//   - While the queue holds half of `shed_depth` or more (it is filling), a client that
 //     starts an exchange again within `restart_ms` of its last queued start, under any
 //     transaction id, is dropped as a repeat too: new clients go first.
 //
@@ -35,7 +35,7 @@
 namespace edgelease::dataplane::dhcp {
 
 struct AdmissionSettings {
-    uint32_t shed_depth = 256;     // of the 1024 request slots (at most that: a start that finds
+    uint32_t shed_depth = 512;     // of the 1024 request slots (at most that: a start that finds
                                    // the queue full is shed, not dropped as queue-full)
     uint32_t retransmit_ms = 500;  // a retransmission sooner than this is a repeat
     uint32_t restart_ms = 1000;    // a new start sooner than this is a repeat when filling

@@ -63,7 +63,7 @@ TEST(DhcpAdmission, ARetransmissionFasterThanAnyTimerIsARepeat) {
 TEST(DhcpAdmission, WhileTheQueueFillsAClientRestartsAtMostOnceASecond) {
     DhcpAdmission a;
     const auto c = client(4);
-    const size_t filling = a.settings().shed_depth / 4;
+    const size_t filling = a.settings().shed_depth / 2;
     const uint32_t rs = a.settings().restart_ms;
     EXPECT_EQ(a.check(true, kDiscover, c.data(), c.size(), 1, filling, 5'000), V::Queue);
     // New transaction ids every time do not get it a bigger share.
