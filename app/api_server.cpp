@@ -3,15 +3,18 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <charconv>
 #include <ctime>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <tuple>
 
 #include "app/api_common.hpp"
 #include "app/appliance.hpp"
 #include "app/lease_json.hpp"
+#include "app/lease_pages.hpp"
 #include "app/metrics.hpp"
 #include "app/stats_view.hpp"
 #include "common/log.hpp"
@@ -39,9 +42,13 @@ struct Family4 {
     static bool act(DhcpService& s, Key ip, int64_t now, bool release, Lease& out) {
         return release ? s.admin_release(ip, now, out) : s.admin_expire(ip, now, out);
     }
-    static void snapshot(const DhcpService& s, std::vector<Lease>& out) {
-        out = s.engine().leases();
+    static const void* engine(const DhcpService& s) { return &s.engine(); }
+    template <class Fn>
+    static size_t slice(const DhcpService& s, size_t from, size_t max, Fn&& fn) {
+        return s.engine().for_each_slice(static_cast<uint32_t>(from), static_cast<uint32_t>(max),
+                                         fn);
     }
+    static Key key(const Lease& l) { return l.ip; }
     static const std::vector<std::string>& names(const DhcpService& s) { return s.scope_names(); }
     static json to_json(const Lease& l, const std::vector<std::string>& names) {
         return lease_json(l, names);
@@ -57,10 +64,14 @@ struct Family6 {
     static bool act(DhcpService& s, const Key& key, int64_t now, bool release, Lease& out) {
         return release ? s.admin_release6(key, now, out) : s.admin_expire6(key, now, out);
     }
-    static void snapshot(const DhcpService& s, std::vector<Lease>& out) {
-        if (s.engine6() != nullptr)
-            s.engine6()->for_each([&out](const Lease& l) { out.push_back(l); });
+    static const void* engine(const DhcpService& s) { return s.engine6(); }
+    template <class Fn>
+    static size_t slice(const DhcpService& s, size_t from, size_t max, Fn&& fn) {
+        return s.engine6() != nullptr ? s.engine6()->for_each_slice(from, max, fn) : from;
     }
+    // Addresses, then prefixes, each by address (the engine keeps allocation order).
+    static auto key_of(const Key& k) { return std::make_tuple(k.kind, k.addr, k.prefix_len); }
+    static auto key(const Lease& l) { return key_of(l.key); }
     static const std::vector<std::string>& names(const DhcpService& s) { return s.scope6_names(); }
     static json to_json(const Lease& l, const std::vector<std::string>& names) {
         return lease6_json(l, names);
@@ -184,45 +195,81 @@ void get_stats(Appliance& app, const Request&, Response& res) {
     res.set_content(render_stats(sources_of(app)).dump(2) + "\n", "application/json");
 }
 
+/// Runs `scan` to its end, one control command per slice; false if the control plane did not
+/// answer. Then its `kept` is sorted. Shared: a command that timed out may still run.
+template <class F>
+bool run_scan(Appliance& app, const DhcpService* s, const std::shared_ptr<FamilyScan<F>>& scan) {
+    while (!scan->done)
+        if (!on_control(app, [s, scan] { scan->step(*s); })) return false;
+    scan->finish();
+    return true;
+}
+
+/// GET /api/v1/leases[?family=&scope=&state=&limit=&cursor=]: both families (DHCPv4 first),
+/// each in address order. With `limit` or `cursor` a page: {"leases": [...], "next": the
+/// cursor for the next page, or null after the last}; without, the whole array as always.
 void get_leases(Appliance& app, const Request& req, Response& res) {
     const auto family = parse_family(req.get_param_value("family"));
     if (!family) return error(res, 400, "family must be 4 or 6", "family");
-    if (app.dhcp() == nullptr) return reply(res, 200, json::array());
-    std::string scope = req.get_param_value("scope"), state = req.get_param_value("state");
-    struct Snapshot {
-        std::vector<control::dhcp::Lease> v4;
-        std::vector<control::dhcp::Lease6> v6;
-        std::vector<std::string> names, names6;
-    };
-    auto snap = std::make_shared<Snapshot>();
-    auto* service = app.dhcp();
-    const bool want4 = *family != 6, want6 = *family != 4;
-    if (!on_control(app, [service, snap, want4, want6] {
-            if (want4) {
-                Family4::snapshot(*service, snap->v4);
-                snap->names = Family4::names(*service);
-            }
-            if (want6) {
-                Family6::snapshot(*service, snap->v6);
-                snap->names6 = Family6::names(*service);
-            }
-        }))
-        return error(res, 503, "the control plane did not answer in time");
-    // v4 in its engine's slot order; v6 sorted here, off the control lcore (its engine keeps
-    // them in allocation order): addresses, then prefixes, each by address.
-    std::sort(snap->v6.begin(), snap->v6.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.key.kind, a.key.addr, a.key.prefix_len) <
-               std::tie(b.key.kind, b.key.addr, b.key.prefix_len);
-    });
+    const bool paged = req.has_param("limit") || req.has_param("cursor");
+    size_t limit = SIZE_MAX;
+    if (req.has_param("limit")) {
+        const std::string t = req.get_param_value("limit");
+        unsigned long long v = 0;
+        const auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+        if (ec != std::errc{} || end != t.data() + t.size() || v == 0 || v > kMaxPage)
+            return error(res, 400, "limit must be a number from 1 to " + std::to_string(kMaxPage),
+                         "limit");
+        limit = static_cast<size_t>(v);
+    } else if (paged) {
+        limit = kDefaultPage;
+    }
+    std::optional<LeaseName> cursor;
+    if (req.has_param("cursor") && !req.get_param_value("cursor").empty()) {
+        std::string why;
+        cursor = parse_lease_name(req.get_param_value("cursor"), why);
+        if (!cursor) return error(res, 400, "cursor: " + why, "cursor");
+    }
     json out = json::array();
-    auto add = [&](json j) {
-        if (!scope.empty() && j["scope"] != scope) return;
-        if (!state.empty() && j["state"] != state) return;
-        out.push_back(std::move(j));
-    };
-    for (const auto& l : snap->v4) add(lease_json(l, snap->names));
-    for (const auto& l : snap->v6) add(lease6_json(l, snap->names6));
-    reply(res, 200, out);
+    std::string next;
+    if (app.dhcp() != nullptr) {
+        const std::string scope = req.get_param_value("scope"),
+                          state = req.get_param_value("state");
+        const auto* service = app.dhcp();
+        size_t room = limit;
+        // A v6 cursor: the v4 part is behind it.
+        if (*family != 6 && !(cursor && cursor->family == 6)) {
+            auto scan = std::make_shared<FamilyScan<Family4>>();
+            auto& v4 = *scan;
+            v4.limit = room;
+            v4.scope = scope;
+            v4.state = state;
+            if (cursor) v4.after = cursor->ip;
+            if (!run_scan(app, service, scan))
+                return error(res, 503, "the control plane did not answer in time");
+            for (const auto& l : v4.kept) out.push_back(lease_json(l, v4.names));
+            room -= std::min(room, v4.kept.size());
+            if (paged && room == 0 && !v4.kept.empty())
+                next = net::to_string(net::Ipv4Addr{v4.kept.back().ip});
+        }
+        if (*family != 4 && room != 0) {
+            auto scan = std::make_shared<FamilyScan<Family6>>();
+            auto& v6 = *scan;
+            v6.limit = room;
+            v6.scope = scope;
+            v6.state = state;
+            if (cursor && cursor->family == 6) v6.after = Family6::key_of(cursor->key);
+            if (!run_scan(app, service, scan))
+                return error(res, 503, "the control plane did not answer in time");
+            for (const auto& l : v6.kept) out.push_back(lease6_json(l, v6.names));
+            room -= std::min(room, v6.kept.size());
+            if (paged && room == 0 && !v6.kept.empty())
+                next = control::dhcp::to_string(v6.kept.back().key);
+        }
+    }
+    if (!paged) return reply(res, 200, out);
+    reply(res, 200,
+          json{{"leases", std::move(out)}, {"next", next.empty() ? json(nullptr) : json(next)}});
 }
 
 void get_lease(Appliance& app, const Request& req, Response& res) {

@@ -118,6 +118,17 @@ class Engine6 {
             if (const Lease6* l = lease_at(i); l != nullptr && l->state != LeaseState::Free) fn(*l);
     }
 
+    /// for_each over the leases [from, from + max) only (in allocation order, which only
+    /// grows). Returns where the next call goes on: the lease count once all were visited.
+    template <class Fn>
+    size_t for_each_slice(size_t from, size_t max, Fn&& fn) const {
+        const size_t n = lease_count();
+        const size_t end = from < n && max < n - from ? from + max : n;
+        for (size_t i = from; i < end; ++i)
+            if (const Lease6* l = lease_at(i); l != nullptr && l->state != LeaseState::Free) fn(*l);
+        return end;
+    }
+
     struct ScopeUse {
         std::string name;
         uint64_t addresses = 0;  // in the address pools (saturating)

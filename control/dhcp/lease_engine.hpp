@@ -76,6 +76,10 @@ class LeaseEngine {
     /// Start-up: re-creates a lease read from storage. Leases whose scope or address no
     /// longer fits the configuration are dropped (returns false).
     bool restore(const Lease& lease);
+    /// A reload moving leases in slices (DhcpService::begin_engine_move): restore(), except
+    /// that a lease already here at that address gives way first. A Free `lease`, or one that
+    /// no longer fits, leaves the address free. Returns restore()'s answer.
+    bool restore_over(const Lease& lease);
 
     /// Expires up to `max` bound or offered leases whose time has come; appends them to
     /// `expired` (already in their new state, generation bumped). Bounded work per call:
@@ -139,6 +143,19 @@ class LeaseEngine {
     void for_each(Fn&& fn) const {
         for (uint32_t s = 0, n = slot_count(); s < n; ++s)
             if (const Lease& l = slot_lease(s); l.state != LeaseState::Free) fn(l);
+    }
+
+    /// for_each over the slots [from, from + max) only. Returns where the next call goes on:
+    /// the slot count once every slot was visited. A slot keeps its address for the engine's
+    /// life, so slices taken between requests see every lease that lived throughout exactly
+    /// once (the API pages a large table this way, a bounded slice per control command).
+    template <class Fn>
+    uint32_t for_each_slice(uint32_t from, uint32_t max, Fn&& fn) const {
+        const uint32_t n = slot_count();
+        const uint32_t end = from < n && max < n - from ? from + max : n;
+        for (uint32_t s = from; s < end; ++s)
+            if (const Lease& l = slot_lease(s); l.state != LeaseState::Free) fn(l);
+        return end;
     }
 
     struct ScopeUse {
