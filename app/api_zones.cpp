@@ -90,7 +90,45 @@ struct Match {
         if (data && e.rdata != *data) return false;
         return true;
     }
+    bool operator()(const StoredRecord& r) const {
+        if (name && r.rr.owner != *name) return false;
+        if (type && r.rr.type != *type) return false;
+        if (origin && r.prov.origin != *origin) return false;
+        if (data && r.rr.rdata != *data) return false;
+        return true;
+    }
 };
+
+/// A records cursor: the last record's store key, as hex (opaque to clients).
+std::string cursor_text(const std::string& key) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string t;
+    for (unsigned char c : key) {
+        t += kHex[c >> 4];
+        t += kHex[c & 15];
+    }
+    return t;
+}
+
+std::optional<std::string> cursor_key(const std::string& text) {
+    if (text.size() % 2 != 0) return std::nullopt;
+    std::string key;
+    for (size_t i = 0; i < text.size(); i += 2) {
+        int v = 0;
+        for (size_t j = i; j < i + 2; ++j) {
+            const char c = text[j];
+            v <<= 4;
+            if (c >= '0' && c <= '9')
+                v |= c - '0';
+            else if (c >= 'a' && c <= 'f')
+                v |= c - 'a' + 10;
+            else
+                return std::nullopt;
+        }
+        key += static_cast<char>(v);
+    }
+    return key;
+}
 
 /// Reads name/type/origin/data filters (query parameters or a JSON body's fields). False
 /// (with the 400 sent) on a bad one.
@@ -370,6 +408,26 @@ void get_records(Appliance& app, const Request& req, Response& res) {
     auto limit = parse_limit(req, res);
     if (!limit) return;
     if (zs == nullptr) return error(res, 404, "no zone " + dns::name_to_text(*zone));
+    if (req.has_param("cursor")) {
+        // Paged: from the record store, off the control lcore, a page at a time in key order.
+        const auto after = cursor_key(req.get_param_value("cursor"));
+        if (!after) return error(res, 400, "cursor: not one this API gave", "cursor");
+        const auto* store = app.record_store();
+        if (store == nullptr) return error(res, 404, "no zone " + dns::name_to_text(*zone));
+        auto page =
+            store->page_zone(*zone, *after, *limit, [&m](const StoredRecord& r) { return m(r); });
+        using State = control::store::RecordStore::ZonePage::State;
+        if (page.state == State::NotHosted)
+            return error(res, 404, "no zone " + dns::name_to_text(*zone));
+        if (page.state == State::Failed)
+            return error(res, 500, "the record store could not be read (see the log)");
+        json arr = json::array();
+        for (const auto& r : page.records) arr.push_back(record_json(r));
+        return reply(
+            res, 200,
+            json{{"records", std::move(arr)},
+                 {"next", page.next.empty() ? json(nullptr) : json(cursor_text(page.next))}});
+    }
     struct Out {
         bool hosted = false;
         bool truncated = false;

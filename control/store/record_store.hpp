@@ -88,6 +88,19 @@ class RecordStore final : public zone::RecordSink {
     };
     ZoneSnapshot snapshot_zone(const dns::WireName& apex) const;
 
+    /// One page of a zone's records as stored (the API's paged listing): those after the
+    /// record whose key (record_key) is `after` ("" = from the first), in key order (owner
+    /// as lower-case wire bytes, type, RDATA), that `want` accepts, at most `limit`. Any
+    /// thread; one read transaction that visits only the keys from `after` on until the page
+    /// is full, so the control lcore never sees it.
+    struct ZonePage {
+        enum class State : uint8_t { Ok, NotHosted, Failed } state = State::NotHosted;
+        std::vector<zone::StoredRecord> records;  // the SOA not among them
+        std::string next;  // the last record's key when the page is full; "" after the last
+    };
+    ZonePage page_zone(const dns::WireName& apex, const std::string& after, size_t limit,
+                       const std::function<bool(const zone::StoredRecord&)>& want) const;
+
     /// For IXFR (zone_snapshot.cpp): the zone's changes from serial `from` to its current
     /// one, from the journal, in one read transaction. UpToDate when `from` is the current
     /// serial (or newer); NoJournal when the journal does not reach back to `from`.

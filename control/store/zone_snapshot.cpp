@@ -196,4 +196,64 @@ RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) 
     return out;
 }
 
+RecordStore::ZonePage RecordStore::page_zone(
+    const dns::WireName& apex, const std::string& after, size_t limit,
+    const std::function<bool(const zone::StoredRecord&)>& want) const {
+    ZonePage out;
+    const ReadTxn read(env_, resize_mu_);
+    MDB_txn* txn = read.get();
+    int rc = read.rc();
+    std::vector<std::string> deeper;
+    bool hosted = false;
+    MDB_cursor* cur = nullptr;
+    if (rc == 0 && (rc = mdb_cursor_open(txn, zones_dbi_, &cur)) == 0) {
+        MDB_val k, v;
+        for (int r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0;
+             r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            std::string name(static_cast<const char*>(k.mv_data), k.mv_size);
+            if (name == view_of(apex)) {
+                const auto st = decode_zone_state(v);
+                hosted = st && !st->soa_rdata.empty();
+            } else if (name.size() > apex.size() && dns::wire_at_or_below(name, view_of(apex))) {
+                deeper.push_back(std::move(name));
+            }
+        }
+        mdb_cursor_close(cur);
+        cur = nullptr;
+    }
+    if (rc == 0 && hosted && (rc = mdb_cursor_open(txn, records_dbi_, &cur)) == 0) {
+        out.state = ZonePage::State::Ok;
+        std::string from = after;
+        MDB_val k{from.size(), from.data()}, v;
+        int r = from.empty() ? mdb_cursor_get(cur, &k, &v, MDB_FIRST)
+                             : mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+        // The cursor's own record was on the last page.
+        if (r == 0 && !from.empty() &&
+            std::string_view(static_cast<const char*>(k.mv_data), k.mv_size) == from)
+            r = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+        for (; r == 0 && out.records.size() < limit; r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            auto rec = decode_record(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
+            if (!rec || rec->rr.type == dns::rrtype::SOA) continue;
+            const std::string_view owner = view_of(rec->rr.owner);
+            if (!dns::wire_at_or_below(owner, view_of(apex))) continue;
+            if (std::any_of(deeper.begin(), deeper.end(),
+                            [&](const std::string& d) { return dns::wire_at_or_below(owner, d); }))
+                continue;
+            if (!want(*rec)) continue;
+            out.records.push_back(std::move(*rec));
+            if (out.records.size() == limit)
+                out.next.assign(static_cast<const char*>(k.mv_data), k.mv_size);
+        }
+        if (r != 0 && r != MDB_NOTFOUND) rc = r;
+        mdb_cursor_close(cur);
+    }
+    if (rc != 0) {
+        LOG_WARN("record store %s: zone page: %s", dir_.c_str(), mdb_strerror(rc));
+        out.state = ZonePage::State::Failed;
+        out.records.clear();
+        out.next.clear();
+    }
+    return out;
+}
+
 }  // namespace edgelease::control::store

@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 
 #include "config/config.hpp"
@@ -272,6 +274,84 @@ TEST(ZoneJournal, IsBoundedPerZone) {
     Changes kept = rs.zone_changes(name("lan."), 505);
     ASSERT_EQ(kept.state, Changes::State::Ok);
     EXPECT_EQ(kept.chain.size(), control::store::Journal::kMaxEntries);
+}
+
+
+// The API's paged listing: a zone's records a page at a time in key order, each record that
+// lives throughout once although records come and go between pages, a deeper zone's never.
+TEST(ZoneSnapshot, PagesOfAZoneGiveEachRecordOnceWhileRecordsChange) {
+    Dir dir;
+    control::store::RecordStore rs(dir.p.string(), false, 10);
+    ZoneStore s(&rs);
+    std::string toml = "[[dns.zones]]\nname = \"lan.\"\nrecords = [\n";
+    for (int i = 0; i < 2000; ++i)
+        toml += "{ name = \"h" + std::to_string(i) + "\", type = \"A\", data = \"198.18." +
+                std::to_string(i / 250) + "." + std::to_string(i % 250) + "\" },\n";
+    toml += "]\n[[dns.zones]]\nname = \"sub.lan.\"\nrecords = [ { name = \"deep\", type = "
+            "\"A\", data = \"198.18.9.1\" } ]\n";
+    s.set_config(zones_of(toml, 7), 1000);
+    rs.start();
+    ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(10)));
+
+    auto a_record = [](const std::string& owner, uint8_t last) {
+        StoredRecord r;
+        r.rr = dns::Record{name(owner), dns::rrtype::A, dns::rrclass::IN, 60, {198, 18, 20, last}};
+        r.prov.origin = Origin::Manual;
+        return r;
+    };
+    std::map<std::string, int> seen;
+    std::set<std::string> touched;
+    std::string after, last_key;
+    const auto all = [](const StoredRecord&) { return true; };
+    int pages = 0;
+    for (;;) {
+        auto page = rs.page_zone(name("lan."), after, 97, all);
+        ASSERT_EQ(page.state, control::store::RecordStore::ZonePage::State::Ok);
+        ++pages;
+        for (const auto& r : page.records) {
+            const std::string key = control::store::record_key(r.rr);
+            EXPECT_GT(key, last_key) << "out of key order";
+            last_key = key;
+            ++seen[dns::name_to_text(r.rr.owner) + " " + std::to_string(r.rr.rdata.back())];
+            EXPECT_NE(r.rr.owner, name("deep.sub.lan.")) << "a deeper zone's record";
+            EXPECT_NE(r.rr.type, dns::rrtype::SOA);
+        }
+        if (page.next.empty()) break;
+        EXPECT_EQ(page.records.size(), 97u);
+        after = page.next;
+        // Between pages: a record added ahead of the cursor and behind it, one deleted.
+        const std::string ahead = "zz" + std::to_string(pages) + ".lan.";
+        const std::string behind = "a" + std::to_string(pages) + ".lan.";
+        rs.put(a_record(ahead, static_cast<uint8_t>(pages)));
+        rs.put(a_record(behind, static_cast<uint8_t>(pages)));
+        touched.insert(ahead);
+        touched.insert(behind);
+        const std::string gone = "h" + std::to_string(pages * 13) + ".lan.";
+        rs.erase(dns::Record{name(gone), dns::rrtype::A, dns::rrclass::IN, 0,
+                             {198, 18, static_cast<uint8_t>(pages * 13 / 250),
+                              static_cast<uint8_t>(pages * 13 % 250)}});
+        touched.insert(gone);
+        ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(5)));
+        ASSERT_LT(pages, 100);
+    }
+    EXPECT_GE(pages, 20);
+    for (const auto& [k, n] : seen) EXPECT_EQ(n, 1) << k << " listed more than once";
+    int steady = 0;
+    for (int i = 0; i < 2000; ++i) {
+        const std::string owner = "h" + std::to_string(i) + ".lan.";
+        if (touched.count(owner) != 0) continue;
+        ++steady;
+        EXPECT_EQ(seen.count(owner + " " + std::to_string(i % 250)), 1u) << owner << " missed";
+    }
+    EXPECT_GT(steady, 1900);
+    // Filters apply before the cut, and the last page says so.
+    auto only = rs.page_zone(name("lan."), "", 5, [](const StoredRecord& r) {
+        return r.rr.type == dns::rrtype::NS;
+    });
+    ASSERT_EQ(only.records.size(), 1u);
+    EXPECT_TRUE(only.next.empty());
+    EXPECT_EQ(rs.page_zone(name("nowhere."), "", 5, all).state,
+              control::store::RecordStore::ZonePage::State::NotHosted);
 }
 
 }  // namespace
