@@ -277,7 +277,10 @@ bool LeaseEngine::restore(const Lease& lease) {
     } else if (!sc.in_pools(lease.ip)) {
         return false;
     }
-    if (m.find_ip(lease.ip) != kNil) return false;  // duplicate: the first one stays
+    // A duplicate: the first one stays. A free slot at the address (restore_over, or a
+    // binding the client-dedup below ended) is taken again.
+    uint32_t s = m.find_ip(lease.ip);
+    if (s != kNil && m.slot(s).lease.state != LeaseState::Free) return false;
     if (detail::has_binding(lease.state)) {
         if (uint32_t other = m.find_client(scope, lease.client); other != kNil) {
             // One binding per client and scope: the newer one wins.
@@ -287,7 +290,12 @@ bool LeaseEngine::restore(const Lease& lease) {
             m.fifo_push_back(other);
         }
     }
-    const uint32_t s = m.new_slot(lease.ip);
+    if (s == kNil) {
+        s = m.new_slot(lease.ip);
+    } else {
+        m.fifo_remove(s);
+        m.slot(s).has_prior = false;
+    }
     Slot& sl = m.slot(s);
     const LeaseState st = lease.state;
     sl.lease = lease;
@@ -304,6 +312,19 @@ bool LeaseEngine::restore(const Lease& lease) {
     m.next_generation = std::max(m.next_generation, lease.generation + 1);
     m.restore_pending = true;
     return true;
+}
+
+bool LeaseEngine::restore_over(const Lease& lease) {
+    Impl& m = *impl_;
+    if (const uint32_t s = m.find_ip(lease.ip); s != kNil) {
+        Slot& sl = m.slot(s);
+        if (detail::has_binding(sl.lease.state)) m.unindex_client(s);
+        sl.has_prior = false;
+        m.set_state(s, LeaseState::Free);  // its heap entry, if any, is stale from now on
+        m.fifo_push_back(s);
+        m.restore_pending = true;
+    }
+    return restore(lease);
 }
 
 // ---- expiry and operator actions ------------------------------------------------------------

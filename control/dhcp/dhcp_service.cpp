@@ -82,28 +82,98 @@ void DhcpService::sample_queues() noexcept {
 
 DhcpService::EngineSwap DhcpService::replace_engine(std::unique_ptr<dhcp::LeaseEngine> next,
                                                     int64_t now) {
-    EngineSwap out;
+    begin_engine_move(std::move(next));
+    while (!move_engine_slice(SIZE_MAX)) {
+    }
+    const EngineSwap out = finish_engine_move();
+    // In one piece: every lease that ended is deleted from the store when this returns.
+    while (!ending_.empty()) {
+        if (end_dropped(now, SIZE_MAX) == 0) {
+            store_.wake();
+            timespec ts{0, 200000};
+            nanosleep(&ts, nullptr);  // a reload, not the packet path: the writer is draining
+        }
+    }
+    return out;
+}
+
+void DhcpService::begin_engine_move(std::unique_ptr<dhcp::LeaseEngine> next) {
+    auto m = std::make_unique<EngineMove>();
     // Old scope index -> new index of the scope with the same name (UINT32_MAX: none, and
     // restore() then looks for the scope whose subnet holds the address).
-    std::vector<uint32_t> remap(scope_names_.size(), UINT32_MAX);
-    {
-        const auto use = next->scope_use();
-        for (size_t o = 0; o < scope_names_.size(); ++o)
-            for (size_t n = 0; n < use.size(); ++n)
-                if (use[n].name == scope_names_[o]) remap[o] = static_cast<uint32_t>(n);
-    }
-    std::vector<dhcp::Lease> dropped;
+    m->remap.assign(scope_names_.size(), UINT32_MAX);
+    const auto use = next->scope_use();
+    for (size_t o = 0; o < scope_names_.size(); ++o)
+        for (size_t n = 0; n < use.size(); ++n)
+            if (use[n].name == scope_names_[o]) m->remap[o] = static_cast<uint32_t>(n);
+    m->next = std::move(next);
+    move_ = std::move(m);
+}
+
+bool DhcpService::move_engine_slice(size_t max) {
+    EngineMove& m = *move_;
     dhcp::Lease moved;
-    engine_->for_each([&](const dhcp::Lease& l) {
+    const auto cap = static_cast<uint32_t>(std::min<size_t>(max, UINT32_MAX));
+    const uint32_t from = m.cursor;
+    m.cursor = engine_->for_each_slice(from, cap, [&](const dhcp::Lease& l) {
         moved = l;  // one copy; assignment reuses moved's buffers
-        moved.scope = l.scope < remap.size() ? remap[l.scope] : UINT32_MAX;
-        if (next->restore(moved)) {
-            ++out.kept;
-        } else {
-            dropped.push_back(l);
-        }
+        moved.scope = l.scope < m.remap.size() ? m.remap[l.scope] : UINT32_MAX;
+        if (!m.next->restore(moved)) m.dropped.push_back(l);
     });
-    for (auto& l : dropped) {
+    return m.cursor == from;
+}
+
+DhcpService::EngineSwap DhcpService::finish_engine_move() {
+    EngineMove& m = *move_;
+    while (!move_engine_slice(SIZE_MAX)) {  // slots the running engine added since the last
+    }
+    // Leases that changed after their copy (or after they were found not to fit): again,
+    // from the running engine as it is now. Every one, should a note have been lost.
+    if (m.recopy_all) {
+        m.dirty.clear();
+        engine_->for_each([&m](const dhcp::Lease& l) { m.dirty.push_back(l.ip); });
+        for (const auto& l : m.dropped) m.dirty.push_back(l.ip);
+        m.next->for_each([&m](const dhcp::Lease& l) { m.dirty.push_back(l.ip); });
+    }
+    if (!m.dirty.empty()) {
+        std::sort(m.dirty.begin(), m.dirty.end());
+        m.dirty.erase(std::unique(m.dirty.begin(), m.dirty.end()), m.dirty.end());
+        std::erase_if(m.dropped, [&](const dhcp::Lease& l) {
+            return std::binary_search(m.dirty.begin(), m.dirty.end(), l.ip);
+        });
+        dhcp::Lease moved;
+        for (const uint32_t ip : m.dirty) {
+            const dhcp::Lease* l = engine_->find(ip);
+            if (l == nullptr || l->state == dhcp::LeaseState::Free) {
+                moved = dhcp::Lease{};
+                moved.ip = ip;
+                moved.state = dhcp::LeaseState::Free;
+                m.next->restore_over(moved);  // forgets it
+                continue;
+            }
+            moved = *l;
+            moved.scope = l->scope < m.remap.size() ? m.remap[l->scope] : UINT32_MAX;
+            if (!m.next->restore_over(moved)) m.dropped.push_back(*l);
+        }
+    }
+    EngineSwap out;
+    m.next->for_each([&out](const dhcp::Lease&) { ++out.kept; });
+    out.dropped = m.dropped.size();
+    // The leases that end are out of every engine now; their DNS records and stored copies
+    // go a slice per poll (end_dropped), not in this command.
+    for (auto& l : m.dropped) ending_.push_back(std::move(l));
+    engine_ = std::move(m.next);
+    move_.reset();
+    make_gauges();
+    refresh_gauges();
+    return out;
+}
+
+unsigned DhcpService::end_dropped(int64_t now, size_t max) noexcept {
+    unsigned n = 0;
+    // Only as far as the lease store's queue takes them: the rest wait for the next poll.
+    while (!ending_.empty() && n < max && store_.write_available() >= 4) {
+        dhcp::Lease& l = ending_.front();
         // DNS first, with the lease as it was (bound, in its old scope): the release policy.
         if (dns_ != nullptr && l.state == dhcp::LeaseState::Bound) {
             try {
@@ -114,19 +184,12 @@ DhcpService::EngineSwap DhcpService::replace_engine(std::unique_ptr<dhcp::LeaseE
             }
         }
         l.state = dhcp::LeaseState::Free;  // deletes the stored record
-        while (!store_.enqueue(l, next_seq_)) {
-            store_.wake();
-            timespec ts{0, 200000};
-            nanosleep(&ts, nullptr);  // a reload, not the packet path: the writer is draining
-        }
-        stored_ = true;  // the writer is woken at the end of the next poll
-        ++next_seq_;
-        ++out.dropped;
+        store_.enqueue(l, next_seq_++);
+        stored_ = true;  // the writer is woken at the end of the poll
+        ending_.pop_front();
+        ++n;
     }
-    engine_ = std::move(next);
-    make_gauges();
-    refresh_gauges();
-    return out;
+    return n;
 }
 
 size_t DhcpService::restore(int64_t now) {
@@ -233,6 +296,14 @@ void DhcpService::tell_dns(const std::vector<dhcp::Lease>& changed,
 
 bool DhcpService::persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq) noexcept {
     seq = 0;
+    // A reload copying leases in slices copies these again before it swaps.
+    if (move_ != nullptr) {
+        try {
+            for (const auto& l : changed) move_->dirty.push_back(l.ip);
+        } catch (const std::bad_alloc&) {
+            move_->recopy_all = true;
+        }
+    }
     for (const auto& l : changed) {
         // An offer is a promise held in memory for a few seconds, not a lease: not written.
         if (l.state == dhcp::LeaseState::Offered) continue;
@@ -368,6 +439,7 @@ void DhcpService::note_storage_failed(const dhcp::DhcpReply& r, int64_t now) noe
 }
 
 bool DhcpService::has_work() const noexcept {
+    if (!ending_.empty() && store_.write_available() >= 4) return true;
     if (!held_.empty() && held_.front().seq <= store_.done_seq()) return true;
     if (!held6_.empty() && held6_.front().seq <= store_.done_seq()) return true;
     // With the lease queue nearly full, poll() leaves requests waiting: not work until the
@@ -440,6 +512,7 @@ unsigned DhcpService::poll(int64_t now) noexcept {
     sample_queues();
     unsigned done = release_durable(now);
     done += guarded(now, [&] { return take_due(now); });
+    if (!ending_.empty()) done += end_dropped(now, kEndPerPoll);
     // Each request changes at most a few leases; stop early rather than fail to queue them.
     for (unsigned handled = 0; handled < kMaxPerPoll;) {
         bool any = false;

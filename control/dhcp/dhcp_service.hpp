@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -157,6 +158,17 @@ class DhcpService {
     /// "lease-dropped"). Held ACKs, queued writes and sweeper entries (ip + generation) stay
     /// valid: generations carry over. O(leases).
     EngineSwap replace_engine(std::unique_ptr<dhcp::LeaseEngine> next, int64_t now);
+    /// The same in slices, so that a reload of a million leases never holds DHCP up for long
+    /// (Reloader): begin_engine_move() takes `next`; each move_engine_slice() copies up to
+    /// `max` more leases into it, and the running engine serves between slices (every lease
+    /// it changes meanwhile is noted); finish_engine_move() copies the noted ones again, ends
+    /// the leases that no longer fit and swaps, as replace_engine(). move_engine_slice() is
+    /// true once every lease was copied. abort_engine_move() forgets `next`. Control lcore.
+    void begin_engine_move(std::unique_ptr<dhcp::LeaseEngine> next);
+    bool move_engine_slice(size_t max);
+    EngineSwap finish_engine_move();
+    void abort_engine_move() noexcept { move_.reset(); }
+    bool engine_moving() const noexcept { return move_ != nullptr; }
     /// The same for DHCPv6; `next` is nullptr when the new configuration has no v6 scope (every
     /// v6 lease then ends). Leases find their scope by name; one whose scope is gone ends.
     EngineSwap replace_engine6(std::unique_ptr<dhcp::Engine6> next, int64_t now);
@@ -231,6 +243,20 @@ class DhcpService {
                   const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept;
 
     std::unique_ptr<dhcp::LeaseEngine> engine_;
+    struct EngineMove {
+        std::unique_ptr<dhcp::LeaseEngine> next;
+        std::vector<uint32_t> remap;  // old scope index -> new (UINT32_MAX: by address)
+        uint32_t cursor = 0;          // the running engine's next slot to copy
+        std::vector<dhcp::Lease> dropped;
+        std::vector<uint32_t> dirty;  // addresses whose lease changed since the move began
+        bool recopy_all = false;      // a note was lost (out of memory): check every lease
+    };
+    std::unique_ptr<EngineMove> move_;
+    // Leases a reload ended, out of every engine: their DNS cleanup and stored deletion, up to
+    // kEndPerPoll a poll (and what the lease store's queue takes).
+    std::deque<dhcp::Lease> ending_;
+    static constexpr size_t kEndPerPoll = 2048;
+    unsigned end_dropped(int64_t now, size_t max) noexcept;
     std::vector<std::string> scope_names_;
     ddns::LeaseDns* dns_ = nullptr;
     sweeper::SweeperLink* link_ = nullptr;

@@ -176,6 +176,64 @@ TEST_F(ServiceReload, GenerationsCarryOverSoSweeperEntriesStayValid) {
     EXPECT_GT(service_->engine().find(ip("198.18.0.101"))->generation, out.generation);
 }
 
+// A reload in slices (the Reloader's way): DHCP is served from the running engine between
+// slices, and what changed there after its copy is copied again before the swap.
+TEST_F(ServiceReload, InSlicesWhatChangesBetweenSlicesIsCopiedAgain) {
+    for (uint8_t c = 1; c <= 4; ++c)
+        ASSERT_EQ(dora(Req(MsgType::Discover, c)), "198.18.0.10" + std::to_string(c - 1));
+    // The new pools no longer hold .103.
+    next_cfg_ = load(
+        edited(
+            kConfig, R"(pools = ["198.18.0.105-198.18.0.109", "198.18.0.100-198.18.0.104"])",
+            R"(pools = ["198.18.0.105-198.18.0.109", "198.18.0.100-198.18.0.102", "198.18.0.104-198.18.0.104"])")
+            .c_str());
+    service_->begin_engine_move(std::make_unique<LeaseEngine>(next_cfg_));
+    ASSERT_TRUE(service_->engine_moving());
+    EXPECT_FALSE(service_->move_engine_slice(2));  // .100 and .101 copied
+
+    // Meanwhile: client 1 releases .100, client 2 renews .101, client 4 renews .103 (which
+    // will not fit), client 5 is granted .104; all from the running engine.
+    ASSERT_TRUE(channel_.requests.push(Req(MsgType::Release, 1).ciaddr("198.18.0.100")));
+    service_->poll(now_);
+    now_ += 60;
+    Decoded ack;
+    ASSERT_TRUE(exchange(Req(MsgType::Request, 2).ciaddr("198.18.0.101").unicast(), ack));
+    ASSERT_EQ(ack.type(), MsgType::Ack);
+    ASSERT_TRUE(exchange(Req(MsgType::Request, 4).ciaddr("198.18.0.103").unicast(), ack));
+    ASSERT_EQ(ack.type(), MsgType::Ack);
+    ASSERT_EQ(dora(Req(MsgType::Discover, 5)), "198.18.0.104");
+    const Lease renewed = *service_->engine().find(ip("198.18.0.101"));
+    const Lease granted = *service_->engine().find(ip("198.18.0.104"));
+
+    int slices = 0;
+    while (!service_->move_engine_slice(2)) ASSERT_LT(++slices, 10);
+    EXPECT_GE(slices, 1);
+    auto swap = service_->finish_engine_move();
+    EXPECT_FALSE(service_->engine_moving());
+    EXPECT_EQ(swap.kept, 4u);     // .100 (released), .101, .102, .104
+    EXPECT_EQ(swap.dropped, 1u);  // .103, once, as it was after its renewal
+    const auto& e = service_->engine();
+    ASSERT_NE(e.find(ip("198.18.0.100")), nullptr);
+    EXPECT_EQ(e.find(ip("198.18.0.100"))->state, LeaseState::Released);
+    ASSERT_NE(e.find(ip("198.18.0.101")), nullptr);
+    EXPECT_EQ(e.find(ip("198.18.0.101"))->generation, renewed.generation);
+    EXPECT_EQ(e.find(ip("198.18.0.101"))->expires, renewed.expires);
+    ASSERT_NE(e.find(ip("198.18.0.104")), nullptr);
+    EXPECT_EQ(e.find(ip("198.18.0.104"))->generation, granted.generation);
+    EXPECT_EQ(e.find(ip("198.18.0.104"))->state, LeaseState::Bound);
+    EXPECT_EQ(e.find(ip("198.18.0.103")), nullptr);
+    // The new engine serves on: client 1 gets its address back, client 3 renews.
+    EXPECT_EQ(dora(Req(MsgType::Discover, 1)), "198.18.0.100");
+    ASSERT_TRUE(exchange(Req(MsgType::Request, 3).ciaddr("198.18.0.102").unicast(), ack));
+    EXPECT_EQ(ack.type(), MsgType::Ack);
+
+    std::map<std::string, LeaseState> on_disk;
+    for (const auto& l : stored()) on_disk[ip_str(l.ip)] = l.state;
+    EXPECT_EQ(on_disk.count("198.18.0.103"), 0u);
+    EXPECT_EQ(on_disk["198.18.0.104"], LeaseState::Bound);
+    EXPECT_EQ(on_disk["198.18.0.100"], LeaseState::Bound);
+}
+
 TEST_F(ServiceReload, QueueDepthsAreSampledEveryPoll) {
     DhcpRequest d = Req(MsgType::Discover, 9);
     for (int i = 0; i < 5; ++i) ASSERT_TRUE(channel_.requests.push(d));
