@@ -56,9 +56,9 @@ usage: scripts/compare.sh [options]
   --dhcp6-rates LIST   the same for perfdhcp -6 (default $dhcp6_rates)
   --storm              after the offered rates, offer each DHCP server 2 and 4 times the best
                        rate it completed, and report what it completes then (issue 18's storm)
-  --client-rcvbuf N    during the DHCP runs, net.core.rmem_default (the whole machine's, restored
-                       after; Linux has no per-namespace one) is N bytes, so that perfdhcp's
-                       one socket holds a server's burst of answers: with 212,992 it dropped
+  --client-rcvbuf N    perfdhcp's socket gets an N-byte receive buffer (net.core.rmem_default,
+                       the machine's, raised only while perfdhcp opens it), so that its one
+                       socket holds a server's burst of answers: with 212,992 it dropped
                        thousands a second at a 20 ms period, which no real client, each with
                        a socket of its own, would (default $client_rcvbuf; 0: leave it)
   --period-us N        the CFS period of every server's share (default $period_us; the quota
@@ -574,9 +574,22 @@ perfdhcp_args() {  # FAMILY : the family's generator arguments
     else echo "-4 -l cmp1 $server_ip"; fi
 }
 perfdhcp_run() {  # FAMILY NAME RATE
+    # With --client-rcvbuf, net.core.rmem_default is raised only until perfdhcp has opened its
+    # socket (a socket takes the default when it is made): the servers' sockets, made before,
+    # keep theirs. A bigger buffer for Kea's socket would only queue its backlog for seconds.
+    [ "$client_rcvbuf" = 0 ] || sysctl -qw net.core.rmem_default="$client_rcvbuf"
     # shellcheck disable=SC2046  # the arguments split on purpose
     in_cgroup "$cg_gen" ip netns exec "$CLI" taskset -c "$gen_cpu" \
-        perfdhcp -g single -R "$clients" -r "$3" -p "$seconds" $(perfdhcp_args "$1") >"$work/$2.perfdhcp" 2>&1 || true
+        perfdhcp -g single -R "$clients" -r "$3" -p "$seconds" $(perfdhcp_args "$1") >"$work/$2.perfdhcp" 2>&1 &
+    local pid=$! _
+    if [ "$client_rcvbuf" != 0 ]; then
+        for _ in $(seq 1 100); do  # at most 2 s; perfdhcp binds its socket at once
+            ip netns exec "$CLI" ss -Huanp 2>/dev/null | grep -q '"perfdhcp"' && break
+            sleep 0.02
+        done
+        sysctl -qw net.core.rmem_default="$rmem_saved"
+    fi
+    wait "$pid" || true
 }
 # Ready once an exchange completes (when -n ends the run perfdhcp counts the last exchange's
 # reply as lost, so it starts three and looks for an ACK or a Reply).
@@ -717,6 +730,7 @@ source "$here/scripts/compare_dhcp6.sh"
 source "$here/scripts/compare_tcp.sh"
 
 # ---- run ---------------------------------------------------------------------------------------
+[ "$client_rcvbuf" = 0 ] || rmem_saved=$(sysctl -n net.core.rmem_default)
 started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 log "work directory $work; DNS servers in $quota %, DHCP servers in $dhcp_quota % of CPU $server_cpu, generators on CPU $gen_cpu"
 [ "$do_dns" = 1 ] && make_dns_data
@@ -729,10 +743,6 @@ for round in $(seq 1 "$repeat"); do
         wanted knot-xdp && dns_knot_xdp
         wanted nsd && dns_nsd
         [ "$dns_tcp" = 1 ] && dns_tcp_runs
-    fi
-    if [ "$client_rcvbuf" != 0 ] && [ "$do_dhcp$do_dhcp6" != 00 ] && [ -z "$rmem_saved" ]; then
-        rmem_saved=$(sysctl -n net.core.rmem_default)
-        sysctl -qw net.core.rmem_default="$client_rcvbuf"
     fi
     if [ "$do_dhcp" = 1 ]; then
         cg_share "$dhcp_quota"
