@@ -156,6 +156,7 @@ struct Reloader::Job {
     std::vector<uint32_t> dns_changed6;
     dhcp::DhcpService::EngineSwap swap;
     dhcp::DhcpService::EngineSwap swap6;
+    std::unique_ptr<dhcp::LeaseEngine> retired;  // the old engine, freed by the reloader
     size_t reconciled = 0;
 };
 
@@ -254,6 +255,7 @@ ReloadResult Reloader::apply(const config::Config& running, config::Config next)
         LOG_ERROR("reload failed: the control lcore did not apply it within 30 s");
         return out;
     }
+    job->retired.reset();  // here, not on the control lcore
     out.leases_kept = job->swap.kept + job->swap6.kept;
     out.leases_dropped = job->swap.dropped + job->swap6.dropped;
     if (t_.dhcp != nullptr)
@@ -276,7 +278,7 @@ ReloadResult Reloader::apply(const config::Config& running, config::Config next)
 void Reloader::apply_on_control(Job& job, int64_t now) {
     if (t_.dhcp != nullptr) {
         if (t_.dhcp->engine_moving())
-            job.swap = t_.dhcp->finish_engine_move();
+            job.swap = t_.dhcp->finish_engine_move(&job.retired);
         else if (job.engine)
             job.swap = t_.dhcp->replace_engine(std::move(job.engine), now);
         job.swap6 = t_.dhcp->replace_engine6(std::move(job.engine6), now);

@@ -118,12 +118,16 @@ bool DhcpService::move_engine_slice(size_t max) {
     m.cursor = engine_->for_each_slice(from, cap, [&](const dhcp::Lease& l) {
         moved = l;  // one copy; assignment reuses moved's buffers
         moved.scope = l.scope < m.remap.size() ? m.remap[l.scope] : UINT32_MAX;
-        if (!m.next->restore(moved)) m.dropped.push_back(l);
+        if (m.next->restore(moved))
+            ++m.kept;
+        else
+            m.dropped.push_back(l);
     });
     return m.cursor == from;
 }
 
-DhcpService::EngineSwap DhcpService::finish_engine_move() {
+DhcpService::EngineSwap DhcpService::finish_engine_move(
+    std::unique_ptr<dhcp::LeaseEngine>* retired) {
     EngineMove& m = *move_;
     while (!move_engine_slice(SIZE_MAX)) {  // slots the running engine added since the last
     }
@@ -142,27 +146,34 @@ DhcpService::EngineSwap DhcpService::finish_engine_move() {
             return std::binary_search(m.dirty.begin(), m.dirty.end(), l.ip);
         });
         dhcp::Lease moved;
+        const auto held = [&m](uint32_t ip) {
+            const dhcp::Lease* n = m.next->find(ip);
+            return n != nullptr && n->state != dhcp::LeaseState::Free;
+        };
         for (const uint32_t ip : m.dirty) {
+            const bool had = held(ip);
             const dhcp::Lease* l = engine_->find(ip);
             if (l == nullptr || l->state == dhcp::LeaseState::Free) {
                 moved = dhcp::Lease{};
                 moved.ip = ip;
                 moved.state = dhcp::LeaseState::Free;
                 m.next->restore_over(moved);  // forgets it
-                continue;
+            } else {
+                moved = *l;
+                moved.scope = l->scope < m.remap.size() ? m.remap[l->scope] : UINT32_MAX;
+                if (!m.next->restore_over(moved)) m.dropped.push_back(*l);
             }
-            moved = *l;
-            moved.scope = l->scope < m.remap.size() ? m.remap[l->scope] : UINT32_MAX;
-            if (!m.next->restore_over(moved)) m.dropped.push_back(*l);
+            m.kept = m.kept - (had ? 1 : 0) + (held(ip) ? 1 : 0);
         }
     }
     EngineSwap out;
-    m.next->for_each([&out](const dhcp::Lease&) { ++out.kept; });
+    out.kept = m.kept;
     out.dropped = m.dropped.size();
     // The leases that end are out of every engine now; their DNS records and stored copies
     // go a slice per poll (end_dropped), not in this command.
     for (auto& l : m.dropped) ending_.push_back(std::move(l));
-    engine_ = std::move(m.next);
+    std::swap(engine_, m.next);                            // m.next is the old engine now
+    if (retired != nullptr) *retired = std::move(m.next);  // freed off the control lcore
     move_.reset();
     make_gauges();
     refresh_gauges();

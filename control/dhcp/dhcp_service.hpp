@@ -166,7 +166,9 @@ class DhcpService {
     /// true once every lease was copied. abort_engine_move() forgets `next`. Control lcore.
     void begin_engine_move(std::unique_ptr<dhcp::LeaseEngine> next);
     bool move_engine_slice(size_t max);
-    EngineSwap finish_engine_move();
+    /// `retired`, when given, receives the old engine, so that the caller frees its million
+    /// leases off the control lcore.
+    EngineSwap finish_engine_move(std::unique_ptr<dhcp::LeaseEngine>* retired = nullptr);
     void abort_engine_move() noexcept { move_.reset(); }
     bool engine_moving() const noexcept { return move_ != nullptr; }
     /// The same for DHCPv6; `next` is nullptr when the new configuration has no v6 scope (every
@@ -248,6 +250,7 @@ class DhcpService {
         std::vector<uint32_t> remap;  // old scope index -> new (UINT32_MAX: by address)
         uint32_t cursor = 0;          // the running engine's next slot to copy
         std::vector<dhcp::Lease> dropped;
+        size_t kept = 0;              // leases held by `next`
         std::vector<uint32_t> dirty;  // addresses whose lease changed since the move began
         bool recopy_all = false;      // a note was lost (out of memory): check every lease
     };

@@ -109,8 +109,10 @@ int main(int argc, char** argv) {
                 total += ms;
             }
             auto tf = Clock::now();
-            auto swap = svc.finish_engine_move();
+            std::unique_ptr<control::dhcp::LeaseEngine> retired;
+            auto swap = svc.finish_engine_move(&retired);
             const double finish_ms = ms_since(tf);
+            retired.reset();  // the Reloader frees it on its own thread
             double longest_poll = 0;
             size_t polls = 0;
             for (auto tp = Clock::now(); svc.has_work(); tp = Clock::now(), ++polls) {
