@@ -276,7 +276,6 @@ TEST(ZoneJournal, IsBoundedPerZone) {
     EXPECT_EQ(kept.chain.size(), control::store::Journal::kMaxEntries);
 }
 
-
 // The API's paged listing: a zone's records a page at a time in key order, each record that
 // lives throughout once although records come and go between pages, a deeper zone's never.
 TEST(ZoneSnapshot, PagesOfAZoneGiveEachRecordOnceWhileRecordsChange) {
@@ -287,8 +286,9 @@ TEST(ZoneSnapshot, PagesOfAZoneGiveEachRecordOnceWhileRecordsChange) {
     for (int i = 0; i < 2000; ++i)
         toml += "{ name = \"h" + std::to_string(i) + "\", type = \"A\", data = \"198.18." +
                 std::to_string(i / 250) + "." + std::to_string(i % 250) + "\" },\n";
-    toml += "]\n[[dns.zones]]\nname = \"sub.lan.\"\nrecords = [ { name = \"deep\", type = "
-            "\"A\", data = \"198.18.9.1\" } ]\n";
+    toml +=
+        "]\n[[dns.zones]]\nname = \"sub.lan.\"\nrecords = [ { name = \"deep\", type = "
+        "\"A\", data = \"198.18.9.1\" } ]\n";
     s.set_config(zones_of(toml, 7), 1000);
     rs.start();
     ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(10)));
@@ -327,7 +327,10 @@ TEST(ZoneSnapshot, PagesOfAZoneGiveEachRecordOnceWhileRecordsChange) {
         touched.insert(ahead);
         touched.insert(behind);
         const std::string gone = "h" + std::to_string(pages * 13) + ".lan.";
-        rs.erase(dns::Record{name(gone), dns::rrtype::A, dns::rrclass::IN, 0,
+        rs.erase(dns::Record{name(gone),
+                             dns::rrtype::A,
+                             dns::rrclass::IN,
+                             0,
                              {198, 18, static_cast<uint8_t>(pages * 13 / 250),
                               static_cast<uint8_t>(pages * 13 % 250)}});
         touched.insert(gone);
@@ -345,9 +348,8 @@ TEST(ZoneSnapshot, PagesOfAZoneGiveEachRecordOnceWhileRecordsChange) {
     }
     EXPECT_GT(steady, 1900);
     // Filters apply before the cut, and the last page says so.
-    auto only = rs.page_zone(name("lan."), "", 5, [](const StoredRecord& r) {
-        return r.rr.type == dns::rrtype::NS;
-    });
+    auto only = rs.page_zone(name("lan."), "", 5,
+                             [](const StoredRecord& r) { return r.rr.type == dns::rrtype::NS; });
     ASSERT_EQ(only.records.size(), 1u);
     EXPECT_TRUE(only.next.empty());
     EXPECT_EQ(rs.page_zone(name("nowhere."), "", 5, all).state,
