@@ -292,6 +292,9 @@ int main(int argc, char** argv) {
                      "Only this state (bound, released, expired, declined, offered)");
     list->add_option("--family", family, "Only DHCPv4 (4) or DHCPv6 (6) leases")
         ->check(CLI::Validator(ctl::family_error, "4|6"));
+    size_t page = 10000;
+    list->add_option("--page-size", page, "Leases fetched per request (default 10000)")
+        ->check(CLI::Range(size_t{1}, size_t{100000}));
     auto* show = leases->add_subcommand("show", "Show one lease");
     auto* release = leases->add_subcommand(
         "release", "Release a lease, as the client's DHCPRELEASE (DHCPv6: Release)");
@@ -400,11 +403,36 @@ int main(int argc, char** argv) {
                  "/api/v1/audit" +
                      query({{"name", rname}, {"before", before}, {"limit", limit_param(limit)}})),
             o, print_audit);
-    if (*list)
-        return answer(call(o, "GET",
-                           "/api/v1/leases" +
-                               query({{"scope", scope}, {"state", state}, {"family", family}})),
-                      o, print_leases);
+    if (*list) {
+        // A page at a time (the API's cursor), so that no one answer holds a million leases;
+        // printed as one table, or as one JSON array as before.
+        json all = json::array();
+        std::string cursor;
+        for (;;) {
+            Response r = call(o, "GET",
+                              "/api/v1/leases" + query({{"scope", scope},
+                                                        {"state", state},
+                                                        {"family", family},
+                                                        {"limit", std::to_string(page)},
+                                                        {"cursor", cursor}}));
+            if (int rc = failed(r, o)) return rc;
+            if (r.body.is_array()) {  // an appliance from before paging: the whole table
+                all = std::move(r.body);
+                break;
+            }
+            if (!r.body.is_object() || !r.body["leases"].is_array()) {
+                std::fprintf(stderr, "edgelease-ctl: unexpected answer from the API\n");
+                return 1;
+            }
+            for (auto& l : r.body["leases"]) all.push_back(std::move(l));
+            if (!r.body["next"].is_string()) break;
+            cursor = r.body["next"].get<std::string>();
+        }
+        Response whole;
+        whole.status = 200;
+        whole.body = std::move(all);
+        return answer(whole, o, print_leases);
+    }
     const char* action = *show ? "" : *release ? "/release" : "/expire";
     return answer(call(o, *show ? "GET" : "POST", ctl::lease_path(ip, action)), o,
                   [](const json& b) { print_leases(json::array({b})); });

@@ -81,6 +81,16 @@ print("paged: %d leases in %d pages" % (len(got), pages))
 PY
 }
 check "API: 200 leases in pages of 37, each once, in order, as unpaged" page_all
+CTL="$(dirname "$E2E_BIN")/edgelease-ctl"
+ctl_pages() {  # edgelease-ctl in pages of 37: the same JSON as one request, and a 201-line table
+    local whole paged table
+    whole=$(in_ns curl -sf --max-time 5 "http://127.0.0.1:$API_PORT/api/v1/leases") || return 1
+    paged=$(in_ns "$CTL" --api "http://127.0.0.1:$API_PORT" --json leases list --page-size 37) || return 1
+    table=$(in_ns "$CTL" --api "http://127.0.0.1:$API_PORT" leases list --page-size 37) || return 1
+    /usr/bin/python3 -c 'import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); assert a==b and len(a)==200, (len(a), len(b))' "$whole" "$paged" &&
+        test "$(wc -l <<<"$table")" -eq 201
+}
+check "edgelease-ctl leases list --page-size 37: the whole table, as one request" ctl_pages
 
 check "telemetry: per-scope pool use (241 addresses, 200 bound)" wait_for 5 bash -c "echo /edgelease/dhcp | ip netns exec $E2E_NS dpdk-telemetry.py -f $prefix | python3 -c '
 import json,sys; d=json.load(sys.stdin)[\"/edgelease/dhcp\"]
