@@ -35,10 +35,19 @@ void* operator new(std::size_t n) {
     if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
     throw std::bad_alloc();
 }
+// The nothrow forms too (std::stable_sort's temporary buffer uses them): every new of this
+// binary must come from malloc, as every delete goes to free (ASan checks the pairing).
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
+    if (t_fail_allocations) return nullptr;
+    return std::malloc(n == 0 ? 1 : n);
+}
 void operator delete(void* p) noexcept {
     std::free(p);
 }
 void operator delete(void* p, std::size_t) noexcept {
+    std::free(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
     std::free(p);
 }
 
