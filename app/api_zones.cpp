@@ -9,6 +9,8 @@
 #include "app/api_common.hpp"
 #include "common/log.hpp"
 #include "common/time_text.hpp"
+#include "config/text.hpp"
+#include "control/dhcp/lease6.hpp"
 #include "control/store/record_store.hpp"
 #include "control/zone/rdata_text.hpp"
 #include "control/zone/zone_store.hpp"
@@ -99,35 +101,18 @@ struct Match {
     }
 };
 
-/// A records cursor: the last record's store key, as hex (opaque to clients).
+/// A records cursor: the last record's store key, as hex (opaque to clients). "" is the
+/// first page.
 std::string cursor_text(const std::string& key) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string t;
-    for (unsigned char c : key) {
-        t += kHex[c >> 4];
-        t += kHex[c & 15];
-    }
-    return t;
+    return control::dhcp::hex_colon(reinterpret_cast<const uint8_t*>(key.data()), key.size());
 }
 
 std::optional<std::string> cursor_key(const std::string& text) {
-    if (text.size() % 2 != 0) return std::nullopt;
-    std::string key;
-    for (size_t i = 0; i < text.size(); i += 2) {
-        int v = 0;
-        for (size_t j = i; j < i + 2; ++j) {
-            const char c = text[j];
-            v <<= 4;
-            if (c >= '0' && c <= '9')
-                v |= c - '0';
-            else if (c >= 'a' && c <= 'f')
-                v |= c - 'a' + 10;
-            else
-                return std::nullopt;
-        }
-        key += static_cast<char>(v);
-    }
-    return key;
+    if (text.empty()) return std::string();
+    std::string why;
+    const auto bytes = config::detail::parse_hex_bytes(text, why);
+    if (!bytes) return std::nullopt;
+    return std::string(bytes->begin(), bytes->end());
 }
 
 /// Reads name/type/origin/data filters (query parameters or a JSON body's fields). False

@@ -44,6 +44,40 @@ std::string_view view_of(const dns::WireName& n) {
     return {reinterpret_cast<const char*>(n.data()), n.size()};
 }
 
+/// What the zones database says of the zone at `apex`: its state (none: not hosted) and
+/// every hosted zone below it, whose records are not this zone's.
+struct ZoneLayout {
+    std::optional<ZoneState> mine;
+    std::vector<std::string> deeper;
+};
+
+int read_layout(MDB_txn* txn, MDB_dbi zones, const dns::WireName& apex, ZoneLayout& out) {
+    MDB_cursor* cur = nullptr;
+    const int rc = mdb_cursor_open(txn, zones, &cur);
+    if (rc != 0) return rc;
+    MDB_val k, v;
+    for (int r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0;
+         r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+        std::string name(static_cast<const char*>(k.mv_data), k.mv_size);
+        if (name == view_of(apex))
+            out.mine = decode_zone_state(v);
+        else if (name.size() > apex.size() && dns::wire_at_or_below(name, view_of(apex)))
+            out.deeper.push_back(std::move(name));
+    }
+    mdb_cursor_close(cur);
+    return 0;
+}
+
+/// Whether a stored record is one the zone lists: not its SOA (kept in the zone's state), at
+/// or below its apex, in no deeper hosted zone.
+bool listed(const dns::Record& rr, const dns::WireName& apex, const ZoneLayout& layout) {
+    if (rr.type == dns::rrtype::SOA) return false;
+    const std::string_view owner = view_of(rr.owner);
+    if (!dns::wire_at_or_below(owner, view_of(apex))) return false;
+    return std::none_of(layout.deeper.begin(), layout.deeper.end(),
+                        [&](const std::string& d) { return dns::wire_at_or_below(owner, d); });
+}
+
 }  // namespace
 
 void RecordStore::zone_dirty(const dns::WireName& apex) {
@@ -150,23 +184,10 @@ RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) 
         return out;
     }
     // Every hosted zone as of this snapshot: records of a deeper one are not this zone's.
-    std::vector<std::string> deeper;
-    std::optional<ZoneState> mine;
+    ZoneLayout layout;
+    int rc = read_layout(txn, zones_dbi_, apex, layout);
+    const auto& mine = layout.mine;
     MDB_cursor* cur = nullptr;
-    int rc = mdb_cursor_open(txn, zones_dbi_, &cur);
-    if (rc == 0) {
-        MDB_val k, v;
-        for (int r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0;
-             r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            std::string name(static_cast<const char*>(k.mv_data), k.mv_size);
-            if (name == view_of(apex))
-                mine = decode_zone_state(v);
-            else if (name.size() > apex.size() && dns::wire_at_or_below(name, view_of(apex)))
-                deeper.push_back(std::move(name));
-        }
-        mdb_cursor_close(cur);
-        cur = nullptr;
-    }
     if (rc == 0 && (!mine || mine->soa_rdata.empty())) {
         out.state = ZoneSnapshot::State::NotHosted;
     } else if (rc == 0 && mine->dirty) {
@@ -177,13 +198,7 @@ RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) 
         for (int r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0;
              r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             auto rec = decode_record(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
-            if (!rec || rec->rr.type == dns::rrtype::SOA) continue;
-            const std::string_view owner = view_of(rec->rr.owner);
-            if (!dns::wire_at_or_below(owner, view_of(apex))) continue;
-            if (std::any_of(deeper.begin(), deeper.end(),
-                            [&](const std::string& d) { return dns::wire_at_or_below(owner, d); }))
-                continue;
-            out.records.push_back(std::move(rec->rr));
+            if (rec && listed(rec->rr, apex, layout)) out.records.push_back(std::move(rec->rr));
         }
         mdb_cursor_close(cur);
         out.state = ZoneSnapshot::State::Ok;
@@ -203,24 +218,10 @@ RecordStore::ZonePage RecordStore::page_zone(
     const ReadTxn read(env_, resize_mu_);
     MDB_txn* txn = read.get();
     int rc = read.rc();
-    std::vector<std::string> deeper;
-    bool hosted = false;
+    ZoneLayout layout;
+    if (rc == 0) rc = read_layout(txn, zones_dbi_, apex, layout);
+    const bool hosted = layout.mine && !layout.mine->soa_rdata.empty();
     MDB_cursor* cur = nullptr;
-    if (rc == 0 && (rc = mdb_cursor_open(txn, zones_dbi_, &cur)) == 0) {
-        MDB_val k, v;
-        for (int r = mdb_cursor_get(cur, &k, &v, MDB_FIRST); r == 0;
-             r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            std::string name(static_cast<const char*>(k.mv_data), k.mv_size);
-            if (name == view_of(apex)) {
-                const auto st = decode_zone_state(v);
-                hosted = st && !st->soa_rdata.empty();
-            } else if (name.size() > apex.size() && dns::wire_at_or_below(name, view_of(apex))) {
-                deeper.push_back(std::move(name));
-            }
-        }
-        mdb_cursor_close(cur);
-        cur = nullptr;
-    }
     if (rc == 0 && hosted && (rc = mdb_cursor_open(txn, records_dbi_, &cur)) == 0) {
         out.state = ZonePage::State::Ok;
         std::string from = after;
@@ -233,13 +234,7 @@ RecordStore::ZonePage RecordStore::page_zone(
             r = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
         for (; r == 0 && out.records.size() < limit; r = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             auto rec = decode_record(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
-            if (!rec || rec->rr.type == dns::rrtype::SOA) continue;
-            const std::string_view owner = view_of(rec->rr.owner);
-            if (!dns::wire_at_or_below(owner, view_of(apex))) continue;
-            if (std::any_of(deeper.begin(), deeper.end(),
-                            [&](const std::string& d) { return dns::wire_at_or_below(owner, d); }))
-                continue;
-            if (!want(*rec)) continue;
+            if (!rec || !listed(rec->rr, apex, layout) || !want(*rec)) continue;
             out.records.push_back(std::move(*rec));
             if (out.records.size() == limit)
                 out.next.assign(static_cast<const char*>(k.mv_data), k.mv_size);
