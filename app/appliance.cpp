@@ -78,10 +78,12 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
     plane_ = std::make_unique<control::ControlPlane>(zones_, qsbr_);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     const bool fsync = cfg_.appliance.durability == config::Durability::Fsync;
-    uint32_t serial = 0;  // the highest SOA serial in use
+    uint32_t serial = 0;                             // the highest SOA serial in use
+    std::optional<control::store::CleanStop> clean;  // what the last clean stop left
     if (!cfg_.dns.zones.empty()) {
         records_ = std::make_unique<control::store::RecordStore>(
             cfg_.appliance.state_dir + "/dns", fsync, cfg_.appliance.audit_entries);
+        clean = records_->take_clean_stop();
         zone_store_ = std::make_unique<control::zone::ZoneStore>();
         serial = control::restore_zones(*zone_store_, *records_, zones, now);
         records_->start();
@@ -91,6 +93,10 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         store_ = std::make_unique<control::store::LeaseStore>(
             cfg_.appliance.state_dir, cfg_.appliance.durability == config::Durability::Fsync,
             size_t{cfg_.appliance.lease_store_max_mib} << 20);
+        // Both stores as the last clean stop left them, under the same configuration: the
+        // records are what these leases made, and need no re-check.
+        const bool stores_agree = clean && clean->lease_txn == store_->last_txn() &&
+                                  clean->config_hash == cfg_.source_hash;
         store_->set_done_bell(&plane_->bell());
         store_->start();
         std::vector<dataplane::dhcp::DhcpChannel*> raw;
@@ -111,7 +117,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         }
         sweeper_link_ = std::make_unique<control::sweeper::SweeperLink>();
         dhcp_->attach_sweeper(sweeper_link_.get());
-        control::restore_leases(*dhcp_, lease_dns_.get(), now);
+        control::restore_leases(*dhcp_, lease_dns_.get(), now, stores_agree);
         plane_->attach_dhcp(dhcp_.get());
     }
     if (zone_store_) {
@@ -253,6 +259,19 @@ Appliance::~Appliance() {
     // The lease writer first: it drains and commits what is queued, ringing the control
     // plane's doorbell after each batch, so the plane must outlive it. (The DHCP service
     // only holds a reference to the store; it does not use it once the lcores are stopped.)
+    // A clean stop: when every lease change of this run and every record change reached its
+    // store, the record store keeps the lease store's last transaction and the
+    // configuration's hash, and the next start skips re-checking each lease's records.
+    if (store_ && records_ && lease_dns_ && dhcp_) {
+        const bool leases_ok = dhcp_->stored_everything() && store_->stop();
+        const bool records_ok = records_->stop();
+        if (leases_ok && records_ok)
+            records_->write_clean_stop({store_->last_txn(), config()->source_hash});
+        else
+            LOG_WARN(
+                "lease or record store did not take every change of this run: the next "
+                "start re-checks every lease's DNS records");
+    }
     store_.reset();
     plane_.reset();  // frees zone views: no reader is left
     dhcp_.reset();

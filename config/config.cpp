@@ -276,7 +276,13 @@ LoadResult load_config_string(std::string_view toml_text, std::string_view name)
             return single_error(file, begin.line, begin.column,
                                 "TOML syntax error: " + std::string(e.description()));
         }
-        return load_document(root, file);
+        LoadResult out = load_document(root, file);
+        if (out.config) {
+            uint64_t h = 0xcbf29ce484222325ULL;
+            for (char c : toml_text) h = (h ^ static_cast<uint8_t>(c)) * 0x100000001b3ULL;
+            out.config->source_hash = h;
+        }
+        return out;
     } catch (const std::exception& e) {  // std::bad_alloc and the like: report, don't throw
         return single_error(file, 0, 0, std::string("internal error while loading: ") + e.what());
     }

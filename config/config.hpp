@@ -282,6 +282,9 @@ struct Dhcp6Config {
 
 struct Config {
     std::string source_file;  // path the config was loaded from
+    // FNV-1a of the text it was parsed from: a restart compares it with the one the last run
+    // stopped under (control::restore_leases) to know whether lease DNS needs re-checking.
+    uint64_t source_hash = 0;
     ApplianceConfig appliance;
     DpdkConfig dpdk;
     std::vector<InterfaceConfig> interfaces;

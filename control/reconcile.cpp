@@ -1,6 +1,7 @@
 #include "control/reconcile.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <ctime>
 
 #include "common/log.hpp"
@@ -16,6 +17,11 @@
 namespace edgelease::control {
 
 namespace {
+
+/// Milliseconds since `t0`, for the start-up log lines.
+double ms_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
 
 constexpr auto kReloadTimeout = std::chrono::seconds(30);
 // Leases one reload command copies into the new engine: about 35 ms of the control lcore at
@@ -96,51 +102,86 @@ std::optional<std::vector<dataplane::dns::ZoneInput>> load_zone_inputs(
 
 uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
                        const std::vector<dataplane::dns::ZoneInput>& configured, int64_t now) {
+    const auto t0 = std::chrono::steady_clock::now();
     size_t skipped = 0;
     auto stored = records.load(skipped);
+    const double t_load = ms_since(t0);
     if (skipped != 0) LOG_WARN("record store: %zu unreadable record(s) skipped", skipped);
     const size_t n_stored = stored.size();
+    zones.reserve(n_stored);
     for (auto& r : stored) zones.restore(std::move(r));
+    const double t_restore = ms_since(t0);
     // Serials never step back across a restart: secondaries compare them (RFC 1982).
     for (const auto& [apex, serial] : records.load_serials()) zones.restore_serial(apex, serial);
     zones.set_sink(&records);
     set_zones(zones, records, configured, now);
+    const double t_config = ms_since(t0);
     uint32_t serial = 0;
     for (const auto& z : zones.zones()) serial = std::max(serial, z.serial);
     auto counts = zones.count_by_origin();
     LOG_INFO(
         "record store %s: %zu record(s) restored; %zu config, %zu manual, %zu reservation, %zu "
-        "dhcp, %zu update",
-        records.path().c_str(), n_stored, counts[0], counts[1], counts[2], counts[3], counts[4]);
+        "dhcp, %zu update (read %.0f ms, indexed %.0f ms, configuration merged %.0f ms)",
+        records.path().c_str(), n_stored, counts[0], counts[1], counts[2], counts[3], counts[4],
+        t_load, t_restore - t_load, t_config - t_restore);
     return serial;
 }
 
 void publish_first_view(ControlPlane& plane, zone::ZoneStore& zones) {
+    const auto t0 = std::chrono::steady_clock::now();
     std::vector<std::string> discard;
     zones.take_dirty(discard);  // the first view is built from the whole store
-    auto view = std::make_unique<dataplane::dns::ZoneView>(zones.inputs());
-    LOG_INFO("zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB", view->zone_count(),
-             view->record_count(), view->node_count(), view->memory_bytes() / 1048576.0);
+    const double t_dirty = ms_since(t0);
+    auto inputs = zones.inputs();
+    const double t_inputs = ms_since(t0);
+    auto view = std::make_unique<dataplane::dns::ZoneView>(inputs);
+    LOG_INFO(
+        "zones loaded: %zu zone(s), %zu record(s), %zu name(s), %.1f MiB (dirty %.0f ms, inputs "
+        "%.0f ms, view %.0f ms)",
+        view->zone_count(), view->record_count(), view->node_count(),
+        view->memory_bytes() / 1048576.0, t_dirty, t_inputs - t_dirty, ms_since(t0) - t_inputs);
     plane.publish_initial(std::move(view));
 }
 
-void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now) {
+void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, bool stores_agree) {
+    const auto t0 = std::chrono::steady_clock::now();
     dhcp.restore(now);
     if (dns == nullptr) return;
+    const double t_restore = ms_since(t0);
     dns->publish_reservations(now);
-    // Re-applies grant for every bound lease: re-creates records a crash lost between the
-    // lease commit and the record commit.
+    if (stores_agree) {
+        const dhcp::Engine6* e6 = dhcp.engine6();
+        const size_t n = dhcp.engine().slot_count() + (e6 != nullptr ? e6->lease_count() : 0);
+        dns->expect_devices(n);
+        dhcp.engine().for_each([&](const dhcp::Lease& l) { dns->adopt(l); });
+        if (e6 != nullptr) e6->for_each([&](const dhcp::Lease6& l) { dns->adopt6(l); });
+        LOG_INFO(
+            "lease DNS: %zu lease(s) as the last clean stop left them, records not "
+            "re-checked (engine %.0f ms, devices %.0f ms)",
+            n, t_restore, ms_since(t0) - t_restore);
+        return;
+    }
     const auto all = dhcp.engine().leases();
     std::vector<dhcp::Lease6> all6;
     if (const dhcp::Engine6* e6 = dhcp.engine6())
         e6->for_each([&](const dhcp::Lease6& l) { all6.push_back(l); });
+    const double t_list = ms_since(t0);
+    // Re-applies grant for every bound lease: re-creates records a crash lost between the
+    // lease commit and the record commit ...
     dns->reconcile(all, all6, now);
+    const double t_reconcile = ms_since(t0);
     // ... and removes records of grants the lease store never got.
-    if (size_t n = dns->remove_unleased(all, all6, now); n != 0)
+    const size_t removed = dns->remove_unleased(all, all6, now);
+    LOG_INFO(
+        "lease DNS: %zu lease(s) checked against the record store (engine %.0f ms, listed "
+        "%.0f ms, reconciled %.0f ms, unleased removed %.0f ms)",
+        all.size() + all6.size(), t_restore, t_list - t_restore, t_reconcile - t_list,
+        ms_since(t0) - t_reconcile);
+    if (removed != 0)
         LOG_WARN(
             "lease DNS: %zu record(s) without a stored lease removed (a crash came between the "
             "record and the lease commit; no ACK had gone out)",
-            n);
+            removed);
 }
 
 /// Everything the command on the control lcore uses, owned by the command: a late run after

@@ -52,7 +52,11 @@ void publish_first_view(ControlPlane& plane, zone::ZoneStore& zones);
 /// leases (those that expired while down expire now); with lease DNS (`dns` may be nullptr),
 /// the reservations' records, the records of every bound lease (re-created when a crash came
 /// between the lease and the record commit) and none for a grant the lease store never got.
-void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now);
+/// `stores_agree`: the last run stopped cleanly under this configuration and neither store
+/// changed since (the record store's CleanStop matched), so the records are what the leases
+/// made: that re-check of every lease is skipped.
+void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now,
+                    bool stores_agree = false);
 
 /// What a reload did (POST /api/v1/reload answers it).
 struct ReloadResult {

@@ -597,15 +597,27 @@ void LeaseDns::publish_reservations(int64_t now) {
                      "no reservation publishes this record any more", now);
 }
 
+void LeaseDns::adopt(const dhcp::Lease& l) {
+    if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
+        devices_[owner_of(l)] = device_of(l);
+}
+
+void LeaseDns::adopt6(const dhcp::Lease6& l) {
+    if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
+        devices_[owner_of6(l)] = device_of6(l);
+}
+
+void LeaseDns::adopt(const std::vector<dhcp::Lease>& leases,
+                     const std::vector<dhcp::Lease6>& leases6) {
+    expect_devices(leases.size() + leases6.size());
+    for (const auto& l : leases) adopt(l);
+    for (const auto& l : leases6) adopt6(l);
+}
+
 void LeaseDns::reconcile(const std::vector<dhcp::Lease>& leases,
                          const std::vector<dhcp::Lease6>& leases6, int64_t now) {
     // Devices first: whichever family's grant comes first must know the other's owner.
-    for (const auto& l : leases)
-        if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
-            devices_[owner_of(l)] = device_of(l);
-    for (const auto& l : leases6)
-        if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
-            devices_[owner_of6(l)] = device_of6(l);
+    adopt(leases, leases6);
     for (const auto& l : leases)
         if (l.state == dhcp::LeaseState::Bound) on_lease(l, dhcp::LeaseEvent::Renewed, now);
     for (const auto& l : leases6)

@@ -105,6 +105,14 @@ class LeaseDns {
     /// recognised whichever family comes first.
     void reconcile(const std::vector<dhcp::Lease>& leases, const std::vector<dhcp::Lease6>& leases6,
                    int64_t now);
+    /// Start-up when the record store is known to hold exactly what these leases made (the
+    /// last run stopped cleanly, nothing changed since): learns every binding's device, as
+    /// reconcile does first, and writes nothing.
+    void adopt(const std::vector<dhcp::Lease>& leases, const std::vector<dhcp::Lease6>& leases6);
+    /// The same, one lease at a time (`expected`: how many will come, to size the table).
+    void adopt(const dhcp::Lease& l);
+    void adopt6(const dhcp::Lease6& l);
+    void expect_devices(size_t expected) { devices_.reserve(devices_.size() + expected); }
 
     /// Start-up, with every lease the lease store gave back (any state): removes `dhcp`
     /// records whose binding has no lease at all, which a crash leaves behind when the record

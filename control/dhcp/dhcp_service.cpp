@@ -190,6 +190,7 @@ unsigned DhcpService::end_dropped(int64_t now, size_t max) noexcept {
             try {
                 dns_->on_lease_dropped(l, now);
             } catch (const std::exception& e) {
+                write_lost_ = true;
                 LOG_ERROR("reload: DNS cleanup of dropped lease %s failed: %s",
                           net::to_string(net::Ipv4Addr{l.ip}).c_str(), e.what());
             }
@@ -301,6 +302,7 @@ void DhcpService::tell_dns(const std::vector<dhcp::Lease>& changed,
             dns_->on_lease(changed[i], events[i], now);
     } catch (const std::exception& e) {
         // Allocation failure in the zone store: the lease stands; DNS catches up on renewal.
+        write_lost_ = true;
         LOG_ERROR("DHCP: DNS update for %zu lease change(s) failed: %s", changed.size(), e.what());
     }
 }
@@ -319,7 +321,10 @@ bool DhcpService::persist(const std::vector<dhcp::Lease>& changed, uint64_t& seq
         // An offer is a promise held in memory for a few seconds, not a lease: not written.
         if (l.state == dhcp::LeaseState::Offered) continue;
         seq = next_seq_++;
-        if (!store_.enqueue(l, seq)) return false;
+        if (!store_.enqueue(l, seq)) {
+            write_lost_ = true;
+            return false;
+        }
         stored_ = true;
     }
     return true;

@@ -74,6 +74,10 @@ class DhcpService {
     unsigned poll(int64_t now) noexcept;
     /// Control lcore: a request waits, or a held ACK's lease has become durable.
     bool has_work() const noexcept;
+    /// Shutdown, once the control lcore has stopped: true when every lease change of this run
+    /// went to the lease store's queue (none was refused by a full queue, no lease a reload
+    /// dropped is still waiting to be ended), so that the stores can agree.
+    bool stored_everything() const noexcept { return !write_lost_ && ending_.empty(); }
 
     const DhcpServiceStats& stats() const { return stats_; }
 
@@ -258,6 +262,7 @@ class DhcpService {
     // Leases a reload ended, out of every engine: their DNS cleanup and stored deletion, up to
     // kEndPerPoll a poll (and what the lease store's queue takes).
     std::deque<dhcp::Lease> ending_;
+    bool write_lost_ = false;  // persist() or persist6() found the lease store's queue full
     static constexpr size_t kEndPerPoll = 2048;
     unsigned end_dropped(int64_t now, size_t max) noexcept;
     std::vector<std::string> scope_names_;

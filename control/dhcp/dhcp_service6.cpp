@@ -84,6 +84,7 @@ DhcpService::EngineSwap DhcpService::replace_engine6(std::unique_ptr<dhcp::Engin
             try {
                 dns_->on_lease6_dropped(l, now);
             } catch (const std::exception& e) {
+                write_lost_ = true;
                 LOG_ERROR("reload: DNS cleanup of dropped lease %s failed: %s",
                           dhcp::to_string(l.key).c_str(), e.what());
             }
@@ -149,7 +150,10 @@ bool DhcpService::persist6(std::span<const dhcp::Lease6> changed, uint64_t& seq)
     seq = 0;
     for (const auto& l : changed) {
         seq = next_seq_++;
-        if (!store_.enqueue6(l, seq)) return false;
+        if (!store_.enqueue6(l, seq)) {
+            write_lost_ = true;
+            return false;
+        }
         stored_ = true;
     }
     return true;
@@ -169,6 +173,7 @@ void DhcpService::tell_dns6(std::span<const dhcp::Lease6> changed,
         for (size_t i = 0; i < changed.size() && i < events.size(); ++i)
             dns_->on_lease6(changed[i], events[i], now);
     } catch (const std::exception& e) {
+        write_lost_ = true;
         LOG_ERROR("DHCPv6: DNS update for %zu lease change(s) failed: %s", changed.size(),
                   e.what());
     }

@@ -143,8 +143,10 @@ class Engine6 {
     /// Entries in the expiry heap, live and stale (metrics, tests).
     size_t expiry_heap_size() const noexcept;
 
-  private:
+    /// Leases held (in allocation order, any state).
     size_t lease_count() const noexcept;
+
+  private:
     const Lease6* lease_at(size_t i) const noexcept;
     struct Impl;
     std::unique_ptr<Impl> impl_;

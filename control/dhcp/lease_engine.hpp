@@ -167,8 +167,10 @@ class LeaseEngine {
     };
     std::vector<ScopeUse> scope_use() const;
 
-  private:
+    /// Slots in use: every address ever handed out (an upper bound of the leases).
     uint32_t slot_count() const noexcept;
+
+  private:
     const Lease& slot_lease(uint32_t s) const noexcept;
     struct Impl;
     std::unique_ptr<Impl> impl_;

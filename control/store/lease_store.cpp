@@ -124,10 +124,25 @@ std::vector<uint8_t> LeaseStore::server_duid(const net::MacAddr& mac, int64_t no
 }
 
 LeaseStore::~LeaseStore() {
+    stop();
+    if (env_ != nullptr) mdb_env_close(env_);
+}
+
+bool LeaseStore::stop() {
     stop_.store(true);
     work_bell_.ring();
     if (thread_.joinable()) thread_.join();
-    if (env_ != nullptr) mdb_env_close(env_);
+    // The writer has flushed what it committed (sync_unsynced before it returns); the
+    // explicit sync covers durability "os", where commits are not flushed at all.
+    const bool synced = env_ == nullptr || mdb_env_sync(env_, 1) == 0;
+    return synced && queue_.read_available() == 0 &&
+           stats_.failures.load(std::memory_order_relaxed) == 0;
+}
+
+uint64_t LeaseStore::last_txn() const {
+    MDB_envinfo info{};
+    if (env_ == nullptr || mdb_env_info(env_, &info) != 0) return 0;
+    return static_cast<uint64_t>(info.me_last_txnid);
 }
 
 std::vector<dhcp::Lease> LeaseStore::load(size_t& skipped) {

@@ -69,7 +69,7 @@ class LeaseStore {
     /// at min(1 GiB, max_map_size) and doubles on MDB_MAP_FULL up to `max_map_size`
     /// ([appliance].lease_store_max_mib); a batch that does not fit then fails (map_full).
     LeaseStore(const std::string& dir, bool fsync, size_t max_map_size = kDefaultMaxMapSize);
-    /// Drains the queue, commits and stops the writer.
+    /// Drains the queue, commits and stops the writer (stop()).
     ~LeaseStore();
     LeaseStore(const LeaseStore&) = delete;
     LeaseStore& operator=(const LeaseStore&) = delete;
@@ -89,6 +89,14 @@ class LeaseStore {
     /// ACK leaves as soon as its lease is durable). Set before start(); nullptr = none.
     void set_done_bell(Doorbell* bell) noexcept { done_bell_ = bell; }
     void start();
+    /// Shutdown, once the control lcore has stopped: drains the queue, commits, flushes and
+    /// stops the writer. True when every change queued in this run is on disk: no commit
+    /// failed. Idempotent; the destructor calls it.
+    bool stop();
+    /// LMDB's id of the environment's last committed write transaction: it moves with every
+    /// commit, so two readings that agree saw the same stored leases (start-up, before
+    /// start(); shutdown, after stop()).
+    uint64_t last_txn() const;
 
     /// Control lcore: queue a lease change (a lease in state Free deletes its record). False
     /// when the queue is full (the caller holds back and retries: nothing may be ACKed that

@@ -191,14 +191,15 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
     }
     MDB_txn* txn = nullptr;
     if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn); rc != 0) fail(dir, "mdb_txn_begin", rc);
-    MDB_dbi rdbi, adbi, zdbi, jdbi;
+    MDB_dbi rdbi, adbi, zdbi, jdbi, mdbi;
     int rc = mdb_dbi_open(txn, "records", MDB_CREATE, &rdbi);
     if (rc == 0) rc = mdb_dbi_open(txn, "audit", MDB_CREATE, &adbi);
     if (rc == 0) rc = mdb_dbi_open(txn, "zones", MDB_CREATE, &zdbi);
     if (rc == 0) rc = mdb_dbi_open(txn, "journal", MDB_CREATE, &jdbi);
+    if (rc == 0) rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &mdbi);
     if (rc != 0) {
         mdb_txn_abort(txn);
-        fail(dir, "cannot open the records/audit/zones/journal databases", rc);
+        fail(dir, "cannot open the records/audit/zones/journal/meta databases", rc);
     }
     journal_.load(txn, zdbi, jdbi);
     // The audit sequence continues after the newest stored event.
@@ -220,15 +221,81 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
     audit_dbi_ = adbi;
     zones_dbi_ = zdbi;
     journal_dbi_ = jdbi;
+    meta_dbi_ = mdbi;
+}
+
+namespace {
+constexpr char kCleanKey[] = "clean-stop";
+}  // namespace
+
+std::optional<CleanStop> RecordStore::take_clean_stop() {
+    MDB_txn* txn = nullptr;
+    if (int rc = mdb_txn_begin(env_, nullptr, 0, &txn); rc != 0) fail(dir_, "mdb_txn_begin", rc);
+    MDB_val k{sizeof kCleanKey - 1, const_cast<char*>(kCleanKey)};
+    MDB_val v;
+    std::optional<CleanStop> out;
+    if (mdb_get(txn, meta_dbi_, &k, &v) == 0 && v.mv_size == 16) {
+        const auto* p = static_cast<const uint8_t*>(v.mv_data);
+        CleanStop c;
+        for (int i = 7; i >= 0; --i) c.lease_txn = c.lease_txn << 8 | p[i];
+        for (int i = 15; i >= 8; --i) c.config_hash = c.config_hash << 8 | p[i];
+        out = c;
+        if (int rc = mdb_del(txn, meta_dbi_, &k, nullptr); rc != 0) {
+            mdb_txn_abort(txn);
+            fail(dir_, "cannot clear the clean-stop mark", rc);
+        }
+        // Durable before anything else is written: a crash from here on must not find it.
+        if (int rc = mdb_txn_commit(txn); rc != 0)
+            fail(dir_, "cannot clear the clean-stop mark", rc);
+        if (int rc = mdb_env_sync(env_, 1); rc != 0)
+            fail(dir_, "cannot clear the clean-stop mark", rc);
+        return out;
+    }
+    mdb_txn_abort(txn);
+    return out;
+}
+
+bool RecordStore::stop() {
+    // What waits in the overflow list goes in as the writer makes room (bounded: a writer
+    // that stopped committing leaves it behind, and the stop is not clean).
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!overflow_.empty() && thread_.joinable() && std::chrono::steady_clock::now() < until)
+        if (flush_overflow() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+    const bool synced = env_ == nullptr || mdb_env_sync(env_, 1) == 0;
+    return synced && overflow_.empty() && queue_.read_available() == 0 &&
+           committed_.load() == queued_.load() && stats_.failures.load() == 0;
+}
+
+void RecordStore::write_clean_stop(const CleanStop& c) {
+    uint8_t b[16];
+    for (int i = 0; i < 8; ++i) {
+        b[i] = static_cast<uint8_t>(c.lease_txn >> (8 * i));
+        b[8 + i] = static_cast<uint8_t>(c.config_hash >> (8 * i));
+    }
+    MDB_txn* txn = nullptr;
+    MDB_val k{sizeof kCleanKey - 1, const_cast<char*>(kCleanKey)};
+    MDB_val v{sizeof b, b};
+    int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
+    if (rc == 0) rc = mdb_put(txn, meta_dbi_, &k, &v, 0);
+    if (rc == 0) {
+        rc = mdb_txn_commit(txn);
+    } else if (txn != nullptr) {
+        mdb_txn_abort(txn);
+    }
+    if (rc == 0) rc = mdb_env_sync(env_, 1);
+    if (rc != 0)
+        LOG_WARN(
+            "record store %s: cannot write the clean-stop mark (%s): the next start checks "
+            "every lease's DNS records",
+            dir_.c_str(), mdb_strerror(rc));
 }
 
 RecordStore::~RecordStore() {
-    for (Op* op : overflow_) {
-        if (!queue_.push(op)) delete op;  // shutdown with a full queue: best effort
-    }
+    stop();
+    for (Op* op : overflow_) delete op;  // left behind by a writer that stopped committing
     overflow_.clear();
-    stop_.store(true);
-    if (thread_.joinable()) thread_.join();
     Op* op = nullptr;
     while (queue_.pop(op)) delete op;
     if (env_ != nullptr) mdb_env_close(env_);

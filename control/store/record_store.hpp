@@ -43,6 +43,14 @@ struct RecordStoreStats {
     std::atomic<uint64_t> audit_trimmed{0};
 };
 
+/// What a clean stop leaves in the record store: the lease store's last transaction id and
+/// the configuration's hash at that moment. A start that finds both unchanged knows the two
+/// stores hold the same leases' records and skips re-checking them (control::restore_leases).
+struct CleanStop {
+    uint64_t lease_txn = 0;
+    uint64_t config_hash = 0;
+};
+
 class RecordStore final : public zone::RecordSink {
   public:
     /// Opens (creating) `<dir>` as an LMDB environment. Throws std::runtime_error naming the
@@ -55,6 +63,16 @@ class RecordStore final : public zone::RecordSink {
     /// Start-up, before start(): every stored record (undecodable ones counted in `skipped`).
     std::vector<zone::StoredRecord> load(size_t& skipped);
     void start();
+    /// Start-up, before start(): the mark the last clean stop left, if any, removed at once
+    /// (durably) so that a crash later in this run cannot find it. Throws on LMDB errors.
+    std::optional<CleanStop> take_clean_stop();
+    /// Shutdown, once the control lcore has stopped: moves what waits in the overflow list,
+    /// drains, commits and stops the writer. True when every change of this run is on disk.
+    /// Idempotent; the destructor calls it.
+    bool stop();
+    /// After stop() returned true (and the lease store's stop() too): the mark for the next
+    /// start. A failure is logged; the next start then checks everything.
+    void write_clean_stop(const CleanStop& c);
 
     // zone::RecordSink (control lcore)
     void put(const zone::StoredRecord& r) override;
@@ -155,6 +173,7 @@ class RecordStore final : public zone::RecordSink {
     unsigned audit_dbi_ = 0;
     unsigned zones_dbi_ = 0;    // apex -> zone state (zone_snapshot.cpp)
     unsigned journal_dbi_ = 0;  // apex | sequence -> changeset (journal.cpp)
+    unsigned meta_dbi_ = 0;     // "clean-stop" -> CleanStop
     Journal journal_;           // the writer thread's
     size_t map_size_ = 0;
     uint64_t next_audit_seq_ = 1;

@@ -145,7 +145,12 @@ void ZoneStore::restore(StoredRecord r) {
     entries.push_back(Entry{r.rr.type, r.rr.ttl, std::move(r.rr.rdata), std::move(r.prov)});
     index_add(k, entries.back());
     ++records_;
-    dirty_.insert(k);
+}
+
+void ZoneStore::reserve(size_t records) {
+    owners_.reserve(owners_.size() + records);
+    a_index_.reserve(a_index_.size() + records);
+    by_owner_.reserve(by_owner_.size() + records);
 }
 
 void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, int64_t now,

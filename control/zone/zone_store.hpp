@@ -73,8 +73,12 @@ class ZoneStore {
     /// Start-up: a record read from storage. Config records are only remembered (their
     /// `created` time) until set_config() sees them; others are inserted as they were.
     /// Records outside every hosted zone are dropped (call after set_config... see load order
-    /// in the appliance: restore() first, then set_config()).
+    /// in the appliance: restore() first, then set_config()). Not marked dirty: the first
+    /// view is built from the whole store.
     void restore(StoredRecord r);
+    /// Start-up, before restore(): room for `records` restored records, so that the tables
+    /// are sized once instead of rehashed as they grow.
+    void reserve(size_t records);
     /// Start-up, before set_config(): the serial a zone had when the appliance last ran. A
     /// zone's serial never steps back across restarts (its secondaries would stop
     /// following): the configured or generated one is raised past it.

@@ -110,6 +110,9 @@ e2e_log "the generator saw $acked leases ACKed last; the API answered 201 for $p
 check "the generator saw ACKs (at least 100 of 200 clients)" test "$acked" -ge 100
 check "the API acknowledged records (at least 20)" test "$posted" -ge 20
 check "the appliance was restarted $rounds times plus once" test "$(grep -c 'edgelease running' "$E2E_DIR/appliance.log")" -eq $((rounds + 2))
+# No clean stop came before any of these starts: each re-checked every lease's records.
+check "every start after a crash re-checked the leases' records" \
+    test "$(grep -c 'checked against the record store' "$E2E_DIR/appliance.log")" -eq $((rounds + 2))
 
 ctl --json leases list >"$E2E_DIR/leases.json"
 ctl --json records list lan. --limit 100000 >"$E2E_DIR/records.json"

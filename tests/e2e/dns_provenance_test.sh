@@ -188,6 +188,8 @@ snapshot "$E2E_DIR/before"
 check "6: records of every origin before the restart" bash -c "grep -q ' config ' '$E2E_DIR/before' && grep -q ' manual ' '$E2E_DIR/before' && grep -q ' reservation ' '$E2E_DIR/before' && grep -q ' dhcp ' '$E2E_DIR/before'"
 check "6: clean stop" stop_appliance
 bring_up
+check "6: after a clean stop under the same configuration the records are not re-checked" \
+    grep -q "as the last clean stop left them" "$E2E_DIR/appliance.log"
 snapshot "$E2E_DIR/after"
 check "6: every record with the same origin, owner, created and updated" diff -u "$E2E_DIR/before" "$E2E_DIR/after"
 check "6: the kept A still answers" a_is desktop.lan. "$exp_ip"
@@ -196,6 +198,8 @@ check "6: the kept A still answers" a_is desktop.lan. "$exp_ip"
 check "phase 2: stop" stop_appliance
 write_config $'delete_on_expiry = true\nptr_delete_on_expiry = false\nstale_after = "4s"'
 bring_up
+check "phase 2: under a changed configuration every lease's records are re-checked" \
+    grep -q "checked against the record store" "$E2E_DIR/appliance.log"
 new_mac 02:00:00:00:00:16
 start_client dyn-exp2 tablet
 t_ip=$CLIENT_IP

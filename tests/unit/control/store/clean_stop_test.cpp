@@ -1,0 +1,97 @@
+// What a clean stop leaves for the next start (control/store: LeaseStore::last_txn and stop,
+// RecordStore's CleanStop mark): the lease store's transaction id moves with every commit and
+// only then; the record store's mark is read once, and gone (durably) from then on.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "control/store/lease_store.hpp"
+#include "control/store/record_store.hpp"
+#include "tests/unit/temp_dir.hpp"
+
+using namespace edgelease;
+using edgelease::test::TempDir;
+
+namespace {
+
+control::dhcp::Lease bound(uint32_t ip) {
+    control::dhcp::Lease l;
+    l.ip = ip;
+    l.client.kind = control::dhcp::ClientKey::ClientId;
+    l.client.len = 2;
+    l.client.bytes[0] = 1;
+    l.client.bytes[1] = static_cast<uint8_t>(ip);
+    l.state = control::dhcp::LeaseState::Bound;
+    l.start = 1795000000;
+    l.expires = 1795003600;
+    return l;
+}
+
+bool wait_done(const control::store::LeaseStore& s, uint64_t seq) {
+    return s.wait_done(seq, std::chrono::seconds(30));
+}
+
+}  // namespace
+
+TEST(CleanStop, TheLeaseStoresTransactionMovesWithEveryCommitAndSurvivesReopening) {
+    TempDir dir;
+    uint64_t after_open = 0, after_write = 0;
+    {
+        control::store::LeaseStore s(dir.str(), true);
+        after_open = s.last_txn();
+        s.start();
+        ASSERT_TRUE(s.enqueue(bound(0xC6120001), 1));
+        s.wake();
+        ASSERT_TRUE(wait_done(s, 1));
+        after_write = s.last_txn();
+        EXPECT_GT(after_write, after_open) << "a commit moves it";
+        EXPECT_TRUE(s.stop()) << "everything queued is on disk, nothing failed";
+        EXPECT_EQ(s.last_txn(), after_write) << "stopping commits nothing more";
+        EXPECT_TRUE(s.stop()) << "idempotent";
+    }
+    control::store::LeaseStore again(dir.str(), true);
+    EXPECT_EQ(again.last_txn(), after_write) << "the same stored leases, the same id";
+}
+
+TEST(CleanStop, TheMarkIsReadOnceAndIsGoneForTheNextStart) {
+    TempDir dir;
+    {
+        control::store::RecordStore rs(dir.str(), true, 100);
+        EXPECT_FALSE(rs.take_clean_stop().has_value()) << "a new store has no mark";
+        rs.start();
+        EXPECT_TRUE(rs.stop());
+        rs.write_clean_stop({7, 0x1234567890abcdefULL});
+    }
+    {
+        control::store::RecordStore rs(dir.str(), true, 100);
+        auto mark = rs.take_clean_stop();
+        ASSERT_TRUE(mark.has_value());
+        EXPECT_EQ(mark->lease_txn, 7u);
+        EXPECT_EQ(mark->config_hash, 0x1234567890abcdefULL);
+        // This run crashes here: no stop, no new mark.
+    }
+    control::store::RecordStore rs(dir.str(), true, 100);
+    EXPECT_FALSE(rs.take_clean_stop().has_value())
+        << "taken at the last start: a crash after it must not find it";
+}
+
+TEST(CleanStop, ARecordStoreStopsCleanOnlyWithEveryChangeCommitted) {
+    TempDir dir;
+    control::store::RecordStore rs(dir.str(), false, 100);
+    rs.start();
+    control::zone::AuditEvent e;
+    e.name = "x.lan.";
+    for (int i = 0; i < 1000; ++i) rs.audit(e);
+    EXPECT_TRUE(rs.stop()) << "stop drains the queue before it joins the writer";
+    EXPECT_EQ(rs.read_audit(2000, "").size(), 100u) << "all written (the audit log keeps 100)";
+    EXPECT_EQ(rs.stats().writes.load(), 1000u);
+}
+
+TEST(CleanStop, ARecordStoreThatNeverStartedDoesNotStopClean) {
+    TempDir dir;
+    control::store::RecordStore rs(dir.str(), false, 100);
+    control::zone::AuditEvent e;
+    rs.audit(e);
+    EXPECT_FALSE(rs.stop()) << "a change was queued and no writer ever took it";
+}
