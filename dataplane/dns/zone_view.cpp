@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
-#include <map>
 #include <new>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
+#include <string_view>
+#include <vector>
 
 #include <sys/mman.h>
 
@@ -45,18 +45,6 @@ Key key_of(const uint8_t* p, size_t n) {
     return Key(reinterpret_cast<const char*>(p), n);
 }
 
-/// Wire name minus its first label ("" for the root).
-Key parent_key(const Key& k) {
-    if (k.size() <= 1) return Key();
-    size_t first = static_cast<uint8_t>(k[0]);
-    return k.substr(first + 1);
-}
-
-struct Pending {
-    size_t zone = 0;
-    std::vector<const Record*> records;
-};
-
 }  // namespace
 
 // The writer-only child count lives in what was padding: a node's header stays 32 bytes.
@@ -71,9 +59,13 @@ constinit const Node ZoneView::kTombstone{};
 Node* ZoneView::make_node(const uint8_t* name, uint8_t len, std::vector<const Record*>& in) {
     // Group by type (keeping the configured order inside an RRset) and drop repeated
     // records anywhere in a set (RFC 2181 §5: an RRset holds no duplicates).
-    std::stable_sort(in.begin(), in.end(),
-                     [](const Record* a, const Record* b) { return a->type < b->type; });
-    std::vector<const Record*> recs;
+    if (in.size() > 1)
+        std::stable_sort(in.begin(), in.end(),
+                         [](const Record* a, const Record* b) { return a->type < b->type; });
+    // The writer's scratch (one writer per view at a time; a build and the control lcore's
+    // updates each have their own thread): no allocation per node once warm.
+    thread_local std::vector<const Record*> recs;
+    recs.clear();
     recs.reserve(in.size());
     size_t set_begin = 0;
     for (const Record* r : in) {
@@ -282,6 +274,94 @@ ZoneView::ZoneView(const std::vector<ZoneInput>& inputs) {
     }
 }
 
+namespace {
+
+/// The names a build makes nodes for: each a view of its lower-cased wire bytes (in the
+/// inputs' records or the zone keys, which outlive the build), its zone and its records as a
+/// list through `BuildNames::next`, in input order. Found through an open-addressed table of
+/// indexes: no allocation per name.
+class BuildNames {
+  public:
+    struct Name {
+        std::string_view key;
+        uint32_t zone = 0;
+        uint32_t head = kNone;  // first record (index into recs), kNone for none
+        uint32_t tail = kNone;
+    };
+    static constexpr uint32_t kNone = UINT32_MAX;
+
+    explicit BuildNames(size_t expected) {
+        size_t cap = 64;
+        while (cap < expected * 2) cap <<= 1;
+        slots_.assign(cap, kNone);
+        names_.reserve(expected);
+        recs_.reserve(expected);
+        next_.reserve(expected);
+    }
+    /// The name's index, added (zone `zone`, no records) when new; `added` says which.
+    uint32_t find_or_add(std::string_view key, uint32_t zone, bool& added) {
+        if (names_.size() * 2 >= slots_.size()) grow();
+        const uint64_t mask = slots_.size() - 1;
+        uint64_t i = hash(key) & mask;
+        for (;; i = (i + 1) & mask) {
+            const uint32_t at = slots_[i];
+            if (at == kNone) break;
+            if (names_[at].key == key) {
+                added = false;
+                return at;
+            }
+        }
+        slots_[i] = static_cast<uint32_t>(names_.size());
+        names_.push_back(Name{key, zone, kNone, kNone});
+        added = true;
+        return slots_[i];
+    }
+    void add_record(uint32_t name, const Record* r) {
+        const auto at = static_cast<uint32_t>(recs_.size());
+        recs_.push_back(r);
+        next_.push_back(kNone);
+        Name& n = names_[name];
+        if (n.tail == kNone)
+            n.head = at;
+        else
+            next_[n.tail] = at;
+        n.tail = at;
+    }
+    /// The records of `n` into `out` (cleared first), in input order.
+    void records_of(const Name& n, std::vector<const Record*>& out) const {
+        out.clear();
+        for (uint32_t r = n.head; r != kNone; r = next_[r]) out.push_back(recs_[r]);
+    }
+    std::vector<Name>& names() { return names_; }
+
+  private:
+    static uint64_t hash(std::string_view k) noexcept {
+        return name_hash(reinterpret_cast<const uint8_t*>(k.data()), k.size());
+    }
+    void grow() {
+        std::vector<uint32_t> bigger(slots_.size() * 2, kNone);
+        const uint64_t mask = bigger.size() - 1;
+        for (uint32_t n = 0; n < names_.size(); ++n) {
+            uint64_t i = hash(names_[n].key) & mask;
+            while (bigger[i] != kNone) i = (i + 1) & mask;
+            bigger[i] = n;
+        }
+        slots_ = std::move(bigger);
+    }
+    std::vector<uint32_t> slots_;
+    std::vector<Name> names_;
+    std::vector<const Record*> recs_;
+    std::vector<uint32_t> next_;
+};
+
+/// Wire name minus its first label (empty for the root).
+std::string_view parent_of(std::string_view k) noexcept {
+    if (k.size() <= 1) return {};
+    return k.substr(size_t{static_cast<uint8_t>(k[0])} + 1);
+}
+
+}  // namespace
+
 void ZoneView::build(const std::vector<ZoneInput>& inputs) {
     // Deeper zones first so that a name belongs to the deepest hosted zone containing it.
     std::vector<size_t> order(inputs.size());
@@ -291,47 +371,47 @@ void ZoneView::build(const std::vector<ZoneInput>& inputs) {
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
         return wire_label_count(zone_keys[a]) > wire_label_count(zone_keys[b]);
     });
-    auto owning_zone = [&](const Key& name) -> long {
+    auto owning_zone = [&](std::string_view name) -> long {
         for (size_t i : order)
             if (wire_at_or_below(name, zone_keys[i])) return static_cast<long>(i);
         return -1;
     };
 
-    std::unordered_map<Key, Pending> names;
-    names.reserve(inputs.size() * 4 + 16);
+    size_t total = 0;
+    for (const auto& z : inputs) total += z.records.size();
+    BuildNames build(total + inputs.size() + 16);
+    bool added = false;
     for (size_t zi = 0; zi < inputs.size(); ++zi) {
+        const auto zone = static_cast<uint32_t>(zi);
         for (const auto& r : inputs[zi].records) {
-            Key k = key_of(r.owner.data(), r.owner.size());
+            const std::string_view k(reinterpret_cast<const char*>(r.owner.data()), r.owner.size());
             // A record that a deeper hosted zone covers is occluded by that zone's data.
             if (owning_zone(k) != static_cast<long>(zi)) continue;
-            auto& p = names[k];
-            p.zone = zi;
-            p.records.push_back(&r);
+            build.add_record(build.find_or_add(k, zone, added), &r);
         }
-        names[zone_keys[zi]].zone = zi;  // the apex exists even if (invalidly) empty
+        // The apex exists even if (invalidly) empty.
+        build.names()[build.find_or_add(zone_keys[zi], zone, added)].zone = zone;
     }
     // Empty non-terminals: every ancestor between an owner and its zone apex is a node. A
     // hosted zone's apex also needs the names between it and the apex of the hosted zone
-    // above it (those belong to the parent zone).
-    std::vector<Key> owners;
-    owners.reserve(names.size());
-    for (const auto& [k, p] : names) owners.push_back(k);
-    for (const auto& k : owners) {
-        size_t zi = names[k].zone;
-        for (Key a = parent_key(k); a.size() >= zone_keys[zi].size() && !a.empty();
-             a = parent_key(a)) {
-            auto [it, inserted] = names.try_emplace(a);
-            if (!inserted) break;  // its ancestors are already there
-            it->second.zone = zi;
+    // above it (those belong to the parent zone). Ancestors are views into their
+    // descendant's bytes.
+    const size_t owners = build.names().size();
+    for (size_t n = 0; n < owners; ++n) {
+        const uint32_t zi = build.names()[n].zone;
+        const std::string_view k = build.names()[n].key;
+        for (std::string_view a = parent_of(k); a.size() >= zone_keys[zi].size() && !a.empty();
+             a = parent_of(a)) {
+            build.find_or_add(a, zi, added);
+            if (!added) break;  // its ancestors are already there
         }
     }
     for (size_t zi = 0; zi < inputs.size(); ++zi) {
-        for (Key a = parent_key(zone_keys[zi]); !a.empty(); a = parent_key(a)) {
-            long owner = owning_zone(a);
+        for (std::string_view a = parent_of(zone_keys[zi]); !a.empty(); a = parent_of(a)) {
+            const long owner = owning_zone(a);
             if (owner < 0) break;  // nothing hosted above this zone
-            auto [it, inserted] = names.try_emplace(a);
-            if (!inserted) break;
-            it->second.zone = static_cast<size_t>(owner);
+            build.find_or_add(a, static_cast<uint32_t>(owner), added);
+            if (!added) break;
         }
     }
 
@@ -341,24 +421,30 @@ void ZoneView::build(const std::vector<ZoneInput>& inputs) {
         zones_.push_back(std::move(z));
     }
 
-    // Build node blobs, parents before children (cut pointers come from the parent).
-    std::vector<const Key*> sorted;
-    sorted.reserve(names.size());
-    for (const auto& [k, p] : names) sorted.push_back(&k);
-    std::sort(sorted.begin(), sorted.end(),
-              [](const Key* a, const Key* b) { return a->size() < b->size(); });
+    // Node blobs, parents before children (cut pointers come from the parent): by length,
+    // a counting sort (a wire name is at most 255 octets).
+    const auto& names = build.names();
+    std::vector<uint32_t> by_len(names.size());
+    {
+        std::vector<uint32_t> start(257, 0);
+        for (const auto& n : names) ++start[std::min<size_t>(n.key.size(), 255) + 1];
+        for (size_t l = 1; l < start.size(); ++l) start[l] += start[l - 1];
+        for (uint32_t i = 0; i < names.size(); ++i)
+            by_len[start[std::min<size_t>(names[i].key.size(), 255)]++] = i;
+    }
 
     size_t cap = 16;
     while (cap < names.size() * 2) cap <<= 1;
     table_.store(make_table(cap, true), std::memory_order_relaxed);
     bytes_ = table_bytes(cap);
 
-    for (const Key* kp : sorted) {
-        const Key& k = *kp;
-        Pending& p = names[k];
-        Node* node = make_node(reinterpret_cast<const uint8_t*>(k.data()),
-                               static_cast<uint8_t>(k.size()), p.records);
-        const bool apex = k == zone_keys[p.zone];
+    std::vector<const Record*> recs;
+    for (uint32_t i : by_len) {
+        const auto& p = names[i];
+        build.records_of(p, recs);
+        Node* node = make_node(reinterpret_cast<const uint8_t*>(p.key.data()),
+                               static_cast<uint8_t>(p.key.size()), recs);
+        const bool apex = p.key == zone_keys[p.zone];
         Node* parent = parent_node(node);  // nullptr above the top-most hosted apex
         link_node(node, zones_[p.zone].get(), apex, parent);
         if (parent != nullptr) parent->children++;
