@@ -103,13 +103,14 @@ std::optional<std::vector<dataplane::dns::ZoneInput>> load_zone_inputs(
 uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
                        const std::vector<dataplane::dns::ZoneInput>& configured, int64_t now) {
     const auto t0 = std::chrono::steady_clock::now();
-    size_t skipped = 0;
-    auto stored = records.load(skipped);
-    const double t_load = ms_since(t0);
+    size_t skipped = 0, count = 0, n_stored = 0;
+    records.load_each(
+        [&](zone::StoredRecord&& r) {
+            if (n_stored++ == 0) zones.reserve(count);
+            zones.restore(std::move(r));
+        },
+        skipped, count);
     if (skipped != 0) LOG_WARN("record store: %zu unreadable record(s) skipped", skipped);
-    const size_t n_stored = stored.size();
-    zones.reserve(n_stored);
-    for (auto& r : stored) zones.restore(std::move(r));
     const double t_restore = ms_since(t0);
     // Serials never step back across a restart: secondaries compare them (RFC 1982).
     for (const auto& [apex, serial] : records.load_serials()) zones.restore_serial(apex, serial);
@@ -121,9 +122,9 @@ uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
     auto counts = zones.count_by_origin();
     LOG_INFO(
         "record store %s: %zu record(s) restored; %zu config, %zu manual, %zu reservation, %zu "
-        "dhcp, %zu update (read %.0f ms, indexed %.0f ms, configuration merged %.0f ms)",
+        "dhcp, %zu update (read and indexed %.0f ms, configuration merged %.0f ms)",
         records.path().c_str(), n_stored, counts[0], counts[1], counts[2], counts[3], counts[4],
-        t_load, t_restore - t_load, t_config - t_restore);
+        t_restore, t_config - t_restore);
     return serial;
 }
 

@@ -205,14 +205,13 @@ unsigned DhcpService::end_dropped(int64_t now, size_t max) noexcept {
 }
 
 size_t DhcpService::restore(int64_t now) {
-    size_t skipped = 0;
-    auto leases = store_.load(skipped);
-    size_t restored = 0;
-    for (const auto& l : leases) restored += engine_->restore(l) ? 1 : 0;
+    size_t skipped = 0, stored = 0, restored = 0;
+    store_.load_each([&](const dhcp::Lease& l) { restored += engine_->restore(l) ? 1 : 0; },
+                     skipped, stored);
     if (skipped != 0) LOG_WARN("lease store: %zu unreadable record(s) skipped", skipped);
-    if (restored != leases.size())
+    if (restored + skipped < stored)
         LOG_WARN("lease store: %zu lease(s) no longer fit the configuration and were dropped",
-                 leases.size() - restored);
+                 stored - skipped - restored);
     // Leases that expired while we were down go through expiry now, and are written back.
     size_t total_expired = 0;
     for (;;) {

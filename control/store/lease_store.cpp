@@ -145,6 +145,15 @@ uint64_t LeaseStore::last_txn() const {
     return static_cast<uint64_t>(info.me_last_txnid);
 }
 
+void LeaseStore::load_each(const std::function<void(const dhcp::Lease&)>& take, size_t& skipped,
+                           size_t& count) {
+    count = detail::entries(env_, dbi_);
+    detail::scan_each<dhcp::Lease>(
+        env_, dbi_, "lease store", dir_,
+        [](const uint8_t* p, size_t n) { return decode_lease(p, n); },
+        [&](dhcp::Lease&& l) { take(l); }, skipped);
+}
+
 std::vector<dhcp::Lease> LeaseStore::load(size_t& skipped) {
     return detail::scan_all<dhcp::Lease>(
         env_, dbi_, "lease store", dir_,

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -77,6 +78,10 @@ class LeaseStore {
     /// Every stored lease (start-up, before start()). Undecodable entries are skipped and
     /// counted in `skipped`.
     std::vector<dhcp::Lease> load(size_t& skipped);
+    /// The same, each lease handed to `take` as it is read (no table of them all); `count`
+    /// is set first to how many are stored.
+    void load_each(const std::function<void(const dhcp::Lease&)>& take, size_t& skipped,
+                   size_t& count);
     /// Every stored DHCPv6 lease, the same way.
     std::vector<dhcp::Lease6> load6(size_t& skipped);
 

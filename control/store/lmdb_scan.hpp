@@ -20,13 +20,12 @@ namespace edgelease::control::store::detail {
 }
 
 /// Every value of `dbi` in key order through `decode(const uint8_t*, size_t) ->
-/// std::optional<T>`, in a read-only transaction of its own. Values that do not decode are
-/// skipped and counted in `skipped`. Throws (lmdb_fail) when the transaction or cursor cannot
-/// be opened.
-template <class T, class Decode>
-std::vector<T> scan_all(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir,
-                        Decode decode, size_t& skipped) {
-    std::vector<T> out;
+/// std::optional<T>`, each handed to `take(T&&)` as it is read, in a read-only transaction of
+/// its own. Values that do not decode are skipped and counted in `skipped`. Throws (lmdb_fail)
+/// when the transaction or cursor cannot be opened.
+template <class T, class Decode, class Take>
+void scan_each(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir,
+               Decode decode, Take take, size_t& skipped) {
     skipped = 0;
     MDB_txn* txn = nullptr;
     if (int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn); rc != 0)
@@ -42,7 +41,7 @@ std::vector<T> scan_all(MDB_env* env, MDB_dbi dbi, const char* what_store, const
              rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
             std::optional<T> item = decode(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
             if (item)
-                out.push_back(std::move(*item));
+                take(std::move(*item));
             else
                 ++skipped;
         }
@@ -53,7 +52,27 @@ std::vector<T> scan_all(MDB_env* env, MDB_dbi dbi, const char* what_store, const
     }
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
+}
+
+/// The same, collected into a vector.
+template <class T, class Decode>
+std::vector<T> scan_all(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir,
+                        Decode decode, size_t& skipped) {
+    std::vector<T> out;
+    scan_each<T>(
+        env, dbi, what_store, dir, decode, [&](T&& item) { out.push_back(std::move(item)); },
+        skipped);
     return out;
+}
+
+/// Entries of `dbi` (sizing a load before it starts).
+inline size_t entries(MDB_env* env, MDB_dbi dbi) {
+    MDB_txn* txn = nullptr;
+    if (mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn) != 0) return 0;
+    MDB_stat st{};
+    const size_t n = mdb_stat(txn, dbi, &st) == 0 ? st.ms_entries : 0;
+    mdb_txn_abort(txn);
+    return n;
 }
 
 }  // namespace edgelease::control::store::detail

@@ -307,6 +307,15 @@ std::vector<zone::StoredRecord> RecordStore::load(size_t& skipped) {
         [](const uint8_t* p, size_t n) { return decode_record(p, n); }, skipped);
 }
 
+void RecordStore::load_each(const std::function<void(zone::StoredRecord&&)>& take, size_t& skipped,
+                            size_t& count) {
+    count = detail::entries(env_, records_dbi_);
+    detail::scan_each<zone::StoredRecord>(
+        env_, records_dbi_, "record store", dir_,
+        [](const uint8_t* p, size_t n) { return decode_record(p, n); },
+        [&](zone::StoredRecord&& r) { take(std::move(r)); }, skipped);
+}
+
 void RecordStore::start() {
     thread_ = std::thread([this] { writer(); });
 }

@@ -62,6 +62,10 @@ class RecordStore final : public zone::RecordSink {
 
     /// Start-up, before start(): every stored record (undecodable ones counted in `skipped`).
     std::vector<zone::StoredRecord> load(size_t& skipped);
+    /// The same, each record handed to `take` as it is read; `count` is set first to how many
+    /// are stored.
+    void load_each(const std::function<void(zone::StoredRecord&&)>& take, size_t& skipped,
+                   size_t& count);
     void start();
     /// Start-up, before start(): the mark the last clean stop left, if any, removed at once
     /// (durably) so that a crash later in this run cannot find it. Throws on LMDB errors.
