@@ -189,6 +189,7 @@ for _ in $(seq 1 600); do
     last=$now
 done
 rss=$(rss_mib "$app_pid") hwm=$(hwm_mib "$app_pid")
+fill_rss=$rss fill_hwm=$hwm
 state_mib=$(du -sm "$tmp/state" | cut -f1)
 log "held: $bound leases, record store writes $last, RSS $rss MiB (peak $hwm MiB), state directory $state_mib MiB"
 curl_ns() { ip netns exec "$ns" curl -sf "$@"; }
@@ -275,7 +276,6 @@ for how in ${restarts//,/ }; do
     prc=0; wait "$probe_pid" || prc=$?
     probe_pid=""
     wait_for 120 grep -q "edgelease running" "$tmp/appliance-$round.log" || true
-    running=$(( ($(stat -c %Y "$tmp/appliance-$round.log") ))) || true
     [ $prc -eq 0 ] || { log "probe failed:"; cat "$tmp/probe-$round.txt" >&2; exit 1; }
     dns_ms=$(awk '$1 == "dns" { print $2 }' "$tmp/probe-$round.txt")
     dhcp_ms=$(awk '$1 == "dhcp" { print $2 }' "$tmp/probe-$round.txt")
@@ -283,13 +283,14 @@ for how in ${restarts//,/ }; do
     wait_for 30 stats_json || true
     rss=$(rss_mib "$app_pid")
     log "restart $round (SIG${how^^}): tap at $tap_ms ms, DNS answered at $dns_ms ms, DHCP ACK at $dhcp_ms ms; RSS $rss MiB"
-    grep -E "restor|reconcil|loaded|view" "$tmp/appliance-$round.log" | sed 's/^/    /' >&2 || true
+    grep -E "record store .*restored|lease store .*restored|lease DNS|zones loaded" "$tmp/appliance-$round.log" |
+        sed 's/^[^ ]* edgelease info: /    /' >&2 || true
     printf '%s\t%s\t%s\t%s\t%s\n' "SIG${how^^}" "$tap_ms" "$dns_ms" "$dhcp_ms" "$rss" >>"$results"
 done
 
 echo "bench_scale.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): $(uname -sr), $(nproc --all) CPUs; commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "$leases leases (fill $fill_s ms), PTR $ptr, zone-file records $zone_records, durability $durability"
-echo "held after the fill: RSS $rss MiB... see above; state directory $state_mib MiB"
+echo "held after the fill: RSS $fill_rss MiB (peak $fill_hwm MiB); state directory $state_mib MiB"
 echo "restart  tap_ms  dns_ms  dhcp_ms  rss_mib"
 cat "$results"
 [ -n "$app_pid" ] && { kill -TERM "$app_pid"; wait "$app_pid" || true; app_pid=""; }

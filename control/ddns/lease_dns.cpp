@@ -362,7 +362,7 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
     if (existed) {
         // A renewal only refreshes the provenance (no new audit event: nothing in DNS changed).
         if (same->prov.generation == generation && same->ttl == want.ttl &&
-            same->prov.updated == now)
+            (same->prov.updated == now || reconciling_))
             return true;
         // Publishing a reservation's records again (start-up, reload) is not a write by its
         // binding: what is there stays exactly as it was.
@@ -618,6 +618,11 @@ void LeaseDns::reconcile(const std::vector<dhcp::Lease>& leases,
                          const std::vector<dhcp::Lease6>& leases6, int64_t now) {
     // Devices first: whichever family's grant comes first must know the other's owner.
     adopt(leases, leases6);
+    struct Flag {
+        bool& f;
+        explicit Flag(bool& x) : f(x) { f = true; }
+        ~Flag() { f = false; }
+    } flag(reconciling_);
     for (const auto& l : leases)
         if (l.state == dhcp::LeaseState::Bound) on_lease(l, dhcp::LeaseEvent::Renewed, now);
     for (const auto& l : leases6)

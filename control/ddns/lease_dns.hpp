@@ -96,8 +96,9 @@ class LeaseDns {
     /// reservations that no longer exist (or no longer publish) are removed.
     void publish_reservations(int64_t now);
 
-    /// Start-up: re-applies grant for every bound lease (idempotent: refreshes what is there,
-    /// re-creates what a crash lost before it reached storage).
+    /// Start-up and reloads: re-applies grant for every bound lease (idempotent: what is there
+    /// with the lease's generation and TTL stays untouched; re-creates what a crash lost before
+    /// it reached storage).
     void reconcile(const std::vector<dhcp::Lease>& leases, int64_t now) {
         reconcile(leases, {}, now);
     }
@@ -185,6 +186,10 @@ class LeaseDns {
     LeaseDnsStats stats_;
     int64_t stale_interval_ = 0;
     std::unordered_map<std::string, Device> devices_;  // binding owner -> its device
+    // Inside reconcile(): a record the binding already has, with its generation and TTL, is
+    // left as it is (a restart or reload is not a renewal: `updated` keeps its time, and
+    // nothing is written again to the record store or the view).
+    bool reconciling_ = false;
     // Log rate limit: at most kLogsPerSecond audit lines per second, then a summary.
     static constexpr unsigned kLogsPerSecond = 50;
     int64_t log_second_ = 0;

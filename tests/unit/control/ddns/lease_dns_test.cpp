@@ -316,6 +316,32 @@ TEST_F(Fixture, StartUpRemovesRecordsOfGrantsTheLeaseStoreNeverGot) {
     EXPECT_EQ(dns->remove_unleased({kept, expired}, now + 41), 0u);
 }
 
+TEST_F(Fixture, StartUpReconcileLeavesWhatIsThereAndRecreatesWhatACrashLost) {
+    // After a crash the record store may lack a grant the lease store has (pc-lost's records
+    // never reached it); pc-kept's records are there, as its last grant wrote them.
+    load();
+    auto kept = lease("198.18.0.120", 20, "pc-kept");
+    auto lost = lease("198.18.0.121", 21, "pc-lost");
+    dns->on_lease(kept, control::dhcp::LeaseEvent::Granted, now);
+    std::vector<control::zone::ZoneStore::Key> discard;
+    store.take_dirty(discard);
+    const size_t events = audit.size();
+
+    dns->reconcile({kept, lost}, now + 600);
+    const auto* a = find("pc-kept.lan.", dns::rrtype::A);
+    ASSERT_NE(a, nullptr);
+    EXPECT_EQ(a->prov.updated, now) << "a restart is not a renewal: updated keeps its time";
+    EXPECT_EQ(a_of("pc-lost.lan."), "198.18.0.121") << "what the crash lost is made again";
+    store.take_dirty(discard);
+    EXPECT_EQ(discard.size(), 4u)
+        << "only pc-lost's A and PTR names changed (and the two zones' apexes: their serials)";
+    EXPECT_EQ(audit.size(), events + 2) << "pc-lost's two records audited, pc-kept's not";
+
+    // A renewal after the restart does refresh it.
+    dns->on_lease(kept, control::dhcp::LeaseEvent::Renewed, now + 700);
+    EXPECT_EQ(find("pc-kept.lan.", dns::rrtype::A)->prov.updated, now + 700);
+}
+
 TEST(DhcidOwner, StableAndDistinct) {
     control::dhcp::ClientKey hw;
     hw.kind = control::dhcp::ClientKey::HwAddress;
