@@ -13,7 +13,10 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <exception>
+#include <optional>
 #include <stdexcept>
+#include <thread>
 
 #include "app/api_server.hpp"
 #include "app/stats_view.hpp"
@@ -46,7 +49,8 @@ log::Level to_log_level(config::LogLevel l) {
 
 }  // namespace
 
-Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::ZoneInput> zones)
+Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::ZoneInput> zones,
+                     std::vector<unsigned> startup_cpus)
     : cfg_(cfg), live_(std::make_shared<const config::Config>(cfg)) {
     const unsigned nworkers = cfg_.dpdk.workers;
     std::vector<unsigned> lcores;
@@ -85,18 +89,17 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
             cfg_.appliance.state_dir + "/dns", fsync, cfg_.appliance.audit_entries);
         clean = records_->take_clean_stop();
         zone_store_ = std::make_unique<control::zone::ZoneStore>();
-        serial = control::restore_zones(*zone_store_, *records_, zones, now);
-        records_->start();
     }
 
+    bool stores_agree = false;
     if (!cfg_.dhcp.scopes.empty() || !cfg_.dhcp6.scopes.empty()) {
         store_ = std::make_unique<control::store::LeaseStore>(
             cfg_.appliance.state_dir, cfg_.appliance.durability == config::Durability::Fsync,
             size_t{cfg_.appliance.lease_store_max_mib} << 20);
         // Both stores as the last clean stop left them, under the same configuration: the
         // records are what these leases made, and need no re-check.
-        const bool stores_agree = clean && clean->lease_txn == store_->last_txn() &&
-                                  clean->config_hash == cfg_.source_hash;
+        stores_agree = clean && clean->lease_txn == store_->last_txn() &&
+                       clean->config_hash == cfg_.source_hash;
         store_->set_done_bell(&plane_->bell());
         store_->start();
         std::vector<dataplane::dhcp::DhcpChannel*> raw;
@@ -117,6 +120,37 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         }
         sweeper_link_ = std::make_unique<control::sweeper::SweeperLink>();
         dhcp_->attach_sweeper(sweeper_link_.get());
+    }
+
+    // The stored leases go into their engines on a thread of their own while this one
+    // restores the zone store: the two share nothing until restore_leases. The thread may use
+    // every CPU the process had before EAL pinned this one (the lcores do not run yet).
+    {
+        std::exception_ptr lease_error;
+        std::thread loader;
+        if (dhcp_) {
+            loader = std::thread([&] {
+                try {
+                    dataplane::set_thread_cpus(startup_cpus);
+                    control::load_leases(*dhcp_, lease_dns_.get(), stores_agree);
+                } catch (...) {
+                    lease_error = std::current_exception();
+                }
+            });
+        }
+        try {
+            if (zone_store_) {
+                serial = control::restore_zones(*zone_store_, *records_, zones, now);
+                records_->start();
+            }
+        } catch (...) {
+            if (loader.joinable()) loader.join();
+            throw;
+        }
+        if (loader.joinable()) loader.join();
+        if (lease_error) std::rethrow_exception(lease_error);
+    }
+    if (dhcp_) {
         control::restore_leases(*dhcp_, lease_dns_.get(), now, stores_agree);
         plane_->attach_dhcp(dhcp_.get());
     }
@@ -433,15 +467,17 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
             if (!loaded) return 1;
             zones = std::move(*loaded);
         }
-        const auto eal_args = dataplane::build_eal_args(
-            cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers, dataplane::allowed_cpus());
+        // The CPUs the process may use, before EAL pins this thread to the main lcore's.
+        const std::vector<unsigned> startup_cpus = dataplane::allowed_cpus();
+        const auto eal_args =
+            dataplane::build_eal_args(cfg.dpdk.eal_args, eal_cli, cfg.dpdk.workers, startup_cpus);
         for (const auto& p :
              dataplane::remove_stale_memif_sockets(dataplane::memif_server_socket_files(eal_args)))
             LOG_INFO("removed the memif socket %s left by an earlier run (nobody listens on it)",
                      p.c_str());
         dataplane::Eal eal(eal_args);
         {
-            Appliance app(cfg, std::move(zones));
+            Appliance app(cfg, std::move(zones), startup_cpus);
             // Detached before `app` (and its counters) is destroyed, on every exit path.
             struct TelemetryGuard {
                 explicit TelemetryGuard(const Appliance& a) {

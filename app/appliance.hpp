@@ -38,7 +38,10 @@ class Appliance {
     /// with the stored records, publishes reservation records and the initial zone view.
     /// Without configured zones no record store is opened. Throws std::runtime_error with an
     /// operator-readable cause (missing port, too few lcores, no memory, storage).
-    Appliance(const config::Config& cfg, std::vector<dataplane::dns::ZoneInput> zones);
+    /// `startup_cpus`: where start-up's helper thread may run (the process's CPUs before EAL
+    /// pinned the main thread; empty: wherever the main thread may).
+    Appliance(const config::Config& cfg, std::vector<dataplane::dns::ZoneInput> zones,
+              std::vector<unsigned> startup_cpus = {});
     ~Appliance();
     Appliance(const Appliance&) = delete;
     Appliance& operator=(const Appliance&) = delete;

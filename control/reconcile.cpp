@@ -144,6 +144,29 @@ void publish_first_view(ControlPlane& plane, zone::ZoneStore& zones) {
     plane.publish_initial(std::move(view));
 }
 
+namespace {
+
+/// Every binding's device, from the engines as they are (no copy of the leases).
+void adopt_devices(dhcp::DhcpService& dhcp, ddns::LeaseDns& dns) {
+    if (dns.devices_adopted()) return;
+    const dhcp::Engine6* e6 = dhcp.engine6();
+    dns.expect_devices(dhcp.engine().slot_count() + (e6 != nullptr ? e6->lease_count() : 0));
+    dhcp.engine().for_each([&](const dhcp::Lease& l) { dns.adopt(l); });
+    if (e6 != nullptr) e6->for_each([&](const dhcp::Lease6& l) { dns.adopt6(l); });
+    dns.set_devices_adopted();
+}
+
+}  // namespace
+
+void load_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, bool stores_agree) {
+    const auto t0 = std::chrono::steady_clock::now();
+    dhcp.load_stored();
+    const double t_load = ms_since(t0);
+    if (dns != nullptr && stores_agree) adopt_devices(dhcp, *dns);
+    LOG_INFO("leases loaded beside the zones: engine %.0f ms, devices %.0f ms", t_load,
+             ms_since(t0) - t_load);
+}
+
 void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, bool stores_agree) {
     const auto t0 = std::chrono::steady_clock::now();
     dhcp.restore(now);
@@ -151,15 +174,11 @@ void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, b
     const double t_restore = ms_since(t0);
     dns->publish_reservations(now);
     if (stores_agree) {
-        const dhcp::Engine6* e6 = dhcp.engine6();
-        const size_t n = dhcp.engine().slot_count() + (e6 != nullptr ? e6->lease_count() : 0);
-        dns->expect_devices(n);
-        dhcp.engine().for_each([&](const dhcp::Lease& l) { dns->adopt(l); });
-        if (e6 != nullptr) e6->for_each([&](const dhcp::Lease6& l) { dns->adopt6(l); });
+        adopt_devices(dhcp, *dns);
         LOG_INFO(
-            "lease DNS: %zu lease(s) as the last clean stop left them, records not "
-            "re-checked (engine %.0f ms, devices %.0f ms)",
-            n, t_restore, ms_since(t0) - t_restore);
+            "lease DNS: leases as the last clean stop left them, records not re-checked "
+            "(engine %.0f ms, devices and reservations %.0f ms)",
+            t_restore, ms_since(t0) - t_restore);
         return;
     }
     const auto all = dhcp.engine().leases();

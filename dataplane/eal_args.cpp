@@ -1,5 +1,6 @@
 #include "dataplane/eal_args.hpp"
 
+#include <pthread.h>
 #include <sched.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -48,6 +49,15 @@ std::vector<unsigned> allowed_cpus() {
     for (unsigned c = 0; c < CPU_SETSIZE; ++c)
         if (CPU_ISSET(c, &set)) out.push_back(c);
     return out;
+}
+
+void set_thread_cpus(const std::vector<unsigned>& cpus) {
+    if (cpus.empty()) return;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (unsigned c : cpus)
+        if (c < CPU_SETSIZE) CPU_SET(c, &set);
+    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
 std::vector<std::string> memif_server_socket_files(const std::vector<std::string>& eal_args) {

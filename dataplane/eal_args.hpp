@@ -33,5 +33,8 @@ std::vector<std::string> remove_stale_memif_sockets(const std::vector<std::strin
 
 /// The CPUs this process may run on (sched_getaffinity).
 std::vector<unsigned> allowed_cpus();
+/// Lets the calling thread run on `cpus` (none: leaves it as it is). Failures are ignored:
+/// only where the thread runs changes.
+void set_thread_cpus(const std::vector<unsigned>& cpus);
 
 }  // namespace edgelease::dataplane

@@ -154,6 +154,9 @@ metric() {
 }
 rss_mib() { awk '/^VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
 hwm_mib() { awk '/^VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
+# RSS split: anonymous (the heap: tables, leases, records, the view), file (the LMDB maps'
+# pages in memory) and shared memory (EAL's --no-huge memory: mbufs, rings).
+rss_split() { awk '/^Rss(Anon|File|Shmem)/ { printf "%s%s %d MiB", sep, $1, $2 / 1024; sep = ", " }' "/proc/$1/status"; }
 
 start_app() {  # start_app LOG : exec in the namespace; $app_pid, $t_exec (ns since epoch)
     t_exec=$(date +%s%N)
@@ -191,7 +194,8 @@ done
 rss=$(rss_mib "$app_pid") hwm=$(hwm_mib "$app_pid")
 fill_rss=$rss fill_hwm=$hwm
 state_mib=$(du -sm "$tmp/state" | cut -f1)
-log "held: $bound leases, record store writes $last, RSS $rss MiB (peak $hwm MiB), state directory $state_mib MiB"
+fill_split=$(rss_split "$app_pid")
+log "held: $bound leases, record store writes $last, RSS $rss MiB (peak $hwm MiB; $fill_split), state directory $state_mib MiB"
 curl_ns() { ip netns exec "$ns" curl -sf "$@"; }
 # Client k: the last one filled; its MAC and address from the API.
 k=$((leases - 1))
@@ -290,7 +294,7 @@ done
 
 echo "bench_scale.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): $(uname -sr), $(nproc --all) CPUs; commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "$leases leases (fill $fill_s ms), PTR $ptr, zone-file records $zone_records, durability $durability"
-echo "held after the fill: RSS $fill_rss MiB (peak $fill_hwm MiB); state directory $state_mib MiB"
+echo "held after the fill: RSS $fill_rss MiB (peak $fill_hwm MiB; $fill_split); state directory $state_mib MiB"
 echo "restart  tap_ms  dns_ms  dhcp_ms  rss_mib"
 cat "$results"
 [ -n "$app_pid" ] && { kill -TERM "$app_pid"; wait "$app_pid" || true; app_pid=""; }

@@ -114,6 +114,9 @@ class LeaseDns {
     void adopt(const dhcp::Lease& l);
     void adopt6(const dhcp::Lease6& l);
     void expect_devices(size_t expected) { devices_.reserve(devices_.size() + expected); }
+    /// Whether a start-up has adopted every lease's device already (control::load_leases).
+    bool devices_adopted() const noexcept { return devices_adopted_; }
+    void set_devices_adopted() noexcept { devices_adopted_ = true; }
 
     /// Start-up, with every lease the lease store gave back (any state): removes `dhcp`
     /// records whose binding has no lease at all, which a crash leaves behind when the record
@@ -190,6 +193,7 @@ class LeaseDns {
     // left as it is (a restart or reload is not a renewal: `updated` keeps its time, and
     // nothing is written again to the record store or the view).
     bool reconciling_ = false;
+    bool devices_adopted_ = false;
     // Log rate limit: at most kLogsPerSecond audit lines per second, then a summary.
     static constexpr unsigned kLogsPerSecond = 50;
     int64_t log_second_ = 0;

@@ -204,7 +204,8 @@ unsigned DhcpService::end_dropped(int64_t now, size_t max) noexcept {
     return n;
 }
 
-size_t DhcpService::restore(int64_t now) {
+void DhcpService::load_stored() {
+    if (loaded_) return;
     size_t skipped = 0, stored = 0, restored = 0;
     store_.load_each([&](const dhcp::Lease& l) { restored += engine_->restore(l) ? 1 : 0; },
                      skipped, stored);
@@ -212,6 +213,14 @@ size_t DhcpService::restore(int64_t now) {
     if (restored + skipped < stored)
         LOG_WARN("lease store: %zu lease(s) no longer fit the configuration and were dropped",
                  stored - skipped - restored);
+    restored_ = restored;
+    load_stored6();
+    loaded_ = true;
+}
+
+size_t DhcpService::restore(int64_t now) {
+    load_stored();
+    const size_t restored = restored_;
     // Leases that expired while we were down go through expiry now, and are written back.
     size_t total_expired = 0;
     for (;;) {
@@ -231,7 +240,7 @@ size_t DhcpService::restore(int64_t now) {
             ++next_seq_;
         }
     }
-    restore6(now);
+    expire_restored6(now);
     if (link_ != nullptr) {
         std::vector<sweeper::ExpiryEntry> seed;
         engine_->timed_entries(seed);

@@ -67,6 +67,11 @@ class DhcpService {
     /// Start-up, before the lcores run: restores stored leases and expires those that expired
     /// while the appliance was down. Returns the number restored.
     size_t restore(int64_t now);
+    /// Start-up, the first half of restore(): the stored leases (both families) into the
+    /// engines, nothing else: no DNS, no store write, no sweeper. May run on a thread of its
+    /// own while the zone store is restored (it touches only the engines and the lease
+    /// store's read side); restore() then goes on from there.
+    void load_stored();
 
     /// Control lcore: bounded work (at most kMaxPerPoll requests). Returns items handled.
     /// Never throws: running out of memory drops the request at hand or ends the step
@@ -198,7 +203,10 @@ class DhcpService {
     void schedule6(std::span<const dhcp::Lease6> changed) noexcept;
     void tell_dns6(std::span<const dhcp::Lease6> changed,
                    const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept;
-    void restore6(int64_t now);
+    void load_stored6();
+    void expire_restored6(int64_t now);
+    bool loaded_ = false;  // load_stored() has run
+    size_t restored_ = 0, restored6_ = 0;
     unsigned expire6(int64_t now);
     void note_exhausted6(const dhcp::Dhcp6Request& req, int64_t now) noexcept;
     void note_storage_failed6(int64_t now) noexcept;

@@ -113,7 +113,7 @@ DhcpService::EngineSwap DhcpService::replace_engine6(std::unique_ptr<dhcp::Engin
     return out;
 }
 
-void DhcpService::restore6(int64_t now) {
+void DhcpService::load_stored6() {
     if (engine6_ == nullptr) return;
     size_t skipped = 0;
     auto leases = store_.load6(skipped);
@@ -124,6 +124,12 @@ void DhcpService::restore6(int64_t now) {
         LOG_WARN(
             "lease store: %zu DHCPv6 lease(s) no longer fit the configuration and were dropped",
             leases.size() - restored);
+    restored6_ = restored;
+}
+
+void DhcpService::expire_restored6(int64_t now) {
+    if (engine6_ == nullptr) return;
+    const size_t restored = restored6_;
     size_t expired = 0;
     for (;;) {
         expired6_.clear();
