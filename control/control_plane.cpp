@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <stdexcept>
 
 #include "common/log.hpp"
 #include "control/dhcp/dhcp_service.hpp"
@@ -19,6 +20,7 @@ ControlPlane::ControlPlane(dataplane::dns::ZoneViewSlot& slot, rte_rcu_qsbr* qsb
 }
 
 ControlPlane::~ControlPlane() {
+    if (rebuild_.thread.joinable()) rebuild_.thread.join();
     dataplane::dns::ZoneView* v = nullptr;
     while (inbox_.pop(v)) delete v;
     for (auto& r : retired_) {
@@ -72,28 +74,28 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
     dataplane::dns::ZoneGarbage garbage;
     try {
         zone_store_->take_dirty(dirty_);
+        // While a rebuild runs, every changed name is written into the new view as well.
+        if (rebuild_.active)
+            rebuild_.since.insert(rebuild_.since.end(), dirty_.begin(), dirty_.end());
         bool rebuild = current_ == nullptr;
-        for (size_t i = 0; i < dirty_.size() && !rebuild; ++i) {
+        for (size_t i = 0; i < dirty_.size() && current_ != nullptr; ++i) {
             const auto& key = dirty_[i];
             auto res = current_->set_owner(zone::ZoneStore::wire(key), zone_store_->records_of(key),
                                            garbage);
             if (res == dataplane::dns::UpdateResult::NeedsRebuild)
-                rebuild = true;
+                rebuild = true;  // the others still go into the view readers see now
             else
                 ++applied;
         }
-        if (rebuild) {
-            // A change the view cannot make in place (a new delegation, a zone added): build
-            // the whole view again from the store. Rare; costs about 3 s per million records.
-            auto* next = new dataplane::dns::ZoneView(zone_store_->inputs());
-            const dataplane::dns::ZoneView* old = slot_.exchange(next);
-            current_ = next;
-            retire(old, std::move(garbage));
-            garbage = dataplane::dns::ZoneGarbage();
-            zone_stats_.rebuilds.fetch_add(1, std::memory_order_relaxed);
-            LOG_INFO("zones: view rebuilt (%zu record(s), %zu name(s))", next->record_count(),
-                     next->node_count());
-            applied += static_cast<unsigned>(dirty_.size());
+        if (rebuild && !rebuild_.active) {
+            // A change the view cannot make in place (a new delegation, a zone added).
+            if (current_ != nullptr && current_->record_count() > inline_rebuild_max_ &&
+                start_rebuild()) {
+                rebuild_.since.assign(dirty_.begin(), dirty_.end());
+            } else {
+                rebuild_inline(garbage);
+                applied += static_cast<unsigned>(dirty_.size());
+            }
         }
     } catch (const std::exception& e) {
         zone_stats_.failures.fetch_add(1, std::memory_order_relaxed);
@@ -113,8 +115,115 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
     return applied;
 }
 
+void ControlPlane::rebuild_inline(dataplane::dns::ZoneGarbage& garbage) {
+    auto* next = new dataplane::dns::ZoneView(zone_store_->inputs());
+    const dataplane::dns::ZoneView* old = slot_.exchange(next);
+    current_ = next;
+    retire(old, std::move(garbage));
+    garbage = dataplane::dns::ZoneGarbage();
+    zone_stats_.rebuilds.fetch_add(1, std::memory_order_relaxed);
+    LOG_INFO("zones: view rebuilt (%zu record(s), %zu name(s))", next->record_count(),
+             next->node_count());
+}
+
+bool ControlPlane::start_rebuild() noexcept {
+    // The record store may lack changes after a failed write: then only the zone store is
+    // the truth.
+    if (records_ == nullptr || records_->stats().failures.load() != 0) return false;
+    try {
+        std::vector<dns::WireName> apexes;
+        for (const auto& z : zone_store_->zones()) apexes.push_back(z.apex);
+        const uint64_t ticket = records_->ticket();  // every change so far, serials included
+        rebuild_.done.store(false);
+        rebuild_.view.reset();
+        rebuild_.error.clear();
+        store::RecordStore* rs = records_;
+        Doorbell* bell = &bell_;
+        rebuild_.thread = std::thread([this, rs, bell, ticket, apexes = std::move(apexes)] {
+            try {
+                if (!rs->wait_committed(ticket, std::chrono::seconds(60)))
+                    throw std::runtime_error("the record store did not commit in 60 s");
+                std::vector<dataplane::dns::ZoneInput> inputs;
+                for (const auto& apex : apexes) {
+                    auto snap = rs->snapshot_zone(apex, true);
+                    if (snap.state == store::RecordStore::ZoneSnapshot::State::Failed)
+                        throw std::runtime_error("cannot read zone " + dns::name_to_text(apex));
+                    dataplane::dns::ZoneInput in;
+                    in.name = apex;
+                    if (snap.state == store::RecordStore::ZoneSnapshot::State::Ok) {
+                        in.records = std::move(snap.records);
+                        in.records.push_back(std::move(snap.soa));
+                    }
+                    inputs.push_back(std::move(in));
+                }
+                rebuild_.view = std::make_unique<dataplane::dns::ZoneView>(inputs);
+            } catch (const std::exception& e) {
+                rebuild_.error = e.what();
+            }
+            rebuild_.done.store(true, std::memory_order_release);
+            bell->ring();
+        });
+    } catch (const std::exception& e) {
+        LOG_WARN("zones: cannot start the rebuild thread (%s): rebuilding on the control lcore",
+                 e.what());
+        return false;
+    }
+    rebuild_.active = true;
+    LOG_INFO(
+        "zones: a change needs the view rebuilt (%zu record(s)): building it from the "
+        "record store off the control lcore",
+        current_->record_count());
+    return true;
+}
+
+unsigned ControlPlane::finish_rebuild() noexcept {
+    if (!rebuild_.active || !rebuild_.done.load(std::memory_order_acquire)) return 0;
+    rebuild_.thread.join();
+    rebuild_.active = false;
+    dataplane::dns::ZoneGarbage garbage;
+    try {
+        if (!rebuild_.view) {
+            LOG_ERROR("zones: the view rebuild failed (%s): rebuilding on the control lcore",
+                      rebuild_.error.c_str());
+            rebuild_inline(garbage);
+        } else {
+            dataplane::dns::ZoneView* next = rebuild_.view.release();
+            // What changed since the rebuild started, from the zone store: the store's copy
+            // may trail it or lead it by a few changes, never by one not listed here.
+            bool again = false;
+            for (const auto& key : rebuild_.since)
+                if (next->set_owner(zone::ZoneStore::wire(key), zone_store_->records_of(key),
+                                    garbage) == dataplane::dns::UpdateResult::NeedsRebuild)
+                    again = true;
+            const dataplane::dns::ZoneView* old = slot_.exchange(next);
+            current_ = next;
+            retire(old, std::move(garbage));
+            garbage = dataplane::dns::ZoneGarbage();
+            zone_stats_.rebuilds.fetch_add(1, std::memory_order_relaxed);
+            zone_stats_.rebuilds_off_lcore.fetch_add(1, std::memory_order_relaxed);
+            LOG_INFO(
+                "zones: view rebuilt off the control lcore (%zu record(s), %zu name(s), %zu "
+                "changed meanwhile)",
+                next->record_count(), next->node_count(), rebuild_.since.size());
+            if (again && !start_rebuild()) rebuild_inline(garbage);
+            if (again && rebuild_.active) {
+                // The names of this round go into the next one as well.
+            } else {
+                rebuild_.since.clear();
+            }
+        }
+    } catch (const std::exception& e) {
+        zone_stats_.failures.fetch_add(1, std::memory_order_relaxed);
+        LOG_ERROR("zones: finishing the view rebuild failed: %s", e.what());
+    }
+    retire(nullptr, std::move(garbage));
+    generation_.fetch_add(1, std::memory_order_release);
+    return 1;
+}
+
 bool ControlPlane::has_work() const noexcept {
     return !commands_.empty() || inbox_.read_available() != 0 ||
+           (rebuild_.active && rebuild_.done.load(std::memory_order_acquire)) ||
            (dhcp_ != nullptr && dhcp_->has_work());
 }
 
@@ -125,6 +234,7 @@ unsigned ControlPlane::poll() noexcept {
         clock_gettime(CLOCK_REALTIME_COARSE, &ts);  // vDSO: no syscall
         done += dhcp_->poll(ts.tv_sec);
     }
+    done += finish_rebuild();
     done += apply_zone_changes();
     if (records_ != nullptr) records_->flush_overflow();
     dataplane::dns::ZoneView* next = nullptr;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/lockfree/spsc_queue.hpp>
@@ -76,11 +77,22 @@ class ControlPlane {
     /// Returns the number of owners applied.
     unsigned apply_zone_changes() noexcept;
 
+    /// Views of more records than this are rebuilt off the control lcore: a thread reads the
+    /// record store (one read transaction per zone) and builds the new view while this lcore
+    /// keeps serving from the old one; the names changed meanwhile are written into the new
+    /// view when it is swapped in. Smaller views (and any view after a record-store write
+    /// failure: the store may lack changes) are rebuilt inline, which takes under about 50 ms.
+    static constexpr size_t kInlineRebuildMax = 65536;
+    void set_inline_rebuild_max(size_t records) noexcept { inline_rebuild_max_ = records; }
+    /// Whether a rebuild is running off the lcore (tests, metrics).
+    bool rebuilding() const noexcept { return rebuild_.active; }
+
     struct ZoneUpdateStats {
         std::atomic<uint64_t> owners_applied{0};  // in-place node rewrites
-        std::atomic<uint64_t> rebuilds{0};       // full view rebuilds (new zone, delegation change)
-        std::atomic<uint64_t> batches{0};        // polls that applied something
-        std::atomic<uint64_t> last_batch_ns{0};  // time the last batch took
+        std::atomic<uint64_t> rebuilds{0};  // full view rebuilds (new zone, delegation change)
+        std::atomic<uint64_t> rebuilds_off_lcore{0};  // of which built by the rebuild thread
+        std::atomic<uint64_t> batches{0};             // polls that applied something
+        std::atomic<uint64_t> last_batch_ns{0};       // time the last batch took
         std::atomic<uint64_t> max_batch_ns{0};
         std::atomic<uint64_t> failures{0};  // a batch hit an exception (e.g. no memory)
     };
@@ -110,7 +122,23 @@ class ControlPlane {
     /// a reader.
     void retire(const dataplane::dns::ZoneView* view,
                 dataplane::dns::ZoneGarbage&& garbage) noexcept;
+    /// The whole view again from the zone store, on this lcore.
+    void rebuild_inline(dataplane::dns::ZoneGarbage& garbage);
+    /// Starts the rebuild thread; false when it cannot (then rebuild inline).
+    bool start_rebuild() noexcept;
+    /// A finished rebuild: the new view in, the names changed meanwhile written into it.
+    unsigned finish_rebuild() noexcept;
 
+    struct Rebuild {
+        bool active = false;
+        std::thread thread;
+        std::atomic<bool> done{false};
+        std::unique_ptr<dataplane::dns::ZoneView> view;  // set by the thread
+        std::string error;                               // set by the thread when it failed
+        std::vector<std::string> since;                  // names changed since the rebuild started
+    };
+    Rebuild rebuild_;
+    size_t inline_rebuild_max_ = kInlineRebuildMax;
     dataplane::dns::ZoneViewSlot& slot_;
     dhcp::DhcpService* dhcp_ = nullptr;
     zone::ZoneStore* zone_store_ = nullptr;

@@ -108,7 +108,10 @@ class RecordStore final : public zone::RecordSink {
         dns::Record soa;
         std::vector<dns::Record> records;  // the SOA not among them
     };
-    ZoneSnapshot snapshot_zone(const dns::WireName& apex) const;
+    /// `changing_ok`: a zone with changes of its next serial already stored is read as it is
+    /// (state Ok) instead of answering Changing: a view rebuilt from the store takes the
+    /// names changed since from the zone store anyway (control_plane.cpp).
+    ZoneSnapshot snapshot_zone(const dns::WireName& apex, bool changing_ok = false) const;
 
     /// One page of a zone's records as stored (the API's paged listing): those after the
     /// record whose key (record_key) is `after` ("" = from the first), in key order (owner

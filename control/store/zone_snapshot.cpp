@@ -174,7 +174,8 @@ std::vector<std::pair<dns::WireName, uint32_t>> RecordStore::load_serials() cons
     return out;
 }
 
-RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) const {
+RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex,
+                                                     bool changing_ok) const {
     ZoneSnapshot out;
     const ReadTxn read(env_, resize_mu_);
     MDB_txn* txn = read.get();
@@ -190,7 +191,7 @@ RecordStore::ZoneSnapshot RecordStore::snapshot_zone(const dns::WireName& apex) 
     MDB_cursor* cur = nullptr;
     if (rc == 0 && (!mine || mine->soa_rdata.empty())) {
         out.state = ZoneSnapshot::State::NotHosted;
-    } else if (rc == 0 && mine->dirty) {
+    } else if (rc == 0 && mine->dirty && !changing_ok) {
         out.state = ZoneSnapshot::State::Changing;
     } else if (rc == 0 && (rc = mdb_cursor_open(txn, records_dbi_, &cur)) == 0) {
         out.soa = mine->soa(apex);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "config/config.hpp"
 #include "control/control_plane.hpp"
@@ -139,6 +140,60 @@ TEST(Reload, AControlLcoreThatDoesNotAnswerIsATimeoutNotARefusal) {
     EXPECT_FALSE(r.ok);
     EXPECT_TRUE(r.timed_out);
     EXPECT_FALSE(r.applied);
+}
+
+}  // namespace
+}  // namespace edgelease::control
+
+namespace edgelease::control {
+namespace {
+
+const dataplane::dns::Node* view_find(const dataplane::dns::ZoneView* v, const std::string& name) {
+    std::string why;
+    auto w = dns::name_from_text(name, dns::WireName{0}, why);
+    return v->find(w->data(), static_cast<uint8_t>(w->size()));
+}
+
+TEST(Reload, ALargeViewIsRebuiltOffTheControlLcoreWithTheChangesMadeMeanwhile) {
+    Plane p(kBase + kLan +
+            "records = [ { name = \"www\", type = \"A\", data = \"198.18.0.5\" } ]\n");
+    p.records->start();  // the rebuild reads what the record store's writer committed
+    p.plane.set_inline_rebuild_max(0);  // every view counts as large
+    const auto* before = p.slot.current();
+    // A zone added is a change the view cannot make in place.
+    auto r = p.reload(kBase + kLan +
+                      "records = [ { name = \"www\", type = \"A\", data = \"198.18.0.5\" } ]\n"
+                      "[[dns.zones]]\nname = \"corp.\"\n"
+                      "records = [ { name = \"intra\", type = \"A\", data = \"198.18.0.7\" } ]\n");
+    ASSERT_TRUE(r.ok) << (r.errors.empty() ? "" : r.errors[0]);
+    EXPECT_TRUE(p.plane.rebuilding()) << "the command did not build the view itself";
+    EXPECT_EQ(p.slot.current(), before) << "readers keep the old view meanwhile";
+    // A change while the thread builds: it must be in the new view too.
+    control::zone::StoredRecord late;
+    std::string why;
+    late.rr = dns::Record{*dns::name_from_text("late.lan.", dns::WireName{0}, why),
+                          dns::rrtype::A,
+                          dns::rrclass::IN,
+                          60,
+                          {198, 18, 0, 9}};
+    late.prov.origin = control::zone::Origin::Manual;
+    ASSERT_TRUE(p.zones->put(late));
+    p.plane.apply_zone_changes();
+    for (int i = 0; i < 10000 && p.plane.rebuilding(); ++i) {
+        p.plane.poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_FALSE(p.plane.rebuilding()) << "the rebuild finished within 10 s";
+    const auto* now = p.slot.current();
+    ASSERT_NE(now, before);
+    EXPECT_EQ(now->zone_count(), 2u);
+    EXPECT_NE(view_find(now, "intra.corp."), nullptr) << "the added zone's records";
+    EXPECT_NE(view_find(now, "www.lan."), nullptr) << "what was there";
+    EXPECT_NE(view_find(now, "late.lan."), nullptr) << "what changed during the rebuild";
+    EXPECT_EQ(p.plane.zone_update_stats().rebuilds_off_lcore.load(), 1u);
+    EXPECT_EQ(now->record_count(),
+              p.zones->inputs()[0].records.size() + p.zones->inputs()[1].records.size())
+        << "the same records as the zone store holds";
 }
 
 }  // namespace
