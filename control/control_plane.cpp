@@ -191,10 +191,15 @@ unsigned ControlPlane::finish_rebuild() noexcept {
             // What changed since the rebuild started, from the zone store: the store's copy
             // may trail it or lead it by a few changes, never by one not listed here.
             bool again = false;
-            for (const auto& key : rebuild_.since)
-                if (next->set_owner(zone::ZoneStore::wire(key), zone_store_->records_of(key),
-                                    garbage) == dataplane::dns::UpdateResult::NeedsRebuild)
+            for (const auto& key : rebuild_.since) {
+                const auto name = zone::ZoneStore::wire(key);
+                const auto records = zone_store_->records_of(key);
+                // At or below a cut set_owner cannot write; the store's copy is usually right.
+                if (next->set_owner(name, records, garbage) ==
+                        dataplane::dns::UpdateResult::NeedsRebuild &&
+                    !next->holds_exactly(name, records))
                     again = true;
+            }
             const dataplane::dns::ZoneView* old = slot_.exchange(next);
             current_ = next;
             retire(old, std::move(garbage));

@@ -183,6 +183,10 @@ class ZoneView {
     /// if the table reaches half full first is the rest done in one go.
     UpdateResult set_owner(const WireName& name, const std::vector<Record>& records,
                            ZoneGarbage& garbage);
+    /// Writer only: whether the name's node holds exactly the RRsets `records` would make
+    /// (no node, or one without data, for none). A rebuilt view checks with it the names
+    /// that set_owner cannot write in place (at or below a cut) and that may already be right.
+    bool holds_exactly(const WireName& name, const std::vector<Record>& records) const;
 
     /// Writer only, for an idle control loop (bounded work per tick): advances a rehash in
     /// progress by a step of `max_slots` (SIZE_MAX: to the end), and starts one that gives

@@ -203,6 +203,26 @@ void ZoneView::replace(Node* old, Node* next, ZoneGarbage& garbage) noexcept {
     garbage.nodes.push_back(old);  // room made by the caller
 }
 
+bool ZoneView::holds_exactly(const WireName& name, const std::vector<Record>& records) const {
+    if (name.empty() || name.size() > 255) return false;
+    const Node* n = find(name.data(), static_cast<uint8_t>(name.size()));
+    if (n == nullptr || n->rrset_count == 0) return records.empty();
+    // The node these records would make, compared RRset by RRset (same name, same layout).
+    std::vector<const Record*> in;
+    in.reserve(records.size());
+    for (const Record& r : records) in.push_back(&r);
+    Node* want = make_node(name.data(), static_cast<uint8_t>(name.size()), in);
+    bool same = want->rrset_count == n->rrset_count;
+    for (uint16_t i = 0; same && i < n->rrset_count; ++i) {
+        const RRsetRef& a = n->rrsets()[i];
+        const RRsetRef& b = want->rrsets()[i];
+        same = a.type == b.type && a.count == b.count && a.ttl == b.ttl &&
+               a.data_len == b.data_len && std::memcmp(n->data(a), want->data(b), a.data_len) == 0;
+    }
+    free_node(want);
+    return same;
+}
+
 UpdateResult ZoneView::set_owner(const WireName& name, const std::vector<Record>& records,
                                  ZoneGarbage& garbage) {
     uint8_t off[128];

@@ -196,5 +196,33 @@ TEST(Reload, ALargeViewIsRebuiltOffTheControlLcoreWithTheChangesMadeMeanwhile) {
         << "the same records as the zone store holds";
 }
 
+TEST(Reload, ADelegationAddedToALargeViewIsRebuiltOnceOffTheLcore) {
+    Plane p(kBase + kLan);
+    p.records->start();
+    p.plane.set_inline_rebuild_max(0);
+    // NS below the apex: a new cut, which set_owner never writes in place, in the old view
+    // nor (as one of the names changed meanwhile) in the new one, which already has it.
+    control::zone::StoredRecord ns;
+    std::string why;
+    const auto target = *dns::name_from_text("ns.example.", dns::WireName{0}, why);
+    ns.rr = dns::Record{*dns::name_from_text("branch.lan.", dns::WireName{0}, why), dns::rrtype::NS,
+                        dns::rrclass::IN, 60, target};
+    ns.prov.origin = control::zone::Origin::Manual;
+    ASSERT_TRUE(p.zones->put(ns));
+    p.plane.apply_zone_changes();
+    ASSERT_TRUE(p.plane.rebuilding());
+    for (int i = 0; i < 10000 && p.plane.rebuilding(); ++i) {
+        p.plane.poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_FALSE(p.plane.rebuilding());
+    for (int i = 0; i < 10; ++i) p.plane.poll();
+    EXPECT_FALSE(p.plane.rebuilding()) << "no second rebuild for a name the new view has right";
+    EXPECT_EQ(p.plane.zone_update_stats().rebuilds_off_lcore.load(), 1u);
+    const auto* cut = view_find(p.slot.current(), "branch.lan.");
+    ASSERT_NE(cut, nullptr);
+    EXPECT_EQ(cut->rrset_count, 1u);
+}
+
 }  // namespace
 }  // namespace edgelease::control
