@@ -514,6 +514,9 @@ void declare_zones_and_sweeper(Declare& d) {
                  "Owner names rewritten in place in the published DNS view."},
                 {"edgelease_zone_rebuilds_total", &Zone::rebuilds,
                  "Full rebuilds of the DNS view (a change that could not be made in place)."},
+                {"edgelease_zone_rebuilds_off_lcore_total", &Zone::rebuilds_off_lcore,
+                 "Of those, rebuilds of a view of over 65,536 records, built from the record "
+                 "store by a thread while the control lcore kept serving."},
                 {"edgelease_zone_update_batches_total", &Zone::batches,
                  "Control-lcore polls that applied zone changes."},
                 {"edgelease_zone_update_failures_total", &Zone::failures,
