@@ -80,6 +80,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
     if (qsbr_ == nullptr || rte_rcu_qsbr_init(qsbr_, rcu_threads) != 0)
         throw std::runtime_error("cannot allocate the RCU quiescent-state variable");
     plane_ = std::make_unique<control::ControlPlane>(zones_, qsbr_);
+    plane_->set_config_hash(cfg_.source_hash);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     const bool fsync = cfg_.appliance.durability == config::Durability::Fsync;
     uint32_t serial = 0;                             // the highest SOA serial in use

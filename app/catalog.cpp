@@ -474,9 +474,17 @@ void declare_stores(Declare& d) {
                  "Record store commits that failed."},
                 {"edgelease_record_store_queue_full_total", &Records::queue_full,
                  "Record changes that waited because the writer queue was full."},
+                {"edgelease_record_store_settled_marks_total", &Records::marks,
+                 "Clean marks committed at settled moments (every lease change committed, "
+                 "every record change before it): a crash before the next change restarts "
+                 "without re-checking every lease's records."},
                 {"edgelease_audit_trimmed_total", &Records::audit_trimmed,
                  "Oldest audit events dropped to keep [appliance].audit_entries."},
             });
+    d("edgelease_record_store_marked", kGauge, {},
+      "1 while the record store holds a settled moment's clean mark (nothing has changed "
+      "since): a crash now restarts without re-checking every lease's records.",
+      one(rs, [](const Records& r) { return static_cast<double>(r.marked.load()); }));
 }
 
 void declare_zones_and_sweeper(Declare& d) {

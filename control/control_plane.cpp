@@ -226,6 +226,25 @@ unsigned ControlPlane::finish_rebuild() noexcept {
     return 1;
 }
 
+void ControlPlane::mark_if_settled(unsigned done) noexcept {
+    if (done != 0) {
+        changed_since_mark_ = true;
+        return;
+    }
+    if (!changed_since_mark_ || dhcp_ == nullptr || records_ == nullptr) return;
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);  // vDSO: no syscall
+    if (ts.tv_sec == last_mark_ || !dhcp_->settled() || !records_->settled()) return;
+    try {
+        records_->mark_consistent(
+            {dhcp_->lease_txn(), config_hash_.load(std::memory_order_relaxed)});
+    } catch (const std::bad_alloc&) {
+        return;  // no mark: the next start checks everything
+    }
+    last_mark_ = ts.tv_sec;
+    changed_since_mark_ = false;
+}
+
 bool ControlPlane::has_work() const noexcept {
     return !commands_.empty() || inbox_.read_available() != 0 ||
            (rebuild_.active && rebuild_.done.load(std::memory_order_acquire)) ||
@@ -273,6 +292,7 @@ unsigned ControlPlane::poll() noexcept {
             ++i;
         }
     }
+    mark_if_settled(done);
     return done;
 }
 

@@ -84,6 +84,10 @@ class ControlPlane {
     /// failure: the store may lack changes) are rebuilt inline, which takes under about 50 ms.
     static constexpr size_t kInlineRebuildMax = 65536;
     void set_inline_rebuild_max(size_t records) noexcept { inline_rebuild_max_ = records; }
+    /// The running configuration's hash (Config::source_hash), for the clean mark an idle
+    /// control lcore leaves in the record store. Any thread.
+    void set_config_hash(uint64_t h) noexcept { config_hash_.store(h, std::memory_order_relaxed); }
+
     /// Whether a rebuild is running off the lcore (tests, metrics).
     bool rebuilding() const noexcept { return rebuild_.active; }
 
@@ -91,6 +95,7 @@ class ControlPlane {
         std::atomic<uint64_t> owners_applied{0};  // in-place node rewrites
         std::atomic<uint64_t> rebuilds{0};  // full view rebuilds (new zone, delegation change)
         std::atomic<uint64_t> rebuilds_off_lcore{0};  // of which built by the rebuild thread
+        std::atomic<uint64_t> settled_marks{0};       // clean marks left at settled moments
         std::atomic<uint64_t> batches{0};             // polls that applied something
         std::atomic<uint64_t> last_batch_ns{0};       // time the last batch took
         std::atomic<uint64_t> max_batch_ns{0};
@@ -138,6 +143,13 @@ class ControlPlane {
         std::vector<std::string> since;                  // names changed since the rebuild started
     };
     Rebuild rebuild_;
+    /// After an idle poll, at most once a second and only when something changed since the
+    /// last one: when DHCP and the record store are settled, the clean mark goes into the
+    /// record store (a crash then restarts like a clean stop until the next change).
+    void mark_if_settled(unsigned done) noexcept;
+    std::atomic<uint64_t> config_hash_{0};
+    bool changed_since_mark_ = false;
+    int64_t last_mark_ = 0;  // CLOCK_MONOTONIC second
     size_t inline_rebuild_max_ = kInlineRebuildMax;
     dataplane::dns::ZoneViewSlot& slot_;
     dhcp::DhcpService* dhcp_ = nullptr;

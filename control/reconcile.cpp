@@ -176,7 +176,8 @@ void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, b
     if (stores_agree) {
         adopt_devices(dhcp, *dns);
         LOG_INFO(
-            "lease DNS: leases as the last clean stop left them, records not re-checked "
+            "lease DNS: the stores as a clean stop or a settled moment left them, records not "
+            "re-checked "
             "(engine %.0f ms, devices and reservations %.0f ms)",
             t_restore, ms_since(t0) - t_restore);
         return;
@@ -331,6 +332,9 @@ ReloadResult Reloader::apply(const config::Config& running, config::Config next)
     serial_ = next_serial;
     out.applied = job->cfg;
     out.ok = true;
+    // From now on a clean mark describes the stores under this configuration (one taken
+    // before carries the old hash: a start under the new file then checks everything).
+    if (t_.plane != nullptr) t_.plane->set_config_hash(job->cfg->source_hash);
     LOG_INFO("reload: applied (%zu zone(s), %zu record(s)%s)", out.zones, out.records,
              out.warnings.empty() ? "" : "; some changes need a restart, see the warnings above");
     return out;

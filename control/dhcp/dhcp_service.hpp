@@ -83,6 +83,15 @@ class DhcpService {
     /// went to the lease store's queue (none was refused by a full queue, no lease a reload
     /// dropped is still waiting to be ended), so that the stores can agree.
     bool stored_everything() const noexcept { return !write_lost_ && ending_.empty(); }
+    /// Control lcore, running: stored_everything(), no reload moving leases, no ACK held, and
+    /// every lease change queued so far committed without a failure. Then lease_txn() names
+    /// the lease store as these leases are.
+    bool settled() const noexcept {
+        return stored_everything() && move_ == nullptr && held_.empty() && held6_.empty() &&
+               store_.done_seq() + 1 >= next_seq_ &&
+               store_.stats().failures.load(std::memory_order_relaxed) == 0;
+    }
+    uint64_t lease_txn() const { return store_.last_txn(); }
 
     const DhcpServiceStats& stats() const { return stats_; }
 

@@ -268,15 +268,26 @@ bool RecordStore::stop() {
            committed_.load() == queued_.load() && stats_.failures.load() == 0;
 }
 
-void RecordStore::write_clean_stop(const CleanStop& c) {
-    uint8_t b[16];
+namespace {
+std::string clean_bytes(const CleanStop& c) {
+    std::string b(16, '\0');
     for (int i = 0; i < 8; ++i) {
-        b[i] = static_cast<uint8_t>(c.lease_txn >> (8 * i));
-        b[8 + i] = static_cast<uint8_t>(c.config_hash >> (8 * i));
+        b[i] = static_cast<char>(c.lease_txn >> (8 * i));
+        b[8 + i] = static_cast<char>(c.config_hash >> (8 * i));
     }
+    return b;
+}
+}  // namespace
+
+void RecordStore::mark_consistent(const CleanStop& c) {
+    push(new Op{Op::Mark, {}, clean_bytes(c)});
+}
+
+void RecordStore::write_clean_stop(const CleanStop& c) {
+    std::string b = clean_bytes(c);
     MDB_txn* txn = nullptr;
     MDB_val k{sizeof kCleanKey - 1, const_cast<char*>(kCleanKey)};
-    MDB_val v{sizeof b, b};
+    MDB_val v{b.size(), b.data()};
     int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
     if (rc == 0) rc = mdb_put(txn, meta_dbi_, &k, &v, 0);
     if (rc == 0) {
@@ -379,9 +390,25 @@ bool RecordStore::commit(std::vector<Op*>& batch) {
         MDB_txn* txn = nullptr;
         int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
         size_t added = 0;
+        bool marked = mark_stored_;
         for (size_t i = 0; rc == 0 && i < batch.size(); ++i) {
             Op& op = *batch[i];
             MDB_val k{op.key.size(), op.key.data()};
+            if (op.kind == Op::Mark) {
+                MDB_val mk{sizeof kCleanKey - 1, const_cast<char*>(kCleanKey)};
+                MDB_val mv{op.value.size(), op.value.data()};
+                rc = mdb_put(txn, meta_dbi_, &mk, &mv, 0);
+                marked = true;
+                continue;
+            }
+            if (marked && op.kind != Op::Audit) {
+                // A change after the mark: the mark goes in the same transaction.
+                MDB_val mk{sizeof kCleanKey - 1, const_cast<char*>(kCleanKey)};
+                rc = mdb_del(txn, meta_dbi_, &mk, nullptr);
+                if (rc == MDB_NOTFOUND) rc = 0;
+                marked = false;
+                if (rc != 0) break;
+            }
             if (op.kind == Op::Del) {
                 rc = journal_.on_del(txn, records_dbi_, op.key);
                 if (rc == 0) rc = mdb_del(txn, records_dbi_, &k, nullptr);
@@ -416,6 +443,8 @@ bool RecordStore::commit(std::vector<Op*>& batch) {
         }
         if (txn != nullptr) mdb_txn_abort(txn);
         if (rc == 0) {
+            mark_stored_ = marked;
+            stats_.marked.store(marked ? 1 : 0);
             audit_count_ = audit_count_ + added - trimmed;
             stats_.audit_trimmed.fetch_add(trimmed);
             return true;
@@ -473,6 +502,8 @@ void RecordStore::writer() {
         if (ok) {
             stats_.commits.fetch_add(1);
             stats_.writes.fetch_add(batch.size());
+            for (const Op* o : batch)
+                if (o->kind == Op::Mark) stats_.marks.fetch_add(1);
             notify_serials(batch);
         } else {
             stats_.failures.fetch_add(1);

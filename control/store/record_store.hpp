@@ -41,6 +41,8 @@ struct RecordStoreStats {
     std::atomic<uint64_t> failures{0};
     std::atomic<uint64_t> queue_full{0};  // changes that had to wait in the overflow list
     std::atomic<uint64_t> audit_trimmed{0};
+    std::atomic<uint64_t> marks{0};   // settled moments' clean marks committed
+    std::atomic<uint64_t> marked{0};  // 1 while the committed store holds the mark
 };
 
 /// What a clean stop leaves in the record store: the lease store's last transaction id and
@@ -77,6 +79,15 @@ class RecordStore final : public zone::RecordSink {
     /// After stop() returned true (and the lease store's stop() too): the mark for the next
     /// start. A failure is logged; the next start then checks everything.
     void write_clean_stop(const CleanStop& c);
+    /// Control lcore, while running, at a moment when every lease change is committed and
+    /// every record change queued: the same mark, written in order after those changes. The
+    /// writer deletes it in the same transaction as the next change it commits (audit events
+    /// aside), so a crash finds it only while nothing has changed since.
+    void mark_consistent(const CleanStop& c);
+    /// Control lcore: nothing waits in the overflow list and no commit has failed.
+    bool settled() const noexcept {
+        return overflow_.empty() && stats_.failures.load(std::memory_order_relaxed) == 0;
+    }
 
     // zone::RecordSink (control lcore)
     void put(const zone::StoredRecord& r) override;
@@ -162,7 +173,8 @@ class RecordStore final : public zone::RecordSink {
 
   private:
     struct Op {
-        enum Kind : uint8_t { Put, Del, Audit, ZoneDirty, ZoneSerial, ZoneRemoved } kind;
+        // Mark: the clean-stop mark, written in order with the changes (value: 16 bytes).
+        enum Kind : uint8_t { Put, Del, Audit, ZoneDirty, ZoneSerial, ZoneRemoved, Mark } kind;
         std::string key;
         std::string value;
     };
@@ -181,6 +193,7 @@ class RecordStore final : public zone::RecordSink {
     unsigned zones_dbi_ = 0;    // apex -> zone state (zone_snapshot.cpp)
     unsigned journal_dbi_ = 0;  // apex | sequence -> changeset (journal.cpp)
     unsigned meta_dbi_ = 0;     // "clean-stop" -> CleanStop
+    bool mark_stored_ = false;  // writer thread: the committed store holds the mark
     Journal journal_;           // the writer thread's
     size_t map_size_ = 0;
     uint64_t next_audit_seq_ = 1;

@@ -95,3 +95,66 @@ TEST(CleanStop, ARecordStoreThatNeverStartedDoesNotStopClean) {
     rs.audit(e);
     EXPECT_FALSE(rs.stop()) << "a change was queued and no writer ever took it";
 }
+
+namespace {
+
+control::zone::StoredRecord a_record(uint8_t last) {
+    control::zone::StoredRecord r;
+    r.rr.owner = {4, 'h', 'o', 's', 't', 3, 'l', 'a', 'n', 0};
+    r.rr.type = dns::rrtype::A;
+    r.rr.klass = dns::rrclass::IN;
+    r.rr.ttl = 60;
+    r.rr.rdata = {198, 18, 0, last};
+    r.prov.origin = control::zone::Origin::Dhcp;
+    return r;
+}
+
+/// Runs `fn` on a started store, stops it cleanly, and returns the mark the next start
+/// finds (the store reopened).
+template <class Fn>
+std::optional<control::store::CleanStop> mark_after(const std::string& dir, Fn fn) {
+    {
+        control::store::RecordStore rs(dir, false, 100);
+        (void)rs.take_clean_stop();
+        rs.start();
+        fn(rs);
+        EXPECT_TRUE(rs.stop());
+    }
+    control::store::RecordStore rs(dir, false, 100);
+    return rs.take_clean_stop();
+}
+
+}  // namespace
+
+TEST(CleanStop, ASettledMomentsMarkLastsUntilTheNextChange) {
+    TempDir dir;
+    auto m = mark_after(dir.str(), [](control::store::RecordStore& rs) {
+        rs.put(a_record(1));
+        rs.mark_consistent({11, 22});
+    });
+    ASSERT_TRUE(m.has_value()) << "nothing changed after it";
+    EXPECT_EQ(m->lease_txn, 11u);
+    EXPECT_EQ(m->config_hash, 22u);
+
+    m = mark_after(dir.str(), [](control::store::RecordStore& rs) {
+        rs.mark_consistent({11, 22});
+        rs.put(a_record(2));  // queued behind the mark: may even land in the same commit
+    });
+    EXPECT_FALSE(m.has_value()) << "a record written after the mark takes it away";
+
+    m = mark_after(dir.str(), [](control::store::RecordStore& rs) {
+        rs.mark_consistent({11, 22});
+        ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(10)));
+        rs.erase(a_record(1).rr);  // in a later commit
+    });
+    EXPECT_FALSE(m.has_value()) << "so does a deletion in a later commit";
+
+    m = mark_after(dir.str(), [](control::store::RecordStore& rs) {
+        rs.mark_consistent({12, 22});
+        control::zone::AuditEvent e;
+        e.name = "host.lan.";
+        rs.audit(e);
+    });
+    ASSERT_TRUE(m.has_value()) << "audit events change no record";
+    EXPECT_EQ(m->lease_txn, 12u);
+}
