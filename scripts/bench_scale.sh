@@ -13,8 +13,8 @@
 # sub.test.) is filled by edgelease-loadgen: N clients, one DORA each with option 12
 # (lg-<i>), closed loop, 256 in flight; the lease count and the record store's writes are
 # waited on until they settle. net_tap0 (198.18.0.1/24, the kernel end 198.18.0.2) carries the
-# probes. Then the appliance is stopped (SIGTERM, then in a second round SIGKILL: the crash
-# path) and started again on the same state directory, and a probe on the tap's kernel end
+# probes. Then the appliance is stopped (SIGTERM; SIGKILL at a settled moment; SIGKILL at
+# once: the crash path) and started again on the same state directory, and a probe on the tap's kernel end
 # sends, every 5 ms from the moment the process starts: a DNS query for lg-<k>.sub.test. A
 # (answered only when it carries that lease's address), and a DHCPREQUEST in INIT-REBOOT for
 # client k's lease through a relay (giaddr 10.255.255.253, held on the tap's kernel end;
@@ -26,12 +26,15 @@
 #   --ptr                 a reverse zone 10.in-addr.arpa.: a PTR per lease as well
 #   --zone-records N      N more A records in sub.test.'s zone file (provenance config)
 #   --durability os|fsync the lease store's durability (default os: the fill is faster)
-#   --restarts LIST       which restarts, in order (default term,kill)
+#   --restarts LIST       which restarts, in order (default term,kill,kill-now): term = SIGTERM;
+#                         kill = SIGKILL once the record store holds a settled moment's clean
+#                         mark (a crash while nothing changes); kill-now = SIGKILL right after
+#                         the previous round's probes (the start re-checks every lease)
 #   --build DIR           build directory (default build)
 #   --keep                keep the scratch directory
 set -euo pipefail
 
-leases=1000000 ptr=0 zone_records=0 durability=os restarts=term,kill build=build keep=0
+leases=1000000 ptr=0 zone_records=0 durability=os restarts=term,kill,kill-now build=build keep=0
 while [ $# -gt 0 ]; do
     case $1 in
         --leases) leases=$2; shift 2 ;;
@@ -152,6 +155,7 @@ stats_json() { ip netns exec "$ns" "$CTL" --json stats; }
 metric() {
     ip netns exec "$ns" curl -sf http://127.0.0.1:8053/metrics | awk -v k="$1" '$1 == k { printf "%d\n", $2 }'
 }
+marked() { ip netns exec "$ns" curl -sf http://127.0.0.1:8053/metrics | awk '$1 == "edgelease_record_store_marked" { f = $2 } END { exit f == 1 ? 0 : 1 }'; }
 rss_mib() { awk '/^VmRSS/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
 hwm_mib() { awk '/^VmHWM/ { printf "%d", $2 / 1024 }' "/proc/$1/status"; }
 # RSS split: anonymous (the heap: tables, leases, records, the view), file (the LMDB maps'
@@ -263,8 +267,14 @@ results="$tmp/results.tsv"
 round=0
 for how in ${restarts//,/ }; do
     round=$((round + 1))
-    log "restart $round: stopping the appliance with SIG${how^^}"
-    if [ "$how" = kill ]; then kill -KILL "$app_pid"; wait "$app_pid" 2>/dev/null || true
+    log "restart $round: stopping the appliance ($how)"
+    if [ "$how" = kill ]; then
+        # A crash at a settled moment: once the control lcore's clean mark is committed.
+        if wait_for 10 marked; then log "the record store holds a settled moment's mark"
+        else log "no settled moment's mark within 10 s"; fi
+        kill -KILL "$app_pid"; wait "$app_pid" 2>/dev/null || true
+    elif [ "$how" = kill-now ]; then
+        kill -KILL "$app_pid"; wait "$app_pid" 2>/dev/null || true
     else
         t_stop=$(date +%s%N); kill -TERM "$app_pid"; wait "$app_pid" || true
         log "stopped after $(( ($(date +%s%N) - t_stop) / 1000000 )) ms"
@@ -286,10 +296,10 @@ for how in ${restarts//,/ }; do
     tap_ms=$(awk '$1 == "tap" { print $2 }' "$tmp/probe-$round.txt")
     wait_for 30 stats_json || true
     rss=$(rss_mib "$app_pid")
-    log "restart $round (SIG${how^^}): tap at $tap_ms ms, DNS answered at $dns_ms ms, DHCP ACK at $dhcp_ms ms; RSS $rss MiB"
+    log "restart $round ($how): tap at $tap_ms ms, DNS answered at $dns_ms ms, DHCP ACK at $dhcp_ms ms; RSS $rss MiB"
     grep -E "record store .*restored|lease store .*restored|lease DNS|zones loaded" "$tmp/appliance-$round.log" |
         sed 's/^[^ ]* edgelease info: /    /' >&2 || true
-    printf '%s\t%s\t%s\t%s\t%s\n' "SIG${how^^}" "$tap_ms" "$dns_ms" "$dhcp_ms" "$rss" >>"$results"
+    printf '%s\t%s\t%s\t%s\t%s\n' "$how" "$tap_ms" "$dns_ms" "$dhcp_ms" "$rss" >>"$results"
 done
 
 echo "bench_scale.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): $(uname -sr), $(nproc --all) CPUs; commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
