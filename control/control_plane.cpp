@@ -190,7 +190,11 @@ unsigned ControlPlane::finish_rebuild() noexcept {
             dataplane::dns::ZoneView* next = rebuild_.view.release();
             // What changed since the rebuild started, from the zone store: the store's copy
             // may trail it or lead it by a few changes, never by one not listed here.
-            bool again = false;
+            // Zones added or removed by a reload while it was built: build again.
+            const auto& zones = zone_store_->zones();
+            bool again = next->zone_count() != zones.size();
+            for (size_t i = 0; i < zones.size() && !again; ++i)
+                again = next->zone_name(i) != zones[i].apex;
             for (const auto& key : rebuild_.since) {
                 const auto name = zone::ZoneStore::wire(key);
                 const auto records = zone_store_->records_of(key);

@@ -202,6 +202,7 @@ class ZoneView {
     /// Records served (duplicates collapsed, records occluded by a deeper zone not counted).
     size_t record_count() const { return records_; }
     size_t zone_count() const { return zones_.size(); }
+    const WireName& zone_name(size_t i) const { return zones_[i]->name; }
     /// Node blobs plus the slot table (two of them while a rehash is in progress).
     size_t memory_bytes() const { return bytes_; }
     const std::vector<std::unique_ptr<Zone>>& zones() const { return zones_; }
