@@ -26,10 +26,11 @@
 #   --ptr                 a reverse zone 10.in-addr.arpa.: a PTR per lease as well
 #   --zone-records N      N more A records in sub.test.'s zone file (provenance config)
 #   --durability os|fsync the lease store's durability (default os: the fill is faster)
-#   --dhcp-check S        after the fill, S seconds of DORAs by the same clients (each DISCOVERs
-#                         again without releasing: its lease comes back), closed loop, 256 in
-#                         flight: DORA/s with N leases bound (compare --leases 1000 with
-#                         --leases 1000000; default 10, 0 = skip)
+#   --dhcp-check S        after the fill, S seconds of DORAs by the first --check-clients of
+#                         the filled clients (each DISCOVERs again without releasing: its lease
+#                         comes back), closed loop, 256 in flight: DORA/s with N leases bound
+#                         (compare --leases 1000 with --leases 1000000; default 10, 0 = skip)
+#   --check-clients N     clients in that check (default 1000; at most --leases)
 #   --restarts LIST       which restarts, in order (default term,kill,kill-now): term = SIGTERM;
 #                         kill = SIGKILL once the record store holds a settled moment's clean
 #                         mark (a crash while nothing changes); kill-now = SIGKILL right after
@@ -39,7 +40,7 @@
 set -euo pipefail
 
 leases=1000000 ptr=0 zone_records=0 durability=os restarts=term,kill,kill-now build=build keep=0
-dhcp_check=10
+dhcp_check=10 check_clients=1000
 while [ $# -gt 0 ]; do
     case $1 in
         --leases) leases=$2; shift 2 ;;
@@ -48,6 +49,7 @@ while [ $# -gt 0 ]; do
         --durability) durability=$2; shift 2 ;;
         --restarts) restarts=$2; shift 2 ;;
         --dhcp-check) dhcp_check=$2; shift 2 ;;
+        --check-clients) check_clients=$2; shift 2 ;;
         --build) build=$2; shift 2 ;;
         --keep) keep=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -208,8 +210,9 @@ fill_split=$(rss_split "$app_pid")
 log "held: $bound leases, record store writes $last, RSS $rss MiB (peak $hwm MiB; $fill_split), state directory $state_mib MiB"
 check_summary="skipped"
 if [ "$dhcp_check" != 0 ]; then
-    log "DHCP with $bound leases bound: ${dhcp_check} s of DORAs by the same $leases clients"
-    "$GEN" dhcp --clients "$leases" --duration "$dhcp_check" --hostname --outstanding 256 \
+    [ "$check_clients" -le "$leases" ] || check_clients=$leases
+    log "DHCP with the $leases filled leases bound: ${dhcp_check} s of DORAs by $check_clients of their clients"
+    "$GEN" dhcp --clients "$check_clients" --duration "$dhcp_check" --hostname --outstanding 256 \
         --mix restart=1 --timeout 2000 --retries 5 --server 10.0.0.1 --source 10.0.0.2 --json --quiet \
         -- --no-huge --no-pci -m 256 --file-prefix="el-scale-gen-$$" --lcores="0@$gen_cpu" \
         "--vdev=net_memif0,role=client,socket=$sock,socket-abstract=no,mac=02:00:00:00:00:02" \
@@ -218,7 +221,7 @@ if [ "$dhcp_check" != 0 ]; then
     wait "$gen_pid" || { log "edgelease-loadgen failed"; cat "$tmp/gen-check.log" >&2; exit 1; }
     gen_pid=""
     check_summary=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); l=r["latency"]; print("%d DORAs, %.0f DORA/s, %.0f exchanges/s, p50 %.0f us, p99 %.0f us, %d timeouts" % (r["leases"], r["leases_per_s"], r["exchanges_per_s"], l["p50_us"], l["p99_us"], r["timeouts"]))' "$tmp/check.json")
-    log "DHCP with $bound leases bound: $check_summary"
+    log "DHCP with the $leases filled leases bound: $check_summary"
 fi
 curl_ns() { ip netns exec "$ns" curl -sf "$@"; }
 # Client k: the last one filled; its MAC and address from the API.
@@ -324,7 +327,7 @@ done
 
 echo "bench_scale.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): $(uname -sr), $(nproc --all) CPUs; commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "$leases leases (fill $fill_s ms), PTR $ptr, zone-file records $zone_records, durability $durability"
-echo "DHCP with the leases bound (--dhcp-check $dhcp_check s): $check_summary"
+echo "DHCP with the leases bound (--dhcp-check $dhcp_check s, $check_clients clients): $check_summary"
 echo "held after the fill: RSS $fill_rss MiB (peak $fill_hwm MiB; $fill_split); state directory $state_mib MiB"
 echo "restart  tap_ms  dns_ms  dhcp_ms  rss_mib"
 cat "$results"
