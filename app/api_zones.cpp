@@ -191,8 +191,8 @@ void add_record(ZoneStore& zs, ControlPlane& plane, control::store::RecordStore*
     if (zone_index_in(zs, r.rr.owner, zone, out) < 0) return;
     const auto k = ZoneStore::key(r.rr.owner);
     std::vector<ZoneStore::Entry> displaced;
-    if (const auto* es = zs.find(k)) {
-        for (const auto& e : *es) {
+    {
+        for (const auto& e : zs.entries(k)) {
             if (e.type == r.rr.type && e.rdata == r.rr.rdata) {
                 out.status = 409;
                 out.why = "the record exists already (origin " +
@@ -243,11 +243,10 @@ void delete_matching(ZoneStore& zs, ControlPlane& plane, control::store::RecordS
                      Change& out) {
     if (zone_index_in(zs, *m.name, zone, out) < 0) return;
     const auto k = ZoneStore::key(*m.name);
-    const auto* es = zs.find(k);
+    const auto es = zs.entries(k);
     std::vector<ZoneStore::Entry> hit;
     size_t same_type = 0;
-    if (es != nullptr)
-        for (const auto& e : *es) {
+    for (const auto& e : es) {
             if (e.type == *m.type) ++same_type;
             if (m(k, e)) hit.push_back(e);
         }

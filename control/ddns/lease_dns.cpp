@@ -288,11 +288,11 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
         reason == AuditReason::Renew ? LeaseDnsEvent::Renew : LeaseDnsEvent::Grant;
     const std::string name_text = dns::name_to_text(want.owner);
     // Anything at the name that is not the lease's own kind of record: the name is someone's.
-    const auto* entries = zones_.find(k);
+    const auto entries = zones_.entries(k);
     const zone::ZoneStore::Entry* same = nullptr;
     std::vector<zone::ZoneStore::Entry> give_way;
-    if (entries != nullptr) {
-        for (const auto& e : *entries) {
+    if (!entries.empty()) {
+        for (const auto& e : entries) {
             const bool same_owner = e.prov.owner == owner && lease_origin(e.prov.origin);
             Decision d = decide(ev, kind, RecordState{e.prov.origin, same_owner}, pol);
             // Dual stack: the other family's address record of the same name is welcome when
@@ -342,9 +342,7 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
                 give_way.push_back(e);
         }
     }
-    std::optional<zone::ZoneStore::Entry> same_copy;
-    if (same != nullptr) same_copy = *same;
-    same = same_copy ? &*same_copy : nullptr;  // the store's vector changes below
+    // `same` points into `entries`, a copy: it stays as it is while the store changes below.
     for (const auto& e : give_way)
         erase_logged(
             k, e, AuditReason::Supersede, owner,
@@ -392,10 +390,9 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
     const Key rev_key = zone::ZoneStore::key(rev);
     // 1. The binding's own records that no longer describe it (renamed, or it moved address).
     for (const Key& k : zones_.names_owned_by(owner)) {
-        const auto* entries = zones_.find(k);
-        if (entries == nullptr) continue;
+        const auto entries = zones_.entries(k);
         std::vector<zone::ZoneStore::Entry> stale;
-        for (const auto& e : *entries) {
+        for (const auto& e : entries) {
             if (e.prov.owner != owner || !lease_origin(e.prov.origin)) continue;
             const bool current_a =
                 name && e.type == a.type && k == zone::ZoneStore::key(*name) && e.rdata == a.rdata;
@@ -414,10 +411,9 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
     //    never points at someone else).
     for (const Key& k : zones_.lease_names_for(a.rdata)) {
         if (k == zone::ZoneStore::key(*name)) continue;  // judged by write_one below
-        const auto* entries = zones_.find(k);
-        if (entries == nullptr) continue;
+        const auto entries = zones_.entries(k);
         std::vector<zone::ZoneStore::Entry> old;
-        for (const auto& e : *entries)
+        for (const auto& e : entries)
             if (e.type == a.type && e.rdata == a.rdata && e.prov.owner != owner &&
                 e.prov.origin == Origin::Dhcp)
                 old.push_back(e);
@@ -447,10 +443,9 @@ void LeaseDns::remove(const config::ScopeDnsPolicy& pol, LeaseDnsEvent ev, const
     if (!zones_.owns_any(owner)) return;  // most releases: no records (no domain, opted out)
     const Key rev_key = zone::ZoneStore::key(a.reverse);
     for (const Key& k : zones_.names_owned_by(owner)) {
-        const auto* entries = zones_.find(k);
-        if (entries == nullptr) continue;
+        const auto entries = zones_.entries(k);
         std::vector<zone::ZoneStore::Entry> doomed;
-        for (const auto& e : *entries) {
+        for (const auto& e : entries) {
             if (e.prov.owner != owner) continue;
             RecordKind kind;
             if (e.type == a.type && e.rdata == a.rdata)

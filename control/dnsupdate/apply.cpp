@@ -71,8 +71,7 @@ class Applier {
     }
 
     static std::vector<Entry> entries_of(const ZoneStore& zs, const ZoneStore::Key& k) {
-        const auto* es = zs.find(k);
-        return es != nullptr ? *es : std::vector<Entry>{};
+        return zs.entries(k);
     }
 
     /// RFC 2136 §3.2.

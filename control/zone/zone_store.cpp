@@ -6,19 +6,12 @@ namespace edgelease::control::zone {
 
 namespace {
 
-std::string a_address(const std::vector<uint8_t>& rd) {
-    return std::string(rd.begin(), rd.end());
-}
-
-/// A lease's A or AAAA record: indexed by its address.
-bool lease_a(const ZoneStore::Entry& e) {
-    return ((e.type == dns::rrtype::A && e.rdata.size() == 4) ||
-            (e.type == dns::rrtype::AAAA && e.rdata.size() == 16)) &&
-           (e.prov.origin == Origin::Dhcp || e.prov.origin == Origin::Reservation);
-}
-
 using dns::set_soa_serial;
 using dns::soa_serial;
+
+std::string_view view_of(const dns::WireName& n) {
+    return {reinterpret_cast<const char*>(n.data()), n.size()};
+}
 
 }  // namespace
 
@@ -37,45 +30,31 @@ int ZoneStore::zone_of(std::string_view owner) const noexcept {
     return -1;
 }
 
+std::vector<ZoneStore::Entry> ZoneStore::entries(std::string_view owner) const {
+    std::vector<Entry> out;
+    const uint32_t n = find_name(owner);
+    if (n == kNil) return out;
+    for (uint32_t r = names_.slots[n].first; r != kNil; r = recs_[r].next)
+        out.push_back(entry_of(recs_[r]));
+    return out;
+}
+
 const std::vector<ZoneStore::Entry>* ZoneStore::find(const Key& owner) const {
-    auto it = owners_.find(owner);
-    return it == owners_.end() ? nullptr : &it->second;
+    found_ = entries(owner);
+    return found_.empty() ? nullptr : &found_;
 }
 
-void ZoneStore::index_add(const Key& owner, const Entry& e) {
-    if (lease_a(e)) a_index_.emplace(a_address(e.rdata), owner);
-    if (!e.prov.owner.empty()) {
-        auto& v = by_owner_[e.prov.owner];
-        if (std::find(v.begin(), v.end(), owner) == v.end()) v.push_back(owner);
+void ZoneStore::touch(uint32_t name) {
+    Interned& x = names_.slots[name];
+    if (!x.dirty) {
+        x.dirty = true;
+        dirty_.push_back(name);
     }
 }
 
-void ZoneStore::index_remove(const Key& owner, const Entry& e) {
-    if (lease_a(e)) {
-        auto [b, end] = a_index_.equal_range(a_address(e.rdata));
-        for (auto it = b; it != end; ++it)
-            if (it->second == owner) {
-                a_index_.erase(it);
-                break;
-            }
-    }
-    if (!e.prov.owner.empty()) {
-        auto it = by_owner_.find(e.prov.owner);
-        if (it == by_owner_.end()) return;
-        // Still owns another record at this name? Then the name stays listed.
-        auto rec = owners_.find(owner);
-        if (rec != owners_.end())
-            for (const Entry& other : rec->second)
-                if (&other != &e && other.prov.owner == e.prov.owner) return;
-        auto& v = it->second;
-        v.erase(std::remove(v.begin(), v.end(), owner), v.end());
-        if (v.empty()) by_owner_.erase(it);
-    }
-}
-
-void ZoneStore::mark(const Key& owner) {
-    dirty_.insert(owner);
-    int z = zone_of(owner);
+void ZoneStore::mark(uint32_t name) {
+    touch(name);
+    int z = zone_of(names_.slots[name].text);
     if (z < 0) return;
     ZoneInfo& info = zones_[static_cast<size_t>(z)];
     if (!info.dirty && sink_ != nullptr) sink_->zone_dirty(info.apex);
@@ -84,52 +63,52 @@ void ZoneStore::mark(const Key& owner) {
 
 void ZoneStore::report_serial(const ZoneInfo& z) {
     if (sink_ == nullptr) return;
-    auto it = owners_.find(z.key);
-    if (it == owners_.end()) return;
-    for (const Entry& e : it->second)
-        if (e.type == dns::rrtype::SOA)
-            sink_->zone_serial(dns::Record{z.apex, e.type, dns::rrclass::IN, e.ttl, e.rdata});
+    const uint32_t n = find_name(z.key);
+    if (n == kNil) return;
+    for (uint32_t r = names_.slots[n].first; r != kNil; r = recs_[r].next)
+        if (recs_[r].type == dns::rrtype::SOA)
+            sink_->zone_serial(dns::Record{z.apex, recs_[r].type, dns::rrclass::IN, recs_[r].ttl,
+                                           recs_[r].rdata.to_vector()});
 }
 
 bool ZoneStore::put(const StoredRecord& r) {
-    Key k = key(r.rr.owner);
+    const std::string_view k = view_of(r.rr.owner);
     if (zone_of(k) < 0) return false;
-    auto& entries = owners_[k];
-    for (Entry& e : entries) {
-        if (e.type == r.rr.type && e.rdata == r.rr.rdata) {
-            index_remove(k, e);
-            e.ttl = r.rr.ttl;
-            e.prov = r.prov;
-            index_add(k, e);
-            mark(k);
-            if (sink_ != nullptr && r.rr.type != dns::rrtype::SOA) sink_->put(r);
-            return true;
-        }
+    const uint32_t n = intern(names_, k);
+    uint32_t at = rec_at(n, r.rr.type, r.rr.rdata);
+    if (at != kNil) {
+        index_remove(at);
+        recs_[at].ttl = r.rr.ttl;
+        set_prov(recs_[at], r.prov);
+        index_add(at, r.prov.owner);
+    } else {
+        at = new_rec();
+        Rec& x = recs_[at];
+        x.type = r.rr.type;
+        x.ttl = r.rr.ttl;
+        x.rdata.assign(r.rr.rdata.data(), r.rr.rdata.size());
+        set_prov(x, r.prov);
+        link_at_name(n, at);
+        index_add(at, r.prov.owner);
+        ++records_;
     }
-    entries.push_back(Entry{r.rr.type, r.rr.ttl, r.rr.rdata, r.prov});
-    index_add(k, entries.back());
-    ++records_;
-    mark(k);
+    mark(n);
     if (sink_ != nullptr && r.rr.type != dns::rrtype::SOA) sink_->put(r);
     return true;
 }
 
-bool ZoneStore::erase(const Key& owner, uint16_t type, const std::vector<uint8_t>& rdata) {
-    auto it = owners_.find(owner);
-    if (it == owners_.end()) return false;
-    auto& entries = it->second;
-    for (size_t i = 0; i < entries.size(); ++i) {
-        if (entries[i].type != type || entries[i].rdata != rdata) continue;
-        index_remove(owner, entries[i]);
-        entries.erase(entries.begin() + static_cast<long>(i));
-        --records_;
-        mark(owner);
-        if (sink_ != nullptr && type != dns::rrtype::SOA)
-            sink_->erase(dns::Record{wire(owner), type, dns::rrclass::IN, 0, rdata});
-        if (entries.empty()) owners_.erase(it);
-        return true;
-    }
-    return false;
+bool ZoneStore::erase(std::string_view owner, uint16_t type, const std::vector<uint8_t>& rdata) {
+    const uint32_t n = find_name(owner);
+    if (n == kNil) return false;
+    const uint32_t at = rec_at(n, type, rdata);
+    if (at == kNil) return false;
+    unlink(n, at);
+    --records_;
+    mark(n);  // keeps the name until take_dirty() hands it out
+    if (sink_ != nullptr && type != dns::rrtype::SOA)
+        sink_->erase(dns::Record{dns::WireName(owner.begin(), owner.end()), type, dns::rrclass::IN,
+                                 0, rdata});
+    return true;
 }
 
 void ZoneStore::restore(StoredRecord r) {
@@ -138,19 +117,17 @@ void ZoneStore::restore(StoredRecord r) {
             RestoredTimes{r.prov.created, r.prov.updated, r.rr.ttl};
         return;
     }
-    Key k = key(r.rr.owner);
-    auto& entries = owners_[k];
-    for (Entry& e : entries)
-        if (e.type == r.rr.type && e.rdata == r.rr.rdata) return;  // duplicate in storage
-    entries.push_back(Entry{r.rr.type, r.rr.ttl, std::move(r.rr.rdata), std::move(r.prov)});
-    index_add(k, entries.back());
+    const uint32_t n = intern(names_, view_of(r.rr.owner));
+    if (rec_at(n, r.rr.type, r.rr.rdata) != kNil) return;  // duplicate in storage
+    const uint32_t at = new_rec();
+    Rec& x = recs_[at];
+    x.type = r.rr.type;
+    x.ttl = r.rr.ttl;
+    x.rdata.assign(r.rr.rdata.data(), r.rr.rdata.size());
+    set_prov(x, r.prov);
+    link_at_name(n, at);
+    index_add(at, r.prov.owner);
     ++records_;
-}
-
-void ZoneStore::reserve(size_t records) {
-    owners_.reserve(owners_.size() + records);
-    a_index_.reserve(a_index_.size() + records);
-    by_owner_.reserve(by_owner_.size() + records);
 }
 
 void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, int64_t now,
@@ -193,17 +170,20 @@ void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, 
     // the created time of config records that stay.
     std::unordered_map<std::string, int64_t> kept_created;
     std::vector<std::pair<Key, Entry>> to_remove;
-    for (const auto& [owner, entries] : owners_) {
-        const bool hosted = zone_of(owner) >= 0;
-        for (const Entry& e : entries) {
-            if (e.prov.origin == Origin::Config) {
-                auto id = record_identity(wire(owner), e.type, e.rdata);
+    for (uint32_t n = 0; n < names_.slots.size(); ++n) {
+        const Interned& name = names_.slots[n];
+        if (!name.used || name.first == kNil) continue;
+        const bool hosted = zone_of(name.text) >= 0;
+        for (uint32_t r = name.first; r != kNil; r = recs_[r].next) {
+            const Rec& e = recs_[r];
+            if (e.origin == Origin::Config) {
+                auto id = record_identity(wire(name.text), e.type, e.rdata.to_vector());
                 if (wanted.count(id) != 0 && hosted)
-                    kept_created[id] = e.prov.created;
+                    kept_created[id] = e.created;
                 else
-                    to_remove.emplace_back(owner, e);
+                    to_remove.emplace_back(name.text, entry_of(e));
             } else if (!hosted) {
-                to_remove.emplace_back(owner, e);
+                to_remove.emplace_back(name.text, entry_of(e));
             }
         }
     }
@@ -212,16 +192,21 @@ void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, 
             orphaned->push_back(StoredRecord{
                 dns::Record{wire(owner), e.type, dns::rrclass::IN, e.ttl, e.rdata}, e.prov});
         erase(owner, e.type, e.rdata);
-        dirty_.insert(owner);
     }
 
     for (const auto& [id, rec] : wanted) {
         const dns::Record& r = *rec;
-        Key k = key(r.owner);
-        auto& entries = owners_[k];
-        Entry* have = nullptr;
-        for (Entry& e : entries)
-            if (e.type == r.type && e.rdata == r.rdata) have = &e;
+        const std::string_view k = view_of(r.owner);
+        const uint32_t n = find_name(k);
+        Entry have_copy;
+        const Entry* have = nullptr;
+        if (n != kNil) {
+            const uint32_t at = rec_at(n, r.type, r.rdata);
+            if (at != kNil) {
+                fill(recs_[at], have_copy);
+                have = &have_copy;
+            }
+        }
         if (have != nullptr && have->prov.origin == Origin::Config && have->ttl == r.ttl &&
             r.type != dns::rrtype::SOA)
             continue;  // unchanged
@@ -246,9 +231,10 @@ void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, 
             if (zi >= 0) set_soa_serial(sr.rr.rdata, zones_[static_cast<size_t>(zi)].serial);
             // Only one SOA per apex: drop the previous one.
             std::vector<std::vector<uint8_t>> old_soas;
-            for (const Entry& e : entries)
-                if (e.type == dns::rrtype::SOA && e.rdata != sr.rr.rdata)
-                    old_soas.push_back(e.rdata);
+            if (n != kNil)
+                for (uint32_t x = names_.slots[n].first; x != kNil; x = recs_[x].next)
+                    if (recs_[x].type == dns::rrtype::SOA && !recs_[x].rdata.equals(sr.rr.rdata))
+                        old_soas.push_back(recs_[x].rdata.to_vector());
             for (const auto& rd : old_soas) erase(k, dns::rrtype::SOA, rd);
         }
         put(sr);
@@ -264,23 +250,37 @@ void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, 
 
 std::vector<ZoneStore::Key> ZoneStore::lease_names_for(const std::vector<uint8_t>& addr) const {
     std::vector<Key> out;
-    auto [b, e] = a_index_.equal_range(a_address(addr));
-    for (auto it = b; it != e; ++it) out.push_back(it->second);
+    if (addrs_.head.empty()) return out;
+    const uint32_t h = hash(addr.data(), addr.size());
+    for (uint32_t r = addrs_.at(h); r != kNil; r = recs_[r].addr_next)
+        if (recs_[r].addr_hash == h && recs_[r].rdata.equals(addr))
+            out.push_back(names_.slots[recs_[r].name].text);
     return out;
 }
 
 std::vector<ZoneStore::Key> ZoneStore::names_owned_by(const std::string& owner) const {
-    auto it = by_owner_.find(owner);
-    return it == by_owner_.end() ? std::vector<Key>{} : it->second;
+    std::vector<Key> out;
+    const uint32_t o = find_owner(owner);
+    if (o == kNil) return out;
+    // The records of an owner are linked newest first; the names are listed once each,
+    // oldest record first.
+    std::vector<uint32_t> chain;
+    for (uint32_t r = owners_.slots[o].first; r != kNil; r = recs_[r].owner_next)
+        chain.push_back(recs_[r].name);
+    std::vector<uint32_t> names;
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+        if (std::find(names.begin(), names.end(), *it) == names.end()) names.push_back(*it);
+    for (uint32_t n : names) out.push_back(names_.slots[n].text);
+    return out;
 }
 
 std::vector<dns::Record> ZoneStore::records_of(const Key& owner) const {
     std::vector<dns::Record> out;
-    auto it = owners_.find(owner);
-    if (it == owners_.end()) return out;
-    out.reserve(it->second.size());
-    for (const Entry& e : it->second)
-        out.push_back(dns::Record{wire(owner), e.type, dns::rrclass::IN, e.ttl, e.rdata});
+    const uint32_t n = find_name(owner);
+    if (n == kNil) return out;
+    for (uint32_t r = names_.slots[n].first; r != kNil; r = recs_[r].next)
+        out.push_back(dns::Record{wire(owner), recs_[r].type, dns::rrclass::IN, recs_[r].ttl,
+                                  recs_[r].rdata.to_vector()});
     return out;
 }
 
@@ -289,34 +289,39 @@ std::vector<dataplane::dns::ZoneInput> ZoneStore::inputs() const {
     for (size_t i = 0; i < zones_.size(); ++i) out[i].name = zones_[i].apex;
     // Each zone's vector sized once: at a million records, growing them by doubling costs
     // as much as the copies themselves.
-    std::vector<int> zone_at;
-    zone_at.reserve(owners_.size());
+    std::vector<int> zone_at(names_.slots.size(), -1);
     std::vector<size_t> count(zones_.size(), 0);
-    for (const auto& [owner, entries] : owners_) {
-        zone_at.push_back(zone_of(owner));
-        if (zone_at.back() >= 0) count[static_cast<size_t>(zone_at.back())] += entries.size();
+    for (uint32_t n = 0; n < names_.slots.size(); ++n) {
+        const Interned& name = names_.slots[n];
+        if (!name.used || name.first == kNil) continue;
+        zone_at[n] = zone_of(name.text);
+        if (zone_at[n] < 0) continue;
+        for (uint32_t r = name.first; r != kNil; r = recs_[r].next)
+            ++count[static_cast<size_t>(zone_at[n])];
     }
     for (size_t i = 0; i < zones_.size(); ++i) out[i].records.reserve(count[i]);
-    size_t at = 0;
-    for (const auto& [owner, entries] : owners_) {
-        const int z = zone_at[at++];
-        if (z < 0) continue;
-        for (const Entry& e : entries)
-            out[static_cast<size_t>(z)].records.push_back(
-                dns::Record{wire(owner), e.type, dns::rrclass::IN, e.ttl, e.rdata});
+    for (uint32_t n = 0; n < names_.slots.size(); ++n) {
+        if (zone_at[n] < 0) continue;
+        const Interned& name = names_.slots[n];
+        for (uint32_t r = name.first; r != kNil; r = recs_[r].next)
+            out[static_cast<size_t>(zone_at[n])].records.push_back(
+                dns::Record{wire(name.text), recs_[r].type, dns::rrclass::IN, recs_[r].ttl,
+                            recs_[r].rdata.to_vector()});
     }
     return out;
 }
 
 void ZoneStore::bump_serial(ZoneInfo& z) {
-    auto it = owners_.find(z.key);
-    if (it == owners_.end()) return;
-    for (Entry& e : it->second) {
-        if (e.type != dns::rrtype::SOA) continue;
+    const uint32_t n = find_name(z.key);
+    if (n == kNil) return;
+    for (uint32_t r = names_.slots[n].first; r != kNil; r = recs_[r].next) {
+        if (recs_[r].type != dns::rrtype::SOA) continue;
         z.serial += 1;  // RFC 1982: wraps modulo 2^32
         if (z.serial == 0) z.serial = 1;
-        set_soa_serial(e.rdata, z.serial);
-        dirty_.insert(z.key);
+        std::vector<uint8_t> rd = recs_[r].rdata.to_vector();
+        set_soa_serial(rd, z.serial);
+        recs_[r].rdata.assign(rd.data(), rd.size());
+        touch(n);
     }
     z.dirty = false;
     report_serial(z);
@@ -325,19 +330,33 @@ void ZoneStore::bump_serial(ZoneInfo& z) {
 void ZoneStore::take_dirty(std::vector<Key>& out) {
     for (auto& z : zones_)
         if (z.dirty) bump_serial(z);
-    out.assign(dirty_.begin(), dirty_.end());
+    out.clear();
+    out.reserve(dirty_.size());
+    for (uint32_t n : dirty_) {
+        out.push_back(names_.slots[n].text);
+        names_.slots[n].dirty = false;
+        maybe_release_name(n);
+    }
     dirty_.clear();
 }
 
 void ZoneStore::for_each(const std::function<void(const Key&, const Entry&)>& fn) const {
-    for (const auto& [owner, entries] : owners_)
-        for (const Entry& e : entries) fn(owner, e);
+    Key k;
+    Entry e;
+    for (const Interned& name : names_.slots) {
+        if (!name.used || name.first == kNil) continue;
+        k = name.text;
+        for (uint32_t r = name.first; r != kNil; r = recs_[r].next) {
+            fill(recs_[r], e);
+            fn(k, e);
+        }
+    }
 }
 
 std::array<size_t, kOriginNames.size()> ZoneStore::count_by_origin() const {
     std::array<size_t, kOriginNames.size()> n{};
-    for (const auto& [owner, entries] : owners_)
-        for (const Entry& e : entries) ++n[static_cast<size_t>(e.prov.origin)];
+    for (const Rec& r : recs_)
+        if (r.used) ++n[static_cast<size_t>(r.origin)];
     return n;
 }
 

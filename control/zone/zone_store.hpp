@@ -10,15 +10,22 @@
 //
 // Persistence: every change except to a zone's SOA (generated, serial kept in memory) goes to
 // a RecordSink (the LMDB record store) so provenance survives restarts.
+//
+// Layout (a million subscribers and more: issue 18): owner names and provenance owners are
+// interned once each, records live in one flat pool, and the three indexes (names, owners,
+// lease addresses) are chained hash tables of 32-bit ids linked through the slots themselves,
+// keyed by SipHash under a key drawn at start-up (clients choose the names). A lease's A
+// record costs about 250 bytes here instead of the 680 that three maps of strings took.
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "common/dns_types.hpp"
+#include "common/siphash.hpp"
 #include "control/zone/provenance.hpp"
 #include "dataplane/dns/zone_view.hpp"
 
@@ -59,7 +66,11 @@ class ZoneStore {
         Provenance prov;
     };
 
-    explicit ZoneStore(RecordSink* sink = nullptr) : sink_(sink) {}
+    explicit ZoneStore(RecordSink* sink = nullptr) : sink_(sink), hash_key_(random_sip_key()) {}
+    ZoneStore(const ZoneStore&) = delete;
+    ZoneStore& operator=(const ZoneStore&) = delete;
+    ZoneStore(ZoneStore&&) = default;
+    ZoneStore& operator=(ZoneStore&&) = default;
     void set_sink(RecordSink* sink) { sink_ = sink; }
 
     /// Start-up and reload: the hosted zones and their configured records (origin config).
@@ -93,14 +104,17 @@ class ZoneStore {
     }
     const std::vector<ZoneInfo>& zones() const { return zones_; }
 
-    /// Records at `owner` (nullptr: none).
+    /// Copies of the records at `owner`, in the order they were added (empty: none).
+    std::vector<Entry> entries(std::string_view owner) const;
+    /// The same, held by the store until the next find() (nullptr: none). For tests and
+    /// one-off looks; code that changes the store meanwhile takes entries().
     const std::vector<Entry>* find(const Key& owner) const;
 
     /// Inserts or replaces (same owner, type and RDATA) a record. False when the owner lies
     /// in no hosted zone.
     bool put(const StoredRecord& r);
     /// Removes one record; false when there was no such record.
-    bool erase(const Key& owner, uint16_t type, const std::vector<uint8_t>& rdata);
+    bool erase(std::string_view owner, uint16_t type, const std::vector<uint8_t>& rdata);
 
     /// Owner names holding an A (4-byte `addr`) or AAAA (16 bytes) record with this address
     /// and origin dhcp or reservation.
@@ -108,10 +122,10 @@ class ZoneStore {
     /// Every (owner name) holding a record owned by `owner` (provenance owner string).
     std::vector<Key> names_owned_by(const std::string& owner) const;
     /// Whether `owner` holds any record (no copy: the common case on a release is "none").
-    bool owns_any(const std::string& owner) const { return by_owner_.count(owner) != 0; }
+    bool owns_any(const std::string& owner) const { return find_owner(owner) != kNil; }
     /// Whether no record has a provenance owner (no lease or reservation record exists): the
     /// lease side can then skip computing owners for bindings that publish nothing.
-    bool no_owners() const noexcept { return by_owner_.empty(); }
+    bool no_owners() const noexcept { return owners_used_ == 0; }
 
     /// Every record of `owner` as the view needs them (empty: the name is gone).
     std::vector<dns::Record> records_of(const Key& owner) const;
@@ -123,7 +137,8 @@ class ZoneStore {
     void take_dirty(std::vector<Key>& out);
     bool has_dirty() const noexcept { return !dirty_.empty(); }
 
-    /// Visits every record (for listings). Order is unspecified.
+    /// Visits every record (for listings). Order is unspecified. `fn` must not change the
+    /// store (collect, then change).
     void for_each(const std::function<void(const Key&, const Entry&)>& fn) const;
     size_t record_count() const noexcept { return records_; }
     std::array<size_t, kOriginNames.size()> count_by_origin() const;
@@ -132,20 +147,137 @@ class ZoneStore {
     static dns::WireName wire(const Key& k) { return dns::WireName(k.begin(), k.end()); }
 
   private:
-    void index_add(const Key& owner, const Entry& e);
-    void index_remove(const Key& owner, const Entry& e);
-    void mark(const Key& owner);
+    static constexpr uint32_t kNil = 0xffffffffu;
+
+    /// RDATA held inline up to 16 octets (A, AAAA: no allocation), else on the heap.
+    class Bytes {
+      public:
+        Bytes() noexcept { std::memset(in_, 0, sizeof in_); }
+        Bytes(const Bytes&) = delete;
+        Bytes& operator=(const Bytes&) = delete;
+        Bytes(Bytes&& o) noexcept : len_(o.len_) {
+            std::memcpy(in_, o.in_, sizeof in_);
+            o.len_ = 0;
+        }
+        Bytes& operator=(Bytes&& o) noexcept {
+            if (this != &o) {
+                clear();
+                len_ = o.len_;
+                std::memcpy(in_, o.in_, sizeof in_);
+                o.len_ = 0;
+            }
+            return *this;
+        }
+        ~Bytes() { clear(); }
+        void assign(const uint8_t* p, size_t n);
+        void clear() noexcept;
+        const uint8_t* data() const noexcept { return len_ > kInline ? heap() : in_; }
+        size_t size() const noexcept { return len_; }
+        bool equals(const std::vector<uint8_t>& v) const noexcept {
+            return v.size() == len_ && (len_ == 0 || std::memcmp(data(), v.data(), len_) == 0);
+        }
+        std::vector<uint8_t> to_vector() const { return {data(), data() + len_}; }
+
+      private:
+        static constexpr size_t kInline = 16;
+        uint8_t* heap() const noexcept {
+            uint8_t* p;
+            std::memcpy(&p, in_, sizeof p);
+            return p;
+        }
+        uint8_t in_[kInline];
+        uint32_t len_ = 0;
+    };
+
+    /// An interned byte string (an owner name, or a provenance owner) and the first record
+    /// linked to it; `next` chains its hash bucket, or the free slots.
+    struct Interned {
+        std::string text;
+        uint32_t hash = 0;
+        uint32_t next = kNil;
+        uint32_t first = kNil;  // names: records at the name; owners: records it owns
+        bool used = false;
+        bool dirty = false;  // names: in dirty_ (kept while dirty even with no records)
+    };
+    /// A chained hash table of ids whose chains run through the slots' `next`.
+    struct Buckets {
+        std::vector<uint32_t> head;
+        size_t count = 0;
+        uint32_t& at(uint32_t hash) { return head[hash & (head.size() - 1)]; }
+        uint32_t at(uint32_t hash) const {
+            return head.empty() ? kNil : head[hash & (head.size() - 1)];
+        }
+    };
+    /// Interned strings with their index and free slots.
+    struct Table {
+        std::vector<Interned> slots;
+        std::vector<uint32_t> free;
+        Buckets index;
+    };
+    /// One record.
+    struct Rec {
+        Bytes rdata;
+        int64_t created = 0;
+        int64_t updated = 0;
+        uint64_t generation = 0;
+        uint32_t name = kNil;
+        uint32_t next = kNil;  // the next record at the name, or the next free record
+        uint32_t owner = kNil;
+        uint32_t owner_next = kNil;  // the next record of the same provenance owner
+        uint32_t addr_next = kNil;   // the next lease A/AAAA in its address bucket
+        uint32_t addr_hash = 0;
+        uint32_t ttl = 0;
+        uint16_t type = 0;
+        Origin origin = Origin::Config;
+        bool used = false;
+        bool in_addrs = false;  // linked in addrs_ (a lease's A/AAAA)
+    };
+
+    uint32_t hash(const void* p, size_t n) const noexcept {
+        return static_cast<uint32_t>(siphash<1, 3>(hash_key_, static_cast<const uint8_t*>(p), n));
+    }
+    uint32_t lookup(const Table& t, std::string_view s) const noexcept;
+    uint32_t intern(Table& t, std::string_view s);
+    void release(Table& t, uint32_t id);  // unlinks and frees the slot
+    /// Doubles a table's buckets (or sizes them for `want` entries) and relinks its chains.
+    static void grow_table(Table& t, size_t want);
+    void grow_addrs(size_t want);
+    uint32_t find_name(std::string_view owner) const noexcept { return lookup(names_, owner); }
+    uint32_t find_owner(std::string_view owner) const noexcept { return lookup(owners_, owner); }
+    void maybe_release_name(uint32_t id);
+    uint32_t new_rec();
+    void free_rec(uint32_t r);
+    /// Links record `r` (at name `n`, already filled) at the end of the name's list.
+    void link_at_name(uint32_t n, uint32_t r);
+    uint32_t rec_at(uint32_t n, uint16_t type, const std::vector<uint8_t>& rdata) const noexcept;
+    bool lease_a(const Rec& r) const noexcept;
+    void index_add(uint32_t r, std::string_view prov_owner);
+    void index_remove(uint32_t r);
+    void set_prov(Rec& r, const Provenance& p);
+    Entry entry_of(const Rec& r) const;
+    void fill(const Rec& r, Entry& e) const;
+    /// The name's view nodes must be rewritten (no change to the zone's state).
+    void touch(uint32_t name);
+    /// touch(), and the zone holding the name has changed since its serial.
+    void mark(uint32_t name);
     void bump_serial(ZoneInfo& z);
     /// Tells the sink the zone's SOA as it is now (its serial set, no change pending).
     void report_serial(const ZoneInfo& z);
+    /// Removes record `r` (at name `n`, whose list it is in); no mark, no sink.
+    void unlink(uint32_t n, uint32_t r);
 
     RecordSink* sink_;
+    SipKey hash_key_;
     std::vector<ZoneInfo> zones_;
     std::vector<size_t> depth_order_;  // zone indexes, deepest apex first
-    std::unordered_map<Key, std::vector<Entry>> owners_;
-    std::unordered_multimap<std::string, Key> a_index_;           // lease A/AAAA records by RDATA
-    std::unordered_map<std::string, std::vector<Key>> by_owner_;  // provenance owner -> names
-    std::unordered_set<Key> dirty_;
+    Table names_;
+    Table owners_;
+    size_t owners_used_ = 0;
+    std::vector<Rec> recs_;
+    uint32_t free_rec_ = kNil;
+    Buckets addrs_;                // lease A/AAAA records by RDATA, chained through addr_next
+    std::vector<uint32_t> dirty_;  // name ids
+    mutable std::vector<Entry> found_;  // find()'s copies
     // restore() of config records: (created, updated, ttl) by identity until set_config() runs.
     struct RestoredTimes {
         int64_t created;

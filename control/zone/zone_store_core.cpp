@@ -1,0 +1,260 @@
+// The zone store's tables: interned names and owners, the record pool and the address index
+// (see zone_store.hpp, "Layout"). The operations on records are in zone_store.cpp.
+#include <algorithm>
+
+#include "control/zone/zone_store.hpp"
+
+namespace edgelease::control::zone {
+
+namespace {
+
+/// The smallest power of two holding `n` (at least 16).
+size_t pow2_at_least(size_t n) {
+    size_t b = 16;
+    while (b < n) b <<= 1;
+    return b;
+}
+
+}  // namespace
+
+void ZoneStore::Bytes::clear() noexcept {
+    if (len_ > kInline) delete[] heap();
+    len_ = 0;
+}
+
+void ZoneStore::Bytes::assign(const uint8_t* p, size_t n) {
+    clear();
+    if (n > kInline) {
+        auto* h = new uint8_t[n];
+        std::memcpy(h, p, n);
+        std::memcpy(in_, &h, sizeof h);
+    } else if (n != 0) {
+        std::memcpy(in_, p, n);
+    }
+    len_ = static_cast<uint32_t>(n);
+}
+
+uint32_t ZoneStore::lookup(const Table& t, std::string_view s) const noexcept {
+    if (t.index.head.empty()) return kNil;
+    const uint32_t h = hash(s.data(), s.size());
+    for (uint32_t id = t.index.at(h); id != kNil; id = t.slots[id].next) {
+        const Interned& x = t.slots[id];
+        if (x.hash == h && x.text == s) return id;
+    }
+    return kNil;
+}
+
+void ZoneStore::grow_table(Table& t, size_t want) {
+    const size_t n = pow2_at_least(want);
+    if (n <= t.index.head.size()) return;
+    t.index.head.assign(n, kNil);
+    for (uint32_t id = 0; id < t.slots.size(); ++id) {
+        Interned& x = t.slots[id];
+        if (!x.used) continue;
+        uint32_t& head = t.index.at(x.hash);
+        x.next = head;
+        head = id;
+    }
+}
+
+uint32_t ZoneStore::intern(Table& t, std::string_view s) {
+    const uint32_t found = lookup(t, s);
+    if (found != kNil) return found;
+    if (t.index.count + 1 > t.index.head.size()) grow_table(t, 2 * (t.index.count + 1));
+    uint32_t id;
+    if (!t.free.empty()) {
+        id = t.free.back();
+        t.free.pop_back();
+    } else {
+        id = static_cast<uint32_t>(t.slots.size());
+        t.slots.emplace_back();
+    }
+    Interned& x = t.slots[id];
+    x.text.assign(s.data(), s.size());
+    x.hash = hash(s.data(), s.size());
+    x.first = kNil;
+    x.used = true;
+    x.dirty = false;
+    uint32_t& head = t.index.at(x.hash);
+    x.next = head;
+    head = id;
+    ++t.index.count;
+    return id;
+}
+
+void ZoneStore::release(Table& t, uint32_t id) {
+    Interned& x = t.slots[id];
+    for (uint32_t* link = &t.index.at(x.hash); *link != kNil; link = &t.slots[*link].next) {
+        if (*link == id) {
+            *link = x.next;
+            break;
+        }
+    }
+    std::string().swap(x.text);
+    x.used = false;
+    x.dirty = false;
+    x.first = kNil;
+    x.next = kNil;
+    --t.index.count;
+    t.free.push_back(id);
+}
+
+void ZoneStore::maybe_release_name(uint32_t id) {
+    const Interned& x = names_.slots[id];
+    if (x.used && x.first == kNil && !x.dirty) release(names_, id);
+}
+
+void ZoneStore::grow_addrs(size_t want) {
+    const size_t n = pow2_at_least(want);
+    if (n <= addrs_.head.size()) return;
+    addrs_.head.assign(n, kNil);
+    for (uint32_t r = 0; r < recs_.size(); ++r) {
+        Rec& x = recs_[r];
+        if (!x.used || !x.in_addrs) continue;
+        uint32_t& head = addrs_.at(x.addr_hash);
+        x.addr_next = head;
+        head = r;
+    }
+}
+
+uint32_t ZoneStore::new_rec() {
+    if (free_rec_ != kNil) {
+        const uint32_t r = free_rec_;
+        free_rec_ = recs_[r].next;
+        recs_[r] = Rec{};
+        recs_[r].used = true;
+        return r;
+    }
+    recs_.emplace_back();
+    recs_.back().used = true;
+    return static_cast<uint32_t>(recs_.size() - 1);
+}
+
+void ZoneStore::free_rec(uint32_t r) {
+    recs_[r] = Rec{};
+    recs_[r].next = free_rec_;
+    free_rec_ = r;
+}
+
+void ZoneStore::link_at_name(uint32_t n, uint32_t r) {
+    recs_[r].name = n;
+    recs_[r].next = kNil;
+    uint32_t* link = &names_.slots[n].first;
+    while (*link != kNil) link = &recs_[*link].next;
+    *link = r;
+}
+
+void ZoneStore::unlink(uint32_t n, uint32_t r) {
+    for (uint32_t* link = &names_.slots[n].first; *link != kNil; link = &recs_[*link].next) {
+        if (*link == r) {
+            *link = recs_[r].next;
+            break;
+        }
+    }
+    index_remove(r);
+    free_rec(r);
+}
+
+uint32_t ZoneStore::rec_at(uint32_t n, uint16_t type,
+                           const std::vector<uint8_t>& rdata) const noexcept {
+    for (uint32_t r = names_.slots[n].first; r != kNil; r = recs_[r].next)
+        if (recs_[r].type == type && recs_[r].rdata.equals(rdata)) return r;
+    return kNil;
+}
+
+/// A lease's A or AAAA record: indexed by its address.
+bool ZoneStore::lease_a(const Rec& r) const noexcept {
+    return ((r.type == dns::rrtype::A && r.rdata.size() == 4) ||
+            (r.type == dns::rrtype::AAAA && r.rdata.size() == 16)) &&
+           (r.origin == Origin::Dhcp || r.origin == Origin::Reservation);
+}
+
+void ZoneStore::index_add(uint32_t r, std::string_view prov_owner) {
+    Rec& x = recs_[r];
+    if (lease_a(x)) {
+        if (addrs_.count + 1 > addrs_.head.size()) grow_addrs(2 * (addrs_.count + 1));
+        x.addr_hash = hash(x.rdata.data(), x.rdata.size());
+        uint32_t& head = addrs_.at(x.addr_hash);
+        x.addr_next = head;
+        head = r;
+        x.in_addrs = true;
+        ++addrs_.count;
+    }
+    if (!prov_owner.empty()) {
+        const uint32_t o = intern(owners_, prov_owner);
+        Interned& own = owners_.slots[o];
+        if (own.first == kNil) ++owners_used_;
+        x.owner = o;
+        x.owner_next = own.first;
+        own.first = r;
+    }
+}
+
+void ZoneStore::index_remove(uint32_t r) {
+    Rec& x = recs_[r];
+    if (x.in_addrs) {
+        for (uint32_t* link = &addrs_.at(x.addr_hash); *link != kNil;
+             link = &recs_[*link].addr_next) {
+            if (*link == r) {
+                *link = x.addr_next;
+                --addrs_.count;
+                break;
+            }
+        }
+        x.addr_next = kNil;
+        x.in_addrs = false;
+    }
+    if (x.owner != kNil) {
+        Interned& own = owners_.slots[x.owner];
+        for (uint32_t* link = &own.first; *link != kNil; link = &recs_[*link].owner_next) {
+            if (*link == r) {
+                *link = x.owner_next;
+                break;
+            }
+        }
+        if (own.first == kNil) {
+            --owners_used_;
+            release(owners_, x.owner);
+        }
+        x.owner = kNil;
+        x.owner_next = kNil;
+    }
+}
+
+void ZoneStore::set_prov(Rec& r, const Provenance& p) {
+    r.origin = p.origin;
+    r.created = p.created;
+    r.updated = p.updated;
+    r.generation = p.generation;
+}
+
+void ZoneStore::fill(const Rec& r, Entry& e) const {
+    e.type = r.type;
+    e.ttl = r.ttl;
+    e.rdata.assign(r.rdata.data(), r.rdata.data() + r.rdata.size());
+    e.prov.origin = r.origin;
+    if (r.owner != kNil)
+        e.prov.owner = owners_.slots[r.owner].text;
+    else
+        e.prov.owner.clear();
+    e.prov.created = r.created;
+    e.prov.updated = r.updated;
+    e.prov.generation = r.generation;
+}
+
+ZoneStore::Entry ZoneStore::entry_of(const Rec& r) const {
+    Entry e;
+    fill(r, e);
+    return e;
+}
+
+void ZoneStore::reserve(size_t records) {
+    recs_.reserve(recs_.size() + records);
+    names_.slots.reserve(names_.slots.size() + records);
+    owners_.slots.reserve(owners_.slots.size() + records);
+    grow_table(names_, names_.index.count + records);
+    grow_table(owners_, owners_.index.count + records);
+    grow_addrs(addrs_.count + records);
+}
+
+}  // namespace edgelease::control::zone

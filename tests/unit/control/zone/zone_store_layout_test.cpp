@@ -1,0 +1,162 @@
+// The zone store's flat layout: interned names and owners are freed when their last record
+// goes and their slots reused; the address and owner indexes stay exact through growth,
+// churn and provenance changes; a name whose records all went stays listed as dirty until
+// take_dirty() hands it out.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "control/zone/zone_store.hpp"
+
+namespace edgelease::control::zone {
+namespace {
+
+dns::WireName name(const std::string& s) {
+    std::string why;
+    return *dns::name_from_text(s, dns::WireName{0}, why);
+}
+
+std::vector<dataplane::dns::ZoneInput> one_zone() {
+    dataplane::dns::ZoneInput z;
+    z.name = name("sub.test.");
+    z.records.push_back(dns::Record{z.name, dns::rrtype::SOA, dns::rrclass::IN, 300,
+                                    std::vector<uint8_t>(22 + 20, 0)});
+    return {z};
+}
+
+std::vector<uint8_t> v4(uint32_t i) {
+    return {198, 19, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
+}
+
+StoredRecord lease_a(uint32_t i, const std::string& owner, uint32_t addr) {
+    StoredRecord r;
+    r.rr = dns::Record{name("lg-" + std::to_string(i) + ".sub.test."), dns::rrtype::A,
+                       dns::rrclass::IN, 60, v4(addr)};
+    r.prov.origin = Origin::Dhcp;
+    r.prov.owner = owner;
+    r.prov.generation = i;
+    r.prov.created = r.prov.updated = 1000 + i;
+    return r;
+}
+
+std::string owner_of(uint32_t i) {
+    return "client:AAEB" + std::to_string(i * 7919u) + "0123456789abcdef0123456789";
+}
+
+TEST(ZoneStoreLayout, ManyLeaseRecordsStayFindableByNameAddressAndOwner) {
+    ZoneStore s;
+    s.set_config(one_zone(), 1);
+    constexpr uint32_t kN = 20000;  // several table growths
+    for (uint32_t i = 0; i < kN; ++i) ASSERT_TRUE(s.put(lease_a(i, owner_of(i), i)));
+    EXPECT_EQ(s.record_count(), kN + 1);
+    for (uint32_t i = 0; i < kN; i += 97) {
+        const auto k = ZoneStore::key(name("lg-" + std::to_string(i) + ".sub.test."));
+        const auto es = s.entries(k);
+        ASSERT_EQ(es.size(), 1u) << i;
+        EXPECT_EQ(es[0].rdata, v4(i));
+        EXPECT_EQ(es[0].prov.owner, owner_of(i));
+        EXPECT_EQ(es[0].prov.generation, i);
+        EXPECT_EQ(es[0].prov.created, 1000 + i);
+        EXPECT_EQ(s.lease_names_for(v4(i)), std::vector<ZoneStore::Key>{k});
+        EXPECT_EQ(s.names_owned_by(owner_of(i)), std::vector<ZoneStore::Key>{k});
+        EXPECT_TRUE(s.owns_any(owner_of(i)));
+    }
+    EXPECT_TRUE(s.lease_names_for(v4(kN)).empty());
+    EXPECT_FALSE(s.owns_any(owner_of(kN)));
+    size_t visited = 0;
+    s.for_each([&](const ZoneStore::Key&, const ZoneStore::Entry& e) {
+        if (e.prov.origin == Origin::Dhcp) ++visited;
+    });
+    EXPECT_EQ(visited, kN);
+}
+
+TEST(ZoneStoreLayout, ChurnFreesNamesAndOwnersAndReusesTheirSlots) {
+    ZoneStore s;
+    s.set_config(one_zone(), 1);
+    std::vector<ZoneStore::Key> dirty;
+    s.take_dirty(dirty);
+    // Rounds of 1,000 leases that come and go under new names and owners each round.
+    for (uint32_t round = 0; round < 5; ++round) {
+        for (uint32_t i = 0; i < 1000; ++i) {
+            const uint32_t id = round * 1000 + i;
+            ASSERT_TRUE(s.put(lease_a(id, owner_of(id), i)));
+        }
+        EXPECT_EQ(s.record_count(), 1001u);
+        s.take_dirty(dirty);
+        EXPECT_EQ(dirty.size(), 1001u) << "the names and the apex (serial bumped)";
+        for (uint32_t i = 0; i < 1000; ++i) {
+            const uint32_t id = round * 1000 + i;
+            const auto k = ZoneStore::key(name("lg-" + std::to_string(id) + ".sub.test."));
+            ASSERT_TRUE(s.erase(k, dns::rrtype::A, v4(i)));
+            EXPECT_FALSE(s.owns_any(owner_of(id)));
+        }
+        EXPECT_TRUE(s.no_owners());
+        EXPECT_EQ(s.record_count(), 1u);
+        s.take_dirty(dirty);
+        // A name whose last record went is handed out (its view node goes), then forgotten.
+        EXPECT_EQ(dirty.size(), 1001u);
+        for (uint32_t i = 0; i < 1000; i += 111)
+            EXPECT_TRUE(s.lease_names_for(v4(i)).empty()) << round << " " << i;
+    }
+    EXPECT_FALSE(s.erase(ZoneStore::key(name("lg-1.sub.test.")), dns::rrtype::A, v4(1)));
+}
+
+TEST(ZoneStoreLayout, ANewOwnerOrAddressMovesTheRecordBetweenIndexes) {
+    ZoneStore s;
+    s.set_config(one_zone(), 1);
+    const auto k = ZoneStore::key(name("lg-1.sub.test."));
+    ASSERT_TRUE(s.put(lease_a(1, "client:one", 1)));
+    // The same record (owner name, type, RDATA) taken over by another binding.
+    ASSERT_TRUE(s.put(lease_a(1, "client:two", 1)));
+    EXPECT_EQ(s.record_count(), 2u);
+    EXPECT_FALSE(s.owns_any("client:one"));
+    EXPECT_EQ(s.names_owned_by("client:two"), std::vector<ZoneStore::Key>{k});
+    // A manual record with the same address is not a lease's: not in the address index.
+    StoredRecord manual = lease_a(2, "", 1);
+    manual.prov.origin = Origin::Manual;
+    ASSERT_TRUE(s.put(manual));
+    EXPECT_EQ(s.lease_names_for(v4(1)), std::vector<ZoneStore::Key>{k});
+    // The binding's record turned into an update's record: out of both indexes.
+    StoredRecord upd = lease_a(1, "", 1);
+    upd.prov.origin = Origin::Update;
+    ASSERT_TRUE(s.put(upd));
+    EXPECT_TRUE(s.lease_names_for(v4(1)).empty());
+    EXPECT_TRUE(s.no_owners());
+    // One owner, two names (A and PTR): listed once each, in the order they were added.
+    ASSERT_TRUE(s.put(lease_a(3, "client:three", 3)));
+    StoredRecord second = lease_a(4, "client:three", 4);
+    ASSERT_TRUE(s.put(second));
+    ASSERT_TRUE(s.put(lease_a(3, "client:three", 33)));  // two records at one name
+    const auto owned = s.names_owned_by("client:three");
+    ASSERT_EQ(owned.size(), 2u);
+    EXPECT_EQ(owned[0], ZoneStore::key(name("lg-3.sub.test.")));
+    EXPECT_EQ(owned[1], ZoneStore::key(name("lg-4.sub.test.")));
+    const auto es = s.entries(owned[0]);
+    ASSERT_EQ(es.size(), 2u);
+    EXPECT_EQ(es[0].rdata, v4(3)) << "records at a name keep the order they were added in";
+    EXPECT_EQ(es[1].rdata, v4(33));
+}
+
+TEST(ZoneStoreLayout, LongRdataIsHeldWholeAndComparedExactly) {
+    ZoneStore s;
+    s.set_config(one_zone(), 1);
+    StoredRecord r;
+    r.rr = dns::Record{name("txt.sub.test."), dns::rrtype::TXT, dns::rrclass::IN, 60, {}};
+    r.rr.rdata.push_back(200);
+    for (int i = 0; i < 200; ++i) r.rr.rdata.push_back(static_cast<uint8_t>('a' + i % 26));
+    r.prov.origin = Origin::Manual;
+    ASSERT_TRUE(s.put(r));
+    auto other = r.rr.rdata;
+    other.back() ^= 1;
+    EXPECT_FALSE(s.erase(ZoneStore::key(r.rr.owner), dns::rrtype::TXT, other));
+    const auto es = s.entries(ZoneStore::key(r.rr.owner));
+    ASSERT_EQ(es.size(), 1u);
+    EXPECT_EQ(es[0].rdata, r.rr.rdata);
+    EXPECT_TRUE(s.erase(ZoneStore::key(r.rr.owner), dns::rrtype::TXT, r.rr.rdata));
+    EXPECT_TRUE(s.entries(ZoneStore::key(r.rr.owner)).empty());
+}
+
+}  // namespace
+}  // namespace edgelease::control::zone
