@@ -247,9 +247,9 @@ void delete_matching(ZoneStore& zs, ControlPlane& plane, control::store::RecordS
     std::vector<ZoneStore::Entry> hit;
     size_t same_type = 0;
     for (const auto& e : es) {
-            if (e.type == *m.type) ++same_type;
-            if (m(k, e)) hit.push_back(e);
-        }
+        if (e.type == *m.type) ++same_type;
+        if (m(k, e)) hit.push_back(e);
+    }
     if (hit.empty()) {
         out.status = 404;
         out.why = "no such record";

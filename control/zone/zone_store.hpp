@@ -275,8 +275,8 @@ class ZoneStore {
     size_t owners_used_ = 0;
     std::vector<Rec> recs_;
     uint32_t free_rec_ = kNil;
-    Buckets addrs_;                // lease A/AAAA records by RDATA, chained through addr_next
-    std::vector<uint32_t> dirty_;  // name ids
+    Buckets addrs_;                     // lease A/AAAA records by RDATA, chained through addr_next
+    std::vector<uint32_t> dirty_;       // name ids
     mutable std::vector<Entry> found_;  // find()'s copies
     // restore() of config records: (created, updated, ttl) by identity until set_config() runs.
     struct RestoredTimes {
