@@ -133,7 +133,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
             loader = std::thread([&] {
                 try {
                     dataplane::set_thread_cpus(startup_cpus);
-                    control::load_leases(*dhcp_, lease_dns_.get(), stores_agree);
+                    control::load_leases(*dhcp_);
                 } catch (...) {
                     lease_error = std::current_exception();
                 }
@@ -143,6 +143,12 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
             if (zone_store_) {
                 serial = control::restore_zones(*zone_store_, *records_, zones, now);
                 records_->start();
+                // When no lease is re-checked, the first view is built from the whole store
+                // while the leases still load: what restore_leases changes after it
+                // (reservations published again, leases expired while down) stays dirty,
+                // and the control lcore's first poll applies it to the view. A re-check may
+                // change any number of names: the view waits for it.
+                if (stores_agree || !dhcp_) control::publish_first_view(*plane_, *zone_store_);
             }
         } catch (...) {
             if (loader.joinable()) loader.join();
@@ -156,7 +162,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         plane_->attach_dhcp(dhcp_.get());
     }
     if (zone_store_) {
-        control::publish_first_view(*plane_, *zone_store_);
+        if (!stores_agree && dhcp_) control::publish_first_view(*plane_, *zone_store_);
         plane_->attach_zones(zone_store_.get(), records_.get());
     }
     start_dns_tcp(nworkers + 1);

@@ -105,9 +105,9 @@ uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
     const auto t0 = std::chrono::steady_clock::now();
     size_t skipped = 0, count = 0, n_stored = 0;
     records.load_each(
-        [&](zone::StoredRecord&& r) {
+        [&](const zone::StoredRecord& r) {
             if (n_stored++ == 0) zones.reserve(count);
-            zones.restore(std::move(r));
+            zones.restore(r);
         },
         skipped, count);
     if (skipped != 0) LOG_WARN("record store: %zu unreadable record(s) skipped", skipped);
@@ -144,27 +144,10 @@ void publish_first_view(ControlPlane& plane, zone::ZoneStore& zones) {
     plane.publish_initial(std::move(view));
 }
 
-namespace {
-
-/// Every binding's device, from the engines as they are (no copy of the leases).
-void adopt_devices(dhcp::DhcpService& dhcp, ddns::LeaseDns& dns) {
-    if (dns.devices_adopted()) return;
-    const dhcp::Engine6* e6 = dhcp.engine6();
-    dns.expect_devices(dhcp.engine().slot_count() + (e6 != nullptr ? e6->lease_count() : 0));
-    dhcp.engine().for_each([&](const dhcp::Lease& l) { dns.adopt(l); });
-    if (e6 != nullptr) e6->for_each([&](const dhcp::Lease6& l) { dns.adopt6(l); });
-    dns.set_devices_adopted();
-}
-
-}  // namespace
-
-void load_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, bool stores_agree) {
+void load_leases(dhcp::DhcpService& dhcp) {
     const auto t0 = std::chrono::steady_clock::now();
     dhcp.load_stored();
-    const double t_load = ms_since(t0);
-    if (dns != nullptr && stores_agree) adopt_devices(dhcp, *dns);
-    LOG_INFO("leases loaded beside the zones: engine %.0f ms, devices %.0f ms", t_load,
-             ms_since(t0) - t_load);
+    LOG_INFO("leases loaded beside the zones in %.0f ms", ms_since(t0));
 }
 
 void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, bool stores_agree) {
@@ -174,7 +157,7 @@ void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, b
     const double t_restore = ms_since(t0);
     dns->publish_reservations(now);
     if (stores_agree) {
-        adopt_devices(dhcp, *dns);
+        // No device is learnt up front: a dual-stack check asks the engines (LeaseLookup).
         LOG_INFO(
             "lease DNS: the stores as a clean stop or a settled moment left them, records not "
             "re-checked "

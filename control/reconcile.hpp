@@ -59,10 +59,9 @@ void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now,
                     bool stores_agree = false);
 
 /// Start-up, the part of restore_leases that touches neither the zone store nor the lease
-/// store's writer: the stored leases into the engines and, when the stores agree, every
-/// binding's device. The appliance runs it on a thread of its own while the zone store is
-/// restored; restore_leases then skips what it did.
-void load_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, bool stores_agree);
+/// store's writer: the stored leases into the engines. The appliance runs it on a thread of
+/// its own while the zone store is restored; restore_leases then skips what it did.
+void load_leases(dhcp::DhcpService& dhcp);
 
 /// What a reload did (POST /api/v1/reload answers it).
 struct ReloadResult {

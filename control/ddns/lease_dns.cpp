@@ -301,10 +301,9 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
             if (d != Decision::Skip && d != Decision::Keep && kind == RecordKind::Forward &&
                 address_type(e.type) && e.type != want.type && lease_origin(e.prov.origin) &&
                 !same_owner) {
-                auto mine = devices_.find(owner);
-                auto theirs = devices_.find(e.prov.owner);
-                if (mine == devices_.end() || theirs == devices_.end() ||
-                    !same_device(mine->second, theirs->second)) {
+                const auto mine = device_known(owner, want.type, want.rdata);
+                const auto theirs = device_known(e.prov.owner, e.type, e.rdata);
+                if (!mine || !theirs || !same_device(*mine, *theirs)) {
                     d = Decision::Skip;
                     other_device = " (another device)";
                     stats_.other_device.add();
@@ -592,27 +591,35 @@ void LeaseDns::publish_reservations(int64_t now) {
                      "no reservation publishes this record any more", now);
 }
 
-void LeaseDns::adopt(const dhcp::Lease& l) {
-    if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
-        devices_[owner_of(l)] = device_of(l);
-}
-
-void LeaseDns::adopt6(const dhcp::Lease6& l) {
-    if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
-        devices_[owner_of6(l)] = device_of6(l);
-}
-
-void LeaseDns::adopt(const std::vector<dhcp::Lease>& leases,
-                     const std::vector<dhcp::Lease6>& leases6) {
-    expect_devices(leases.size() + leases6.size());
-    for (const auto& l : leases) adopt(l);
-    for (const auto& l : leases6) adopt6(l);
+std::optional<Device> LeaseDns::device_known(const std::string& owner, uint16_t type,
+                                             const std::vector<uint8_t>& rdata) const {
+    if (auto it = devices_.find(owner); it != devices_.end()) return it->second;
+    if (type == dns::rrtype::A && rdata.size() == 4 && lookup_.v4) {
+        const uint32_t ip = uint32_t{rdata[0]} << 24 | uint32_t{rdata[1]} << 16 |
+                            uint32_t{rdata[2]} << 8 | rdata[3];
+        const dhcp::Lease* l = lookup_.v4(ip);
+        if (l != nullptr && l->state != dhcp::LeaseState::Free && owner_of(*l) == owner)
+            return device_of(*l);
+    } else if (type == dns::rrtype::AAAA && rdata.size() == 16 && lookup_.v6) {
+        net::Ipv6Addr a;
+        std::copy(rdata.begin(), rdata.end(), a.bytes.begin());
+        const dhcp::Lease6* l = lookup_.v6(a);
+        if (l != nullptr && l->state != dhcp::LeaseState::Free && owner_of6(*l) == owner)
+            return device_of6(*l);
+    }
+    return std::nullopt;
 }
 
 void LeaseDns::reconcile(const std::vector<dhcp::Lease>& leases,
                          const std::vector<dhcp::Lease6>& leases6, int64_t now) {
-    // Devices first: whichever family's grant comes first must know the other's owner.
-    adopt(leases, leases6);
+    // Devices first: whichever family's grant comes first must know the other's owner
+    // (without engines to ask, as in a reload's re-check of given leases).
+    for (const auto& l : leases)
+        if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
+            devices_[owner_of(l)] = device_of(l);
+    for (const auto& l : leases6)
+        if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
+            devices_[owner_of6(l)] = device_of6(l);
     struct Flag {
         bool& f;
         explicit Flag(bool& x) : f(x) { f = true; }

@@ -106,17 +106,16 @@ class LeaseDns {
     /// recognised whichever family comes first.
     void reconcile(const std::vector<dhcp::Lease>& leases, const std::vector<dhcp::Lease6>& leases6,
                    int64_t now);
-    /// Start-up when the record store is known to hold exactly what these leases made (the
-    /// last run stopped cleanly, nothing changed since): learns every binding's device, as
-    /// reconcile does first, and writes nothing.
-    void adopt(const std::vector<dhcp::Lease>& leases, const std::vector<dhcp::Lease6>& leases6);
-    /// The same, one lease at a time (`expected`: how many will come, to size the table).
-    void adopt(const dhcp::Lease& l);
-    void adopt6(const dhcp::Lease6& l);
-    void expect_devices(size_t expected) { devices_.reserve(devices_.size() + expected); }
-    /// Whether a start-up has adopted every lease's device already (control::load_leases).
-    bool devices_adopted() const noexcept { return devices_adopted_; }
-    void set_devices_adopted() noexcept { devices_adopted_ = true; }
+    /// The leases as the engines hold them, by address (any state; nullptr: none). A
+    /// dual-stack check asks them for the device of a binding this run has not granted yet:
+    /// a start-up learns no device up front (a million of them would cost a second), so the
+    /// other family's record is judged by the lease at its address, when that lease is still
+    /// its owner's.
+    struct LeaseLookup {
+        std::function<const dhcp::Lease*(uint32_t ip)> v4;
+        std::function<const dhcp::Lease6*(const net::Ipv6Addr& addr)> v6;
+    };
+    void set_lease_lookup(LeaseLookup lookup) { lookup_ = std::move(lookup); }
 
     /// Start-up, with every lease the lease store gave back (any state): removes `dhcp`
     /// records whose binding has no lease at all, which a crash leaves behind when the record
@@ -174,6 +173,10 @@ class LeaseDns {
     void audit(zone::AuditEvent e);
     Device device_of(const dhcp::Lease& l) const;
     Device device_of6(const dhcp::Lease6& l) const;
+    /// The device of the binding `owner` whose address record is (`type`, `rdata`): learnt
+    /// from its grant in this run, or from the lease at that address when it is `owner`'s.
+    std::optional<Device> device_known(const std::string& owner, uint16_t type,
+                                       const std::vector<uint8_t>& rdata) const;
     /// on_lease and on_lease6 for a lease's address in scope `sc`: Granted and Renewed publish
     /// its records, Released and Expired take them back, other events leave DNS alone. The
     /// family's Addr, owner and Device of the lease come from addr(), owner() and device(),
@@ -189,11 +192,11 @@ class LeaseDns {
     LeaseDnsStats stats_;
     int64_t stale_interval_ = 0;
     std::unordered_map<std::string, Device> devices_;  // binding owner -> its device
+    LeaseLookup lookup_;
     // Inside reconcile(): a record the binding already has, with its generation and TTL, is
     // left as it is (a restart or reload is not a renewal: `updated` keeps its time, and
     // nothing is written again to the record store or the view).
     bool reconciling_ = false;
-    bool devices_adopted_ = false;
     // Log rate limit: at most kLogsPerSecond audit lines per second, then a summary.
     static constexpr unsigned kLogsPerSecond = 50;
     int64_t log_second_ = 0;

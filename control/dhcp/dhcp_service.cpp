@@ -572,6 +572,16 @@ unsigned DhcpService::poll(int64_t now) noexcept {
     return done;
 }
 
+void DhcpService::attach_dns(ddns::LeaseDns* dns) {
+    dns_ = dns;
+    if (dns_ == nullptr) return;
+    dns_->set_lease_lookup(
+        {[this](uint32_t ip) { return engine_->find(ip); },
+         [this](const net::Ipv6Addr& a) -> const dhcp::Lease6* {
+             return engine6_ ? engine6_->find(dhcp::Lease6Key{dhcp::IaKind::Na, 128, a}) : nullptr;
+         }});
+}
+
 unsigned DhcpService::run_expiry(int64_t now) {
     unsigned done = 0;
     refresh_gauges();

@@ -97,7 +97,8 @@ class DhcpService {
 
     /// Lease-driven DNS: every lease change goes through it (grant, renewal, release,
     /// expiry), and it runs the stale_after sweeps. Set before restore() and the lcores.
-    void attach_dns(ddns::LeaseDns* dns) { dns_ = dns; }
+    /// Lease changes go to `dns`, which may ask the engines for the lease at an address.
+    void attach_dns(ddns::LeaseDns* dns);
     /// Expiry through the sweeper lcore: every lease entering a timed state is scheduled on
     /// `link`; due entries come back and are expired if their generation is still current.
     /// The engine's own expiry heap then only runs as a backstop (entries 2 s overdue).

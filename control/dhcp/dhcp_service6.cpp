@@ -115,15 +115,19 @@ DhcpService::EngineSwap DhcpService::replace_engine6(std::unique_ptr<dhcp::Engin
 
 void DhcpService::load_stored6() {
     if (engine6_ == nullptr) return;
-    size_t skipped = 0;
-    auto leases = store_.load6(skipped);
-    size_t restored = 0;
-    for (const auto& l : leases) restored += engine6_->restore(l) ? 1 : 0;
+    size_t skipped = 0, count = 0, read = 0, restored = 0;
+    // Straight into the engine as they are read: no table of a million copies first.
+    store_.load_each6(
+        [&](const dhcp::Lease6& l) {
+            if (read++ == 0) engine6_->reserve(count);
+            restored += engine6_->restore(l) ? 1 : 0;
+        },
+        skipped, count);
     if (skipped != 0) LOG_WARN("lease store: %zu unreadable DHCPv6 record(s) skipped", skipped);
-    if (restored != leases.size())
+    if (restored != read)
         LOG_WARN(
             "lease store: %zu DHCPv6 lease(s) no longer fit the configuration and were dropped",
-            leases.size() - restored);
+            read - restored);
     restored6_ = restored;
 }
 

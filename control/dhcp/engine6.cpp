@@ -79,6 +79,14 @@ const std::vector<uint8_t>& Engine6::server_duid() const noexcept {
 size_t Engine6::expiry_heap_size() const noexcept {
     return impl_->heap.size();
 }
+void Engine6::reserve(size_t n) {
+    auto& m = *impl_;
+    m.leases.reserve(m.leases.size() + n);
+    m.links.reserve(m.links.size() + n);
+    m.by_key.reserve(m.by_key.size() + n);
+    m.by_binding.reserve(m.by_binding.size() + n);
+}
+
 size_t Engine6::lease_count() const noexcept {
     return impl_->leases.size();
 }

@@ -88,6 +88,9 @@ class Engine6 {
     /// Start-up and reload: re-creates a lease read from storage. False (dropped) when its
     /// scope or key no longer fits the configuration.
     bool restore(const Lease6& lease);
+    /// Start-up, before restore(): room for `n` more leases, so that the tables are sized
+    /// once instead of rehashed as they grow.
+    void reserve(size_t n);
 
     /// Expires up to `max` leases whose time has come (Bound -> Expired at the end of the
     /// valid lifetime; Declined -> Free at the end of probation), appending them in their new

@@ -83,6 +83,15 @@ LeaseStore::LeaseStore(const std::string& dir, bool fsync, size_t max_map_size)
     meta_dbi_ = meta;
 }
 
+void LeaseStore::load_each6(const std::function<void(const dhcp::Lease6&)>& take, size_t& skipped,
+                            size_t& count) {
+    count = detail::entries(env_, dbi6_);
+    detail::scan_each<dhcp::Lease6>(
+        env_, dbi6_, "lease store", dir_,
+        [](const uint8_t* p, size_t n) { return decode_lease6(p, n); },
+        [&](dhcp::Lease6&& l) { take(l); }, skipped);
+}
+
 std::vector<dhcp::Lease6> LeaseStore::load6(size_t& skipped) {
     return detail::scan_all<dhcp::Lease6>(
         env_, dbi6_, "lease store", dir_,

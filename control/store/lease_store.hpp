@@ -82,8 +82,10 @@ class LeaseStore {
     /// is set first to how many are stored.
     void load_each(const std::function<void(const dhcp::Lease&)>& take, size_t& skipped,
                    size_t& count);
-    /// Every stored DHCPv6 lease, the same way.
+    /// Every stored DHCPv6 lease, the same ways.
     std::vector<dhcp::Lease6> load6(size_t& skipped);
+    void load_each6(const std::function<void(const dhcp::Lease6&)>& take, size_t& skipped,
+                    size_t& count);
 
     /// Start-up, before start(): the server's DHCPv6 DUID (option 2). Made once, as a
     /// DUID-LLT (RFC 9915 §11.2) from `mac` and `now`, and kept in the database from then on:

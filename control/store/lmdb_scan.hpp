@@ -19,14 +19,11 @@ namespace edgelease::control::store::detail {
                              mdb_strerror(rc));
 }
 
-/// Every value of `dbi` in key order through `decode(const uint8_t*, size_t) ->
-/// std::optional<T>`, each handed to `take(T&&)` as it is read, in a read-only transaction of
-/// its own. Values that do not decode are skipped and counted in `skipped`. Throws (lmdb_fail)
-/// when the transaction or cursor cannot be opened.
-template <class T, class Decode, class Take>
-void scan_each(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir,
-               Decode decode, Take take, size_t& skipped) {
-    skipped = 0;
+/// Every value of `dbi` in key order, each handed to `fn(const uint8_t*, size_t)` as it is
+/// read, in a read-only transaction of its own. Throws (lmdb_fail) when the transaction or
+/// cursor cannot be opened.
+template <class Fn>
+void scan_raw(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir, Fn fn) {
     MDB_txn* txn = nullptr;
     if (int rc = mdb_txn_begin(env, nullptr, MDB_RDONLY, &txn); rc != 0)
         lmdb_fail(what_store, dir, "read txn", rc);
@@ -38,13 +35,8 @@ void scan_each(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::str
     try {
         MDB_val k, v;
         for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-            std::optional<T> item = decode(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
-            if (item)
-                take(std::move(*item));
-            else
-                ++skipped;
-        }
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+            fn(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
     } catch (...) {
         mdb_cursor_close(cur);
         mdb_txn_abort(txn);
@@ -52,6 +44,37 @@ void scan_each(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::str
     }
     mdb_cursor_close(cur);
     mdb_txn_abort(txn);
+}
+
+/// Every value of `dbi` through `decode(const uint8_t*, size_t) -> std::optional<T>`, each
+/// handed to `take(T&&)` as it is read. Values that do not decode are skipped and counted in
+/// `skipped`.
+template <class T, class Decode, class Take>
+void scan_each(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir,
+               Decode decode, Take take, size_t& skipped) {
+    skipped = 0;
+    scan_raw(env, dbi, what_store, dir, [&](const uint8_t* p, size_t n) {
+        std::optional<T> item = decode(p, n);
+        if (item)
+            take(std::move(*item));
+        else
+            ++skipped;
+    });
+}
+
+/// The same, decoding every value into one reused `T` (`decode_into(p, n, T&)` returns
+/// false for a value it cannot read) and handing it to `take(const T&)`.
+template <class T, class DecodeInto, class Take>
+void scan_into(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir,
+               DecodeInto decode_into, Take take, size_t& skipped) {
+    skipped = 0;
+    T item{};
+    scan_raw(env, dbi, what_store, dir, [&](const uint8_t* p, size_t n) {
+        if (decode_into(p, n, item))
+            take(static_cast<const T&>(item));
+        else
+            ++skipped;
+    });
 }
 
 /// The same, collected into a vector.

@@ -69,9 +69,10 @@ class Reader {
         return true;
     }
     bool str(std::string& out) {
-        std::vector<uint8_t> b;
-        if (!bytes16(b)) return false;
-        out.assign(b.begin(), b.end());
+        uint16_t n = num<uint16_t>();
+        if (!ok_ || static_cast<size_t>(end_ - p_) < n) return ok_ = false;
+        out.assign(reinterpret_cast<const char*>(p_), n);
+        p_ += n;
         return true;
     }
     bool ok() const { return ok_; }
@@ -121,23 +122,26 @@ std::string encode_record(const zone::StoredRecord& r) {
 }
 
 std::optional<zone::StoredRecord> decode_record(const uint8_t* p, size_t n) {
-    Reader rd(p, n);
-    if (rd.num<uint8_t>() != kVersion) return std::nullopt;
     zone::StoredRecord r;
+    if (!decode_record_into(p, n, r)) return std::nullopt;
+    return r;
+}
+
+bool decode_record_into(const uint8_t* p, size_t n, zone::StoredRecord& r) {
+    Reader rd(p, n);
+    if (rd.num<uint8_t>() != kVersion) return false;
     uint8_t origin = rd.num<uint8_t>();
-    if (origin >= zone::kOriginNames.size()) return std::nullopt;
+    if (origin >= zone::kOriginNames.size()) return false;
     r.prov.origin = static_cast<zone::Origin>(origin);
     r.rr.type = rd.num<uint16_t>();
     r.rr.ttl = rd.num<uint32_t>();
     r.prov.created = rd.num<int64_t>();
     r.prov.updated = rd.num<int64_t>();
     r.prov.generation = rd.num<uint64_t>();
-    if (!rd.bytes16(r.rr.owner) || !rd.str(r.prov.owner) || !rd.bytes16(r.rr.rdata))
-        return std::nullopt;
-    if (!rd.ok() || !rd.at_end() || r.rr.owner.empty() || r.rr.owner.size() > dns::kMaxNameWire ||
-        r.rr.owner.back() != 0)
-        return std::nullopt;
-    return r;
+    r.rr.klass = dns::rrclass::IN;
+    if (!rd.bytes16(r.rr.owner) || !rd.str(r.prov.owner) || !rd.bytes16(r.rr.rdata)) return false;
+    return rd.ok() && rd.at_end() && !r.rr.owner.empty() &&
+           r.rr.owner.size() <= dns::kMaxNameWire && r.rr.owner.back() == 0;
 }
 
 std::string encode_audit(const zone::AuditEvent& e) {
@@ -318,13 +322,11 @@ std::vector<zone::StoredRecord> RecordStore::load(size_t& skipped) {
         [](const uint8_t* p, size_t n) { return decode_record(p, n); }, skipped);
 }
 
-void RecordStore::load_each(const std::function<void(zone::StoredRecord&&)>& take, size_t& skipped,
-                            size_t& count) {
+void RecordStore::load_each(const std::function<void(const zone::StoredRecord&)>& take,
+                            size_t& skipped, size_t& count) {
     count = detail::entries(env_, records_dbi_);
-    detail::scan_each<zone::StoredRecord>(
-        env_, records_dbi_, "record store", dir_,
-        [](const uint8_t* p, size_t n) { return decode_record(p, n); },
-        [&](zone::StoredRecord&& r) { take(std::move(r)); }, skipped);
+    detail::scan_into<zone::StoredRecord>(env_, records_dbi_, "record store", dir_,
+                                          decode_record_into, take, skipped);
 }
 
 void RecordStore::start() {

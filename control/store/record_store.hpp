@@ -30,6 +30,8 @@ namespace edgelease::control::store {
 /// for anything malformed.
 std::string encode_record(const zone::StoredRecord& r);
 std::optional<zone::StoredRecord> decode_record(const uint8_t* p, size_t n);
+/// The same into `r`, whose buffers are reused (a start-up decodes a million this way).
+bool decode_record_into(const uint8_t* p, size_t n, zone::StoredRecord& r);
 std::string encode_audit(const zone::AuditEvent& e);
 std::optional<zone::AuditEvent> decode_audit(const uint8_t* p, size_t n);
 /// LMDB key of a record: owner | type | RDATA (or a 16-byte digest of it when long).
@@ -66,7 +68,7 @@ class RecordStore final : public zone::RecordSink {
     std::vector<zone::StoredRecord> load(size_t& skipped);
     /// The same, each record handed to `take` as it is read; `count` is set first to how many
     /// are stored.
-    void load_each(const std::function<void(zone::StoredRecord&&)>& take, size_t& skipped,
+    void load_each(const std::function<void(const zone::StoredRecord&)>& take, size_t& skipped,
                    size_t& count);
     void start();
     /// Start-up, before start(): the mark the last clean stop left, if any, removed at once

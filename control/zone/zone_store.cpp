@@ -111,7 +111,7 @@ bool ZoneStore::erase(std::string_view owner, uint16_t type, const std::vector<u
     return true;
 }
 
-void ZoneStore::restore(StoredRecord r) {
+void ZoneStore::restore(const StoredRecord& r) {
     if (r.prov.origin == Origin::Config) {
         restored_created_[record_identity(r.rr.owner, r.rr.type, r.rr.rdata)] =
             RestoredTimes{r.prov.created, r.prov.updated, r.rr.ttl};

@@ -12,10 +12,11 @@
 // a RecordSink (the LMDB record store) so provenance survives restarts.
 //
 // Layout (a million subscribers and more: issue 18): owner names and provenance owners are
-// interned once each, records live in one flat pool, and the three indexes (names, owners,
-// lease addresses) are chained hash tables of 32-bit ids linked through the slots themselves,
-// keyed by SipHash under a key drawn at start-up (clients choose the names). A lease's A
-// record costs about 250 bytes here instead of the 680 that three maps of strings took.
+// interned once each (open-addressing tables of 32-bit ids with the hash beside each, so a
+// probe rarely touches a name), records live in one flat pool, and lease addresses are a
+// chained table of record ids linked through the records. Every hash is SipHash under a key
+// drawn at start-up (clients choose the names). A lease's A record costs about 250 bytes
+// here instead of the 680 that three maps of strings took.
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -26,6 +27,7 @@
 
 #include "common/dns_types.hpp"
 #include "common/siphash.hpp"
+#include "common/slot_table.hpp"
 #include "control/zone/provenance.hpp"
 #include "dataplane/dns/zone_view.hpp"
 
@@ -86,7 +88,7 @@ class ZoneStore {
     /// Records outside every hosted zone are dropped (call after set_config... see load order
     /// in the appliance: restore() first, then set_config()). Not marked dirty: the first
     /// view is built from the whole store.
-    void restore(StoredRecord r);
+    void restore(const StoredRecord& r);
     /// Start-up, before restore(): room for `records` restored records, so that the tables
     /// are sized once instead of rehashed as they grow.
     void reserve(size_t records);
@@ -190,16 +192,15 @@ class ZoneStore {
     };
 
     /// An interned byte string (an owner name, or a provenance owner) and the first record
-    /// linked to it; `next` chains its hash bucket, or the free slots.
+    /// linked to it.
     struct Interned {
         std::string text;
         uint32_t hash = 0;
-        uint32_t next = kNil;
         uint32_t first = kNil;  // names: records at the name; owners: records it owns
         bool used = false;
         bool dirty = false;  // names: in dirty_ (kept while dirty even with no records)
     };
-    /// A chained hash table of ids whose chains run through the slots' `next`.
+    /// A chained hash table of record ids whose chains run through the records.
     struct Buckets {
         std::vector<uint32_t> head;
         size_t count = 0;
@@ -212,7 +213,7 @@ class ZoneStore {
     struct Table {
         std::vector<Interned> slots;
         std::vector<uint32_t> free;
-        Buckets index;
+        detail::SlotTable index;
     };
     /// One record.
     struct Rec {
@@ -239,8 +240,7 @@ class ZoneStore {
     uint32_t lookup(const Table& t, std::string_view s) const noexcept;
     uint32_t intern(Table& t, std::string_view s);
     void release(Table& t, uint32_t id);  // unlinks and frees the slot
-    /// Doubles a table's buckets (or sizes them for `want` entries) and relinks its chains.
-    static void grow_table(Table& t, size_t want);
+    /// Sizes the address buckets for `want` records (doubling) and relinks their chains.
     void grow_addrs(size_t want);
     uint32_t find_name(std::string_view owner) const noexcept { return lookup(names_, owner); }
     uint32_t find_owner(std::string_view owner) const noexcept { return lookup(owners_, owner); }

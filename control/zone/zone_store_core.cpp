@@ -35,32 +35,16 @@ void ZoneStore::Bytes::assign(const uint8_t* p, size_t n) {
 }
 
 uint32_t ZoneStore::lookup(const Table& t, std::string_view s) const noexcept {
-    if (t.index.head.empty()) return kNil;
-    const uint32_t h = hash(s.data(), s.size());
-    for (uint32_t id = t.index.at(h); id != kNil; id = t.slots[id].next) {
-        const Interned& x = t.slots[id];
-        if (x.hash == h && x.text == s) return id;
-    }
-    return kNil;
-}
-
-void ZoneStore::grow_table(Table& t, size_t want) {
-    const size_t n = pow2_at_least(want);
-    if (n <= t.index.head.size()) return;
-    t.index.head.assign(n, kNil);
-    for (uint32_t id = 0; id < t.slots.size(); ++id) {
-        Interned& x = t.slots[id];
-        if (!x.used) continue;
-        uint32_t& head = t.index.at(x.hash);
-        x.next = head;
-        head = id;
-    }
+    if (t.index.size() == 0) return kNil;
+    const uint32_t id =
+        t.index.find(hash(s.data(), s.size()), [&](uint32_t i) { return t.slots[i].text == s; });
+    return id == detail::kNil ? kNil : id;
 }
 
 uint32_t ZoneStore::intern(Table& t, std::string_view s) {
-    const uint32_t found = lookup(t, s);
-    if (found != kNil) return found;
-    if (t.index.count + 1 > t.index.head.size()) grow_table(t, 2 * (t.index.count + 1));
+    const uint32_t h = hash(s.data(), s.size());
+    const uint32_t found = t.index.find(h, [&](uint32_t i) { return t.slots[i].text == s; });
+    if (found != detail::kNil) return found;
     uint32_t id;
     if (!t.free.empty()) {
         id = t.free.back();
@@ -71,31 +55,21 @@ uint32_t ZoneStore::intern(Table& t, std::string_view s) {
     }
     Interned& x = t.slots[id];
     x.text.assign(s.data(), s.size());
-    x.hash = hash(s.data(), s.size());
+    x.hash = h;
     x.first = kNil;
     x.used = true;
     x.dirty = false;
-    uint32_t& head = t.index.at(x.hash);
-    x.next = head;
-    head = id;
-    ++t.index.count;
+    t.index.insert(h, id);
     return id;
 }
 
 void ZoneStore::release(Table& t, uint32_t id) {
     Interned& x = t.slots[id];
-    for (uint32_t* link = &t.index.at(x.hash); *link != kNil; link = &t.slots[*link].next) {
-        if (*link == id) {
-            *link = x.next;
-            break;
-        }
-    }
+    t.index.erase(x.hash, id);
     std::string().swap(x.text);
     x.used = false;
     x.dirty = false;
     x.first = kNil;
-    x.next = kNil;
-    --t.index.count;
     t.free.push_back(id);
 }
 
@@ -252,8 +226,8 @@ void ZoneStore::reserve(size_t records) {
     recs_.reserve(recs_.size() + records);
     names_.slots.reserve(names_.slots.size() + records);
     owners_.slots.reserve(owners_.slots.size() + records);
-    grow_table(names_, names_.index.count + records);
-    grow_table(owners_, owners_.index.count + records);
+    names_.index.reserve(names_.index.size() + records);
+    owners_.index.reserve(owners_.index.size() + records);
     grow_addrs(addrs_.count + records);
 }
 

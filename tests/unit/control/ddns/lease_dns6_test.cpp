@@ -265,3 +265,42 @@ TEST_F(Dns6, DelegatedPrefixesPublishNothingAndUnleasedCleanupKeepsV6) {
 
 }  // namespace
 }  // namespace edgelease::control::ddns
+
+namespace edgelease::control::ddns {
+namespace {
+
+// After a restart nothing is learnt up front: the other family's record is judged by the lease
+// the engines hold at its address, when that lease is still its owner's.
+TEST_F(Dns6, AfterARestartTheDeviceComesFromTheLeaseAtTheAddress) {
+    load();
+    auto v4 = lease4("198.18.0.100", 7, "vm7");
+    auto other4 = lease4("198.18.0.101", 8, "vm8");
+    dns->on_lease(v4, control::dhcp::LeaseEvent::Granted, now);
+    dns->on_lease(other4, control::dhcp::LeaseEvent::Granted, now);
+    // The restart: a new LeaseDns over the same records, knowing no device.
+    dns = std::make_unique<LeaseDns>(cfg, store,
+                                     [this](AuditEvent e) { audit.push_back(std::move(e)); });
+    auto v6 = lease6("2001:db8::1007", 7, "vm7");
+    dns->on_lease6(v6, control::dhcp::LeaseEvent::Granted, now);
+    EXPECT_EQ(aaaa_of("vm7.lan."), "") << "no engine to ask: another device, as far as it knows";
+    EXPECT_EQ(dns->stats().other_device.get(), 1u);
+    std::vector<control::dhcp::Lease> engine = {v4, other4};
+    dns->set_lease_lookup({[&](uint32_t ip) -> const control::dhcp::Lease* {
+                               for (const auto& l : engine)
+                                   if (l.ip == ip) return &l;
+                               return nullptr;
+                           },
+                           {}});
+    dns->on_lease6(v6, control::dhcp::LeaseEvent::Granted, now);
+    EXPECT_EQ(aaaa_of("vm7.lan."), "2001:db8::1007") << "the same MAC as the lease behind the A";
+    EXPECT_TRUE(has_a("vm7.lan."));
+    // vm8's address now leased to a third client: the old A is not that lease's, so no device.
+    auto third = lease4("198.18.0.101", 9, "vm9");
+    engine[1] = third;
+    dns->on_lease6(lease6("2001:db8::1008", 8, "vm8"), control::dhcp::LeaseEvent::Granted, now);
+    EXPECT_EQ(aaaa_of("vm8.lan."), "");
+    EXPECT_EQ(dns->stats().other_device.get(), 2u);
+}
+
+}  // namespace
+}  // namespace edgelease::control::ddns
