@@ -104,12 +104,20 @@ uint32_t restore_zones(zone::ZoneStore& zones, store::RecordStore& records,
                        const std::vector<dataplane::dns::ZoneInput>& configured, int64_t now) {
     const auto t0 = std::chrono::steady_clock::now();
     size_t skipped = 0, count = 0, n_stored = 0;
+    // In batches: the zone store starts a batch's hash-table probes together.
+    std::vector<zone::StoredRecord> batch(32);
+    size_t fill = 0;
     records.load_each(
         [&](const zone::StoredRecord& r) {
             if (n_stored++ == 0) zones.reserve(count);
-            zones.restore(r);
+            batch[fill++] = r;
+            if (fill == batch.size()) {
+                zones.restore_batch(batch.data(), fill);
+                fill = 0;
+            }
         },
         skipped, count);
+    zones.restore_batch(batch.data(), fill);
     if (skipped != 0) LOG_WARN("record store: %zu unreadable record(s) skipped", skipped);
     const double t_restore = ms_since(t0);
     // Serials never step back across a restart: secondaries compare them (RFC 1982).

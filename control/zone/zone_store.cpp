@@ -112,12 +112,42 @@ bool ZoneStore::erase(std::string_view owner, uint16_t type, const std::vector<u
 }
 
 void ZoneStore::restore(const StoredRecord& r) {
+    restore_hashed(r, hash(r.rr.owner.data(), r.rr.owner.size()),
+                   r.prov.owner.empty() ? 0u : hash(r.prov.owner.data(), r.prov.owner.size()));
+}
+
+void ZoneStore::restore_batch(const StoredRecord* rs, size_t n) {
+    constexpr size_t kMax = 32;
+    uint32_t name_hash[kMax], owner_hash[kMax];
+    for (size_t at = 0; at < n; at += kMax) {
+        const size_t m = std::min(kMax, n - at);
+        for (size_t i = 0; i < m; ++i) {
+            const StoredRecord& r = rs[at + i];
+            name_hash[i] = hash(r.rr.owner.data(), r.rr.owner.size());
+            names_.index.prefetch(name_hash[i]);
+            owner_hash[i] = 0;
+            if (!r.prov.owner.empty()) {
+                owner_hash[i] = hash(r.prov.owner.data(), r.prov.owner.size());
+                owners_.index.prefetch(owner_hash[i]);
+            }
+            const bool lease_addr =
+                ((r.rr.type == dns::rrtype::A && r.rr.rdata.size() == 4) ||
+                 (r.rr.type == dns::rrtype::AAAA && r.rr.rdata.size() == 16)) &&
+                (r.prov.origin == Origin::Dhcp || r.prov.origin == Origin::Reservation);
+            if (lease_addr && !addrs_.head.empty())
+                __builtin_prefetch(&addrs_.at(hash(r.rr.rdata.data(), r.rr.rdata.size())));
+        }
+        for (size_t i = 0; i < m; ++i) restore_hashed(rs[at + i], name_hash[i], owner_hash[i]);
+    }
+}
+
+void ZoneStore::restore_hashed(const StoredRecord& r, uint32_t name_hash, uint32_t owner_hash) {
     if (r.prov.origin == Origin::Config) {
         restored_created_[record_identity(r.rr.owner, r.rr.type, r.rr.rdata)] =
             RestoredTimes{r.prov.created, r.prov.updated, r.rr.ttl};
         return;
     }
-    const uint32_t n = intern(names_, view_of(r.rr.owner));
+    const uint32_t n = intern(names_, view_of(r.rr.owner), name_hash);
     if (rec_at(n, r.rr.type, r.rr.rdata) != kNil) return;  // duplicate in storage
     const uint32_t at = new_rec();
     Rec& x = recs_[at];
@@ -126,7 +156,7 @@ void ZoneStore::restore(const StoredRecord& r) {
     x.rdata.assign(r.rr.rdata.data(), r.rr.rdata.size());
     set_prov(x, r.prov);
     link_at_name(n, at);
-    index_add(at, r.prov.owner);
+    index_add(at, r.prov.owner, owner_hash);
     ++records_;
 }
 

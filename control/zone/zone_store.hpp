@@ -89,6 +89,9 @@ class ZoneStore {
     /// in the appliance: restore() first, then set_config()). Not marked dirty: the first
     /// view is built from the whole store.
     void restore(const StoredRecord& r);
+    /// The same for `n` records at once: their hash-table probes are started together, so
+    /// that a million restored records wait for memory a few times less.
+    void restore_batch(const StoredRecord* rs, size_t n);
     /// Start-up, before restore(): room for `records` restored records, so that the tables
     /// are sized once instead of rehashed as they grow.
     void reserve(size_t records);
@@ -238,7 +241,8 @@ class ZoneStore {
         return static_cast<uint32_t>(siphash<1, 3>(hash_key_, static_cast<const uint8_t*>(p), n));
     }
     uint32_t lookup(const Table& t, std::string_view s) const noexcept;
-    uint32_t intern(Table& t, std::string_view s);
+    uint32_t intern(Table& t, std::string_view s) { return intern(t, s, hash(s.data(), s.size())); }
+    uint32_t intern(Table& t, std::string_view s, uint32_t h);
     void release(Table& t, uint32_t id);  // unlinks and frees the slot
     /// Sizes the address buckets for `want` records (doubling) and relinks their chains.
     void grow_addrs(size_t want);
@@ -252,6 +256,10 @@ class ZoneStore {
     uint32_t rec_at(uint32_t n, uint16_t type, const std::vector<uint8_t>& rdata) const noexcept;
     bool lease_a(const Rec& r) const noexcept;
     void index_add(uint32_t r, std::string_view prov_owner);
+    /// The same with the owner's hash known (restore_batch).
+    void index_add(uint32_t r, std::string_view prov_owner, uint32_t owner_hash);
+    /// restore() of a record whose name and owner hashes are known.
+    void restore_hashed(const StoredRecord& r, uint32_t name_hash, uint32_t owner_hash);
     void index_remove(uint32_t r);
     void set_prov(Rec& r, const Provenance& p);
     Entry entry_of(const Rec& r) const;

@@ -41,8 +41,7 @@ uint32_t ZoneStore::lookup(const Table& t, std::string_view s) const noexcept {
     return id == detail::kNil ? kNil : id;
 }
 
-uint32_t ZoneStore::intern(Table& t, std::string_view s) {
-    const uint32_t h = hash(s.data(), s.size());
+uint32_t ZoneStore::intern(Table& t, std::string_view s, uint32_t h) {
     const uint32_t found = t.index.find(h, [&](uint32_t i) { return t.slots[i].text == s; });
     if (found != detail::kNil) return found;
     uint32_t id;
@@ -144,6 +143,10 @@ bool ZoneStore::lease_a(const Rec& r) const noexcept {
 }
 
 void ZoneStore::index_add(uint32_t r, std::string_view prov_owner) {
+    index_add(r, prov_owner, prov_owner.empty() ? 0u : hash(prov_owner.data(), prov_owner.size()));
+}
+
+void ZoneStore::index_add(uint32_t r, std::string_view prov_owner, uint32_t owner_hash) {
     Rec& x = recs_[r];
     if (lease_a(x)) {
         if (addrs_.count + 1 > addrs_.head.size()) grow_addrs(2 * (addrs_.count + 1));
@@ -155,7 +158,7 @@ void ZoneStore::index_add(uint32_t r, std::string_view prov_owner) {
         ++addrs_.count;
     }
     if (!prov_owner.empty()) {
-        const uint32_t o = intern(owners_, prov_owner);
+        const uint32_t o = intern(owners_, prov_owner, owner_hash);
         Interned& own = owners_.slots[o];
         if (own.first == kNil) ++owners_used_;
         x.owner = o;

@@ -160,3 +160,37 @@ TEST(ZoneStoreLayout, LongRdataIsHeldWholeAndComparedExactly) {
 
 }  // namespace
 }  // namespace edgelease::control::zone
+
+namespace edgelease::control::zone {
+namespace {
+
+TEST(ZoneStoreLayout, ABatchRestoresWhatOneAtATimeRestores) {
+    std::vector<StoredRecord> rs;
+    for (uint32_t i = 0; i < 100; ++i) rs.push_back(lease_a(i, owner_of(i % 40), i));
+    rs.push_back(rs[7]);  // a duplicate in storage: restored once
+    StoredRecord config = lease_a(500, "", 500);
+    config.prov.origin = Origin::Config;  // remembered for set_config, not held
+    rs.push_back(config);
+    ZoneStore one, batch;
+    one.reserve(rs.size());
+    for (const auto& r : rs) one.restore(r);
+    batch.reserve(rs.size());
+    batch.restore_batch(rs.data(), 45);
+    batch.restore_batch(rs.data() + 45, rs.size() - 45);
+    EXPECT_EQ(one.record_count(), 100u);
+    EXPECT_EQ(batch.record_count(), 100u);
+    for (uint32_t i = 0; i < 100; ++i) {
+        const auto k = ZoneStore::key(rs[i].rr.owner);
+        const auto a = one.entries(k), b = batch.entries(k);
+        ASSERT_EQ(a.size(), 1u);
+        ASSERT_EQ(b.size(), 1u);
+        EXPECT_EQ(b[0].rdata, a[0].rdata);
+        EXPECT_EQ(b[0].prov.owner, a[0].prov.owner);
+        EXPECT_EQ(batch.lease_names_for(v4(i)), one.lease_names_for(v4(i)));
+    }
+    for (uint32_t o = 0; o < 40; ++o)
+        EXPECT_EQ(batch.names_owned_by(owner_of(o)), one.names_owned_by(owner_of(o)));
+}
+
+}  // namespace
+}  // namespace edgelease::control::zone
