@@ -83,12 +83,14 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
     plane_->set_config_hash(cfg_.source_hash);
     const int64_t now = static_cast<int64_t>(std::time(nullptr));
     const bool fsync = cfg_.appliance.durability == config::Durability::Fsync;
-    uint32_t serial = 0;                             // the highest SOA serial in use
-    std::optional<control::store::CleanStop> clean;  // what the last clean stop left
+    uint32_t serial = 0;                               // the highest SOA serial in use
+    std::optional<control::store::CleanStop> clean;    // what the last clean stop left
+    std::optional<control::store::CleanStop> settled;  // the last settled moment's mark
     if (!cfg_.dns.zones.empty()) {
         records_ = std::make_unique<control::store::RecordStore>(
             cfg_.appliance.state_dir + "/dns", fsync, cfg_.appliance.audit_entries);
         clean = records_->take_clean_stop();
+        settled = records_->settled_mark();
         zone_store_ = std::make_unique<control::zone::ZoneStore>();
     }
 
@@ -101,6 +103,9 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         // records are what these leases made, and need no re-check.
         stores_agree = clean && clean->lease_txn == store_->last_txn() &&
                        clean->config_hash == cfg_.source_hash;
+        // Otherwise, under the same configuration, the last settled moment bounds the
+        // re-check: what changed after it.
+        if (stores_agree || !settled || settled->config_hash != cfg_.source_hash) settled.reset();
         store_->set_done_bell(&plane_->bell());
         store_->start();
         std::vector<dataplane::dhcp::DhcpChannel*> raw;
@@ -158,7 +163,8 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         if (lease_error) std::rethrow_exception(lease_error);
     }
     if (dhcp_) {
-        control::restore_leases(*dhcp_, lease_dns_.get(), now, stores_agree);
+        control::restore_leases(*dhcp_, lease_dns_.get(), now, stores_agree,
+                                settled ? &*settled : nullptr);
         plane_->attach_dhcp(dhcp_.get());
     }
     if (zone_store_) {
@@ -307,7 +313,8 @@ Appliance::~Appliance() {
         const bool leases_ok = dhcp_->stored_everything() && store_->stop();
         const bool records_ok = records_->stop();
         if (leases_ok && records_ok)
-            records_->write_clean_stop({store_->last_txn(), config()->source_hash});
+            records_->write_clean_stop({store_->last_txn(), config()->source_hash,
+                                        dhcp_->last_generation4(), dhcp_->last_generation6()});
         else
             LOG_WARN(
                 "lease or record store did not take every change of this run: the next "

@@ -240,8 +240,8 @@ void ControlPlane::mark_if_settled(unsigned done) noexcept {
     clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);  // vDSO: no syscall
     if (ts.tv_sec == last_mark_ || !dhcp_->settled() || !records_->settled()) return;
     try {
-        records_->mark_consistent(
-            {dhcp_->lease_txn(), config_hash_.load(std::memory_order_relaxed)});
+        records_->mark_consistent({dhcp_->lease_txn(), config_hash_.load(std::memory_order_relaxed),
+                                   dhcp_->last_generation4(), dhcp_->last_generation6()});
     } catch (const std::bad_alloc&) {
         return;  // no mark: the next start checks everything
     }

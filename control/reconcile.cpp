@@ -158,7 +158,8 @@ void load_leases(dhcp::DhcpService& dhcp) {
     LOG_INFO("leases loaded beside the zones in %.0f ms", ms_since(t0));
 }
 
-void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, bool stores_agree) {
+void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, bool stores_agree,
+                    const store::CleanStop* since) {
     const auto t0 = std::chrono::steady_clock::now();
     dhcp.restore(now);
     if (dns == nullptr) return;
@@ -171,6 +172,40 @@ void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, b
             "re-checked "
             "(engine %.0f ms, devices and reservations %.0f ms)",
             t_restore, ms_since(t0) - t_restore);
+        return;
+    }
+    if (since != nullptr) {
+        // Every lease change up to the mark's generations had its records committed: only
+        // the leases changed after it are granted again, and only records written after it
+        // can lack a lease (a crash between the record's commit and the lease's).
+        std::vector<dhcp::Lease> changed;
+        std::vector<dhcp::Lease6> changed6;
+        size_t total = 0;
+        dhcp.engine().for_each([&](const dhcp::Lease& l) {
+            ++total;
+            if (l.generation > since->generation4) changed.push_back(l);
+        });
+        if (const dhcp::Engine6* e6 = dhcp.engine6())
+            e6->for_each([&](const dhcp::Lease6& l) {
+                ++total;
+                if (l.generation > since->generation6) changed6.push_back(l);
+            });
+        const double t_list = ms_since(t0);
+        dns->reconcile(changed, changed6, now);
+        const double t_reconcile = ms_since(t0);
+        const size_t removed =
+            dns->remove_unleased_since(since->generation4, since->generation6, now);
+        LOG_INFO(
+            "lease DNS: %zu of %zu lease(s), those changed since the last settled moment, "
+            "checked against the record store (engine %.0f ms, listed %.0f ms, reconciled %.0f "
+            "ms, unleased removed %.0f ms)",
+            changed.size() + changed6.size(), total, t_restore, t_list - t_restore,
+            t_reconcile - t_list, ms_since(t0) - t_reconcile);
+        if (removed != 0)
+            LOG_WARN(
+                "lease DNS: %zu record(s) without a stored lease removed (a crash came between the "
+                "record and the lease commit; no ACK had gone out)",
+                removed);
         return;
     }
     const auto all = dhcp.engine().leases();

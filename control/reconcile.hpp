@@ -19,7 +19,8 @@ class ZoneStore;
 }
 namespace edgelease::control::store {
 class RecordStore;
-}
+struct CleanStop;
+}  // namespace edgelease::control::store
 namespace edgelease::control::ddns {
 class LeaseDns;
 }
@@ -55,8 +56,10 @@ void publish_first_view(ControlPlane& plane, zone::ZoneStore& zones);
 /// `stores_agree`: the last run stopped cleanly under this configuration and neither store
 /// changed since (the record store's CleanStop matched), so the records are what the leases
 /// made: that re-check of every lease is skipped.
+/// `since` (when the stores do not agree): the last settled moment's mark under the same
+/// configuration; only leases and records of generations after it are re-checked.
 void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now,
-                    bool stores_agree = false);
+                    bool stores_agree = false, const store::CleanStop* since = nullptr);
 
 /// Start-up, the part of restore_leases that touches neither the zone store nor the lease
 /// store's writer: the stored leases into the engines. The appliance runs it on a thread of

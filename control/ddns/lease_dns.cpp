@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/log.hpp"
+#include "control/dhcp/engine6.hpp"
 #include "control/zone/rdata_text.hpp"
 
 namespace edgelease::control::ddns {
@@ -651,6 +652,95 @@ size_t LeaseDns::remove_unleased(const std::vector<dhcp::Lease>& leases,
     return doomed.size();
 }
 
+namespace {
+
+bool ends_with(const std::string& w, const dns::WireName& tail) {
+    return w.size() >= tail.size() &&
+           std::equal(tail.begin(), tail.end(),
+                      reinterpret_cast<const uint8_t*>(w.data()) + w.size() - tail.size());
+}
+
+}  // namespace
+
+bool LeaseDns::record_address(const Key& k, const zone::ZoneStore::Entry& e, bool& v6, uint32_t& ip,
+                              net::Ipv6Addr& ip6) {
+    static const dns::WireName kInAddr = {7,   'i', 'n', '-', 'a', 'd', 'd',
+                                          'r', 4,   'a', 'r', 'p', 'a', 0};
+    static const dns::WireName kIp6 = {3, 'i', 'p', '6', 4, 'a', 'r', 'p', 'a', 0};
+    v6 = false;
+    ip = 0;
+    ip6 = {};
+    if (e.type == dns::rrtype::A && e.rdata.size() == 4) {
+        ip = uint32_t{e.rdata[0]} << 24 | uint32_t{e.rdata[1]} << 16 | uint32_t{e.rdata[2]} << 8 |
+             e.rdata[3];
+        return true;
+    }
+    if (e.type == dns::rrtype::AAAA && e.rdata.size() == 16) {
+        v6 = true;
+        std::copy(e.rdata.begin(), e.rdata.end(), ip6.bytes.begin());
+        return true;
+    }
+    if (e.type != dns::rrtype::PTR) return false;
+    const auto& w = k;
+    if (ends_with(w, kInAddr)) {
+        // d.c.b.a.in-addr.arpa.
+        size_t at = 0;
+        for (int i = 0; i < 4 && at < w.size(); ++i) {
+            uint32_t v = 0;
+            const auto len = static_cast<uint8_t>(w[at]);
+            for (size_t j = 1; j <= len && at + j < w.size(); ++j)
+                v = v * 10 + static_cast<uint32_t>(w[at + j] - '0');
+            ip |= (v & 0xff) << (8 * i);
+            at += len + 1u;
+        }
+        return true;
+    }
+    if (ends_with(w, kIp6) && w.size() == 64 + kIp6.size()) {
+        // 32 one-nibble labels, least significant first.
+        v6 = true;
+        for (size_t i = 0; i < 32; ++i) {
+            const char ch = w[2 * i + 1];
+            const uint8_t v = static_cast<uint8_t>(ch >= 'a'   ? ch - 'a' + 10
+                                                   : ch >= 'A' ? ch - 'A' + 10
+                                                               : ch - '0');
+            const size_t byte = 15 - i / 2;
+            ip6.bytes[byte] |= static_cast<uint8_t>(i % 2 == 0 ? v & 15 : (v & 15) << 4);
+        }
+        return true;
+    }
+    return false;
+}
+
+size_t LeaseDns::remove_unleased_since(uint64_t generation4, uint64_t generation6, int64_t now) {
+    std::vector<std::pair<Key, zone::ZoneStore::Entry>> doomed;
+    zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
+        if (e.prov.origin != Origin::Dhcp) return;
+        const bool v6_gen = e.prov.generation >= dhcp::kGeneration6Base;
+        if (e.prov.generation <= (v6_gen ? generation6 : generation4)) return;
+        bool v6 = false;
+        uint32_t ip = 0;
+        net::Ipv6Addr ip6;
+        if (!record_address(k, e, v6, ip, ip6)) return;
+        // Held when the lease at its address is still its owner's (any state but free).
+        if (v6) {
+            if (!lookup_.v6) return;
+            const dhcp::Lease6* l = lookup_.v6(ip6);
+            if (l != nullptr && l->state != dhcp::LeaseState::Free && owner_of6(*l) == e.prov.owner)
+                return;
+        } else {
+            if (!lookup_.v4) return;
+            const dhcp::Lease* l = lookup_.v4(ip);
+            if (l != nullptr && l->state != dhcp::LeaseState::Free && owner_of(*l) == e.prov.owner)
+                return;
+        }
+        doomed.emplace_back(k, e);
+    });
+    for (const auto& [k, e] : doomed)
+        erase_logged(k, e, AuditReason::Reconcile, e.prov.owner,
+                     "no lease behind it: its grant never reached the lease store", now);
+    return doomed.size();
+}
+
 size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32_t)>& bound_owner,
                              const std::function<std::string(const net::Ipv6Addr&)>& bound_owner6) {
     if (stale_interval_ == 0) return 0;
@@ -675,51 +765,10 @@ size_t LeaseDns::sweep_stale(int64_t now, const std::function<std::string(uint32
             if (net::in_prefix(a, sc.prefix.v6, sc.prefix.prefix_len)) return &sc;
         return nullptr;
     };
-    static const dns::WireName kInAddr = {7,   'i', 'n', '-', 'a', 'd', 'd',
-                                          'r', 4,   'a', 'r', 'p', 'a', 0};
-    static const dns::WireName kIp6 = {3, 'i', 'p', '6', 4, 'a', 'r', 'p', 'a', 0};
-    auto ends_with = [](const dns::WireName& w, const dns::WireName& tail) {
-        return w.size() >= tail.size() &&
-               std::equal(tail.begin(), tail.end(), w.end() - static_cast<long>(tail.size()));
-    };
     zones_.for_each([&](const Key& k, const zone::ZoneStore::Entry& e) {
         if (e.prov.origin != Origin::Dhcp && e.prov.origin != Origin::Reservation) return;
         Candidate c{k, e, nullptr, false, 0, {}};
-        if (e.type == dns::rrtype::A && e.rdata.size() == 4) {
-            c.ip = uint32_t{e.rdata[0]} << 24 | uint32_t{e.rdata[1]} << 16 |
-                   uint32_t{e.rdata[2]} << 8 | e.rdata[3];
-        } else if (e.type == dns::rrtype::AAAA && e.rdata.size() == 16) {
-            c.v6 = true;
-            std::copy(e.rdata.begin(), e.rdata.end(), c.ip6.bytes.begin());
-        } else if (e.type == dns::rrtype::PTR) {
-            const auto w = zone::ZoneStore::wire(k);
-            if (ends_with(w, kInAddr)) {
-                // d.c.b.a.in-addr.arpa.
-                size_t at = 0;
-                for (int i = 0; i < 4 && at < w.size(); ++i) {
-                    uint32_t v = 0;
-                    for (size_t j = 1; j <= w[at] && at + j < w.size(); ++j)
-                        v = v * 10 + static_cast<uint32_t>(w[at + j] - '0');
-                    c.ip |= (v & 0xff) << (8 * i);
-                    at += w[at] + 1u;
-                }
-            } else if (ends_with(w, kIp6) && w.size() == 64 + kIp6.size()) {
-                // 32 one-nibble labels, least significant first.
-                c.v6 = true;
-                for (size_t i = 0; i < 32; ++i) {
-                    const char ch = static_cast<char>(w[2 * i + 1]);
-                    const uint8_t v = static_cast<uint8_t>(ch >= 'a'   ? ch - 'a' + 10
-                                                           : ch >= 'A' ? ch - 'A' + 10
-                                                                       : ch - '0');
-                    const size_t byte = 15 - i / 2;
-                    c.ip6.bytes[byte] |= static_cast<uint8_t>(i % 2 == 0 ? v & 15 : (v & 15) << 4);
-                }
-            } else {
-                return;
-            }
-        } else {
-            return;
-        }
+        if (!record_address(k, e, c.v6, c.ip, c.ip6)) return;
         if (c.v6) {
             const auto* sc = scope6_for(c.ip6);
             if (sc == nullptr || !sc->dns.stale_after) return;

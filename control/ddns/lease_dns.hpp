@@ -127,6 +127,12 @@ class LeaseDns {
     size_t remove_unleased(const std::vector<dhcp::Lease>& leases,
                            const std::vector<dhcp::Lease6>& leases6, int64_t now);
 
+    /// Start-up after a crash, bounded by the last settled moment's generations: removes the
+    /// `dhcp` records written after it (generation above `generation4`, or `generation6` for
+    /// a DHCPv6 one) whose address's lease (LeaseLookup) is no longer their owner's. Records
+    /// up to those generations were committed with their leases. Returns the records removed.
+    size_t remove_unleased_since(uint64_t generation4, uint64_t generation6, int64_t now);
+
     /// stale_after: removes kept dhcp records not refreshed for the scope's stale_after whose
     /// address is not bound to their owner now. `bound_owner(ip)` gives the owner of a bound
     /// lease at ip ("" = none). Returns records removed. One pass over the store; call it at
@@ -171,6 +177,10 @@ class LeaseDns {
                       zone::AuditReason reason, const std::string& actor, const std::string& detail,
                       int64_t now);
     void audit(zone::AuditEvent e);
+    /// The address a lease record is about: an A's or AAAA's data, or a PTR's owner name in
+    /// in-addr.arpa or ip6.arpa. False for other records.
+    static bool record_address(const zone::ZoneStore::Key& k, const zone::ZoneStore::Entry& e,
+                               bool& v6, uint32_t& ip, net::Ipv6Addr& ip6);
     Device device_of(const dhcp::Lease& l) const;
     Device device_of6(const dhcp::Lease6& l) const;
     /// The device of the binding `owner` whose address record is (`type`, `rdata`): learnt

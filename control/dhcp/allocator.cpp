@@ -449,6 +449,10 @@ const Lease* LeaseEngine::find(uint32_t ip) const {
     return &m.slot(s).lease;
 }
 
+uint64_t LeaseEngine::last_generation() const noexcept {
+    return impl_->next_generation - 1;
+}
+
 uint32_t LeaseEngine::slot_count() const noexcept {
     return impl_->slot_count;
 }

@@ -92,6 +92,11 @@ class DhcpService {
                store_.stats().failures.load(std::memory_order_relaxed) == 0;
     }
     uint64_t lease_txn() const { return store_.last_txn(); }
+    /// The generations the latest DHCPv4 and DHCPv6 lease changes took (control lcore).
+    uint64_t last_generation4() const noexcept { return engine_->last_generation(); }
+    uint64_t last_generation6() const noexcept {
+        return engine6_ ? engine6_->last_generation() : dhcp::kGeneration6Base;
+    }
 
     const DhcpServiceStats& stats() const { return stats_; }
 

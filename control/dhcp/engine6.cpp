@@ -87,6 +87,10 @@ void Engine6::reserve(size_t n) {
     m.by_binding.reserve(m.by_binding.size() + n);
 }
 
+uint64_t Engine6::last_generation() const noexcept {
+    return impl_->next_generation - 1;
+}
+
 size_t Engine6::lease_count() const noexcept {
     return impl_->leases.size();
 }

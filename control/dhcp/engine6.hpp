@@ -148,6 +148,8 @@ class Engine6 {
 
     /// Leases held (in allocation order, any state).
     size_t lease_count() const noexcept;
+    /// The generation the latest lease change took (kGeneration6Base: none yet).
+    uint64_t last_generation() const noexcept;
 
   private:
     const Lease6* lease_at(size_t i) const noexcept;

@@ -169,6 +169,8 @@ class LeaseEngine {
 
     /// Slots in use: every address ever handed out (an upper bound of the leases).
     uint32_t slot_count() const noexcept;
+    /// The generation the latest lease change took (0: none yet).
+    uint64_t last_generation() const noexcept;
 
   private:
     const Lease& slot_lease(uint32_t s) const noexcept;

@@ -230,7 +230,39 @@ RecordStore::RecordStore(const std::string& dir, bool fsync, size_t audit_limit)
 
 namespace {
 constexpr char kCleanKey[] = "clean-stop";
+constexpr char kSettledKey[] = "settled";
+
+/// A mark's bytes: 16 (lease txn, config hash: before generations were kept) or 32.
+std::optional<CleanStop> decode_clean(const MDB_val& v) {
+    if (v.mv_size != 16 && v.mv_size != 32) return std::nullopt;
+    const auto* p = static_cast<const uint8_t*>(v.mv_data);
+    auto u64 = [&](size_t at) {
+        uint64_t x = 0;
+        for (int i = 7; i >= 0; --i) x = x << 8 | p[at + static_cast<size_t>(i)];
+        return x;
+    };
+    CleanStop c;
+    c.lease_txn = u64(0);
+    c.config_hash = u64(8);
+    if (v.mv_size == 32) {
+        c.generation4 = u64(16);
+        c.generation6 = u64(24);
+    }
+    return c;
+}
 }  // namespace
+
+std::optional<CleanStop> RecordStore::settled_mark() {
+    MDB_txn* txn = nullptr;
+    if (int rc = mdb_txn_begin(env_, nullptr, MDB_RDONLY, &txn); rc != 0)
+        fail(dir_, "mdb_txn_begin", rc);
+    MDB_val k{sizeof kSettledKey - 1, const_cast<char*>(kSettledKey)};
+    MDB_val v;
+    std::optional<CleanStop> out;
+    if (mdb_get(txn, meta_dbi_, &k, &v) == 0 && v.mv_size == 32) out = decode_clean(v);
+    mdb_txn_abort(txn);
+    return out;
+}
 
 std::optional<CleanStop> RecordStore::take_clean_stop() {
     MDB_txn* txn = nullptr;
@@ -238,12 +270,8 @@ std::optional<CleanStop> RecordStore::take_clean_stop() {
     MDB_val k{sizeof kCleanKey - 1, const_cast<char*>(kCleanKey)};
     MDB_val v;
     std::optional<CleanStop> out;
-    if (mdb_get(txn, meta_dbi_, &k, &v) == 0 && v.mv_size == 16) {
-        const auto* p = static_cast<const uint8_t*>(v.mv_data);
-        CleanStop c;
-        for (int i = 7; i >= 0; --i) c.lease_txn = c.lease_txn << 8 | p[i];
-        for (int i = 15; i >= 8; --i) c.config_hash = c.config_hash << 8 | p[i];
-        out = c;
+    if (mdb_get(txn, meta_dbi_, &k, &v) == 0 && decode_clean(v)) {
+        out = decode_clean(v);
         if (int rc = mdb_del(txn, meta_dbi_, &k, nullptr); rc != 0) {
             mdb_txn_abort(txn);
             fail(dir_, "cannot clear the clean-stop mark", rc);
@@ -274,10 +302,12 @@ bool RecordStore::stop() {
 
 namespace {
 std::string clean_bytes(const CleanStop& c) {
-    std::string b(16, '\0');
+    std::string b(32, '\0');
     for (int i = 0; i < 8; ++i) {
         b[i] = static_cast<char>(c.lease_txn >> (8 * i));
         b[8 + i] = static_cast<char>(c.config_hash >> (8 * i));
+        b[16 + i] = static_cast<char>(c.generation4 >> (8 * i));
+        b[24 + i] = static_cast<char>(c.generation6 >> (8 * i));
     }
     return b;
 }
@@ -291,9 +321,11 @@ void RecordStore::write_clean_stop(const CleanStop& c) {
     std::string b = clean_bytes(c);
     MDB_txn* txn = nullptr;
     MDB_val k{sizeof kCleanKey - 1, const_cast<char*>(kCleanKey)};
+    MDB_val ks{sizeof kSettledKey - 1, const_cast<char*>(kSettledKey)};
     MDB_val v{b.size(), b.data()};
     int rc = mdb_txn_begin(env_, nullptr, 0, &txn);
     if (rc == 0) rc = mdb_put(txn, meta_dbi_, &k, &v, 0);
+    if (rc == 0) rc = mdb_put(txn, meta_dbi_, &ks, &v, 0);
     if (rc == 0) {
         rc = mdb_txn_commit(txn);
     } else if (txn != nullptr) {
@@ -398,8 +430,10 @@ bool RecordStore::commit(std::vector<Op*>& batch) {
             MDB_val k{op.key.size(), op.key.data()};
             if (op.kind == Op::Mark) {
                 MDB_val mk{sizeof kCleanKey - 1, const_cast<char*>(kCleanKey)};
+                MDB_val sk{sizeof kSettledKey - 1, const_cast<char*>(kSettledKey)};
                 MDB_val mv{op.value.size(), op.value.data()};
                 rc = mdb_put(txn, meta_dbi_, &mk, &mv, 0);
+                if (rc == 0) rc = mdb_put(txn, meta_dbi_, &sk, &mv, 0);  // kept past changes
                 marked = true;
                 continue;
             }

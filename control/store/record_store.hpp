@@ -50,9 +50,15 @@ struct RecordStoreStats {
 /// What a clean stop leaves in the record store: the lease store's last transaction id and
 /// the configuration's hash at that moment. A start that finds both unchanged knows the two
 /// stores hold the same leases' records and skips re-checking them (control::restore_leases).
+/// With it, the generations the latest DHCPv4 and DHCPv6 lease changes had taken then: every
+/// lease change up to them had its records committed. That part outlives the next change (as
+/// the "settled" mark): after a crash, only leases and records of later generations need a
+/// re-check.
 struct CleanStop {
     uint64_t lease_txn = 0;
     uint64_t config_hash = 0;
+    uint64_t generation4 = 0;  // 0 with generation6: a mark from before generations were kept
+    uint64_t generation6 = 0;
 };
 
 class RecordStore final : public zone::RecordSink {
@@ -74,6 +80,9 @@ class RecordStore final : public zone::RecordSink {
     /// Start-up, before start(): the mark the last clean stop left, if any, removed at once
     /// (durably) so that a crash later in this run cannot find it. Throws on LMDB errors.
     std::optional<CleanStop> take_clean_stop();
+    /// Start-up: the latest settled moment's mark (kept: the next one replaces it), whose
+    /// generations bound the re-check after a crash. Only marks that carry generations.
+    std::optional<CleanStop> settled_mark();
     /// Shutdown, once the control lcore has stopped: moves what waits in the overflow list,
     /// drains, commits and stops the writer. True when every change of this run is on disk.
     /// Idempotent; the destructor calls it.

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "control/ddns/lease_dns.hpp"
+#include "control/dhcp/engine6.hpp"
 #include "control/zone/zone_builder.hpp"
 
 namespace edgelease::control::ddns {
@@ -340,6 +341,41 @@ TEST_F(Fixture, StartUpReconcileLeavesWhatIsThereAndRecreatesWhatACrashLost) {
     // A renewal after the restart does refresh it.
     dns->on_lease(kept, control::dhcp::LeaseEvent::Renewed, now + 700);
     EXPECT_EQ(find("pc-kept.lan.", dns::rrtype::A)->prov.updated, now + 700);
+}
+
+TEST_F(Fixture, AfterACrashOnlyRecordsWrittenSinceTheSettledMomentAreJudged) {
+    // The last settled moment had taken generation 150. pc-old (100) and pc-gone (120) were
+    // granted before it; pc-new (200) after it, and pc-lost's grant (210) reached the record
+    // store but not the lease store: its address is free in the engine.
+    load();
+    auto old = lease("198.18.0.130", 30, "pc-old");
+    auto gone = lease("198.18.0.133", 33, "pc-gone");
+    auto fresh = lease("198.18.0.131", 31, "pc-new");
+    auto lost = lease("198.18.0.132", 32, "pc-lost");
+    old.generation = 100;
+    gone.generation = 120;
+    fresh.generation = 200;
+    lost.generation = 210;
+    for (auto* l : {&old, &gone, &fresh, &lost})
+        dns->on_lease(*l, control::dhcp::LeaseEvent::Granted, now);
+    std::vector<control::dhcp::Lease> engine = {old, fresh};
+    dns->set_lease_lookup({[&](uint32_t a) -> const control::dhcp::Lease* {
+                               for (const auto& l : engine)
+                                   if (l.ip == a) return &l;
+                               return nullptr;
+                           },
+                           {}});
+    EXPECT_EQ(dns->remove_unleased_since(150, control::dhcp::kGeneration6Base, now + 5), 2u);
+    EXPECT_EQ(a_of("pc-lost.lan."), "") << "written after the mark, and no lease holds it";
+    EXPECT_EQ(ptr_of("198.18.0.132"), "");
+    EXPECT_EQ(a_of("pc-new.lan."), "198.18.0.131") << "its lease holds it";
+    EXPECT_EQ(a_of("pc-old.lan."), "198.18.0.130");
+    EXPECT_EQ(a_of("pc-gone.lan."), "198.18.0.133")
+        << "before the mark: committed with its lease, not judged here";
+    // The lease at an address now another client's: the record written after the mark goes.
+    engine[1] = lease("198.18.0.131", 99, "someone-else");
+    EXPECT_EQ(dns->remove_unleased_since(150, control::dhcp::kGeneration6Base, now + 6), 2u);
+    EXPECT_EQ(a_of("pc-new.lan."), "");
 }
 
 TEST(DhcidOwner, StableAndDistinct) {

@@ -158,3 +158,37 @@ TEST(CleanStop, ASettledMomentsMarkLastsUntilTheNextChange) {
     ASSERT_TRUE(m.has_value()) << "audit events change no record";
     EXPECT_EQ(m->lease_txn, 12u);
 }
+
+TEST(CleanStop, TheSettledMarkOutlivesTheChangesAfterItUntilTheNextMark) {
+    TempDir dir;
+    {
+        control::store::RecordStore rs(dir.str(), false, 100);
+        EXPECT_FALSE(rs.settled_mark().has_value()) << "a new store has none";
+        (void)rs.take_clean_stop();
+        rs.start();
+        rs.mark_consistent({11, 22, 100, (uint64_t{1} << 62) + 5});
+        rs.put(a_record(3));  // a change after it: the clean-stop mark goes, this one stays
+        ASSERT_TRUE(rs.wait_idle(std::chrono::seconds(10)));
+        // A crash from here: no stop(), no clean-stop mark written.
+    }
+    {
+        control::store::RecordStore rs(dir.str(), false, 100);
+        EXPECT_FALSE(rs.take_clean_stop().has_value());
+        auto s = rs.settled_mark();
+        ASSERT_TRUE(s.has_value());
+        EXPECT_EQ(s->lease_txn, 11u);
+        EXPECT_EQ(s->config_hash, 22u);
+        EXPECT_EQ(s->generation4, 100u);
+        EXPECT_EQ(s->generation6, (uint64_t{1} << 62) + 5);
+        EXPECT_TRUE(rs.settled_mark().has_value()) << "read, not taken";
+        rs.start();
+        rs.mark_consistent({12, 22, 140, (uint64_t{1} << 62) + 9});
+        EXPECT_TRUE(rs.stop());
+        rs.write_clean_stop({13, 22, 150, (uint64_t{1} << 62) + 9});
+    }
+    control::store::RecordStore rs(dir.str(), false, 100);
+    auto c = rs.take_clean_stop();
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->generation4, 150u) << "a clean stop carries the generations too";
+    EXPECT_EQ(rs.settled_mark()->generation4, 150u) << "and is the newest settled moment";
+}
