@@ -128,6 +128,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         dhcp_->attach_sweeper(sweeper_link_.get());
     }
 
+    const bool early_view = !dhcp_ || stores_agree || settled.has_value();
     // The stored leases go into their engines on a thread of their own while this one
     // restores the zone store: the two share nothing until restore_leases. The thread may use
     // every CPU the process had before EAL pinned this one (the lcores do not run yet).
@@ -148,12 +149,13 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
             if (zone_store_) {
                 serial = control::restore_zones(*zone_store_, *records_, zones, now);
                 records_->start();
-                // When no lease is re-checked, the first view is built from the whole store
-                // while the leases still load: what restore_leases changes after it
-                // (reservations published again, leases expired while down) stays dirty,
-                // and the control lcore's first poll applies it to the view. A re-check may
-                // change any number of names: the view waits for it.
-                if (stores_agree || !dhcp_) control::publish_first_view(*plane_, *zone_store_);
+                // Unless every lease is re-checked, the first view is built from the whole
+                // store while the leases still load: what restore_leases changes after it
+                // (reservations published again, leases expired while down, the leases
+                // changed since the last settled moment) stays dirty, and the control
+                // lcore's first poll applies it to the view. A full re-check may change any
+                // number of names: the view waits for it.
+                if (early_view) control::publish_first_view(*plane_, *zone_store_);
             }
         } catch (...) {
             if (loader.joinable()) loader.join();
@@ -168,7 +170,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         plane_->attach_dhcp(dhcp_.get());
     }
     if (zone_store_) {
-        if (!stores_agree && dhcp_) control::publish_first_view(*plane_, *zone_store_);
+        if (!early_view) control::publish_first_view(*plane_, *zone_store_);
         plane_->attach_zones(zone_store_.get(), records_.get());
     }
     start_dns_tcp(nworkers + 1);
