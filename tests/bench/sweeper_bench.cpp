@@ -20,7 +20,18 @@
 // would do the same work on 8x larger tables (somewhat more cache misses). Not included: the
 // LMDB write of each expired lease (the store's writer thread; see the store benchmarks).
 //
+// With --dns-deletions, every lease also has its A record (provenance dhcp, made by
+// LeaseDns::on_lease at set-up) in a scope with delete_on_expiry = true, and the DNS thread
+// answers from the view those records make: the control thread then hands each expired
+// lease to LeaseDns (which deletes its A from the zone store, audited) and writes each batch's
+// changed names into the live view (ZoneView::set_owner, as ControlPlane does), so the
+// storm's time includes 1M DNS deletions. Each engine has its own zone store and LeaseDns
+// (their leases share addresses, which one store would treat as one address re-leased); the
+// view holds all 1M names. Unlinked view memory is kept until the end (the appliance frees
+// it after an RCU grace period).
+//
 // Usage: edgelease_bench_sweeper_pipeline [--layout=both|pinned|shared] [--records=N]
+//                                         [--dns-deletions]
 //   pinned: dns alone on CPU 1, control + sweeper sharing CPU 0 (a worker core kept free);
 //   shared: no affinity, the kernel places 3 busy threads on the 2 CPUs.
 #include <pthread.h>
@@ -43,9 +54,12 @@
 #include "common/dns_types.hpp"
 #include "common/idle.hpp"
 #include "config/config.hpp"
+#include "control/ddns/lease_dns.hpp"
 #include "control/dhcp/lease_engine.hpp"
 #include "control/sweeper/sweeper.hpp"
 #include "control/sweeper/sweeper_link.hpp"
+#include "control/zone/zone_builder.hpp"
+#include "control/zone/zone_store.hpp"
 #include "dataplane/dns/answer.hpp"
 #include "dataplane/dns/zone_view.hpp"
 
@@ -72,12 +86,29 @@ constexpr const char* kConfig = R"(
 port = "p0"
 addresses = ["198.18.0.1/15"]
 
+[[dns.zones]]
+name = "bench."
+
 [[dhcp.scopes]]
 name = "storm"
 subnet = "198.18.0.0/15"
 pools = ["198.18.0.10-198.19.255.250"]
 lease_time = "1h"
+domain = "bench."
+
+[dhcp.scopes.dns]
+delete_on_expiry = true
 )";
+
+/// --dns-deletions: each engine's zone store and LeaseDns, and the live view of all of them.
+struct LeaseZones {
+    std::vector<std::unique_ptr<edgelease::control::zone::ZoneStore>> stores;
+    std::vector<std::unique_ptr<edgelease::control::ddns::LeaseDns>> dns;
+    std::unique_ptr<edgelease::dataplane::dns::ZoneView> view;
+    edgelease::dataplane::dns::ZoneGarbage garbage;  // kept to the end: readers may look
+    std::vector<std::string> dirty;
+    uint64_t audited = 0, names_written = 0, rebuild_refused = 0;
+};
 
 double seconds(Clock::duration d) {
     return std::chrono::duration<double>(d).count();
@@ -219,8 +250,8 @@ struct Shared {
     Clock::duration max_poll{}, max_tick{};
 };
 
-void control_loop(Shared& sh, SweeperLink& link,
-                  std::vector<std::unique_ptr<LeaseEngine>>& engines) {
+void control_loop(Shared& sh, SweeperLink& link, std::vector<std::unique_ptr<LeaseEngine>>& engines,
+                  LeaseZones* zones) {
     edgelease::IdleBackoff backoff(kIdleSleepUs);
     std::vector<ExpiryEntry> buf(kBatch);  // heap, as everything per-lcore here
     Lease out;
@@ -234,11 +265,29 @@ void control_loop(Shared& sh, SweeperLink& link,
             const int64_t now = sh.now.load(std::memory_order_relaxed);  // read after taking
             for (size_t i = 0; i < n; ++i) {
                 const ExpiryEntry& e = buf[i];
-                LeaseEngine& engine = *engines[(e.generation - 1) % kEngines];
-                if (engine.expire_if_current(e.lease_ip, e.generation, now, out, ev))
+                const size_t k = (e.generation - 1) % kEngines;
+                LeaseEngine& engine = *engines[k];
+                if (engine.expire_if_current(e.lease_ip, e.generation, now, out, ev)) {
                     ++sh.expired;
-                else
+                    if (zones != nullptr) zones->dns[k]->on_lease(out, ev, now);
+                } else {
                     ++sh.stale;
+                }
+            }
+            if (zones != nullptr) {
+                // As ControlPlane::apply_zone_changes: each changed name into the live view.
+                for (auto& zs : zones->stores) {
+                    zs->take_dirty(zones->dirty);
+                    for (const auto& key : zones->dirty) {
+                        const auto res =
+                            zones->view->set_owner(edgelease::control::zone::ZoneStore::wire(key),
+                                                   zs->records_of(key), zones->garbage);
+                        if (res == edgelease::dataplane::dns::UpdateResult::NeedsRebuild)
+                            ++zones->rebuild_refused;
+                        else
+                            ++zones->names_written;
+                    }
+                }
             }
             processed += n;
             sh.processed.store(processed, std::memory_order_release);
@@ -299,9 +348,53 @@ void print_latency(const DnsLoop& dns, double tpn) {
     }
 }
 
+/// --dns-deletions: each engine's bound leases granted into its own zone store (their A
+/// records, provenance dhcp), and one view of all of them.
+std::unique_ptr<LeaseZones> lease_zones(const edgelease::config::Config& cfg,
+                                        std::vector<std::unique_ptr<LeaseEngine>>& engines) {
+    auto z = std::make_unique<LeaseZones>();
+    const auto loaded = edgelease::control::zone::load_zones(cfg, 1);
+    for (size_t k = 0; k < kEngines; ++k) {
+        z->stores.push_back(std::make_unique<edgelease::control::zone::ZoneStore>());
+        z->stores.back()->reserve(kPerEngine);
+        z->stores.back()->set_config(loaded.zones, kDue - 3600);
+        LeaseZones* zp = z.get();
+        z->dns.push_back(std::make_unique<edgelease::control::ddns::LeaseDns>(
+            cfg, *z->stores.back(), [zp](edgelease::control::zone::AuditEvent) { ++zp->audited; }));
+        engines[k]->for_each(
+            [&](const Lease& l) { z->dns[k]->on_lease(l, LeaseEvent::Granted, kDue - 3600); });
+    }
+    std::vector<ZoneInput> in(1);
+    for (size_t k = 0; k < kEngines; ++k) {
+        auto part = z->stores[k]->inputs();
+        in[0].name = part[0].name;
+        for (auto& r : part[0].records)
+            if (k == 0 || r.owner != in[0].name) in[0].records.push_back(std::move(r));
+    }
+    z->view = std::make_unique<edgelease::dataplane::dns::ZoneView>(in);
+    z->audited = 0;
+    for (auto& zs : z->stores) zs->take_dirty(z->dirty);
+    return z;
+}
+
+/// --dns-deletions: queries for the leases' names ("h<k>-<i>.bench.").
+std::vector<std::vector<uint8_t>> lease_query_pool() {
+    std::mt19937_64 rng(42);
+    std::vector<std::vector<uint8_t>> pool;
+    for (size_t i = 0; i < 65536; ++i) {
+        std::vector<uint8_t> q = {uint8_t(i >> 8), uint8_t(i), 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+        WireName w = wire("h" + std::to_string(rng() % kEngines) + "-" +
+                          std::to_string(rng() % kPerEngine) + ".bench.");
+        q.insert(q.end(), w.begin(), w.end());
+        q.insert(q.end(), {0, rrtype::A, 0, rrclass::IN});
+        pool.push_back(std::move(q));
+    }
+    return pool;
+}
+
 void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::config::Config& cfg,
-         const edgelease::dataplane::dns::ZoneView& view,
-         const std::vector<std::vector<uint8_t>>& pool, double tpn) {
+         const edgelease::dataplane::dns::ZoneView& plain_view,
+         const std::vector<std::vector<uint8_t>>& plain_pool, double tpn, bool dns_deletions) {
     std::printf("\n== layout %s: dns on %s, control + sweeper on %s ==\n", layout,
                 dns_cpu < 0 ? "any CPU" : ("CPU " + std::to_string(dns_cpu)).c_str(),
                 service_cpu < 0 ? "any CPU" : ("CPU " + std::to_string(service_cpu)).c_str());
@@ -325,6 +418,7 @@ void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::conf
             std::memcpy(l.client.bytes, m, 6);
             std::memcpy(l.hw.bytes.data(), m, 6);
             l.generation = uint64_t{i} * kEngines + k + 1;  // mod 8 names the engine
+            l.hostname = "h" + std::to_string(k) + "-" + std::to_string(i);
             if (!engines[k]->restore(l)) {
                 std::fprintf(stderr, "restore refused lease %u of engine %zu\n", i, k);
                 return;
@@ -338,6 +432,18 @@ void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::conf
         "%.2f s\n",
         seed.size(), kEngines, seconds(Clock::now() - r0));
 
+    std::unique_ptr<LeaseZones> zones;
+    std::vector<std::vector<uint8_t>> lease_pool;
+    if (dns_deletions) {
+        const auto d0 = Clock::now();
+        zones = lease_zones(cfg, engines);
+        lease_pool = lease_query_pool();
+        std::printf("  set-up: every lease's A record granted (%zu records) and viewed in %.2f s\n",
+                    zones->view->record_count(), seconds(Clock::now() - d0));
+    }
+    const auto& view = zones ? *zones->view : plain_view;
+    const auto& pool = zones ? lease_pool : plain_pool;
+
     auto link = std::make_unique<SweeperLink>();  // 65,536-entry rings each way
     auto sweeper = std::make_unique<Sweeper>(*link, kDue - 1);
     link->schedule_all(std::move(seed));
@@ -348,7 +454,7 @@ void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::conf
     for (auto& p : dns->phases) p.ticks.resize(size_t{16} << 20);
 
     std::thread t_sweeper([&] { sweeper_loop(sh, *sweeper); });
-    std::thread t_control([&] { control_loop(sh, *link, engines); });
+    std::thread t_control([&] { control_loop(sh, *link, engines, zones.get()); });
     std::thread t_dns([&] { dns->run(); });
     pin(t_sweeper, service_cpu);
     pin(t_control, service_cpu);
@@ -427,6 +533,17 @@ void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::conf
         static_cast<unsigned long long>(sh.storm_ticks),
         std::chrono::duration<double, std::micro>(sh.max_tick).count(),
         static_cast<unsigned long long>(ss.due_full.get()));
+    if (zones) {
+        size_t left = 0;
+        for (const auto& zs : zones->stores) left += zs->record_count();
+        std::printf(
+            "  DNS: %llu deletions audited, %llu names written into the live view (%llu refused "
+            "as needing a rebuild); %zu records left in the zone stores, %zu in the view\n",
+            static_cast<unsigned long long>(zones->audited),
+            static_cast<unsigned long long>(zones->names_written),
+            static_cast<unsigned long long>(zones->rebuild_refused), left,
+            zones->view->record_count());
+    }
     print_latency(*dns, tpn);
 
     // The heap backstop afterwards, as the control lcore would call it once a second: every
@@ -453,14 +570,19 @@ void run(const char* layout, int dns_cpu, int service_cpu, const edgelease::conf
 int main(int argc, char** argv) {
     std::string layout = "both";
     size_t records = 1'000'000;
+    bool dns_deletions = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a.rfind("--layout=", 0) == 0) {
             layout = a.substr(9);
         } else if (a.rfind("--records=", 0) == 0) {
             records = std::stoul(a.substr(10));
+        } else if (a == "--dns-deletions") {
+            dns_deletions = true;
         } else {
-            std::fprintf(stderr, "usage: %s [--layout=both|pinned|shared] [--records=N]\n",
+            std::fprintf(stderr,
+                         "usage: %s [--layout=both|pinned|shared] [--records=N] "
+                         "[--dns-deletions]\n",
                          argv[0]);
             return 2;
         }
@@ -490,11 +612,11 @@ int main(int argc, char** argv) {
     const double tpn = tsc_per_ns();
     if (layout == "both" || layout == "pinned") {
         if (cpus >= 2)
-            run("pinned", 1, 0, *parsed.config, *view, pool, tpn);
+            run("pinned", 1, 0, *parsed.config, *view, pool, tpn, dns_deletions);
         else
             std::printf("\n(pinned layout skipped: fewer than 2 CPUs)\n");
     }
     if (layout == "both" || layout == "shared")
-        run("shared", -1, -1, *parsed.config, *view, pool, tpn);
+        run("shared", -1, -1, *parsed.config, *view, pool, tpn, dns_deletions);
     return 0;
 }
