@@ -433,8 +433,11 @@ void ZoneView::build(const std::vector<ZoneInput>& inputs) {
             by_len[start[std::min<size_t>(names[i].key.size(), 255)]++] = i;
     }
 
+    // At most a third full, as a rehash leaves it (zone_view_update.cpp, start_rehash): a
+    // view built fuller would start copying its whole table with the first changes after
+    // the build (at 1M names, 2M slots stepped through over the next few thousand changes).
     size_t cap = 16;
-    while (cap < names.size() * 2) cap <<= 1;
+    while (cap < names.size() * 3) cap <<= 1;
     table_.store(make_table(cap, true), std::memory_order_relaxed);
     bytes_ = table_bytes(cap);
 
