@@ -486,7 +486,21 @@ void LeaseDns::on_address_event(const Scope& sc, uint32_t ttl, const L& l, dhcp:
             // the owner (a SHA-256 for a DHCID) is not worth computing.
             if (!name && zones_.no_owners()) return;
             const std::string o = owner();
-            if (name) devices_[o] = device();
+            // The binding's device, for a dual-stack check of its name (nothing is kept: the
+            // next check of this binding asks the engines, LeaseLookup).
+            std::optional<Device> d;
+            if (name) d = device();
+            struct Current {
+                LeaseDns& self;
+                Current(LeaseDns& s, const std::string& owner, const Device* dev) : self(s) {
+                    self.current_owner_ = &owner;
+                    self.current_device_ = dev;
+                }
+                ~Current() {
+                    self.current_owner_ = nullptr;
+                    self.current_device_ = nullptr;
+                }
+            } current(*this, o, d ? &*d : nullptr);
             grant(sc.dns, ttl, addr(), name, o, res_name ? Origin::Reservation : Origin::Dhcp,
                   l.generation,
                   ev == dhcp::LeaseEvent::Granted ? AuditReason::Grant : AuditReason::Renew, now);
@@ -594,6 +608,7 @@ void LeaseDns::publish_reservations(int64_t now) {
 
 std::optional<Device> LeaseDns::device_known(const std::string& owner, uint16_t type,
                                              const std::vector<uint8_t>& rdata) const {
+    if (current_device_ != nullptr && *current_owner_ == owner) return *current_device_;
     if (auto it = devices_.find(owner); it != devices_.end()) return it->second;
     if (type == dns::rrtype::A && rdata.size() == 4 && lookup_.v4) {
         const uint32_t ip = uint32_t{rdata[0]} << 24 | uint32_t{rdata[1]} << 16 |
@@ -611,16 +626,21 @@ std::optional<Device> LeaseDns::device_known(const std::string& owner, uint16_t 
     return std::nullopt;
 }
 
-void LeaseDns::reconcile(const std::vector<dhcp::Lease>& leases,
-                         const std::vector<dhcp::Lease6>& leases6, int64_t now) {
-    // Devices first: whichever family's grant comes first must know the other's owner
-    // (without engines to ask, as in a reload's re-check of given leases).
+void LeaseDns::learn_devices(const std::vector<dhcp::Lease>& leases,
+                             const std::vector<dhcp::Lease6>& leases6) {
     for (const auto& l : leases)
         if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
             devices_[owner_of(l)] = device_of(l);
     for (const auto& l : leases6)
         if (l.state == dhcp::LeaseState::Bound && !l.hostname.empty())
             devices_[owner_of6(l)] = device_of6(l);
+}
+
+void LeaseDns::reconcile(const std::vector<dhcp::Lease>& leases,
+                         const std::vector<dhcp::Lease6>& leases6, int64_t now) {
+    // Devices first: whichever family's grant comes first must know the other's owner. With
+    // engines to ask (LeaseLookup) there is nothing to learn.
+    if (!lookup_.v4 && !lookup_.v6) learn_devices(leases, leases6);
     struct Flag {
         bool& f;
         explicit Flag(bool& x) : f(x) { f = true; }

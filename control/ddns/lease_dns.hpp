@@ -181,6 +181,9 @@ class LeaseDns {
     /// in-addr.arpa or ip6.arpa. False for other records.
     static bool record_address(const zone::ZoneStore::Key& k, const zone::ZoneStore::Entry& e,
                                bool& v6, uint32_t& ip, net::Ipv6Addr& ip6);
+    /// Devices of the given bound leases with names, into devices_ (no engines to ask).
+    void learn_devices(const std::vector<dhcp::Lease>& leases,
+                       const std::vector<dhcp::Lease6>& leases6);
     Device device_of(const dhcp::Lease& l) const;
     Device device_of6(const dhcp::Lease6& l) const;
     /// The device of the binding `owner` whose address record is (`type`, `rdata`): learnt
@@ -201,8 +204,13 @@ class LeaseDns {
     AuditSink sink_;
     LeaseDnsStats stats_;
     int64_t stale_interval_ = 0;
-    std::unordered_map<std::string, Device> devices_;  // binding owner -> its device
+    // Reservation owners' devices (from the configuration), and bindings' devices learnt by
+    // reconcile() when there are no engines to ask; a binding being granted is
+    // current_owner_ with current_device_, and any other is asked of the engines (lookup_).
+    std::unordered_map<std::string, Device> devices_;
     LeaseLookup lookup_;
+    const std::string* current_owner_ = nullptr;
+    const Device* current_device_ = nullptr;
     // Inside reconcile(): a record the binding already has, with its generation and TTL, is
     // left as it is (a restart or reload is not a renewal: `updated` keeps its time, and
     // nothing is written again to the record store or the view).

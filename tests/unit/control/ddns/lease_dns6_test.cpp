@@ -3,6 +3,7 @@
 // second device claiming the name is a conflict, never a flap.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -80,6 +81,38 @@ struct Dns6 : ::testing::Test {
         store.set_config(zones.zones, now);
         dns = std::make_unique<LeaseDns>(cfg, store,
                                          [this](AuditEvent e) { audit.push_back(std::move(e)); });
+        // The engines, as the DHCP service lets LeaseDns ask them: the leases given below.
+        dns->set_lease_lookup({[this](uint32_t ip) -> const control::dhcp::Lease* {
+                                   for (const auto& l : engine4)
+                                       if (l.ip == ip) return &l;
+                                   return nullptr;
+                               },
+                               [this](const net::Ipv6Addr& a) -> const control::dhcp::Lease6* {
+                                   for (const auto& l : engine6)
+                                       if (l.key.addr == a) return &l;
+                                   return nullptr;
+                               }});
+    }
+    // A lease change: into the engine stand-in (by address), then to LeaseDns.
+    std::vector<control::dhcp::Lease> engine4;
+    std::vector<control::dhcp::Lease6> engine6;
+    void on_lease(const control::dhcp::Lease& l, control::dhcp::LeaseEvent ev, int64_t t) {
+        auto it =
+            std::find_if(engine4.begin(), engine4.end(), [&](auto& x) { return x.ip == l.ip; });
+        if (it == engine4.end())
+            engine4.push_back(l);
+        else
+            *it = l;
+        dns->on_lease(l, ev, t);
+    }
+    void on_lease6(const control::dhcp::Lease6& l, control::dhcp::LeaseEvent ev, int64_t t) {
+        auto it = std::find_if(engine6.begin(), engine6.end(),
+                               [&](auto& x) { return x.key.addr == l.key.addr; });
+        if (it == engine6.end())
+            engine6.push_back(l);
+        else
+            *it = l;
+        dns->on_lease6(l, ev, t);
     }
 
     control::dhcp::Lease lease4(const char* addr, uint8_t mac_last, const std::string& host) {
@@ -140,7 +173,7 @@ TEST(ReverseName6, IsTheNibbleForm) {
 TEST_F(Dns6, GrantPublishesAaaaAndPtrReleaseDeletesExpiryKeeps) {
     load();
     auto l = lease6("2001:db8::1000", 1, "vm1");
-    dns->on_lease6(l, control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(l, control::dhcp::LeaseEvent::Granted, now);
     EXPECT_EQ(aaaa_of("vm1.lan."), "2001:db8::1000");
     EXPECT_EQ(ptr6_of("2001:db8::1000"), "vm1.lan.");
     const auto* e = find("vm1.lan.", dns::rrtype::AAAA);
@@ -150,9 +183,9 @@ TEST_F(Dns6, GrantPublishesAaaaAndPtrReleaseDeletesExpiryKeeps) {
     EXPECT_EQ(e->prov.owner.rfind("client:AAIB", 0), 0u) << "DHCID type 2 (DUID), SHA-256";
     EXPECT_EQ(e->ttl, 1200u) << "a third of the valid lifetime";
     // Expiry keeps both (default policy), release deletes AAAA and PTR.
-    dns->on_lease6(l, control::dhcp::LeaseEvent::Expired, now);
+    on_lease6(l, control::dhcp::LeaseEvent::Expired, now);
     EXPECT_EQ(aaaa_of("vm1.lan."), "2001:db8::1000");
-    dns->on_lease6(l, control::dhcp::LeaseEvent::Released, now);
+    on_lease6(l, control::dhcp::LeaseEvent::Released, now);
     EXPECT_EQ(aaaa_of("vm1.lan."), "");
     EXPECT_EQ(ptr6_of("2001:db8::1000"), "");
     EXPECT_EQ(audit.back().reason, AuditReason::Release);
@@ -161,8 +194,8 @@ TEST_F(Dns6, GrantPublishesAaaaAndPtrReleaseDeletesExpiryKeeps) {
 TEST_F(Dns6, StrictScopeDeletesOnExpiry) {
     load("delete_on_expiry = true");
     auto l = lease6("2001:db8::1000", 1, "vm1");
-    dns->on_lease6(l, control::dhcp::LeaseEvent::Granted, now);
-    dns->on_lease6(l, control::dhcp::LeaseEvent::Expired, now);
+    on_lease6(l, control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(l, control::dhcp::LeaseEvent::Expired, now);
     EXPECT_EQ(aaaa_of("vm1.lan."), "");
     EXPECT_EQ(ptr6_of("2001:db8::1000"), "vm1.lan.") << "PTR is toggled separately";
 }
@@ -171,25 +204,25 @@ TEST_F(Dns6, DualStackDeviceKeepsBothFamiliesWhateverOneDoes) {
     load();
     auto v4 = lease4("198.18.0.100", 7, "vm7");
     auto v6 = lease6("2001:db8::1007", 7, "vm7");
-    dns->on_lease(v4, control::dhcp::LeaseEvent::Granted, now);
-    dns->on_lease6(v6, control::dhcp::LeaseEvent::Granted, now);
+    on_lease(v4, control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(v6, control::dhcp::LeaseEvent::Granted, now);
     EXPECT_TRUE(has_a("vm7.lan."));
     EXPECT_EQ(aaaa_of("vm7.lan."), "2001:db8::1007");
     EXPECT_EQ(dns->stats().skipped.get(), 0u);
-    dns->on_lease6(v6, control::dhcp::LeaseEvent::Released, now);
+    on_lease6(v6, control::dhcp::LeaseEvent::Released, now);
     EXPECT_TRUE(has_a("vm7.lan.")) << "a v6 release never touches the A";
     EXPECT_EQ(aaaa_of("vm7.lan."), "");
-    dns->on_lease6(v6, control::dhcp::LeaseEvent::Granted, now);
-    dns->on_lease(v4, control::dhcp::LeaseEvent::Released, now);
+    on_lease6(v6, control::dhcp::LeaseEvent::Granted, now);
+    on_lease(v4, control::dhcp::LeaseEvent::Released, now);
     EXPECT_FALSE(has_a("vm7.lan."));
     EXPECT_EQ(aaaa_of("vm7.lan."), "2001:db8::1007") << "a v4 release never touches the AAAA";
 }
 
 TEST_F(Dns6, AnotherDeviceClaimingTheNameIsAConflictNotAFlap) {
     load();
-    dns->on_lease(lease4("198.18.0.100", 7, "vm7"), control::dhcp::LeaseEvent::Granted, now);
+    on_lease(lease4("198.18.0.100", 7, "vm7"), control::dhcp::LeaseEvent::Granted, now);
     // Another MAC and DUID, same name, the other family.
-    dns->on_lease6(lease6("2001:db8::1008", 8, "vm7"), control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(lease6("2001:db8::1008", 8, "vm7"), control::dhcp::LeaseEvent::Granted, now);
     EXPECT_TRUE(has_a("vm7.lan."));
     EXPECT_EQ(aaaa_of("vm7.lan."), "");
     EXPECT_EQ(ptr6_of("2001:db8::1008"), "") << "no PTR claims a name that is not ours";
@@ -198,8 +231,8 @@ TEST_F(Dns6, AnotherDeviceClaimingTheNameIsAConflictNotAFlap) {
     EXPECT_FALSE(audit.back().applied);
     EXPECT_NE(audit.back().detail.find("another device"), std::string::npos) << audit.back().detail;
     // And the other way round.
-    dns->on_lease6(lease6("2001:db8::1009", 9, "vm9"), control::dhcp::LeaseEvent::Granted, now);
-    dns->on_lease(lease4("198.18.0.109", 10, "vm9"), control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(lease6("2001:db8::1009", 9, "vm9"), control::dhcp::LeaseEvent::Granted, now);
+    on_lease(lease4("198.18.0.109", 10, "vm9"), control::dhcp::LeaseEvent::Granted, now);
     EXPECT_FALSE(has_a("vm9.lan."));
     EXPECT_EQ(aaaa_of("vm9.lan."), "2001:db8::1009");
     EXPECT_EQ(dns->stats().other_device.get(), 2u);
@@ -216,8 +249,8 @@ TEST_F(Dns6, SameDeviceByRfc4361ClientIdentifier) {
     std::memset(v4.client.bytes + 1, 0, 4);
     std::memcpy(v4.client.bytes + 5, v6.duid.data(), v6.duid.size());
     v4.client.len = static_cast<uint8_t>(5 + v6.duid.size());
-    dns->on_lease6(v6, control::dhcp::LeaseEvent::Granted, now);
-    dns->on_lease(v4, control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(v6, control::dhcp::LeaseEvent::Granted, now);
+    on_lease(v4, control::dhcp::LeaseEvent::Granted, now);
     EXPECT_TRUE(has_a("vm11.lan."));
     EXPECT_EQ(aaaa_of("vm11.lan."), "2001:db8::1011");
 }
@@ -225,12 +258,12 @@ TEST_F(Dns6, SameDeviceByRfc4361ClientIdentifier) {
 TEST_F(Dns6, DuidDriftTakesTheNameAndTheOldExpiryDeletesNothing) {
     load("delete_on_expiry = true");
     auto old_box = lease6("2001:db8::1020", 20, "vm20", 1);
-    dns->on_lease6(old_box, control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(old_box, control::dhcp::LeaseEvent::Granted, now);
     // Rebuilt: a new DUID, a new address, the same name.
     auto rebuilt = lease6("2001:db8::1021", 20, "vm20", 2);
-    dns->on_lease6(rebuilt, control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(rebuilt, control::dhcp::LeaseEvent::Granted, now);
     EXPECT_EQ(aaaa_of("vm20.lan."), "2001:db8::1021");
-    dns->on_lease6(old_box, control::dhcp::LeaseEvent::Expired, now);
+    on_lease6(old_box, control::dhcp::LeaseEvent::Expired, now);
     EXPECT_EQ(aaaa_of("vm20.lan."), "2001:db8::1021") << "the old lease's expiry deletes nothing";
 }
 
@@ -241,8 +274,7 @@ TEST_F(Dns6, ReservationPublishedBeforeAnyLeaseAdminRecordsUntouched) {
     EXPECT_EQ(find("my-server.lan.", dns::rrtype::AAAA)->prov.origin, Origin::Reservation);
     EXPECT_EQ(ptr6_of("2001:db8::50"), "my-server.lan.");
     // A dynamic client naming itself like the admin's record: skipped, the admin's stays.
-    dns->on_lease6(lease6("2001:db8::1030", 30, "admin-box"), control::dhcp::LeaseEvent::Granted,
-                   now);
+    on_lease6(lease6("2001:db8::1030", 30, "admin-box"), control::dhcp::LeaseEvent::Granted, now);
     EXPECT_EQ(aaaa_of("admin-box.lan."), "2001:db8::99");
     EXPECT_EQ(find("admin-box.lan.", dns::rrtype::AAAA)->prov.origin, Origin::Config);
 }
@@ -252,10 +284,10 @@ TEST_F(Dns6, DelegatedPrefixesPublishNothingAndUnleasedCleanupKeepsV6) {
     auto pd = lease6("2001:db8:8000::", 40, "");
     pd.key.kind = control::dhcp::IaKind::Pd;
     pd.key.prefix_len = 56;
-    dns->on_lease6(pd, control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(pd, control::dhcp::LeaseEvent::Granted, now);
     EXPECT_EQ(dns->stats().prefixes.get(), 1u);
     auto l = lease6("2001:db8::1040", 41, "vm41");
-    dns->on_lease6(l, control::dhcp::LeaseEvent::Granted, now);
+    on_lease6(l, control::dhcp::LeaseEvent::Granted, now);
     // Start-up clean-up with the v6 lease known keeps its records; without, they go.
     EXPECT_EQ(dns->remove_unleased({}, {l}, now), 0u);
     EXPECT_EQ(aaaa_of("vm41.lan."), "2001:db8::1040");
