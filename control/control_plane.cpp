@@ -215,11 +215,8 @@ unsigned ControlPlane::finish_rebuild() noexcept {
                 "changed meanwhile)",
                 next->record_count(), next->node_count(), rebuild_.since.size());
             if (again && !start_rebuild()) rebuild_inline(garbage);
-            if (again && rebuild_.active) {
-                // The names of this round go into the next one as well.
-            } else {
-                rebuild_.since.clear();
-            }
+            // A new round takes this round's changed names along; otherwise they are done.
+            if (!rebuild_.active) rebuild_.since.clear();
         }
     } catch (const std::exception& e) {
         zone_stats_.failures.fetch_add(1, std::memory_order_relaxed);
