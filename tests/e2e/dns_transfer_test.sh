@@ -154,7 +154,7 @@ stop_secondaries() {
     kill "$KNOT_PID" "$NSD_PID" 2>/dev/null || true
     wait "$KNOT_PID" "$NSD_PID" 2>/dev/null || true
 }
-trap 'rc=$?; stop_secondaries; (exit $rc); e2e_cleanup' EXIT
+trap 'rc=$?; set +e; stop_secondaries; (exit $rc); e2e_cleanup' EXIT
 serial=$(in_ns dig @198.18.0.1 +short lan SOA | awk '{ print $3 }')
 soa_at() { in_ns dig @"$1" +short +time=1 +tries=1 lan SOA | awk '{ print $3 }'; }
 check "Knot pulled the zone at serial $serial" wait_for 30 bash -c "test \"\$(ip netns exec $E2E_NS dig @198.18.0.3 +short +time=1 +tries=1 lan SOA | awk '{ print \$3 }')\" = '$serial'"

@@ -19,7 +19,7 @@ cleanup_more() {
     [ -n "$APP_NS" ] && ip netns del "$APP_NS" 2>/dev/null
     return 0
 }
-trap 'rc=$?; cleanup_more; (exit $rc); e2e_cleanup' EXIT
+trap 'rc=$?; set +e; cleanup_more; (exit $rc); e2e_cleanup' EXIT
 
 zone() {
     cat <<TOML
