@@ -75,22 +75,14 @@ bool ZoneStore::put(const StoredRecord& r) {
     const std::string_view k = view_of(r.rr.owner);
     if (zone_of(k) < 0) return false;
     const uint32_t n = intern(names_, k);
-    uint32_t at = rec_at(n, r.rr.type, r.rr.rdata);
+    const uint32_t at = rec_at(n, r.rr.type, r.rr.rdata);
     if (at != kNil) {
         index_remove(at);
         recs_[at].ttl = r.rr.ttl;
         set_prov(recs_[at], r.prov);
         index_add(at, r.prov.owner);
     } else {
-        at = new_rec();
-        Rec& x = recs_[at];
-        x.type = r.rr.type;
-        x.ttl = r.rr.ttl;
-        x.rdata.assign(r.rr.rdata.data(), r.rr.rdata.size());
-        set_prov(x, r.prov);
-        link_at_name(n, at);
-        index_add(at, r.prov.owner);
-        ++records_;
+        add_rec(n, r, r.prov.owner.empty() ? 0u : hash(r.prov.owner.data(), r.prov.owner.size()));
     }
     mark(n);
     if (sink_ != nullptr && r.rr.type != dns::rrtype::SOA) sink_->put(r);
@@ -149,6 +141,10 @@ void ZoneStore::restore_hashed(const StoredRecord& r, uint32_t name_hash, uint32
     }
     const uint32_t n = intern(names_, view_of(r.rr.owner), name_hash);
     if (rec_at(n, r.rr.type, r.rr.rdata) != kNil) return;  // duplicate in storage
+    add_rec(n, r, owner_hash);
+}
+
+void ZoneStore::add_rec(uint32_t n, const StoredRecord& r, uint32_t owner_hash) {
     const uint32_t at = new_rec();
     Rec& x = recs_[at];
     x.type = r.rr.type;

@@ -258,6 +258,8 @@ class ZoneStore {
     void index_add(uint32_t r, std::string_view prov_owner);
     /// The same with the owner's hash known (restore_batch).
     void index_add(uint32_t r, std::string_view prov_owner, uint32_t owner_hash);
+    /// A new record `r` at name `n` (not there yet), indexed and counted.
+    void add_rec(uint32_t n, const StoredRecord& r, uint32_t owner_hash);
     /// restore() of a record whose name and owner hashes are known.
     void restore_hashed(const StoredRecord& r, uint32_t name_hash, uint32_t owner_hash);
     void index_remove(uint32_t r);
