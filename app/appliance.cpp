@@ -1,5 +1,6 @@
 #include "app/appliance.hpp"
 
+#include <malloc.h>
 #include <signal.h>
 
 #include <rte_cycles.h>
@@ -505,6 +506,17 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
             app.start();
             api.start();
             LOG_INFO("edgelease running (config %s)", cfg.source_file.c_str());
+            {
+                // Start-up freed what it built on the way (the decoded records, the first
+                // view's inputs: about 120 bytes a record) in small blocks that malloc keeps
+                // for reuse; give their pages back once the lcores serve.
+                const auto t0 = std::chrono::steady_clock::now();
+                malloc_trim(0);
+                LOG_INFO(
+                    "start-up memory returned to the system in %.0f ms",
+                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                        .count());
+            }
 
             sigset_t set;
             sigemptyset(&set);

@@ -1,8 +1,10 @@
 #pragma once
 // An open-addressing index from a key to a lease slot number. The keys themselves live in the
 // slots (a lease's ip or its scope + client key); the table keeps a 32-bit hash beside each
-// slot number so that most probes never touch a lease. Linear probing, at most half full,
-// backward-shift deletion (no tombstones). The lease engines' indexes and the zone store's
+// slot number so that most probes never touch a lease. Linear probing, at most three quarters
+// full (eight entries to a cache line: a probe run of a few entries stays in one or two
+// lines; half full, a table of 10M entries took 268 MB instead of 134), backward-shift
+// deletion (no tombstones). The lease engines' indexes and the zone store's
 // interned names and owners use it.
 //
 // Insert allocates only when the table grows (doubling, amortised); find and erase never
@@ -22,7 +24,7 @@ class SlotTable {
     /// Room for `n` entries without growing.
     void reserve(size_t n) {
         size_t want = 16;
-        while (want < 2 * n) want *= 2;
+        while (3 * want < 4 * n) want *= 2;
         if (want > entries_.size()) rehash(want);
     }
 
@@ -38,7 +40,7 @@ class SlotTable {
 
     /// Adds `slot` under hash `h`; the caller has checked that its key is not present.
     void insert(uint32_t h, uint32_t slot) {
-        if (2 * (size_ + 1) > entries_.size()) rehash(entries_.size() * 2);
+        if (4 * (size_ + 1) > 3 * entries_.size()) rehash(entries_.size() * 2);
         place(h, slot);
         ++size_;
     }

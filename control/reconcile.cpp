@@ -170,7 +170,7 @@ void restore_leases(dhcp::DhcpService& dhcp, ddns::LeaseDns* dns, int64_t now, b
         LOG_INFO(
             "lease DNS: the stores as a clean stop or a settled moment left them, records not "
             "re-checked "
-            "(engine %.0f ms, devices and reservations %.0f ms)",
+            "(engine %.0f ms, reservations published %.0f ms)",
             t_restore, ms_since(t0) - t_restore);
         return;
     }

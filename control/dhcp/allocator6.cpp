@@ -291,7 +291,7 @@ void Engine6::Impl::fill(Lease6& l, const Scope6& sc, const Who& who, const Dhcp
         assign_label(l.hostname, req.fqdn + 1, req.fqdn[0]);
     }
     if (l.key.kind == IaKind::Pd) l.hostname.clear();  // delegated prefixes publish no names
-    auto keep = [&](uint16_t off, uint16_t len, std::vector<uint8_t>& v) {
+    auto keep = [&](uint16_t off, uint16_t len, SmallBytes<14>& v) {
         len = std::min<uint16_t>(len, 128);
         if (len == 0 || size_t{off} + len > req.relay_bytes_len)
             v.clear();

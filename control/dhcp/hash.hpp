@@ -1,6 +1,6 @@
 #pragma once
 // Hashing for the lease engine's indexes. Internal to control/dhcp. Not cryptographic: the
-// tables probe linearly and stay at most half full, so a client choosing identifiers that
+// tables probe linearly and stay at most three quarters full, so a client choosing identifiers that
 // collide slows its own lookups a little and nothing else.
 #include <cstddef>
 #include <cstdint>

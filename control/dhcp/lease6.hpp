@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/net.hpp"
+#include "common/small_bytes.hpp"
 #include "control/dhcp/lease.hpp"
 #include "dataplane/dhcp/messages6.hpp"
 
@@ -31,23 +32,25 @@ struct Lease6KeyHash {
 
 struct Lease6 {
     Lease6Key key;
-    uint32_t scope = 0;         // index into Config::dhcp6.scopes
-    std::vector<uint8_t> duid;  // the client's DUID (option 1)
-    uint32_t iaid = 0;          // of the IA the lease belongs to
-    bool has_hw = false;        // hw known: frame source, option 79, or DUID-LL/LLT
-    net::MacAddr hw;
-    std::string hostname;  // reservation hostname or the FQDN option's first label
     LeaseState state = LeaseState::Offered;
-    int64_t start = 0;       // Unix seconds of the last grant or renewal
-    int64_t expires = 0;     // Unix seconds: end of the valid lifetime (or hold, probation)
+    bool has_hw = false;  // hw known: frame source, option 79, or DUID-LL/LLT
+    bool no_dns = false;  // option 39 with N set: the client asked for no DNS updates
+    net::MacAddr hw;
+    uint32_t scope = 0;      // index into Config::dhcp6.scopes
+    uint32_t iaid = 0;       // of the IA the lease belongs to
     uint32_t preferred = 0;  // lifetimes granted at `start`
     uint32_t valid = 0;
-    uint64_t generation = 0;            // bumped on every change; expiry entries carry it
-    int32_t reservation = -1;           // index into the scope's reservations, -1 = dynamic
-    std::vector<uint8_t> remote_id;     // option 37 as last seen (enterprise number + id)
-    std::vector<uint8_t> interface_id;  // option 18 of the relay next to the client
-    bool no_dns = false;                // option 39 with N set: the client asked for no DNS updates
+    int32_t reservation = -1;     // index into the scope's reservations, -1 = dynamic
+    int64_t start = 0;            // Unix seconds of the last grant or renewal
+    int64_t expires = 0;          // Unix seconds: end of the valid lifetime (or hold, probation)
+    uint64_t generation = 0;      // bumped on every change; expiry entries carry it
+    SmallBytes<22> duid;          // the client's DUID (option 1): inline up to 22 bytes
+    SmallBytes<14> remote_id;     // option 37 as last seen (enterprise number + id)
+    SmallBytes<14> interface_id;  // option 18 of the relay next to the client
+    std::string hostname;         // reservation hostname or the FQDN option's first label
 };
+// Packed for a million of them: 160 bytes, a short DUID and no relay options held inline.
+static_assert(sizeof(Lease6) <= 160);
 
 /// The link-layer address inside a DUID-LLT (type 1) or DUID-LL (type 3) with hardware type
 /// 1 (Ethernet) and 6 bytes: true and `out` set; false for any other DUID.

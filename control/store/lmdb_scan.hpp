@@ -2,6 +2,8 @@
 // Reading a whole LMDB database at start-up: the one loop the lease store and the record
 // store share. Private to control/store.
 #include <lmdb.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -19,9 +21,24 @@ namespace edgelease::control::store::detail {
                              mdb_strerror(rc));
 }
 
+/// Unmaps [lo, hi) (rounded out to whole pages) from this process: the kernel's page cache
+/// keeps the pages, the next access maps them again (a minor fault). A whole-database scan
+/// maps every page it reads, and they stayed counted in the process's resident memory for as
+/// long as it ran: a state directory of 3.3 GB (10M leases and their records) added 3.3 GB
+/// after a restart. LMDB's map is read-only and shared (no MDB_WRITEMAP), so nothing is lost.
+/// Returns the bytes unmapped (0: not done).
+inline size_t release_mapped_pages(const uint8_t* lo, const uint8_t* hi) noexcept {
+    if (lo == nullptr || hi <= lo) return 0;
+    const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+    const uintptr_t a = reinterpret_cast<uintptr_t>(lo) & ~(page - 1);
+    const uintptr_t b = (reinterpret_cast<uintptr_t>(hi) + page - 1) & ~(page - 1);
+    return madvise(reinterpret_cast<void*>(a), b - a, MADV_DONTNEED) == 0 ? b - a : 0;
+}
+
 /// Every value of `dbi` in key order, each handed to `fn(const uint8_t*, size_t)` as it is
-/// read, in a read-only transaction of its own. Throws (lmdb_fail) when the transaction or
-/// cursor cannot be opened.
+/// read, in a read-only transaction of its own; then the pages its values were read from are
+/// released (release_mapped_pages: the values of a read transaction point into the map). Throws
+/// (lmdb_fail) when the transaction or cursor cannot be opened.
 template <class Fn>
 void scan_raw(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::string& dir, Fn fn) {
     MDB_txn* txn = nullptr;
@@ -34,9 +51,16 @@ void scan_raw(MDB_env* env, MDB_dbi dbi, const char* what_store, const std::stri
     }
     try {
         MDB_val k, v;
+        const uint8_t* lo = nullptr;
+        const uint8_t* hi = nullptr;
         for (int rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-            fn(static_cast<const uint8_t*>(v.mv_data), v.mv_size);
+             rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+            const auto* p = static_cast<const uint8_t*>(v.mv_data);
+            if (lo == nullptr || p < lo) lo = p;
+            if (p + v.mv_size > hi) hi = p + v.mv_size;
+            fn(p, v.mv_size);
+        }
+        release_mapped_pages(lo, hi);
     } catch (...) {
         mdb_cursor_close(cur);
         mdb_txn_abort(txn);

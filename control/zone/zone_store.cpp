@@ -54,7 +54,7 @@ void ZoneStore::touch(uint32_t name) {
 
 void ZoneStore::mark(uint32_t name) {
     touch(name);
-    int z = zone_of(names_.slots[name].text);
+    int z = zone_of(names_.text(name));
     if (z < 0) return;
     ZoneInfo& info = zones_[static_cast<size_t>(z)];
     if (!info.dirty && sink_ != nullptr) sink_->zone_dirty(info.apex);
@@ -199,17 +199,18 @@ void ZoneStore::set_config(const std::vector<dataplane::dns::ZoneInput>& zones, 
     for (uint32_t n = 0; n < names_.slots.size(); ++n) {
         const Interned& name = names_.slots[n];
         if (!name.used || name.first == kNil) continue;
-        const bool hosted = zone_of(name.text) >= 0;
+        const std::string_view text = names_.text(n);
+        const bool hosted = zone_of(text) >= 0;
         for (uint32_t r = name.first; r != kNil; r = recs_[r].next) {
             const Rec& e = recs_[r];
             if (e.origin == Origin::Config) {
-                auto id = record_identity(wire(name.text), e.type, e.rdata.to_vector());
+                auto id = record_identity(wire(text), e.type, e.rdata.to_vector());
                 if (wanted.count(id) != 0 && hosted)
                     kept_created[id] = e.created;
                 else
-                    to_remove.emplace_back(name.text, entry_of(e));
+                    to_remove.emplace_back(Key(text), entry_of(e));
             } else if (!hosted) {
-                to_remove.emplace_back(name.text, entry_of(e));
+                to_remove.emplace_back(Key(text), entry_of(e));
             }
         }
     }
@@ -279,8 +280,7 @@ std::vector<ZoneStore::Key> ZoneStore::lease_names_for(const std::vector<uint8_t
     if (addrs_.head.empty()) return out;
     const uint32_t h = hash(addr.data(), addr.size());
     for (uint32_t r = addrs_.at(h); r != kNil; r = recs_[r].addr_next)
-        if (recs_[r].addr_hash == h && recs_[r].rdata.equals(addr))
-            out.push_back(names_.slots[recs_[r].name].text);
+        if (recs_[r].rdata.equals(addr)) out.emplace_back(names_.text(recs_[r].name));
     return out;
 }
 
@@ -296,7 +296,7 @@ std::vector<ZoneStore::Key> ZoneStore::names_owned_by(const std::string& owner) 
     std::vector<uint32_t> names;
     for (auto it = chain.rbegin(); it != chain.rend(); ++it)
         if (std::find(names.begin(), names.end(), *it) == names.end()) names.push_back(*it);
-    for (uint32_t n : names) out.push_back(names_.slots[n].text);
+    for (uint32_t n : names) out.emplace_back(names_.text(n));
     return out;
 }
 
@@ -320,7 +320,7 @@ std::vector<dataplane::dns::ZoneInput> ZoneStore::inputs() const {
     for (uint32_t n = 0; n < names_.slots.size(); ++n) {
         const Interned& name = names_.slots[n];
         if (!name.used || name.first == kNil) continue;
-        zone_at[n] = zone_of(name.text);
+        zone_at[n] = zone_of(names_.text(n));
         if (zone_at[n] < 0) continue;
         for (uint32_t r = name.first; r != kNil; r = recs_[r].next)
             ++count[static_cast<size_t>(zone_at[n])];
@@ -331,7 +331,7 @@ std::vector<dataplane::dns::ZoneInput> ZoneStore::inputs() const {
         const Interned& name = names_.slots[n];
         for (uint32_t r = name.first; r != kNil; r = recs_[r].next)
             out[static_cast<size_t>(zone_at[n])].records.push_back(
-                dns::Record{wire(name.text), recs_[r].type, dns::rrclass::IN, recs_[r].ttl,
+                dns::Record{wire(names_.text(n)), recs_[r].type, dns::rrclass::IN, recs_[r].ttl,
                             recs_[r].rdata.to_vector()});
     }
     return out;
@@ -359,7 +359,7 @@ void ZoneStore::take_dirty(std::vector<Key>& out) {
     out.clear();
     out.reserve(dirty_.size());
     for (uint32_t n : dirty_) {
-        out.push_back(names_.slots[n].text);
+        out.emplace_back(names_.text(n));
         names_.slots[n].dirty = false;
         maybe_release_name(n);
     }
@@ -369,9 +369,10 @@ void ZoneStore::take_dirty(std::vector<Key>& out) {
 void ZoneStore::for_each(const std::function<void(const Key&, const Entry&)>& fn) const {
     Key k;
     Entry e;
-    for (const Interned& name : names_.slots) {
+    for (uint32_t n = 0; n < names_.slots.size(); ++n) {
+        const Interned& name = names_.slots[n];
         if (!name.used || name.first == kNil) continue;
-        k = name.text;
+        k.assign(names_.text(n));
         for (uint32_t r = name.first; r != kNil; r = recs_[r].next) {
             fill(recs_[r], e);
             fn(k, e);

@@ -28,6 +28,7 @@
 #include "common/dns_types.hpp"
 #include "common/siphash.hpp"
 #include "common/slot_table.hpp"
+#include "common/text_arena.hpp"
 #include "control/zone/provenance.hpp"
 #include "dataplane/dns/zone_view.hpp"
 
@@ -149,7 +150,7 @@ class ZoneStore {
     std::array<size_t, kOriginNames.size()> count_by_origin() const;
 
     static Key key(const dns::WireName& n) { return Key(n.begin(), n.end()); }
-    static dns::WireName wire(const Key& k) { return dns::WireName(k.begin(), k.end()); }
+    static dns::WireName wire(std::string_view k) { return dns::WireName(k.begin(), k.end()); }
 
   private:
     static constexpr uint32_t kNil = 0xffffffffu;
@@ -191,18 +192,20 @@ class ZoneStore {
             return p;
         }
         uint8_t in_[kInline];
-        uint32_t len_ = 0;
+        uint16_t len_ = 0;  // RDATA is at most 65535 octets
     };
 
     /// An interned byte string (an owner name, or a provenance owner) and the first record
     /// linked to it.
     struct Interned {
-        std::string text;
-        uint32_t hash = 0;
-        uint32_t first = kNil;  // names: records at the name; owners: records it owns
+        detail::TextArena::Ref text = 0;  // in the table's arena
+        uint16_t len = 0;
         bool used = false;
         bool dirty = false;  // names: in dirty_ (kept while dirty even with no records)
+        uint32_t hash = 0;
+        uint32_t first = kNil;  // names: records at the name; owners: records it owns
     };
+    static_assert(sizeof(Interned) == 16);
     /// A chained hash table of record ids whose chains run through the records.
     struct Buckets {
         std::vector<uint32_t> head;
@@ -217,25 +220,30 @@ class ZoneStore {
         std::vector<Interned> slots;
         std::vector<uint32_t> free;
         detail::SlotTable index;
+        detail::TextArena arena;
+        std::string_view text(uint32_t id) const noexcept {
+            return arena.view(slots[id].text, slots[id].len);
+        }
     };
-    /// One record.
+    /// One record: 72 bytes (the fields ordered so that nothing is padding).
     struct Rec {
-        Bytes rdata;
         int64_t created = 0;
         int64_t updated = 0;
         uint64_t generation = 0;
+        Bytes rdata;
+        uint16_t type = 0;
         uint32_t name = kNil;
         uint32_t next = kNil;  // the next record at the name, or the next free record
         uint32_t owner = kNil;
         uint32_t owner_next = kNil;  // the next record of the same provenance owner
         uint32_t addr_next = kNil;   // the next lease A/AAAA in its address bucket
-        uint32_t addr_hash = 0;
         uint32_t ttl = 0;
-        uint16_t type = 0;
         Origin origin = Origin::Config;
         bool used = false;
-        bool in_addrs = false;  // linked in addrs_ (a lease's A/AAAA)
+        bool in_addrs = false;  // linked in addrs_ (a lease's A/AAAA), under addr_hash(rdata)
     };
+    static_assert(sizeof(Rec) == 72);
+    uint32_t addr_hash(const Rec& r) const noexcept { return hash(r.rdata.data(), r.rdata.size()); }
 
     uint32_t hash(const void* p, size_t n) const noexcept {
         return static_cast<uint32_t>(siphash<1, 3>(hash_key_, static_cast<const uint8_t*>(p), n));

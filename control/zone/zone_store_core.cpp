@@ -1,6 +1,7 @@
 // The zone store's tables: interned names and owners, the record pool and the address index
 // (see zone_store.hpp, "Layout"). The operations on records are in zone_store.cpp.
 #include <algorithm>
+#include <stdexcept>
 
 #include "control/zone/zone_store.hpp"
 
@@ -23,6 +24,7 @@ void ZoneStore::Bytes::clear() noexcept {
 }
 
 void ZoneStore::Bytes::assign(const uint8_t* p, size_t n) {
+    if (n > UINT16_MAX) throw std::length_error("RDATA longer than 65535 octets");
     clear();
     if (n > kInline) {
         auto* h = new uint8_t[n];
@@ -31,19 +33,20 @@ void ZoneStore::Bytes::assign(const uint8_t* p, size_t n) {
     } else if (n != 0) {
         std::memcpy(in_, p, n);
     }
-    len_ = static_cast<uint32_t>(n);
+    len_ = static_cast<uint16_t>(n);
 }
 
 uint32_t ZoneStore::lookup(const Table& t, std::string_view s) const noexcept {
     if (t.index.size() == 0) return kNil;
     const uint32_t id =
-        t.index.find(hash(s.data(), s.size()), [&](uint32_t i) { return t.slots[i].text == s; });
+        t.index.find(hash(s.data(), s.size()), [&](uint32_t i) { return t.text(i) == s; });
     return id == detail::kNil ? kNil : id;
 }
 
 uint32_t ZoneStore::intern(Table& t, std::string_view s, uint32_t h) {
-    const uint32_t found = t.index.find(h, [&](uint32_t i) { return t.slots[i].text == s; });
+    const uint32_t found = t.index.find(h, [&](uint32_t i) { return t.text(i) == s; });
     if (found != detail::kNil) return found;
+    const detail::TextArena::Ref text = t.arena.add(s);  // may throw: before a slot is taken
     uint32_t id;
     if (!t.free.empty()) {
         id = t.free.back();
@@ -53,7 +56,8 @@ uint32_t ZoneStore::intern(Table& t, std::string_view s, uint32_t h) {
         t.slots.emplace_back();
     }
     Interned& x = t.slots[id];
-    x.text.assign(s.data(), s.size());
+    x.text = text;
+    x.len = static_cast<uint16_t>(s.size());
     x.hash = h;
     x.first = kNil;
     x.used = true;
@@ -65,7 +69,9 @@ uint32_t ZoneStore::intern(Table& t, std::string_view s, uint32_t h) {
 void ZoneStore::release(Table& t, uint32_t id) {
     Interned& x = t.slots[id];
     t.index.erase(x.hash, id);
-    std::string().swap(x.text);
+    t.arena.free(x.text, x.len);
+    x.text = 0;
+    x.len = 0;
     x.used = false;
     x.dirty = false;
     x.first = kNil;
@@ -84,7 +90,7 @@ void ZoneStore::grow_addrs(size_t want) {
     for (uint32_t r = 0; r < recs_.size(); ++r) {
         Rec& x = recs_[r];
         if (!x.used || !x.in_addrs) continue;
-        uint32_t& head = addrs_.at(x.addr_hash);
+        uint32_t& head = addrs_.at(addr_hash(x));
         x.addr_next = head;
         head = r;
     }
@@ -150,8 +156,7 @@ void ZoneStore::index_add(uint32_t r, std::string_view prov_owner, uint32_t owne
     Rec& x = recs_[r];
     if (lease_a(x)) {
         if (addrs_.count + 1 > addrs_.head.size()) grow_addrs(2 * (addrs_.count + 1));
-        x.addr_hash = hash(x.rdata.data(), x.rdata.size());
-        uint32_t& head = addrs_.at(x.addr_hash);
+        uint32_t& head = addrs_.at(addr_hash(x));
         x.addr_next = head;
         head = r;
         x.in_addrs = true;
@@ -170,7 +175,7 @@ void ZoneStore::index_add(uint32_t r, std::string_view prov_owner, uint32_t owne
 void ZoneStore::index_remove(uint32_t r) {
     Rec& x = recs_[r];
     if (x.in_addrs) {
-        for (uint32_t* link = &addrs_.at(x.addr_hash); *link != kNil;
+        for (uint32_t* link = &addrs_.at(addr_hash(x)); *link != kNil;
              link = &recs_[*link].addr_next) {
             if (*link == r) {
                 *link = x.addr_next;
@@ -211,7 +216,7 @@ void ZoneStore::fill(const Rec& r, Entry& e) const {
     e.rdata.assign(r.rdata.data(), r.rdata.data() + r.rdata.size());
     e.prov.origin = r.origin;
     if (r.owner != kNil)
-        e.prov.owner = owners_.slots[r.owner].text;
+        e.prov.owner = owners_.text(r.owner);
     else
         e.prov.owner.clear();
     e.prov.created = r.created;

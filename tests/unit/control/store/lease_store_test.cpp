@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -115,6 +116,47 @@ TEST(LeaseStore, GroupCommitsAndSurvivesReopen) {
     expect_same(leases[7], sample(0xC6120007));  // keys are big-endian addresses: sorted
     control::store::LeaseStore again(dir.str(), true);
     EXPECT_EQ(again.load(skipped).size(), n);
+}
+
+/// The process's resident file-backed memory (RssFile), in KiB.
+size_t rss_file_kib() {
+    std::ifstream f("/proc/self/status");
+    std::string line;
+    while (std::getline(f, line))
+        if (line.rfind("RssFile:", 0) == 0) return std::stoul(line.substr(8));
+    return 0;
+}
+
+TEST(LeaseStore, AStartUpScanLeavesTheStorePagesUnmapped) {
+    TempDir dir;
+    const uint32_t n = 30000;
+    {
+        control::store::LeaseStore s(dir.str(), false);
+        s.start();
+        uint64_t seq = 0;
+        for (uint32_t i = 0; i < n; ++i) {
+            while (!s.enqueue(sample(0xC6120000 + i), ++seq))
+                std::this_thread::sleep_for(std::chrono::microseconds(100));
+            s.wake();
+        }
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (s.done_seq() < n && std::chrono::steady_clock::now() < deadline)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        ASSERT_EQ(s.done_seq(), n);
+    }
+    const auto data = std::filesystem::file_size(std::filesystem::path(dir.str()) / "data.mdb");
+    ASSERT_GT(data, size_t{2} << 20) << "the store must be larger than the slack allowed below";
+    control::store::LeaseStore again(dir.str(), false);
+    size_t skipped = 9;
+    const size_t before = rss_file_kib();
+    size_t count = 0;
+    size_t stored = 0;
+    again.load_each([&](const control::dhcp::Lease&) { ++count; }, skipped, stored);
+    const size_t after = rss_file_kib();
+    EXPECT_EQ(count, n);
+    // Every page was read through the map; they stay in the page cache, not in this process.
+    EXPECT_LT(after, before + 1024) << "RssFile " << before << " -> " << after << " KiB after "
+                                    << (data >> 10) << " KiB were read";
 }
 
 TEST(LeaseStore, ALoneWriteIsDoneOnlyAfterItsMetaPageIsFlushed) {
@@ -334,10 +376,10 @@ TEST(LeaseCodec, V6RoundTripsAndRejectsDamage) {
     }
     // The largest lease the engine makes fits the fixed buffer of a queued write.
     auto big = sample6(1, control::dhcp::IaKind::Na);
-    big.duid.assign(control::dhcp::kMaxDuid, 0xab);
+    big.duid = std::vector<uint8_t>(control::dhcp::kMaxDuid, 0xab);
     big.hostname.assign(63, 'h');
-    big.remote_id.assign(128, 1);
-    big.interface_id.assign(128, 2);
+    big.remote_id = std::vector<uint8_t>(128, 1);
+    big.interface_id = std::vector<uint8_t>(128, 2);
     uint8_t buf[control::store::kMaxEncodedLease];
     EXPECT_GT(control::store::encode_lease6(big, buf, sizeof buf), 0u);
 }
