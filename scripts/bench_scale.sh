@@ -390,23 +390,23 @@ for how in ${restarts//,/ }; do
     app_pid=$!
     prc=0; wait "$probe_pid" || prc=$?
     probe_pid=""
-    wait_for 120 grep -q "edgelease running" "$tmp/appliance-$round.log" || true
+    wait_for 120 grep -q "start-up memory returned" "$tmp/appliance-$round.log" || true
     [ $prc -eq 0 ] || { log "probe failed:"; cat "$tmp/probe-$round.txt" >&2; exit 1; }
     dns_ms=$(awk '$1 == "dns" { print $2 }' "$tmp/probe-$round.txt")
     dhcp_ms=$(awk '$1 == "dhcp" { print $2 }' "$tmp/probe-$round.txt")
     tap_ms=$(awk '$1 == "tap" { print $2 }' "$tmp/probe-$round.txt")
     wait_for 30 stats_json || true
-    rss=$(rss_mib "$app_pid")
-    log "restart $round ($how): tap at $tap_ms ms, DNS answered at $dns_ms ms, DHCP ACK at $dhcp_ms ms; RSS $rss MiB"
-    grep -E "record store .*restored|lease store .*restored|lease DNS|zones loaded" "$tmp/appliance-$round.log" |
+    rss=$(rss_mib "$app_pid") hwm=$(hwm_mib "$app_pid")
+    log "restart $round ($how): tap at $tap_ms ms, DNS answered at $dns_ms ms, DHCP ACK at $dhcp_ms ms; RSS $rss MiB (peak $hwm MiB; $(rss_split "$app_pid"))"
+    grep -E "record store .*restored|lease store .*restored|lease DNS|zones loaded|memory returned" "$tmp/appliance-$round.log" |
         sed 's/^[^ ]* edgelease info: /    /' >&2 || true
-    printf '%s\t%s\t%s\t%s\t%s\n' "$how" "$tap_ms" "$dns_ms" "$dhcp_ms" "$rss" >>"$results"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$how" "$tap_ms" "$dns_ms" "$dhcp_ms" "$rss" "$hwm" >>"$results"
 done
 
 echo "bench_scale.sh $(date -u +%Y-%m-%dT%H:%M:%SZ): $(uname -sr), $(nproc --all) CPUs; commit $(git -C "$(dirname "$0")" rev-parse --short HEAD 2>/dev/null || echo '?')"
 echo "$leases DHCPv$family leases (fill $fill_s ms), PTR $ptr, zone-file records $zone_records, durability $durability"
 echo "DHCP with the leases bound (--dhcp-check $dhcp_check s, $check_clients clients): $check_summary"
 echo "held after the fill: RSS $fill_rss MiB (peak $fill_hwm MiB; $fill_split); state directory $state_mib MiB"
-echo "restart  tap_ms  dns_ms  dhcp_ms  rss_mib"
+echo "restart  tap_ms  dns_ms  dhcp_ms  rss_mib  peak_mib"
 cat "$results"
 [ -n "$app_pid" ] && { kill -TERM "$app_pid"; wait "$app_pid" || true; app_pid=""; }

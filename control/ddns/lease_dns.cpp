@@ -440,29 +440,38 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
 
 void LeaseDns::remove(const config::ScopeDnsPolicy& pol, LeaseDnsEvent ev, const Addr& a,
                       const std::string& owner, AuditReason reason, int64_t now) {
-    if (!zones_.owns_any(owner)) return;  // most releases: no records (no domain, opted out)
-    const Key rev_key = zone::ZoneStore::key(a.reverse);
-    for (const Key& k : zones_.names_owned_by(owner)) {
-        const auto entries = zones_.entries(k);
-        std::vector<zone::ZoneStore::Entry> doomed;
-        for (const auto& e : entries) {
-            if (e.prov.owner != owner) continue;
+    // One pass over the owner's records (most releases: none, one look-up); the audit events
+    // are made while each record is still there, and told once the records are gone.
+    const std::string_view rev_key(reinterpret_cast<const char*>(a.reverse.data()),
+                                   a.reverse.size());
+    pending_audit_.clear();
+    const auto done =
+        zones_.erase_owned(owner, [&](std::string_view k, const zone::ZoneStore::Entry& e) {
             RecordKind kind;
             if (e.type == a.type && e.rdata == a.rdata)
                 kind = RecordKind::Forward;
             else if (e.type == dns::rrtype::PTR && k == rev_key)
                 kind = RecordKind::Ptr;
             else
-                continue;  // the binding's records for another address (or the other family)
-            Decision d = decide(ev, kind, RecordState{e.prov.origin, true}, pol);
-            if (d == Decision::Delete)
-                doomed.push_back(e);
-            else
+                return false;  // the binding's records for another address (or the other family)
+            if (decide(ev, kind, RecordState{e.prov.origin, true}, pol) != Decision::Delete) {
                 stats_.kept.add();
-        }
-        for (const auto& e : doomed) erase_logged(k, e, reason, owner, "", now);
-    }
-    if (!zones_.owns_any(owner)) devices_.erase(owner);
+                return false;
+            }
+            AuditEvent x;
+            x.time = now;
+            x.name = dns::name_to_text(zone::ZoneStore::wire(k));
+            x.type = e.type;
+            x.old_data = zone::rdata_to_text(e.type, e.rdata);
+            x.origin = e.prov.origin;
+            x.owner = owner;
+            x.reason = reason;
+            pending_audit_.push_back(std::move(x));
+            return true;
+        });
+    for (auto& x : pending_audit_) audit(std::move(x));
+    pending_audit_.clear();
+    if (done.erased != 0 && done.left == 0) devices_.erase(owner);
 }
 
 template <class Scope, class L, class AddrFn, class OwnerFn, class DeviceFn>

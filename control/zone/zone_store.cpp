@@ -103,6 +103,50 @@ bool ZoneStore::erase(std::string_view owner, uint16_t type, const std::vector<u
     return true;
 }
 
+ZoneStore::OwnedErase ZoneStore::erase_owned_impl(std::string_view owner,
+                                                  bool (*fn)(void*, std::string_view, const Entry&),
+                                                  void* ctx) {
+    OwnedErase out;
+    const uint32_t o = find_owner(owner);
+    if (o == kNil) return out;
+    // The owner's records are linked newest first: its names, oldest record first, once each.
+    scratch_recs_.clear();
+    for (uint32_t r = owners_.slots[o].first; r != kNil; r = recs_[r].owner_next)
+        scratch_recs_.push_back(r);
+    scratch_names_.clear();
+    for (auto it = scratch_recs_.rbegin(); it != scratch_recs_.rend(); ++it) {
+        const uint32_t n = recs_[*it].name;
+        if (std::find(scratch_names_.begin(), scratch_names_.end(), n) == scratch_names_.end())
+            scratch_names_.push_back(n);
+    }
+    scratch_doomed_.clear();
+    for (uint32_t n : scratch_names_) {
+        const std::string_view name = names_.text(n);
+        for (uint32_t r = names_.slots[n].first; r != kNil; r = recs_[r].next) {
+            if (recs_[r].owner != o) continue;
+            fill(recs_[r], scratch_);
+            if (fn(ctx, name, scratch_)) scratch_doomed_.push_back(r);
+        }
+    }
+    out.left = scratch_recs_.size() - scratch_doomed_.size();
+    for (uint32_t r : scratch_doomed_) {
+        const uint32_t n = recs_[r].name;
+        const uint16_t type = recs_[r].type;
+        std::vector<uint8_t> rdata;
+        if (sink_ != nullptr && type != dns::rrtype::SOA) rdata = recs_[r].rdata.to_vector();
+        unlink(n, r);  // may release the owner: `o` is not used after this
+        --records_;
+        mark(n);  // keeps the name until take_dirty() hands it out
+        if (sink_ != nullptr && type != dns::rrtype::SOA) {
+            const std::string_view k = names_.text(n);
+            sink_->erase(dns::Record{dns::WireName(k.begin(), k.end()), type, dns::rrclass::IN, 0,
+                                     std::move(rdata)});
+        }
+        ++out.erased;
+    }
+    return out;
+}
+
 void ZoneStore::restore(const StoredRecord& r) {
     restore_hashed(r, hash(r.rr.owner.data(), r.rr.owner.size()),
                    r.prov.owner.empty() ? 0u : hash(r.prov.owner.data(), r.prov.owner.size()));

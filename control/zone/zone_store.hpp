@@ -22,6 +22,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -127,6 +128,27 @@ class ZoneStore {
     std::vector<Key> lease_names_for(const std::vector<uint8_t>& addr) const;
     /// Every (owner name) holding a record owned by `owner` (provenance owner string).
     std::vector<Key> names_owned_by(const std::string& owner) const;
+    /// What erase_owned() did.
+    struct OwnedErase {
+        size_t erased = 0;
+        size_t left = 0;  // records `owner` still holds
+    };
+    /// A release's or an expiry's removal in one pass: visits every record owned by `owner`
+    /// (provenance owner string) as entries() and names_owned_by() list them (the names in
+    /// the order of their oldest record, each name's records in order) and removes those for
+    /// which `fn(name, entry)` returns true, marked and told to the sink as erase() does.
+    /// One look-up of the owner, none of the names; no copies but the entry handed to `fn`
+    /// (valid during the call). `fn` must not change the store.
+    template <class Fn>
+    OwnedErase erase_owned(std::string_view owner, Fn&& fn) {
+        using F = std::remove_reference_t<Fn>;
+        return erase_owned_impl(
+            owner,
+            [](void* f, std::string_view name, const Entry& e) {
+                return (*static_cast<F*>(f))(name, e);
+            },
+            static_cast<void*>(&fn));
+    }
     /// Whether `owner` holds any record (no copy: the common case on a release is "none").
     bool owns_any(const std::string& owner) const { return find_owner(owner) != kNil; }
     /// Whether no record has a provenance owner (no lease or reservation record exists): the
@@ -245,6 +267,8 @@ class ZoneStore {
     static_assert(sizeof(Rec) == 72);
     uint32_t addr_hash(const Rec& r) const noexcept { return hash(r.rdata.data(), r.rdata.size()); }
 
+    OwnedErase erase_owned_impl(std::string_view owner,
+                                bool (*fn)(void*, std::string_view, const Entry&), void* ctx);
     uint32_t hash(const void* p, size_t n) const noexcept {
         return static_cast<uint32_t>(siphash<1, 3>(hash_key_, static_cast<const uint8_t*>(p), n));
     }
@@ -296,6 +320,8 @@ class ZoneStore {
     Buckets addrs_;                     // lease A/AAAA records by RDATA, chained through addr_next
     std::vector<uint32_t> dirty_;       // name ids
     mutable std::vector<Entry> found_;  // find()'s copies
+    Entry scratch_;                     // erase_owned()'s entry, reused
+    std::vector<uint32_t> scratch_recs_, scratch_names_, scratch_doomed_;
     // restore() of config records: (created, updated, ttl) by identity until set_config() runs.
     struct RestoredTimes {
         int64_t created;

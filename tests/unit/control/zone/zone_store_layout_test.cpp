@@ -194,3 +194,71 @@ TEST(ZoneStoreLayout, ABatchRestoresWhatOneAtATimeRestores) {
 
 }  // namespace
 }  // namespace edgelease::control::zone
+
+namespace edgelease::control::zone {
+namespace {
+
+struct ErasedSink : RecordSink {
+    std::vector<dns::Record> erased;
+    void put(const StoredRecord&) override {}
+    void erase(const dns::Record& r) override { erased.push_back(r); }
+};
+
+TEST(ZoneStoreLayout, EraseOwnedRemovesWhatTheCallerChoosesInOnePass) {
+    ErasedSink sink;
+    ZoneStore s(&sink);
+    s.set_config(one_zone(), 1);
+    // One owner with two names (two A records at the first), another owner beside it.
+    ASSERT_TRUE(s.put(lease_a(1, "client:one", 1)));
+    ASSERT_TRUE(s.put(lease_a(2, "client:one", 2)));
+    auto second = lease_a(1, "client:one", 3);
+    ASSERT_TRUE(s.put(second));
+    ASSERT_TRUE(s.put(lease_a(4, "client:other", 4)));
+    std::vector<ZoneStore::Key> dirty;
+    s.take_dirty(dirty);
+    sink.erased.clear();
+
+    std::vector<std::pair<std::string, std::vector<uint8_t>>> seen;
+    auto done = s.erase_owned("client:one", [&](std::string_view k, const ZoneStore::Entry& e) {
+        EXPECT_EQ(e.prov.owner, "client:one");
+        seen.emplace_back(std::string(k), e.rdata);
+        return e.rdata == v4(1) || e.rdata == v4(2);  // keep 198.19.0.3
+    });
+    EXPECT_EQ(done.erased, 2u);
+    EXPECT_EQ(done.left, 1u);
+    const auto k1 = ZoneStore::key(name("lg-1.sub.test."));
+    const auto k2 = ZoneStore::key(name("lg-2.sub.test."));
+    // Names in the order of their oldest record, each name's records in order.
+    ASSERT_EQ(seen.size(), 3u);
+    EXPECT_EQ(seen[0], std::make_pair(std::string(k1), v4(1)));
+    EXPECT_EQ(seen[1], std::make_pair(std::string(k1), v4(3)));
+    EXPECT_EQ(seen[2], std::make_pair(std::string(k2), v4(2)));
+    ASSERT_EQ(s.entries(k1).size(), 1u);
+    EXPECT_EQ(s.entries(k1)[0].rdata, v4(3));
+    EXPECT_TRUE(s.entries(k2).empty());
+    EXPECT_TRUE(s.lease_names_for(v4(1)).empty()) << "the address index follows";
+    ASSERT_EQ(sink.erased.size(), 2u);
+    EXPECT_EQ(sink.erased[0].rdata, v4(1));
+    EXPECT_EQ(sink.erased[1].owner, name("lg-2.sub.test."));
+    s.take_dirty(dirty);
+    EXPECT_NE(std::find(dirty.begin(), dirty.end(), k2), dirty.end()) << "a changed name is dirty";
+
+    // The last record goes: the owner is gone; an unknown owner is one look-up and nothing.
+    done =
+        s.erase_owned("client:one", [](std::string_view, const ZoneStore::Entry&) { return true; });
+    EXPECT_EQ(done.erased, 1u);
+    EXPECT_EQ(done.left, 0u);
+    EXPECT_FALSE(s.owns_any("client:one"));
+    EXPECT_TRUE(s.owns_any("client:other"));
+    size_t calls = 0;
+    done = s.erase_owned("client:none", [&](std::string_view, const ZoneStore::Entry&) {
+        ++calls;
+        return true;
+    });
+    EXPECT_EQ(calls, 0u);
+    EXPECT_EQ(done.erased + done.left, 0u);
+    EXPECT_EQ(s.record_count(), 2u);  // the SOA and client:other's A
+}
+
+}  // namespace
+}  // namespace edgelease::control::zone
