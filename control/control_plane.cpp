@@ -73,15 +73,15 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
     unsigned applied = 0;
     dataplane::dns::ZoneGarbage garbage;
     try {
-        zone_store_->take_dirty(dirty_);
+        zone_store_->take_dirty(dirty_, dirty_ids_);
         // While a rebuild runs, every changed name is written into the new view as well.
         if (rebuild_.active)
             rebuild_.since.insert(rebuild_.since.end(), dirty_.begin(), dirty_.end());
         bool rebuild = current_ == nullptr;
         for (size_t i = 0; i < dirty_.size() && current_ != nullptr; ++i) {
             const auto& key = dirty_[i];
-            auto res = current_->set_owner(zone::ZoneStore::wire(key), zone_store_->records_of(key),
-                                           garbage);
+            auto res = current_->set_owner(zone::ZoneStore::wire(key),
+                                           zone_store_->records_at(dirty_ids_[i], key), garbage);
             if (res == dataplane::dns::UpdateResult::NeedsRebuild)
                 rebuild = true;  // the others still go into the view readers see now
             else

@@ -155,7 +155,8 @@ class ControlPlane {
     dhcp::DhcpService* dhcp_ = nullptr;
     zone::ZoneStore* zone_store_ = nullptr;
     store::RecordStore* records_ = nullptr;
-    std::vector<std::string> dirty_;  // reused
+    std::vector<std::string> dirty_;   // reused
+    std::vector<uint32_t> dirty_ids_;  // their ids in the zone store (records_at)
     ZoneUpdateStats zone_stats_;
     Doorbell bell_;
     CommandQueue commands_;

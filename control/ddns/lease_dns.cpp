@@ -287,7 +287,8 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
     const Key k = zone::ZoneStore::key(want.owner);
     const LeaseDnsEvent ev =
         reason == AuditReason::Renew ? LeaseDnsEvent::Renew : LeaseDnsEvent::Grant;
-    const std::string name_text = dns::name_to_text(want.owner);
+    // Made only for an audit event: most grants are renewals that change nothing.
+    const auto name_text = [&] { return dns::name_to_text(want.owner); };
     // Anything at the name that is not the lease's own kind of record: the name is someone's.
     const auto entries = zones_.entries(k);
     const zone::ZoneStore::Entry* same = nullptr;
@@ -315,7 +316,7 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
             if (d == Decision::Skip) {
                 AuditEvent a;
                 a.time = now;
-                a.name = name_text;
+                a.name = name_text();
                 a.type = want.type;
                 a.old_data = zone::rdata_to_text(e.type, e.rdata);
                 a.new_data = zone::rdata_to_text(want.type, want.rdata);
@@ -324,7 +325,7 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
                 a.reason = AuditReason::ConflictSkip;
                 a.applied = false;
                 a.detail = std::string(kLeaseDnsEventNames[static_cast<size_t>(ev)]) + ": " +
-                           name_text + " holds a " + std::string(to_string(e.prov.origin)) + " " +
+                           a.name + " holds a " + std::string(to_string(e.prov.origin)) + " " +
                            dns::type_to_text(e.type) + " record" +
                            (e.prov.owner.empty() ? "" : " of " + e.prov.owner) + other_device;
                 audit(std::move(a));
@@ -371,7 +372,7 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
     if (!existed) {
         AuditEvent a;
         a.time = now;
-        a.name = name_text;
+        a.name = name_text();
         a.type = want.type;
         a.new_data = zone::rdata_to_text(want.type, want.rdata);
         a.origin = r.prov.origin;
@@ -388,29 +389,36 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
     if (!name && !zones_.owns_any(owner)) return;  // no name, and none to take back
     const dns::WireName& rev = a.reverse;
     const Key rev_key = zone::ZoneStore::key(rev);
-    // 1. The binding's own records that no longer describe it (renamed, or it moved address).
-    for (const Key& k : zones_.names_owned_by(owner)) {
-        const auto entries = zones_.entries(k);
-        std::vector<zone::ZoneStore::Entry> stale;
-        for (const auto& e : entries) {
-            if (e.prov.owner != owner || !lease_origin(e.prov.origin)) continue;
-            const bool current_a =
-                name && e.type == a.type && k == zone::ZoneStore::key(*name) && e.rdata == a.rdata;
-            const bool current_ptr =
-                name && e.type == dns::rrtype::PTR && k == rev_key && e.rdata == *name;
-            if (!current_a && !current_ptr) stale.push_back(e);
-        }
-        for (const auto& e : stale)
-            erase_logged(k, e, AuditReason::Rename, owner,
-                         name ? "the binding is now " + dns::name_to_text(*name) + " at " + a.text
-                              : "the binding has no name any more",
-                         now);
-    }
+    // 1. The binding's own records that no longer describe it (renamed, or it moved address),
+    //    in one pass over its records (a renewal: one look-up, nothing erased).
+    const Key name_key = name ? zone::ZoneStore::key(*name) : Key();
+    pending_audit_.clear();
+    zones_.erase_owned(owner, [&](std::string_view k, const zone::ZoneStore::Entry& e) {
+        if (!lease_origin(e.prov.origin)) return false;
+        const bool current_a = name && e.type == a.type && k == name_key && e.rdata == a.rdata;
+        const bool current_ptr =
+            name && e.type == dns::rrtype::PTR && k == rev_key && e.rdata == *name;
+        if (current_a || current_ptr) return false;
+        AuditEvent x;
+        x.time = now;
+        x.name = dns::name_to_text(zone::ZoneStore::wire(k));
+        x.type = e.type;
+        x.old_data = zone::rdata_to_text(e.type, e.rdata);
+        x.origin = e.prov.origin;
+        x.owner = owner;
+        x.reason = AuditReason::Rename;
+        x.detail = name ? "the binding is now " + dns::name_to_text(*name) + " at " + a.text
+                        : "the binding has no name any more";
+        pending_audit_.push_back(std::move(x));
+        return true;
+    });
+    for (auto& x : pending_audit_) audit(std::move(x));
+    pending_audit_.clear();
     if (!name) return;
     // 2. Lease records of other bindings pointing at this address give way (a kept record
     //    never points at someone else).
     for (const Key& k : zones_.lease_names_for(a.rdata)) {
-        if (k == zone::ZoneStore::key(*name)) continue;  // judged by write_one below
+        if (k == name_key) continue;  // judged by write_one below
         const auto entries = zones_.entries(k);
         std::vector<zone::ZoneStore::Entry> old;
         for (const auto& e : entries)

@@ -345,9 +345,12 @@ std::vector<ZoneStore::Key> ZoneStore::names_owned_by(const std::string& owner) 
 }
 
 std::vector<dns::Record> ZoneStore::records_of(const Key& owner) const {
+    return records_at(find_name(owner), owner);
+}
+
+std::vector<dns::Record> ZoneStore::records_at(uint32_t n, const Key& owner) const {
     std::vector<dns::Record> out;
-    const uint32_t n = find_name(owner);
-    if (n == kNil) return out;
+    if (n == kNil || n >= names_.slots.size() || !names_.slots[n].used) return out;
     for (uint32_t r = names_.slots[n].first; r != kNil; r = recs_[r].next)
         out.push_back(dns::Record{wire(owner), recs_[r].type, dns::rrclass::IN, recs_[r].ttl,
                                   recs_[r].rdata.to_vector()});
@@ -398,6 +401,11 @@ void ZoneStore::bump_serial(ZoneInfo& z) {
 }
 
 void ZoneStore::take_dirty(std::vector<Key>& out) {
+    std::vector<uint32_t> ids;
+    take_dirty(out, ids);
+}
+
+void ZoneStore::take_dirty(std::vector<Key>& out, std::vector<uint32_t>& ids) {
     for (auto& z : zones_)
         if (z.dirty) bump_serial(z);
     out.clear();
@@ -405,8 +413,9 @@ void ZoneStore::take_dirty(std::vector<Key>& out) {
     for (uint32_t n : dirty_) {
         out.emplace_back(names_.text(n));
         names_.slots[n].dirty = false;
-        maybe_release_name(n);
+        maybe_release_name(n);  // a released name reads as empty in records_at()
     }
+    ids.swap(dirty_);
     dirty_.clear();
 }
 

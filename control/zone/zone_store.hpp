@@ -163,6 +163,11 @@ class ZoneStore {
     /// Owners changed since the last call (moved out). Zones whose data changed get their
     /// SOA serial bumped first (RFC 1982 arithmetic; serial+1), so their apex is included.
     void take_dirty(std::vector<Key>& out);
+    /// The same, with each name's id for records_at() (no look-up of the name again).
+    void take_dirty(std::vector<Key>& out, std::vector<uint32_t>& ids);
+    /// records_of() for the name take_dirty() handed out as ids[i] with out[i] == `owner`:
+    /// valid until the store next changes (a name left without records reads as empty).
+    std::vector<dns::Record> records_at(uint32_t id, const Key& owner) const;
     bool has_dirty() const noexcept { return !dirty_.empty(); }
 
     /// Visits every record (for listings). Order is unspecified. `fn` must not change the

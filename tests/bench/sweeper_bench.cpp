@@ -107,6 +107,7 @@ struct LeaseZones {
     std::unique_ptr<edgelease::dataplane::dns::ZoneView> view;
     edgelease::dataplane::dns::ZoneGarbage garbage;  // kept to the end: readers may look
     std::vector<std::string> dirty;
+    std::vector<uint32_t> dirty_ids;
     uint64_t audited = 0, names_written = 0, rebuild_refused = 0;
     // The longest poll's parts: the expiries with LeaseDns, and the view's writes.
     Clock::duration max_lease_dns{}, max_view{};
@@ -281,11 +282,12 @@ void control_loop(Shared& sh, SweeperLink& link, std::vector<std::unique_ptr<Lea
                 const auto t_view = Clock::now();
                 zones->max_lease_dns = std::max(zones->max_lease_dns, t_view - t_expire);
                 for (auto& zs : zones->stores) {
-                    zs->take_dirty(zones->dirty);
-                    for (const auto& key : zones->dirty) {
-                        const auto res =
-                            zones->view->set_owner(edgelease::control::zone::ZoneStore::wire(key),
-                                                   zs->records_of(key), zones->garbage);
+                    zs->take_dirty(zones->dirty, zones->dirty_ids);
+                    for (size_t i = 0; i < zones->dirty.size(); ++i) {
+                        const auto& key = zones->dirty[i];
+                        const auto res = zones->view->set_owner(
+                            edgelease::control::zone::ZoneStore::wire(key),
+                            zs->records_at(zones->dirty_ids[i], key), zones->garbage);
                         if (res == edgelease::dataplane::dns::UpdateResult::NeedsRebuild)
                             ++zones->rebuild_refused;
                         else

@@ -260,5 +260,42 @@ TEST(ZoneStoreLayout, EraseOwnedRemovesWhatTheCallerChoosesInOnePass) {
     EXPECT_EQ(s.record_count(), 2u);  // the SOA and client:other's A
 }
 
+TEST(ZoneStoreLayout, DirtyNamesComeWithIdsThatReadTheirRecordsWithoutALookUp) {
+    ZoneStore s;
+    s.set_config(one_zone(), 1);
+    std::vector<ZoneStore::Key> dirty;
+    std::vector<uint32_t> ids;
+    s.take_dirty(dirty, ids);
+    ASSERT_TRUE(s.put(lease_a(1, "client:one", 1)));
+    ASSERT_TRUE(s.put(lease_a(2, "client:two", 2)));
+    s.take_dirty(dirty, ids);
+    s.erase_owned("client:two", [](std::string_view, const ZoneStore::Entry&) { return true; });
+    ASSERT_TRUE(s.put(lease_a(3, "client:three", 3)));
+    s.take_dirty(dirty, ids);  // lg-2 (now empty, released), lg-3, and the apex (serial)
+    ASSERT_EQ(dirty.size(), ids.size());
+    ASSERT_EQ(dirty.size(), 3u);
+    for (size_t i = 0; i < dirty.size(); ++i) {
+        const auto a = s.records_at(ids[i], dirty[i]);
+        const auto b = s.records_of(dirty[i]);
+        ASSERT_EQ(a.size(), b.size()) << i;
+        for (size_t j = 0; j < a.size(); ++j) {
+            EXPECT_EQ(a[j].owner, b[j].owner);
+            EXPECT_EQ(a[j].type, b[j].type);
+            EXPECT_EQ(a[j].rdata, b[j].rdata);
+        }
+    }
+    const auto k2 = ZoneStore::key(name("lg-2.sub.test."));
+    const auto at2 = std::find(dirty.begin(), dirty.end(), k2) - dirty.begin();
+    ASSERT_LT(static_cast<size_t>(at2), dirty.size());
+    EXPECT_TRUE(s.records_at(ids[static_cast<size_t>(at2)], k2).empty());
+    const auto k3 = ZoneStore::key(name("lg-3.sub.test."));
+    const auto at3 = std::find(dirty.begin(), dirty.end(), k3) - dirty.begin();
+    ASSERT_LT(static_cast<size_t>(at3), dirty.size());
+    const auto rs = s.records_at(ids[static_cast<size_t>(at3)], k3);
+    ASSERT_EQ(rs.size(), 1u);
+    EXPECT_EQ(rs[0].rdata, v4(3));
+    EXPECT_EQ(rs[0].owner, name("lg-3.sub.test."));
+}
+
 }  // namespace
 }  // namespace edgelease::control::zone
