@@ -247,6 +247,7 @@ void LeaseDns::audit(AuditEvent e) {
     }
     if (logged_this_second_ < kLogsPerSecond) {
         ++logged_this_second_;
+        e.complete();
         const std::string t = dns::type_to_text(e.type);
         if (e.applied)
             LOG_INFO("dns: %s %s %s %s -> %s (%s, owner %s)%s%s",
@@ -372,9 +373,11 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
     if (!existed) {
         AuditEvent a;
         a.time = now;
-        a.name = name_text();
+        a.deferred = true;  // texts made where the event is read (complete())
+        a.name_wire = want.owner;
         a.type = want.type;
-        a.new_data = zone::rdata_to_text(want.type, want.rdata);
+        a.new_rdata = want.rdata;
+        a.has_new = true;
         a.origin = r.prov.origin;
         a.owner = owner;
         a.reason = reason;
@@ -468,9 +471,11 @@ void LeaseDns::remove(const config::ScopeDnsPolicy& pol, LeaseDnsEvent ev, const
             }
             AuditEvent x;
             x.time = now;
-            x.name = dns::name_to_text(zone::ZoneStore::wire(k));
+            x.deferred = true;  // texts made where the event is read (complete())
+            x.name_wire = zone::ZoneStore::wire(k);
             x.type = e.type;
-            x.old_data = zone::rdata_to_text(e.type, e.rdata);
+            x.old_rdata = e.rdata;
+            x.has_old = true;
             x.origin = e.prov.origin;
             x.owner = owner;
             x.reason = reason;

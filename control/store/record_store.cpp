@@ -393,7 +393,14 @@ void RecordStore::audit(zone::AuditEvent e) {
     e.seq = next_audit_seq_++;
     uint8_t k[8];
     key_u64(e.seq, k);
-    push(new Op{Op::Audit, std::string(reinterpret_cast<char*>(k), 8), encode_audit(e)});
+    if (e.deferred) {
+        // The texts are made on the writer thread, off the control lcore.
+        auto* op = new Op{Op::Audit, std::string(reinterpret_cast<char*>(k), 8), {}, nullptr};
+        op->event = std::make_unique<zone::AuditEvent>(std::move(e));
+        push(op);
+        return;
+    }
+    push(new Op{Op::Audit, std::string(reinterpret_cast<char*>(k), 8), encode_audit(e), nullptr});
 }
 
 bool RecordStore::wait_idle(std::chrono::milliseconds timeout) {
@@ -427,6 +434,11 @@ bool RecordStore::commit(std::vector<Op*>& batch) {
         bool marked = mark_stored_;
         for (size_t i = 0; rc == 0 && i < batch.size(); ++i) {
             Op& op = *batch[i];
+            if (op.event) {
+                op.event->complete();
+                op.value = encode_audit(*op.event);
+                op.event.reset();
+            }
             MDB_val k{op.key.size(), op.key.data()};
             if (op.kind == Op::Mark) {
                 MDB_val mk{sizeof kCleanKey - 1, const_cast<char*>(kCleanKey)};

@@ -188,6 +188,8 @@ class RecordStore final : public zone::RecordSink {
         enum Kind : uint8_t { Put, Del, Audit, ZoneDirty, ZoneSerial, ZoneRemoved, Mark } kind;
         std::string key;
         std::string value;
+        // Audit with deferred texts: completed and encoded into `value` by the writer.
+        std::unique_ptr<zone::AuditEvent> event;
     };
     void push(Op* op);
     void writer();

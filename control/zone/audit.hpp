@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "common/dns_types.hpp"
 #include "control/zone/provenance.hpp"
 
 namespace edgelease::control::zone {
@@ -59,6 +61,20 @@ struct AuditEvent {
     AuditReason reason = AuditReason::Grant;
     bool applied = true;  // false: skipped
     std::string detail;   // why, in words
+
+    // Deferred texts. The control lcore audits every record a grant writes and every one an
+    // expiry deletes (a million in an expiry storm); formatting the name and the RDATA there
+    // cost about a fifth of each deletion. An event may carry them in wire form instead
+    // (`deferred`), and whoever reads it first turns them into `name`, `old_data` and
+    // `new_data` with complete(): the record store's writer thread, or a log line.
+    bool deferred = false;
+    dns::WireName name_wire;
+    std::vector<uint8_t> old_rdata;  // empty with has_old false: none
+    std::vector<uint8_t> new_rdata;
+    bool has_old = false, has_new = false;
+    /// Fills the texts from the wire forms when deferred (then not deferred any more); both
+    /// RDATA are read as `type`.
+    void complete();
 };
 
 }  // namespace edgelease::control::zone

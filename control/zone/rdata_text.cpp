@@ -1,5 +1,7 @@
 #include "control/zone/rdata_text.hpp"
 
+#include "control/zone/audit.hpp"
+
 #include <charconv>
 
 #include "common/net.hpp"
@@ -617,6 +619,18 @@ std::optional<uint32_t> ttl_from_text(std::string_view text) {
         first = false;
     }
     return static_cast<uint32_t>(total);
+}
+
+}  // namespace edgelease::control::zone
+
+namespace edgelease::control::zone {
+
+void AuditEvent::complete() {
+    if (!deferred) return;
+    name = dns::name_to_text(name_wire);
+    if (has_old) old_data = rdata_to_text(type, old_rdata);
+    if (has_new) new_data = rdata_to_text(type, new_rdata);
+    deferred = false;
 }
 
 }  // namespace edgelease::control::zone

@@ -79,8 +79,10 @@ struct Dns6 : ::testing::Test {
         auto zones = control::zone::load_zones(cfg, 1);
         ASSERT_TRUE(zones.errors.empty());
         store.set_config(zones.zones, now);
-        dns = std::make_unique<LeaseDns>(cfg, store,
-                                         [this](AuditEvent e) { audit.push_back(std::move(e)); });
+        dns = std::make_unique<LeaseDns>(cfg, store, [this](AuditEvent e) {
+            e.complete();  // as the record store does: the texts a reader sees
+            audit.push_back(std::move(e));
+        });
         // The engines, as the DHCP service lets LeaseDns ask them: the leases given below.
         dns->set_lease_lookup({[this](uint32_t ip) -> const control::dhcp::Lease* {
                                    for (const auto& l : engine4)
@@ -310,8 +312,10 @@ TEST_F(Dns6, AfterARestartTheDeviceComesFromTheLeaseAtTheAddress) {
     dns->on_lease(v4, control::dhcp::LeaseEvent::Granted, now);
     dns->on_lease(other4, control::dhcp::LeaseEvent::Granted, now);
     // The restart: a new LeaseDns over the same records, knowing no device.
-    dns = std::make_unique<LeaseDns>(cfg, store,
-                                     [this](AuditEvent e) { audit.push_back(std::move(e)); });
+    dns = std::make_unique<LeaseDns>(cfg, store, [this](AuditEvent e) {
+        e.complete();  // as the record store does: the texts a reader sees
+        audit.push_back(std::move(e));
+    });
     auto v6 = lease6("2001:db8::1007", 7, "vm7");
     dns->on_lease6(v6, control::dhcp::LeaseEvent::Granted, now);
     EXPECT_EQ(aaaa_of("vm7.lan."), "") << "no engine to ask: another device, as far as it knows";

@@ -62,8 +62,10 @@ struct Fixture : ::testing::Test {
         auto zones = control::zone::load_zones(cfg, 1);
         ASSERT_TRUE(zones.errors.empty());
         store.set_config(zones.zones, now);
-        dns = std::make_unique<LeaseDns>(cfg, store,
-                                         [this](AuditEvent e) { audit.push_back(std::move(e)); });
+        dns = std::make_unique<LeaseDns>(cfg, store, [this](AuditEvent e) {
+            e.complete();  // as the record store does: the texts a reader sees
+            audit.push_back(std::move(e));
+        });
     }
 
     control::dhcp::Lease lease(const char* addr, uint8_t mac_last, const std::string& host) {

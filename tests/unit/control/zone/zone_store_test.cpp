@@ -154,6 +154,14 @@ TEST(RecordStore, ProvenanceSurvivesRestart) {
             e.new_data = "198.18.0." + std::to_string(100 + i);
             e.owner = "client:x";
             e.reason = AuditReason::Grant;
+            if (i % 2 == 1) {  // texts made by the writer thread, as LeaseDns's events
+                e.name.clear();
+                e.new_data.clear();
+                e.deferred = true;
+                e.name_wire = name("pc.lan.");
+                e.new_rdata = {198, 18, 0, static_cast<uint8_t>(100 + i)};
+                e.has_new = true;
+            }
             rs.audit(e);
         }
         ASSERT_TRUE(s.erase(ZoneStore::key(name("b.lan.")), dns::rrtype::A, {198, 18, 0, 11}));
@@ -161,6 +169,10 @@ TEST(RecordStore, ProvenanceSurvivesRestart) {
         auto events = rs.read_audit(10, "");
         ASSERT_EQ(events.size(), 3u) << "bounded: the two oldest were dropped";
         EXPECT_EQ(events[0].new_data, "198.18.0.104");
+        EXPECT_EQ(events[1].name, "pc.lan.");
+        EXPECT_EQ(events[1].new_data, "198.18.0.103");
+        EXPECT_EQ(events[1].old_data, "");
+        EXPECT_FALSE(events[1].deferred);
         EXPECT_EQ(events[2].new_data, "198.18.0.102");
         EXPECT_EQ(rs.read_audit(10, "", events[0].seq).size(), 2u);
         EXPECT_TRUE(rs.read_audit(10, "nomatch").empty());
