@@ -77,10 +77,24 @@ bool ZoneStore::put(const StoredRecord& r) {
     const uint32_t n = intern(names_, k);
     const uint32_t at = rec_at(n, r.rr.type, r.rr.rdata);
     if (at != kNil) {
-        index_remove(at);
-        recs_[at].ttl = r.rr.ttl;
-        set_prov(recs_[at], r.prov);
-        index_add(at, r.prov.owner);
+        Rec& x = recs_[at];
+        const bool same_owner = r.prov.owner.empty()
+                                    ? x.owner == kNil
+                                    : x.owner != kNil && owners_.text(x.owner) == r.prov.owner;
+        const bool lease_origin =
+            r.prov.origin == Origin::Dhcp || r.prov.origin == Origin::Reservation;
+        const bool was_lease_origin = x.origin == Origin::Dhcp || x.origin == Origin::Reservation;
+        if (same_owner && lease_origin == was_lease_origin) {
+            // A renewal: the same owner and the same indexes; only the provenance changes
+            // (no owner released and interned again, no address chain walked twice).
+            x.ttl = r.rr.ttl;
+            set_prov(x, r.prov);
+        } else {
+            index_remove(at);
+            x.ttl = r.rr.ttl;
+            set_prov(x, r.prov);
+            index_add(at, r.prov.owner);
+        }
     } else {
         add_rec(n, r, r.prov.owner.empty() ? 0u : hash(r.prov.owner.data(), r.prov.owner.size()));
     }
