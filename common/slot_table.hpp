@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/huge_alloc.hpp"
+
 namespace edgelease::detail {
 
 inline constexpr uint32_t kNil = UINT32_MAX;
@@ -99,7 +101,7 @@ class SlotTable {
     }
 
     void rehash(size_t n) {
-        std::vector<Entry> old;
+        std::vector<Entry, HugePageAllocator<Entry>> old;
         old.swap(entries_);
         entries_.assign(n, Entry{});
         mask_ = n - 1;
@@ -107,7 +109,7 @@ class SlotTable {
             if (e.slot != kNil) place(e.hash, e.slot);
     }
 
-    std::vector<Entry> entries_;
+    std::vector<Entry, HugePageAllocator<Entry>> entries_;
     size_t mask_ = 0;
     size_t size_ = 0;
 };

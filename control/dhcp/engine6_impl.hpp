@@ -2,6 +2,7 @@
 // Engine6 internals shared by its .cpp files (engine6.cpp: construction, lookups and the RFC
 // 9915 message handling; allocator6.cpp: lease state, pools, restore and expiry). Internal to
 // control/dhcp; the model is described in engine6.hpp.
+#include "common/huge_alloc.hpp"
 #include "control/dhcp/engine6.hpp"
 
 #include <algorithm>
@@ -189,10 +190,12 @@ struct Engine6::Impl {
     std::vector<uint8_t> server_duid;
     std::vector<Scope6> scopes;
     std::vector<int32_t> iface_scope;  // by interface index: the scope on that link, -1
-    std::vector<Lease6> leases;        // never shrinks: a lease is Free, not erased
-    std::vector<BindingLink> links;    // by lease index: its binding list
-    detail::SlotTable by_key;          // Lease6Key hash -> lease
-    detail::SlotTable by_binding;      // Binding hash -> the binding's first lease
+    std::vector<Lease6, HugePageAllocator<Lease6>>
+        leases;  // never shrinks: a lease is Free, not erased
+    std::vector<BindingLink, HugePageAllocator<BindingLink>>
+        links;                     // by lease index: its binding list
+    detail::SlotTable by_key;      // Lease6Key hash -> lease
+    detail::SlotTable by_binding;  // Binding hash -> the binding's first lease
     std::unordered_set<Lease6Key, Lease6KeyHash> reserved;
     // Per-request scratch, reused so that a warm engine does not allocate.
     std::vector<Lease6Key> keys_scratch, want_scratch;

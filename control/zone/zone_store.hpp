@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "common/dns_types.hpp"
+#include "common/huge_alloc.hpp"
 #include "common/siphash.hpp"
 #include "common/slot_table.hpp"
 #include "common/text_arena.hpp"
@@ -235,7 +236,7 @@ class ZoneStore {
     static_assert(sizeof(Interned) == 16);
     /// A chained hash table of record ids whose chains run through the records.
     struct Buckets {
-        std::vector<uint32_t> head;
+        std::vector<uint32_t, HugePageAllocator<uint32_t>> head;
         size_t count = 0;
         uint32_t& at(uint32_t hash) { return head[hash & (head.size() - 1)]; }
         uint32_t at(uint32_t hash) const {
@@ -244,7 +245,7 @@ class ZoneStore {
     };
     /// Interned strings with their index and free slots.
     struct Table {
-        std::vector<Interned> slots;
+        std::vector<Interned, HugePageAllocator<Interned>> slots;
         std::vector<uint32_t> free;
         detail::SlotTable index;
         detail::TextArena arena;
@@ -320,7 +321,7 @@ class ZoneStore {
     Table names_;
     Table owners_;
     size_t owners_used_ = 0;
-    std::vector<Rec> recs_;
+    std::vector<Rec, HugePageAllocator<Rec>> recs_;
     uint32_t free_rec_ = kNil;
     Buckets addrs_;                     // lease A/AAAA records by RDATA, chained through addr_next
     std::vector<uint32_t> dirty_;       // name ids
