@@ -283,9 +283,14 @@ LeaseStore::CommitResult LeaseStore::commit(const std::vector<PendingWrite>& bat
             mdb_env_info(env_, &info);
             return info.me_last_txnid == txnid ? CommitResult::Flushed : CommitResult::Unchanged;
         }
-        if (rc == MDB_MAP_FULL && !in_commit && map_size_ < max_map_size_) {
-            // No transaction is open in this process (the writer is the only user), so the
-            // map may grow (mdb_env_set_mapsize).
+        if (rc == MDB_MAP_FULL && map_size_ < max_map_size_) {
+            // No transaction is open in this process (the writer is the only user; a failed
+            // commit aborts its transaction), so the map may grow (mdb_env_set_mapsize) and
+            // the batch go again. A full map inside the commit call too: saving the free list
+            // allocates pages before anything is written or flushed, so no earlier commit's
+            // meta page is at stake (as it is after an I/O error there). Not retried, such a
+            // batch failed: its ACKs were withheld, and the failure kept every later moment
+            // from counting as settled (and the stop from being clean).
             map_size_ = std::min(map_size_ * 2, max_map_size_);
             mdb_env_set_mapsize(env_, map_size_);
             stats_.map_resizes.fetch_add(1);
