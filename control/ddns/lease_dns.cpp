@@ -265,21 +265,52 @@ void LeaseDns::audit(AuditEvent e) {
     if (sink_) sink_(std::move(e));
 }
 
-void LeaseDns::erase_logged(const Key& k, const zone::ZoneStore::Entry& e, AuditReason reason,
-                            const std::string& actor, const std::string& detail, int64_t now) {
+AuditEvent LeaseDns::erasure_event(std::string_view k, const zone::ZoneStore::Entry& e,
+                                   AuditReason reason, const std::string& actor,
+                                   const std::string& detail, int64_t now) {
     AuditEvent ev;
     ev.time = now;
-    ev.name = dns::name_to_text(zone::ZoneStore::wire(k));
+    ev.deferred = true;  // texts made where the event is read (complete())
+    ev.name_wire = zone::ZoneStore::wire(k);
     ev.type = e.type;
-    ev.old_data = zone::rdata_to_text(e.type, e.rdata);
+    ev.old_rdata = e.rdata;
+    ev.has_old = true;
     ev.origin = e.prov.origin;
     ev.owner = actor.empty() ? e.prov.owner : actor;
     ev.reason = reason;
     ev.detail = detail;
-    const uint16_t type = e.type;
-    const std::vector<uint8_t> rdata = e.rdata;  // `e` lives in the store: copy before erasing
-    zones_.erase(k, type, rdata);
+    return ev;
+}
+
+void LeaseDns::erase_logged(const Key& k, const zone::ZoneStore::Entry& e, AuditReason reason,
+                            const std::string& actor, const std::string& detail, int64_t now) {
+    AuditEvent ev = erasure_event(k, e, reason, actor, detail, now);
+    zones_.erase(k, e.type, ev.old_rdata);  // `e` may live in the store: the event holds a copy
     audit(std::move(ev));
+}
+
+template <class Detail, class Pick>
+zone::ZoneStore::OwnedErase LeaseDns::erase_owned_logged(const std::string& owner,
+                                                         AuditReason reason, Detail&& detail,
+                                                         int64_t now, Pick&& pick) {
+    // The events are made while each record is still there, and told once the records are
+    // gone (the store must not change under erase_owned()).
+    pending_audit_.clear();
+    const auto done =
+        zones_.erase_owned(owner, [&](std::string_view k, const zone::ZoneStore::Entry& e) {
+            if (!pick(k, e)) return false;
+            pending_audit_.push_back(erasure_event(k, e, reason, owner, std::string(), now));
+            return true;
+        });
+    if (!pending_audit_.empty()) {
+        const std::string why = detail();
+        for (auto& x : pending_audit_) {
+            x.detail = why;
+            audit(std::move(x));
+        }
+    }
+    pending_audit_.clear();
+    return done;
 }
 
 bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
@@ -395,28 +426,20 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
     // 1. The binding's own records that no longer describe it (renamed, or it moved address),
     //    in one pass over its records (a renewal: one look-up, nothing erased).
     const Key name_key = name ? zone::ZoneStore::key(*name) : Key();
-    pending_audit_.clear();
-    zones_.erase_owned(owner, [&](std::string_view k, const zone::ZoneStore::Entry& e) {
-        if (!lease_origin(e.prov.origin)) return false;
-        const bool current_a = name && e.type == a.type && k == name_key && e.rdata == a.rdata;
-        const bool current_ptr =
-            name && e.type == dns::rrtype::PTR && k == rev_key && e.rdata == *name;
-        if (current_a || current_ptr) return false;
-        AuditEvent x;
-        x.time = now;
-        x.name = dns::name_to_text(zone::ZoneStore::wire(k));
-        x.type = e.type;
-        x.old_data = zone::rdata_to_text(e.type, e.rdata);
-        x.origin = e.prov.origin;
-        x.owner = owner;
-        x.reason = AuditReason::Rename;
-        x.detail = name ? "the binding is now " + dns::name_to_text(*name) + " at " + a.text
-                        : "the binding has no name any more";
-        pending_audit_.push_back(std::move(x));
-        return true;
-    });
-    for (auto& x : pending_audit_) audit(std::move(x));
-    pending_audit_.clear();
+    erase_owned_logged(
+        owner, AuditReason::Rename,
+        [&] {
+            return name ? "the binding is now " + dns::name_to_text(*name) + " at " + a.text
+                        : std::string("the binding has no name any more");
+        },
+        now,
+        [&](std::string_view k, const zone::ZoneStore::Entry& e) {
+            if (!lease_origin(e.prov.origin)) return false;
+            const bool current_a = name && e.type == a.type && k == name_key && e.rdata == a.rdata;
+            const bool current_ptr =
+                name && e.type == dns::rrtype::PTR && k == rev_key && e.rdata == *name;
+            return !current_a && !current_ptr;
+        });
     if (!name) return;
     // 2. Lease records of other bindings pointing at this address give way (a kept record
     //    never points at someone else).
@@ -451,13 +474,12 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
 
 void LeaseDns::remove(const config::ScopeDnsPolicy& pol, LeaseDnsEvent ev, const Addr& a,
                       const std::string& owner, AuditReason reason, int64_t now) {
-    // One pass over the owner's records (most releases: none, one look-up); the audit events
-    // are made while each record is still there, and told once the records are gone.
+    // One pass over the owner's records (most releases: none, one look-up).
     const std::string_view rev_key(reinterpret_cast<const char*>(a.reverse.data()),
                                    a.reverse.size());
-    pending_audit_.clear();
-    const auto done =
-        zones_.erase_owned(owner, [&](std::string_view k, const zone::ZoneStore::Entry& e) {
+    const auto done = erase_owned_logged(
+        owner, reason, [] { return std::string(); }, now,
+        [&](std::string_view k, const zone::ZoneStore::Entry& e) {
             RecordKind kind;
             if (e.type == a.type && e.rdata == a.rdata)
                 kind = RecordKind::Forward;
@@ -465,25 +487,11 @@ void LeaseDns::remove(const config::ScopeDnsPolicy& pol, LeaseDnsEvent ev, const
                 kind = RecordKind::Ptr;
             else
                 return false;  // the binding's records for another address (or the other family)
-            if (decide(ev, kind, RecordState{e.prov.origin, true}, pol) != Decision::Delete) {
-                stats_.kept.add();
-                return false;
-            }
-            AuditEvent x;
-            x.time = now;
-            x.deferred = true;  // texts made where the event is read (complete())
-            x.name_wire = zone::ZoneStore::wire(k);
-            x.type = e.type;
-            x.old_rdata = e.rdata;
-            x.has_old = true;
-            x.origin = e.prov.origin;
-            x.owner = owner;
-            x.reason = reason;
-            pending_audit_.push_back(std::move(x));
-            return true;
+            if (decide(ev, kind, RecordState{e.prov.origin, true}, pol) == Decision::Delete)
+                return true;
+            stats_.kept.add();
+            return false;
         });
-    for (auto& x : pending_audit_) audit(std::move(x));
-    pending_audit_.clear();
     if (done.erased != 0 && done.left == 0) devices_.erase(owner);
 }
 

@@ -176,6 +176,17 @@ class LeaseDns {
     void erase_logged(const zone::ZoneStore::Key& k, const zone::ZoneStore::Entry& e,
                       zone::AuditReason reason, const std::string& actor, const std::string& detail,
                       int64_t now);
+    /// The audit event of erasing `e` at `k` (texts deferred: AuditEvent::complete()).
+    static zone::AuditEvent erasure_event(std::string_view k, const zone::ZoneStore::Entry& e,
+                                          zone::AuditReason reason, const std::string& actor,
+                                          const std::string& detail, int64_t now);
+    /// ZoneStore::erase_owned() for `owner`, each erased record audited (`reason`, and the
+    /// text `detail()` returns, made only when a record goes) once the erasures are done.
+    /// `pick(k, e)` says which records go.
+    template <class Detail, class Pick>
+    zone::ZoneStore::OwnedErase erase_owned_logged(const std::string& owner,
+                                                   zone::AuditReason reason, Detail&& detail,
+                                                   int64_t now, Pick&& pick);
     void audit(zone::AuditEvent e);
     /// The address a lease record is about: an A's or AAAA's data, or a PTR's owner name in
     /// in-addr.arpa or ip6.arpa. False for other records.
@@ -209,7 +220,8 @@ class LeaseDns {
     // current_owner_ with current_device_, and any other is asked of the engines (lookup_).
     std::unordered_map<std::string, Device> devices_;
     LeaseLookup lookup_;
-    std::vector<zone::AuditEvent> pending_audit_;  // remove()'s events, told after the erasures
+    std::vector<zone::AuditEvent>
+        pending_audit_;  // erase_owned_logged()'s, told after the erasures
     const std::string* current_owner_ = nullptr;
     const Device* current_device_ = nullptr;
     // Inside reconcile(): a record the binding already has, with its generation and TTL, is

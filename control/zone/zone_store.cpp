@@ -108,13 +108,23 @@ bool ZoneStore::erase(std::string_view owner, uint16_t type, const std::vector<u
     if (n == kNil) return false;
     const uint32_t at = rec_at(n, type, rdata);
     if (at == kNil) return false;
-    unlink(n, at);
+    erase_rec(n, at);
+    return true;
+}
+
+void ZoneStore::erase_rec(uint32_t n, uint32_t r) {
+    const uint16_t type = recs_[r].type;
+    const bool tell = sink_ != nullptr && type != dns::rrtype::SOA;
+    std::vector<uint8_t> rdata;
+    if (tell) rdata = recs_[r].rdata.to_vector();
+    unlink(n, r);  // may release the record's provenance owner
     --records_;
     mark(n);  // keeps the name until take_dirty() hands it out
-    if (sink_ != nullptr && type != dns::rrtype::SOA)
-        sink_->erase(dns::Record{dns::WireName(owner.begin(), owner.end()), type, dns::rrclass::IN,
-                                 0, rdata});
-    return true;
+    if (tell) {
+        const std::string_view k = names_.text(n);
+        sink_->erase(dns::Record{dns::WireName(k.begin(), k.end()), type, dns::rrclass::IN, 0,
+                                 std::move(rdata)});
+    }
 }
 
 ZoneStore::OwnedErase ZoneStore::erase_owned_impl(std::string_view owner,
@@ -144,18 +154,7 @@ ZoneStore::OwnedErase ZoneStore::erase_owned_impl(std::string_view owner,
     }
     out.left = scratch_recs_.size() - scratch_doomed_.size();
     for (uint32_t r : scratch_doomed_) {
-        const uint32_t n = recs_[r].name;
-        const uint16_t type = recs_[r].type;
-        std::vector<uint8_t> rdata;
-        if (sink_ != nullptr && type != dns::rrtype::SOA) rdata = recs_[r].rdata.to_vector();
-        unlink(n, r);  // may release the owner: `o` is not used after this
-        --records_;
-        mark(n);  // keeps the name until take_dirty() hands it out
-        if (sink_ != nullptr && type != dns::rrtype::SOA) {
-            const std::string_view k = names_.text(n);
-            sink_->erase(dns::Record{dns::WireName(k.begin(), k.end()), type, dns::rrclass::IN, 0,
-                                     std::move(rdata)});
-        }
+        erase_rec(recs_[r].name, r);  // may release the owner: `o` is not used after this
         ++out.erased;
     }
     return out;

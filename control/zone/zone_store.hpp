@@ -313,6 +313,8 @@ class ZoneStore {
     void report_serial(const ZoneInfo& z);
     /// Removes record `r` (at name `n`, whose list it is in); no mark, no sink.
     void unlink(uint32_t n, uint32_t r);
+    /// unlink(), counted, the name marked and the sink told (erase(), erase_owned()).
+    void erase_rec(uint32_t n, uint32_t r);
 
     RecordSink* sink_;
     SipKey hash_key_;
