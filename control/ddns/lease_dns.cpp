@@ -33,6 +33,15 @@ std::vector<uint8_t> a_rdata(uint32_t ip) {
             static_cast<uint8_t>(ip >> 8), static_cast<uint8_t>(ip)};
 }
 
+/// How old a lease record's `updated` may get before a renewal that changes nothing writes it
+/// again: a sixteenth of `stale_after` (so a stale check is off by at most that), from 1 s to
+/// an hour; an hour when the scope has no stale check.
+int64_t refresh_after(const config::ScopeDnsPolicy& pol) {
+    constexpr int64_t kHour = 3600;
+    if (!pol.stale_after) return kHour;
+    return std::clamp<int64_t>(pol.stale_after->count() / 16, 1, kHour);
+}
+
 uint32_t ttl_for(const config::ScopeConfig& sc) {
     // RFC 4702 §5: a third of the lease time, so that caches do not outlive the lease by much.
     auto t = static_cast<uint32_t>(sc.lease_time.count() / 3);
@@ -391,9 +400,14 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
     const bool existed = same != nullptr;
     r.prov.created = existed ? same->prov.created : now;
     if (existed) {
-        // A renewal only refreshes the provenance (no new audit event: nothing in DNS changed).
-        if (same->prov.generation == generation && same->ttl == want.ttl &&
-            (same->prov.updated == now || reconciling_))
+        // A renewal that changes nothing in DNS writes nothing (as Kea's default
+        // ddns-update-on-renew = false), but for refreshing `updated` (and the generation) once
+        // it is older than refresh_after(): a store write per renewal cost a record-store commit
+        // and a view update each, for a timestamp. No new audit event either way.
+        const bool same_origin =
+            same->prov.origin == origin || same->prov.origin == Origin::Reservation;
+        if (same->ttl == want.ttl && same_origin &&
+            (reconciling_ || now - same->prov.updated < refresh_after(pol)))
             return true;
         // Publishing a reservation's records again (start-up, reload) is not a write by its
         // binding: what is there stays exactly as it was.

@@ -126,12 +126,27 @@ TEST_F(Fixture, GrantWritesAAndPtrWithProvenance) {
     EXPECT_EQ(a->ttl, 10u);  // a third of the 30 s lease
     EXPECT_EQ(count(AuditReason::Grant), 2u);
 
-    // A renewal refreshes `updated` and the generation, keeps `created`, adds no audit event.
+    // A renewal that changes nothing in DNS writes nothing while `updated` is recent (the
+    // scope has no stale check: within an hour) ...
+    std::vector<control::zone::ZoneStore::Key> dirty;
+    store.take_dirty(dirty);
+    const int64_t granted = now;
+    const uint64_t granted_gen = l.generation;
     now += 15;
     l.generation += 1;
     dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now);
     a = find("pc1.lan.", dns::rrtype::A);
-    EXPECT_EQ(a->prov.created, now - 15);
+    EXPECT_EQ(a->prov.updated, granted);
+    EXPECT_EQ(a->prov.generation, granted_gen);
+    store.take_dirty(dirty);
+    EXPECT_TRUE(dirty.empty()) << "no name written again, no serial bumped";
+    // ... and one an hour later refreshes `updated` and the generation, keeps `created`; no
+    // audit event either way.
+    now = granted + 3600;
+    l.generation += 1;
+    dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now);
+    a = find("pc1.lan.", dns::rrtype::A);
+    EXPECT_EQ(a->prov.created, granted);
     EXPECT_EQ(a->prov.updated, now);
     EXPECT_EQ(a->prov.generation, l.generation);
     EXPECT_EQ(audit.size(), 2u);
@@ -340,9 +355,9 @@ TEST_F(Fixture, StartUpReconcileLeavesWhatIsThereAndRecreatesWhatACrashLost) {
         << "only pc-lost's A and PTR names changed (and the two zones' apexes: their serials)";
     EXPECT_EQ(audit.size(), events + 2) << "pc-lost's two records audited, pc-kept's not";
 
-    // A renewal after the restart does refresh it.
-    dns->on_lease(kept, control::dhcp::LeaseEvent::Renewed, now + 700);
-    EXPECT_EQ(find("pc-kept.lan.", dns::rrtype::A)->prov.updated, now + 700);
+    // A renewal after the restart does refresh it (once `updated` is an hour old).
+    dns->on_lease(kept, control::dhcp::LeaseEvent::Renewed, now + 3700);
+    EXPECT_EQ(find("pc-kept.lan.", dns::rrtype::A)->prov.updated, now + 3700);
 }
 
 TEST_F(Fixture, AfterACrashOnlyRecordsWrittenSinceTheSettledMomentAreJudged) {
