@@ -341,6 +341,40 @@ std::vector<ZoneStore::Key> ZoneStore::lease_names_for(const std::vector<uint8_t
     return out;
 }
 
+bool ZoneStore::lease_records_current(const LeaseRecords& q) const noexcept {
+    const uint32_t o = find_owner(q.owner);
+    if (o == kNil) return false;
+    uint32_t a_name = kNil, ptr_name = kNil;
+    for (uint32_t r = owners_.slots[o].first; r != kNil; r = recs_[r].owner_next) {
+        const Rec& x = recs_[r];
+        if (x.origin != Origin::Dhcp && x.origin != Origin::Reservation) continue;
+        if (x.ttl != q.ttl || x.updated < q.fresh_since) return false;
+        if (x.origin != q.origin && x.origin != Origin::Reservation) return false;
+        const std::string_view at = names_.text(x.name);
+        if (a_name == kNil && x.type == q.type && at == q.name && x.rdata.equals(*q.addr))
+            a_name = x.name;
+        else if (ptr_name == kNil && x.type == dns::rrtype::PTR && at == q.rev &&
+                 x.rdata.equals(q.name.data(), q.name.size()))
+            ptr_name = x.name;
+        else
+            return false;  // a record the grant would take back
+    }
+    if (a_name == kNil || ptr_name == kNil) return false;
+    // Alone at their names: nothing there for the grant to judge (an admin's record, another
+    // binding's, the other family's address).
+    for (const uint32_t n : {a_name, ptr_name})
+        for (uint32_t r = names_.slots[n].first; r != kNil; r = recs_[r].next)
+            if (recs_[r].owner != o) return false;
+    // No other binding's dhcp record at the address (a grant would take it back).
+    const uint32_t h = hash(q.addr->data(), q.addr->size());
+    for (uint32_t r = addrs_.at(h); r != kNil; r = recs_[r].addr_next) {
+        const Rec& x = recs_[r];
+        if (x.owner != o && x.origin == Origin::Dhcp && x.type == q.type && x.rdata.equals(*q.addr))
+            return false;
+    }
+    return true;
+}
+
 std::vector<ZoneStore::Key> ZoneStore::names_owned_by(const std::string& owner) const {
     std::vector<Key> out;
     const uint32_t o = find_owner(owner);

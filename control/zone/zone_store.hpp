@@ -150,6 +150,23 @@ class ZoneStore {
             },
             static_cast<void*>(&fn));
     }
+    /// What a lease grant would write for its binding (LeaseDns::grant()).
+    struct LeaseRecords {
+        std::string_view owner;                      // the binding (provenance owner)
+        std::string_view name;                       // the A/AAAA owner name, wire form
+        uint16_t type = 0;                           // A or AAAA
+        const std::vector<uint8_t>* addr = nullptr;  // its RDATA
+        std::string_view rev;  // the PTR owner name, wire form (its RDATA: `name`)
+        uint32_t ttl = 0;
+        Origin origin = Origin::Dhcp;  // Dhcp or Reservation
+        int64_t fresh_since = 0;       // a record updated before this needs a refresh
+    };
+    /// Whether the grant would change nothing (a renewal, the common case): the binding's
+    /// dhcp/reservation records are exactly its A/AAAA and its PTR, each with the TTL, an
+    /// origin the grant keeps (the same, or reservation) and `updated` >= fresh_since; each
+    /// is the only record at its name; and no other binding's dhcp record holds the address.
+    /// One pass over the binding's records and the address's chain, no copy.
+    bool lease_records_current(const LeaseRecords& q) const noexcept;
     /// Whether `owner` holds any record (no copy: the common case on a release is "none").
     bool owns_any(const std::string& owner) const { return find_owner(owner) != kNil; }
     /// Whether no record has a provenance owner (no lease or reservation record exists): the
@@ -208,7 +225,10 @@ class ZoneStore {
         const uint8_t* data() const noexcept { return len_ > kInline ? heap() : in_; }
         size_t size() const noexcept { return len_; }
         bool equals(const std::vector<uint8_t>& v) const noexcept {
-            return v.size() == len_ && (len_ == 0 || std::memcmp(data(), v.data(), len_) == 0);
+            return equals(v.data(), v.size());
+        }
+        bool equals(const void* p, size_t n) const noexcept {
+            return n == len_ && (len_ == 0 || std::memcmp(data(), p, len_) == 0);
         }
         std::vector<uint8_t> to_vector() const { return {data(), data() + len_}; }
 

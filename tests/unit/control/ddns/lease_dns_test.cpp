@@ -419,5 +419,62 @@ TEST(DhcidOwner, KnownAnswer) {
     EXPECT_EQ(client_owner(hw, mac), "client:AAABNZrkF/uKS092yocuPHsajpRWCrg35grHn8HA0Tsq8AI=");
 }
 
+TEST_F(Fixture, ARenewalStillSeesWhatChangedAroundItsRecords) {
+    // A renewal whose records are in place writes nothing; one whose records are challenged
+    // (an admin's record at the name, another binding's record at the address, a new TTL)
+    // is judged in full, within the same second as the grant.
+    load();
+    auto l = lease("198.18.0.110", 11, "pc11");
+    dns->on_lease(l, control::dhcp::LeaseEvent::Granted, now);
+    ASSERT_EQ(a_of("pc11.lan."), "198.18.0.110");
+    const size_t events = audit.size();
+    std::vector<control::zone::ZoneStore::Key> dirty;
+    store.take_dirty(dirty);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now + 1);
+    store.take_dirty(dirty);
+    EXPECT_TRUE(dirty.empty());
+    EXPECT_EQ(audit.size(), events);
+
+    // Another binding's dhcp A for the same address at another name (a state the store may
+    // hold after a crash): the renewal takes it back.
+    std::string why;
+    control::zone::StoredRecord other;
+    other.rr = dns::Record{*dns::name_from_text("old-pc.lan.", dns::WireName{0}, why),
+                           dns::rrtype::A,
+                           dns::rrclass::IN,
+                           10,
+                           {198, 18, 0, 110}};
+    other.prov.origin = control::zone::Origin::Dhcp;
+    other.prov.owner = "client:someone-else";
+    other.prov.created = other.prov.updated = now;
+    ASSERT_TRUE(store.put(other));
+    dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now + 1);
+    EXPECT_EQ(a_of("old-pc.lan."), "");
+    EXPECT_EQ(count(AuditReason::Supersede), 1u);
+
+    // An admin's TXT at the name: the name is the admin's now, the renewal says so.
+    control::zone::StoredRecord txt;
+    txt.rr = dns::Record{*dns::name_from_text("pc11.lan.", dns::WireName{0}, why),
+                         dns::rrtype::TXT,
+                         dns::rrclass::IN,
+                         300,
+                         {2, 'h', 'i'}};
+    txt.prov.origin = control::zone::Origin::Manual;
+    txt.prov.owner = "ops";
+    ASSERT_TRUE(store.put(txt));
+    dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now + 1);
+    EXPECT_EQ(count(AuditReason::ConflictSkip, false), 1u);
+    EXPECT_TRUE(
+        store.erase(control::zone::ZoneStore::key(txt.rr.owner), dns::rrtype::TXT, txt.rr.rdata));
+
+    // A new lease time (a reload): the records take the new TTL at once.
+    cfg.dhcp.scopes[0].lease_time = std::chrono::seconds(60);
+    dns->set_config(cfg);
+    dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now + 1);
+    EXPECT_EQ(find("pc11.lan.", dns::rrtype::A)->ttl, 20u);
+    EXPECT_EQ(find(dns::name_to_text(reverse_name(ip("198.18.0.110"))), dns::rrtype::PTR)->ttl,
+              20u);
+}
+
 }  // namespace
 }  // namespace edgelease::control::ddns
