@@ -446,6 +446,7 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
         q.type = a.type;
         q.addr = &a.rdata;
         q.rev = std::string_view(reinterpret_cast<const char*>(rev.data()), rev.size());
+        q.ptr = zones_.zone_of(rev) >= 0;
         q.ttl = ttl;
         q.origin = origin;
         q.fresh_since =

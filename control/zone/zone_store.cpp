@@ -353,17 +353,17 @@ bool ZoneStore::lease_records_current(const LeaseRecords& q) const noexcept {
         const std::string_view at = names_.text(x.name);
         if (a_name == kNil && x.type == q.type && at == q.name && x.rdata.equals(*q.addr))
             a_name = x.name;
-        else if (ptr_name == kNil && x.type == dns::rrtype::PTR && at == q.rev &&
+        else if (q.ptr && ptr_name == kNil && x.type == dns::rrtype::PTR && at == q.rev &&
                  x.rdata.equals(q.name.data(), q.name.size()))
             ptr_name = x.name;
         else
             return false;  // a record the grant would take back
     }
-    if (a_name == kNil || ptr_name == kNil) return false;
+    if (a_name == kNil || (q.ptr && ptr_name == kNil)) return false;
     // Alone at their names: nothing there for the grant to judge (an admin's record, another
     // binding's, the other family's address).
     for (const uint32_t n : {a_name, ptr_name})
-        for (uint32_t r = names_.slots[n].first; r != kNil; r = recs_[r].next)
+        for (uint32_t r = n == kNil ? kNil : names_.slots[n].first; r != kNil; r = recs_[r].next)
             if (recs_[r].owner != o) return false;
     // No other binding's dhcp record at the address (a grant would take it back).
     const uint32_t h = hash(q.addr->data(), q.addr->size());

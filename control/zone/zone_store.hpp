@@ -157,15 +157,16 @@ class ZoneStore {
         uint16_t type = 0;                           // A or AAAA
         const std::vector<uint8_t>* addr = nullptr;  // its RDATA
         std::string_view rev;  // the PTR owner name, wire form (its RDATA: `name`)
+        bool ptr = true;       // whether a PTR is written (`rev` in a hosted zone)
         uint32_t ttl = 0;
         Origin origin = Origin::Dhcp;  // Dhcp or Reservation
         int64_t fresh_since = 0;       // a record updated before this needs a refresh
     };
     /// Whether the grant would change nothing (a renewal, the common case): the binding's
-    /// dhcp/reservation records are exactly its A/AAAA and its PTR, each with the TTL, an
-    /// origin the grant keeps (the same, or reservation) and `updated` >= fresh_since; each
-    /// is the only record at its name; and no other binding's dhcp record holds the address.
-    /// One pass over the binding's records and the address's chain, no copy.
+    /// dhcp/reservation records are exactly its A/AAAA and its PTR (if `ptr`), each with the TTL,
+    /// an origin the grant keeps (the same, or reservation) and `updated` >= fresh_since; each is
+    /// the only record at its name; and no other binding's dhcp record holds the address. One pass
+    /// over the binding's records and the address's chain, no copy.
     bool lease_records_current(const LeaseRecords& q) const noexcept;
     /// Whether `owner` holds any record (no copy: the common case on a release is "none").
     bool owns_any(const std::string& owner) const { return find_owner(owner) != kNil; }
