@@ -78,15 +78,19 @@ unsigned ControlPlane::apply_zone_changes() noexcept {
         if (rebuild_.active)
             rebuild_.since.insert(rebuild_.since.end(), dirty_.begin(), dirty_.end());
         bool rebuild = current_ == nullptr;
-        for (size_t i = 0; i < dirty_.size() && current_ != nullptr; ++i) {
-            const auto& key = dirty_[i];
-            auto res = current_->set_owner(zone::ZoneStore::wire(key),
-                                           zone_store_->records_at(dirty_ids_[i], key), garbage);
-            if (res == dataplane::dns::UpdateResult::NeedsRebuild)
-                rebuild = true;  // the others still go into the view readers see now
-            else
-                ++applied;
-        }
+        if (current_ != nullptr)
+            current_->write_prefetched(
+                dirty_.size(), [&](size_t i) { return std::string_view(dirty_[i]); },
+                [&](size_t i) {
+                    const auto& key = dirty_[i];
+                    auto res =
+                        current_->set_owner(zone::ZoneStore::wire(key),
+                                            zone_store_->records_at(dirty_ids_[i], key), garbage);
+                    if (res == dataplane::dns::UpdateResult::NeedsRebuild)
+                        rebuild = true;  // the others still go into the view readers see now
+                    else
+                        ++applied;
+                });
         if (rebuild && !rebuild_.active) {
             // A change the view cannot make in place (a new delegation, a zone added).
             if (current_ != nullptr && current_->record_count() > inline_rebuild_max_ &&

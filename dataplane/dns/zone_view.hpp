@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/dns_types.hpp"
@@ -135,6 +136,8 @@ struct ZoneInput {
 /// What ZoneView::set_owner() did.
 enum class UpdateResult { Done, NeedsRebuild };
 
+uint64_t name_hash(const uint8_t* name, size_t len) noexcept;
+
 class ZoneView {
   public:
     /// Builds the view. Records of a name that a deeper hosted zone also contains belong to
@@ -163,6 +166,24 @@ class ZoneView {
         const Slot v = t->slots()[hash & t->mask].load(std::memory_order_relaxed);
         if (v != 0 && (v >> kSlotTagShift) == (hash >> kSlotTagShift))
             __builtin_prefetch(node_in(v));
+    }
+
+    /// Writer hints for a batch of set_owner() calls: `write(i)` for i in [0, n), in order,
+    /// with the slot of name i + 8 and then the node of name i + 4 loading meanwhile
+    /// (`name(i)` gives name i's wire form as a std::string_view). An expiry storm writes
+    /// thousands of names per batch, each a cache miss or two in a table of a million.
+    template <class NameFn, class WriteFn>
+    void write_prefetched(size_t n, NameFn&& name, WriteFn&& write) const {
+        constexpr size_t kSlotAhead = 8, kNodeAhead = 4;
+        auto hash_of = [&](size_t i) {
+            const std::string_view v = name(i);
+            return name_hash(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+        };
+        for (size_t i = 0; i < n; ++i) {
+            if (i + kSlotAhead < n) prefetch_slot(hash_of(i + kSlotAhead));
+            if (i + kNodeAhead < n) prefetch_node(hash_of(i + kNodeAhead));
+            write(i);
+        }
     }
 
     /// Writer only (one thread; readers may run find() meanwhile). Replaces every record of

@@ -5,7 +5,8 @@
 //
 // Threads, as on the appliance:
 //   control  flushes schedule entries to the sweeper, takes due entries back (4096 per poll)
-//            and applies each with LeaseEngine::expire_if_current() (generation check + expiry);
+//            and applies them as DhcpService::take_due() does: LeaseEngine::expire_swept()
+//            per engine (generation check + expiry), then each expired lease to LeaseDns;
 //   sweeper  Sweeper::tick() in a loop with the appliance's idle back-off;
 //   dns      answer_query() against a ZoneView in a loop, timing every answer with the TSC.
 // The clock is a shared "Unix second" that the main thread moves from T-1 to T (the due
@@ -257,8 +258,13 @@ void control_loop(Shared& sh, SweeperLink& link, std::vector<std::unique_ptr<Lea
                   LeaseZones* zones) {
     edgelease::IdleBackoff backoff(kIdleSleepUs);
     std::vector<ExpiryEntry> buf(kBatch);  // heap, as everything per-lcore here
-    Lease out;
-    LeaseEvent ev{};
+    std::vector<std::vector<ExpiryEntry>> parts(kEngines);
+    for (auto& p : parts) p.reserve(kBatch);
+    std::vector<Lease> changed;
+    std::vector<LeaseEvent> events;
+    std::vector<ExpiryEntry> early;
+    changed.reserve(kBatch);
+    events.reserve(kBatch);
     uint64_t processed = 0;
     while (!sh.stop.load(std::memory_order_relaxed)) {
         const auto t0 = Clock::now();
@@ -267,32 +273,42 @@ void control_loop(Shared& sh, SweeperLink& link, std::vector<std::unique_ptr<Lea
         if (n != 0) {
             const int64_t now = sh.now.load(std::memory_order_relaxed);  // read after taking
             const auto t_expire = Clock::now();
-            for (size_t i = 0; i < n; ++i) {
-                const ExpiryEntry& e = buf[i];
-                const size_t k = (e.generation - 1) % kEngines;
-                LeaseEngine& engine = *engines[k];
-                if (engine.expire_if_current(e.lease_ip, e.generation, now, out, ev)) {
-                    ++sh.expired;
-                    if (zones != nullptr) zones->dns[k]->on_lease(out, ev, now);
-                } else {
-                    ++sh.stale;
-                }
+            // As DhcpService::take_due(): each engine expires its part of the batch
+            // (expire_swept), then LeaseDns hears of each expired lease in order (tell_dns).
+            for (auto& p : parts) p.clear();
+            for (size_t i = 0; i < n; ++i)
+                parts[(buf[i].generation - 1) % kEngines].push_back(buf[i]);
+            for (size_t k = 0; k < kEngines; ++k) {
+                if (parts[k].empty()) continue;
+                changed.clear();
+                events.clear();
+                early.clear();
+                const auto c = engines[k]->expire_swept(parts[k], now, changed, events, early);
+                sh.expired += c.expired;
+                sh.stale += c.stale + c.early;
+                if (zones != nullptr)
+                    for (size_t i = 0; i < changed.size(); ++i)
+                        zones->dns[k]->on_lease(changed[i], events[i], now);
             }
             if (zones != nullptr) {
                 const auto t_view = Clock::now();
                 zones->max_lease_dns = std::max(zones->max_lease_dns, t_view - t_expire);
                 for (auto& zs : zones->stores) {
                     zs->take_dirty(zones->dirty, zones->dirty_ids);
-                    for (size_t i = 0; i < zones->dirty.size(); ++i) {
-                        const auto& key = zones->dirty[i];
-                        const auto res = zones->view->set_owner(
-                            edgelease::control::zone::ZoneStore::wire(key),
-                            zs->records_at(zones->dirty_ids[i], key), zones->garbage);
-                        if (res == edgelease::dataplane::dns::UpdateResult::NeedsRebuild)
-                            ++zones->rebuild_refused;
-                        else
-                            ++zones->names_written;
-                    }
+                    // As ControlPlane::apply_zone_changes() writes them.
+                    zones->view->write_prefetched(
+                        zones->dirty.size(),
+                        [&](size_t i) { return std::string_view(zones->dirty[i]); },
+                        [&](size_t i) {
+                            const auto& key = zones->dirty[i];
+                            const auto res = zones->view->set_owner(
+                                edgelease::control::zone::ZoneStore::wire(key),
+                                zs->records_at(zones->dirty_ids[i], key), zones->garbage);
+                            if (res == edgelease::dataplane::dns::UpdateResult::NeedsRebuild)
+                                ++zones->rebuild_refused;
+                            else
+                                ++zones->names_written;
+                        });
                 }
                 zones->max_view = std::max(zones->max_view, Clock::now() - t_view);
             }
