@@ -308,9 +308,19 @@ void Engine6::Impl::fill(Lease6& l, const Scope6& sc, const Who& who, const Dhcp
 }
 
 uint32_t Engine6::Impl::bind(Scope6& sc, const Who& who, const Dhcp6Request& req, const Ia6& ia,
-                             const Lease6Key& k, int64_t now, Result6& out) {
+                             const Lease6Key& k, int64_t now, Result6& out,
+                             const std::vector<uint32_t>& held_now) {
     const Binding mine(who.scope, k.kind, ia.iaid, who.duid, who.duid_len);
-    uint32_t i = find(k);
+    // A renewal binds what the IA holds: its lease is among those held() just listed (and in
+    // cache), so the key index (a miss in a table of a million) is not asked. Keys are unique
+    // among the lease slots, so a slot with this key is the one find() would return.
+    uint32_t i = kNil;
+    for (const uint32_t h : held_now)
+        if (h < leases.size() && leases[h].key == k) {
+            i = h;
+            break;
+        }
+    if (i == kNil) i = find(k);
     LeaseEvent ev = LeaseEvent::Granted;
     // A timed lease whose expiry stays put keeps its heap entry: retransmitted Requests and
     // renewals within the same second do not grow the heap.

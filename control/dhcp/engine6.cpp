@@ -321,7 +321,7 @@ void Engine6::Impl::assign(const Dhcp6Request& req, Scope6& sc, const Who& who, 
         }
         w.begin_ia(ia, sc.t1, sc.t2);
         for (const auto& k : keys) {
-            if (commit) bind(sc, who, req, ia, k, now, out);
+            if (commit) bind(sc, who, req, ia, k, now, out, held_scratch);
             w.lease(k, sc.preferred, sc.valid);
         }
         w.end_ia();
@@ -376,7 +376,7 @@ void Engine6::Impl::extend(const Dhcp6Request& req, Scope6& sc, const Who& who, 
         }
         w.begin_ia(ia, sc.t1, sc.t2);
         for (const auto& k : want) {
-            bind(sc, who, req, ia, k, now, out);
+            bind(sc, who, req, ia, k, now, out, held_scratch);
             w.lease(k, sc.preferred, sc.valid);
         }
         // What the client listed and no longer has: lifetime 0, so it stops using it.

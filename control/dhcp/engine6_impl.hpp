@@ -263,8 +263,10 @@ struct Engine6::Impl {
     /// allocator's next. `take` advances the allocator (a Request), else it only looks.
     bool choose(Scope6& sc, const Who& who, const Ia6& ia, bool take, std::vector<Lease6Key>& out);
     /// Binds `k` to the client's IA (Granted, or Renewed when it already was its binding).
+    /// `held_now`: lease slots held() listed for the IA (a hint; any slot list will do).
     uint32_t bind(Scope6& sc, const Who& who, const Dhcp6Request& req, const Ia6& ia,
-                  const Lease6Key& k, int64_t now, Result6& out);
+                  const Lease6Key& k, int64_t now, Result6& out,
+                  const std::vector<uint32_t>& held_now);
     void fill(Lease6& l, const Scope6& sc, const Who& who, const Dhcp6Request& req);
 
     // ---- messages ----
