@@ -404,7 +404,12 @@ size_t Engine6::expire_due(int64_t now, size_t max, std::vector<Lease6>& changed
 }
 
 bool Engine6::expiry_entry(const Lease6Key& key, sweeper::ExpiryEntry& out) const {
-    const uint32_t i = impl_->find(key);
+    return expiry_entry(UINT32_MAX, key, out);
+}
+
+bool Engine6::expiry_entry(uint32_t slot, const Lease6Key& key, sweeper::ExpiryEntry& out) const {
+    const bool known = slot < impl_->leases.size() && impl_->leases[slot].key == key;
+    const uint32_t i = known ? slot : impl_->find(key);
     if (i == UINT32_MAX) return false;
     const Lease6& l = impl_->leases[i];
     if (l.state != LeaseState::Bound && l.state != LeaseState::Declined) return false;

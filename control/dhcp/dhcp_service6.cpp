@@ -169,11 +169,16 @@ bool DhcpService::persist6(std::span<const dhcp::Lease6> changed, uint64_t& seq)
     return true;
 }
 
-void DhcpService::schedule6(std::span<const dhcp::Lease6> changed) noexcept {
+void DhcpService::schedule6(std::span<const dhcp::Lease6> changed,
+                            std::span<const uint32_t> slots) noexcept {
     if (link_ == nullptr || engine6_ == nullptr) return;
     sweeper::ExpiryEntry e;
-    for (const auto& l : changed)
-        if (engine6_->expiry_entry(l.key, e) && e.generation == l.generation) link_->schedule(e);
+    for (size_t i = 0; i < changed.size(); ++i) {
+        const dhcp::Lease6& l = changed[i];
+        const uint32_t slot = i < slots.size() ? slots[i] : UINT32_MAX;
+        if (engine6_->expiry_entry(slot, l.key, e) && e.generation == l.generation)
+            link_->schedule(e);
+    }
 }
 
 void DhcpService::tell_dns6(std::span<const dhcp::Lease6> changed,
@@ -236,7 +241,7 @@ void DhcpService::serve6(const dhcp::Dhcp6Request& req, int64_t now) {
         return;
     }
     tell_dns6(result6_.changed, result6_.events, now);
-    schedule6(result6_.changed);
+    schedule6(result6_.changed, result6_.slots);
     if (!result6_.has_reply) return;
     if (seq != 0 && binds(req)) {
         Held6& h = held6_.append();

@@ -218,6 +218,7 @@ void Engine6::handle(const Dhcp6Request& req, int64_t now, Result6& out) {
     out.has_reply = false;
     out.changed.clear();
     out.events.clear();
+    out.slots.clear();
     if (m.restore_pending) m.finish_restore();
 
     const bool has_sid = req.server_id_len != 0;

@@ -70,6 +70,7 @@ struct Result6 {
     /// that took its place); persist them before the reply leaves.
     LeaseChanges6 changed;
     std::vector<LeaseEvent> events;  // events[i] is what happened to changed[i]
+    std::vector<uint32_t> slots;     // slots[i]: the engine's slot of changed[i] (expiry_entry())
 };
 
 class Engine6 {
@@ -101,6 +102,9 @@ class Engine6 {
     // ---- expiry on the sweeper lcore (as LeaseEngine's; see there) ----
     /// The sweeper entry of the lease at `key` when it is Bound or Declined; false otherwise.
     bool expiry_entry(const Lease6Key& key, sweeper::ExpiryEntry& out) const;
+    /// The same for a lease handle() just changed, its slot given (Result6::slots): no look-up
+    /// when the slot still holds the key.
+    bool expiry_entry(uint32_t slot, const Lease6Key& key, sweeper::ExpiryEntry& out) const;
     /// Every timed lease's entry (start-up, and after a reload renumbered the leases).
     void timed_entries(std::vector<sweeper::ExpiryEntry>& out) const;
     /// Applies due entries (only v6 ones: is_v6_entry) still current at `now`.

@@ -244,6 +244,8 @@ struct Engine6::Impl {
     void record(Result6& out, const Lease6& l, LeaseEvent ev) {
         out.changed.push_back(l);
         out.events.push_back(ev);
+        const bool in_slots = &l >= leases.data() && &l < leases.data() + leases.size();
+        out.slots.push_back(in_slots ? static_cast<uint32_t>(&l - leases.data()) : UINT32_MAX);
     }
     void count(const Lease6& l, int delta) noexcept;
     void set_state(uint32_t i, LeaseState st) noexcept;

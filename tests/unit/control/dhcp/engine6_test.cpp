@@ -717,5 +717,24 @@ TEST_F(Engine6Test, SweeperEntriesExpireOnlyWhileCurrent) {
     EXPECT_FALSE(engine.expiry_entry(k, e)) << "an expired lease is not timed";
 }
 
+TEST_F(Engine6Test, EachChangedLeaseComesWithItsSlot) {
+    // The slots let the service schedule a changed lease without a key look-up; a slot that
+    // does not hold the key (stale, or none) falls back to the look-up.
+    lease_for(duid_ll(1));
+    lease_for(duid_ll(2));
+    ASSERT_EQ(out.changed.size(), out.slots.size());
+    ASSERT_FALSE(out.changed.empty());
+    for (size_t i = 0; i < out.changed.size(); ++i) {
+        sweeper::ExpiryEntry by_key, by_slot, wrong_slot;
+        ASSERT_TRUE(engine.expiry_entry(out.changed[i].key, by_key));
+        ASSERT_TRUE(engine.expiry_entry(out.slots[i], out.changed[i].key, by_slot));
+        EXPECT_EQ(by_slot.lease_ip, by_key.lease_ip);
+        EXPECT_EQ(by_slot.generation, by_key.generation);
+        EXPECT_EQ(out.slots[i], by_key.lease_ip) << "a v6 entry names the lease's slot";
+        ASSERT_TRUE(engine.expiry_entry(by_key.lease_ip ^ 1u, out.changed[i].key, wrong_slot));
+        EXPECT_EQ(wrong_slot.lease_ip, by_key.lease_ip);
+    }
+}
+
 }  // namespace
 }  // namespace edgelease::control::dhcp
