@@ -185,12 +185,16 @@ const config::Scope6Config* LeaseDns::scope6(uint32_t index) const {
 }
 
 LeaseDns::Addr LeaseDns::addr4(uint32_t ip) {
-    return Addr{dns::rrtype::A, a_rdata(ip), reverse_name(ip), net::to_string(net::Ipv4Addr{ip})};
+    return Addr{dns::rrtype::A, a_rdata(ip), reverse_name(ip)};
 }
 
 LeaseDns::Addr LeaseDns::addr6(const net::Ipv6Addr& a) {
     return Addr{dns::rrtype::AAAA, std::vector<uint8_t>(a.bytes.begin(), a.bytes.end()),
-                reverse_name6(a), net::to_string(a)};
+                reverse_name6(a)};
+}
+
+std::string LeaseDns::Addr::text() const {
+    return zone::rdata_to_text(type, rdata);
 }
 
 std::string LeaseDns::owner_of6(const dhcp::Lease6& l) const {
@@ -408,7 +412,8 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
         const bool same_origin =
             same->prov.origin == origin || same->prov.origin == Origin::Reservation;
         if (same->ttl == want.ttl && same_origin &&
-            (reconciling_ || now - same->prov.updated < refresh_after(pol)))
+            (reconciling_ ||
+             (now - same->prov.updated < refresh_after(pol) && same->prov.updated <= now)))
             return true;
         // Publishing a reservation's records again (start-up, reload) is not a write by its
         // binding: what is there stays exactly as it was.
@@ -451,7 +456,11 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
         q.origin = origin;
         q.fresh_since =
             reconciling_ ? std::numeric_limits<int64_t>::min() : now - refresh_after(pol) + 1;
-        if (zones_.lease_records_current(q)) return;
+        q.fresh_until = reconciling_ ? std::numeric_limits<int64_t>::max() : now;
+        if (zones_.lease_records_current(q)) {
+            if (!q.ptr) stats_.no_zone.add();  // as step 3 counts a PTR it cannot write
+            return;
+        }
     }
     const Key rev_key = zone::ZoneStore::key(rev);
     // 1. The binding's own records that no longer describe it (renamed, or it moved address),
@@ -460,7 +469,7 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
     erase_owned_logged(
         owner, AuditReason::Rename,
         [&] {
-            return name ? "the binding is now " + dns::name_to_text(*name) + " at " + a.text
+            return name ? "the binding is now " + dns::name_to_text(*name) + " at " + a.text()
                         : std::string("the binding has no name any more");
         },
         now,
@@ -483,8 +492,8 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
                 e.prov.origin == Origin::Dhcp)
                 old.push_back(e);
         for (const auto& e : old)
-            erase_logged(k, e, AuditReason::Supersede, owner, a.text + " is now leased to " + owner,
-                         now);
+            erase_logged(k, e, AuditReason::Supersede, owner,
+                         a.text() + " is now leased to " + owner, now);
     }
     // 3. A/AAAA and PTR. When the name is someone else's, no PTR claims it either.
     if (zones_.zone_of(*name) < 0) {

@@ -154,7 +154,8 @@ class LeaseDns {
         uint16_t type = 0;  // dns::rrtype::A or AAAA
         std::vector<uint8_t> rdata;
         dns::WireName reverse;
-        std::string text;
+        /// The address as text, for audit details (made only when one is written).
+        std::string text() const;
     };
     static Addr addr4(uint32_t ip);
     static Addr addr6(const net::Ipv6Addr& a);

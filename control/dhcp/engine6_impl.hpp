@@ -244,8 +244,12 @@ struct Engine6::Impl {
     void record(Result6& out, const Lease6& l, LeaseEvent ev) {
         out.changed.push_back(l);
         out.events.push_back(ev);
-        const bool in_slots = &l >= leases.data() && &l < leases.data() + leases.size();
-        out.slots.push_back(in_slots ? static_cast<uint32_t>(&l - leases.data()) : UINT32_MAX);
+        // As integers: comparing a pointer outside the array with it is unspecified.
+        const auto at = reinterpret_cast<uintptr_t>(&l);
+        const auto base = reinterpret_cast<uintptr_t>(leases.data());
+        const bool in_slots = at >= base && at < base + leases.size() * sizeof(Lease6);
+        out.slots.push_back(in_slots ? static_cast<uint32_t>((at - base) / sizeof(Lease6))
+                                     : UINT32_MAX);
     }
     void count(const Lease6& l, int delta) noexcept;
     void set_state(uint32_t i, LeaseState st) noexcept;

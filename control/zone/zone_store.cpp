@@ -347,8 +347,8 @@ bool ZoneStore::lease_records_current(const LeaseRecords& q) const noexcept {
     uint32_t a_name = kNil, ptr_name = kNil;
     for (uint32_t r = owners_.slots[o].first; r != kNil; r = recs_[r].owner_next) {
         const Rec& x = recs_[r];
-        if (x.origin != Origin::Dhcp && x.origin != Origin::Reservation) continue;
-        if (x.ttl != q.ttl || x.updated < q.fresh_since) return false;
+        if (x.origin != Origin::Dhcp && x.origin != Origin::Reservation) return false;
+        if (x.ttl != q.ttl || x.updated < q.fresh_since || x.updated > q.fresh_until) return false;
         if (x.origin != q.origin && x.origin != Origin::Reservation) return false;
         const std::string_view at = names_.text(x.name);
         if (a_name == kNil && x.type == q.type && at == q.name && x.rdata.equals(*q.addr))

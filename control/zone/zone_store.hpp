@@ -160,13 +160,16 @@ class ZoneStore {
         bool ptr = true;       // whether a PTR is written (`rev` in a hosted zone)
         uint32_t ttl = 0;
         Origin origin = Origin::Dhcp;  // Dhcp or Reservation
-        int64_t fresh_since = 0;       // a record updated before this needs a refresh
+        int64_t fresh_since = 0;       // a record updated before this needs a refresh,
+        int64_t fresh_until = 0;       // and one updated after this (a clock stepped back)
     };
     /// Whether the grant would change nothing (a renewal, the common case): the binding's
-    /// dhcp/reservation records are exactly its A/AAAA and its PTR (if `ptr`), each with the TTL,
-    /// an origin the grant keeps (the same, or reservation) and `updated` >= fresh_since; each is
-    /// the only record at its name; and no other binding's dhcp record holds the address. One pass
-    /// over the binding's records and the address's chain, no copy.
+    /// records are exactly its A/AAAA and its PTR (if `ptr`), each with the TTL, an origin the
+    /// grant keeps (dhcp, or reservation) and `updated` within [fresh_since, fresh_until]; it
+    /// has no record of another origin (an admin's record carrying its owner string is the
+    /// grant's to judge); each is the only record at its name; and no other binding's dhcp
+    /// record holds the address. One pass over the binding's records and the address's chain,
+    /// no copy.
     bool lease_records_current(const LeaseRecords& q) const noexcept;
     /// Whether `owner` holds any record (no copy: the common case on a release is "none").
     bool owns_any(const std::string& owner) const { return find_owner(owner) != kNil; }

@@ -466,6 +466,18 @@ TEST_F(Fixture, ARenewalStillSeesWhatChangedAroundItsRecords) {
     EXPECT_EQ(count(AuditReason::ConflictSkip, false), 1u);
     EXPECT_TRUE(
         store.erase(control::zone::ZoneStore::key(txt.rr.owner), dns::rrtype::TXT, txt.rr.rdata));
+    // The same with the binding's own owner string on the admin's record (the API takes any
+    // owner): still the admin's, still said.
+    txt.prov.owner = find("pc11.lan.", dns::rrtype::A)->prov.owner;
+    ASSERT_TRUE(store.put(txt));
+    dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now + 1);
+    EXPECT_EQ(count(AuditReason::ConflictSkip, false), 2u);
+    EXPECT_TRUE(
+        store.erase(control::zone::ZoneStore::key(txt.rr.owner), dns::rrtype::TXT, txt.rr.rdata));
+
+    // The clock stepped back: an `updated` in the future is refreshed to now.
+    dns->on_lease(l, control::dhcp::LeaseEvent::Renewed, now - 100);
+    EXPECT_EQ(find("pc11.lan.", dns::rrtype::A)->prov.updated, now - 100);
 
     // A new lease time (a reload): the records take the new TTL at once.
     cfg.dhcp.scopes[0].lease_time = std::chrono::seconds(60);
