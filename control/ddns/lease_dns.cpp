@@ -34,13 +34,24 @@ std::vector<uint8_t> a_rdata(uint32_t ip) {
             static_cast<uint8_t>(ip >> 8), static_cast<uint8_t>(ip)};
 }
 
-/// How old a lease record's `updated` may get before a renewal that changes nothing writes it
-/// again: a sixteenth of `stale_after` (so a stale check is off by at most that), from 1 s to
-/// an hour; an hour when the scope has no stale check.
-int64_t refresh_after(const config::ScopeDnsPolicy& pol) {
+/// The `updated` times at which a lease record is left as it is by a renewal that changes
+/// nothing in DNS. Younger than a sixteenth of `stale_after` (so a stale check is off by at
+/// most that), from 1 s to an hour, an hour when the scope has no stale check; not in the
+/// future (a clock stepped back: refreshed now). Any time at all while reconciling at start-up
+/// (a restart is not a renewal).
+struct FreshWindow {
+    int64_t since;
+    int64_t until;
+    bool holds(int64_t t) const noexcept { return t >= since && t <= until; }
+};
+
+FreshWindow fresh_window(const config::ScopeDnsPolicy& pol, int64_t now, bool reconciling) {
+    if (reconciling)
+        return {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
     constexpr int64_t kHour = 3600;
-    if (!pol.stale_after) return kHour;
-    return std::clamp<int64_t>(pol.stale_after->count() / 16, 1, kHour);
+    const int64_t refresh =
+        pol.stale_after ? std::clamp<int64_t>(pol.stale_after->count() / 16, 1, kHour) : kHour;
+    return {now - refresh + 1, now};
 }
 
 uint32_t ttl_for(const config::ScopeConfig& sc) {
@@ -407,13 +418,12 @@ bool LeaseDns::write_one(const config::ScopeDnsPolicy& pol, RecordKind kind,
     if (existed) {
         // A renewal that changes nothing in DNS writes nothing (as Kea's default
         // ddns-update-on-renew = false), but for refreshing `updated` (and the generation) once
-        // it is older than refresh_after(): a store write per renewal cost a record-store commit
-        // and a view update each, for a timestamp. No new audit event either way.
+        // it leaves fresh_window(): a store write per renewal cost a record-store commit and a
+        // view update each, for a timestamp. No new audit event either way.
         const bool same_origin =
             same->prov.origin == origin || same->prov.origin == Origin::Reservation;
         if (same->ttl == want.ttl && same_origin &&
-            (reconciling_ ||
-             (now - same->prov.updated < refresh_after(pol) && same->prov.updated <= now)))
+            fresh_window(pol, now, reconciling_).holds(same->prov.updated))
             return true;
         // Publishing a reservation's records again (start-up, reload) is not a write by its
         // binding: what is there stays exactly as it was.
@@ -454,9 +464,9 @@ void LeaseDns::grant(const config::ScopeDnsPolicy& pol, uint32_t ttl, const Addr
         q.ptr = zones_.zone_of(rev) >= 0;
         q.ttl = ttl;
         q.origin = origin;
-        q.fresh_since =
-            reconciling_ ? std::numeric_limits<int64_t>::min() : now - refresh_after(pol) + 1;
-        q.fresh_until = reconciling_ ? std::numeric_limits<int64_t>::max() : now;
+        const FreshWindow fresh = fresh_window(pol, now, reconciling_);
+        q.fresh_since = fresh.since;
+        q.fresh_until = fresh.until;
         if (zones_.lease_records_current(q)) {
             if (!q.ptr) stats_.no_zone.add();  // as step 3 counts a PTR it cannot write
             return;

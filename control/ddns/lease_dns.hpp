@@ -221,8 +221,8 @@ class LeaseDns {
     // current_owner_ with current_device_, and any other is asked of the engines (lookup_).
     std::unordered_map<std::string, Device> devices_;
     LeaseLookup lookup_;
-    std::vector<zone::AuditEvent>
-        pending_audit_;  // erase_owned_logged()'s, told after the erasures
+    // erase_owned_logged()'s events, told after the erasures.
+    std::vector<zone::AuditEvent> pending_audit_;
     const std::string* current_owner_ = nullptr;
     const Device* current_device_ = nullptr;
     // Inside reconcile(): a record the binding already has, with its generation and TTL, is

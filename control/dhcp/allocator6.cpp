@@ -347,7 +347,7 @@ uint32_t Engine6::Impl::bind(Scope6& sc, const Who& who, const Dhcp6Request& req
             count(l, -1);
             l.state = LeaseState::Free;
             bump(l);
-            record(out, l, LeaseEvent::Replaced);  // with the binding it had
+            record(out, i, LeaseEvent::Replaced);  // with the binding it had
         }
         if (!same) unindex_binding(i);
     }
@@ -366,7 +366,7 @@ uint32_t Engine6::Impl::bind(Scope6& sc, const Who& who, const Dhcp6Request& req
     count(l, +1);
     index_binding(i);
     if (!scheduled) schedule(i);
-    record(out, l, ev);
+    record(out, i, ev);
     return i;
 }
 

@@ -215,8 +215,7 @@ class DhcpService {
     void serve6(const dhcp::Dhcp6Request& req, int64_t now);  // may throw std::bad_alloc
     bool persist6(std::span<const dhcp::Lease6> changed, uint64_t& seq) noexcept;
     void send6(const dhcp::Dhcp6Reply& r) noexcept;
-    void schedule6(std::span<const dhcp::Lease6> changed,
-                   std::span<const uint32_t> slots = {}) noexcept;
+    void schedule6(std::span<const dhcp::Lease6> changed, std::span<const uint32_t> slots) noexcept;
     void tell_dns6(std::span<const dhcp::Lease6> changed,
                    const std::vector<dhcp::LeaseEvent>& events, int64_t now) noexcept;
     void load_stored6();

@@ -395,7 +395,7 @@ void Engine6::Impl::extend(const Dhcp6Request& req, Scope6& sc, const Who& who, 
             set_state(i, LeaseState::Free);
             bump(leases[i]);
             to_fifo(i);
-            record(out, leases[i], LeaseEvent::Replaced);  // with the binding it had
+            record(out, i, LeaseEvent::Replaced);  // with the binding it had
             w.lease(leases[i].key, 0, 0);
         }
         w.end_ia();
@@ -436,13 +436,13 @@ void Engine6::Impl::release_or_decline(const Dhcp6Request& req, Scope6& sc, cons
                 l.expires = now + sc.probation;
                 bump(l);
                 schedule(i);
-                record(out, l, LeaseEvent::Declined);
+                record(out, i, LeaseEvent::Declined);
             } else {
                 set_state(i, LeaseState::Released);
                 l.expires = now;
                 bump(l);
                 to_fifo(i);
-                record(out, l, LeaseEvent::Released);
+                record(out, i, LeaseEvent::Released);
             }
         }
         if (!any) {

@@ -70,7 +70,7 @@ struct Result6 {
     /// that took its place); persist them before the reply leaves.
     LeaseChanges6 changed;
     std::vector<LeaseEvent> events;  // events[i] is what happened to changed[i]
-    std::vector<uint32_t> slots;     // slots[i]: the engine's slot of changed[i] (expiry_entry())
+    std::vector<uint32_t> slots;     // slots[i]: the engine's slot of changed[i]
 };
 
 class Engine6 {

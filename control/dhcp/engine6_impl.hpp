@@ -190,10 +190,10 @@ struct Engine6::Impl {
     std::vector<uint8_t> server_duid;
     std::vector<Scope6> scopes;
     std::vector<int32_t> iface_scope;  // by interface index: the scope on that link, -1
-    std::vector<Lease6, HugePageAllocator<Lease6>>
-        leases;  // never shrinks: a lease is Free, not erased
-    std::vector<BindingLink, HugePageAllocator<BindingLink>>
-        links;                     // by lease index: its binding list
+    // Never shrinks: a lease is Free, not erased.
+    std::vector<Lease6, HugePageAllocator<Lease6>> leases;
+    // By lease index: its binding list.
+    std::vector<BindingLink, HugePageAllocator<BindingLink>> links;
     detail::SlotTable by_key;      // Lease6Key hash -> lease
     detail::SlotTable by_binding;  // Binding hash -> the binding's first lease
     std::unordered_set<Lease6Key, Lease6KeyHash> reserved;
@@ -241,15 +241,11 @@ struct Engine6::Impl {
                l.expires != e.at;
     }
     size_t timed() const noexcept;  // leases Bound or Declined
-    void record(Result6& out, const Lease6& l, LeaseEvent ev) {
-        out.changed.push_back(l);
+    /// Lists the lease in slot `i` as changed (a copy, as it is now) with its event.
+    void record(Result6& out, uint32_t i, LeaseEvent ev) {
+        out.changed.push_back(leases[i]);
         out.events.push_back(ev);
-        // As integers: comparing a pointer outside the array with it is unspecified.
-        const auto at = reinterpret_cast<uintptr_t>(&l);
-        const auto base = reinterpret_cast<uintptr_t>(leases.data());
-        const bool in_slots = at >= base && at < base + leases.size() * sizeof(Lease6);
-        out.slots.push_back(in_slots ? static_cast<uint32_t>((at - base) / sizeof(Lease6))
-                                     : UINT32_MAX);
+        out.slots.push_back(i);
     }
     void count(const Lease6& l, int delta) noexcept;
     void set_state(uint32_t i, LeaseState st) noexcept;

@@ -175,13 +175,17 @@ class ZoneView {
     template <class NameFn, class WriteFn>
     void write_prefetched(size_t n, NameFn&& name, WriteFn&& write) const {
         constexpr size_t kSlotAhead = 8, kNodeAhead = 4;
-        auto hash_of = [&](size_t i) {
-            const std::string_view v = name(i);
-            return name_hash(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+        // ahead[j % kSlotAhead]: the hash of name j, from its slot's request to its node's.
+        uint64_t ahead[kSlotAhead];
+        auto request_slot = [&](size_t j) {
+            const std::string_view v = name(j);
+            ahead[j % kSlotAhead] = name_hash(reinterpret_cast<const uint8_t*>(v.data()), v.size());
+            prefetch_slot(ahead[j % kSlotAhead]);
         };
+        for (size_t j = 0; j < n && j < kSlotAhead; ++j) request_slot(j);
         for (size_t i = 0; i < n; ++i) {
-            if (i + kSlotAhead < n) prefetch_slot(hash_of(i + kSlotAhead));
-            if (i + kNodeAhead < n) prefetch_node(hash_of(i + kNodeAhead));
+            if (i + kNodeAhead < n) prefetch_node(ahead[(i + kNodeAhead) % kSlotAhead]);
+            if (i + kSlotAhead < n) request_slot(i + kSlotAhead);  // takes name i's place
             write(i);
         }
     }
