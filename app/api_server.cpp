@@ -1,5 +1,7 @@
 #include "app/api_server.hpp"
 
+#include <pthread.h>
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -355,7 +357,10 @@ ApiServer::~ApiServer() {
 }
 
 void ApiServer::start() {
-    thread_ = std::thread([this] { srv_->listen_after_bind(); });
+    thread_ = std::thread([this] {
+        pthread_setname_np(pthread_self(), "el-api");
+        srv_->listen_after_bind();
+    });
     LOG_INFO("management API listening on %s:%d%s", host_.c_str(), port_,
              token_.empty() ? "" : " (bearer token required)");
 }

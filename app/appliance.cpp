@@ -33,6 +33,8 @@ namespace {
 /// The control and sweeper lcores' longest idle sleep (unless [dpdk].idle_sleep_us is 0 or
 /// longer): see make_service.
 constexpr uint32_t kServiceIdleSleepUs = 1000;
+/// The same with [dpdk].idle = "interrupt": 50 wake-ups a second each, not 1000.
+constexpr uint32_t kServiceIdleSleepUsBlocking = 20000;
 
 log::Level to_log_level(config::LogLevel l) {
     switch (l) {
@@ -222,6 +224,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
                                                      return q.tap_id != dataplane::kNoTap;
                                                  });
         ctx->kernel_poll_cycles = rte_get_tsc_hz() / 5000;  // 200 us
+        make_waiter(*ctx);
         rte_rcu_qsbr_thread_register(qsbr_, w);
         registry_.lcores.push_back(
             {"worker", w, worker_lcores_[w], &ctx->stats, &ctx->dns_stats, &ctx->dhcp_stats});
@@ -234,9 +237,11 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         // Everything that hands the control lcore work rings its bell, and the sweeper's work
         // is due by the second: both may sleep longer than a worker, which no one can wake
         // for a packet. Each wake-up costs CPU (a timer: about 12 us on a virtual machine).
-        c->idle_sleep_us = cfg_.dpdk.idle_sleep_us == 0
-                               ? 0
-                               : std::max(cfg_.dpdk.idle_sleep_us, kServiceIdleSleepUs);
+        // With workers that block, the machine is meant to idle: longer still.
+        c->idle_sleep_us =
+            cfg_.dpdk.idle_mode() == config::IdleMode::Interrupt ? kServiceIdleSleepUsBlocking
+            : cfg_.dpdk.idle_sleep_us == 0                       ? 0
+                                           : std::max(cfg_.dpdk.idle_sleep_us, kServiceIdleSleepUs);
         if (rcu_reader) {
             c->qsbr = qsbr_;
             c->rcu_id = nworkers;
@@ -430,10 +435,36 @@ Appliance::ReloadResult Appliance::reload_locked(const std::string& path) {
     return out;
 }
 
+void Appliance::make_waiter(dataplane::WorkerContext& w) {
+    if (cfg_.dpdk.idle_mode() != config::IdleMode::Interrupt) return;
+    std::vector<dataplane::RxWaiter::Queue> qs;
+    for (const auto& q : w.queues) {
+        int fd = -1;
+        for (const auto& p : ports_->ports())
+            if (p.port_id == q.port_id && q.queue < p.wait_fds.size()) fd = p.wait_fds[q.queue];
+        qs.push_back({q.port_id, q.queue, fd});
+        if (q.tap_id != dataplane::kNoTap) qs.push_back({q.tap_id, q.queue, -1});
+    }
+    std::string why;
+    w.waiter =
+        dataplane::RxWaiter::make(qs, w.dhcp != nullptr ? &w.dhcp->worker_bell : nullptr, why);
+    const bool asked = cfg_.dpdk.idle.has_value();
+    if (w.waiter)
+        LOG_INFO("worker %u: idle, it sleeps until woken by %s", w.index,
+                 w.waiter->describe().c_str());
+    else if (asked)
+        LOG_WARN("worker %u: [dpdk].idle = \"interrupt\", but %s: it backs off instead", w.index,
+                 why.c_str());
+    else
+        LOG_INFO("worker %u: backs off when idle (%s)", w.index, why.c_str());
+}
+
 void Appliance::stop() {
     if (!running_) return;
     if (dns_tcp_) dns_tcp_->stop();
     stop_.store(true);
+    for (auto& w : workers_)
+        if (w->waiter) w->waiter->wake();
     rte_eal_mp_wait_lcore();
     running_ = false;
     LOG_INFO("lcores stopped");

@@ -119,6 +119,8 @@ class Appliance {
     ReloadResult reload_locked(const std::string& path);
     /// Opens the DNS over TCP server when [dns] tcp and the exception path allow it.
     void start_dns_tcp(unsigned rcu_id);
+    /// [dpdk].idle = "interrupt": the worker's wait set (RxWaiter), or why it backs off instead.
+    void make_waiter(dataplane::WorkerContext& w);
 };
 
 /// Runs the appliance until SIGINT/SIGTERM: zones, EAL (argument vector from config, replaced

@@ -12,6 +12,10 @@
 // then returns at once: the futex word moved), or the sleeper's re-check sees the work.
 // Without the re-check a ring that lands just before prepare() is missed, and the sleeper
 // wakes at its timeout: never later than a plain sleep would have.
+//
+// A sleeper that waits in epoll (a worker blocking on its RX queues, dataplane/rx_wait.hpp)
+// gives the bell an eventfd instead: ring() then writes to it rather than waking the futex,
+// and the sleeper calls prepare() and done_waiting() around its own epoll_wait.
 #include <linux/futex.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -44,13 +48,25 @@ class alignas(64) Doorbell {
         return rc == 0 || word_.load(std::memory_order_relaxed) != seen;
     }
 
+    /// Sleeper with an eventfd (use_eventfd): back from its own wait, rung or not.
+    void done_waiting() noexcept { sleeping_.store(false, std::memory_order_relaxed); }
+
+    /// Rings write 1 to `fd` (an eventfd the sleeper waits on) instead of waking the futex;
+    /// -1 goes back to the futex. Set before the sleeper and the producers start.
+    void use_eventfd(int fd) noexcept { eventfd_ = fd; }
+
     /// Producer, after publishing work. Returns true when it had to wake the sleeper.
     bool ring() noexcept {
         std::atomic_thread_fence(std::memory_order_seq_cst);  // the work before the check
         if (!sleeping_.load(std::memory_order_relaxed)) return false;
         word_.fetch_add(1, std::memory_order_release);
-        syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word_), FUTEX_WAKE_PRIVATE, 1, nullptr,
-                nullptr, 0);
+        if (eventfd_ >= 0) {
+            const uint64_t one = 1;
+            [[maybe_unused]] const ssize_t n = write(eventfd_, &one, sizeof one);
+        } else {
+            syscall(SYS_futex, reinterpret_cast<uint32_t*>(&word_), FUTEX_WAKE_PRIVATE, 1, nullptr,
+                    nullptr, 0);
+        }
         return true;
     }
 
@@ -62,6 +78,7 @@ class alignas(64) Doorbell {
                   "the futex word is the atomic itself");
     std::atomic<uint32_t> word_{0};
     std::atomic<bool> sleeping_{false};
+    int eventfd_ = -1;
 };
 
 }  // namespace edgelease

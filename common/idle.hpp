@@ -59,6 +59,20 @@ class IdleBackoff {
         return true;
     }
 
+    /// For a loop that blocks in a wait of its own (a worker in epoll on its queues): counts
+    /// an empty poll, spinning and then yielding as on_idle() does; true once the caller
+    /// should block. Stays true until on_work(): a wait that ended with nothing to do blocks
+    /// again at once.
+    bool ready_to_block() noexcept {
+        if (++empty_ < kSpinPolls) return false;
+        if (empty_ < kSpinPolls + kYieldPolls) {
+            sched_yield();
+            return false;
+        }
+        empty_ = kSpinPolls + kYieldPolls;  // no overflow however long it stays idle
+        return true;
+    }
+
   private:
     static constexpr uint32_t kSpinPolls = 64;
     static constexpr uint32_t kYieldPolls = 16;

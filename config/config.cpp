@@ -26,6 +26,8 @@ using detail::Reader;
 using detail::squote;
 
 constexpr Choice<Durability> kDurability[] = {{"fsync", Durability::Fsync}, {"os", Durability::Os}};
+constexpr Choice<IdleMode> kIdleMode[] = {
+    {"interrupt", IdleMode::Interrupt}, {"backoff", IdleMode::Backoff}, {"poll", IdleMode::Poll}};
 constexpr Choice<LogLevel> kLogLevel[] = {{"error", LogLevel::Error},
                                           {"warning", LogLevel::Warning},
                                           {"info", LogLevel::Info},
@@ -57,6 +59,11 @@ void load_dpdk(Reader& r, const toml::table& t, DpdkConfig& out) {
                   });
     r.integer_into(t, "workers", path, 1, 64, out.workers);
     r.integer_into(t, "idle_sleep_us", path, 0, 100000, out.idle_sleep_us);
+    if (t.contains("idle")) {
+        IdleMode mode = IdleMode::Interrupt;
+        r.choice_into(t, "idle", path, kIdleMode, mode);
+        out.idle = mode;  // a bad value is an error already: the file is refused
+    }
     r.integer_into(t, "mbufs", path, 1023, std::numeric_limits<uint32_t>::max(), out.mbufs);
     // Descriptor rings are sized in powers of two by most PMDs (rte_eth_rx_queue_setup
     // rejects or rounds other values depending on the driver), so insist on one.

@@ -43,11 +43,22 @@ struct ApplianceConfig {
     uint32_t lease_store_max_mib = 65536;     // largest the lease LMDB map may grow to
 };
 
+/// [dpdk].idle: what a worker with nothing to do does. Interrupt: sleeps in the kernel until
+/// a frame or a doorbell comes (where its PMD allows; the back-off elsewhere). Backoff:
+/// yields, then sleeps ever longer up to idle_sleep_us. Poll: never sleeps.
+enum class IdleMode : uint8_t { Interrupt, Backoff, Poll };
+
 struct DpdkConfig {
     std::vector<std::string> eal_args;
     uint32_t workers = 1;          // worker lcores; control and sweeper get their own
     uint32_t idle_sleep_us = 100;  // longest back-off sleep of an idle lcore; 0 = busy poll
-    uint32_t mbufs = 8191;         // mbufs in the packet pool (per NUMA socket)
+    /// Unset: Interrupt, or Poll when idle_sleep_us is 0 (a file from before the key meant
+    /// busy polling by it). idle_mode() resolves it.
+    std::optional<IdleMode> idle;
+    IdleMode idle_mode() const noexcept {
+        return idle ? *idle : idle_sleep_us == 0 ? IdleMode::Poll : IdleMode::Interrupt;
+    }
+    uint32_t mbufs = 8191;  // mbufs in the packet pool (per NUMA socket)
     uint32_t rx_descriptors = 1024;
     uint32_t tx_descriptors = 1024;
 };

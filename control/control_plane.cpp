@@ -1,5 +1,7 @@
 #include "control/control_plane.hpp"
 
+#include <pthread.h>
+
 #include <rte_rcu_qsbr.h>
 
 #include <chrono>
@@ -144,6 +146,7 @@ bool ControlPlane::start_rebuild() noexcept {
         store::RecordStore* rs = records_;
         Doorbell* bell = &bell_;
         rebuild_.thread = std::thread([this, rs, bell, ticket, apexes = std::move(apexes)] {
+            pthread_setname_np(pthread_self(), "el-zone-rebuild");
             try {
                 if (!rs->wait_committed(ticket, std::chrono::seconds(60)))
                     throw std::runtime_error("the record store did not commit in 60 s");

@@ -115,9 +115,16 @@ void ExceptionPorts::add(const config::Config& cfg, const PortState& port, rte_m
         fail_port(vdev, "cannot read device info", rc);
     l.queues = static_cast<uint16_t>(
         std::min<unsigned>({workers, info.max_rx_queues, info.max_tx_queues}));
+    // With Rx interrupts an idle worker sleeps on the tap's queue too (rx_wait.hpp): what
+    // the kernel sends wakes it.
     rte_eth_conf conf{};
-    if (int rc = rte_eth_dev_configure(l.tap_id, l.queues, l.queues, &conf); rc != 0)
-        fail_port(vdev, "cannot configure", rc);
+    conf.intr_conf.rxq = cfg.dpdk.idle_mode() == config::IdleMode::Interrupt ? 1 : 0;
+    int configured = rte_eth_dev_configure(l.tap_id, l.queues, l.queues, &conf);
+    if (configured != 0 && conf.intr_conf.rxq != 0) {
+        conf.intr_conf.rxq = 0;
+        configured = rte_eth_dev_configure(l.tap_id, l.queues, l.queues, &conf);
+    }
+    if (configured != 0) fail_port(vdev, "cannot configure", configured);
     const auto socket = static_cast<unsigned>(rte_socket_id());
     for (uint16_t q = 0; q < l.queues; ++q) {
         if (int rc = rte_eth_rx_queue_setup(l.tap_id, q, kTapDescriptors, socket, nullptr, pool);

@@ -4,12 +4,16 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
 #include "common/log.hpp"
 #include "dataplane/port_context.hpp"
+#include "dataplane/rx_wait.hpp"
 
 namespace edgelease::dataplane {
 
@@ -84,25 +88,70 @@ void Ports::start_port(const config::Config& cfg, const std::string& name, unsig
             LOG_WARN("port '%s' has no RSS; traffic arrives on queue 0 only", name.c_str());
         }
     }
-    if (int rc = rte_eth_dev_configure(id, queues, queues, &conf); rc != 0)
-        fail_port(name, "cannot configure " + std::to_string(queues) + " queue pairs", rc);
+    // A worker that sleeps when idle ([dpdk].idle = "interrupt") waits on its queues' Rx
+    // interrupts where the PMD has them (rx_wait.hpp). A PMD that refuses them at configure
+    // or start gets a second try without: the worker then backs off instead.
+    const bool af_xdp = std::strcmp(info.driver_name, "net_af_xdp") == 0;
+    bool rx_intr = cfg.dpdk.idle_mode() == config::IdleMode::Interrupt &&
+                   wants_rx_interrupts(info.driver_name);
+    std::vector<int> wait_fds(queues, -1);
+    uint16_t desc_rx = 0, desc_tx = 0;
+    for (;;) {
+        conf.intr_conf.rxq = rx_intr ? 1 : 0;
+        int rc = rte_eth_dev_configure(id, queues, queues, &conf);
+        if (rc != 0 && rx_intr) {
+            LOG_INFO("port '%s': no Rx interrupts (%s); idle workers back off on it", name.c_str(),
+                     rte_strerror(-rc));
+            rx_intr = false;
+            continue;
+        }
+        if (rc != 0)
+            fail_port(name, "cannot configure " + std::to_string(queues) + " queue pairs", rc);
 
-    uint16_t rxd = static_cast<uint16_t>(cfg.dpdk.rx_descriptors);
-    uint16_t txd = static_cast<uint16_t>(cfg.dpdk.tx_descriptors);
-    if (int rc = rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd); rc != 0)
-        fail_port(name, "cannot adjust descriptor counts", rc);
-    int socket = rte_eth_dev_socket_id(id);
-    if (socket < 0) socket = static_cast<int>(rte_socket_id());
-    for (uint16_t q = 0; q < queues; ++q) {
-        if (int rc =
-                rte_eth_rx_queue_setup(id, q, rxd, static_cast<unsigned>(socket), nullptr, pool_);
-            rc != 0)
-            fail_port(name, "cannot set up RX queue " + std::to_string(q), rc);
-        if (int rc = rte_eth_tx_queue_setup(id, q, txd, static_cast<unsigned>(socket), nullptr);
-            rc != 0)
-            fail_port(name, "cannot set up TX queue " + std::to_string(q), rc);
+        uint16_t rxd = static_cast<uint16_t>(cfg.dpdk.rx_descriptors);
+        uint16_t txd = static_cast<uint16_t>(cfg.dpdk.tx_descriptors);
+        if (rc = rte_eth_dev_adjust_nb_rx_tx_desc(id, &rxd, &txd); rc != 0)
+            fail_port(name, "cannot adjust descriptor counts", rc);
+        int socket = rte_eth_dev_socket_id(id);
+        if (socket < 0) socket = static_cast<int>(rte_socket_id());
+        for (uint16_t q = 0; q < queues; ++q) {
+            // net_af_xdp makes a queue's XSK socket here; the kernel cannot say which queue
+            // an XSK socket serves (no getsockname), so it is told by when it appeared.
+            const std::vector<int> before = af_xdp ? sockets_of(AF_XDP) : std::vector<int>{};
+            if (rc = rte_eth_rx_queue_setup(id, q, rxd, static_cast<unsigned>(socket), nullptr,
+                                            pool_);
+                rc != 0)
+                fail_port(name, "cannot set up RX queue " + std::to_string(q), rc);
+            if (af_xdp) {
+                std::vector<int> added;
+                for (int fd : sockets_of(AF_XDP))
+                    if (!std::binary_search(before.begin(), before.end(), fd)) added.push_back(fd);
+                if (added.size() == 1) wait_fds[q] = added.front();
+            }
+            if (rc = rte_eth_tx_queue_setup(id, q, txd, static_cast<unsigned>(socket), nullptr);
+                rc != 0)
+                fail_port(name, "cannot set up TX queue " + std::to_string(q), rc);
+        }
+        rc = rte_eth_dev_start(id);
+        if (rc != 0 && rx_intr) {
+            LOG_INFO("port '%s': cannot start with Rx interrupts (%s); idle workers back off on it",
+                     name.c_str(), rte_strerror(-rc));
+            rx_intr = false;
+            continue;
+        }
+        if (rc != 0) fail_port(name, "cannot start", rc);
+        desc_rx = rxd;
+        desc_tx = txd;
+        break;
     }
-    if (int rc = rte_eth_dev_start(id); rc != 0) fail_port(name, "cannot start", rc);
+    // net_af_packet made one PACKET_MMAP socket per queue pair at probe, in queue order.
+    if (std::strcmp(info.driver_name, "net_af_packet") == 0 && info.if_index != 0) {
+        std::vector<int> mine;
+        for (int fd : sockets_of(AF_PACKET))
+            if (packet_socket_ifindex(fd) == static_cast<int>(info.if_index)) mine.push_back(fd);
+        if (mine.size() == info.max_rx_queues)
+            for (uint16_t q = 0; q < queues; ++q) wait_fds[q] = mine[q];
+    }
     // ND needs the solicited-node multicast groups; accept all multicast and filter in
     // software (handle_frame checks the destination).
     if (int rc = rte_eth_allmulticast_enable(id); rc != 0 && rc != -ENOTSUP)
@@ -118,8 +167,10 @@ void Ports::start_port(const config::Config& cfg, const std::string& name, unsig
     st.port_id = id;
     st.queues = queues;
     st.ctx = make_port_context(cfg, name, id, m);
+    st.wait_fds = std::move(wait_fds);
     LOG_INFO("port '%s' (id %u, driver %s) started: mac %s, %u queue pair(s), %u/%u descriptors",
-             name.c_str(), id, info.driver_name, net::to_string(m).c_str(), queues, rxd, txd);
+             name.c_str(), id, info.driver_name, net::to_string(m).c_str(), queues, desc_rx,
+             desc_tx);
     ports_.push_back(std::move(st));
 }
 

@@ -17,6 +17,9 @@ struct PortState {
     uint16_t port_id = 0;
     uint16_t queues = 0;  // RX/TX queue pairs; worker i polls queue i when i < queues
     PortContext ctx;      // addresses and MAC as seen by the packet path
+    /// Per queue: the PMD's socket a worker can block on until the queue has frames
+    /// (net_af_xdp, net_af_packet; rx_wait.hpp), or -1 (Rx interrupts, or nothing).
+    std::vector<int> wait_fds;
 };
 
 /// The names of the ports EAL knows ("none" when there is none), for "port not found" errors.

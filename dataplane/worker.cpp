@@ -37,6 +37,9 @@ bool neighbour_solicitation(const uint8_t* f, uint16_t len) noexcept {
 }
 
 constexpr uint16_t kBurst = 32;
+/// The longest an idle worker blocks without an event ([dpdk].idle = "interrupt"): a safety
+/// net only, since frames, doorbells and stop all wake it.
+constexpr int kWaitTimeoutMs = 100;
 constexpr uint16_t kUdpDns = 53;
 constexpr uint16_t kUdpDhcp = 67;
 constexpr uint16_t kUdpDhcp6 = dhcp::kServerPort6;
@@ -401,7 +404,14 @@ int worker_main(void* arg) {
     auto& w = *static_cast<WorkerContext*>(arg);
     // Short idle sleeps must really be short: the default 50 us timer slack would dominate.
     prctl(PR_SET_TIMERSLACK, 1UL);
-    IdleBackoff backoff(w.idle_sleep_us, w.dhcp != nullptr ? &w.dhcp->worker_bell : nullptr);
+    Doorbell* bell = w.dhcp != nullptr ? &w.dhcp->worker_bell : nullptr;
+    IdleBackoff backoff(w.waiter ? 1 : w.idle_sleep_us, w.waiter ? nullptr : bell);
+    // Work the control lcore handed over since the last poll: re-checked after announcing a
+    // sleep, so that a ring racing the announcement is never lost (Doorbell).
+    auto replies_pending = [&w]() noexcept {
+        return w.dhcp != nullptr &&
+               (w.dhcp->replies.read_available() != 0 || w.dhcp->replies6.read_available() != 0);
+    };
     rte_mbuf* pkts[kBurst];
     rte_rcu_qsbr_thread_online(w.qsbr, w.index);
     while (!w.stop->load(std::memory_order_relaxed)) {
@@ -433,10 +443,22 @@ int worker_main(void* arg) {
         w.stats.loops.add();
         if (got != 0) {
             backoff.on_work();
-        } else if (backoff.on_idle([&w]() noexcept {
-                       return w.dhcp != nullptr && (w.dhcp->replies.read_available() != 0 ||
-                                                    w.dhcp->replies6.read_available() != 0);
-                   })) {
+        } else if (w.waiter) {
+            if (!backoff.ready_to_block()) continue;
+            if (bell != nullptr) bell->prepare();
+            if (replies_pending()) {
+                bell->cancel();
+                backoff.on_work();
+                continue;
+            }
+            // Offline while asleep: the control lcore's grace periods do not wait for it.
+            rte_rcu_qsbr_thread_offline(w.qsbr, w.index);
+            w.waiter->wait(kWaitTimeoutMs);
+            if (bell != nullptr) bell->done_waiting();
+            rte_rcu_qsbr_thread_online(w.qsbr, w.index);
+            w.next_kernel_poll = 0;  // the tap's queue may be what woke it
+            w.stats.idle_sleeps.add();
+        } else if (backoff.on_idle(replies_pending)) {
             w.stats.idle_sleeps.add();
         }
     }

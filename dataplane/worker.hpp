@@ -11,6 +11,7 @@
 #include "dataplane/dns/answer.hpp"
 #include "dataplane/dns/rrl.hpp"
 #include "dataplane/packet.hpp"
+#include "dataplane/rx_wait.hpp"
 #include "dataplane/stats.hpp"
 
 struct rte_rcu_qsbr;
@@ -36,6 +37,9 @@ struct alignas(64) WorkerContext {
     rte_rcu_qsbr* qsbr = nullptr;     // readers report quiescence here every loop
     const std::atomic<bool>* stop = nullptr;
     uint32_t idle_sleep_us = 100;
+    /// Set ([dpdk].idle = "interrupt", every queue waitable): idle, the worker blocks on its
+    /// queues and doorbell; otherwise it backs off up to idle_sleep_us (0: busy polls).
+    std::unique_ptr<RxWaiter> waiter;
     const dns::ZoneViewSlot* zones = nullptr;  // read once per loop, RCU-protected
     dns::DnsSettings dns;
     dhcp::DhcpChannel* dhcp = nullptr;  // nullptr: no DHCP scopes configured

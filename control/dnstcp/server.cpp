@@ -1,5 +1,7 @@
 #include "control/dnstcp/server.hpp"
 
+#include <pthread.h>
+
 #include <arpa/inet.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -547,6 +549,7 @@ void DnsTcpServer::stop() {
 }
 
 void DnsTcpServer::run() noexcept {
+    pthread_setname_np(pthread_self(), "el-dns-tcp");
     try {
         Loop loop(*this);
         epoll_event events[kMaxEvents];

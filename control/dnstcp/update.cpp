@@ -1,5 +1,7 @@
 #include "control/dnstcp/update.hpp"
 
+#include <pthread.h>
+
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -271,6 +273,7 @@ void Updater::take_done(std::vector<Job>& out) {
 }
 
 void Updater::run() {
+    pthread_setname_np(pthread_self(), "el-dns-update");
     for (;;) {
         Job job;
         {

@@ -1,4 +1,6 @@
 #include "control/store/lease_store.hpp"
+
+#include <pthread.h>
 #include "control/store/lmdb_scan.hpp"
 
 #include <lmdb.h>
@@ -18,7 +20,7 @@ namespace edgelease::control::store {
 namespace {
 constexpr size_t kInitialMapSize = size_t{1} << 30;  // 1 GiB, sparse; grows on MDB_MAP_FULL
 constexpr size_t kBatch = 8192;
-constexpr uint32_t kIdleWaitUs = 10000;  // the idle writer's longest sleep without a ring
+constexpr uint32_t kIdleWaitUs = 100000;  // the idle writer's longest sleep without a ring
 
 [[noreturn]] void fail(const std::string& dir, const char* what, int rc) {
     detail::lmdb_fail("lease store", dir, what, rc);
@@ -348,6 +350,7 @@ void LeaseStore::sync_unsynced() {
 }
 
 void LeaseStore::writer() {
+    pthread_setname_np(pthread_self(), "el-lease-store");
     std::vector<PendingWrite> batch;
     batch.reserve(kBatch);
     for (;;) {

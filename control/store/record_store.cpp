@@ -1,4 +1,6 @@
 #include "control/store/record_store.hpp"
+
+#include <pthread.h>
 #include "control/store/lmdb_scan.hpp"
 
 #include <lmdb.h>
@@ -21,6 +23,7 @@ namespace {
 constexpr size_t kInitialMapSize = size_t{1} << 30;
 constexpr size_t kMaxMapSize = size_t{64} << 30;
 constexpr size_t kBatch = 4096;
+constexpr uint32_t kIdleWaitUs = 100000;  // the idle writer's longest sleep without a ring
 constexpr uint8_t kVersion = 1;
 
 [[noreturn]] void fail(const std::string& dir, const char* what, int rc) {
@@ -294,6 +297,7 @@ bool RecordStore::stop() {
     while (!overflow_.empty() && thread_.joinable() && std::chrono::steady_clock::now() < until)
         if (flush_overflow() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     stop_.store(true);
+    work_bell_.ring();
     if (thread_.joinable()) thread_.join();
     const bool synced = env_ == nullptr || mdb_env_sync(env_, 1) == 0;
     return synced && overflow_.empty() && queue_.read_available() == 0 &&
@@ -378,6 +382,12 @@ size_t RecordStore::flush_overflow() {
     size_t moved = 0;
     while (moved < overflow_.size() && queue_.push(overflow_[moved])) ++moved;
     overflow_.erase(overflow_.begin(), overflow_.begin() + static_cast<long>(moved));
+    // Once per control poll rather than per change: the writer takes what came since.
+    const uint64_t queued = queued_.load(std::memory_order_relaxed);
+    if (queued != rung_at_) {
+        rung_at_ = queued;
+        work_bell_.ring();
+    }
     return moved;
 }
 
@@ -418,6 +428,7 @@ bool RecordStore::wait_committed(uint64_t ticket, std::chrono::milliseconds time
     const auto until = std::chrono::steady_clock::now() + timeout;
     while (committed_.load(std::memory_order_acquire) < ticket) {
         if (std::chrono::steady_clock::now() >= until) return false;
+        work_bell_.ring();  // any thread may ring; the control lcore's poll may be asleep
         timespec ts{0, 200000};
         nanosleep(&ts, nullptr);
     }
@@ -534,6 +545,7 @@ void RecordStore::notify_serials(const std::vector<Op*>& batch) {
 }
 
 void RecordStore::writer() {
+    pthread_setname_np(pthread_self(), "el-record-store");
     std::vector<Op*> batch;
     batch.reserve(kBatch);
     for (;;) {
@@ -542,8 +554,14 @@ void RecordStore::writer() {
         while (batch.size() < kBatch && queue_.pop(op)) batch.push_back(op);
         if (batch.empty()) {
             if (stop_.load()) return;
-            timespec ts{0, 200000};
-            nanosleep(&ts, nullptr);
+            // Idle: sleep until the control lcore rings (flush_overflow, once per poll that
+            // queued something). The timeout is a safety net for a ring that raced the
+            // re-check, and bounds the wait of a change queued where nothing rings.
+            const uint32_t seen = work_bell_.prepare();
+            if (queue_.read_available() != 0 || stop_.load())
+                work_bell_.cancel();
+            else
+                work_bell_.wait(seen, kIdleWaitUs);
             continue;
         }
         const bool ok = commit(batch);

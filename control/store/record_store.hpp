@@ -18,6 +18,7 @@
 
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include "common/doorbell.hpp"
 #include "control/store/journal.hpp"
 #include "control/zone/audit.hpp"
 #include "control/zone/zone_store.hpp"
@@ -216,6 +217,8 @@ class RecordStore final : public zone::RecordSink {
     std::atomic<uint64_t> queued_{0};
     std::atomic<uint64_t> committed_{0};
     std::atomic<bool> stop_{false};
+    mutable Doorbell work_bell_;  // the writer sleeps on it while the queue is empty
+    uint64_t rung_at_ = 0;        // control lcore: queued_ when flush_overflow last rang
     std::thread thread_;
     // Readers (API threads) hold it shared around a read transaction; the writer takes it
     // exclusively only to grow the map (LMDB: no transaction may be open then).

@@ -150,6 +150,14 @@ durability = "fsnyc"
 )",
      "appliance.durability", 4, 14,
      "must be one of \"fsync\", \"os\"; got 'fsnyc' (did you mean 'fsync'?)"},
+    {"idle_mode_typo", R"([[interfaces]]
+port = "p0"
+[dpdk]
+idle = "interupt"
+)",
+     "dpdk.idle", 4, 8,
+     "must be one of \"interrupt\", \"backoff\", \"poll\"; got 'interupt' (did you mean "
+     "'interrupt'?)"},
     {"descriptors_not_power_of_two", R"([[interfaces]]
 port = "p0"
 [dpdk]

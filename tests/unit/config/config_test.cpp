@@ -248,6 +248,8 @@ TEST(ConfigLoad, MinimalConfigGetsDefaults) {
     EXPECT_EQ(c.appliance.stats_interval, 60s);
     EXPECT_EQ(c.dpdk.workers, 1u);
     EXPECT_EQ(c.dpdk.idle_sleep_us, 100u);
+    EXPECT_FALSE(c.dpdk.idle.has_value());
+    EXPECT_EQ(c.dpdk.idle_mode(), IdleMode::Interrupt) << "idle workers block by default";
     EXPECT_TRUE(c.interfaces[0].addresses.empty());
     EXPECT_EQ(c.api.listen, "127.0.0.1:8053");
     EXPECT_EQ(c.dns.udp_payload_size, 1232);
@@ -391,6 +393,8 @@ ip = "198.18.4.1"
     EXPECT_EQ(c.appliance.log_level, LogLevel::Debug);
     EXPECT_EQ(c.appliance.stats_interval, 0s);
     EXPECT_EQ(c.dpdk.workers, 64u);
+    EXPECT_EQ(c.dpdk.idle_mode(), IdleMode::Poll)
+        << "a file from before [dpdk].idle busy-polled with idle_sleep_us = 0, and still does";
     EXPECT_EQ(c.dpdk.rx_descriptors, 16384u);
     EXPECT_EQ(c.dpdk.tx_descriptors, 64u);
     EXPECT_EQ(c.interfaces[1].inner_vlan, 21);
@@ -473,5 +477,18 @@ TEST(ParseDuration, RejectsMalformed) {
          {"", "-5", "-5s", "+5s", "5x", "h", "1.5h", "1h30", "30m1h", "1h1h", "1H", " 5s", "5s ",
           "1h 30m", "99999999999999999999", "4294967296", "7102w", "s5"}) {
         EXPECT_FALSE(parse_duration(bad)) << "'" << bad << "'";
+    }
+}
+
+TEST(ConfigLoad, IdleModeIsTakenAsWrittenOverIdleSleep) {
+    for (auto [text, mode] :
+         {std::pair{"interrupt", IdleMode::Interrupt}, std::pair{"backoff", IdleMode::Backoff},
+          std::pair{"poll", IdleMode::Poll}}) {
+        const std::string toml = std::string("[dpdk]\nidle_sleep_us = 0\nidle = \"") + text +
+                                 "\"\n[[interfaces]]\nport = \"net_ring0\"\n";
+        auto r = load_config_string(toml, "idle.toml");
+        ASSERT_TRUE(r.errors.empty()) << dump(r);
+        ASSERT_TRUE(r.config->dpdk.idle.has_value()) << text;
+        EXPECT_EQ(r.config->dpdk.idle_mode(), mode) << text;
     }
 }

@@ -48,6 +48,7 @@ lease_store_max_mib = 7
 eal_args = ["--no-huge"]
 workers = 2
 idle_sleep_us = 5
+idle = "backoff"
 mbufs = 4095
 rx_descriptors = 512
 tx_descriptors = 512
