@@ -28,6 +28,10 @@ dns_tcp=0 tcp_clients=16 tcp_outstanding=160
 clients=10000 dhcp_rates="2000,4000,6000,8000,10000" dhcp6_rates="2000,4000,6000,8000,10000"
 pmds="af_packet,af_xdp" idle_sleep_us=100 idle_mode=interrupt durability=fsync
 server_cpu=1 gen_cpu=0 period_us=10000
+# Per PMD devargs. net_af_xdp: no preferred busy polling (busy_budget=0). On a veth the
+# kernel runs XDP in the sender's context (generic mode): there is no NAPI to drive, and with
+# a budget the PMD makes a recvfrom() system call on every empty poll.
+declare -A vdev_extra=([af_xdp]=",busy_budget=0")
 
 usage() {
     cat <<EOF
@@ -323,9 +327,15 @@ profile_stop() {
     PERF_PID=""
     local data="$work/$1.perf.data" txt="$work/$1.perf.txt"
     perf report -i "$data" --no-children --sort comm,dso -g none >"$txt.1" 2>/dev/null || true
+    # The server's own user-space share of its samples: everything outside the kernel.
+    perf report -i "$data" --no-children --sort dso -g none --stdio 2>/dev/null |
+        awk '/^ *[0-9.]+%/ { p = $1; sub("%", "", p); all += p; if ($2 != "[kernel.kallsyms]") user += p }
+             END { if (all > 0) printf "%.4f\n", user / all }' >"$work/$1.user" || true
     perf report -i "$data" --children --sort symbol -g none >"$txt.2" 2>/dev/null || true
-    { grep '%' "$txt.1" | head -n 20; echo; grep '%' "$txt.2" | head -n 60; } | cut -c1-140 >"$txt" || true
-    rm -f "$data" "$txt.1" "$txt.2"
+    perf report -i "$data" --no-children --sort dso,symbol -g none >"$txt.3" 2>/dev/null || true
+    { grep '%' "$txt.1" | head -n 20; echo; grep '%' "$txt.2" | head -n 60; echo
+      echo "self time by symbol:"; grep '%' "$txt.3" | head -n 60; } | cut -c1-140 >"$txt" || true
+    rm -f "$data" "$txt.1" "$txt.2" "$txt.3"
 }
 
 # wait_for TIMEOUT_S COMMAND... : polls every 0.1 s until COMMAND succeeds.
@@ -391,7 +401,7 @@ state_dir = "$work/$1/state"
 durability = "$durability"
 
 [dpdk]
-eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$tag-$1", "--vdev=net_${2}0,iface=cmp0"]
+eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$tag-$1", "--vdev=net_${2}0,iface=cmp0${vdev_extra[$2]:-}"]
 idle_sleep_us = $idle_sleep_us
 idle = "$idle_mode"
 
@@ -478,6 +488,15 @@ measure_dns() {
     record DNS "$name" "$server" "$version" "$mode" - - "$cpu" "$gcpu" "$qps" "${avg:--}" "${sd:--}" \
         "lost ${lost:-?}; ${codes:-no responses}"
     [ "$qps" -gt 0 ] || failures+=("$name: 0 answered/s")
+    # --profile: the server's own user-space time per answer (its user-space share of the
+    # samples, times the CPU it used, over the answers).
+    if [ -s "$work/$name.user" ] && [ "$qps" -gt 0 ]; then
+        local share ns
+        share=$(cat "$work/$name.user")
+        ns=$(awk -v s="$share" -v c="$cpu" -v q="$qps" 'BEGIN {printf "%.0f", s * c / 100 * 1e9 / q}')
+        log "$name: own user-space $ns ns per answer ($(awk -v s="$share" 'BEGIN {printf "%.1f", 100 * s}') % of its samples)"
+        record DNS-user "$name" "$server" "$version" "$mode" - - "$cpu" - "$ns" - - "user share $share"
+    fi
     # The appliance's own counters for the run (drops by reason, lcore loops and sleeps).
     if [ "$server" = edgelease ]; then ip netns exec "$SRV" "$ctl" stats >"$work/$name.stats" 2>&1 || true; fi
     stop_server

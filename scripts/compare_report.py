@@ -164,6 +164,18 @@ def main():
             t.append(line)
         print_table(t, 1)
 
+    user = [r for r in rows if r["service"] == "DNS-user"]
+    if user:
+        print()
+        print("Own user-space time per DNS answer (--profile: the server's samples outside the kernel,")
+        print("times the CPU it used, over its answers)%s:" % (", median of the rounds" if rounds > 1 else ""))
+        t = [["run", "ns per answer", "user-space share"]]
+        for run in dict.fromkeys(r["run"] for r in user):
+            mine = [r for r in user if r["run"] == run]
+            t.append([run, str(int(statistics.median(r["answered_per_s"] for r in mine))),
+                      "%.1f %%" % (100 * statistics.median(float(r["notes"].split()[-1]) for r in mine))])
+        print_table(t, 1)
+
     print()
     print("CPU used: the server's cgroup (cpuacct) over the generator's run; gen. CPU: the generator's.")
     print("'edgelease ÷': edgelease's first run of the service divided by the row. Latency: dnsperf's")
