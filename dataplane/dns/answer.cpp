@@ -82,6 +82,7 @@ class Responder {
         std::memcpy(name.off, q_.label_off, q_.label_count);
         unsigned visited = 0;
         for (unsigned hop = 0;; ++hop) {
+            at_question_ = hop == 0;
             Step s = resolve(name, hop == 0);
             if (s.kind != Step::Cname) return s.rcode;
             // An overlong chain or a loop (the target was already answered) ends here with
@@ -227,6 +228,16 @@ class Responder {
     /// §9); additional data is just left out.
     bool add_set(DnsWriter::Section s, const NameBuf& owner, const Node& node, const RRsetRef& set,
                  bool optional = false) noexcept {
+        // The common answer, an RRset at the question's own name (found there, or a
+        // wildcard's standing in for it): owners that point to the question, and no search
+        // for a compression target.
+        if (s == DnsWriter::Section::Answer && at_question_ && w_.can_point_to_question(set.type)) {
+            if (w_.add_set_at_question(s, set.type, rrclass::IN, set.ttl, node.data(set),
+                                       set.count))
+                return true;
+            if (!optional) tc_ = true;
+            return false;
+        }
         const auto mark = w_.mark();
         const uint8_t* rd = node.data(set);
         for (uint16_t i = 0; i < set.count; ++i) {
@@ -249,6 +260,7 @@ class Responder {
     DnsWriter& w_;
     const Query& q_;
     const uint64_t* qname_hash_;  // of q_'s name, or nullptr
+    bool at_question_ = false;    // resolving the question's own name (the chain's first hop)
     bool aa_ = false;
     bool tc_ = false;
     bool referral_ = false;

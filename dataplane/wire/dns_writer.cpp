@@ -207,6 +207,43 @@ bool DnsWriter::add_rr(Section s, const uint8_t* owner, uint8_t owner_len, uint1
     return true;
 }
 
+bool DnsWriter::can_point_to_question(uint16_t type) const noexcept {
+    return qname_len_ != 0 && !::edgelease::dns::rdata_names_compressible(type);
+}
+
+bool DnsWriter::add_set_at_question(Section s, uint16_t type, uint16_t klass, uint32_t ttl,
+                                    const uint8_t* rdata, uint16_t count) noexcept {
+    if (s < section_ || !can_point_to_question(type) || (rdata == nullptr && count != 0))
+        return false;
+    constexpr unsigned kPointer = 2;
+    unsigned total = 0;
+    const uint8_t* rd = rdata;
+    for (uint16_t i = 0; i < count; ++i) {
+        const unsigned rdlen = load_be16(rd);
+        total += kPointer + kRrFixed + rdlen;
+        rd += 2 + rdlen;
+    }
+    if (pos_ + total > end_for_records()) return false;
+    uint8_t* p = msg_ + pos_;
+    rd = rdata;
+    for (uint16_t i = 0; i < count; ++i) {
+        const unsigned rdlen = load_be16(rd);
+        store_be16(p, static_cast<uint16_t>(0xc000 | kHeaderSize));
+        store_be16(p + 2, type);
+        store_be16(p + 4, klass);
+        store_be32(p + 6, ttl);
+        std::memcpy(p + 10, rd, 2 + rdlen);  // RDLENGTH and RDATA as stored
+        p += kPointer + kRrFixed + rdlen;
+        rd += 2 + rdlen;
+    }
+    pos_ = static_cast<uint16_t>(pos_ + total);
+    section_ = s;
+    count_[static_cast<unsigned>(s)] =
+        static_cast<uint16_t>(count_[static_cast<unsigned>(s)] + count);
+    store_counts();
+    return true;
+}
+
 bool DnsWriter::add_opt(uint16_t udp_size, uint8_t ext_rcode, uint8_t version,
                         bool do_bit) noexcept {
     unreserve(edns::kOptRrSize);

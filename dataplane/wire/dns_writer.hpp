@@ -55,6 +55,17 @@ class DnsWriter {
     bool add_rr(Section s, const uint8_t* owner, uint8_t owner_len, uint16_t type, uint16_t klass,
                 uint32_t ttl, const uint8_t* rdata, uint16_t rdlen) noexcept;
 
+    /// Whether add_set_at_question() may write an RRset of `type`: the question's name is a
+    /// compression target, and the type's RDATA holds no name add_rr would compress.
+    bool can_point_to_question(uint16_t type) const noexcept;
+    /// Appends the `count` records of one RRset owned by the question's name, each owner a
+    /// pointer to the question (what add_rr writes for that owner, without its search for
+    /// a compression target). `rdata` holds them as RDLENGTH RDATA pairs. All or nothing:
+    /// false, leaving the message as before, when they do not fit or the section is out of
+    /// order. Only where can_point_to_question(type).
+    bool add_set_at_question(Section s, uint16_t type, uint16_t klass, uint32_t ttl,
+                             const uint8_t* rdata, uint16_t count) noexcept;
+
     /// Appends the OPT pseudo-RR (RFC 6891 §6.1.2): root owner, type 41, CLASS = udp_size,
     /// TTL = ext_rcode<<24 | version<<16 | DO<<15, no options. It first releases up to
     /// kOptRrSize octets of the reservation (so reserve(edns::kOptRrSize) before the answers

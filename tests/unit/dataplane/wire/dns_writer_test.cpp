@@ -515,5 +515,83 @@ TEST(DnsWriter, LimitBelowQuestionIsClamped) {
     ASSERT_TRUE(r.decode(w));
 }
 
+/// RDLENGTH RDATA pairs, as a zone view node stores an RRset.
+Bytes rdata_seq(std::initializer_list<Bytes> rds) {
+    Bytes b;
+    for (const Bytes& rd : rds) {
+        put16(b, static_cast<uint16_t>(rd.size()));
+        b.insert(b.end(), rd.begin(), rd.end());
+    }
+    return b;
+}
+
+TEST(DnsWriter, AnRRsetAtTheQuestionIsWrittenAsAddRrWouldWriteIt) {
+    // A mixed-case question, an EDNS query: the set at the question's name, then an
+    // authority record that compresses against the question, then the OPT.
+    const Bytes query = cat(
+        {header(7, 0x0100, 1, 0, 0, 1), question(name("Www.Example.com"), type::AAAA), opt(1232)});
+    const Bytes a1 = Bytes(16, 0x20), a2 = Bytes(16, 0x21);
+    Received general(query), fast(query);
+    ASSERT_EQ(general.status, QueryStatus::Ok);
+    DnsWriter g(general.msg(), 1232, general.q);
+    DnsWriter f(fast.msg(), 1232, fast.q);
+    ASSERT_TRUE(add(g, Section::Answer, name("www.example.com"), type::AAAA, a1, 60));
+    ASSERT_TRUE(add(g, Section::Answer, name("www.example.com"), type::AAAA, a2, 60));
+    ASSERT_TRUE(f.can_point_to_question(type::AAAA));
+    const Bytes set = rdata_seq({a1, a2});
+    ASSERT_TRUE(f.add_set_at_question(Section::Answer, type::AAAA, 1, 60, set.data(), 2));
+    for (DnsWriter* w : {&g, &f}) {
+        ASSERT_TRUE(add(*w, Section::Authority, name("example.com"), type::SOA,
+                        soa_rdata(name("ns.example.com"), name("hostmaster.example.com"))));
+        ASSERT_TRUE(w->add_opt(1232, 0, 0, false));
+    }
+    ASSERT_EQ(f.size(), g.size());
+    EXPECT_EQ(hex(fast.bytes(0, f.size())), hex(general.bytes(0, g.size())));
+    EXPECT_EQ(f.count(Section::Answer), 2u);
+    ASSERT_TRUE(fast.decode(f).has_value());
+}
+
+TEST(DnsWriter, AnRRsetAtTheQuestionIsAllOrNothing) {
+    const Bytes query = cat({header(7, 0x0100, 1, 0, 0, 0), question(name("a.lan"), type::A)});
+    Received r(query);
+    ASSERT_EQ(r.status, QueryStatus::Ok);
+    // Room for one A record (16 octets) after the question, not two.
+    DnsWriter w(r.msg(), static_cast<uint16_t>(r.q.question_end + 16 + 15), r.q);
+    const Bytes set = rdata_seq({ipv4(1), ipv4(2)});
+    const Bytes before = r.bytes(0, w.size());
+    EXPECT_FALSE(w.add_set_at_question(Section::Answer, type::A, 1, 300, set.data(), 2));
+    EXPECT_EQ(w.size(), r.q.question_end);
+    EXPECT_EQ(w.count(Section::Answer), 0u);
+    EXPECT_EQ(hex(r.bytes(0, w.size())), hex(before));
+    const Bytes one = rdata_seq({ipv4(1)});
+    EXPECT_TRUE(w.add_set_at_question(Section::Answer, type::A, 1, 300, one.data(), 1));
+    EXPECT_EQ(w.size(), r.q.question_end + 16);
+    // Out of order: an answer after an authority record is refused.
+    Received o(query);
+    DnsWriter ow(o.msg(), 512, o.q);
+    ASSERT_TRUE(add(ow, Section::Authority, name("lan"), type::A, ipv4(3)));
+    const uint16_t size = ow.size();
+    EXPECT_FALSE(ow.add_set_at_question(Section::Answer, type::A, 1, 300, one.data(), 1));
+    EXPECT_EQ(ow.size(), size);
+}
+
+TEST(DnsWriter, OnlyNamelessRdataAndAQuestionNameMayBePointedTo) {
+    const Bytes query = cat({header(7, 0x0100, 1, 0, 0, 0), question(name("a.lan"), type::A)});
+    Received r(query);
+    ASSERT_EQ(r.status, QueryStatus::Ok);
+    DnsWriter w(r.msg(), 512, r.q);
+    EXPECT_TRUE(w.can_point_to_question(type::A));
+    EXPECT_TRUE(w.can_point_to_question(type::TXT));
+    for (uint16_t t : {type::CNAME, type::NS, type::PTR, type::MX, type::SOA})
+        EXPECT_FALSE(w.can_point_to_question(t)) << t;
+    const Bytes set = rdata_seq({name("b.lan")});
+    EXPECT_FALSE(w.add_set_at_question(Section::Answer, type::CNAME, 1, 300, set.data(), 1));
+    // Header only, no question: nothing to point to.
+    const Bytes bare = header(8, 0x0100, 0, 0, 0, 0);
+    Received h(bare);
+    DnsWriter hw(h.msg(), 512, uint16_t{12});
+    EXPECT_FALSE(hw.can_point_to_question(type::A));
+}
+
 }  // namespace
 }  // namespace edgelease::dataplane::wire::dns::test
