@@ -39,17 +39,13 @@ struct NameBuf {
         while (i < max) {
             uint8_t l = p[i];
             if (l == 0) {
-                wire[i] = 0;
+                // One lower-casing copy of the whole name: label lengths are never letters.
+                dataplane::wire::dns::lower_copy(wire, p, i + 1);
                 len = static_cast<uint8_t>(i + 1);
                 return true;
             }
             if (l > kMaxLabel || i + 1 + l >= kMaxNameWire || i + 1 + l >= max) return false;
             off[labels++] = static_cast<uint8_t>(i);
-            wire[i] = l;
-            for (size_t j = 1; j <= l; ++j) {
-                uint8_t c = p[i + j];
-                wire[i + j] = (c >= 'A' && c <= 'Z') ? static_cast<uint8_t>(c | 0x20) : c;
-            }
             i += 1 + l;
         }
         return false;

@@ -21,8 +21,9 @@ QueryStatus form_err(Query& q, QueryDefect d) noexcept {
 /// The question at c (RFC 1035 §4.1.2). On success fills the question fields and sets
 /// question_ok; otherwise records the defect and leaves question_ok false.
 bool parse_question(Cursor& c, Query& q) noexcept {
-    unsigned n = 0;  // octets of qname_lower written
+    unsigned n = 0;  // octets of the name before its root label
     unsigned labels = 0;
+    const uint8_t* first = nullptr;  // the name in the message (uncompressed: one run)
     for (;;) {
         const uint8_t b = c.u8();
         if (!c.ok()) {
@@ -51,11 +52,12 @@ bool parse_question(Cursor& c, Query& q) noexcept {
             q.defect = QueryDefect::NameTruncated;
             return false;
         }
+        if (labels == 0) first = label - 1;
         q.label_off[labels++] = static_cast<uint8_t>(n);
-        q.qname_lower[n] = b;
-        lower_copy(q.qname_lower + n + 1, label, b);
         n += 1u + b;
     }
+    // One lower-casing copy of the whole name, lengths included (never letters).
+    if (first != nullptr) lower_copy(q.qname_lower, first, n);
     q.label_off[labels] = static_cast<uint8_t>(n);
     q.qname_lower[n++] = 0;
     q.qname_len = static_cast<uint8_t>(n);

@@ -2,6 +2,8 @@
 // pointers, pointers into the header, length limits, truncation.
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include "dataplane/wire/dns.hpp"
 #include "tests/unit/dataplane/wire/dns_builder.hpp"
 
@@ -15,6 +17,34 @@ int decode(const Bytes& msg, uint16_t off, Bytes& out, uint16_t& next) {
     int n = decode_name(e.p.get(), e.len(), off, buf.get(), next);
     out.assign(buf.get(), buf.get() + (n > 0 ? n : 0));
     return n;
+}
+
+TEST(LowerCase, EightAtATimeAsOneAtATime) {
+    // Every byte value in every position, beside neighbours that could carry into it.
+    for (unsigned v = 0; v < 256; ++v) {
+        for (unsigned k = 0; k < 8; ++k) {
+            for (uint8_t fill : {uint8_t{0x00}, uint8_t{0x5a}, uint8_t{0x7f}, uint8_t{0xff}}) {
+                uint8_t in[8], want[8], got[8];
+                for (unsigned i = 0; i < 8; ++i) in[i] = i == k ? static_cast<uint8_t>(v) : fill;
+                for (unsigned i = 0; i < 8; ++i) want[i] = ascii_lower(in[i]);
+                uint64_t w;
+                std::memcpy(&w, in, 8);
+                w = ascii_lower8(w);
+                std::memcpy(got, &w, 8);
+                ASSERT_EQ(0, std::memcmp(got, want, 8)) << "byte " << v << " at " << k;
+            }
+        }
+    }
+    // Whole runs of every length up to 40, whatever their alignment.
+    uint8_t src[48], dst[48];
+    for (unsigned i = 0; i < sizeof src; ++i) src[i] = static_cast<uint8_t>(0x3b + i * 7);
+    for (unsigned off = 0; off < 8; ++off)
+        for (unsigned n = 0; n + off <= 40; ++n) {
+            std::memset(dst, 0xee, sizeof dst);
+            lower_copy(dst, src + off, n);
+            for (unsigned i = 0; i < n; ++i) ASSERT_EQ(dst[i], ascii_lower(src[off + i]));
+            ASSERT_EQ(dst[n], 0xee) << "nothing written past n";
+        }
 }
 
 TEST(DecodeName, Uncompressed) {
