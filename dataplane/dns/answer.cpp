@@ -137,10 +137,11 @@ class Responder {
 
         if (node != nullptr) return from_node(*node, name, false);
 
-        // RFC 4592 §3.3.1: a wildcard child of the closest encloser synthesises the answer.
+        // RFC 4592 §3.3.1: a wildcard child of the closest encloser synthesises the answer
+        // (looked for only in a view that has a wildcard somewhere).
         uint8_t wild[kMaxNameWire];
         const size_t ce_len = ce->name_len;
-        if (2 + ce_len <= kMaxNameWire) {
+        if (2 + ce_len <= kMaxNameWire && zv_.may_have_wildcards()) {
             wild[0] = 1;
             wild[1] = '*';
             std::memcpy(wild + 2, ce->name(), ce_len);

@@ -135,6 +135,9 @@ size_t ZoneView::node_records(const Node* n) noexcept {
 
 void ZoneView::link_node(Node* n, const Zone* zone, bool apex, const Node* parent) noexcept {
     n->zone = zone;
+    // Every node passes here before it is published: a wildcard turns the lookups on.
+    if (n->name_len >= 2 && n->name()[0] == 1 && n->name()[1] == '*')
+        wildcards_.store(true, std::memory_order_relaxed);
     if (apex) n->flags |= Node::kApex;
     if (n->rrset_count == 0) n->flags |= Node::kEmptyNonTerminal;
     if (apex) return;

@@ -153,6 +153,10 @@ class ZoneView {
     /// allocation, no lock; safe while the writer runs set_owner(). The node stays valid
     /// until the reader's next quiescent point.
     const Node* find(const uint8_t* name, uint8_t len) const noexcept;
+    /// False while no name of the view is a wildcard ('*' as its first label): a name that is
+    /// missing then needs no wildcard lookup (RFC 4592 §3.3.1). Set before a wildcard's node
+    /// is published, never cleared while the view lives. Any thread.
+    bool may_have_wildcards() const noexcept { return wildcards_.load(std::memory_order_relaxed); }
     const Node* find(uint64_t hash, const uint8_t* name, uint8_t len) const noexcept;
     /// Reader hints for a burst (no effect on results): start loading the slot a find() of
     /// `hash` looks at first, and later, once that slot is in cache, the node it names if
@@ -252,7 +256,7 @@ class ZoneView {
     static void clear_slots(SlotTable* t, uint64_t from, uint64_t to) noexcept;
     static void free_table(SlotTable* t) noexcept;
     /// Sets zone, flags and cut of a new node from its parent node (nullptr: none).
-    static void link_node(Node* n, const Zone* zone, bool apex, const Node* parent) noexcept;
+    void link_node(Node* n, const Zone* zone, bool apex, const Node* parent) noexcept;
     Node* parent_node(const Node* n) const noexcept;
     /// Puts a node whose name is absent into a table with room, reusing the first tombstone
     /// on its probe path (counted down in `tombstones`). Returns the slot index.
@@ -285,6 +289,7 @@ class ZoneView {
 
     std::vector<std::unique_ptr<Zone>> zones_;
     std::atomic<SlotTable*> table_{nullptr};
+    std::atomic<bool> wildcards_{false};  // may_have_wildcards()
     // A rehash in progress (writer only, never seen by readers): next_'s slots [0, cleared_)
     // are initialised; once all are, slots [0, cursor_) of the published table are copied
     // into next_, and changes there are mirrored into it.

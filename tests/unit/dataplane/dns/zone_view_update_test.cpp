@@ -153,6 +153,26 @@ TEST(ZoneViewUpdate, InsertNewName) {
     EXPECT_EQ(n->cut, nullptr);
 }
 
+TEST(ZoneViewUpdate, AWildcardAddedInPlaceIsAnswered) {
+    // No wildcard in the view: a missing name skips the wildcard lookup. One added in place
+    // (here, under an empty non-terminal's parent) must turn it back on.
+    ZoneView zv(base_zones());
+    ZoneGarbage g;
+    EXPECT_FALSE(zv.may_have_wildcards());
+    EXPECT_EQ(ask(zv, "any.lan.").rcode, 3);
+    ASSERT_EQ(set(zv, "*.lan.", "*.lan. 300 A 198.18.0.99\n", g), UpdateResult::Done);
+    EXPECT_TRUE(zv.may_have_wildcards());
+    const Reply r = ask(zv, "Any.lan.");
+    EXPECT_EQ(r.rcode, 0);
+    EXPECT_EQ(r.an, (V{"Any.lan. 300 A 198.18.0.99"}));
+    // A view built with one has it from the start.
+    std::vector<ZoneInput> z = base_zones();
+    for (Record& rec : rrs("*.c.lan. 300 A 198.18.0.98\n")) z[0].records.push_back(rec);
+    ZoneView built(z);
+    EXPECT_TRUE(built.may_have_wildcards());
+    EXPECT_EQ(ask(built, "x.c.lan.").an, (V{"x.c.lan. 300 A 198.18.0.98"}));
+}
+
 TEST(ZoneViewUpdate, ReplaceKeepsTheSlotAndGroupsLikeTheBuilder) {
     ZoneView zv(base_zones());
     ZoneGarbage g;
