@@ -436,7 +436,17 @@ Appliance::ReloadResult Appliance::reload_locked(const std::string& path) {
 }
 
 void Appliance::make_waiter(dataplane::WorkerContext& w) {
-    if (cfg_.dpdk.idle_mode() != config::IdleMode::Interrupt) return;
+    switch (cfg_.dpdk.idle_mode()) {
+        case config::IdleMode::Interrupt:
+            break;
+        case config::IdleMode::Backoff:
+            LOG_INFO("worker %u: backs off when idle ([dpdk].idle = \"backoff\", up to %u us)",
+                     w.index, cfg_.dpdk.idle_sleep_us);
+            return;
+        case config::IdleMode::Poll:
+            LOG_INFO("worker %u: polls without sleeping ([dpdk].idle = \"poll\")", w.index);
+            return;
+    }
     std::vector<dataplane::RxWaiter::Queue> qs;
     for (const auto& q : w.queues) {
         int fd = -1;
