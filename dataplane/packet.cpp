@@ -226,7 +226,10 @@ Verdict handle_ipv4(const Ctx& x) noexcept {
     if ((ver_ihl >> 4) != 4 || (ver_ihl & 0x0f) < ipv4::kMinIhl || total < hl || total > avail)
         return x.drop(DropReason::Ipv4Malformed);
     x.view.len = static_cast<uint16_t>(x.view.l3_off + total);
-    if (!wire::csum_valid(ip, hl)) return x.drop(DropReason::Ipv4BadChecksum);
+    const bool sum_ok = hl == ipv4::kMinHeaderLen
+                            ? wire::csum_fold(wire::csum_ipv4_header(ip)) == 0xffff
+                            : wire::csum_valid(ip, hl);
+    if (!sum_ok) return x.drop(DropReason::Ipv4BadChecksum);
     // No reassembly: nothing the appliance serves needs fragments (RFC 1122 §3.3.2 allows it
     // to not reassemble) and holding fragments would mean state on the worker.
     if (frag & (ipv4::kFlagMoreFragments | ipv4::kFragOffsetMask))

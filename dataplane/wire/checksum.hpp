@@ -6,8 +6,10 @@
 // folded to at most 0xffff and not complemented, so they chain by passing one as the
 // `initial` of the next call. Values returned as checksums are host-order integers meant
 // for store_be16.
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 namespace edgelease::dataplane::wire {
 
@@ -30,6 +32,21 @@ constexpr uint16_t csum_finish(uint32_t partial) noexcept {
 /// so only the last piece of a chained sum may have an odd length. Sums machine words, not
 /// 16-bit words: the one's-complement sum does not depend on byte order (RFC 1071 §2(B)).
 uint32_t csum_partial(const uint8_t* data, size_t len, uint32_t initial = 0) noexcept;
+
+/// Partial sum of a 20-byte IPv4 header without options, inline: the header every DNS
+/// answer verifies and writes, where a call to csum_partial costs more than the sum.
+inline uint32_t csum_ipv4_header(const uint8_t* h) noexcept {
+    uint64_t a, b;
+    uint32_t c;
+    std::memcpy(&a, h, 8);
+    std::memcpy(&b, h + 8, 8);
+    std::memcpy(&c, h + 16, 4);
+    // Native-order 32-bit halves, added in 64 bits: no carry is lost.
+    const uint64_t s = (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) + c;
+    const uint16_t native = csum_fold(s);
+    if constexpr (std::endian::native == std::endian::little) return __builtin_bswap16(native);
+    return native;
+}
 
 /// RFC 1071 checksum of data[0..len): the value to store in a zeroed checksum field.
 inline uint16_t internet_checksum(const uint8_t* data, size_t len) noexcept {

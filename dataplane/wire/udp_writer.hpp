@@ -56,7 +56,7 @@ inline uint16_t write_ipv4_udp(uint8_t* ip, uint32_t src, uint32_t dst, uint16_t
     store_be16(ip + ipv4::kChecksumOff, 0);
     store_be32(ip + ipv4::kSrcOff, src);
     store_be32(ip + ipv4::kDstOff, dst);
-    store_be16(ip + ipv4::kChecksumOff, internet_checksum(ip, ipv4::kMinHeaderLen));
+    store_be16(ip + ipv4::kChecksumOff, csum_finish(csum_ipv4_header(ip)));
     write_udp_header(ip + ipv4::kMinHeaderLen, src_port, dst_port, udp_len,
                      pseudo_header_v4(src, dst, proto::kUdp, udp_len));
     return total;

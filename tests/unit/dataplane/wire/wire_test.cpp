@@ -108,6 +108,15 @@ TEST(Checksum, MatchesReferenceForAllLengthsAndAlignments) {
     }
 }
 
+TEST(Checksum, TheInlineIpv4HeaderSumIsTheReferenceSum) {
+    std::mt19937 rng(791);
+    Bytes h(20);
+    for (int round = 0; round < 2000; ++round) {
+        for (auto& b : h) b = static_cast<uint8_t>(round == 0 ? 0xff : round == 1 ? 0 : rng());
+        ASSERT_EQ(csum_fold(csum_ipv4_header(h.data())), test::ref_sum(h)) << round;
+    }
+}
+
 TEST(Checksum, ChainsEvenPieces) {
     Bytes data = test::pattern(301);
     for (size_t split = 0; split <= data.size(); split += 2) {
