@@ -92,6 +92,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
     if (!cfg_.dns.zones.empty()) {
         records_ = std::make_unique<control::store::RecordStore>(
             cfg_.appliance.state_dir + "/dns", fsync, cfg_.appliance.audit_entries);
+        records_->set_done_bell(&plane_->bell());
         clean = records_->take_clean_stop();
         settled = records_->settled_mark();
         zone_store_ = std::make_unique<control::zone::ZoneStore>();

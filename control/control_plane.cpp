@@ -255,6 +255,7 @@ void ControlPlane::mark_if_settled(unsigned done) noexcept {
 
 bool ControlPlane::has_work() const noexcept {
     return !commands_.empty() || inbox_.read_available() != 0 ||
+           (records_ != nullptr && records_->overflow_pending()) ||
            (rebuild_.active && rebuild_.done.load(std::memory_order_acquire)) ||
            (dhcp_ != nullptr && dhcp_->has_work());
 }
@@ -268,7 +269,7 @@ unsigned ControlPlane::poll() noexcept {
     }
     done += finish_rebuild();
     done += apply_zone_changes();
-    if (records_ != nullptr) records_->flush_overflow();
+    if (records_ != nullptr) done += static_cast<unsigned>(records_->flush_overflow());
     dataplane::dns::ZoneView* next = nullptr;
     // One view per poll is plenty: reloads are rare, and the grace period does the waiting.
     if (inbox_.pop(next)) {

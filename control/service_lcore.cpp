@@ -61,7 +61,10 @@ int sweeper_main(void* arg) {
                          static_cast<long>(c.idle_sleep_us % 1000000) * 1000};
     auto pace = [&](unsigned moved) {
         if (moved >= busy || c.idle_sleep_us == 0) return false;
+        // Offline while it sleeps (up to 20 ms): grace periods do not wait for it.
+        if (c.qsbr != nullptr) rte_rcu_qsbr_thread_offline(c.qsbr, c.rcu_id);
         nanosleep(&pause, nullptr);
+        if (c.qsbr != nullptr) rte_rcu_qsbr_thread_online(c.qsbr, c.rcu_id);
         return true;
     };
     if (c.link == nullptr)

@@ -20,6 +20,7 @@ namespace {
 
 constexpr uint32_t kBellId = UINT32_MAX;  // epoll data of the bell's eventfd
 constexpr int kMaxEvents = 16;
+constexpr uint32_t kMaxSocketErrors = 1000;  // errors a socket source may report in a row
 
 std::string port_name(uint16_t port_id) {
     char name[RTE_ETH_NAME_MAX_LEN] = {};
@@ -99,13 +100,16 @@ std::unique_ptr<RxWaiter> RxWaiter::make(const std::vector<Queue>& queues, Doorb
                       ": no Rx interrupt and no socket to wait on";
                 return nullptr;
             }
-            // Edge-triggered, as DPDK's own rx interrupt wait: an MSI-X eventfd is then never
-            // read, and a tap fd (the queue itself) must not be. Each frame that arrives
-            // after the worker's last empty poll raises an edge.
-            ev.events = EPOLLIN | EPOLLET;
             const int rc = rte_eth_dev_rx_intr_enable(q.port_id, q.queue);
-            s.arm = rc == 0;  // -ENOTSUP: always armed (net_tap)
+            s.arm = rc == 0;  // -ENOTSUP: nothing to arm (net_tap)
             if (s.arm) rte_eth_dev_rx_intr_disable(q.port_id, q.queue);
+            // An interrupt the PMD arms (an MSI-X eventfd under vfio) is edge-triggered, as in
+            // DPDK's own wait: the eventfd is then never read. A tap's fd is the queue itself,
+            // readable while the kernel holds frames for it, and must not be read here: it is
+            // level-triggered, because net_tap's rx_burst returns nothing until its SIGIO
+            // handler has run on some other thread, and an edge used up before that would
+            // leave the frame waiting for the timeout.
+            ev.events = s.arm ? EPOLLIN | EPOLLET : EPOLLIN;
             kind = "rx interrupt";
         }
         if (epoll_ctl(w->epoll_fd_, EPOLL_CTL_ADD, s.fd, &ev) != 0) {
@@ -145,30 +149,47 @@ void RxWaiter::wake() noexcept {
     [[maybe_unused]] const ssize_t n = write(event_fd_, &one, sizeof one);
 }
 
-bool RxWaiter::wait(int timeout_ms) noexcept {
-    // A PMD that needs its interrupt armed may have taken a frame between the worker's last
-    // empty poll and the arming without raising one: look again once armed.
+bool RxWaiter::arm() noexcept {
     bool armed = false;
     for (const Source& s : sources_) {
         if (!s.arm) continue;
         rte_eth_dev_rx_intr_enable(s.port_id, s.queue);
         armed = true;
     }
-    bool pending = false;
-    if (armed)
-        for (const Source& s : sources_)
-            if (s.arm && rte_eth_rx_queue_count(s.port_id, s.queue) > 0) pending = true;
+    return armed;
+}
+
+void RxWaiter::disarm() noexcept {
+    for (const Source& s : sources_)
+        if (s.arm) rte_eth_dev_rx_intr_disable(s.port_id, s.queue);
+}
+
+bool RxWaiter::wait(int timeout_ms) noexcept {
     epoll_event events[kMaxEvents];
-    const int n = pending ? 0 : epoll_wait(epoll_fd_, events, kMaxEvents, timeout_ms);
+    // A socket that went bad and stays so (kept out of the set below) leaves only polling
+    // for its queue: then sleep no longer than the back-off would.
+    const int n = epoll_wait(epoll_fd_, events, kMaxEvents, degraded_ ? 1 : timeout_ms);
     for (int i = 0; i < n; ++i) {
-        if (events[i].data.u32 != kBellId) continue;
-        uint64_t count = 0;  // level-triggered: empty it, or every wait returns at once
-        [[maybe_unused]] const ssize_t r = read(event_fd_, &count, sizeof count);
+        const uint32_t id = events[i].data.u32;
+        if (id == kBellId) {
+            uint64_t count = 0;  // level-triggered: empty it, or every wait returns at once
+            [[maybe_unused]] const ssize_t r = read(event_fd_, &count, sizeof count);
+            continue;
+        }
+        if ((events[i].events & (EPOLLERR | EPOLLHUP)) == 0 || id >= sources_.size()) continue;
+        // A PMD's socket with a pending error (a packet socket whose interface went down and
+        // up again: ENETDOWN) reports it until someone reads it, and the PMD never does:
+        // take it here. One that keeps failing leaves the set rather than spin the worker.
+        Source& s = sources_[id];
+        int err = 0;
+        socklen_t len = sizeof err;
+        getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &len);
+        if ((events[i].events & EPOLLHUP) != 0 || ++s.errors > kMaxSocketErrors) {
+            epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.fd, nullptr);
+            degraded_ = true;
+        }
     }
-    if (armed)
-        for (const Source& s : sources_)
-            if (s.arm) rte_eth_dev_rx_intr_disable(s.port_id, s.queue);
-    return pending || n > 0;
+    return n > 0;
 }
 
 }  // namespace edgelease::dataplane

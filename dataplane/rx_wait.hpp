@@ -40,9 +40,15 @@ class RxWaiter {
     RxWaiter(const RxWaiter&) = delete;
     RxWaiter& operator=(const RxWaiter&) = delete;
 
+    /// Arms the Rx interrupts of the queues whose PMD needs it (rte_eth_dev_rx_intr_enable).
+    /// True when there was one: the caller then polls its queues once more before wait(),
+    /// since a frame that came after its last poll but before the arming raised nothing,
+    /// and disarms (disarm()) once it has work again.
+    bool arm() noexcept;
+    void disarm() noexcept;
     /// Blocks until a queue may have frames, the bell rang, or `timeout_ms` passed. True
-    /// when an event woke it. The caller has called bell->prepare() and found no work; it
-    /// calls bell->done_waiting() afterwards.
+    /// when an event woke it. The caller has armed (arm(), and polled again), called
+    /// bell->prepare() and found no work; it calls bell->done_waiting() afterwards.
     bool wait(int timeout_ms) noexcept;
 
     /// Ends the current or next wait at once (stop). Any thread.
@@ -55,13 +61,15 @@ class RxWaiter {
     struct Source {
         uint16_t port_id = 0, queue = 0;
         int fd = -1;
-        bool arm = false;  // rte_eth_dev_rx_intr_enable before each wait
+        bool arm = false;     // rte_eth_dev_rx_intr_enable before each wait
+        uint32_t errors = 0;  // a socket's pending errors taken (SO_ERROR)
     };
     RxWaiter() = default;
 
     int epoll_fd_ = -1;
     int event_fd_ = -1;  // rung by the bell and by wake()
     Doorbell* bell_ = nullptr;
+    bool degraded_ = false;  // a source left the set: waits last 1 ms at most
     std::vector<Source> sources_;
     std::string described_;
 };

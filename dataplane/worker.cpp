@@ -413,6 +413,7 @@ int worker_main(void* arg) {
                (w.dhcp->replies.read_available() != 0 || w.dhcp->replies6.read_available() != 0);
     };
     rte_mbuf* pkts[kBurst];
+    bool armed = false;  // the waiter's Rx interrupts are armed (RxWaiter::arm)
     rte_rcu_qsbr_thread_online(w.qsbr, w.index);
     while (!w.stop->load(std::memory_order_relaxed)) {
         uint32_t got = 0;
@@ -443,12 +444,23 @@ int worker_main(void* arg) {
         w.stats.loops.add();
         if (got != 0) {
             backoff.on_work();
+            if (armed) {
+                w.waiter->disarm();
+                armed = false;
+            }
         } else if (w.waiter) {
             if (!backoff.ready_to_block()) continue;
+            if (!armed) {
+                armed = true;
+                // What the PMD had before it was armed raised no interrupt: poll once more.
+                if (w.waiter->arm()) continue;
+            }
             if (bell != nullptr) bell->prepare();
             if (replies_pending()) {
                 bell->cancel();
                 backoff.on_work();
+                w.waiter->disarm();
+                armed = false;
                 continue;
             }
             // Offline while asleep: the control lcore's grace periods do not wait for it.
@@ -456,6 +468,8 @@ int worker_main(void* arg) {
             w.waiter->wait(kWaitTimeoutMs);
             if (bell != nullptr) bell->done_waiting();
             rte_rcu_qsbr_thread_online(w.qsbr, w.index);
+            w.waiter->disarm();
+            armed = false;
             w.next_kernel_poll = 0;  // the tap's queue may be what woke it
             w.stats.idle_sleeps.add();
         } else if (backoff.on_idle(replies_pending)) {

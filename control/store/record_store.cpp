@@ -382,9 +382,10 @@ size_t RecordStore::flush_overflow() {
     size_t moved = 0;
     while (moved < overflow_.size() && queue_.push(overflow_[moved])) ++moved;
     overflow_.erase(overflow_.begin(), overflow_.begin() + static_cast<long>(moved));
-    // Once per control poll rather than per change: the writer takes what came since.
+    // Once per control poll rather than per change: the writer takes what came since, and
+    // what moved from the overflow list (counted in queued_ when it first waited there).
     const uint64_t queued = queued_.load(std::memory_order_relaxed);
-    if (queued != rung_at_) {
+    if (queued != rung_at_ || moved != 0) {
         rung_at_ = queued;
         work_bell_.ring();
     }
@@ -576,6 +577,8 @@ void RecordStore::writer() {
         }
         for (Op* o : batch) delete o;
         committed_.fetch_add(batch.size(), std::memory_order_release);
+        // The control lcore may have changes waiting for room (the overflow list).
+        if (done_bell_ != nullptr) done_bell_->ring();
     }
 }
 

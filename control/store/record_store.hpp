@@ -164,6 +164,11 @@ class RecordStore final : public zone::RecordSink {
 
     /// Control lcore: retries changes that found the queue full. Returns how many moved.
     size_t flush_overflow();
+    /// Control lcore: changes wait in the overflow list for room in the queue.
+    bool overflow_pending() const noexcept { return !overflow_.empty(); }
+    /// Rung after each commit (the control lcore's, so that waiting changes move on). Set
+    /// before start().
+    void set_done_bell(Doorbell* bell) noexcept { done_bell_ = bell; }
     /// Waits (bounded) until everything queued so far is committed. Tests and shutdown.
     bool wait_idle(std::chrono::milliseconds timeout);
 
@@ -218,7 +223,8 @@ class RecordStore final : public zone::RecordSink {
     std::atomic<uint64_t> committed_{0};
     std::atomic<bool> stop_{false};
     mutable Doorbell work_bell_;  // the writer sleeps on it while the queue is empty
-    uint64_t rung_at_ = 0;        // control lcore: queued_ when flush_overflow last rang
+    Doorbell* done_bell_ = nullptr;
+    uint64_t rung_at_ = 0;  // control lcore: queued_ when flush_overflow last rang
     std::thread thread_;
     // Readers (API threads) hold it shared around a read transaction; the writer takes it
     // exclusively only to grow the map (LMDB: no transaction may be open then).
