@@ -79,7 +79,8 @@ usage: scripts/compare.sh [options]
   --keep DIR           keep configurations, logs and raw outputs in DIR
   --client-napi        the client's veth end receives in a NAPI thread on CPU $gen_cpu, so that
                        its receive work is not charged to the server's share (see README)
-  --profile            perf record each server during its runs (DIR/NAME.perf.txt with --keep)
+  --profile            perf record each server during its runs (DIR/NAME.perf.txt and .perf.data with
+                       --keep; a later round's replaces an earlier one's)
 EOF
 }
 
@@ -315,8 +316,15 @@ now_ns() { date +%s%N; }
 cpu_percent() { awk -v u=$(($2 - $1)) -v t=$(($4 - $3)) 'BEGIN {printf "%.1f", 100 * u / t}'; }
 
 # profile_start NAME / profile_stop NAME : perf over every process of the server (--profile).
+# ctxsw_sum : voluntary context switches (sleeps) of every thread in the server namespace.
+ctxsw_sum() {
+    local p
+    for p in $(ip netns pids "$SRV"); do cat /proc/"$p"/task/*/status 2>/dev/null; done |
+        awk '/^voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
 profile_start() {
     [ "$profile" = 1 ] && command -v perf >/dev/null || return 0
+    CTXSW0=$(ctxsw_sum)
     perf record -q -g -p "$(ip netns pids "$SRV" | paste -sd,)" -o "$work/$1.perf.data" >/dev/null 2>&1 &
     PERF_PID=$!
 }
@@ -325,6 +333,7 @@ profile_stop() {
     kill -INT "$PERF_PID" 2>/dev/null || true
     wait "$PERF_PID" 2>/dev/null || true
     PERF_PID=""
+    echo $(($(ctxsw_sum) - CTXSW0)) >"$work/$1.sleeps"
     local data="$work/$1.perf.data" txt="$work/$1.perf.txt"
     perf report -i "$data" --no-children --sort comm,dso -g none >"$txt.1" 2>/dev/null || true
     # The server's own user-space share of its samples: everything outside the kernel.
@@ -335,7 +344,8 @@ profile_stop() {
     perf report -i "$data" --no-children --sort dso,symbol -g none >"$txt.3" 2>/dev/null || true
     { grep '%' "$txt.1" | head -n 20; echo; grep '%' "$txt.2" | head -n 60; echo
       echo "self time by symbol:"; grep '%' "$txt.3" | head -n 60; } | cut -c1-140 >"$txt" || true
-    rm -f "$data" "$txt.1" "$txt.2" "$txt.3"
+    rm -f "$txt.1" "$txt.2" "$txt.3"
+    [ -n "$keep" ] || rm -f "$data"  # kept with --keep, for perf annotate
 }
 
 # wait_for TIMEOUT_S COMMAND... : polls every 0.1 s until COMMAND succeeds.
@@ -495,7 +505,15 @@ measure_dns() {
         share=$(cat "$work/$name.user")
         ns=$(awk -v s="$share" -v c="$cpu" -v q="$qps" 'BEGIN {printf "%.0f", s * c / 100 * 1e9 / q}')
         log "$name: own user-space $ns ns per answer ($(awk -v s="$share" 'BEGIN {printf "%.1f", 100 * s}') % of its samples)"
-        record DNS-user "$name" "$server" "$version" "$mode" - - "$cpu" - "$ns" - - "user share $share"
+        # Sleeps (voluntary context switches, every thread) per 1000 answers: under a CPU
+        # share each costs a wake-up, and a server that answers faster sleeps more often.
+        local sleeps=-
+        [ -s "$work/$name.sleeps" ] &&
+            sleeps=$(awk -v n="$(cat "$work/$name.sleeps")" -v q="$qps" -v s="$seconds" \
+                'BEGIN {printf "%.0f", 1000 * n / (q * s)}') &&
+            log "$name: $sleeps sleeps per 1000 answers"
+        record DNS-user "$name" "$server" "$version" "$mode" - - "$cpu" - "$ns" - - \
+            "user share $share sleeps $sleeps"
     fi
     # The appliance's own counters for the run (drops by reason, lcore loops and sleeps).
     if [ "$server" = edgelease ]; then ip netns exec "$SRV" "$ctl" stats >"$work/$name.stats" 2>&1 || true; fi

@@ -168,12 +168,24 @@ def main():
     if user:
         print()
         print("Own user-space time per DNS answer (--profile: the server's samples outside the kernel,")
-        print("times the CPU it used, over its answers)%s:" % (", median of the rounds" if rounds > 1 else ""))
-        t = [["run", "ns per answer", "user-space share"]]
+        print("times the CPU it used, over its answers) and sleeps (voluntary context switches of")
+        print("all its threads) per 1000 answers%s:" % (", median of the rounds" if rounds > 1 else ""))
+        t = [["run", "ns per answer", "user-space share", "sleeps per 1000 answers"]]
+
+        def note(r, key):  # "user share 0.27 sleeps 132": the value after `key`, or None
+            words = r["notes"].split()
+            i = words.index(key) + 1 if key in words else len(words)
+            try:
+                return float(words[i]) if i < len(words) else None
+            except ValueError:
+                return None
+
         for run in dict.fromkeys(r["run"] for r in user):
             mine = [r for r in user if r["run"] == run]
+            sleeps = [v for v in (note(r, "sleeps") for r in mine) if v is not None]
             t.append([run, str(int(statistics.median(r["answered_per_s"] for r in mine))),
-                      "%.1f %%" % (100 * statistics.median(float(r["notes"].split()[-1]) for r in mine))])
+                      "%.1f %%" % (100 * statistics.median(note(r, "share") for r in mine)),
+                      "%.0f" % statistics.median(sleeps) if sleeps else "-"])
         print_table(t, 1)
 
     print()
