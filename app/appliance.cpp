@@ -22,6 +22,7 @@
 #include "app/api_server.hpp"
 #include "app/stats_view.hpp"
 #include "common/log.hpp"
+#include "common/sd_notify.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/eal_args.hpp"
 #include "dataplane/telemetry.hpp"
@@ -507,6 +508,18 @@ class LinkWatch {
 
 }  // namespace
 
+namespace {
+
+// Tells systemd (when it started us with Type=notify) what the appliance is doing; a failure
+// is logged once per call and otherwise ignored: the appliance serves either way.
+void notify_systemd(const char* state) {
+    std::string why;
+    if (!sd_notify(state, &why) && !why.empty())
+        LOG_WARN("could not notify systemd (%s): %s", state, why.c_str());
+}
+
+}  // namespace
+
 void block_signals() {
     sigset_t set;
     sigemptyset(&set);
@@ -548,6 +561,8 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
             app.start();
             api.start();
             LOG_INFO("edgelease running (config %s)", cfg.source_file.c_str());
+            // systemd (Type=notify): ports are up, the stores loaded, the lcores serving.
+            notify_systemd("READY=1\nSTATUS=serving");
             {
                 // Start-up freed what it built on the way (the decoded records, the first
                 // view's inputs: about 120 bytes a record) in small blocks that malloc keeps
@@ -573,11 +588,17 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
                 int sig = sigtimedwait(&set, nullptr, &tick);
                 if (sig == SIGINT || sig == SIGTERM) {
                     LOG_INFO("%s received: shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+                    notify_systemd("STOPPING=1\nSTATUS=shutting down");
                     break;
                 }
                 if (sig == SIGHUP) {
                     LOG_INFO("SIGHUP received");
-                    app.reload(cfg.source_file);
+                    notify_systemd("RELOADING=1\nSTATUS=reloading");
+                    const auto r = app.reload(cfg.source_file);
+                    // A refused reload keeps the running configuration: still ready.
+                    notify_systemd(r.ok ? "READY=1\nSTATUS=serving; reload applied"
+                                        : "READY=1\nSTATUS=serving; last reload refused or "
+                                          "not applied (see the log)");
                 }
                 auto now = std::chrono::steady_clock::now();
                 const auto interval =

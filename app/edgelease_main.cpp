@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "control/store/lease_store.hpp"
 #include "control/zone/zone_builder.hpp"
+#include "dataplane/eal_cpus.hpp"
 
 namespace {
 int report_errors(const edgelease::config::LoadResult& r) {
@@ -71,7 +72,13 @@ int main(int argc, char** argv) {
         cli.add_option("--show-leases", leases_dir,
                        "Print the leases stored in this state directory (read-only) and exit");
     cli.add_flag("--json", json, "With --show-leases: JSON instead of a table");
+    std::string affinity_path;
+    auto* affinity_opt = cli.add_option(
+        "--print-cpu-affinity", affinity_path,
+        "Print the CPUs this TOML file's [dpdk].eal_args pin the lcores to (-l, -c, --lcores) "
+        "as a CPU list for systemd's CPUAffinity=, or nothing when it pins none, and exit");
     run_opt->excludes(check_opt);
+    affinity_opt->excludes(run_opt);
     leases_opt->excludes(run_opt);
     cli.set_version_flag("--version", "edgelease 0.1.0");
     cli.footer(
@@ -84,6 +91,18 @@ int main(int argc, char** argv) {
     }
 
     if (!leases_dir.empty()) return show_leases(leases_dir, json);
+    if (!affinity_path.empty()) {
+        auto r = edgelease::config::load_config_file(affinity_path);
+        if (!r.errors.empty()) return report_errors(r);
+        std::string error;
+        const auto cpus = edgelease::dataplane::eal_lcore_cpus(r.config->dpdk.eal_args, error);
+        if (!error.empty()) {
+            std::fprintf(stderr, "%s: %s\n", affinity_path.c_str(), error.c_str());
+            return 1;
+        }
+        std::printf("%s\n", cpus ? edgelease::dataplane::cpu_list_text(*cpus).c_str() : "");
+        return 0;
+    }
     if (!check_path.empty()) {
         auto r = edgelease::config::load_config_file(check_path);
         if (!r.errors.empty()) return report_errors(r);

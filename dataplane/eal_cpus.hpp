@@ -1,0 +1,21 @@
+#pragma once
+// The CPUs an EAL argument list pins its lcores to (-l, -c, --lcores), for the systemd unit's
+// CPUAffinity= (packaging/systemd/edgelease-generator). Pure: unit-tested.
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace edgelease::dataplane {
+
+/// The CPUs named by the lcore options in `eal_args`, sorted and unique: `-l 2,4-6`,
+/// `-c 0x3c`, `--lcores=(0-3)@(2,3),4@5` (the CPU sets after `@`; an element without `@`
+/// runs on the CPU of its own number). nullopt with `error` empty: no lcore option (the
+/// appliance then spreads its lcores over the CPUs it is allowed). nullopt with `error`
+/// set: an option it cannot read.
+std::optional<std::vector<unsigned>> eal_lcore_cpus(const std::vector<std::string>& eal_args,
+                                                    std::string& error);
+
+/// "2-5,8": the CPU list syntax of systemd's CPUAffinity= and of `-l`.
+std::string cpu_list_text(const std::vector<unsigned>& cpus);
+
+}  // namespace edgelease::dataplane
