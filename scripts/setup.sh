@@ -12,6 +12,7 @@ build_pkgs=(
   libcpp-httplib-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev llvm clang-format
+  python3 dpkg-dev   # man pages (packaging/md2man.py) and the package's dependencies
 )
 # Test peers and network tooling: real clients in namespaces.
 test_pkgs=(
@@ -19,6 +20,7 @@ test_pkgs=(
   isc-dhcp-client udhcpc dhcpcd knot-dnsutils bind9-dnsutils dnsperf
   kea-admin python3 python3-scapy curl prometheus
   knot nsd kea-dhcp4-server kea-dhcp6-server
+  lintian adduser man-db libcap2-bin systemd kmod pciutils   # the package test
 )
 
 missing=()
