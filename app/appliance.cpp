@@ -593,7 +593,14 @@ int run(const config::Config& cfg, const std::vector<std::string>& eal_cli) {
                 }
                 if (sig == SIGHUP) {
                     LOG_INFO("SIGHUP received");
-                    notify_systemd("RELOADING=1\nSTATUS=reloading");
+                    // MONOTONIC_USEC: what systemd 253+ wants with RELOADING=1.
+                    timespec mono{};
+                    clock_gettime(CLOCK_MONOTONIC, &mono);
+                    const std::string reloading =
+                        "RELOADING=1\nSTATUS=reloading\nMONOTONIC_USEC=" +
+                        std::to_string(static_cast<uint64_t>(mono.tv_sec) * 1000000u +
+                                       static_cast<uint64_t>(mono.tv_nsec) / 1000u);
+                    notify_systemd(reloading.c_str());
                     const auto r = app.reload(cfg.source_file);
                     // A refused reload keeps the running configuration: still ready.
                     notify_systemd(r.ok ? "READY=1\nSTATUS=serving; reload applied"

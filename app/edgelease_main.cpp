@@ -112,6 +112,14 @@ int main(int argc, char** argv) {
             r.errors = zones.errors;
             return report_errors(r);
         }
+        // The CPUs of the lcore options, as the systemd generator reads them (CPUAffinity=):
+        // an option it cannot read would silently leave the service unpinned.
+        std::string lcore_error;
+        edgelease::dataplane::eal_lcore_cpus(r.config->dpdk.eal_args, lcore_error);
+        if (!lcore_error.empty()) {
+            std::fprintf(stderr, "%s: %s\n", check_path.c_str(), lcore_error.c_str());
+            return 2;
+        }
         size_t records = 0;
         for (const auto& z : zones.zones) records += z.records.size();
         std::printf("%s: configuration valid (%zu zone(s), %zu record(s), %zu DHCP scope(s)",

@@ -17,7 +17,9 @@ bool sd_notify(const std::string& state, std::string* error) noexcept {
     const size_t len = std::strlen(path);
     sockaddr_un addr{};
     addr.sun_family = AF_UNIX;
-    if ((path[0] != '/' && path[0] != '@') || len >= sizeof(addr.sun_path)) {
+    // A path needs its terminating NUL in sun_path; an abstract name has none.
+    if ((path[0] != '/' && path[0] != '@') ||
+        len > sizeof(addr.sun_path) - (path[0] == '@' ? 0 : 1)) {
         if (error != nullptr) *error = std::string("NOTIFY_SOCKET is not a socket path: ") + path;
         return false;
     }

@@ -97,16 +97,21 @@ std::optional<std::vector<unsigned>> eal_lcore_cpus(const std::vector<std::strin
         const std::string_view a = eal_args[i];
         std::string_view opt, value;
         bool has_value = true;
-        if (a == "-l" || a == "-c" || a == "--lcores") {
-            opt = a;
+        // getopt_long takes any unambiguous prefix of a long option: --lc, --lco, ... are
+        // --lcores (--l alone is ambiguous with --log-level and EAL refuses it).
+        const size_t eq = a.find('=');
+        const std::string_view name = a.substr(0, eq);
+        const bool lcores_long = name.size() >= 4 && std::string_view("--lcores").starts_with(name);
+        if (a == "-l" || a == "-c" || (lcores_long && eq == std::string_view::npos)) {
+            opt = lcores_long ? std::string_view("--lcores") : a;
             if (i + 1 >= eal_args.size()) {
                 has_value = false;
             } else {
                 value = eal_args[++i];
             }
-        } else if (a.starts_with("--lcores=")) {
+        } else if (lcores_long) {
             opt = "--lcores";
-            value = a.substr(9);
+            value = a.substr(eq + 1);
         } else if (a.size() > 2 && (a.starts_with("-l") || a.starts_with("-c")) && a[2] != '-') {
             opt = a.substr(0, 2);
             value = a.substr(2);
@@ -114,12 +119,18 @@ std::optional<std::vector<unsigned>> eal_lcore_cpus(const std::vector<std::strin
             continue;
         }
         found = true;
+        // EAL skips blanks in core lists, masks and lcore maps ("2, 4-6").
+        std::string compact;
+        for (char ch : value)
+            if (ch != ' ' && ch != '\t') compact += ch;
+        const std::string_view original = value;
+        value = compact;
         bool ok = has_value;
         if (ok && opt == "-l") ok = parse_list(value, cpus);
         if (ok && opt == "-c") ok = parse_mask(value, cpus);
         if (ok && opt == "--lcores") ok = parse_lcores(value, cpus);
         if (!ok) {
-            error = "cannot read the CPUs of " + std::string(opt) + " '" + std::string(value) +
+            error = "cannot read the CPUs of " + std::string(opt) + " '" + std::string(original) +
                     "' in [dpdk].eal_args";
             return std::nullopt;
         }

@@ -9,8 +9,9 @@ namespace edgelease::dataplane {
 
 /// The CPUs named by the lcore options in `eal_args`, sorted and unique: `-l 2,4-6`,
 /// `-c 0x3c`, `--lcores=(0-3)@(2,3),4@5` (the CPU sets after `@`; an element without `@`
-/// runs on the CPU of its own number). nullopt with `error` empty: no lcore option (the
-/// appliance then spreads its lcores over the CPUs it is allowed). nullopt with `error`
+/// runs on the CPU of its own number), blanks skipped as EAL skips them, `--lcores` also
+/// by an unambiguous prefix (`--lco`) as getopt_long takes it. nullopt with `error` empty: no lcore
+/// option (the appliance then spreads its lcores over the CPUs it is allowed). nullopt with `error`
 /// set: an option it cannot read.
 std::optional<std::vector<unsigned>> eal_lcore_cpus(const std::vector<std::string>& eal_args,
                                                     std::string& error);

@@ -56,13 +56,20 @@ def line_safe(s):
 
 
 def split_row(line):
+    """The cells of a pipe-table row. A pipe inside a code span or escaped (GFM's \\|) is
+    text, not a boundary; escaped pipes come back as plain |."""
     line = line.strip()
     if line.startswith("|"):
         line = line[1:]
-    if line.endswith("|"):
+    if line.endswith("|") and not line.endswith("\\|"):
         line = line[:-1]
-    cells, cur, in_code = [], "", False
-    for ch in line:
+    cells, cur, in_code, i = [], "", False, 0
+    while i < len(line):
+        ch = line[i]
+        if ch == "\\" and i + 1 < len(line) and line[i + 1] == "|":
+            cur += "|"
+            i += 2
+            continue
         if ch == "`":
             in_code = not in_code
         if ch == "|" and not in_code:
@@ -70,6 +77,7 @@ def split_row(line):
             cur = ""
         else:
             cur += ch
+        i += 1
     cells.append(cur.strip())
     return cells
 
@@ -124,6 +132,9 @@ def convert(lines, laid_out):
             i += 2
             while i < len(lines) and lines[i].strip().startswith("|"):
                 cells = split_row(lines[i])
+                if len(cells) != len(header):
+                    sys.exit("md2man: line %d has %d cells, its table's header %d: %s"
+                             % (i + 1, len(cells), len(header), lines[i].strip()[:80]))
                 out.append(".TP")
                 out.append(line_safe(inline(cells[0]) if cells else ""))
                 body = []

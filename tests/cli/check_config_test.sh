@@ -52,6 +52,19 @@ out=$("$bin" --check-config "$tmp/zones.toml" 2>&1); rc=$?
 echo "$out"
 [ $rc -ne 0 ] && grep -qE "bad\.zone:4: .*198\.18\.0\.300" <<<"$out" && ok "bad zone file: refused with file:line" || bad "bad zone file"
 
+# The package's edge.toml, as installed, and its lcore options as the systemd generator reads
+# them: an option it cannot read is an error here too, not a silently unpinned service.
+out=$("$bin" --check-config "$src/packaging/edge.toml" 2>&1); rc=$?
+[ $rc -eq 0 ] && ok "packaging/edge.toml is valid" || { bad "packaging/edge.toml: rc=$rc"; echo "$out"; }
+sed 's/"--in-memory"\]/"--in-memory", "-l", "6-2"]/' "$src/packaging/edge.toml" >"$tmp/lcores.toml"
+out=$("$bin" --check-config "$tmp/lcores.toml" 2>&1); rc=$?
+echo "$out"
+[ $rc -ne 0 ] && grep -qF "cannot read the CPUs of -l '6-2' in [dpdk].eal_args" <<<"$out" &&
+    ok "an unreadable -l: refused, named" || bad "unreadable -l"
+sed 's/"--in-memory"\]/"--in-memory", "-l", "2, 4-6"]/' "$src/packaging/edge.toml" >"$tmp/lcores.toml"
+out=$("$bin" --print-cpu-affinity "$tmp/lcores.toml" 2>&1); rc=$?
+[ $rc -eq 0 ] && [ "$out" = "2,4-6" ] && ok "--print-cpu-affinity: 2,4-6" || bad "--print-cpu-affinity: rc=$rc '$out'"
+
 out=$("$bin" --check-config "$tmp/missing.toml" 2>&1); rc=$?
 [ $rc -ne 0 ] && grep -q "missing.toml" <<<"$out" && ok "missing file: named, non-zero exit" || bad "missing file"
 

@@ -1,5 +1,6 @@
-// eal_lcore_cpus: the CPUs an EAL argument list pins its lcores to, in every form the EAL
-// accepts them; cpu_list_text: systemd's list syntax.
+// eal_lcore_cpus: the CPUs an EAL argument list pins its lcores to, in the forms the EAL
+// accepts (lists, masks, lcore maps; blanks; abbreviated --lcores); cpu_list_text: systemd's
+// list syntax.
 #include "dataplane/eal_cpus.hpp"
 
 #include <gtest/gtest.h>
@@ -46,6 +47,21 @@ TEST(EalLcoreCpus, LcoresMapsTakeTheCpusAfterTheAt) {
     EXPECT_EQ(cpus_of({"--lcores", "0@8,1@(9-10)"}), (V{8, 9, 10}));
     // Without '@' an lcore runs on the CPU of its own number.
     EXPECT_EQ(cpus_of({"--lcores=1,(2-3),7@1"}), (V{1, 2, 3}));
+}
+
+TEST(EalLcoreCpus, BlanksAreSkippedAsEalSkipsThem) {
+    EXPECT_EQ(cpus_of({"-l", "2, 4-5"}), (V{2, 4, 5}));
+    EXPECT_EQ(cpus_of({"--lcores", "0@2, 1@(3, 4)"}), (V{2, 3, 4}));
+    EXPECT_EQ(cpus_of({"-c", " 0x6 "}), (V{1, 2}));
+}
+
+TEST(EalLcoreCpus, AbbreviatedLcoresIsLcores) {
+    EXPECT_EQ(cpus_of({"--lco=0@7"}), (V{7}));
+    EXPECT_EQ(cpus_of({"--lc", "0@6"}), (V{6}));
+    // Not lcore options: a longer name, and --l (ambiguous for getopt_long).
+    std::string error;
+    EXPECT_FALSE(eal_lcore_cpus({"--lcoresx=1", "--l", "2"}, error));
+    EXPECT_TRUE(error.empty());
 }
 
 TEST(EalLcoreCpus, SeveralOptionsAddUp) {
