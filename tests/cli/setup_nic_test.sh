@@ -3,9 +3,11 @@
 # that says why, on interfaces in a network namespace this test creates (sysfs under
 # `ip netns exec` shows only the namespace's interfaces); its usage errors; and the config
 # lines it prints, which `edgelease --check-config` must accept. This machine has no free PCI
-# NIC, so nothing is ever bound: the happy path (vfio-pci, IOMMU groups, hugepages) is not
-# reached here. The script under test can be replaced with EDGELEASE_SETUP_NIC (to check that
-# the assertions fail on a broken copy).
+# NIC: the bind, the udev rule of the NIC's VFIO group, the re-check before each bind and
+# --undo run on a fake sysfs tree with a stand-in binder; hugepages are not reserved. Records,
+# /etc files and /dev/vfio nodes go to the temporary directory (the real ones are compared
+# before and after). The script under test can be replaced with EDGELEASE_SETUP_NIC (to check
+# that the assertions fail on a broken copy).
 set -u
 bin=$EDGELEASE_BIN
 src=$EDGELEASE_SOURCE_DIR
@@ -35,7 +37,18 @@ fi
 tmp=$(mktemp -d)
 ns=el-setupnic-$$
 state=$tmp/state
-export EDGELEASE_SETUP_NIC_STATE_DIR=$state
+# The records, the files it writes in /etc and the /dev/vfio nodes it gives to the service: all
+# in the temporary directory. The real ones must be the same after the test.
+export EDGELEASE_SETUP_NIC_STATE_DIR=$state EDGELEASE_SETUP_NIC_ETC=$tmp/etc EDGELEASE_SETUP_NIC_DEV=$tmp/dev
+real_paths() {
+    local f
+    for f in /etc/tmpfiles.d/edgelease-hugepages.conf /etc/modules-load.d/edgelease-vfio-pci.conf \
+        /etc/modprobe.d/edgelease-vfio-noiommu.conf /etc/udev/rules.d/60-edgelease-vfio*.rules \
+        /var/lib/edgelease-setup-nic /var/lib/edgelease/setup-nic; do
+        if [ -e "$f" ] || [ -L "$f" ]; then stat -c '%n %Y %Z %i %s' "$f"; else echo "$f absent"; fi
+    done
+}
+real_before=$(real_paths)
 cleanup() {
     ip netns del "$ns" 2>/dev/null
     rm -rf "$tmp"
@@ -105,6 +118,38 @@ in_ns ip route add default dev sn-gwt table 100
 expect "a default route in table 100 is refused" 5 "refusing sn-gwt: it carries the default route" \
     in_ns "$tool" --dry-run sn-gwt
 
+# Any route, not only a default one (BGP unnumbered: only fe80::, specific routes via the link),
+# while the kernel's own routes of an up link (fe80::/64, ff00::/8, local) are no reason.
+in_ns ip link add sn-bgp type veth peer name sn-bgpp
+in_ns ip link set sn-bgp up
+in_ns ip link set sn-bgpp up
+for _ in 1 2 3 4 5 6 7 8 9 10; do in_ns ip -6 route show table local dev sn-bgp | grep -q '^local fe80' && break; sleep 0.3; done
+expect "an up veth with only the kernel's own routes passes the route check (then: not PCI)" 8 \
+    "refusing sn-bgp: it is a virtual device" in_ns "$tool" --dry-run sn-bgp
+in_ns ip route add 203.0.113.0/24 dev sn-bgp table 55
+in_ns ip -6 route add 2001:db8:77::/48 via fe80::1 dev sn-bgp
+expect "an IPv4 route (table 55) through a veth without an address is refused, named" 5 \
+    "refusing sn-bgp: it carries the route '203\.0\.113\.0/24 dev sn-bgp table 55.*would cut off what it reaches" \
+    in_ns "$tool" --dry-run sn-bgp
+in_ns ip route del 203.0.113.0/24 dev sn-bgp table 55
+expect "an IPv6 route via a link-local router is refused, named" 5 \
+    "refusing sn-bgp: it carries the route '2001:db8:77::/48 via fe80::1 dev sn-bgp" in_ns "$tool" --dry-run sn-bgp
+# A nexthop of a multipath route ('ip route show dev' leaves those out).
+in_ns ip link add sn-mp1 type veth peer name sn-mp1p
+in_ns ip link add sn-mp2 type veth peer name sn-mp2p
+in_ns ip link set sn-mp1 up
+in_ns ip link set sn-mp2 up
+in_ns ip route add 198.51.100.0/24 nexthop dev sn-mp1 nexthop dev sn-mp2
+expect "the second nexthop of a multipath route is refused" 5 "refusing sn-mp2: it carries the route '198\.51\.100\.0/24" \
+    in_ns "$tool" --dry-run sn-mp2
+# A name with a regex character is matched as it is.
+if in_ns ip link add 'sn+gw' type veth peer name sn-plusp; then
+    in_ns ip link set 'sn+gw' up
+    in_ns ip route add default dev 'sn+gw' table 101
+    expect "a default route through 'sn+gw' is refused" 5 "refusing sn\+gw: it carries the default route \(default dev sn\+gw" \
+        in_ns "$tool" --dry-run 'sn+gw'
+fi
+
 # No address, no route: not a PCI device, and the message names what it is.
 in_ns ip link add sn-plain type veth peer name sn-plainp
 expect "a veth without an address is refused as not PCI, named veth" 8 \
@@ -133,6 +178,41 @@ else
     echo "skip: no bridge support here"
 fi
 
+# Devices stacked on the interface (upper_* in sysfs): the ISP layout of eno1 without an
+# address and eno1.100 or a macvlan on it with the management address and the default route.
+# (No 8021q module here: a macvlan stands for the VLAN.)
+if in_ns ip link add sn-low type veth peer name sn-lowp && in_ns ip link add sn-mv link sn-low type macvlan; then
+    in_ns ip addr add 198.18.7.1/24 dev sn-mv
+    expect "an address on a macvlan on top is refused, naming it" 6 \
+        "refusing sn-low: its upper device sn-mv \(macvlan\) has the address\(es\) 198\.18\.7\.1/24; binding sn-low" \
+        in_ns "$tool" --dry-run sn-low
+    in_ns ip addr flush dev sn-mv
+    in_ns ip link set sn-low up
+    in_ns ip link set sn-mv up
+    in_ns ip route add default dev sn-mv table 102
+    expect "the default route on a macvlan on top is refused, naming it" 5 \
+        "refusing sn-low: its upper device sn-mv \(macvlan\) carries the default route \(default dev sn-mv" \
+        in_ns "$tool" --dry-run sn-low
+    if in_ns ip link add sn-ubr type bridge 2>/dev/null; then
+        in_ns ip route del default dev sn-mv table 102
+        in_ns ip link set sn-mv master sn-ubr
+        expect "a macvlan on top that is an up bridge port is refused" 7 \
+            "refusing sn-low: its upper device sn-mv \(macvlan\) is up and a port of bridge sn-ubr" \
+            in_ns "$tool" --dry-run sn-low
+        # Two levels: a down port of a bridge, a macvlan on the bridge with the address.
+        in_ns ip link add sn-dp type veth peer name sn-dpp
+        in_ns ip link add sn-dbr type bridge
+        in_ns ip link set sn-dp master sn-dbr
+        in_ns ip link add sn-dmv link sn-dbr type macvlan
+        in_ns ip addr add 198.18.8.1/24 dev sn-dmv
+        expect "an address two levels up (bridge, macvlan) is refused, naming it" 6 \
+            "refusing sn-dp: the upper device sn-dmv \(macvlan\) of sn-dbr has the address\(es\) 198\.18\.8\.1/24" \
+            in_ns "$tool" --dry-run sn-dp
+    fi
+else
+    bad "cannot create a macvlan on a veth"
+fi
+
 # Every interface named is checked and every refusal reported; the first one's status is the
 # exit status.
 out=$(in_ns "$tool" --dry-run sn-plain sn-addr4 2>&1); rc=$?
@@ -155,6 +235,8 @@ fi
 # --undo with nothing recorded.
 expect "--undo of an interface never bound: exit 15" 15 "no record of 'sn-plain' in $state" \
     "$tool" --undo --dry-run sn-plain
+expect "the records live in /var/lib/edgelease-setup-nic, not the service user's directory" 15 \
+    "no record of 'sn-plain' in /var/lib/edgelease-setup-nic " env -u EDGELEASE_SETUP_NIC_STATE_DIR "$tool" --undo --dry-run sn-plain
 expect "--undo of a PCI address that does not exist: exit 4" 4 'no PCI device 0000:7f:1f.7' \
     "$tool" --undo --dry-run 0000:7f:1f.7
 
@@ -195,7 +277,12 @@ hp=$F/devices/system/node/node0/hugepages/hugepages-2048kB
 echo 0 >"$hp/nr_hugepages"; echo 0 >"$hp/free_hugepages"
 echo N >"$F/module/vfio/parameters/enable_unsafe_noiommu_mode"
 in_ns ip link add sn-fake type veth peer name sn-fakep
+# Up, with its peer: the kernel's own routes (fe80::/64, ff00::/8, local) are there.
+in_ns ip link set sn-fake up
+in_ns ip link set sn-fakep up
 fake() { in_ns env EDGELEASE_SETUP_NIC_SYSFS="$F" "$tool" "$@"; }
+rules=$tmp/etc/udev/rules.d
+rule7='SUBSYSTEM=="vfio", KERNEL=="7", GROUP="edgelease", MODE="0660"'
 
 expect "a NIC sharing its IOMMU group with a device on a kernel driver is refused" 13 \
     "refusing sn-fake \(0000:00:1f\.6\): its IOMMU group 7 also holds 0000:00:1f\.3 \(snd_hda_intel\)" \
@@ -210,12 +297,34 @@ grep -q "would write '256' to $hp/nr_hugepages" <<<"$out" && ok "--dry-run: 256 
 grep -q "would run: dpdk-devbind.py --bind=vfio-pci 0000:00:1f.6" <<<"$out" && ok "--dry-run: the bind command" || bad "--dry-run: bind line"
 grep -qx 'port = "0000:00:1f.6"   # was sn-fake (e1000e)' <<<"$out" && ok "--dry-run: the [[interfaces]] line" || bad "--dry-run: port line"
 grep -q '"-l", "0,1,2,3"' <<<"$out" && ok "--dry-run: lcore hint from node 0's CPUs" || bad "--dry-run: lcore hint"
+grep -qF "would write $rules/60-edgelease-vfio-7.rules: $rule7" <<<"$out" &&
+    ok "--dry-run: the udev rule for IOMMU group 7 only" || bad "--dry-run: udev rule line"
 if [ "$(cat "$hp/nr_hugepages")" = 0 ] && [ "$(readlink "$pdev/0000:00:1f.6/driver")" = "$F/bus/pci/drivers/e1000e" ] &&
-    { [ ! -e "$state" ] || [ -z "$(ls -A "$state")" ]; }; then
+    [ ! -e "$tmp/etc" ] && { [ ! -e "$state" ] || [ -z "$(ls -A "$state")" ]; }; then
     ok "--dry-run changed nothing"
 else
     bad "--dry-run changed something"
 fi
+expect "--persist --dry-run: its files under EDGELEASE_SETUP_NIC_ETC" 0 \
+    "would write $tmp/etc/modules-load.d/edgelease-vfio-pci.conf: vfio-pci" fake --dry-run --persist --hugepages 0 sn-fake
+
+# Another interface of the same PCI function (several ports on one function), as net/ or
+# (virtio) virtio*/net/: the bind takes it too.
+in_ns ip link add sn-fake2 type veth peer name sn-fake2p
+in_ns ip addr add 198.18.6.1/24 dev sn-fake2
+mkdir -p "$pdev/0000:00:1f.6/net/sn-fake2"
+expect "another interface of the PCI function with an address is refused, named" 6 \
+    "refusing sn-fake: sn-fake2 \(another interface of its PCI function 0000:00:1f\.6\) has the address\(es\) 198\.18\.6\.1/24" \
+    fake --dry-run sn-fake
+rmdir "$pdev/0000:00:1f.6/net/sn-fake2"
+mkdir -p "$pdev/0000:00:1f.6/virtio1/net/sn-fake2"
+in_ns ip addr flush dev sn-fake2
+in_ns ip link set sn-fake2 up
+in_ns ip route add default dev sn-fake2 table 103
+expect "a virtio*/net/ sibling with a route is refused" 5 \
+    "refusing sn-fake: sn-fake2 \(another interface of its PCI function 0000:00:1f\.6\) carries the default route" \
+    fake --dry-run sn-fake
+rm -r "$pdev/0000:00:1f.6/virtio1"
 expect "--hugepages 3 asks for 3" 0 "would write '3' to $hp/nr_hugepages" fake --dry-run --hugepages 3 sn-fake
 echo 8 >"$hp/nr_hugepages"
 expect "a node that has enough pages gets none added" 0 "hugepages on node 0: 8 of 2M already \(asked for 4\): nothing added" \
@@ -227,6 +336,8 @@ mv "$F/kernel/iommu_groups/7" "$tmp/group7"
 expect "no IOMMU: refused, --noiommu explained" 12 "no IOMMU: .*pass --noiommu to accept that" fake --dry-run sn-fake
 expect "no IOMMU with --noiommu: vfio's no-IOMMU mode turned on" 0 \
     "would write '1' to $F/module/vfio/parameters/enable_unsafe_noiommu_mode" fake --dry-run --noiommu sn-fake
+expect "no IOMMU with --noiommu: the udev rule once the group exists" 0 \
+    "would write a udev rule for its no-IOMMU VFIO group" fake --dry-run --noiommu sn-fake
 mv "$tmp/group7" "$F/kernel/iommu_groups/7"
 ln -sfn "$F/bus/pci/drivers/mlx5_core" "$pdev/0000:00:1f.6/driver"
 expect "an mlx5 NIC is not bound (bifurcated driver): exit 9" 9 "mlx5_core NICs stay on their kernel driver" \
@@ -243,6 +354,24 @@ ln -sfn "$F/bus/pci/drivers/\${1#--bind=}" "$F/bus/pci/devices/\$2/driver"
 DEVBIND
 chmod +x "$tmp/devbind"
 real() { in_ns env EDGELEASE_SETUP_NIC_SYSFS="$F" DPDK_DEVBIND="$tmp/devbind" "$tool" "$@"; }
+# The state directory is made root's, 0755 (here by an --undo that finds nothing).
+expect "a real --undo with nothing recorded: exit 15" 15 "no record of 'sn-fake'" real --undo sn-fake
+[ "$(stat -c '%u %g %a' "$state")" = "0 0 755" ] && ok "the state directory is root's, 0755" || bad "state dir: $(stat -c '%u %g %a' "$state")"
+# Root never writes through a symlink someone planted among its records.
+echo victim >"$tmp/victim"
+ln -s "$tmp/victim" "$state/sn-fake.state"
+expect "a symlink in place of a record is refused before binding" 1 "refusing to write $state/sn-fake.state: it is a symlink" \
+    real --hugepages 0 sn-fake
+[ "$(cat "$tmp/victim")" = victim ] && [ "$(basename "$(readlink "$pdev/0000:00:1f.6/driver")")" = e1000e ] &&
+    [ ! -e "$tmp/devbind.log" ] && ok "nothing written through it, nothing bound" || bad "written through the symlink or bound"
+rm "$state/sn-fake.state"
+ln -s "$state" "$tmp/statelink"
+expect "a symlink as the state directory is refused" 1 "refusing $tmp/statelink: it is a symlink" \
+    env EDGELEASE_SETUP_NIC_STATE_DIR="$tmp/statelink" EDGELEASE_SETUP_NIC_SYSFS="$F" "$tool" --undo sn-fake
+
+mkdir -p "$tmp/etc/modules-load.d" "$tmp/dev/vfio"
+echo vfio-pci >"$tmp/etc/modules-load.d/edgelease-vfio-pci.conf"   # as left by an earlier --persist
+: >"$tmp/dev/vfio/7"   # the group's node, as vfio creates it
 out=$(real --hugepages 0 sn-fake 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
 if [ $rc -eq 0 ] && grep -q "sn-fake: 0000:00:1f.6 is on vfio-pci (was e1000e)" <<<"$out" &&
@@ -252,7 +381,17 @@ else
     bad "bind: exit $rc"
 fi
 grep -qx 'driver=e1000e' "$state/sn-fake.state" 2>/dev/null && grep -qx 'pci=0000:00:1f.6' "$state/sn-fake.state" &&
-    ok "the kernel driver recorded for --undo" || bad "state file: $(cat "$state/sn-fake.state" 2>&1)"
+    grep -qx 'vfio_group=7' "$state/sn-fake.state" &&
+    ok "the kernel driver and the VFIO group recorded for --undo" || bad "state file: $(cat "$state/sn-fake.state" 2>&1)"
+grep -qxF "$rule7" "$rules/60-edgelease-vfio-7.rules" 2>/dev/null && [ "$(ls "$rules")" = 60-edgelease-vfio-7.rules ] &&
+    ok "a udev rule for the NIC's VFIO group 7 only" || bad "udev rules: $(ls "$rules" 2>&1) $(cat "$rules"/* 2>&1)"
+if getent group edgelease >/dev/null; then
+    [ "$(stat -c %G "$tmp/dev/vfio/7")" = edgelease ] && ok "the group node given to edgelease now" || bad "node not chgrp'd"
+else
+    grep -q "note: $tmp/dev/vfio/7 not given to group edgelease: no such group here" <<<"$out" &&
+        ok "no group edgelease here: said why the node is left" || bad "no note about the group"
+fi
+printf 'iface=other\npci=0000:00:1f.3\ndriver=snd_hda_intel\ntool=devbind\nvfio_group=7\n' >"$state/other.state"
 out=$(real --undo 0000:00:1f.6 2>&1); rc=$?
 echo "$out" | sed 's/^/    /'
 if [ $rc -eq 0 ] && [ "$(basename "$(readlink "$pdev/0000:00:1f.6/driver")")" = e1000e ] &&
@@ -262,6 +401,10 @@ else
     bad "--undo: exit $rc"
 fi
 [ ! -e "$state/sn-fake.state" ] && ok "--undo removed the record" || bad "--undo left $state/sn-fake.state"
+grep -q "udev rule of VFIO group 7 kept for other" <<<"$out" && [ -e "$rules/60-edgelease-vfio-7.rules" ] &&
+    [ -e "$tmp/etc/modules-load.d/edgelease-vfio-pci.conf" ] &&
+    ok "the group's rule and the modules-load.d file kept while another NIC is recorded" || bad "rule or modules-load.d file removed too early"
+rm "$state/other.state"
 expect "a second --undo has nothing to undo: exit 15" 15 "no record of 'sn-fake'" real --undo sn-fake
 [ "$(wc -l <"$tmp/devbind.log")" -eq 2 ] && ok "dpdk-devbind.py called twice (bind, undo)" ||
     bad "devbind calls: $(cat "$tmp/devbind.log")"
@@ -275,6 +418,79 @@ expect "a bind that did not happen is caught by the read-back: exit 1" 1 \
     in_ns env EDGELEASE_SETUP_NIC_SYSFS="$F" DPDK_DEVBIND="$tmp/nobind" "$tool" --hugepages 0 sn-fake
 expect "--undo after it: already on e1000e" 0 "0000:00:1f\.6: already on e1000e" real --undo sn-fake
 [ ! -e "$state/sn-fake.state" ] && ok "and the record is gone" || bad "record left after --undo"
+[ ! -e "$rules/60-edgelease-vfio-7.rules" ] && ok "--undo of the last NIC of group 7 removed its udev rule" ||
+    bad "udev rule left: $(ls "$rules")"
+[ ! -e "$tmp/etc/modules-load.d/edgelease-vfio-pci.conf" ] &&
+    ok "--undo of the last NIC removed the modules-load.d file under EDGELEASE_SETUP_NIC_ETC" || bad "modules-load.d file left"
+
+# A record that is not what the tool writes is not acted on.
+printf 'iface=sn-bad\npci=0000:00:1f.6\ndriver=e1000e;true\ntool=devbind\n' >"$state/sn-bad.state"
+expect "--undo refuses a record with a bad driver name" 15 "driver='e1000e;true' is not a value" real --undo sn-bad
+printf 'iface=sn-bad\npci=0000:00:1f.6\ndriver=e1000e\ntool=devbind\nhugepage_record=/etc/passwd\n' >"$state/sn-bad.state"
+expect "--undo refuses a record naming a file outside the state directory" 15 "hugepage_record='/etc/passwd'" real --undo sn-bad
+rm "$state/sn-bad.state"
+
+# No IOMMU, --noiommu: the group exists only once vfio-pci has the NIC, as /dev/vfio/noiommu-N.
+mv "$F/kernel/iommu_groups/7" "$tmp/group7"
+cat >"$tmp/nbind" <<NBIND
+#!/bin/sh
+"$tmp/devbind" "\$@"
+if [ "\$1" = --bind=vfio-pci ]; then
+    mkdir -p "$F/kernel/iommu_groups/3"; echo vfio-noiommu >"$F/kernel/iommu_groups/3/name"
+    ln -sfn "$F/kernel/iommu_groups/3" "$pdev/\$2/iommu_group"
+fi
+NBIND
+chmod +x "$tmp/nbind"
+out=$(in_ns env EDGELEASE_SETUP_NIC_SYSFS="$F" DPDK_DEVBIND="$tmp/nbind" "$tool" --noiommu --hugepages 0 sn-fake 2>&1); rc=$?
+[ $rc -eq 0 ] && grep -qxF 'SUBSYSTEM=="vfio", KERNEL=="noiommu-3", GROUP="edgelease", MODE="0660"' "$rules/60-edgelease-vfio-noiommu-3.rules" &&
+    grep -qx vfio_group=noiommu-3 "$state/sn-fake.state" && ok "--noiommu: the rule names noiommu-3" ||
+    { bad "--noiommu: exit $rc, rules: $(cat "$rules"/* 2>&1)"; echo "$out"; }
+expect "--undo of it" 0 "on e1000e" real --undo sn-fake
+[ ! -e "$rules/60-edgelease-vfio-noiommu-3.rules" ] && ok "--undo removed the noiommu-3 rule" || bad "noiommu-3 rule left"
+rm -r "$F/kernel/iommu_groups/3"
+mv "$tmp/group7" "$F/kernel/iommu_groups/7"
+ln -sfn "$F/kernel/iommu_groups/7" "$pdev/0000:00:1f.6/iommu_group"
+echo N >"$F/module/vfio/parameters/enable_unsafe_noiommu_mode"
+
+# The checks run again just before each bind: a second NIC (0000:00:1f.5, IOMMU group 8) that
+# gets an address while the first is bound is not bound.
+fn=0000:00:1f.5
+mkdir -p "$pdev/$fn/net/sn-fake3" "$F/class/net/sn-fake3" "$F/kernel/iommu_groups/8/devices"
+ln -s "$F/bus/pci" "$pdev/$fn/subsystem"
+ln -s "$pdev/$fn" "$F/bus/pci/devices/$fn"
+ln -s "$pdev/$fn" "$F/kernel/iommu_groups/8/devices/$fn"
+ln -s "$F/kernel/iommu_groups/8" "$pdev/$fn/iommu_group"
+echo 0 >"$pdev/$fn/numa_node"
+ln -s "$F/bus/pci/drivers/e1000e" "$pdev/$fn/driver"
+ln -s "$pdev/$fn" "$F/class/net/sn-fake3/device"
+in_ns ip link add sn-fake3 type veth peer name sn-fake3p
+cat >"$tmp/racebind" <<RACE
+#!/bin/sh
+"$tmp/devbind" "\$@"
+[ "\$2" = 0000:00:1f.6 ] && [ "\$1" = --bind=vfio-pci ] && \$RACE
+exit 0
+RACE
+chmod +x "$tmp/racebind"
+race() { in_ns env EDGELEASE_SETUP_NIC_SYSFS="$F" DPDK_DEVBIND="$tmp/racebind" RACE="$1" "$tool" --hugepages 0 sn-fake sn-fake3; }
+: >"$tmp/devbind.log"
+expect "an address that appears on the second NIC while the first is bound: not bound" 6 \
+    "not binding sn-fake3: it no longer passes the checks \(see above\); bound already: sn-fake " \
+    race "ip addr add 198.18.9.1/24 dev sn-fake3"
+[ "$(basename "$(readlink "$pdev/$fn/driver")")" = e1000e ] && [ "$(grep -c vfio-pci "$tmp/devbind.log")" -eq 1 ] &&
+    ok "the second NIC left on e1000e" || bad "second NIC: $(readlink "$pdev/$fn/driver"); $(cat "$tmp/devbind.log")"
+real --undo sn-fake >/dev/null 2>&1 || bad "--undo sn-fake after the race"
+in_ns ip addr flush dev sn-fake3
+expect "a device stacked on the second NIC while the first is bound: not bound" 1 \
+    "not binding sn-fake3: it changed since it was checked \(was .*now .*sn-race" \
+    race "ln -s ../sn-race $F/class/net/sn-fake3/upper_sn-race"
+[ "$(basename "$(readlink "$pdev/$fn/driver")")" = e1000e ] && ok "and left on e1000e" || bad "second NIC bound after a change"
+real --undo sn-fake >/dev/null 2>&1 || bad "--undo sn-fake after the second race"
+rm "$F/class/net/sn-fake3/upper_sn-race"
+expect "with nothing changing, both are bound" 0 "sn-fake3: 0000:00:1f\.5 is on vfio-pci" \
+    race true
+expect "and both bound back" 0 "0000:00:1f\.5: on e1000e" real --undo sn-fake sn-fake3
+[ -z "$(ls "$rules")" ] && [ -z "$(ls "$state")" ] && ok "no rule and no record left" ||
+    bad "left: $(ls "$rules" "$state")"
 
 # --- the config lines -----------------------------------------------------------------------
 out=$("$tool" --print-config-for 0000:01:00.0,0000:3b:00.1); rc=$?
@@ -306,6 +522,11 @@ sed 's/^port = "0000:01:00.0"/port = ""/' "$tmp/edge.toml" >"$tmp/broken.toml"
 if command -v shellcheck >/dev/null; then
     sc=$(shellcheck "$tool" 2>&1) && ok "shellcheck clean" || { bad "shellcheck"; echo "$sc"; }
 fi
+
+# The machine's own files in /etc and /var/lib were never touched.
+real_after=$(real_paths)
+[ "$real_before" = "$real_after" ] && ok "the real /etc files and state directories are untouched" ||
+    { bad "real paths changed:"; diff <(echo "$real_before") <(echo "$real_after"); }
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
