@@ -193,6 +193,7 @@ Appliance::Appliance(const config::Config& cfg, std::vector<dataplane::dns::Zone
         ctx->qsbr = qsbr_;
         ctx->stop = &stop_;
         ctx->idle_sleep_us = cfg_.dpdk.idle_sleep_us;
+        ctx->coalesce_us = cfg_.dpdk.coalesce_us;
         ctx->zones = &zones_;
         ctx->dhcp = channels_.empty() ? nullptr : channels_[w].get();
         ctx->pool = ports_->pool();
@@ -461,7 +462,12 @@ void Appliance::make_waiter(dataplane::WorkerContext& w) {
     w.waiter =
         dataplane::RxWaiter::make(qs, w.dhcp != nullptr ? &w.dhcp->worker_bell : nullptr, why);
     const bool asked = cfg_.dpdk.idle.has_value();
-    if (w.waiter)
+    if (w.waiter && w.coalesce_us != 0)
+        LOG_INFO(
+            "worker %u: idle, it naps %u us ([dpdk].coalesce_us), then sleeps until woken "
+            "by %s",
+            w.index, w.coalesce_us, w.waiter->describe().c_str());
+    else if (w.waiter)
         LOG_INFO("worker %u: idle, it sleeps until woken by %s", w.index,
                  w.waiter->describe().c_str());
     else if (asked)

@@ -115,6 +115,10 @@ void declare_lcores_and_packets(Declare& d) {
       "Poll-loop iterations of an lcore.", per_lcore(&dataplane::LcoreStats::loops));
     d("edgelease_lcore_idle_sleeps_total", kCounter, {"lcore", "role"},
       "Idle back-off sleeps taken by an lcore.", per_lcore(&dataplane::LcoreStats::idle_sleeps));
+    d("edgelease_lcore_idle_naps_total", kCounter, {"lcore", "role"},
+      "Timed naps an idle worker took before blocking, so that one wake-up gathers the frames "
+      "that arrived meanwhile ([dpdk].coalesce_us).",
+      per_lcore(&dataplane::LcoreStats::idle_naps));
 
     // Per worker lcore: each worker polls one queue of every port, and per-port counts are not
     // kept separately yet.

@@ -59,6 +59,7 @@ void load_dpdk(Reader& r, const toml::table& t, DpdkConfig& out) {
                   });
     r.integer_into(t, "workers", path, 1, 64, out.workers);
     r.integer_into(t, "idle_sleep_us", path, 0, 100000, out.idle_sleep_us);
+    r.integer_into(t, "coalesce_us", path, 0, 10000, out.coalesce_us);
     if (t.contains("idle")) {
         IdleMode mode = IdleMode::Interrupt;
         r.choice_into(t, "idle", path, kIdleMode, mode);

@@ -58,6 +58,12 @@ struct DpdkConfig {
     IdleMode idle_mode() const noexcept {
         return idle ? *idle : idle_sleep_us == 0 ? IdleMode::Poll : IdleMode::Interrupt;
     }
+    /// Interrupt mode: an idle worker first naps this long on a timer, then polls once more,
+    /// and only then waits to be woken by a frame: under load a wake-up gathers what came in
+    /// the meantime (as a NIC's interrupt moderation does) instead of one per frame. 0: block
+    /// at once. A frame that arrives during the nap waits for its end; an idle worker's first
+    /// frame wakes it at once.
+    uint32_t coalesce_us = 100;
     uint32_t mbufs = 8191;  // mbufs in the packet pool (per NUMA socket)
     uint32_t rx_descriptors = 1024;
     uint32_t tx_descriptors = 1024;

@@ -16,8 +16,9 @@ inline constexpr std::array<std::string_view, 8> kRootKeys{
 inline constexpr std::array<std::string_view, 6> kApplianceKeys{
     "state_dir",      "durability",    "log_level",
     "stats_interval", "audit_entries", "lease_store_max_mib"};
-inline constexpr std::array<std::string_view, 7> kDpdkKeys{
-    "eal_args", "workers", "idle_sleep_us", "idle", "mbufs", "rx_descriptors", "tx_descriptors"};
+inline constexpr std::array<std::string_view, 8> kDpdkKeys{
+    "eal_args",    "workers", "idle_sleep_us",  "idle",
+    "coalesce_us", "mbufs",   "rx_descriptors", "tx_descriptors"};
 inline constexpr std::array<std::string_view, 2> kApiKeys{"listen", "token_file"};
 inline constexpr std::array<std::string_view, 10> kDnsKeys{"zones",
                                                            "udp_payload_size",

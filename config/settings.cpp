@@ -55,6 +55,7 @@ constexpr std::array kSettings{
     restart<&C::dpdk, &DpdkConfig::eal_args>("dpdk", "eal_args"),
     restart<&C::dpdk, &DpdkConfig::workers>("dpdk", "workers"),
     restart<&C::dpdk, &DpdkConfig::idle_sleep_us>("dpdk", "idle_sleep_us"),
+    restart<&C::dpdk, &DpdkConfig::coalesce_us>("dpdk", "coalesce_us"),
     restart<&C::dpdk, &DpdkConfig::idle>("dpdk", "idle"),
     restart<&C::dpdk, &DpdkConfig::mbufs>("dpdk", "mbufs"),
     restart<&C::dpdk, &DpdkConfig::rx_descriptors>("dpdk", "rx_descriptors"),

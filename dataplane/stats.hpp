@@ -118,6 +118,7 @@ struct alignas(64) LcoreStats {
     Counter kernel_filtered;
     Counter loops;        // poll-loop iterations
     Counter idle_sleeps;  // back-off sleeps taken
+    Counter idle_naps;    // coalescing naps before blocking ([dpdk].coalesce_us)
 
     void drop(DropReason r) noexcept { drops[static_cast<size_t>(r)].add(); }
 };

@@ -413,7 +413,9 @@ int worker_main(void* arg) {
                (w.dhcp->replies.read_available() != 0 || w.dhcp->replies6.read_available() != 0);
     };
     rte_mbuf* pkts[kBurst];
-    bool armed = false;  // the waiter's Rx interrupts are armed (RxWaiter::arm)
+    bool armed = false;   // the waiter's Rx interrupts are armed (RxWaiter::arm)
+    bool napped = false;  // this idle stretch had its coalescing nap ([dpdk].coalesce_us)
+    const timespec nap{0, static_cast<long>(w.coalesce_us) * 1000};
     rte_rcu_qsbr_thread_online(w.qsbr, w.index);
     while (!w.stop->load(std::memory_order_relaxed)) {
         uint32_t got = 0;
@@ -444,12 +446,23 @@ int worker_main(void* arg) {
         w.stats.loops.add();
         if (got != 0) {
             backoff.on_work();
+            napped = false;
             if (armed) {
                 w.waiter->disarm();
                 armed = false;
             }
         } else if (w.waiter) {
             if (!backoff.ready_to_block()) continue;
+            if (w.coalesce_us != 0 && !napped) {
+                // Interrupt moderation: a timed nap, then one more poll, before blocking. Under
+                // load the poll after it finds what arrived meanwhile, one wake-up for many
+                // frames instead of one per frame (in a CPU share each wake-up is paid for:
+                // docs/benchmarks.md). Not offline for RCU: grace periods wait one nap at most.
+                napped = true;
+                nanosleep(&nap, nullptr);
+                w.stats.idle_naps.add();
+                continue;
+            }
             if (!armed) {
                 armed = true;
                 // What the PMD had before it was armed raised no interrupt: poll once more.

@@ -40,6 +40,8 @@ struct alignas(64) WorkerContext {
     /// Set ([dpdk].idle = "interrupt", every queue waitable): idle, the worker blocks on its
     /// queues and doorbell; otherwise it backs off up to idle_sleep_us (0: busy polls).
     std::unique_ptr<RxWaiter> waiter;
+    /// With a waiter: the timed nap before it blocks ([dpdk].coalesce_us; 0: none).
+    uint32_t coalesce_us = 0;
     const dns::ZoneViewSlot* zones = nullptr;  // read once per loop, RCU-protected
     dns::DnsSettings dns;
     dhcp::DhcpChannel* dhcp = nullptr;  // nullptr: no DHCP scopes configured

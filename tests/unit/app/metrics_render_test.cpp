@@ -70,6 +70,7 @@ TEST(RenderMetrics, EveryFamilyOnceWithHelpAndType) {
         {"edgelease_lcore_info", "gauge"},
         {"edgelease_lcore_loops_total", "counter"},
         {"edgelease_lcore_idle_sleeps_total", "counter"},
+        {"edgelease_lcore_idle_naps_total", "counter"},
         {"edgelease_rx_packets_total", "counter"},
         {"edgelease_tx_packets_total", "counter"},
         {"edgelease_rx_bytes_total", "counter"},

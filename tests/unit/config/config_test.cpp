@@ -250,6 +250,7 @@ TEST(ConfigLoad, MinimalConfigGetsDefaults) {
     EXPECT_EQ(c.dpdk.idle_sleep_us, 100u);
     EXPECT_FALSE(c.dpdk.idle.has_value());
     EXPECT_EQ(c.dpdk.idle_mode(), IdleMode::Interrupt) << "idle workers block by default";
+    EXPECT_EQ(c.dpdk.coalesce_us, 100u) << "a 100 us coalescing nap before blocking by default";
     EXPECT_TRUE(c.interfaces[0].addresses.empty());
     EXPECT_EQ(c.api.listen, "127.0.0.1:8053");
     EXPECT_EQ(c.dns.udp_payload_size, 1232);
@@ -478,6 +479,18 @@ TEST(ParseDuration, RejectsMalformed) {
           "1h 30m", "99999999999999999999", "4294967296", "7102w", "s5"}) {
         EXPECT_FALSE(parse_duration(bad)) << "'" << bad << "'";
     }
+}
+
+TEST(ConfigLoad, CoalesceUsIsReadAndBounded) {
+    auto ok =
+        load_config_string("[dpdk]\ncoalesce_us = 0\n[[interfaces]]\nport = \"p0\"\n", "c.toml");
+    ASSERT_TRUE(ok.errors.empty()) << dump(ok);
+    EXPECT_EQ(ok.config->dpdk.coalesce_us, 0u);
+    auto big = load_config_string("[dpdk]\ncoalesce_us = 10001\n[[interfaces]]\nport = \"p0\"\n",
+                                  "c.toml");
+    ASSERT_EQ(big.errors.size(), 1u) << dump(big);
+    EXPECT_EQ(big.errors[0].key, "dpdk.coalesce_us") << dump(big);
+    EXPECT_EQ(big.errors[0].line, 2u) << dump(big);
 }
 
 TEST(ConfigLoad, IdleModeIsTakenAsWrittenOverIdleSleep) {

@@ -49,6 +49,7 @@ eal_args = ["--no-huge"]
 workers = 2
 idle_sleep_us = 5
 idle = "backoff"
+coalesce_us = 0
 mbufs = 4095
 rx_descriptors = 512
 tx_descriptors = 512
