@@ -26,7 +26,7 @@ do_dns=0 do_dhcp=0 do_dhcp6=0  # what the --*-only options select; none of them:
 records=10000 queries=100000 miss_every=5 outstanding=100
 dns_tcp=0 tcp_clients=16 tcp_outstanding=160
 clients=10000 dhcp_rates="2000,4000,6000,8000,10000" dhcp6_rates="2000,4000,6000,8000,10000"
-pmds="af_packet,af_xdp" idle_sleep_us=100 idle_mode=interrupt durability=fsync
+pmds="af_packet,af_xdp" idle_sleep_us=100 idle_mode=interrupt coalesce_us=100 durability=fsync
 server_cpu=1 gen_cpu=0 period_us=10000
 # Per PMD devargs. net_af_xdp: no preferred busy polling (busy_budget=0). On a veth the
 # kernel runs XDP in the sender's context (generic mode): there is no NAPI to drive, and with
@@ -69,6 +69,8 @@ usage: scripts/compare.sh [options]
                        must come to at least 1 ms of it)
   --pmds LIST          edgelease's DPDK drivers on the veth: af_packet, af_xdp (default $pmds)
   --idle-sleep-us N    edgelease [dpdk].idle_sleep_us (default $idle_sleep_us, the appliance's)
+  --coalesce-us N      edgelease [dpdk].coalesce_us: the nap before an idle worker blocks
+                       (default $coalesce_us, the appliance's; 0: block at once)
   --idle MODE          edgelease [dpdk].idle: interrupt, backoff or poll (default $idle_mode,
                        the appliance's)
   --durability D       edgelease [appliance].durability: fsync or os (default $durability)
@@ -95,7 +97,7 @@ while [ $# -gt 0 ]; do
         --dns-tcp) dns_tcp=1 ;;
         --storm) storm=1 ;;
         -h|--help) usage; exit 0 ;;
-        --seconds|--repeat|--quota|--dhcp-quota|--json|--records|--outstanding|--clients|--dhcp-rates|--dhcp6-rates|--pmds|--idle-sleep-us|--idle|--durability|--only|--keep|--tcp-clients|--tcp-outstanding|--period-us|--client-rcvbuf)
+        --seconds|--repeat|--quota|--dhcp-quota|--json|--records|--outstanding|--clients|--dhcp-rates|--dhcp6-rates|--pmds|--idle-sleep-us|--idle|--coalesce-us|--durability|--only|--keep|--tcp-clients|--tcp-outstanding|--period-us|--client-rcvbuf)
             [ $# -ge 2 ] || { echo "compare.sh: $1 needs a value" >&2; exit 2; }
             case "$1" in
                 --seconds) seconds=$2 ;;
@@ -111,6 +113,7 @@ while [ $# -gt 0 ]; do
                 --pmds) pmds=$2 ;;
                 --idle-sleep-us) idle_sleep_us=$2 ;;
                 --idle) idle_mode=$2 ;;
+                --coalesce-us) coalesce_us=$2 ;;
                 --durability) durability=$2 ;;
                 --only) only=$2 ;;
                 --keep) keep=$2 ;;
@@ -136,6 +139,7 @@ for v in seconds repeat quota dhcp_quota records outstanding clients tcp_clients
 done
 [[ $idle_sleep_us =~ ^[0-9]+$ ]] || bad "--idle-sleep-us must be a number"
 [[ $idle_mode =~ ^(interrupt|backoff|poll)$ ]] || bad "--idle: interrupt, backoff or poll"
+[[ $coalesce_us =~ ^[0-9]+$ ]] && [ "$coalesce_us" -le 10000 ] || bad "--coalesce-us: 0 to 10000"
 [[ $client_rcvbuf =~ ^[0-9]+$ ]] || bad "--client-rcvbuf must be a number"
 { [ $((period_us * quota / 100)) -ge 1000 ] && [ "$quota" -le 100 ]; } || bad "--quota: up to 100, and at least 1 ms of the $period_us us period"
 { [ $((period_us * dhcp_quota / 100)) -ge 1000 ] && [ "$dhcp_quota" -le 100 ]; } || bad "--dhcp-quota: up to 100, and at least 1 ms of the $period_us us period"
@@ -414,6 +418,7 @@ durability = "$durability"
 eal_args = ["--no-huge", "--no-pci", "--no-shconf", "--file-prefix=$tag-$1", "--vdev=net_${2}0,iface=cmp0${vdev_extra[$2]:-}"]
 idle_sleep_us = $idle_sleep_us
 idle = "$idle_mode"
+coalesce_us = $coalesce_us
 
 [[interfaces]]
 port = "net_${2}0"
@@ -813,7 +818,7 @@ json.dump({"date": "$started", "kernel": "$(uname -sr)", "cpus": $(nproc --all),
            "dhcp6": {"prefix": "$prefix6", "pool": "$pool6_first-$pool6_last",
                      "pd_pool": "$pd6_prefix/$pd6_len", "delegated_length": $pd6_delegated},
            "edgelease_pmds": "$pmds".split(","),
-           "edgelease_idle_sleep_us": $idle_sleep_us, "edgelease_idle": "$idle_mode", "edgelease_durability": "$durability",
+           "edgelease_idle_sleep_us": $idle_sleep_us, "edgelease_idle": "$idle_mode", "edgelease_coalesce_us": $coalesce_us, "edgelease_durability": "$durability",
            "client_napi": bool($client_napi), "storm": bool($storm), "client_rcvbuf": $client_rcvbuf},
           open(sys.argv[1], "w"), indent=2)
 PY

@@ -101,8 +101,10 @@ def main():
                   d6["prefix"], meta["dhcp_clients"], meta["seconds"],
                   ", ".join(str(x) for x in meta["dhcp6_rates"]), d6["pool"], d6["pd_pool"],
                   d6["delegated_length"]))
-    print("edgelease: [dpdk].idle = %s, idle_sleep_us = %d, [appliance].durability = %s%s" % (
-        meta.get("edgelease_idle", "backoff"), meta["edgelease_idle_sleep_us"],
+    print("edgelease: [dpdk].idle = %s, coalesce_us = %s, idle_sleep_us = %d, "
+          "[appliance].durability = %s%s" % (
+        meta.get("edgelease_idle", "backoff"), meta.get("edgelease_coalesce_us", 0),
+        meta["edgelease_idle_sleep_us"],
         meta["edgelease_durability"],
         "; %d rounds, median round shown" % rounds if rounds > 1 else ""))
     print()
