@@ -462,13 +462,11 @@ void Appliance::make_waiter(dataplane::WorkerContext& w) {
     w.waiter =
         dataplane::RxWaiter::make(qs, w.dhcp != nullptr ? &w.dhcp->worker_bell : nullptr, why);
     const bool asked = cfg_.dpdk.idle.has_value();
-    if (w.waiter && w.coalesce_us != 0)
-        LOG_INFO(
-            "worker %u: idle, it naps %u us ([dpdk].coalesce_us), then sleeps until woken "
-            "by %s",
-            w.index, w.coalesce_us, w.waiter->describe().c_str());
-    else if (w.waiter)
-        LOG_INFO("worker %u: idle, it sleeps until woken by %s", w.index,
+    const std::string nap = w.coalesce_us != 0 ? "naps " + std::to_string(w.coalesce_us) +
+                                                     " us ([dpdk].coalesce_us), then "
+                                               : std::string();
+    if (w.waiter)
+        LOG_INFO("worker %u: idle, it %ssleeps until woken by %s", w.index, nap.c_str(),
                  w.waiter->describe().c_str());
     else if (asked)
         LOG_WARN("worker %u: [dpdk].idle = \"interrupt\", but %s: it backs off instead", w.index,
@@ -511,10 +509,6 @@ class LinkWatch {
     const dataplane::Ports& ports_;
     std::vector<int> up_;
 };
-
-}  // namespace
-
-namespace {
 
 // Tells systemd (when it started us with Type=notify) what the appliance is doing; a failure
 // is logged once per call and otherwise ignored: the appliance serves either way.

@@ -12,14 +12,9 @@
 
 #include <string_view>
 
-namespace edgelease::dataplane {
+#include "dataplane/eal_cpus.hpp"
 
-namespace {
-bool names_lcores(std::string_view a) {
-    return a == "-l" || a == "-c" || a.starts_with("--lcores") || a.starts_with("-l") ||
-           (a.starts_with("-c") && a.size() > 2);
-}
-}  // namespace
+namespace edgelease::dataplane {
 
 std::vector<std::string> build_eal_args(const std::vector<std::string>& config_args,
                                         const std::vector<std::string>& cli_args, unsigned workers,
@@ -28,7 +23,7 @@ std::vector<std::string> build_eal_args(const std::vector<std::string>& config_a
     std::vector<std::string> argv{"edgelease"};
     bool has_lcores = false;
     for (const auto& a : chosen) {
-        has_lcores = has_lcores || names_lcores(a);
+        has_lcores = has_lcores || lcore_option(a).has_value();
         argv.push_back(a);
     }
     if (!has_lcores && !cpus.empty()) {

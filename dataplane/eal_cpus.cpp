@@ -88,35 +88,32 @@ bool parse_lcores(std::string_view s, std::set<unsigned>& out) {
 
 }  // namespace
 
+std::optional<LcoreOption> lcore_option(std::string_view a) {
+    const size_t eq = a.find('=');
+    const std::string_view name = a.substr(0, eq);
+    if (name.size() >= 4 && std::string_view("--lcores").starts_with(name))
+        return eq == std::string_view::npos ? LcoreOption{"--lcores", {}, true}
+                                            : LcoreOption{"--lcores", a.substr(eq + 1), false};
+    if (a == "-l" || a == "-c") return LcoreOption{a, {}, true};
+    if (a.size() > 2 && (a.starts_with("-l") || a.starts_with("-c")) && a[2] != '-')
+        return LcoreOption{a.substr(0, 2), a.substr(2), false};
+    return std::nullopt;
+}
+
 std::optional<std::vector<unsigned>> eal_lcore_cpus(const std::vector<std::string>& eal_args,
                                                     std::string& error) {
     error.clear();
     std::set<unsigned> cpus;
     bool found = false;
     for (size_t i = 0; i < eal_args.size(); ++i) {
-        const std::string_view a = eal_args[i];
-        std::string_view opt, value;
+        const auto option = lcore_option(eal_args[i]);
+        if (!option) continue;
+        const std::string_view opt = option->name;
+        std::string_view value = option->value;
         bool has_value = true;
-        // getopt_long takes any unambiguous prefix of a long option: --lc, --lco, ... are
-        // --lcores (--l alone is ambiguous with --log-level and EAL refuses it).
-        const size_t eq = a.find('=');
-        const std::string_view name = a.substr(0, eq);
-        const bool lcores_long = name.size() >= 4 && std::string_view("--lcores").starts_with(name);
-        if (a == "-l" || a == "-c" || (lcores_long && eq == std::string_view::npos)) {
-            opt = lcores_long ? std::string_view("--lcores") : a;
-            if (i + 1 >= eal_args.size()) {
-                has_value = false;
-            } else {
-                value = eal_args[++i];
-            }
-        } else if (lcores_long) {
-            opt = "--lcores";
-            value = a.substr(eq + 1);
-        } else if (a.size() > 2 && (a.starts_with("-l") || a.starts_with("-c")) && a[2] != '-') {
-            opt = a.substr(0, 2);
-            value = a.substr(2);
-        } else {
-            continue;
+        if (option->value_follows) {
+            has_value = i + 1 < eal_args.size();
+            if (has_value) value = eal_args[++i];
         }
         found = true;
         // EAL skips blanks in core lists, masks and lcore maps ("2, 4-6").

@@ -23,7 +23,9 @@ TEST(EalArgs, AddsFloatingLcoresWhenNoneGiven) {
 }
 
 TEST(EalArgs, KeepsTheOperatorsLcoreLayout) {
-    for (const char* opt : {"-l", "-l0-3", "--lcores=0@0,1@1,2@1,3@0", "-c", "-c0xf"}) {
+    // The same options the systemd generator reads (eal_cpus.hpp), abbreviations included.
+    for (const char* opt :
+         {"-l", "-l0-3", "--lcores=0@0,1@1,2@1,3@0", "-c", "-c0xf", "--lco=0@0", "--lc"}) {
         auto a = build_eal_args({"--no-huge", opt}, {}, 1, {0, 1});
         EXPECT_EQ(a.back(), opt) << opt;
     }
